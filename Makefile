@@ -1,0 +1,161 @@
+# libattest - see README.md. `make help` lists the targets.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SHARED  ?= $(abspath ../shared)
+
+VERSION := 0.1.0
+SOMAJOR := 0
+
+DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
+	libssl-dev libcurl4-openssl-dev libjansson-dev libcbor-dev libxml2-dev \
+	libxmlsec1-dev libjwt-dev libcriterion-dev
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS  ?= -O2 -g
+ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTEST_BUILDING
+LIBS    := -lcrypto -ljansson -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B := build
+LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c)
+LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
+GEN_SRC := vectors/gen/snpgen.c
+TEST_SRC := $(wildcard tests/*.c)
+
+.PHONY: all lib cli deps demo check test test-asan fuzz bench install clean help
+all: lib cli $(B)/attest-mock pkg-config/libattest.pc
+
+help:
+	@echo "make            build libattest.so, libattest.a, the attest CLI and attest-mock"
+	@echo "make deps       install missing Debian packages (apt-get)"
+	@echo "make demo       verify shipped sample evidence (and ../shared vectors if present)"
+	@echo "make check      every test, plain and under ASan+UBSan"
+	@echo "make bench      verifications per second (prints figures)"
+	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=60)"
+	@echo "make install    PREFIX=/usr/local DESTDIR="
+
+# ---- set-up --------------------------------------------------------------
+# Installs only what is missing, so `make demo` and `make check` work alone
+# on a fresh Debian 12 and cost nothing when everything is present.
+deps: $(B)/.deps
+$(B)/.deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y $$missing || exit 1; \
+	fi
+	@mkdir -p $(B) && touch $@
+
+# ---- library -------------------------------------------------------------
+lib: $(B)/libattest.so $(B)/libattest.a
+
+$(B)/obj/%.o: %.c $(LIB_HDR) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -c $< -o $@
+
+$(B)/asan/%.o: %.c $(LIB_HDR) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) $(SAN) -O1 -c $< -o $@
+
+$(B)/libattest.so.$(VERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libattest.so.$(SOMAJOR) -Wl,--no-undefined -o $@ $^ $(LIBS)
+
+$(B)/libattest.so: $(B)/libattest.so.$(VERSION)
+	ln -sf libattest.so.$(VERSION) $(B)/libattest.so.$(SOMAJOR)
+	ln -sf libattest.so.$(VERSION) $@
+
+$(B)/libattest.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libattest-asan.a: $(ASAN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- CLI and mock TEE ----------------------------------------------------
+cli: $(B)/attest
+$(B)/attest: tools/attest.c $(B)/libattest.a include/attest.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c $(B)/libattest.a $(LIBS)
+
+$(B)/attest-mock: vectors/gen/attest_mock.c $(GEN_SRC) vectors/gen/snpgen.h | $(B)/.deps
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Ivectors/gen -o $@ vectors/gen/attest_mock.c $(GEN_SRC) -lcrypto
+
+# ---- tests ---------------------------------------------------------------
+# The test PKI is generated once per build tree by the mock TEE itself.
+$(B)/testpki/.done: $(B)/attest-mock
+	rm -rf $(B)/testpki
+	$(B)/attest-mock snp pki --product Milan --out $(B)/testpki/milan
+	$(B)/attest-mock snp pki --product Genoa --out $(B)/testpki/genoa
+	$(B)/attest-mock snp pki --product Turin --out $(B)/testpki/turin
+	$(B)/attest-mock snp pki --product Milan --out $(B)/testpki/rogue
+	touch $@
+
+TEST_LINK = $(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ilib -Ivectors/gen -o $@ $(TEST_SRC) $(GEN_SRC)
+
+$(B)/unit-tests: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(B)/libattest.a
+	$(TEST_LINK) $(B)/libattest.a -lcriterion $(LIBS)
+
+$(B)/unit-tests-asan: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(B)/libattest-asan.a
+	$(TEST_LINK) $(SAN) -O1 $(B)/libattest-asan.a -lcriterion $(LIBS)
+
+TEST_ENV = ATTEST_TEST_PKI=$(abspath $(B)/testpki) ATTEST_SHARED=$(SHARED) \
+	ATTEST_CLI=$(abspath $(B)/attest) ATTEST_MOCK=$(abspath $(B)/attest-mock)
+
+test: all $(B)/unit-tests $(B)/testpki/.done
+	$(TEST_ENV) $(B)/unit-tests --jobs 2
+	$(TEST_ENV) sh tests/cli.sh
+
+test-asan: $(B)/unit-tests-asan $(B)/testpki/.done
+	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(B)/unit-tests-asan --jobs 2
+
+check: deps
+	$(MAKE) test
+	$(MAKE) test-asan
+	@echo "make check: all tests passed (plain and ASan+UBSan)"
+
+# ---- demo ----------------------------------------------------------------
+demo: deps
+	$(MAKE) all
+	SHARED=$(SHARED) sh tools/demo.sh $(B)
+
+# ---- benchmarks and fuzzing ---------------------------------------------
+$(B)/bench-snp: bench/bench_snp.c $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_snp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
+bench: deps
+	$(MAKE) $(B)/bench-snp
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
+
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib
+$(B)/fuzz-snp-report: fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIBS)
+
+fuzz: deps
+	$(MAKE) $(B)/fuzz-snp-report $(B)/attest-mock
+	sh fuzz/seed.sh $(B) $(SHARED)
+	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(B)/fuzz-corpus/snp-report
+
+# ---- install -------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/attest.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(B)/libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so.$(SOMAJOR)
+	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so
+	install -m 644 $(B)/libattest.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 pkg-config/libattest.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(B)/attest $(B)/attest-mock $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf $(B) pkg-config/libattest.pc

@@ -1,0 +1,291 @@
+/*
+ * libattest - verify confidential-computing evidence (AMD SEV-SNP today;
+ * Intel TDX/SGX and NVIDIA GPU evidence slot into the same API).
+ *
+ * Conventions (read once, they hold for every function below):
+ *
+ *  - Every function that can fail returns an attest_status: ATTEST_OK (0)
+ *    on success, a negative code otherwise. Results come back through an
+ *    out parameter that is always the first argument.
+ *  - Every object is an opaque handle created by attest_<noun>_new/_parse/
+ *    _load and released by the matching attest_<noun>_free, which accepts
+ *    NULL. Strings returned as `char **out` are owned by the caller and are
+ *    released with attest_string_free(). Strings returned as `const char *`
+ *    are borrowed from the object they came from and live as long as it.
+ *  - When a call fails, attest_error_last() gives a detail message naming
+ *    the field or the check ("snp.report.version: unsupported version 4").
+ *    The message is kept per thread and replaced by the next failing call.
+ *  - Thread safety: an attest_verifier may be shared by any number of
+ *    threads once configured (its setters are not to be called while other
+ *    threads verify with it). Evidence, collateral, policy and result
+ *    objects are immutable after creation and may be read from several
+ *    threads; they must not be freed while in use. The library has no
+ *    global mutable state.
+ *  - No varargs, no structs passed by value: every function can be bound
+ *    from ctypes or cgo as is.
+ */
+#ifndef ATTEST_H
+#define ATTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ATTEST_BUILDING) && defined(__GNUC__)
+#define ATTEST_API __attribute__((visibility("default")))
+#else
+#define ATTEST_API
+#endif
+
+#define ATTEST_VERSION_MAJOR 0
+#define ATTEST_VERSION_MINOR 1
+#define ATTEST_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------------
+ * Status codes. Values are stable across releases: new codes are appended,
+ * never renumbered. Each failed check has its own code.
+ * --------------------------------------------------------------------- */
+typedef enum attest_status {
+    ATTEST_OK = 0,
+
+    /* usage and environment */
+    ATTEST_E_INVALID_ARG = -1,         /* NULL or out-of-range argument */
+    ATTEST_E_NOMEM = -2,               /* allocation failed */
+    ATTEST_E_IO = -3,                  /* file could not be read */
+    ATTEST_E_INTERNAL = -4,            /* library or crypto backend error */
+
+    /* parsing of evidence */
+    ATTEST_E_FORMAT_UNKNOWN = -10,     /* bytes are no evidence format known */
+    ATTEST_E_TRUNCATED = -11,          /* input shorter than its format needs */
+    ATTEST_E_LENGTH = -12,             /* input longer than its format allows */
+    ATTEST_E_UNSUPPORTED_VERSION = -13,/* known format, unknown version */
+    ATTEST_E_MALFORMED = -14,          /* a field holds a value its format forbids */
+
+    /* collateral */
+    ATTEST_E_COLLATERAL_UNKNOWN = -20, /* a collateral item was not recognised */
+    ATTEST_E_COLLATERAL_MISSING = -21, /* a certificate or CRL needed is absent */
+
+    /* certificate chains and revocation */
+    ATTEST_E_CERT_PARSE = -30,         /* certificate or extension undecodable */
+    ATTEST_E_CERT_UNTRUSTED_ROOT = -31,/* chain ends at a root that is not pinned */
+    ATTEST_E_CERT_SIGNATURE = -32,     /* a certificate is not signed by its issuer */
+    ATTEST_E_CERT_EXPIRED = -33,       /* notAfter before the verification instant */
+    ATTEST_E_CERT_NOT_YET_VALID = -34, /* notBefore after the verification instant */
+    ATTEST_E_CERT_REVOKED = -35,       /* serial listed in a valid CRL */
+    ATTEST_E_CERT_PROFILE = -36,       /* wrong CN, key type, algorithm or role */
+    ATTEST_E_CRL_SIGNATURE = -37,      /* CRL not signed by its issuer */
+    ATTEST_E_CRL_EXPIRED = -38,        /* CRL nextUpdate passed or thisUpdate ahead */
+    ATTEST_E_CRL_MISSING = -39,        /* policy requires a CRL and none was given */
+
+    /* AMD SEV-SNP evidence checks */
+    ATTEST_E_SNP_SIGNATURE = -50,      /* ECDSA P-384 report signature invalid */
+    ATTEST_E_SNP_SIGNATURE_RANGE = -51,/* r or s is zero or not below the order */
+    ATTEST_E_SNP_TCB_BINDING = -52,    /* VEK TCB extensions != REPORTED_TCB */
+    ATTEST_E_SNP_CHIP_ID_BINDING = -53,/* VCEK hwID != CHIP_ID */
+    ATTEST_E_SNP_SIGNING_KEY = -54,    /* SIGNING_KEY does not match the VEK kind */
+    ATTEST_E_SNP_PRODUCT = -55,        /* product unknown or VEK from another product */
+
+    /* policy appraisal */
+    ATTEST_E_POLICY_INVALID = -70,     /* policy document malformed or unknown member */
+    ATTEST_E_POLICY_TCB = -71,         /* a TCB component below its floor */
+    ATTEST_E_POLICY_DEBUG = -72,       /* guest policy allows debugging */
+    ATTEST_E_POLICY_GUEST_POLICY = -73,/* SMT, migration agent, single socket, ABI */
+    ATTEST_E_POLICY_MEASUREMENT = -74, /* measurement not in the allowed list */
+    ATTEST_E_POLICY_REPORT_DATA = -75, /* report_data not equal / not nonce-bound */
+    ATTEST_E_POLICY_HOST_DATA = -76,   /* host_data differs */
+    ATTEST_E_POLICY_VMPL = -77,        /* VMPL not allowed */
+    ATTEST_E_POLICY_ID = -78,          /* family, image, ID key or author key */
+    ATTEST_E_POLICY_SIGNER = -79,      /* VCEK or VLEK required and other used */
+    ATTEST_E_POLICY_FIRMWARE = -80,    /* guest SVN, firmware version, provisional */
+} attest_status;
+
+/* Static English text for a status code; never NULL. Thread-safe. */
+ATTEST_API const char *attest_strerror(int status);
+
+/* The enum name of a status code ("ATTEST_E_SNP_SIGNATURE"), for bindings
+ * and JSON; "ATTEST_E_UNKNOWN" for a value not in the enum. Static. */
+ATTEST_API const char *attest_status_name(int status);
+
+/* Detail of the last failure in the calling thread ("" if none). The
+ * pointer stays valid until the next libattest call in this thread. */
+ATTEST_API const char *attest_error_last(void);
+
+/* Library version as "MAJOR.MINOR.PATCH". Static string. */
+ATTEST_API const char *attest_version(void);
+
+/* Release a string returned through a `char **` out parameter. NULL ok. */
+ATTEST_API void attest_string_free(char *s);
+
+/* ------------------------------------------------------------------------
+ * Evidence
+ * --------------------------------------------------------------------- */
+typedef struct attest_evidence attest_evidence;
+
+typedef enum attest_format {
+    ATTEST_FORMAT_UNKNOWN = 0,
+    ATTEST_FORMAT_SNP_REPORT = 1,  /* AMD SEV-SNP ATTESTATION_REPORT */
+} attest_format;
+
+/* Parse evidence from `len` bytes, detecting the format from the content.
+ * The bytes are copied; the caller keeps ownership of `data`.
+ * An AMD SNP report is exactly 1184 bytes (or the 4000-byte
+ * MSG_REPORT_RSP that wraps one). Errors: ATTEST_E_FORMAT_UNKNOWN,
+ * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
+ * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_evidence_parse(attest_evidence **out,
+                                     const uint8_t *data, size_t len);
+
+/* The detected format of parsed evidence. */
+ATTEST_API attest_format attest_evidence_format(const attest_evidence *ev);
+
+/* Every parsed field as a JSON object (byte strings as lowercase hex).
+ * *out is owned by the caller (attest_string_free). */
+ATTEST_API int attest_evidence_to_json(char **out, const attest_evidence *ev);
+
+ATTEST_API void attest_evidence_free(attest_evidence *ev);
+
+/* ------------------------------------------------------------------------
+ * Collateral: certificates, CRLs (and, later, JSON collateral, RIMs, OCSP)
+ * that the verifier may use. Everything added is untrusted input: a root
+ * certificate carried here is used only if its key is a trust anchor.
+ * --------------------------------------------------------------------- */
+typedef struct attest_collateral attest_collateral;
+
+ATTEST_API int attest_collateral_new(attest_collateral **out);
+
+/* Add one item, recognised by content: a DER certificate, a DER CRL, or
+ * PEM text holding any number of CERTIFICATE and X509 CRL blocks. The bytes
+ * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
+ * item), ATTEST_E_NOMEM. Not thread-safe on the same object. */
+ATTEST_API int attest_collateral_add(attest_collateral *c,
+                                     const uint8_t *data, size_t len);
+
+/* Number of certificates and CRLs held. */
+ATTEST_API size_t attest_collateral_cert_count(const attest_collateral *c);
+ATTEST_API size_t attest_collateral_crl_count(const attest_collateral *c);
+
+ATTEST_API void attest_collateral_free(attest_collateral *c);
+
+/* ------------------------------------------------------------------------
+ * Policy: what the relying party accepts, loaded from JSON (see
+ * docs/policy.md). Defaults are strict; every relaxation is a named member.
+ * Unknown members are an error (a typo must not weaken a policy).
+ * --------------------------------------------------------------------- */
+typedef struct attest_policy attest_policy;
+
+/* Parse a policy document of `len` bytes (need not be NUL-terminated).
+ * Errors: ATTEST_E_POLICY_INVALID (detail names the member), ATTEST_E_NOMEM. */
+ATTEST_API int attest_policy_from_json(attest_policy **out,
+                                       const char *json, size_t len);
+
+/* The strict default policy (debug forbidden, migration agent forbidden,
+ * CRL required, no floors or expected values). */
+ATTEST_API int attest_policy_default(attest_policy **out);
+
+ATTEST_API void attest_policy_free(attest_policy *p);
+
+/* ------------------------------------------------------------------------
+ * Verifier: trust anchors, verification instant, caches. Shareable.
+ * --------------------------------------------------------------------- */
+typedef struct attest_verifier attest_verifier;
+
+typedef enum attest_vendor {
+    ATTEST_VENDOR_AMD = 1,
+} attest_vendor;
+
+/* New verifier with the built-in pinned roots (certs/README.md), the
+ * instant "now" (read at each verification) and an empty chain cache. */
+ATTEST_API int attest_verifier_new(attest_verifier **out);
+
+/* Verify as of `unix_seconds` (UTC). Pass ATTEST_TIME_NOW to go back to
+ * the clock. Not to be called while other threads verify. */
+#define ATTEST_TIME_NOW INT64_MIN
+ATTEST_API int attest_verifier_set_time(attest_verifier *v,
+                                        int64_t unix_seconds);
+
+/* Parse an RFC 3339 instant ("2025-01-02T03:04:05Z", offsets allowed)
+ * into Unix seconds. Errors: ATTEST_E_INVALID_ARG. Thread-safe. */
+ATTEST_API int attest_time_parse(int64_t *out, const char *rfc3339);
+
+/* Drop the built-in trust anchors of `vendor` (then only anchors added
+ * with attest_verifier_add_anchor are trusted for it). */
+ATTEST_API int attest_verifier_clear_anchors(attest_verifier *v,
+                                             attest_vendor vendor);
+
+/* Trust a root key of `vendor`: `spki_sha256` is the SHA-256 of the DER
+ * SubjectPublicKeyInfo (32 bytes). The root certificate itself must then
+ * come with the collateral; its self-signature is checked. */
+ATTEST_API int attest_verifier_add_anchor(attest_verifier *v,
+                                          attest_vendor vendor,
+                                          const uint8_t spki_sha256[32]);
+
+/* Number of verified chains remembered (for diagnostics and benchmarks).
+ * attest_verifier_clear_cache forgets them. Both are thread-safe. */
+ATTEST_API size_t attest_verifier_cache_size(attest_verifier *v);
+ATTEST_API void attest_verifier_clear_cache(attest_verifier *v);
+
+ATTEST_API void attest_verifier_free(attest_verifier *v);
+
+/* ------------------------------------------------------------------------
+ * Verification and its result
+ * --------------------------------------------------------------------- */
+typedef struct attest_result attest_result;
+
+typedef enum attest_verdict {
+    ATTEST_VERDICT_REJECTED = 0,
+    ATTEST_VERDICT_ACCEPTED = 1,
+} attest_verdict;
+
+typedef enum attest_check_outcome {
+    ATTEST_CHECK_PASS = 0,
+    ATTEST_CHECK_FAIL = 1,
+    ATTEST_CHECK_SKIPPED = 2, /* not applicable, or not asked for by the policy */
+} attest_check_outcome;
+
+/* Verify `ev` with the collateral `coll` (may be NULL) against `policy`
+ * (NULL: the default policy). `nonce` (may be NULL when nonce_len is 0)
+ * is the relying party's challenge, used when the policy binds
+ * report_data to a nonce.
+ *
+ * Returns ATTEST_OK when the evidence is accepted; otherwise the code of
+ * the first failing check. Unless the return is ATTEST_E_INVALID_ARG or
+ * ATTEST_E_NOMEM, *out receives a result (accepted or not) that lists every
+ * check performed; free it with attest_result_free. Thread-safe for a
+ * shared verifier. */
+ATTEST_API int attest_verify(attest_result **out, attest_verifier *v,
+                             const attest_evidence *ev,
+                             const attest_collateral *coll,
+                             const attest_policy *policy,
+                             const uint8_t *nonce, size_t nonce_len);
+
+ATTEST_API attest_verdict attest_result_verdict(const attest_result *r);
+
+/* ATTEST_OK when accepted, else the first failing check's code. */
+ATTEST_API int attest_result_status(const attest_result *r);
+
+/* Why the evidence was rejected ("snp.report.signature: ..."), or "" when
+ * accepted. Borrowed. */
+ATTEST_API const char *attest_result_reason(const attest_result *r);
+
+/* The checks in the order they ran. Index from 0 to count-1; out-of-range
+ * indexes give NULL / ATTEST_CHECK_SKIPPED / ATTEST_OK. Borrowed strings. */
+ATTEST_API size_t attest_result_check_count(const attest_result *r);
+ATTEST_API const char *attest_result_check_name(const attest_result *r, size_t i);
+ATTEST_API attest_check_outcome attest_result_check_outcome(const attest_result *r,
+                                                            size_t i);
+ATTEST_API int attest_result_check_status(const attest_result *r, size_t i);
+ATTEST_API const char *attest_result_check_detail(const attest_result *r, size_t i);
+
+/* The whole result (verdict, status, reason, checks, parsed claims) as a
+ * JSON object; *out is owned by the caller (attest_string_free). */
+ATTEST_API int attest_result_to_json(char **out, const attest_result *r);
+
+ATTEST_API void attest_result_free(attest_result *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATTEST_H */

@@ -1,0 +1,73 @@
+/* Appraisal of a verified SEV-SNP report against the relying party's
+ * policy (docs/policy.md, section "snp"). */
+#ifndef ATTEST_SNP_APPRAISE_H
+#define ATTEST_SNP_APPRAISE_H
+
+#include "../core/internal.h"
+#include "../parse/snp_report.h"
+
+/* A floor per TCB component; -1 = no floor for that component. */
+typedef struct snp_tcb_floor {
+    int fmc, boot_loader, tee, snp, microcode;
+} snp_tcb_floor;
+
+typedef enum snp_nonce_binding {
+    SNP_BIND_NONE = 0,   /* report_data not bound to the caller's nonce */
+    SNP_BIND_RAW,        /* report_data = nonce, zero-padded to 64 bytes */
+    SNP_BIND_SHA256,     /* report_data = SHA-256(nonce) || 32 zero bytes */
+    SNP_BIND_SHA384,     /* report_data = SHA-384(nonce) || 16 zero bytes */
+    SNP_BIND_SHA512,     /* report_data = SHA-512(nonce) */
+} snp_nonce_binding;
+
+typedef enum snp_signer_rule { SNP_SIGNER_ANY = 0, SNP_SIGNER_VCEK, SNP_SIGNER_VLEK } snp_signer_rule;
+
+typedef struct snp_digest_list {
+    uint8_t (*items)[48];
+    size_t count;
+} snp_digest_list;
+
+typedef struct snp_policy {
+    bool require_crl;
+    snp_tcb_floor min_tcb;           /* against REPORTED_TCB */
+    snp_tcb_floor min_committed_tcb;
+    snp_tcb_floor min_current_tcb;
+    snp_tcb_floor min_launch_tcb;
+    bool allow_debug;
+    bool allow_smt;
+    bool allow_migration_agent;
+    bool require_single_socket;
+    int min_abi_major, min_abi_minor; /* -1: none */
+    snp_digest_list measurements;     /* empty: any */
+    bool has_host_data;
+    uint8_t host_data[32];
+    bool has_report_data;
+    uint8_t report_data[64];
+    snp_nonce_binding nonce_binding;
+    unsigned vmpl_mask;               /* bit i: VMPL i allowed */
+    bool has_family_id, has_image_id;
+    uint8_t family_id[16], image_id[16];
+    snp_digest_list id_key_digests;   /* empty: any */
+    snp_digest_list author_key_digests;
+    snp_signer_rule signer;
+    int64_t min_guest_svn;            /* -1: none */
+    bool allow_provisional_firmware;
+    int min_fw_major, min_fw_minor, min_fw_build; /* -1: none */
+} snp_policy;
+
+/* The strict defaults (docs/policy.md). */
+ATTEST_HIDDEN void snp_policy_defaults(snp_policy *p);
+
+/* Read the "snp" member of a policy document into `p` (starting from the
+ * defaults). Unknown members and wrong types are ATTEST_E_POLICY_INVALID
+ * naming the member. */
+ATTEST_HIDDEN int snp_policy_from_json(snp_policy *p, json_t *snp);
+ATTEST_HIDDEN void snp_policy_release(snp_policy *p);
+
+/* Judge `rep` (already verified, product known) against `p`. Every rule
+ * the policy sets is recorded as a check; returns the first failure. */
+ATTEST_HIDDEN int snp_appraise(attest_result *r, const snp_report *rep,
+                               snp_product product, bool signed_by_vlek,
+                               const snp_policy *p, const uint8_t *nonce,
+                               size_t nonce_len);
+
+#endif

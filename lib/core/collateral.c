@@ -1,0 +1,120 @@
+/* Collateral store: certificates and CRLs recognised by content. */
+#include "internal.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <stdlib.h>
+#include <string.h>
+
+int attest_collateral_new(attest_collateral **out)
+{
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: out is NULL");
+    attest_collateral *c = calloc(1, sizeof *c);
+    if (!c || !(c->certs = sk_X509_new_null()) || !(c->crls = sk_X509_CRL_new_null())) {
+        attest_collateral_free(c);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    *out = c;
+    return ATTEST_OK;
+}
+
+void attest_collateral_free(attest_collateral *c)
+{
+    if (!c)
+        return;
+    sk_X509_pop_free(c->certs, X509_free);
+    sk_X509_CRL_pop_free(c->crls, X509_CRL_free);
+    free(c);
+}
+
+size_t attest_collateral_cert_count(const attest_collateral *c)
+{
+    return c ? (size_t)sk_X509_num(c->certs) : 0;
+}
+
+size_t attest_collateral_crl_count(const attest_collateral *c)
+{
+    return c ? (size_t)sk_X509_CRL_num(c->crls) : 0;
+}
+
+/* A DER item is accepted only when the decoder consumed every byte. */
+static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    const unsigned char *p = data;
+    X509 *cert = d2i_X509(NULL, &p, (long)len);
+    if (cert) {
+        if (p == data + len && sk_X509_push(c->certs, cert))
+            return ATTEST_OK;
+        X509_free(cert);
+    } else {
+        p = data;
+        X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+        if (crl) {
+            if (p == data + len && sk_X509_CRL_push(c->crls, crl))
+                return ATTEST_OK;
+            X509_CRL_free(crl);
+        }
+    }
+    return ATTEST_E_COLLATERAL_UNKNOWN;
+}
+
+static bool looks_like_pem(const uint8_t *data, size_t len)
+{
+    static const char marker[] = "-----BEGIN ";
+    for (size_t i = 0; i + sizeof marker - 1 <= len; i++)
+        if (memcmp(data + i, marker, sizeof marker - 1) == 0)
+            return true;
+    return false;
+}
+
+/* Every PEM block must be a certificate or a CRL: an unknown block (a
+ * private key pasted by mistake, say) is an error rather than ignored. */
+static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    BIO *bio = BIO_new_mem_buf(data, (int)len);
+    int status = ATTEST_OK, blocks = 0;
+    if (!bio)
+        return ATTEST_E_NOMEM;
+    for (;;) {
+        char *name = NULL, *header = NULL;
+        unsigned char *der = NULL;
+        long der_len = 0;
+        if (!PEM_read_bio(bio, &name, &header, &der, &der_len)) {
+            ERR_clear_error();
+            break;
+        }
+        blocks++;
+        bool known = strcmp(name, "CERTIFICATE") == 0 ||
+                     strcmp(name, "X509 CRL") == 0 ||
+                     strcmp(name, "TRUSTED CERTIFICATE") == 0;
+        if (!known || add_der(c, der, (size_t)der_len) != ATTEST_OK)
+            status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                      "collateral: PEM block %d (%s) is not a "
+                                      "certificate or CRL", blocks, name);
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(der);
+        if (status != ATTEST_OK)
+            break;
+    }
+    BIO_free(bio);
+    if (status == ATTEST_OK && blocks == 0)
+        status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                  "collateral: PEM text without any block");
+    return status;
+}
+
+int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    if (!c || !data || len == 0 || len > INT32_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
+    if (looks_like_pem(data, len))
+        return add_pem(c, data, len);
+    if (add_der(c, data, len) == ATTEST_OK)
+        return ATTEST_OK;
+    ERR_clear_error();
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "collateral: %zu bytes are neither a DER certificate, "
+                            "a DER CRL nor PEM", len);
+}

@@ -1,0 +1,83 @@
+/* Status codes, their names and text, and the per-thread failure detail. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define STATUS_TABLE(X)                                                          \
+    X(ATTEST_OK, "success")                                                      \
+    X(ATTEST_E_INVALID_ARG, "invalid argument")                                  \
+    X(ATTEST_E_NOMEM, "out of memory")                                           \
+    X(ATTEST_E_IO, "input/output error")                                         \
+    X(ATTEST_E_INTERNAL, "internal or crypto backend error")                     \
+    X(ATTEST_E_FORMAT_UNKNOWN, "evidence format not recognised")                 \
+    X(ATTEST_E_TRUNCATED, "evidence truncated")                                  \
+    X(ATTEST_E_LENGTH, "evidence longer than its format allows")                 \
+    X(ATTEST_E_UNSUPPORTED_VERSION, "unsupported evidence version")              \
+    X(ATTEST_E_MALFORMED, "malformed evidence field")                            \
+    X(ATTEST_E_COLLATERAL_UNKNOWN, "collateral item not recognised")             \
+    X(ATTEST_E_COLLATERAL_MISSING, "required collateral missing")                \
+    X(ATTEST_E_CERT_PARSE, "certificate could not be decoded")                   \
+    X(ATTEST_E_CERT_UNTRUSTED_ROOT, "certificate chain ends at an untrusted root") \
+    X(ATTEST_E_CERT_SIGNATURE, "certificate signature invalid")                  \
+    X(ATTEST_E_CERT_EXPIRED, "certificate expired")                              \
+    X(ATTEST_E_CERT_NOT_YET_VALID, "certificate not yet valid")                  \
+    X(ATTEST_E_CERT_REVOKED, "certificate revoked")                              \
+    X(ATTEST_E_CERT_PROFILE, "certificate does not fit its role")                \
+    X(ATTEST_E_CRL_SIGNATURE, "CRL signature invalid")                           \
+    X(ATTEST_E_CRL_EXPIRED, "CRL outside its validity window")                   \
+    X(ATTEST_E_CRL_MISSING, "required CRL missing")                              \
+    X(ATTEST_E_SNP_SIGNATURE, "SEV-SNP report signature invalid")                \
+    X(ATTEST_E_SNP_SIGNATURE_RANGE, "SEV-SNP report signature value out of range") \
+    X(ATTEST_E_SNP_TCB_BINDING, "VCEK/VLEK TCB does not match REPORTED_TCB")     \
+    X(ATTEST_E_SNP_CHIP_ID_BINDING, "VCEK hwID does not match CHIP_ID")          \
+    X(ATTEST_E_SNP_SIGNING_KEY, "SEV-SNP signing key kind mismatch")             \
+    X(ATTEST_E_SNP_PRODUCT, "SEV-SNP product unknown or inconsistent")           \
+    X(ATTEST_E_POLICY_INVALID, "policy document invalid")                        \
+    X(ATTEST_E_POLICY_TCB, "TCB below the policy floor")                         \
+    X(ATTEST_E_POLICY_DEBUG, "guest debugging allowed")                          \
+    X(ATTEST_E_POLICY_GUEST_POLICY, "guest policy not accepted")                 \
+    X(ATTEST_E_POLICY_MEASUREMENT, "measurement not allowed")                    \
+    X(ATTEST_E_POLICY_REPORT_DATA, "report data not accepted")                   \
+    X(ATTEST_E_POLICY_HOST_DATA, "host data not accepted")                       \
+    X(ATTEST_E_POLICY_VMPL, "VMPL not allowed")                                  \
+    X(ATTEST_E_POLICY_ID, "family, image, ID key or author key not accepted")    \
+    X(ATTEST_E_POLICY_SIGNER, "signing key kind not accepted")                   \
+    X(ATTEST_E_POLICY_FIRMWARE, "firmware or guest SVN not accepted")
+
+const char *attest_strerror(int status)
+{
+    switch (status) {
+#define X(code, text) case code: return text;
+        STATUS_TABLE(X)
+#undef X
+    }
+    return "unknown status";
+}
+
+const char *attest_status_name(int status)
+{
+    switch (status) {
+#define X(code, text) case code: return #code;
+        STATUS_TABLE(X)
+#undef X
+    }
+    return "ATTEST_E_UNKNOWN";
+}
+
+/* Per-thread detail: libgit2's git_error_last() model. This is the only
+ * static storage in the library and it is thread-local. */
+static _Thread_local char last_error[512];
+
+const char *attest_error_last(void) { return last_error; }
+
+void attest_clear_error(void) { last_error[0] = '\0'; }
+
+int attest_set_error(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}

@@ -1,0 +1,53 @@
+/* Evidence objects: format detection and dispatch to the parsers. */
+#include "internal.h"
+#include "../parse/snp_report.h"
+
+#include <stdlib.h>
+
+int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
+{
+    if (!out || (!data && len))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
+    *out = NULL;
+    attest_clear_error();
+    if (!data || !snp_report_detect(data, len))
+        return attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
+                                "evidence: %zu bytes are no known evidence format "
+                                "(AMD SEV-SNP report)", len);
+    attest_evidence *ev = calloc(1, sizeof *ev);
+    if (!ev || !(ev->snp = malloc(sizeof *ev->snp))) {
+        free(ev);
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    }
+    int status = snp_report_parse(ev->snp, data, len);
+    if (status != ATTEST_OK) {
+        attest_evidence_free(ev);
+        return status;
+    }
+    ev->format = ATTEST_FORMAT_SNP_REPORT;
+    *out = ev;
+    return ATTEST_OK;
+}
+
+attest_format attest_evidence_format(const attest_evidence *ev)
+{
+    return ev ? ev->format : ATTEST_FORMAT_UNKNOWN;
+}
+
+int attest_evidence_to_json(char **out, const attest_evidence *ev)
+{
+    if (!out || !ev)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
+    json_t *o = snp_report_to_json(ev->snp, ev->snp->cpuid_product);
+    *out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+}
+
+void attest_evidence_free(attest_evidence *ev)
+{
+    if (!ev)
+        return;
+    free(ev->snp);
+    free(ev);
+}

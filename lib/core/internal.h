@@ -1,0 +1,157 @@
+/* Internal declarations shared by the modules of lib/. Not installed. */
+#ifndef ATTEST_INTERNAL_H
+#define ATTEST_INTERNAL_H
+
+#include "attest.h"
+
+#include <jansson.h>
+#include <openssl/x509.h>
+#include <stdbool.h>
+
+#define ATTEST_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- errors (error.c) ------------------------------------------------ */
+
+/* Record the detail of a failure for attest_error_last() in this thread
+ * and return `status`, so that callers can write `return set_error(...)`. */
+ATTEST_HIDDEN int attest_set_error(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+ATTEST_HIDDEN void attest_clear_error(void);
+
+/* ---- bytes (util.c) -------------------------------------------------- */
+
+/* Lowercase hex of `len` bytes into a new jansson string. */
+ATTEST_HIDDEN json_t *attest_json_hex(const uint8_t *p, size_t len);
+
+/* Decode `hex` (exactly 2*len hex digits) into `out`. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_hex_decode(uint8_t *out, size_t len, const char *hex);
+
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
+ATTEST_HIDDEN void attest_time_format(char *buf, size_t n, int64_t t);
+
+/* Convert an ASN1_TIME to Unix seconds. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out);
+
+ATTEST_HIDDEN bool attest_all_zero(const uint8_t *p, size_t len);
+
+static inline uint16_t attest_le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t attest_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+static inline uint64_t attest_le64(const uint8_t *p)
+{
+    return (uint64_t)attest_le32(p) | ((uint64_t)attest_le32(p + 4) << 32);
+}
+
+/* ---- collateral (collateral.c) --------------------------------------- */
+
+struct attest_collateral {
+    STACK_OF(X509) *certs;
+    STACK_OF(X509_CRL) *crls;
+};
+
+/* ---- verifier (verifier.c) ------------------------------------------- */
+
+/* Everything a chain verifier needs to know about trust for one call. */
+typedef struct attest_anchor {
+    attest_vendor vendor;
+    uint8_t spki_sha256[32];
+    const char *product; /* built-in anchors name their product; else NULL */
+} attest_anchor;
+
+typedef struct attest_chain_cache attest_chain_cache;
+
+struct attest_verifier {
+    int64_t fixed_time;  /* ATTEST_TIME_NOW: read the clock per call */
+    attest_anchor *anchors;
+    size_t anchor_count;
+    attest_chain_cache *cache;
+};
+
+/* The instant a verification runs at. */
+ATTEST_HIDDEN int64_t attest_verifier_now(const attest_verifier *v);
+
+/* The anchor of `vendor` whose key hash is `spki_sha256`, or NULL. */
+ATTEST_HIDDEN const attest_anchor *attest_verifier_find_anchor(
+    const attest_verifier *v, attest_vendor vendor, const uint8_t spki_sha256[32]);
+
+/* SHA-256 of a certificate's DER SubjectPublicKeyInfo. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_spki_sha256(X509 *cert, uint8_t out[32]);
+
+/* ---- chain cache (cache.c): verified leaf -> its key and validity ---- */
+
+typedef struct attest_cached_chain {
+    STACK_OF(X509) *chain;     /* leaf first, root last */
+    int64_t not_before;        /* intersection of the chain's validity */
+    int64_t not_after;
+    int product;               /* vendor-specific product code */
+} attest_cached_chain;
+
+ATTEST_HIDDEN attest_chain_cache *attest_cache_new(void);
+ATTEST_HIDDEN void attest_cache_free(attest_chain_cache *c);
+ATTEST_HIDDEN void attest_cache_clear(attest_chain_cache *c);
+ATTEST_HIDDEN size_t attest_cache_size(attest_chain_cache *c);
+/* Look up `key` (32 bytes); on hit copy the entry and return true: the
+ * copy's chain is the caller's (free it with sk_X509_pop_free(chain, X509_free)). The
+ * cache keeps its own references (attest_cache_put copies the chain). */
+ATTEST_HIDDEN bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
+                                    attest_cached_chain *out);
+ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
+                                    const attest_cached_chain *entry);
+
+/* ---- result (result.c) ----------------------------------------------- */
+
+typedef struct attest_check {
+    char *name;
+    attest_check_outcome outcome;
+    int status;
+    char *detail;
+} attest_check;
+
+struct attest_result {
+    attest_check *checks;
+    size_t count, cap;
+    int status;            /* first failure, or ATTEST_OK */
+    char *reason;          /* "name: detail" of the first failure */
+    json_t *claims;        /* parsed evidence claims (owned) */
+    int64_t verified_at;
+};
+
+ATTEST_HIDDEN attest_result *attest_result_new(void);
+
+/* Record a passed, skipped or failed check. Returns `status` so a failing
+ * check can be written as `return attest_check_fail(...)`. */
+ATTEST_HIDDEN void attest_check_pass(attest_result *r, const char *name,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+ATTEST_HIDDEN void attest_check_skip(attest_result *r, const char *name,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+ATTEST_HIDDEN int attest_check_fail(attest_result *r, const char *name, int status,
+                                    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- evidence (evidence.c) ------------------------------------------- */
+
+struct snp_report;
+
+struct attest_evidence {
+    attest_format format;
+    struct snp_report *snp;
+};
+
+/* ---- policy (policy.c) ----------------------------------------------- */
+
+struct snp_policy;
+
+struct attest_policy {
+    struct snp_policy *snp;
+    json_t *source;        /* the document as loaded, for the result */
+};
+
+#endif

@@ -1,0 +1,88 @@
+/* Policy documents: a JSON object with one section per platform. */
+#include "internal.h"
+#include "../appraise/snp_appraise.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static attest_policy *policy_alloc(void)
+{
+    attest_policy *p = calloc(1, sizeof *p);
+    if (p && !(p->snp = calloc(1, sizeof *p->snp))) {
+        free(p);
+        return NULL;
+    }
+    if (p)
+        snp_policy_defaults(p->snp);
+    return p;
+}
+
+int attest_policy_default(attest_policy **out)
+{
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "policy: out is NULL");
+    if (!(*out = policy_alloc()))
+        return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    return ATTEST_OK;
+}
+
+static int read_document(attest_policy *p, json_t *doc)
+{
+    const char *key;
+    json_t *value;
+    if (!json_is_object(doc))
+        return attest_set_error(ATTEST_E_POLICY_INVALID, "policy: must be a JSON object");
+    json_object_foreach(doc, key, value) {
+        if (strcmp(key, "snp") == 0) {
+            int status = snp_policy_from_json(p->snp, value);
+            if (status != ATTEST_OK)
+                return status;
+        } else if (strcmp(key, "version") == 0) {
+            if (!json_is_integer(value) || json_integer_value(value) != 1)
+                return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                        "policy.version: only version 1 is defined");
+        } else if (strcmp(key, "description") != 0) {
+            return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                    "policy.%s: unknown member", key);
+        }
+    }
+    return ATTEST_OK;
+}
+
+int attest_policy_from_json(attest_policy **out, const char *json, size_t len)
+{
+    json_error_t err;
+    if (!out || !json)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "policy: NULL argument");
+    *out = NULL;
+    json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    if (!doc)
+        return attest_set_error(ATTEST_E_POLICY_INVALID, "policy: line %d: %s",
+                                err.line, err.text);
+    attest_policy *p = policy_alloc();
+    if (!p) {
+        json_decref(doc);
+        return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    }
+    int status = read_document(p, doc);
+    if (status != ATTEST_OK) {
+        json_decref(doc);
+        attest_policy_free(p);
+        return status;
+    }
+    p->source = doc;
+    *out = p;
+    return ATTEST_OK;
+}
+
+void attest_policy_free(attest_policy *p)
+{
+    if (!p)
+        return;
+    if (p->snp) {
+        snp_policy_release(p->snp);
+        free(p->snp);
+    }
+    json_decref(p->source);
+    free(p);
+}

@@ -1,0 +1,171 @@
+/* The result of a verification: every check with its outcome, the parsed
+ * claims and the verdict. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+attest_result *attest_result_new(void)
+{
+    attest_result *r = calloc(1, sizeof *r);
+    if (r)
+        r->status = ATTEST_OK;
+    return r;
+}
+
+void attest_result_free(attest_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->count; i++) {
+        free(r->checks[i].name);
+        free(r->checks[i].detail);
+    }
+    free(r->checks);
+    free(r->reason);
+    json_decref(r->claims);
+    free(r);
+}
+
+/* Allocation failures while recording a check must not turn a failure
+ * into a pass: the status is updated before anything is allocated. */
+static void add_check(attest_result *r, const char *name,
+                      attest_check_outcome outcome, int status,
+                      const char *fmt, va_list ap)
+{
+    char detail[512];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    if (outcome == ATTEST_CHECK_FAIL && r->status == ATTEST_OK) {
+        r->status = status;
+        size_t n = strlen(name) + strlen(detail) + 3;
+        r->reason = malloc(n);
+        if (r->reason)
+            snprintf(r->reason, n, "%s: %s", name, detail);
+    }
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        attest_check *grown = realloc(r->checks, cap * sizeof *grown);
+        if (!grown)
+            return;
+        r->checks = grown;
+        r->cap = cap;
+    }
+    attest_check *c = &r->checks[r->count];
+    c->name = strdup(name);
+    c->detail = strdup(detail);
+    if (!c->name || !c->detail) {
+        free(c->name);
+        free(c->detail);
+        return;
+    }
+    c->outcome = outcome;
+    c->status = status;
+    r->count++;
+}
+
+void attest_check_pass(attest_result *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_check(r, name, ATTEST_CHECK_PASS, ATTEST_OK, fmt, ap);
+    va_end(ap);
+}
+
+void attest_check_skip(attest_result *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_check(r, name, ATTEST_CHECK_SKIPPED, ATTEST_OK, fmt, ap);
+    va_end(ap);
+}
+
+int attest_check_fail(attest_result *r, const char *name, int status,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_check(r, name, ATTEST_CHECK_FAIL, status, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+attest_verdict attest_result_verdict(const attest_result *r)
+{
+    return r && r->status == ATTEST_OK ? ATTEST_VERDICT_ACCEPTED
+                                       : ATTEST_VERDICT_REJECTED;
+}
+
+int attest_result_status(const attest_result *r)
+{
+    return r ? r->status : ATTEST_E_INVALID_ARG;
+}
+
+const char *attest_result_reason(const attest_result *r)
+{
+    if (!r)
+        return "";
+    if (r->status != ATTEST_OK && !r->reason)
+        return attest_strerror(r->status);
+    return r->reason ? r->reason : "";
+}
+
+size_t attest_result_check_count(const attest_result *r) { return r ? r->count : 0; }
+
+const char *attest_result_check_name(const attest_result *r, size_t i)
+{
+    return r && i < r->count ? r->checks[i].name : NULL;
+}
+
+attest_check_outcome attest_result_check_outcome(const attest_result *r, size_t i)
+{
+    return r && i < r->count ? r->checks[i].outcome : ATTEST_CHECK_SKIPPED;
+}
+
+int attest_result_check_status(const attest_result *r, size_t i)
+{
+    return r && i < r->count ? r->checks[i].status : ATTEST_OK;
+}
+
+const char *attest_result_check_detail(const attest_result *r, size_t i)
+{
+    return r && i < r->count ? r->checks[i].detail : NULL;
+}
+
+static const char *outcome_name(attest_check_outcome o)
+{
+    switch (o) {
+    case ATTEST_CHECK_PASS: return "pass";
+    case ATTEST_CHECK_FAIL: return "fail";
+    default: return "skipped";
+    }
+}
+
+int attest_result_to_json(char **out, const attest_result *r)
+{
+    if (!out || !r)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "result: NULL argument");
+    char when[32];
+    attest_time_format(when, sizeof when, r->verified_at);
+    json_t *checks = json_array();
+    json_t *root = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:o}", "verdict",
+        r->status == ATTEST_OK ? "accepted" : "rejected", "status",
+        attest_status_name(r->status), "code", r->status, "reason",
+        attest_result_reason(r), "verified_at", when, "checks", checks);
+    if (!root)
+        return attest_set_error(ATTEST_E_NOMEM, "result: out of memory");
+    for (size_t i = 0; i < r->count; i++) {
+        const attest_check *c = &r->checks[i];
+        json_array_append_new(
+            checks, json_pack("{s:s, s:s, s:s, s:s}", "name", c->name, "outcome",
+                              outcome_name(c->outcome), "status",
+                              attest_status_name(c->status), "detail", c->detail));
+    }
+    if (r->claims)
+        json_object_set(root, "claims", r->claims);
+    *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "result: out of memory");
+}

@@ -1,0 +1,169 @@
+/* Small helpers: hex, instants, version, strings. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *attest_version(void) { return "0.1.0"; }
+
+void attest_string_free(char *s) { free(s); }
+
+bool attest_all_zero(const uint8_t *p, size_t len)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+json_t *attest_json_hex(const uint8_t *p, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char stackbuf[257];
+    char *buf = len * 2 + 1 <= sizeof stackbuf ? stackbuf : malloc(len * 2 + 1);
+    if (!buf)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        buf[2 * i] = digits[p[i] >> 4];
+        buf[2 * i + 1] = digits[p[i] & 0xf];
+    }
+    buf[len * 2] = '\0';
+    json_t *s = json_stringn(buf, len * 2);
+    if (buf != stackbuf)
+        free(buf);
+    return s;
+}
+
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int attest_hex_decode(uint8_t *out, size_t len, const char *hex)
+{
+    if (!hex || strlen(hex) != len * 2)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * algorithm): avoids timegm(), which is neither C11 nor POSIX. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+void attest_time_format(char *buf, size_t n, int64_t t)
+{
+    int64_t days = t / 86400, secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days -= 1;
+    }
+    /* civil_from_days */
+    days += 719468;
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const unsigned doe = (unsigned)(days - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = (int64_t)yoe + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+    snprintf(buf, n, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
+             (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+static int read_digits(const char **p, int count, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < count; i++) {
+        if (!isdigit((unsigned char)**p))
+            return -1;
+        v = v * 10 + (**p - '0');
+        (*p)++;
+    }
+    *out = v;
+    return 0;
+}
+
+static int expect_char(const char **p, char c1, char c2)
+{
+    if (**p != c1 && **p != c2)
+        return -1;
+    (*p)++;
+    return 0;
+}
+
+int attest_time_parse(int64_t *out, const char *s)
+{
+    int Y, M, D, h, m, sec;
+    const char *p = s;
+    if (!out || !s)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "time: NULL argument");
+    if (read_digits(&p, 4, &Y) || expect_char(&p, '-', '-') ||
+        read_digits(&p, 2, &M) || expect_char(&p, '-', '-') ||
+        read_digits(&p, 2, &D) || expect_char(&p, 'T', 't') ||
+        read_digits(&p, 2, &h) || expect_char(&p, ':', ':') ||
+        read_digits(&p, 2, &m) || expect_char(&p, ':', ':') ||
+        read_digits(&p, 2, &sec))
+        goto bad;
+    if (*p == '.') { /* fractional seconds are accepted and dropped */
+        p++;
+        if (!isdigit((unsigned char)*p))
+            goto bad;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    int64_t offset = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1, oh, om;
+        p++;
+        if (read_digits(&p, 2, &oh) || expect_char(&p, ':', ':') ||
+            read_digits(&p, 2, &om) || oh > 23 || om > 59)
+            goto bad;
+        offset = sign * (oh * 3600 + om * 60);
+    } else {
+        goto bad;
+    }
+    if (*p != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 ||
+        sec > 60)
+        goto bad;
+    *out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 +
+           m * 60 + sec - offset;
+    return ATTEST_OK;
+bad:
+    return attest_set_error(ATTEST_E_INVALID_ARG,
+                            "time: '%s' is not an RFC 3339 instant", s);
+}
+
+int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return -1;
+    *out = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                           (unsigned)tm.tm_mday) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return 0;
+}

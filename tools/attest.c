@@ -1,0 +1,320 @@
+/* attest - command-line front end of libattest.
+ *
+ *   attest inspect FILE
+ *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json] FILE|DIR...
+ *   attest version
+ *
+ * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
+ * or unparseable input. */
+#include "attest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+#define ATTEST_MAX_INPUT (64u << 20)
+
+static int usage(void)
+{
+    fprintf(stderr,
+            "usage: attest inspect FILE\n"
+            "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json] FILE|DIR...\n"
+            "       attest version\n"
+            "verify: FILEs are the evidence plus its collateral (certificates PEM or DER,\n"
+            "CRLs), each recognised by content, or directories holding them.\n"
+            "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input\n");
+    return EXIT_USAGE;
+}
+
+static int read_file(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "attest: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap >= ATTEST_MAX_INPUT)
+            break;
+        uint8_t *grown = realloc(buf, cap * 2);
+        if (!grown) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    int err = ferror(f) || !buf || n >= ATTEST_MAX_INPUT;
+    fclose(f);
+    if (err) {
+        fprintf(stderr, "attest: %s: cannot read (or larger than %u bytes)\n", path,
+                ATTEST_MAX_INPUT);
+        free(buf);
+        return -1;
+    }
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+static int hex_to_bytes(const char *hex, uint8_t **out, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2)
+        return -1;
+    *out = malloc(n / 2 + 1);
+    if (!*out)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            free(*out);
+            return -1;
+        }
+        (*out)[i] = (uint8_t)v;
+    }
+    *len = n / 2;
+    return 0;
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    if (argc != 1)
+        return usage();
+    uint8_t *data;
+    size_t len;
+    if (read_file(argv[0], &data, &len) != 0)
+        return EXIT_USAGE;
+    attest_evidence *ev = NULL;
+    int status = attest_evidence_parse(&ev, data, len);
+    free(data);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "attest: %s: %s (%s)\n", argv[0], attest_error_last(),
+                attest_status_name(status));
+        return EXIT_USAGE;
+    }
+    char *json = NULL;
+    status = attest_evidence_to_json(&json, ev);
+    if (json)
+        printf("%s\n", json);
+    attest_string_free(json);
+    attest_evidence_free(ev);
+    return status == ATTEST_OK ? 0 : EXIT_USAGE;
+}
+
+typedef struct inputs {
+    attest_collateral *coll;
+    attest_evidence *ev;
+    char *ev_path;
+} inputs;
+
+/* One file: collateral if it is a certificate/CRL, else evidence. Inside a
+ * directory, files that are neither are skipped (READMEs, hex dumps). */
+static int add_input(inputs *in, const char *path, int in_dir)
+{
+    uint8_t *data;
+    size_t len;
+    if (read_file(path, &data, &len) != 0)
+        return -1;
+    int rc = 0;
+    if (len && attest_collateral_add(in->coll, data, len) == ATTEST_OK)
+        goto done;
+    attest_evidence *ev = NULL;
+    int status = attest_evidence_parse(&ev, data, len);
+    if (status == ATTEST_OK) {
+        if (in->ev) {
+            fprintf(stderr, "attest: %s: second evidence (first: %s); give one\n", path,
+                    in->ev_path);
+            attest_evidence_free(ev);
+            rc = -1;
+        } else {
+            in->ev = ev;
+            in->ev_path = strdup(path);
+        }
+    } else if (in_dir && status == ATTEST_E_FORMAT_UNKNOWN) {
+        fprintf(stderr, "attest: note: skipping %s (not evidence or collateral)\n", path);
+    } else {
+        fprintf(stderr, "attest: %s: %s (%s)\n", path, attest_error_last(),
+                attest_status_name(status));
+        rc = -1;
+    }
+done:
+    free(data);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_dir(inputs *in, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "attest: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown)
+            break;
+        names = grown;
+        names[n++] = strdup(path);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0 && names[i] && add_input(in, names[i], 1) != 0)
+            rc = -1;
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+typedef struct verify_opts {
+    const char *at, *policy_path, *nonce_hex;
+    int json;
+} verify_opts;
+
+static int load_policy(const char *path, attest_policy **out)
+{
+    uint8_t *data;
+    size_t len;
+    *out = NULL;
+    if (!path)
+        return 0;
+    if (read_file(path, &data, &len) != 0)
+        return -1;
+    int status = attest_policy_from_json(out, (const char *)data, len);
+    free(data);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "attest: %s: %s\n", path, attest_error_last());
+        return -1;
+    }
+    return 0;
+}
+
+static int run_verify(const verify_opts *o, inputs *in)
+{
+    attest_verifier *v = NULL;
+    attest_policy *policy = NULL;
+    attest_result *res = NULL;
+    uint8_t *nonce = NULL;
+    size_t nonce_len = 0;
+    int64_t at;
+    int rc = EXIT_USAGE;
+    if (attest_verifier_new(&v) != ATTEST_OK)
+        goto out;
+    if (o->at && (attest_time_parse(&at, o->at) != ATTEST_OK ||
+                  attest_verifier_set_time(v, at) != ATTEST_OK)) {
+        fprintf(stderr, "attest: --at: %s\n", attest_error_last());
+        goto out;
+    }
+    if (o->nonce_hex && hex_to_bytes(o->nonce_hex, &nonce, &nonce_len) != 0) {
+        fprintf(stderr, "attest: --nonce: not an even number of hex digits\n");
+        goto out;
+    }
+    if (load_policy(o->policy_path, &policy) != 0)
+        goto out;
+    int status = attest_verify(&res, v, in->ev, in->coll, policy, nonce, nonce_len);
+    if (!res) {
+        fprintf(stderr, "attest: %s\n", attest_error_last());
+        goto out;
+    }
+    if (o->json) {
+        char *json = NULL;
+        if (attest_result_to_json(&json, res) == ATTEST_OK)
+            printf("%s\n", json);
+        attest_string_free(json);
+    } else if (status == ATTEST_OK) {
+        printf("accepted: %s\n", in->ev_path);
+    }
+    if (status != ATTEST_OK)
+        fprintf(stderr, "rejected: %s (%s)\n", attest_result_reason(res),
+                attest_status_name(status));
+    rc = status == ATTEST_OK ? 0 : EXIT_REJECTED;
+out:
+    free(nonce);
+    attest_result_free(res);
+    attest_policy_free(policy);
+    attest_verifier_free(v);
+    return rc;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    verify_opts o = {0};
+    int i = 0;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        if (!strcmp(argv[i], "--json"))
+            o.json = 1;
+        else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+            o.at = argv[++i];
+        else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
+            o.policy_path = argv[++i];
+        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
+            o.nonce_hex = argv[++i];
+        else if (!strcmp(argv[i], "--"))
+            { i++; break; }
+        else
+            return usage();
+    }
+    if (i >= argc)
+        return usage();
+    inputs in = {0};
+    int rc = EXIT_USAGE;
+    if (attest_collateral_new(&in.coll) != ATTEST_OK)
+        return EXIT_USAGE;
+    for (; i < argc; i++) {
+        struct stat st;
+        int bad = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? add_dir(&in, argv[i])
+                                                                 : add_input(&in, argv[i], 0);
+        if (bad)
+            goto out;
+    }
+    if (!in.ev) {
+        fprintf(stderr, "attest: no evidence among the inputs\n");
+        goto out;
+    }
+    rc = run_verify(&o, &in);
+out:
+    attest_evidence_free(in.ev);
+    attest_collateral_free(in.coll);
+    free(in.ev_path);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage();
+    if (!strcmp(argv[1], "inspect"))
+        return cmd_inspect(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "verify"))
+        return cmd_verify(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "version")) {
+        printf("attest %s\n", attest_version());
+        return 0;
+    }
+    return usage();
+}
