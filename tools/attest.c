@@ -1,7 +1,8 @@
 /* attest - command-line front end of libattest.
  *
  *   attest inspect FILE
- *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json] FILE|DIR...
+ *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]
+ *                 [--anchor SPKI_SHA256_HEX]... [--no-builtin-anchors] FILE|DIR...
  *   attest version
  *
  * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
@@ -23,10 +24,13 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: attest inspect FILE\n"
-            "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json] FILE|DIR...\n"
+            "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
+            "                     [--anchor SPKI_SHA256_HEX]... [--no-builtin-anchors] FILE|DIR...\n"
             "       attest version\n"
             "verify: FILEs are the evidence plus its collateral (certificates PEM or DER,\n"
             "CRLs), each recognised by content, or directories holding them.\n"
+            "--anchor trusts one more AMD root key (SHA-256 of its SubjectPublicKeyInfo,\n"
+            "e.g. attest-mock's anchor.sha256); --no-builtin-anchors drops the pinned AMD roots.\n"
             "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input\n");
     return EXIT_USAGE;
 }
@@ -191,10 +195,34 @@ static int add_dir(inputs *in, const char *dir)
     return rc;
 }
 
+#define MAX_ANCHORS 8
+
 typedef struct verify_opts {
     const char *at, *policy_path, *nonce_hex;
-    int json;
+    const char *anchors[MAX_ANCHORS];
+    int anchor_count;
+    int json, no_builtin;
 } verify_opts;
+
+static int configure_anchors(attest_verifier *v, const verify_opts *o)
+{
+    if (o->no_builtin)
+        attest_verifier_clear_anchors(v, ATTEST_VENDOR_AMD);
+    for (int i = 0; i < o->anchor_count; i++) {
+        uint8_t *pin = NULL;
+        size_t len = 0;
+        if (hex_to_bytes(o->anchors[i], &pin, &len) != 0 || len != 32) {
+            fprintf(stderr, "attest: --anchor: want 64 hex digits, got '%s'\n", o->anchors[i]);
+            free(pin);
+            return -1;
+        }
+        int status = attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin);
+        free(pin);
+        if (status != ATTEST_OK)
+            return -1;
+    }
+    return 0;
+}
 
 static int load_policy(const char *path, attest_policy **out)
 {
@@ -223,7 +251,7 @@ static int run_verify(const verify_opts *o, inputs *in)
     size_t nonce_len = 0;
     int64_t at;
     int rc = EXIT_USAGE;
-    if (attest_verifier_new(&v) != ATTEST_OK)
+    if (attest_verifier_new(&v) != ATTEST_OK || configure_anchors(v, o) != 0)
         goto out;
     if (o->at && (attest_time_parse(&at, o->at) != ATTEST_OK ||
                   attest_verifier_set_time(v, at) != ATTEST_OK)) {
@@ -274,6 +302,10 @@ static int cmd_verify(int argc, char **argv)
             o.policy_path = argv[++i];
         else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
             o.nonce_hex = argv[++i];
+        else if (!strcmp(argv[i], "--anchor") && i + 1 < argc && o.anchor_count < MAX_ANCHORS)
+            o.anchors[o.anchor_count++] = argv[++i];
+        else if (!strcmp(argv[i], "--no-builtin-anchors"))
+            o.no_builtin = 1;
         else if (!strcmp(argv[i], "--"))
             { i++; break; }
         else

@@ -1,0 +1,79 @@
+#!/bin/sh
+# The CLI contract (README "CLI"): exit 0 accepted, 1 rejected with the
+# failing check named, 2 usage / I/O / unparseable input; --json prints the
+# result object; inspect prints every field. Uses the mock TEE, and the real
+# vectors when ../shared is present.
+set -u
+CLI=${ATTEST_CLI:?run through make check}
+MOCK=${ATTEST_MOCK:?run through make check}
+PKI=${ATTEST_TEST_PKI:?run through make check}/milan
+SHARED=${ATTEST_SHARED:-../shared}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0; n=0
+
+expect() { # expect CODE DESCRIPTION -- command...
+  want=$1; what=$2; shift 3
+  n=$((n + 1))
+  "$@" >"$T/out" 2>"$T/err"; got=$?
+  if [ "$got" -ne "$want" ]; then
+    fails=$((fails + 1))
+    echo "FAIL: $what: exit $got, want $want"; sed 's/^/  | /' "$T/err" | head -5
+  fi
+}
+contains() { # contains FILE TEXT DESCRIPTION
+  n=$((n + 1))
+  grep -q -- "$2" "$1" || { fails=$((fails + 1)); echo "FAIL: $3: '$2' not in output"; }
+}
+
+ANCHOR=$(cat "$PKI/anchor.sha256")
+"$MOCK" snp report --pki "$PKI" -o "$T/good.bin" || exit 1
+"$MOCK" snp report --pki "$PKI" --policy 0xb0000 -o "$T/debug.bin" || exit 1
+"$MOCK" snp report --pki "$PKI" --flip 0x90 -o "$T/tampered.bin" || exit 1
+mkdir "$T/dir" && cp "$T/good.bin" "$PKI/vcek.pem" "$PKI/chain.pem" "$PKI/crl.der" "$T/dir/"
+echo "notes" > "$T/dir/README.txt"
+COLL="$PKI/vcek.pem $PKI/chain.pem $PKI/crl.der"
+
+expect 0 "accepted report" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" $COLL
+contains "$T/out" "accepted" "accepted message"
+expect 0 "directory input (unknown files skipped)" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/dir"
+expect 1 "debug report rejected" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/debug.bin" $COLL
+contains "$T/err" "policy.snp.debug" "stderr names the failing check"
+expect 1 "tampered report rejected" -- "$CLI" verify --json --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/tampered.bin" $COLL
+contains "$T/out" '"reason": "snp.report.signature' "--json reason names the check"
+contains "$T/out" '"verdict": "rejected"' "--json verdict"
+expect 1 "test root not pinned without --anchor" -- "$CLI" verify --at 2025-06-01T00:00:00Z "$T/good.bin" $COLL
+contains "$T/err" "ATTEST_E_CERT_UNTRUSTED_ROOT" "untrusted root named"
+expect 1 "expired at a later instant" -- "$CLI" verify --at 2031-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" $COLL
+echo '{"snp":{"allow_debug":true}}' > "$T/policy.json"
+expect 0 "policy file relaxes debug" -- "$CLI" verify --policy "$T/policy.json" --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/debug.bin" $COLL
+echo '{"snp":{"allow_debugg":true}}' > "$T/typo.json"
+expect 2 "policy typo is a usage error" -- "$CLI" verify --policy "$T/typo.json" --anchor "$ANCHOR" "$T/debug.bin" $COLL
+expect 2 "no arguments" -- "$CLI" verify
+expect 2 "bad instant" -- "$CLI" verify --at yesterday "$T/good.bin"
+expect 2 "missing file" -- "$CLI" verify "$T/nope.bin"
+head -c 700 "$T/good.bin" > "$T/short.bin"
+expect 2 "truncated evidence" -- "$CLI" verify "$T/short.bin" $COLL
+expect 2 "no evidence among inputs" -- "$CLI" verify $COLL
+expect 0 "inspect" -- "$CLI" inspect "$T/good.bin"
+for field in measurement report_data chip_id reported_tcb policy platform_info signature cpuid; do
+  contains "$T/out" "\"$field\"" "inspect shows $field"
+done
+expect 2 "inspect truncated" -- "$CLI" inspect "$T/short.bin"
+
+if [ -d "$SHARED/vectors/snp" ]; then
+  S=$SHARED/vectors/snp
+  expect 1 "real Turin v5 report, CRL required by default" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/policy.json" \
+    "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der" "$S/roots/kds_vcek_cert_chain_turin.pem"
+  contains "$T/err" "snp.crl" "default policy wants the CRL"
+  echo '{"snp":{"require_crl":false}}' > "$T/nocrl.json"
+  expect 0 "real Turin v5 report without CRL requirement" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/nocrl.json" \
+    "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der" "$S/roots/kds_vcek_cert_chain_turin.pem"
+  expect 0 "inspect real v2" -- "$CLI" inspect "$S/sets/S02_milan_v2_virtee/report.bin"
+  contains "$T/out" '"product": null' "v2 report: product not guessed by inspect"
+else
+  echo "note: ../shared/vectors absent: real-vector CLI checks skipped"
+fi
+
+echo "cli.sh: $((n - fails))/$n checks passed"
+[ "$fails" -eq 0 ]
