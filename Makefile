@@ -154,7 +154,8 @@ install: all
 	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so.$(SOMAJOR)
 	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so
 	install -m 644 $(B)/libattest.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 pkg-config/libattest.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' pkg-config/libattest.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libattest.pc
 	install -m 755 $(B)/attest $(B)/attest-mock $(DESTDIR)$(PREFIX)/bin/
 
 clean:
