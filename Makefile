@@ -112,6 +112,9 @@ TEST_ENV = ATTEST_TEST_PKI=$(abspath $(B)/testpki) ATTEST_SHARED=$(SHARED) \
 test: all $(B)/unit-tests $(B)/testpki/.done
 	$(TEST_ENV) $(B)/unit-tests --jobs 2
 	$(TEST_ENV) sh tests/cli.sh
+	@if command -v python3 >/dev/null; then \
+	  $(TEST_ENV) LIBATTEST_PATH=$(abspath $(B)/libattest.so.$(SOMAJOR)) python3 bindings/python/test_libattest.py; \
+	else echo "note: python3 absent, binding test skipped"; fi
 
 test-asan: $(B)/unit-tests-asan $(B)/testpki/.done
 	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -140,11 +143,17 @@ FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib
 $(B)/fuzz-snp-report: fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-policy: fuzz/fuzz_policy.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_policy.c $(LIB_SRC) $(LIBS)
+
+# Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
-	$(MAKE) $(B)/fuzz-snp-report $(B)/attest-mock
+	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/attest-mock
 	sh fuzz/seed.sh $(B) $(SHARED)
 	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(B)/fuzz-corpus/snp-report
+	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* $(B)/fuzz-corpus/policy/
+	$(B)/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz-corpus/policy
 
 # ---- install -------------------------------------------------------------
 install: all

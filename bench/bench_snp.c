@@ -2,7 +2,7 @@
  * bench_snp - SEV-SNP report verifications per second on one core, set
  * against the raw OpenSSL ECDSA P-384 verify rate measured in the same run.
  *
- * Why the p384: with the chain cached, a report verification must do one
+ * Why the floor: with the chain cached, a report verification must do one
  * ECDSA P-384 verify and little else, so the interesting number is how close
  * attest_verify gets to a bare EVP_PKEY_verify (project target: >= 85%).
  * Both sides create their EVP_PKEY_CTX per call, as the library does.
@@ -32,11 +32,12 @@
 
 #define VERIFY_INSTANT "2025-06-01T00:00:00Z"
 #define DEFAULT_SECONDS 2.0
-#define MAX_WARMUP_SECONDS 0.3
+#define MAX_WARMUP_SECONDS 0.1
+#define ROUNDS 5 /* interleaved rounds per figure, see measure_all */
 
 /* Everything the measured loops need, built once by setup(). */
 typedef struct {
-    /* raw OpenSSL p384 */
+    /* raw OpenSSL floor */
     EVP_PKEY *pub;              /* public-only VCEK key, as the library gets it */
     uint8_t digest[48];         /* SHA-384 of the signed part of the report */
     unsigned char *sig_der;     /* DER ECDSA-Sig-Value over the same bytes */
@@ -101,7 +102,7 @@ static double measure(bench_ctx *b, bench_op op, double seconds)
 
 /* ---- measured operations ---------------------------------------------- */
 
-/* The p384: what verify_signature in lib/chain/snp_evidence.c does with
+/* The floor: what verify_signature in lib/chain/snp_evidence.c does with
  * OpenSSL, minus the hashing and the DER encoding of r and s. */
 static int op_evp_verify(bench_ctx *b)
 {
@@ -116,7 +117,7 @@ static int op_evp_verify(bench_ctx *b)
     return ok ? 0 : -1;
 }
 
-/* The p384 including SHA-384 over the 672 signed bytes of a report. */
+/* The floor including SHA-384 over the 672 signed bytes of a report. */
 static int op_evp_digest_verify(bench_ctx *b)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -193,7 +194,7 @@ static int setup_floor(bench_ctx *b, snpgen_pki *pki)
     EVP_MD_CTX_free(md);
     b->sig_der_len = len;
     if (!ok)
-        return fail("ECDSA P-384 signature for the p384");
+        return fail("ECDSA P-384 signature for the floor");
     if (EVP_Digest(b->report, SNPGEN_SIGNED_LEN, b->digest, &dlen, EVP_sha384(), NULL) != 1)
         return fail("SHA-384 digest");
     if (!(b->pub = X509_get_pubkey(pki->vcek)))
@@ -295,18 +296,37 @@ static void teardown(bench_ctx *b)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* One table row; `p384` > 0 adds the share of the raw P-384 rate. */
-static void print_row(const char *label, double rate, double p384, const char *suffix)
+/* One table row; base > 0 adds the share of the raw P-384 rate. */
+static void print_row(const char *label, double rate, double base, const char *suffix)
 {
-    if (rate < 0) {
+    if (rate < 0)
         printf("  %-50s   aborted (see message above)\n", label);
-    } else if (p384 > 0) {
-        printf("  %-50s %8.0f /s   (%.1f%%%s)\n", label, rate, 100.0 * rate / p384,
+    else if (base > 0)
+        printf("  %-50s %8.0f /s   (%.1f%%%s)\n", label, rate, 100.0 * rate / base,
                suffix);
-    } else {
+    else
         printf("  %-50s %8.0f /s\n", label, rate);
-    }
-    fflush(stdout);
+}
+
+typedef struct {
+    const char *label;
+    bench_op op;
+    double best; /* best round so far; -1 once an operation failed */
+} figure;
+
+/* The figures are measured in interleaved rounds and each keeps its best
+ * round: on a shared or frequency-scaling machine, background load then
+ * hits every figure alike instead of whichever one ran at the wrong
+ * moment, and the ratios to the floor stay meaningful. */
+static void measure_all(bench_ctx *b, figure *f, size_t n, double secs)
+{
+    for (int round = 0; round < ROUNDS; round++)
+        for (size_t i = 0; i < n; i++) {
+            if (f[i].best < 0 && round > 0)
+                continue; /* aborted: do not repeat the failure */
+            double rate = measure(b, f[i].op, secs / ROUNDS);
+            f[i].best = rate < 0 ? -1.0 : rate > f[i].best ? rate : f[i].best;
+        }
 }
 
 int main(void)
@@ -322,21 +342,26 @@ int main(void)
         teardown(&b);
         return 1;
     }
-    printf("libattest %s, %s, %.2f s per figure, one thread\n", attest_version(),
-           OpenSSL_version(OPENSSL_VERSION), secs);
-    double p384 = measure(&b, op_evp_verify, secs);
-    print_row("openssl EVP ECDSA P-384 verify (digest given)", p384, 0, "");
-    print_row("openssl EVP DigestVerify P-384 SHA-384 672 B",
-              measure(&b, op_evp_digest_verify, secs), 0, "");
-    double cached = measure(&b, op_snp_verify, secs);
-    print_row("snp verify, chain cached (evidence parsed once)", cached, p384,
-              " of the P-384 p384");
-    print_row("snp parse+verify, chain cached", measure(&b, op_snp_parse_verify, secs),
-              p384, "");
-    print_row("snp verify, chain uncached", measure(&b, op_snp_verify_uncached, secs),
-              p384, "");
-    if (p384 > 0 && cached > 0)
-        printf("  cached / p384 = %.1f%% (target >= 85%%)\n", 100.0 * cached / p384);
+    figure f[] = {
+        {"openssl EVP ECDSA P-384 verify (digest given)", op_evp_verify, 0},
+        {"openssl EVP DigestVerify P-384 SHA-384 672 B", op_evp_digest_verify, 0},
+        {"snp verify, chain cached (evidence parsed once)", op_snp_verify, 0},
+        {"snp parse+verify, chain cached", op_snp_parse_verify, 0},
+        {"snp verify, chain uncached", op_snp_verify_uncached, 0},
+    };
+    printf("libattest %s, %s\n%.2f s per figure (best of %d interleaved rounds), "
+           "one thread\n", attest_version(), OpenSSL_version(OPENSSL_VERSION), secs,
+           ROUNDS);
+    fflush(stdout);
+    measure_all(&b, f, sizeof f / sizeof f[0], secs);
+    double base = f[0].best;
+    print_row(f[0].label, f[0].best, 0, "");
+    print_row(f[1].label, f[1].best, 0, "");
+    print_row(f[2].label, f[2].best, base, " of the P-384 floor");
+    print_row(f[3].label, f[3].best, base, "");
+    print_row(f[4].label, f[4].best, base, "");
+    if (base > 0 && f[2].best > 0)
+        printf("  cached / floor = %.1f%% (target >= 85%%)\n", 100.0 * f[2].best / base);
     teardown(&b);
     return 0;
 }

@@ -8,30 +8,17 @@
 
 #define AMD_OID_PREFIX "1.3.6.1.4.1.3704.1."
 
-/* A DER INTEGER that fills the extension value exactly, 0..255 (SPLs are
- * bytes in a TCB_VERSION; anything larger cannot be bound to a report). */
-static int read_spl(const ASN1_OCTET_STRING *v, int *out)
+/* A DER INTEGER that fills the extension value exactly, in [0, max]. SPLs
+ * are bytes of a TCB_VERSION (max 255): anything larger cannot be bound to
+ * a report and is refused rather than truncated. */
+static int read_int(const ASN1_OCTET_STRING *v, int max, int *out)
 {
     const unsigned char *p = ASN1_STRING_get0_data(v);
     long len = ASN1_STRING_length(v);
     ASN1_INTEGER *i = d2i_ASN1_INTEGER(NULL, &p, len);
     int64_t value;
     int ok = i && p == ASN1_STRING_get0_data(v) + len &&
-             ASN1_INTEGER_get_int64(&value, i) == 1 && value >= 0 && value <= 255;
-    ASN1_INTEGER_free(i);
-    if (ok)
-        *out = (int)value;
-    return ok ? 0 : -1;
-}
-
-static int read_int(const ASN1_OCTET_STRING *v, int *out)
-{
-    const unsigned char *p = ASN1_STRING_get0_data(v);
-    long len = ASN1_STRING_length(v);
-    ASN1_INTEGER *i = d2i_ASN1_INTEGER(NULL, &p, len);
-    int64_t value;
-    int ok = i && p == ASN1_STRING_get0_data(v) + len &&
-             ASN1_INTEGER_get_int64(&value, i) == 1 && value >= 0 && value < 1000;
+             ASN1_INTEGER_get_int64(&value, i) == 1 && value >= 0 && value <= max;
     ASN1_INTEGER_free(i);
     if (ok)
         *out = (int)value;
@@ -86,12 +73,12 @@ static int read_extension(const char *suffix, const ASN1_OCTET_STRING *value,
                           amd_vek_info *out)
 {
     if (strcmp(suffix, "1") == 0)
-        return read_int(value, &out->struct_version);
+        return read_int(value, 255, &out->struct_version);
     if (strcmp(suffix, "2") == 0)
         return read_ia5(value, out->product_name, sizeof out->product_name);
     if (strncmp(suffix, "3.", 2) == 0 && suffix[2] >= '1' && suffix[2] <= '9' &&
         suffix[3] == '\0')
-        return read_spl(value, &out->spl[suffix[2] - '0']);
+        return read_int(value, 255, &out->spl[suffix[2] - '0']);
     if (strcmp(suffix, "4") == 0)
         return read_hwid(value, out->hwid, &out->hwid_len);
     if (strcmp(suffix, "5") == 0)
