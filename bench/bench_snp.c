@@ -7,6 +7,9 @@
  * attest_verify gets to a bare EVP_PKEY_verify (project target: >= 85%).
  * Both sides create their EVP_PKEY_CTX per call, as the library does.
  *
+ * Each figure runs for BENCH_SECONDS in total, as ROUNDS interleaved rounds
+ * (each after a short warm-up), and reports its best round.
+ *
  * Prints figures only, never asserts. Exit status is 0 unless the set-up
  * fails (test PKI missing, a first verification rejected, ...); a
  * verification that fails during a measurement aborts that measurement
@@ -163,7 +166,8 @@ static int op_snp_parse_verify(bench_ctx *b)
     return rc;
 }
 
-/* Forces the full chain walk (two RSA-PSS verifies, X509_verify_cert). */
+/* Forces the full chain walk: X509_verify_cert with three RSA-PSS verifies
+ * (ARK self-signature, ASK, VCEK) plus the profile checks. */
 static int op_snp_verify_uncached(bench_ctx *b)
 {
     attest_verifier_clear_cache(b->v);
