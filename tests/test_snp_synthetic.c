@@ -744,3 +744,217 @@ Test(snp_synthetic, cached_chain_still_honours_the_instant)
     attest_verifier_free(v);
     fx_free(&f);
 }
+
+/* ---- certificate roles and profile ------------------------------------- */
+
+/* A VEK-shaped certificate with every knob open: tests change one thing. */
+typedef struct vek_spec {
+    const char *cn;
+    const char *product_name; /* NULL: the product's own */
+    EVP_PKEY *key;            /* NULL: the PKI's VCEK key */
+    X509 *issuer;             /* NULL: the ASK */
+    EVP_PKEY *issuer_key;
+    bool vlek_hwid;           /* put a hwID into a VLEK */
+    const snpgen_ext *extra;
+    size_t nextra;
+} vek_spec;
+
+static X509 *issue_vek(const fixture *f, const vek_spec *s)
+{
+    snpgen_vek_ext ext;
+    snpgen_cert_opts o;
+    X509 *cert = NULL;
+    cr_assert_eq(snpgen_vek_ext_init(&ext, f->pki->product, &f->pki->tcb), 0);
+    bool vlek = !strcmp(s->cn, "SEV-VLEK");
+    if (!vlek || s->vlek_hwid)
+        cr_assert_eq(snpgen_vek_ext_set_hwid(&ext, f->pki->product, f->pki->chip_id), 0);
+    if (vlek)
+        ext.csp_id = "CN=cc-test-1.example";
+    if (s->product_name)
+        ext.product_name = s->product_name;
+    snpgen_cert_opts_init(&o);
+    o.cn = s->cn;
+    o.subject_key = s->key ? s->key : (vlek ? f->pki->vlek_key : f->pki->vcek_key);
+    o.issuer_cert = s->issuer ? s->issuer : (vlek ? f->pki->asvk : f->pki->ask);
+    o.issuer_key = s->issuer_key ? s->issuer_key : (vlek ? f->pki->asvk_key : f->pki->ask_key);
+    o.vek = &ext;
+    o.extra = s->extra;
+    o.n_extra = s->nextra;
+    if (vlek) {
+        o.not_before = SNPGEN_T_2025_01_01;
+        o.not_after = SNPGEN_T_2026_01_01;
+    }
+    cr_assert_eq(snpgen_cert_issue(&cert, &o), 0);
+    return cert;
+}
+
+static X509 *issue_ca(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key)
+{
+    snpgen_cert_opts o;
+    X509 *cert = NULL;
+    snpgen_cert_opts_init(&o);
+    o.cn = cn;
+    o.subject_key = key;
+    o.issuer_cert = issuer;
+    o.issuer_key = issuer_key;
+    o.basic_constraints = o.is_ca = 1;
+    o.pathlen = issuer ? 0 : -1;
+    o.key_usage = SNPGEN_KU_KEY_CERT_SIGN | SNPGEN_KU_CRL_SIGN;
+    o.key_usage_critical = 1;
+    o.serial = 7;
+    o.not_before = SNPGEN_T_2020_01_01;
+    o.not_after = SNPGEN_T_2045_01_01;
+    cr_assert_eq(snpgen_cert_issue(&cert, &o), 0);
+    return cert;
+}
+
+/* Pitfall: a root whose key is pinned but that is not self-signed with it
+ * (an attacker re-wraps the pinned key) must not anchor the chain. */
+Test(snp_synthetic, pinned_key_without_valid_self_signature)
+{
+    fixture f;
+    EVP_PKEY *rogue = NULL;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    cr_assert_eq(snpgen_rsa_keygen(&rogue, 2048), 0);
+    X509 *fake_ark = issue_ca("ARK-Milan", f.pki->ark_key, NULL, rogue);
+    f.certs[2] = fake_ark;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CERT_SIGNATURE);
+    X509_free(fake_ark);
+    EVP_PKEY_free(rogue);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, intermediate_of_the_wrong_role)
+{
+    fixture f;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    /* A VCEK issued by the ASVK (the VLEK intermediate). */
+    vek_spec s = {.cn = "SEV-VCEK", .issuer = f.pki->asvk, .issuer_key = f.pki->asvk_key};
+    X509 *vcek = issue_vek(&f, &s);
+    f.certs[0] = vcek;
+    f.certs[1] = f.pki->asvk;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CERT_PROFILE);
+    X509_free(vcek);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, vek_key_must_be_p384)
+{
+    fixture f;
+    EVP_PKEY *p256 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    cr_assert(p256);
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    vek_spec s = {.cn = "SEV-VCEK", .key = p256};
+    X509 *vcek = issue_vek(&f, &s);
+    f.certs[0] = vcek;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CERT_PROFILE);
+    X509_free(vcek);
+    EVP_PKEY_free(p256);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, product_name_of_another_product)
+{
+    fixture f;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    vek_spec s = {.cn = "SEV-VCEK", .product_name = "Genoa"};
+    X509 *vcek = issue_vek(&f, &s);
+    f.certs[0] = vcek;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_SNP_PRODUCT);
+    X509_free(vcek);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, vlek_must_not_carry_a_hwid)
+{
+    fixture f;
+    fx_load(&f, "milan", 3);
+    uint32_t ki = snpgen_get_u32(f.report + SNPGEN_OFF_KEY_INFO);
+    snpgen_put_u32(f.report + SNPGEN_OFF_KEY_INFO,
+                   (ki & ~SNPGEN_KEYINFO_SIGNING_MASK) | SNPGEN_KEYINFO_SIGNING_VLEK);
+    cr_assert_eq(snpgen_report_sign(f.report, f.pki->vlek_key), 0);
+    vek_spec s = {.cn = "SEV-VLEK", .vlek_hwid = true};
+    X509 *vlek = issue_vek(&f, &s);
+    f.certs[0] = vlek;
+    f.certs[1] = f.pki->asvk;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CERT_PROFILE);
+    /* A VLEK-signed report verified with a VCEK of the same key: the
+     * SIGNING_KEY field names the VLEK, none is given. */
+    f.certs[0] = f.pki->vcek;
+    f.certs[1] = f.pki->ask;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_COLLATERAL_MISSING);
+    X509_free(vlek);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, unknown_critical_extension)
+{
+    fixture f;
+    static const uint8_t null_value[] = {0x05, 0x00};
+    snpgen_ext critical = {"1.3.6.1.4.1.99999.1", 1, null_value, sizeof null_value};
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    vek_spec s = {.cn = "SEV-VCEK", .extra = &critical, .nextra = 1};
+    X509 *vcek = issue_vek(&f, &s);
+    f.certs[0] = vcek;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CERT_PROFILE);
+    X509_free(vcek);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, crl_from_an_issuer_without_crl_sign)
+{
+    fixture f;
+    EVP_PKEY *k = NULL;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    cr_assert_eq(snpgen_rsa_keygen(&k, 2048), 0);
+    /* An ASK that may sign certificates only, and a CRL it signed. */
+    snpgen_cert_opts o;
+    X509 *ask = NULL;
+    snpgen_cert_opts_init(&o);
+    o.cn = "SEV-Milan";
+    o.subject_key = f.pki->ask_key;
+    o.issuer_cert = f.pki->ark;
+    o.issuer_key = f.pki->ark_key;
+    o.basic_constraints = o.is_ca = 1;
+    o.pathlen = 0;
+    o.key_usage = SNPGEN_KU_KEY_CERT_SIGN;
+    o.key_usage_critical = 1;
+    o.serial = SNPGEN_SERIAL_ASK;
+    o.not_before = SNPGEN_T_2020_01_01;
+    o.not_after = SNPGEN_T_2045_01_01;
+    cr_assert_eq(snpgen_cert_issue(&ask, &o), 0);
+    f.certs[1] = ask;
+    X509_CRL *crl = crl_by(ask, f.pki->ask_key, SNPGEN_T_2025_01_01, SNPGEN_T_2030_01_01, 99, 1);
+    f.crls[f.ncrls++] = crl;
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_CRL_SIGNATURE);
+    X509_CRL_free(crl);
+    X509_free(ask);
+    EVP_PKEY_free(k);
+    fx_free(&f);
+}
+
+Test(snp_synthetic, msg_report_rsp_container)
+{
+    fixture f;
+    uint8_t rsp[4000] = {0};
+    attest_evidence *ev = NULL;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    snpgen_put_u32(rsp + 4, SNPGEN_REPORT_SIZE);
+    memcpy(rsp + 0x20, f.report, SNPGEN_REPORT_SIZE);
+    cr_expect_eq(attest_evidence_parse(&ev, rsp, sizeof rsp), ATTEST_OK);
+    attest_evidence_free(ev);
+    rsp[3000] = 1; /* padding after the report must be zero */
+    cr_expect_eq(attest_evidence_parse(&ev, rsp, sizeof rsp), ATTEST_E_LENGTH);
+    rsp[3000] = 0;
+    rsp[0x10] = 1; /* reserved header bytes */
+    cr_expect_eq(attest_evidence_parse(&ev, rsp, sizeof rsp), ATTEST_E_MALFORMED);
+    cr_expect_eq(attest_evidence_parse(&ev, rsp, 0x20 + 100), ATTEST_E_TRUNCATED);
+    fx_free(&f);
+}

@@ -51,7 +51,8 @@ static int signature_der(const snp_report *rep, unsigned char **der, int *der_le
     return *der_len > 0 ? 0 : -1;
 }
 
-static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek)
+static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek,
+                            amd_vek_kind kind)
 {
     if (!component_in_range(snp_sig_r(rep)) || !component_in_range(snp_sig_s(rep)))
         return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_SNP_SIGNATURE_RANGE,
@@ -80,8 +81,9 @@ static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek)
         OPENSSL_free(hex);
         BN_free(bn);
         return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_SNP_SIGNATURE,
-                                 "ECDSA P-384 verify failed with VEK serial 0x%s over "
-                                 "bytes 0x000-0x29F", serial);
+                                 "ECDSA P-384 verify failed with %s serial 0x%s over "
+                                 "bytes 0x000-0x29F",
+                                 kind == AMD_VEK_VLEK ? "VLEK" : "VCEK", serial);
     }
     attest_check_pass(r, CHECK_SIGNATURE, "ECDSA P-384/SHA-384 over 0x000-0x29F");
     return ATTEST_OK;
@@ -259,7 +261,7 @@ int snp_verify_evidence(attest_result *r, attest_verifier *v, const snp_report *
         (status = choose_vek(r, rep, coll, kind, &vek, &info)) != ATTEST_OK ||
         (status = amd_chain_verify(r, v, coll, vek, kind, now, &chain, &product)) != ATTEST_OK)
         return status;
-    if ((status = verify_signature(r, rep, vek)) == ATTEST_OK &&
+    if ((status = verify_signature(r, rep, vek, kind)) == ATTEST_OK &&
         (status = check_product(r, rep, &info, product)) == ATTEST_OK &&
         (status = check_tcb(r, rep, &info, product)) == ATTEST_OK &&
         (status = check_chip_id(r, rep, &info, product)) == ATTEST_OK)
