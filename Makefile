@@ -24,7 +24,7 @@ LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
-GEN_SRC := vectors/gen/snpgen.c
+GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c
 TEST_SRC := $(wildcard tests/*.c)
 
 .PHONY: all lib cli deps demo check test test-asan fuzz bench install clean help
@@ -85,8 +85,8 @@ cli: $(B)/attest
 $(B)/attest: tools/attest.c $(B)/libattest.a include/attest.h
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c $(B)/libattest.a $(LIBS)
 
-$(B)/attest-mock: vectors/gen/attest_mock.c $(GEN_SRC) vectors/gen/snpgen.h | $(B)/.deps
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Ivectors/gen -o $@ vectors/gen/attest_mock.c $(GEN_SRC) -lcrypto
+$(B)/attest-mock: vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c $(GEN_SRC) vectors/gen/snpgen.h vectors/gen/dcapgen.h | $(B)/.deps
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Ivectors/gen -o $@ vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c $(GEN_SRC) -lcrypto
 
 # ---- tests ---------------------------------------------------------------
 # The test PKI is generated once per build tree by the mock TEE itself.
@@ -96,6 +96,8 @@ $(B)/testpki/.done: $(B)/attest-mock
 	$(B)/attest-mock snp pki --product Genoa --out $(B)/testpki/genoa
 	$(B)/attest-mock snp pki --product Turin --out $(B)/testpki/turin
 	$(B)/attest-mock snp pki --product Milan --out $(B)/testpki/rogue
+	$(B)/attest-mock dcap pki --out $(B)/testpki/intel
+	$(B)/attest-mock dcap pki --out $(B)/testpki/intel-processor --processor-ca
 	touch $@
 
 TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Ivectors/gen -o $@ $(TEST_SRC) $(GEN_SRC)

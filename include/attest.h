@@ -67,6 +67,9 @@ typedef enum attest_status {
     /* collateral */
     ATTEST_E_COLLATERAL_UNKNOWN = -20, /* a collateral item was not recognised */
     ATTEST_E_COLLATERAL_MISSING = -21, /* a certificate or CRL needed is absent */
+    ATTEST_E_COLLATERAL_EXPIRED = -22, /* TCB Info / QE Identity outside issueDate..nextUpdate */
+    ATTEST_E_COLLATERAL_SIGNATURE = -23,/* TCB Info / QE Identity signature invalid */
+    ATTEST_E_COLLATERAL_MISMATCH = -24,/* collateral for another FMSPC, PCE, TEE or QE */
 
     /* certificate chains and revocation */
     ATTEST_E_CERT_PARSE = -30,         /* certificate or extension undecodable */
@@ -100,6 +103,18 @@ typedef enum attest_status {
     ATTEST_E_POLICY_ID = -78,          /* family, image, ID key or author key */
     ATTEST_E_POLICY_SIGNER = -79,      /* VCEK or VLEK required and other used */
     ATTEST_E_POLICY_FIRMWARE = -80,    /* guest SVN, firmware version, provisional */
+    ATTEST_E_POLICY_TCB_STATUS = -81,  /* TCB status not among the accepted ones */
+    ATTEST_E_POLICY_ADVISORY = -82,    /* an advisory ID not allowed */
+    ATTEST_E_POLICY_TCB_EVALUATION = -83, /* tcbEvaluationDataNumber below the minimum */
+    ATTEST_E_POLICY_COLLATERAL_TIME = -84, /* collateral or certificate outside its validity */
+
+    /* Intel DCAP evidence checks */
+    ATTEST_E_DCAP_QUOTE_SIGNATURE = -100,  /* quote not signed by its attestation key */
+    ATTEST_E_DCAP_QE_REPORT_SIGNATURE = -101, /* QE report not signed by the PCK key */
+    ATTEST_E_DCAP_QE_REPORT_DATA = -102,   /* QE REPORTDATA != SHA-256(key || auth data) */
+    ATTEST_E_DCAP_QE_IDENTITY = -103,      /* QE report does not match QE Identity */
+    ATTEST_E_DCAP_TCB_NOT_SUPPORTED = -104,/* no TCB level of TCB Info matches */
+    ATTEST_E_DCAP_TDX_MODULE = -105,       /* TDX module identity mismatch */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -127,12 +142,14 @@ typedef struct attest_evidence attest_evidence;
 typedef enum attest_format {
     ATTEST_FORMAT_UNKNOWN = 0,
     ATTEST_FORMAT_SNP_REPORT = 1,  /* AMD SEV-SNP ATTESTATION_REPORT */
+    ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: SGX v3, TDX v4, v5 */
 } attest_format;
 
 /* Parse evidence from `len` bytes, detecting the format from the content.
  * The bytes are copied; the caller keeps ownership of `data`.
  * An AMD SNP report is exactly 1184 bytes (or the 4000-byte
- * MSG_REPORT_RSP that wraps one). Errors: ATTEST_E_FORMAT_UNKNOWN,
+ * MSG_REPORT_RSP that wraps one); an Intel DCAP quote carries its own
+ * lengths (zero padding after its signature data is accepted). Errors: ATTEST_E_FORMAT_UNKNOWN,
  * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
@@ -156,8 +173,9 @@ typedef struct attest_collateral attest_collateral;
 
 ATTEST_API int attest_collateral_new(attest_collateral **out);
 
-/* Add one item, recognised by content: a DER certificate, a DER CRL, or
- * PEM text holding any number of CERTIFICATE and X509 CRL blocks. The bytes
+/* Add one item, recognised by content: a DER certificate, a DER CRL,
+ * PEM text holding any number of CERTIFICATE and X509 CRL blocks, or an
+ * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact. The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
  * item), ATTEST_E_NOMEM. Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add(attest_collateral *c,
@@ -194,6 +212,7 @@ typedef struct attest_verifier attest_verifier;
 
 typedef enum attest_vendor {
     ATTEST_VENDOR_AMD = 1,
+    ATTEST_VENDOR_INTEL = 2,
 } attest_vendor;
 
 /* New verifier with the built-in pinned roots (certs/README.md), the

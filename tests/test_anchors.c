@@ -30,7 +30,7 @@ Test(anchors, builtin_pins_match_published_arks)
     static const char *const products[] = {"Milan", "Genoa", "Turin"};
     size_t count;
     const attest_anchor *builtin = attest_builtin_anchors(&count);
-    cr_assert_eq(count, 3);
+    cr_assert_eq(count, 4);
     for (size_t i = 0; i < 3; i++) {
         char path[512];
         uint8_t h[32];
@@ -38,6 +38,11 @@ Test(anchors, builtin_pins_match_published_arks)
         cr_expect_arr_eq(builtin[i].spki_sha256, h, 32, "%s", files[i]);
         cr_expect_str_eq(builtin[i].product, products[i]);
     }
+    char path[512];
+    uint8_t h[32];
+    spki_of(tu_shared(path, sizeof path, "tdx/certs/sgx_root_ca.der"), h);
+    cr_expect_eq(builtin[3].vendor, ATTEST_VENDOR_INTEL);
+    cr_expect_arr_eq(builtin[3].spki_sha256, h, 32, "Intel SGX Root CA");
 }
 
 /* certs/README.md lists the same fingerprints as the code. */

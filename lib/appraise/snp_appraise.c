@@ -3,7 +3,6 @@
  * lists every reason, and the first failure is the result's status. */
 #include "snp_appraise.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,51 +134,12 @@ static void appraise_ids(attest_result *r, const snp_report *rep, const snp_poli
     }
 }
 
-/* The value report_data must hold for the given nonce binding. */
-static int expected_report_data(snp_nonce_binding b, const uint8_t *nonce, size_t n,
-                                uint8_t out[64])
-{
-    memset(out, 0, 64);
-    const EVP_MD *md = b == SNP_BIND_SHA256   ? EVP_sha256()
-                       : b == SNP_BIND_SHA384 ? EVP_sha384()
-                       : b == SNP_BIND_SHA512 ? EVP_sha512()
-                                              : NULL;
-    if (b == SNP_BIND_RAW) {
-        if (n > 64)
-            return -1;
-        memcpy(out, nonce, n);
-        return 0;
-    }
-    return md && EVP_Digest(nonce, n, out, NULL, md, NULL) == 1 ? 0 : -1;
-}
-
 static void appraise_report_data(attest_result *r, const snp_report *rep,
                                  const snp_policy *p, const uint8_t *nonce, size_t n)
 {
-    const char *name = "policy.snp.report_data";
-    uint8_t want[64];
-    if (p->has_report_data) {
-        memcmp(p->report_data, rep->report_data, 64) == 0
-            ? attest_check_pass(r, name, "equal to the policy's value")
-            : (void)attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                                      "REPORT_DATA differs from the policy's value");
-        return;
-    }
-    if (p->nonce_binding == SNP_BIND_NONE)
-        return;
-    if (!nonce || n == 0) {
-        attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "the policy binds REPORT_DATA to a nonce and none was given");
-        return;
-    }
-    if (expected_report_data(p->nonce_binding, nonce, n, want) != 0)
-        attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "nonce of %zu bytes cannot be bound (raw binding holds 64)", n);
-    else if (memcmp(want, rep->report_data, 64) != 0)
-        attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "REPORT_DATA is not bound to the caller's nonce");
-    else
-        attest_check_pass(r, name, "bound to the caller's nonce");
+    attest_appraise_report_data(r, "policy.snp.report_data", rep->report_data,
+                                p->has_report_data ? p->report_data : NULL,
+                                p->nonce_binding, nonce, n);
 }
 
 static void appraise_platform(attest_result *r, const snp_report *rep,

@@ -5,19 +5,13 @@
 
 #include "../core/internal.h"
 #include "../parse/snp_report.h"
+#include "binding.h"
 
 /* A floor per TCB component; -1 = no floor for that component. */
 typedef struct snp_tcb_floor {
     int fmc, boot_loader, tee, snp, microcode;
 } snp_tcb_floor;
 
-typedef enum snp_nonce_binding {
-    SNP_BIND_NONE = 0,   /* report_data not bound to the caller's nonce */
-    SNP_BIND_RAW,        /* report_data = nonce, zero-padded to 64 bytes */
-    SNP_BIND_SHA256,     /* report_data = SHA-256(nonce) || 32 zero bytes */
-    SNP_BIND_SHA384,     /* report_data = SHA-384(nonce) || 16 zero bytes */
-    SNP_BIND_SHA512,     /* report_data = SHA-512(nonce) */
-} snp_nonce_binding;
 
 typedef enum snp_signer_rule { SNP_SIGNER_ANY = 0, SNP_SIGNER_VCEK, SNP_SIGNER_VLEK } snp_signer_rule;
 
@@ -42,7 +36,7 @@ typedef struct snp_policy {
     uint8_t host_data[32];
     bool has_report_data;
     uint8_t report_data[64];
-    snp_nonce_binding nonce_binding;
+    attest_binding nonce_binding;
     unsigned vmpl_mask;               /* bit i: VMPL i allowed */
     bool has_family_id, has_image_id;
     uint8_t family_id[16], image_id[16];

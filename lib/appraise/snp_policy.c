@@ -123,20 +123,13 @@ static int read_vmpls(json_t *v, unsigned *mask)
     return ATTEST_OK;
 }
 
-static int read_binding(json_t *v, snp_nonce_binding *out)
+static int read_binding(json_t *v, attest_binding *out)
 {
-    static const struct { const char *name; snp_nonce_binding b; } names[] = {
-        {"none", SNP_BIND_NONE},     {"raw", SNP_BIND_RAW},
-        {"sha256", SNP_BIND_SHA256}, {"sha384", SNP_BIND_SHA384},
-        {"sha512", SNP_BIND_SHA512},
-    };
-    const char *s = json_string_value(v);
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            *out = names[i].b;
-            return ATTEST_OK;
-        }
-    return invalid("report_data_binding", "one of none, raw, sha256, sha384, sha512");
+    int b = attest_binding_parse(json_string_value(v));
+    if (b < 0)
+        return invalid("report_data_binding", "one of none, raw, sha256, sha384, sha512");
+    *out = (attest_binding)b;
+    return ATTEST_OK;
 }
 
 static int read_signer(json_t *v, snp_signer_rule *out)
@@ -209,7 +202,7 @@ int snp_policy_from_json(snp_policy *p, json_t *snp)
         if (status != ATTEST_OK)
             return status;
     }
-    if (p->has_report_data && p->nonce_binding != SNP_BIND_NONE)
+    if (p->has_report_data && p->nonce_binding != ATTEST_BIND_NONE)
         return invalid("report_data", "give report_data or report_data_binding, not both");
     return ATTEST_OK;
 }

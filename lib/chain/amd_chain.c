@@ -1,6 +1,7 @@
 /* ARK -> ASK/ASVK -> VCEK/VLEK with OpenSSL's verifier, trust limited to
  * pinned ARK keys, and the KDS CRL. */
 #include "amd.h"
+#include "x509_chain.h"
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -10,83 +11,6 @@
 
 #define CHECK_CHAIN "snp.chain"
 #define CHECK_CRL "snp.crl"
-
-static void cert_cn(X509 *cert, char *out, size_t n)
-{
-    if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out,
-                                  (int)n) <= 0)
-        snprintf(out, n, "(no CN)");
-}
-
-static bool is_self_signed(X509 *cert)
-{
-    return X509_check_issued(cert, cert) == X509_V_OK;
-}
-
-/* Only collateral roots whose key is pinned go into the trust store;
- * every other certificate stays untrusted input. */
-static X509_STORE *pinned_store(const attest_verifier *v, const attest_collateral *coll)
-{
-    X509_STORE *store = X509_STORE_new();
-    if (!store)
-        return NULL;
-    for (int i = 0; coll && i < sk_X509_num(coll->certs); i++) {
-        X509 *c = sk_X509_value(coll->certs, i);
-        uint8_t h[32];
-        if (is_self_signed(c) && attest_spki_sha256(c, h) == 0 &&
-            attest_verifier_find_anchor(v, ATTEST_VENDOR_AMD, h))
-            X509_STORE_add_cert(store, c);
-    }
-    return store;
-}
-
-static int map_x509_error(int err)
-{
-    switch (err) {
-    case X509_V_ERR_CERT_HAS_EXPIRED:
-        return ATTEST_E_CERT_EXPIRED;
-    case X509_V_ERR_CERT_NOT_YET_VALID:
-        return ATTEST_E_CERT_NOT_YET_VALID;
-    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
-    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
-    case X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY:
-        return ATTEST_E_CERT_SIGNATURE;
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_CERT_UNTRUSTED:
-    case X509_V_ERR_CERT_REJECTED:
-        return ATTEST_E_CERT_UNTRUSTED_ROOT;
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-        return ATTEST_E_COLLATERAL_MISSING;
-    case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
-    case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
-        return ATTEST_E_CERT_PARSE;
-    default:
-        return ATTEST_E_CERT_PROFILE;
-    }
-}
-
-static int fail_x509(attest_result *r, X509_STORE_CTX *ctx, int64_t now)
-{
-    int err = X509_STORE_CTX_get_error(ctx);
-    X509 *at = X509_STORE_CTX_get_current_cert(ctx);
-    char cn[64] = "(unknown)", when[32];
-    if (at)
-        cert_cn(at, cn, sizeof cn);
-    attest_time_format(when, sizeof when, now);
-    int status = map_x509_error(err);
-    if (status == ATTEST_E_COLLATERAL_MISSING)
-        return attest_check_fail(r, CHECK_CHAIN, status,
-                                 "issuer of '%s' not in the collateral (supply the "
-                                 "ASK/ASVK and ARK, e.g. the KDS cert_chain)", cn);
-    if (status == ATTEST_E_CERT_UNTRUSTED_ROOT)
-        return attest_check_fail(r, CHECK_CHAIN, status,
-                                 "'%s' chains to a root whose key is not a pinned "
-                                 "AMD ARK", cn);
-    return attest_check_fail(r, CHECK_CHAIN, status, "'%s' at %s: %s", cn, when,
-                             X509_verify_cert_error_string(err));
-}
 
 /* The product an ARK stands for: named by its pin, else by "ARK-<P>". */
 static snp_product ark_product(const attest_verifier *v, X509 *ark)
@@ -98,7 +22,7 @@ static snp_product ark_product(const attest_verifier *v, X509 *ark)
                                         : NULL;
     if (a && a->product)
         return snp_product_from_name(a->product);
-    cert_cn(ark, cn, sizeof cn);
+    attest_cert_cn(ark, cn, sizeof cn);
     return strncmp(cn, "ARK-", 4) == 0 ? snp_product_from_name(cn + 4)
                                        : SNP_PRODUCT_UNKNOWN;
 }
@@ -117,7 +41,7 @@ static int check_profile(attest_result *r, const attest_verifier *v,
     for (int i = 0; i < 3; i++)
         if (X509_get_signature_nid(sk_X509_value(chain, i)) != NID_rsassaPss) {
             char cn[64];
-            cert_cn(sk_X509_value(chain, i), cn, sizeof cn);
+            attest_cert_cn(sk_X509_value(chain, i), cn, sizeof cn);
             return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_CERT_PROFILE,
                                      "'%s' is not signed with RSASSA-PSS", cn);
         }
@@ -128,7 +52,7 @@ static int check_profile(attest_result *r, const attest_verifier *v,
     char want[32], cn[64];
     snprintf(want, sizeof want, "%s%s", kind == AMD_VEK_VLEK ? "SEV-VLEK-" : "SEV-",
              snp_product_name(*product));
-    cert_cn(mid, cn, sizeof cn);
+    attest_cert_cn(mid, cn, sizeof cn);
     if (strcmp(cn, want) != 0)
         return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_CERT_PROFILE,
                                  "intermediate CN is '%s', expected '%s'", cn, want);
@@ -162,41 +86,24 @@ static int verify_uncached(attest_result *r, attest_verifier *v,
                            amd_vek_kind kind, int64_t now,
                            attest_cached_chain *out)
 {
-    int status = ATTEST_E_NOMEM;
-    X509_STORE *store = pinned_store(v, coll);
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    if (!store || !ctx ||
-        !X509_STORE_CTX_init(ctx, store, vek, coll ? coll->certs : NULL)) {
-        status = attest_check_fail(r, CHECK_CHAIN, ATTEST_E_NOMEM, "out of memory");
-        goto done;
-    }
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
-    X509_VERIFY_PARAM_set_time(param, (time_t)now);
-    /* A pinned key is not enough: the root must also sign itself. */
-    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_CHECK_SS_SIGNATURE);
-    if (X509_verify_cert(ctx) != 1) {
-        status = fail_x509(r, ctx, now);
-        goto done;
-    }
-    STACK_OF(X509) *chain = X509_STORE_CTX_get1_chain(ctx);
+    STACK_OF(X509) *untrusted = coll ? coll->certs : NULL;
+    X509_STORE *store = attest_pinned_store(v, ATTEST_VENDOR_AMD, untrusted);
+    STACK_OF(X509) *chain = NULL;
     snp_product product = SNP_PRODUCT_UNKNOWN;
-    if (!chain) {
-        status = attest_check_fail(r, CHECK_CHAIN, ATTEST_E_NOMEM, "out of memory");
-        goto done;
-    }
+    if (!store)
+        return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_NOMEM, "out of memory");
+    int status = attest_x509_verify(r, CHECK_CHAIN, store, vek, untrusted, now, true, &chain);
+    X509_STORE_free(store);
+    if (status != ATTEST_OK)
+        return status;
     if ((status = check_profile(r, v, chain, kind, &product)) != ATTEST_OK) {
         sk_X509_pop_free(chain, X509_free);
-        goto done;
+        return status;
     }
     out->chain = chain;
     out->product = product;
     validity_window(chain, &out->not_before, &out->not_after);
-    status = ATTEST_OK;
-done:
-    ERR_clear_error();
-    X509_STORE_CTX_free(ctx);
-    X509_STORE_free(store);
-    return status;
+    return ATTEST_OK;
 }
 
 int amd_chain_verify(attest_result *r, attest_verifier *v,
@@ -250,7 +157,7 @@ static int check_one_crl(attest_result *r, X509_CRL *crl, STACK_OF(X509) *chain,
 {
     X509 *issuer = sk_X509_value(chain, issuer_at);
     char cn[64], when[32];
-    cert_cn(issuer, cn, sizeof cn);
+    attest_cert_cn(issuer, cn, sizeof cn);
     if (!(X509_get_key_usage(issuer) & KU_CRL_SIGN) ||
         X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
         ERR_clear_error();
@@ -276,7 +183,7 @@ static int check_one_crl(attest_result *r, X509_CRL *crl, STACK_OF(X509) *chain,
     X509_REVOKED *rev = NULL;
     if (X509_CRL_get0_by_serial(crl, &rev, X509_get0_serialNumber(subject)) == 1) {
         char scn[64];
-        cert_cn(subject, scn, sizeof scn);
+        attest_cert_cn(subject, scn, sizeof scn);
         return attest_check_fail(r, CHECK_CRL, ATTEST_E_CERT_REVOKED,
                                  "'%s' is revoked by the CRL of '%s'", scn, cn);
     }

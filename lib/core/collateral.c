@@ -1,5 +1,6 @@
 /* Collateral store: certificates and CRLs recognised by content. */
 #include "internal.h"
+#include "../parse/dcap_collateral.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -25,7 +26,59 @@ void attest_collateral_free(attest_collateral *c)
         return;
     sk_X509_pop_free(c->certs, X509_free);
     sk_X509_CRL_pop_free(c->crls, X509_CRL_free);
+    for (size_t i = 0; i < c->tcb_info_count; i++)
+        dcap_tcb_info_free(c->tcb_infos[i]);
+    for (size_t i = 0; i < c->qe_identity_count; i++)
+        dcap_qe_identity_free(c->qe_identities[i]);
+    free(c->tcb_infos);
+    free(c->qe_identities);
     free(c);
+}
+
+/* Intel PCS JSON bodies: parsed now (errors name the member), verified
+ * later against their issuer chain over the exact bytes kept. */
+static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    if (dcap_tcb_info_detect(data, len)) {
+        dcap_tcb_info *t = NULL;
+        int status = dcap_tcb_info_parse(&t, data, len);
+        if (status != ATTEST_OK)
+            return status;
+        dcap_tcb_info **grown = realloc(c->tcb_infos, (c->tcb_info_count + 1) * sizeof *grown);
+        if (!grown) {
+            dcap_tcb_info_free(t);
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+        c->tcb_infos = grown;
+        c->tcb_infos[c->tcb_info_count++] = t;
+        return ATTEST_OK;
+    }
+    if (dcap_qe_identity_detect(data, len)) {
+        dcap_qe_identity *q = NULL;
+        int status = dcap_qe_identity_parse(&q, data, len);
+        if (status != ATTEST_OK)
+            return status;
+        dcap_qe_identity **grown =
+            realloc(c->qe_identities, (c->qe_identity_count + 1) * sizeof *grown);
+        if (!grown) {
+            dcap_qe_identity_free(q);
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+        c->qe_identities = grown;
+        c->qe_identities[c->qe_identity_count++] = q;
+        return ATTEST_OK;
+    }
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "collateral: JSON that is neither an Intel TCB Info nor "
+                            "an Enclave Identity body");
+}
+
+static bool looks_like_json(const uint8_t *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+        i++;
+    return i < len && data[i] == '{';
 }
 
 size_t attest_collateral_cert_count(const attest_collateral *c)
@@ -109,6 +162,8 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
+    if (looks_like_json(data, len))
+        return add_json(c, data, len);
     if (looks_like_pem(data, len))
         return add_pem(c, data, len);
     if (add_der(c, data, len) == ATTEST_OK)

@@ -17,6 +17,9 @@
     X(ATTEST_E_MALFORMED, "malformed evidence field")                            \
     X(ATTEST_E_COLLATERAL_UNKNOWN, "collateral item not recognised")             \
     X(ATTEST_E_COLLATERAL_MISSING, "required collateral missing")                \
+    X(ATTEST_E_COLLATERAL_EXPIRED, "collateral outside its validity window")     \
+    X(ATTEST_E_COLLATERAL_SIGNATURE, "collateral signature invalid")             \
+    X(ATTEST_E_COLLATERAL_MISMATCH, "collateral does not belong to the evidence") \
     X(ATTEST_E_CERT_PARSE, "certificate could not be decoded")                   \
     X(ATTEST_E_CERT_UNTRUSTED_ROOT, "certificate chain ends at an untrusted root") \
     X(ATTEST_E_CERT_SIGNATURE, "certificate signature invalid")                  \
@@ -43,7 +46,17 @@
     X(ATTEST_E_POLICY_VMPL, "VMPL not allowed")                                  \
     X(ATTEST_E_POLICY_ID, "family, image, ID key or author key not accepted")    \
     X(ATTEST_E_POLICY_SIGNER, "signing key kind not accepted")                   \
-    X(ATTEST_E_POLICY_FIRMWARE, "firmware or guest SVN not accepted")
+    X(ATTEST_E_POLICY_FIRMWARE, "firmware or guest SVN not accepted")            \
+    X(ATTEST_E_POLICY_TCB_STATUS, "TCB status not accepted")                     \
+    X(ATTEST_E_POLICY_ADVISORY, "security advisory not accepted")                \
+    X(ATTEST_E_POLICY_TCB_EVALUATION, "TCB evaluation data number too low")      \
+    X(ATTEST_E_POLICY_COLLATERAL_TIME, "collateral outside its validity at the instant") \
+    X(ATTEST_E_DCAP_QUOTE_SIGNATURE, "DCAP quote signature invalid")             \
+    X(ATTEST_E_DCAP_QE_REPORT_SIGNATURE, "QE report signature invalid")          \
+    X(ATTEST_E_DCAP_QE_REPORT_DATA, "QE report data does not bind the attestation key") \
+    X(ATTEST_E_DCAP_QE_IDENTITY, "QE report does not match the QE Identity")     \
+    X(ATTEST_E_DCAP_TCB_NOT_SUPPORTED, "no TCB level matches the platform")      \
+    X(ATTEST_E_DCAP_TDX_MODULE, "TDX module identity mismatch")
 
 const char *attest_strerror(int status)
 {

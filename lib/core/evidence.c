@@ -1,8 +1,18 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
 #include "internal.h"
+#include "../parse/dcap_quote.h"
 #include "../parse/snp_report.h"
 
 #include <stdlib.h>
+
+static int parse_snp(attest_evidence *ev, const uint8_t *data, size_t len)
+{
+    if (!(ev->snp = malloc(sizeof *ev->snp)))
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    int status = snp_report_parse(ev->snp, data, len);
+    ev->format = ATTEST_FORMAT_SNP_REPORT;
+    return status;
+}
 
 int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
 {
@@ -10,21 +20,27 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     *out = NULL;
     attest_clear_error();
-    if (!data || !snp_report_detect(data, len))
-        return attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
-                                "evidence: %zu bytes are no known evidence format "
-                                "(AMD SEV-SNP report)", len);
     attest_evidence *ev = calloc(1, sizeof *ev);
-    if (!ev || !(ev->snp = malloc(sizeof *ev->snp))) {
-        free(ev);
+    if (!ev)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    int status;
+    /* A DCAP quote names its own version, key type and TEE in a header
+     * that an SNP report cannot carry (its bytes 2..7 would have to be
+     * 0x0002 and a TEE type), so DCAP is tried first. */
+    if (data && dcap_quote_detect(data, len)) {
+        ev->format = ATTEST_FORMAT_DCAP_QUOTE;
+        status = dcap_quote_parse(&ev->dcap, data, len);
+    } else if (data && snp_report_detect(data, len)) {
+        status = parse_snp(ev, data, len);
+    } else {
+        status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
+                                  "evidence: %zu bytes are no known evidence format "
+                                  "(AMD SEV-SNP report, Intel DCAP quote)", len);
     }
-    int status = snp_report_parse(ev->snp, data, len);
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;
     }
-    ev->format = ATTEST_FORMAT_SNP_REPORT;
     *out = ev;
     return ATTEST_OK;
 }
@@ -38,7 +54,9 @@ int attest_evidence_to_json(char **out, const attest_evidence *ev)
 {
     if (!out || !ev)
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
-    json_t *o = snp_report_to_json(ev->snp, ev->snp->cpuid_product);
+    json_t *o = ev->format == ATTEST_FORMAT_DCAP_QUOTE
+                    ? dcap_quote_to_json(ev->dcap)
+                    : snp_report_to_json(ev->snp, ev->snp->cpuid_product);
     *out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
@@ -49,5 +67,6 @@ void attest_evidence_free(attest_evidence *ev)
     if (!ev)
         return;
     free(ev->snp);
+    dcap_quote_free(ev->dcap);
     free(ev);
 }

@@ -48,11 +48,30 @@ static inline uint64_t attest_le64(const uint8_t *p)
     return (uint64_t)attest_le32(p) | ((uint64_t)attest_le32(p + 4) << 32);
 }
 
+/* ---- crypto (crypto.c) ----------------------------------------------- */
+
+/* A P-256 public key from raw big-endian x||y; checks the point is on the
+ * curve. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64]);
+
+/* Verify a raw big-endian r||s signature (each `half` bytes) over `msg`
+ * hashed with `md`. Returns 1 valid, 0 invalid, -1 error. */
+ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
+                                          const uint8_t *msg, size_t len,
+                                          const uint8_t *rs, size_t half);
+
 /* ---- collateral (collateral.c) --------------------------------------- */
+
+struct dcap_tcb_info;
+struct dcap_qe_identity;
 
 struct attest_collateral {
     STACK_OF(X509) *certs;
     STACK_OF(X509_CRL) *crls;
+    struct dcap_tcb_info **tcb_infos;   /* Intel TCB Info bodies */
+    size_t tcb_info_count;
+    struct dcap_qe_identity **qe_identities; /* Intel Enclave Identities */
+    size_t qe_identity_count;
 };
 
 /* ---- verifier (verifier.c) ------------------------------------------- */
@@ -139,18 +158,23 @@ ATTEST_HIDDEN int attest_check_fail(attest_result *r, const char *name, int stat
 /* ---- evidence (evidence.c) ------------------------------------------- */
 
 struct snp_report;
+struct dcap_quote;
 
 struct attest_evidence {
     attest_format format;
-    struct snp_report *snp;
+    struct snp_report *snp;   /* ATTEST_FORMAT_SNP_REPORT */
+    struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
 };
 
 /* ---- policy (policy.c) ----------------------------------------------- */
 
 struct snp_policy;
+struct dcap_policy;
 
 struct attest_policy {
     struct snp_policy *snp;
+    struct dcap_policy *tdx;   /* TDX quotes */
+    struct dcap_policy *sgx;   /* SGX quotes */
     json_t *source;        /* the document as loaded, for the result */
 };
 

@@ -1,5 +1,6 @@
 /* Policy documents: a JSON object with one section per platform. */
 #include "internal.h"
+#include "../appraise/dcap_appraise.h"
 #include "../appraise/snp_appraise.h"
 
 #include <stdlib.h>
@@ -8,12 +9,18 @@
 static attest_policy *policy_alloc(void)
 {
     attest_policy *p = calloc(1, sizeof *p);
-    if (p && !(p->snp = calloc(1, sizeof *p->snp))) {
-        free(p);
+    if (!p)
+        return NULL;
+    p->snp = calloc(1, sizeof *p->snp);
+    p->tdx = calloc(1, sizeof *p->tdx);
+    p->sgx = calloc(1, sizeof *p->sgx);
+    if (!p->snp || !p->tdx || !p->sgx) {
+        attest_policy_free(p);
         return NULL;
     }
-    if (p)
-        snp_policy_defaults(p->snp);
+    snp_policy_defaults(p->snp);
+    dcap_policy_defaults(p->tdx);
+    dcap_policy_defaults(p->sgx);
     return p;
 }
 
@@ -33,10 +40,13 @@ static int read_document(attest_policy *p, json_t *doc)
     if (!json_is_object(doc))
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy: must be a JSON object");
     json_object_foreach(doc, key, value) {
+        int status = ATTEST_OK;
         if (strcmp(key, "snp") == 0) {
-            int status = snp_policy_from_json(p->snp, value);
-            if (status != ATTEST_OK)
-                return status;
+            status = snp_policy_from_json(p->snp, value);
+        } else if (strcmp(key, "tdx") == 0) {
+            status = dcap_policy_from_json(p->tdx, value, true);
+        } else if (strcmp(key, "sgx") == 0) {
+            status = dcap_policy_from_json(p->sgx, value, false);
         } else if (strcmp(key, "version") == 0) {
             if (!json_is_integer(value) || json_integer_value(value) != 1)
                 return attest_set_error(ATTEST_E_POLICY_INVALID,
@@ -45,6 +55,8 @@ static int read_document(attest_policy *p, json_t *doc)
             return attest_set_error(ATTEST_E_POLICY_INVALID,
                                     "policy.%s: unknown member", key);
         }
+        if (status != ATTEST_OK)
+            return status;
     }
     return ATTEST_OK;
 }
@@ -82,6 +94,14 @@ void attest_policy_free(attest_policy *p)
     if (p->snp) {
         snp_policy_release(p->snp);
         free(p->snp);
+    }
+    if (p->tdx) {
+        dcap_policy_release(p->tdx);
+        free(p->tdx);
+    }
+    if (p->sgx) {
+        dcap_policy_release(p->sgx);
+        free(p->sgx);
     }
     json_decref(p->source);
     free(p);

@@ -119,7 +119,7 @@ ATTEST_HIDDEN void dcap_qe_identity_free(dcap_qe_identity *q);
 
 /* Locate the raw bytes of the value of top-level member `name` in the JSON
  * object `data` (a small scanner that honours strings and nesting; the
- * document must be a single valid object). Returns 0 and sets *off/*n, or
+ * document must be a single valid object). Returns 0 and sets *off and *n, or
  * -1 if absent or malformed. */
 ATTEST_HIDDEN int dcap_json_member_span(const uint8_t *data, size_t len, const char *name,
                                         size_t *off, size_t *n);

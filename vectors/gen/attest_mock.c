@@ -5,6 +5,7 @@
  * Exit status: 0 success, 2 usage error, 1 any other failure; messages go
  * to stderr. See vectors/README.md.
  */
+#include "dcapgen.h"
 #include "snpgen.h"
 
 #include <errno.h>
@@ -521,6 +522,8 @@ int main(int argc, char **argv)
     }
     if (argc < 2)
         return usage_error(NULL, NULL);
+    if (strcmp(argv[1], "dcap") == 0)
+        return attest_mock_dcap_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "snp") != 0)
         return usage_error("unknown command", argv[1]);
     if (argc < 3)

@@ -1,0 +1,64 @@
+/* Signature helpers shared by the vendor modules: formats in evidence carry
+ * raw big-endian r||s signatures and x||y public keys; OpenSSL wants DER
+ * and EVP_PKEYs. */
+#include "internal.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <string.h>
+
+int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
+{
+    uint8_t point[65];
+    point[0] = 0x04; /* uncompressed */
+    memcpy(point + 1, xy, 64);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    *out = NULL;
+    int ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
+             EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    if (ok) {
+        /* fromdata does not reject a point off the curve: check it. */
+        EVP_PKEY_CTX *check = EVP_PKEY_CTX_new(*out, NULL);
+        ok = check && EVP_PKEY_public_check(check) == 1;
+        EVP_PKEY_CTX_free(check);
+    }
+    if (!ok) {
+        EVP_PKEY_free(*out);
+        *out = NULL;
+    }
+    ERR_clear_error();
+    return ok ? 0 : -1;
+}
+
+int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
+                            size_t len, const uint8_t *rs, size_t half)
+{
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *s = BN_bin2bn(rs + half, (int)half, NULL);
+    unsigned char *der = NULL;
+    int der_len = -1, result = -1;
+    if (sig && r && s && ECDSA_SIG_set0(sig, r, s)) {
+        r = s = NULL; /* owned by sig */
+        der_len = i2d_ECDSA_SIG(sig, &der);
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (der_len > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1) {
+        int rc = EVP_DigestVerify(ctx, der, (size_t)der_len, msg, len);
+        result = rc == 1 ? 1 : 0;
+    }
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    ERR_clear_error();
+    return result;
+}
