@@ -21,6 +21,49 @@
 #define CN_PCK "Intel SGX PCK Certificate"
 #define CN_TCB_SIGNING "Intel SGX TCB Signing"
 
+/* ---- checks remembered by the verifier's cache -------------------------- */
+
+/* The SHA-256 of a DER SubjectPublicKeyInfo, to key cached signature checks. */
+static bool key_digest(X509 *issuer, uint8_t out[32])
+{
+    return attest_spki_sha256(issuer, out) == 0;
+}
+
+/* Whether `crl` is signed by `issuer`, asking the cache first: collateral
+ * is reused across many quotes and re-verifying it is most of the cost. */
+static bool crl_signed_by(attest_verifier *v, X509_CRL *crl, X509 *issuer)
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509_CRL(crl, &der);
+    uint8_t spki[32], k[32];
+    attest_bytes parts[] = {{"crl-by", 6}, {der, len > 0 ? (size_t)len : 0}, {spki, 32}};
+    bool keyed = len > 0 && key_digest(issuer, spki) && attest_cache_key(k, parts, 3) == 0;
+    OPENSSL_free(der);
+    if (keyed && attest_cache_seen(v->cache, k))
+        return true;
+    bool ok = X509_CRL_verify(crl, X509_get0_pubkey(issuer)) == 1;
+    ERR_clear_error();
+    if (ok && keyed)
+        attest_cache_mark(v->cache, k);
+    return ok;
+}
+
+static bool cert_signed_by(attest_verifier *v, X509 *cert, X509 *issuer)
+{
+    uint8_t digest[32], spki[32], k[32];
+    unsigned int dlen = 0;
+    attest_bytes parts[] = {{"cert-by", 7}, {digest, 32}, {spki, 32}};
+    bool keyed = X509_digest(cert, EVP_sha256(), digest, &dlen) == 1 && dlen == 32 &&
+                 key_digest(issuer, spki) && attest_cache_key(k, parts, 3) == 0;
+    if (keyed && attest_cache_seen(v->cache, k))
+        return true;
+    bool ok = X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
+    ERR_clear_error();
+    if (ok && keyed)
+        attest_cache_mark(v->cache, k);
+    return ok;
+}
+
 /* ---- collateral window --------------------------------------------------- */
 
 void dcap_window_init(dcap_window *w)
@@ -87,8 +130,8 @@ static bool cn_is(X509 *cert, const char *want)
     return strcmp(cn, want) == 0;
 }
 
-static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca)
+static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
+                          int64_t now, STACK_OF(X509) **chain)
 {
     const char *name = "dcap.pck_chain";
     STACK_OF(X509) *certs = read_pem_chain(q);
@@ -109,8 +152,29 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
                                 chain);
     X509_STORE_free(store);
     sk_X509_pop_free(certs, X509_free);
-    if (status != ATTEST_OK)
+    return status;
+}
+
+/* The PCK chain (signatures and pinning; time is judged with the rest of
+ * the collateral). A chain verified before is taken from the cache, keyed
+ * by its exact PEM bytes. */
+static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
+                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca)
+{
+    const char *name = "dcap.pck_chain";
+    uint8_t k[32];
+    attest_bytes parts[] = {{"pck-chain", 9}, {q->raw + q->pck_chain_off, q->pck_chain_len}};
+    attest_cached_chain hit = {0};
+    bool keyed = attest_cache_key(k, parts, 2) == 0;
+    int status = ATTEST_OK;
+    if (keyed && attest_cache_get(v->cache, k, &hit) && hit.chain)
+        *chain = hit.chain;
+    else if ((status = walk_pck_chain(r, v, q, now, chain)) != ATTEST_OK)
         return status;
+    else if (keyed) {
+        attest_cached_chain entry = {.chain = *chain};
+        attest_cache_put(v->cache, k, &entry);
+    }
     X509 *leaf = sk_X509_value(*chain, 0), *ca = sk_X509_value(*chain, 1);
     *processor_ca = sk_X509_num(*chain) == 3 && cn_is(ca, CN_PROCESSOR_CA);
     if (sk_X509_num(*chain) != 3 || !cn_is(leaf, CN_PCK) ||
@@ -129,8 +193,8 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
 /* The CRL of `issuer` among the collateral: signed by it (a CRL naming it
  * but signed by another key is an error, not skipped); of several, the
  * one valid at `now`, else the most recent. */
-static int find_crl(attest_result *r, const char *name, const attest_collateral *coll,
-                    X509 *issuer, int64_t now, X509_CRL **out)
+static int find_crl(attest_result *r, attest_verifier *v, const char *name,
+                    const attest_collateral *coll, X509 *issuer, int64_t now, X509_CRL **out)
 {
     char cn[64];
     int64_t best_tu = INT64_MIN;
@@ -141,8 +205,7 @@ static int find_crl(attest_result *r, const char *name, const attest_collateral 
         X509_CRL *crl = sk_X509_CRL_value(coll->crls, i);
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
             continue;
-        if (X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-            ERR_clear_error();
+        if (!crl_signed_by(v, crl, issuer)) {
             return attest_check_fail(r, name, ATTEST_E_CRL_SIGNATURE,
                                      "a CRL naming '%s' as issuer is not signed by it", cn);
         }
@@ -175,16 +238,16 @@ static int check_not_revoked(attest_result *r, const char *name, X509_CRL *crl, 
     return ATTEST_OK;
 }
 
-static int check_crls(attest_result *r, const attest_collateral *coll, STACK_OF(X509) *chain,
-                      int64_t now, X509_CRL **root_crl, dcap_window *w)
+static int check_crls(attest_result *r, attest_verifier *v, const attest_collateral *coll,
+                      STACK_OF(X509) *chain, int64_t now, X509_CRL **root_crl, dcap_window *w)
 {
     const char *name = "dcap.crl";
     X509 *pck = sk_X509_value(chain, 0), *ca = sk_X509_value(chain, 1),
          *root = sk_X509_value(chain, 2);
     X509_CRL *pck_crl = NULL;
     int status;
-    if ((status = find_crl(r, name, coll, root, now, root_crl)) != ATTEST_OK ||
-        (status = find_crl(r, name, coll, ca, now, &pck_crl)) != ATTEST_OK ||
+    if ((status = find_crl(r, v, name, coll, root, now, root_crl)) != ATTEST_OK ||
+        (status = find_crl(r, v, name, coll, ca, now, &pck_crl)) != ATTEST_OK ||
         (status = check_not_revoked(r, name, *root_crl, ca)) != ATTEST_OK ||
         (status = check_not_revoked(r, name, pck_crl, pck)) != ATTEST_OK)
         return status;
@@ -200,7 +263,8 @@ static int check_crls(attest_result *r, const attest_collateral *coll, STACK_OF(
 /* The TCB signing certificate among the collateral, issued by `root`. It
  * was re-issued in 2025 with the same serial and key: prefer the one valid
  * at `now`. */
-static X509 *find_signing_cert(const attest_collateral *coll, X509 *root, int64_t now)
+static X509 *find_signing_cert(attest_verifier *v, const attest_collateral *coll, X509 *root,
+                               int64_t now)
 {
     X509 *best = NULL;
     for (int i = 0; coll && i < sk_X509_num(coll->certs); i++) {
@@ -208,10 +272,8 @@ static X509 *find_signing_cert(const attest_collateral *coll, X509 *root, int64_
         int64_t nb, na;
         if (!cn_is(c, CN_TCB_SIGNING) ||
             X509_NAME_cmp(X509_get_issuer_name(c), X509_get_subject_name(root)) != 0 ||
-            X509_verify(c, X509_get0_pubkey(root)) != 1) {
-            ERR_clear_error();
+            !cert_signed_by(v, c, root))
             continue;
-        }
         bool current = attest_cert_validity(c, &nb, &na) == 0 && nb <= now && now < na;
         if (!best || current)
             best = c;
@@ -221,10 +283,12 @@ static X509 *find_signing_cert(const attest_collateral *coll, X509 *root, int64_
     return best;
 }
 
-static int verify_signed_json(attest_result *r, const char *name, X509 *signer,
-                              const uint8_t *body, size_t len, const uint8_t sig[64])
+static int verify_signed_json(attest_result *r, attest_verifier *v, const char *name,
+                              X509 *signer, const uint8_t *body, size_t len,
+                              const uint8_t sig[64])
 {
-    int ok = attest_ecdsa_verify_raw(X509_get0_pubkey(signer), EVP_sha256(), body, len, sig, 32);
+    int ok = attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(signer), EVP_sha256(),
+                                            body, len, sig, 32);
     if (ok != 1)
         return attest_check_fail(r, name, ATTEST_E_COLLATERAL_SIGNATURE,
                                  "ECDSA P-256 signature over the %zu received bytes does "
@@ -303,7 +367,7 @@ static int select_qe_identity(attest_result *r, const attest_collateral *coll,
                              q->tee_type == DCAP_TEE_TDX ? "TDX" : "SGX");
 }
 
-static int verify_collateral(attest_result *r, const attest_collateral *coll,
+static int verify_collateral(attest_result *r, attest_verifier *v, const attest_collateral *coll,
                              const dcap_quote *q, STACK_OF(X509) *chain, X509_CRL *root_crl,
                              int64_t now, dcap_verified *out)
 {
@@ -312,7 +376,7 @@ static int verify_collateral(attest_result *r, const attest_collateral *coll,
     if ((status = select_tcb_info(r, coll, q, &out->pck, now, &out->tcb_info)) != ATTEST_OK ||
         (status = select_qe_identity(r, coll, q, now, &out->qe_identity)) != ATTEST_OK)
         return status;
-    X509 *signer = find_signing_cert(coll, root, now);
+    X509 *signer = find_signing_cert(v, coll, root, now);
     if (!signer)
         return attest_check_fail(r, "dcap.tcb_signing_chain", ATTEST_E_COLLATERAL_MISSING,
                                  "no '" CN_TCB_SIGNING "' certificate issued by the pinned "
@@ -323,7 +387,7 @@ static int verify_collateral(attest_result *r, const attest_collateral *coll,
     window_add_cert(&out->window, signer, "TCB signing");
     const dcap_tcb_info *t = out->tcb_info;
     const dcap_qe_identity *e = out->qe_identity;
-    if ((status = verify_signed_json(r, "dcap.tcb_info", signer, t->body, t->body_len,
+    if ((status = verify_signed_json(r, v, "dcap.tcb_info", signer, t->body, t->body_len,
                                      t->signature)) != ATTEST_OK)
         return status;
     if (memcmp(t->pce_id, out->pck.pce_id, 2) != 0)
@@ -334,7 +398,7 @@ static int verify_collateral(attest_result *r, const attest_collateral *coll,
     attest_check_pass(r, "dcap.tcb_info", "v%d %s, signature over the received bytes, FMSPC "
                       "and PCE ID match the PCK, evaluation data number %d", t->version,
                       t->id == DCAP_TCB_INFO_TDX ? "TDX" : "SGX", t->tcb_evaluation_data_number);
-    if ((status = verify_signed_json(r, "dcap.qe_identity", signer, e->body, e->body_len,
+    if ((status = verify_signed_json(r, v, "dcap.qe_identity", signer, e->body, e->body_len,
                                      e->signature)) != ATTEST_OK)
         return status;
     attest_check_pass(r, "dcap.qe_identity", "%s identity, signature over the received bytes",
@@ -346,11 +410,13 @@ static int verify_collateral(attest_result *r, const attest_collateral *coll,
 
 /* ---- QE report and quote ------------------------------------------------ */
 
-static int verify_qe_report(attest_result *r, const dcap_quote *q, X509 *pck)
+static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quote *q, X509 *pck)
 {
     const uint8_t *qe = q->raw + q->qe_report_off;
-    if (attest_ecdsa_verify_raw(X509_get0_pubkey(pck), EVP_sha256(), qe, DCAP_SGX_REPORT_SIZE,
-                                q->qe_report_sig, 32) != 1)
+    /* The QE report certifies a long-lived attestation key: the same
+     * bytes come with every quote of that QE, so the result is cached. */
+    if (attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), EVP_sha256(), qe,
+                                       DCAP_SGX_REPORT_SIZE, q->qe_report_sig, 32) != 1)
         return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_DCAP_QE_REPORT_SIGNATURE,
                                  "ECDSA P-256 signature of the QE report does not verify "
                                  "with the PCK key");
@@ -477,9 +543,9 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
         goto done;
     }
     json_object_set_new(claims, "pck", intel_pck_info_to_json(&out->pck));
-    if ((status = check_crls(r, coll, chain, now, &root_crl, &out->window)) != ATTEST_OK ||
-        (status = verify_collateral(r, coll, q, chain, root_crl, now, out)) != ATTEST_OK ||
-        (status = verify_qe_report(r, q, sk_X509_value(chain, 0))) != ATTEST_OK ||
+    if ((status = check_crls(r, v, coll, chain, now, &root_crl, &out->window)) != ATTEST_OK ||
+        (status = verify_collateral(r, v, coll, q, chain, root_crl, now, out)) != ATTEST_OK ||
+        (status = verify_qe_report(r, v, q, sk_X509_value(chain, 0))) != ATTEST_OK ||
         (status = match_qe_identity(r, q, out->qe_identity)) != ATTEST_OK ||
         (status = verify_quote_signature(r, q)) != ATTEST_OK ||
         (status = check_tdx_module(r, q, out->tcb_info)) != ATTEST_OK)

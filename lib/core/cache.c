@@ -4,6 +4,7 @@
  * (simple and predictable; machines are few compared with reports). */
 #include "internal.h"
 
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,12 @@ bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
             break;
         if (memcmp(s->key, key, 32) == 0) {
             *out = s->entry;
-            out->chain = X509_chain_up_ref(s->entry.chain);
-            hit = out->chain != NULL;
+            if (s->entry.chain) { /* NULL: a "verified" marker */
+                out->chain = X509_chain_up_ref(s->entry.chain);
+                hit = out->chain != NULL;
+            } else {
+                hit = true;
+            }
             break;
         }
     }
@@ -95,8 +100,8 @@ bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
 void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
                       const attest_cached_chain *entry)
 {
-    STACK_OF(X509) *chain = X509_chain_up_ref(entry->chain);
-    if (!chain)
+    STACK_OF(X509) *chain = entry->chain ? X509_chain_up_ref(entry->chain) : NULL;
+    if (entry->chain && !chain)
         return;
     pthread_mutex_lock(&c->lock);
     if (c->size >= CACHE_SLOTS * 3 / 4)
@@ -119,4 +124,33 @@ void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
         }
     }
     pthread_mutex_unlock(&c->lock);
+}
+
+bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32])
+{
+    attest_cached_chain e;
+    if (!attest_cache_get(c, key, &e))
+        return false;
+    sk_X509_pop_free(e.chain, X509_free);
+    return true;
+}
+
+void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
+{
+    attest_cached_chain e = {0};
+    attest_cache_put(c, key, &e);
+}
+
+int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    for (size_t i = 0; ok && i < n; i++) {
+        uint64_t len = parts[i].len; /* length-prefixed: parts cannot run together */
+        ok = EVP_DigestUpdate(ctx, &len, sizeof len) == 1 &&
+             EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+    EVP_MD_CTX_free(ctx);
+    return ok ? 0 : -1;
 }

@@ -62,3 +62,24 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     ERR_clear_error();
     return result;
 }
+
+int attest_ecdsa_verify_raw_cached(attest_chain_cache *cache, EVP_PKEY *key, const EVP_MD *md,
+                                   const uint8_t *msg, size_t len, const uint8_t *rs,
+                                   size_t half)
+{
+    unsigned char *spki = NULL;
+    int spki_len = i2d_PUBKEY(key, &spki);
+    const char *md_name = EVP_MD_get0_name(md);
+    uint8_t k[32];
+    attest_bytes parts[] = {{"ecdsa-raw", 9}, {md_name, strlen(md_name)},
+                            {spki, spki_len > 0 ? (size_t)spki_len : 0}, {msg, len},
+                            {rs, 2 * half}};
+    bool keyed = spki_len > 0 && attest_cache_key(k, parts, 5) == 0;
+    OPENSSL_free(spki);
+    if (keyed && attest_cache_seen(cache, k))
+        return 1;
+    int ok = attest_ecdsa_verify_raw(key, md, msg, len, rs, half);
+    if (ok == 1 && keyed)
+        attest_cache_mark(cache, k);
+    return ok;
+}

@@ -60,6 +60,14 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
                                           const uint8_t *msg, size_t len,
                                           const uint8_t *rs, size_t half);
 
+/* The same through the verifier's cache: a signature that verified once
+ * over the same bytes with the same key is not verified again. */
+struct attest_chain_cache;
+ATTEST_HIDDEN int attest_ecdsa_verify_raw_cached(struct attest_chain_cache *cache,
+                                                 EVP_PKEY *key, const EVP_MD *md,
+                                                 const uint8_t *msg, size_t len,
+                                                 const uint8_t *rs, size_t half);
+
 /* ---- collateral (collateral.c) --------------------------------------- */
 
 struct dcap_tcb_info;
@@ -122,6 +130,19 @@ ATTEST_HIDDEN bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32]
                                     attest_cached_chain *out);
 ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
                                     const attest_cached_chain *entry);
+
+/* Markers: "this exact check passed before" (entry without a chain). */
+ATTEST_HIDDEN bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32]);
+ATTEST_HIDDEN void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32]);
+
+typedef struct attest_bytes {
+    const void *data;
+    size_t len;
+} attest_bytes;
+
+/* SHA-256 over length-prefixed parts: the key of a cached check, which
+ * must cover every input the check depends on. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n);
 
 /* ---- result (result.c) ----------------------------------------------- */
 
