@@ -61,6 +61,31 @@ for field in measurement report_data chip_id reported_tcb policy platform_info s
 done
 expect 2 "inspect truncated" -- "$CLI" inspect "$T/short.bin"
 
+# Intel DCAP through the same contract, with the mock TEE's Intel PKI.
+IPKI=${ATTEST_TEST_PKI}/intel
+IANCHOR=$(cat "$IPKI/anchor.sha256")
+"$MOCK" dcap quote --pki "$IPKI" --tee tdx -o "$T/td.bin" || exit 1
+"$MOCK" dcap quote --pki "$IPKI" --tee tdx --flip 700 -o "$T/td_bad.bin" || exit 1
+ICOLL="$IPKI/tcb_info_tdx.json $IPKI/qe_identity_td.json $IPKI/tcb_signing_chain.pem $IPKI/root_crl.der $IPKI/pck_crl.der"
+expect 0 "mock TDX quote accepted" -- "$CLI" verify --at 2025-06-15T00:00:00Z --no-builtin-anchors --anchor-intel "$IANCHOR" "$T/td.bin" $ICOLL
+expect 1 "mock TDX quote tampered" -- "$CLI" verify --at 2025-06-15T00:00:00Z --anchor-intel "$IANCHOR" "$T/td_bad.bin" $ICOLL
+expect 1 "mock TDX quote without Intel test root" -- "$CLI" verify --at 2025-06-15T00:00:00Z "$T/td.bin" $ICOLL
+contains "$T/err" "ATTEST_E_CERT_UNTRUSTED_ROOT" "Intel root pinned"
+expect 0 "inspect TDX quote" -- "$CLI" inspect "$T/td.bin"
+for field in mrtd rtmr0 td_attributes tee_tcb_svn qe_report pck_chain_pem; do
+  contains "$T/out" "\"$field\"" "inspect shows $field"
+done
+
+if [ -d "$SHARED/vectors/tdx" ]; then
+  X=$SHARED/vectors/tdx
+  S18="$X/quotes/tdx_v4_00806F050000_automata.bin $X/collateral/tcbinfo_tdx_v3_00806F050000_2025-07-07.json $X/collateral/qe_identity_td_2025-07-07.json $X/crl/pck_crl_platform_2025-07-07.der $X/crl/root_ca_crl_2025-03-20.der $X/certs/tcb_signing_2025-05-06_chain.pem"
+  expect 1 "real TDX S18 OutOfDate rejected by default" -- "$CLI" verify --json --at 2025-07-07T10:20:00Z $S18
+  contains "$T/out" '"reason": "policy.dcap.tcb_status' "--json reason names the TCB status check"
+  contains "$T/out" 'INTEL-SA-00960' "advisories in the claims"
+  echo '{"tdx":{"accepted_tcb_statuses":["UpToDate","OutOfDate"]}}' > "$T/ood.json"
+  expect 0 "real TDX S18 accepted when OutOfDate is" -- "$CLI" verify --policy "$T/ood.json" --at 2025-07-07T10:20:00Z $S18
+fi
+
 if [ -d "$SHARED/vectors/snp" ]; then
   S=$SHARED/vectors/snp
   expect 1 "real Turin v5 report, CRL required by default" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/policy.json" \

@@ -2,7 +2,8 @@
  *
  *   attest inspect FILE
  *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]
- *                 [--anchor SPKI_SHA256_HEX]... [--no-builtin-anchors] FILE|DIR...
+ *                 [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]
+ *                 FILE|DIR...
  *   attest version
  *
  * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
@@ -25,12 +26,14 @@ static int usage(void)
     fprintf(stderr,
             "usage: attest inspect FILE\n"
             "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
-            "                     [--anchor SPKI_SHA256_HEX]... [--no-builtin-anchors] FILE|DIR...\n"
+            "                     [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]\n"
+            "                     FILE|DIR...\n"
             "       attest version\n"
             "verify: FILEs are the evidence plus its collateral (certificates PEM or DER,\n"
             "CRLs), each recognised by content, or directories holding them.\n"
-            "--anchor trusts one more AMD root key (SHA-256 of its SubjectPublicKeyInfo,\n"
-            "e.g. attest-mock's anchor.sha256); --no-builtin-anchors drops the pinned AMD roots.\n"
+            "--anchor (AMD) and --anchor-intel trust one more root key (SHA-256 of its\n"
+            "SubjectPublicKeyInfo, e.g. attest-mock's anchor.sha256); --no-builtin-anchors\n"
+            "drops the pinned vendor roots.\n"
             "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input\n");
     return EXIT_USAGE;
 }
@@ -200,14 +203,17 @@ static int add_dir(inputs *in, const char *dir)
 typedef struct verify_opts {
     const char *at, *policy_path, *nonce_hex;
     const char *anchors[MAX_ANCHORS];
+    attest_vendor anchor_vendor[MAX_ANCHORS];
     int anchor_count;
     int json, no_builtin;
 } verify_opts;
 
 static int configure_anchors(attest_verifier *v, const verify_opts *o)
 {
-    if (o->no_builtin)
+    if (o->no_builtin) {
         attest_verifier_clear_anchors(v, ATTEST_VENDOR_AMD);
+        attest_verifier_clear_anchors(v, ATTEST_VENDOR_INTEL);
+    }
     for (int i = 0; i < o->anchor_count; i++) {
         uint8_t *pin = NULL;
         size_t len = 0;
@@ -216,7 +222,7 @@ static int configure_anchors(attest_verifier *v, const verify_opts *o)
             free(pin);
             return -1;
         }
-        int status = attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin);
+        int status = attest_verifier_add_anchor(v, o->anchor_vendor[i], pin);
         free(pin);
         if (status != ATTEST_OK)
             return -1;
@@ -302,8 +308,12 @@ static int cmd_verify(int argc, char **argv)
             o.policy_path = argv[++i];
         else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
             o.nonce_hex = argv[++i];
-        else if (!strcmp(argv[i], "--anchor") && i + 1 < argc && o.anchor_count < MAX_ANCHORS)
+        else if ((!strcmp(argv[i], "--anchor") || !strcmp(argv[i], "--anchor-intel")) &&
+                 i + 1 < argc && o.anchor_count < MAX_ANCHORS) {
+            o.anchor_vendor[o.anchor_count] =
+                argv[i][8] ? ATTEST_VENDOR_INTEL : ATTEST_VENDOR_AMD;
             o.anchors[o.anchor_count++] = argv[++i];
+        }
         else if (!strcmp(argv[i], "--no-builtin-anchors"))
             o.no_builtin = 1;
         else if (!strcmp(argv[i], "--"))

@@ -112,9 +112,15 @@ static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
     return ATTEST_E_COLLATERAL_UNKNOWN;
 }
 
+/* PEM is text: binary evidence that embeds a PEM chain (a DCAP quote
+ * does) must not pass for collateral. */
 static bool looks_like_pem(const uint8_t *data, size_t len)
 {
     static const char marker[] = "-----BEGIN ";
+    for (size_t i = 0; i < len; i++)
+        if ((data[i] < 0x20 && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') ||
+            data[i] > 0x7e)
+            return false;
     for (size_t i = 0; i + sizeof marker - 1 <= len; i++)
         if (memcmp(data + i, marker, sizeof marker - 1) == 0)
             return true;
