@@ -29,6 +29,34 @@ say "the same evidence at 2031-06-01, after the VCEK expired (expected: rejected
 "$B/attest" verify --at 2031-06-01T00:00:00Z --anchor "$ANCHOR" "$D/good.bin" "$D/pki/vcek.pem" "$D/pki/chain.pem" "$D/pki/crl.der"
 echo "exit $?"
 
+say "mock TEE, Intel: a test Intel PKI, signed TCB Info and QE Identity, a TDX quote"
+"$B/attest-mock" dcap pki --out "$D/intel" >/dev/null || exit 1
+IANCHOR=$(cat "$D/intel/anchor.sha256")
+"$B/attest-mock" dcap quote --pki "$D/intel" --tee tdx --version 5 --body-type 3 -o "$D/td.bin"
+"$B/attest-mock" dcap quote --pki "$D/intel" --tee tdx --td-attributes 0100000000000000 -o "$D/td_debug.bin"
+ICOLL="$D/intel/tcb_info_tdx.json $D/intel/qe_identity_td.json $D/intel/tcb_signing_chain.pem $D/intel/root_crl.der $D/intel/pck_crl.der"
+
+say "attest verify td.bin (expected: accepted, UpToDate)"
+"$B/attest" verify --at 2025-06-15T00:00:00Z --anchor-intel "$IANCHOR" "$D/td.bin" $ICOLL
+echo "exit $?"
+say "attest verify td_debug.bin (expected: rejected, debug TD)"
+"$B/attest" verify --at 2025-06-15T00:00:00Z --anchor-intel "$IANCHOR" "$D/td_debug.bin" $ICOLL
+echo "exit $?"
+say "the same quote a year later (expected: rejected, collateral expired)"
+"$B/attest" verify --at 2026-06-15T00:00:00Z --anchor-intel "$IANCHOR" "$D/td.bin" $ICOLL
+echo "exit $?"
+
+X=$SHARED/vectors/tdx
+if [ -d "$X/quotes" ]; then
+  say "real TDX quote (../shared/vectors/tdx set S18) with Intel's collateral of 2025-07-07"
+  "$B/attest" verify --json --at 2025-07-07T10:20:00Z "$X/quotes/tdx_v4_00806F050000_automata.bin" \
+    "$X/collateral/tcbinfo_tdx_v3_00806F050000_2025-07-07.json" "$X/collateral/qe_identity_td_2025-07-07.json" \
+    "$X/crl/pck_crl_platform_2025-07-07.der" "$X/crl/root_ca_crl_2025-03-20.der" \
+    "$X/certs/tcb_signing_2025-05-06_chain.pem" > "$D/s18.json"
+  echo "exit $? (expected 1: OutOfDate is not accepted by the default policy)"
+  python3 -c "import json;d=json.load(open('$D/s18.json'));t=d['claims']['tcb'];print('  status',t['status'],'advisories',','.join(t['advisory_ids']),'eval',t['tcb_evaluation_data_number']);print('  reason',d['reason'])" 2>/dev/null || true
+fi
+
 S=$SHARED/vectors/snp
 if [ ! -d "$S/sets" ]; then
   say "real vectors: $S absent, skipped"
