@@ -115,6 +115,18 @@ typedef enum attest_status {
     ATTEST_E_DCAP_QE_IDENTITY = -103,      /* QE report does not match QE Identity */
     ATTEST_E_DCAP_TCB_NOT_SUPPORTED = -104,/* no TCB level of TCB Info matches */
     ATTEST_E_DCAP_TDX_MODULE = -105,       /* TDX module identity mismatch */
+
+    /* NVIDIA GPU / NVSwitch evidence checks */
+    ATTEST_E_NV_REPORT_SIGNATURE = -120,   /* SPDM report not signed by the device leaf */
+    ATTEST_E_NV_NONCE = -121,              /* request nonce is not the caller's nonce */
+    ATTEST_E_NV_FWID = -122,               /* report FWID != leaf certificate FWID */
+    ATTEST_E_NV_RIM_MISMATCH = -123,       /* RIM for another device, product or version */
+    ATTEST_E_NV_MEASUREMENT = -124,        /* runtime measurement != RIM golden value */
+    ATTEST_E_NV_RIM_CONFLICT = -125,       /* index active in both driver and VBIOS RIMs */
+    ATTEST_E_NV_OCSP = -126,               /* OCSP says revoked, on hold or unknown */
+    ATTEST_E_NV_TOPOLOGY = -127,           /* PPCIe topology inconsistent */
+    ATTEST_E_POLICY_NV_VERSION = -128,     /* driver/VBIOS version not accepted */
+    ATTEST_E_POLICY_NV_MODE = -129,        /* SPT/MPT/PPCIe mode not the required one */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -143,13 +155,17 @@ typedef enum attest_format {
     ATTEST_FORMAT_UNKNOWN = 0,
     ATTEST_FORMAT_SNP_REPORT = 1,  /* AMD SEV-SNP ATTESTATION_REPORT */
     ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: SGX v3, TDX v4, v5 */
+    ATTEST_FORMAT_NVIDIA = 3,      /* NVIDIA GPU/NVSwitch SPDM reports (1..12 devices) */
 } attest_format;
 
 /* Parse evidence from `len` bytes, detecting the format from the content.
  * The bytes are copied; the caller keeps ownership of `data`.
  * An AMD SNP report is exactly 1184 bytes (or the 4000-byte
  * MSG_REPORT_RSP that wraps one); an Intel DCAP quote carries its own
- * lengths (zero padding after its signature data is accepted). Errors: ATTEST_E_FORMAT_UNKNOWN,
+ * lengths (zero padding after its signature data is accepted); NVIDIA
+ * evidence is a raw SPDM report (its device chain then comes with the
+ * collateral) or a JSON container of NVIDIA's tools holding up to 8 GPUs
+ * and 4 NVSwitches with their chains. Errors: ATTEST_E_FORMAT_UNKNOWN,
  * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
@@ -174,8 +190,10 @@ typedef struct attest_collateral attest_collateral;
 ATTEST_API int attest_collateral_new(attest_collateral **out);
 
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
- * PEM text holding any number of CERTIFICATE and X509 CRL blocks, or an
- * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact. The bytes
+ * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
+ * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
+ * OCSP response, or an NVIDIA RIM (XML; its signature is checked when
+ * added). The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
  * item), ATTEST_E_NOMEM. Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add(attest_collateral *c,
@@ -213,6 +231,8 @@ typedef struct attest_verifier attest_verifier;
 typedef enum attest_vendor {
     ATTEST_VENDOR_AMD = 1,
     ATTEST_VENDOR_INTEL = 2,
+    ATTEST_VENDOR_NVIDIA_DEVICE = 3, /* GPU and NVSwitch device identity root */
+    ATTEST_VENDOR_NVIDIA_RIM = 4,    /* RIM (reference values) signing root */
 } attest_vendor;
 
 /* New verifier with the built-in pinned roots (certs/README.md), the

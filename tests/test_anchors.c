@@ -4,6 +4,7 @@
 #include "chain/anchors.h"
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 static void spki_of(const char *path, uint8_t out[32])
@@ -30,7 +31,7 @@ Test(anchors, builtin_pins_match_published_arks)
     static const char *const products[] = {"Milan", "Genoa", "Turin"};
     size_t count;
     const attest_anchor *builtin = attest_builtin_anchors(&count);
-    cr_assert_eq(count, 4);
+    cr_assert_eq(count, 6);
     for (size_t i = 0; i < 3; i++) {
         char path[512];
         uint8_t h[32];
@@ -43,6 +44,24 @@ Test(anchors, builtin_pins_match_published_arks)
     spki_of(tu_shared(path, sizeof path, "tdx/certs/sgx_root_ca.der"), h);
     cr_expect_eq(builtin[3].vendor, ATTEST_VENDOR_INTEL);
     cr_expect_arr_eq(builtin[3].spki_sha256, h, 32, "Intel SGX Root CA");
+    static const char *const nv[] = {"nvidia/roots/nvidia_device_identity_ca.pem",
+                                     "nvidia/roots/nvidia_corim_signing_root_ca.pem"};
+    for (int i = 0; i < 2; i++) {
+        size_t len = 0;
+        uint8_t *pem = tu_read(tu_shared(path, sizeof path, nv[i]), &len);
+        BIO *bio = BIO_new_mem_buf(pem, (int)len);
+        X509 *cert = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        cr_assert(cert);
+        unsigned char *spki = NULL;
+        int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
+        EVP_Digest(spki, (size_t)n, h, NULL, EVP_sha256(), NULL);
+        cr_expect_arr_eq(builtin[4 + i].spki_sha256, h, 32, "%s", nv[i]);
+        cr_expect_eq(builtin[4 + i].vendor, i ? ATTEST_VENDOR_NVIDIA_RIM : ATTEST_VENDOR_NVIDIA_DEVICE);
+        OPENSSL_free(spki);
+        X509_free(cert);
+        BIO_free(bio);
+        free(pem);
+    }
 }
 
 /* certs/README.md lists the same fingerprints as the code. */

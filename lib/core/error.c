@@ -56,7 +56,17 @@
     X(ATTEST_E_DCAP_QE_REPORT_DATA, "QE report data does not bind the attestation key") \
     X(ATTEST_E_DCAP_QE_IDENTITY, "QE report does not match the QE Identity")     \
     X(ATTEST_E_DCAP_TCB_NOT_SUPPORTED, "no TCB level matches the platform")      \
-    X(ATTEST_E_DCAP_TDX_MODULE, "TDX module identity mismatch")
+    X(ATTEST_E_DCAP_TDX_MODULE, "TDX module identity mismatch")                 \
+    X(ATTEST_E_NV_REPORT_SIGNATURE, "NVIDIA attestation report signature invalid") \
+    X(ATTEST_E_NV_NONCE, "NVIDIA report nonce is not the caller's nonce")       \
+    X(ATTEST_E_NV_FWID, "report FWID differs from the device certificate's")    \
+    X(ATTEST_E_NV_RIM_MISMATCH, "RIM does not belong to the device or version") \
+    X(ATTEST_E_NV_MEASUREMENT, "measurement differs from the RIM golden value") \
+    X(ATTEST_E_NV_RIM_CONFLICT, "measurement index active in two RIMs")         \
+    X(ATTEST_E_NV_OCSP, "OCSP status not good")                                 \
+    X(ATTEST_E_NV_TOPOLOGY, "protected-PCIe topology inconsistent")             \
+    X(ATTEST_E_POLICY_NV_VERSION, "driver or VBIOS version not accepted")       \
+    X(ATTEST_E_POLICY_NV_MODE, "GPU feature mode not accepted")
 
 const char *attest_strerror(int status)
 {

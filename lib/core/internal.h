@@ -5,6 +5,7 @@
 #include "attest.h"
 
 #include <jansson.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
 
@@ -72,6 +73,7 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw_cached(struct attest_chain_cache *cach
 
 struct dcap_tcb_info;
 struct dcap_qe_identity;
+struct nv_rim;
 
 struct attest_collateral {
     STACK_OF(X509) *certs;
@@ -80,6 +82,13 @@ struct attest_collateral {
     size_t tcb_info_count;
     struct dcap_qe_identity **qe_identities; /* Intel Enclave Identities */
     size_t qe_identity_count;
+    OCSP_RESPONSE **ocsp;               /* stored OCSP responses (DER) */
+    size_t ocsp_count;
+    struct nv_rim **rims;               /* NVIDIA RIMs, signature checked */
+    size_t rim_count;
+    int rim_rejected;                   /* status of the first RIM refused */
+    char rim_rejected_detail[256];      /* ... and why (reported when a RIM
+                                           is needed and none is valid) */
 };
 
 /* ---- verifier (verifier.c) ------------------------------------------- */
@@ -180,22 +189,26 @@ ATTEST_HIDDEN int attest_check_fail(attest_result *r, const char *name, int stat
 
 struct snp_report;
 struct dcap_quote;
+struct nv_evidence_set;
 
 struct attest_evidence {
     attest_format format;
     struct snp_report *snp;   /* ATTEST_FORMAT_SNP_REPORT */
     struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
+    struct nv_evidence_set *nv; /* ATTEST_FORMAT_NVIDIA */
 };
 
 /* ---- policy (policy.c) ----------------------------------------------- */
 
 struct snp_policy;
 struct dcap_policy;
+struct nv_policy;
 
 struct attest_policy {
     struct snp_policy *snp;
     struct dcap_policy *tdx;   /* TDX quotes */
     struct dcap_policy *sgx;   /* SGX quotes */
+    struct nv_policy *nvidia;  /* GPUs and NVSwitches */
     json_t *source;        /* the document as loaded, for the result */
 };
 

@@ -1,0 +1,44 @@
+/* NVIDIA GPU / NVSwitch verification and appraisal: device chain, report
+ * signature and nonce, FWID, stored OCSP, RIMs and their chains, golden
+ * measurements, versions, feature mode and PPCIe topology, with claims
+ * named as NVIDIA's v3 claims (research/nvidia.md (b)). */
+#ifndef ATTEST_NV_APPRAISE_H
+#define ATTEST_NV_APPRAISE_H
+
+#include "../core/internal.h"
+#include "../parse/nv_rim.h"
+#include "../parse/spdm_report.h"
+
+typedef struct nv_policy {
+    bool require_nonce;          /* a caller nonce must be given (default true) */
+    bool require_ocsp;           /* every chain certificate needs a response (true) */
+    bool allow_stored_ocsp;      /* responses without a nonce (stored) accepted (false) */
+    bool allow_stale_ocsp;       /* responses outside thisUpdate..nextUpdate accepted,
+                                    i.e. judged at their own time (false) */
+    bool allow_ocsp_hold;        /* certificateHold accepted (false) */
+    bool allow_ocsp_unknown;     /* status unknown accepted (false) */
+    uint64_t allowed_mismatch;   /* bit i: mismatch at index i accepted (none) */
+    char min_driver_version[32]; /* "" = none */
+    char min_vbios_version[32];
+    char **allowed_driver_versions;
+    size_t allowed_driver_count;
+    char **allowed_vbios_versions;
+    size_t allowed_vbios_count;
+    int required_mode;           /* -1 any, 0 SPT, 1 MPT, 2 PPCIe */
+    bool require_ppcie_topology; /* 8 GPUs + 4 NVSwitches, PDIs consistent */
+    int min_gpus, min_switches;  /* devices required in the evidence (0) */
+} nv_policy;
+
+ATTEST_HIDDEN void nv_policy_defaults(nv_policy *p);
+ATTEST_HIDDEN int nv_policy_from_json(nv_policy *p, json_t *section);
+ATTEST_HIDDEN void nv_policy_release(nv_policy *p);
+
+/* Verify and appraise every device of `set`. Checks are named
+ * "gpu0.report.signature", "switch1.driver_rim.chain", ...; claims go to
+ * `claims` under "devices". Returns ATTEST_OK or the first failure. */
+ATTEST_HIDDEN int nv_verify_devices(attest_result *r, attest_verifier *v,
+                                    const nv_evidence_set *set,
+                                    const attest_collateral *coll, const nv_policy *p,
+                                    const uint8_t *nonce, size_t nonce_len, json_t *claims);
+
+#endif

@@ -1,0 +1,40 @@
+/* NVIDIA chains: device certificate chain to the pinned Device Identity
+ * CA, RIM signing chain to the pinned CoRIM root, stored OCSP for both,
+ * and the report signature. */
+#ifndef ATTEST_NVIDIA_H
+#define ATTEST_NVIDIA_H
+
+#include "../core/internal.h"
+#include "nv_cert.h"
+
+/* How stored OCSP responses are judged (from the policy). */
+typedef struct nv_ocsp_rules {
+    bool require;        /* a response must exist for each certificate */
+    bool allow_stored;   /* a response without a nonce is acceptable */
+    bool allow_stale;    /* outside thisUpdate..nextUpdate is acceptable */
+    bool allow_hold;
+    bool allow_unknown;
+} nv_ocsp_rules;
+
+/* Verify `leaf` through `untrusted` to a pinned root of `vendor` at `now`;
+ * the chain must have `want_len` certificates (0: any). Check `name`. On
+ * success *chain is leaf..root (caller frees). */
+ATTEST_HIDDEN int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
+                                  attest_vendor vendor, X509 *leaf, STACK_OF(X509) *untrusted,
+                                  int want_len, int64_t now, STACK_OF(X509) **chain);
+
+/* OCSP for chain[first .. last] (inclusive), each against its issuer
+ * chain[i+1], with the stored responses of `coll`. Check `name`; the
+ * worst status goes to *worst (JSON claim text) . */
+ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
+                                STACK_OF(X509) *chain, int first, int last, int64_t now,
+                                const nv_ocsp_rules *rules, const char **worst);
+
+/* ECDSA P-384 / SHA-384 over raw[0, len) with the raw r||s signature. */
+ATTEST_HIDDEN bool nv_report_signature_ok(X509 *leaf, const uint8_t *msg, size_t len,
+                                          const uint8_t sig[96]);
+
+/* Certificates from PEM text (leaf first). NULL on error or none. */
+ATTEST_HIDDEN STACK_OF(X509) *nv_pem_chain(const char *pem);
+
+#endif
