@@ -542,6 +542,9 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
         status = attest_check_fail(r, "dcap.pck", status, "%s", attest_error_last());
         goto done;
     }
+    attest_check_pass(r, "dcap.pck", "SGX extension: FMSPC %02X%02X%02X%02X%02X%02X, PCE ID %02X%02X",
+                      out->pck.fmspc[0], out->pck.fmspc[1], out->pck.fmspc[2], out->pck.fmspc[3],
+                      out->pck.fmspc[4], out->pck.fmspc[5], out->pck.pce_id[0], out->pck.pce_id[1]);
     json_object_set_new(claims, "pck", intel_pck_info_to_json(&out->pck));
     if ((status = check_crls(r, v, coll, chain, now, &root_crl, &out->window)) != ATTEST_OK ||
         (status = verify_collateral(r, v, coll, q, chain, root_crl, now, out)) != ATTEST_OK ||

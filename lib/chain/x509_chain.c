@@ -72,6 +72,14 @@ static int fail_x509(attest_result *r, const char *name, X509_STORE_CTX *ctx, in
         attest_cert_cn(at, cn, sizeof cn);
     attest_time_format(when, sizeof when, now);
     int status = map_x509_error(err);
+    /* A certificate that names itself as its issuer but that OpenSSL does
+     * not take as self-signed (its signature or key identifiers do not
+     * match its own key) is a forged root, not missing collateral. */
+    if (status == ATTEST_E_COLLATERAL_MISSING && at &&
+        X509_NAME_cmp(X509_get_subject_name(at), X509_get_issuer_name(at)) == 0)
+        return attest_check_fail(r, name, ATTEST_E_CERT_SIGNATURE,
+                                 "'%s' names itself as issuer but is not self-signed with "
+                                 "its key", cn);
     if (status == ATTEST_E_COLLATERAL_MISSING)
         return attest_check_fail(r, name, status,
                                  "issuer of '%s' not in the evidence or collateral", cn);

@@ -239,6 +239,14 @@ static int parse_header(dcap_quote *q, const uint8_t *p, size_t len)
     q->pce_svn = attest_le16(p + OFF_PCE_SVN);
     memcpy(q->qe_vendor_id, p + OFF_QE_VENDOR_ID, 16);
     memcpy(q->user_data, p + OFF_USER_DATA, 20);
+    /* Intel's QE is the only quoting enclave whose identity Intel publishes
+     * (QVL QuoteConstants.h INTEL_QE_VENDOR_ID). */
+    static const uint8_t intel_qe[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
+                                         0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
+    if (memcmp(q->qe_vendor_id, intel_qe, 16) != 0)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "dcap.quote.qe_vendor_id: not Intel's QE vendor ID "
+                                "939a7233f79c4ca9940a0db3957f0607");
     return ATTEST_OK;
 }
 
