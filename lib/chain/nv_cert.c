@@ -1,0 +1,611 @@
+/* NVIDIA certificate details (research/nvidia.md (b) steps 4, 5 and 7,
+ * (c) and pitfall 7):
+ *
+ *  - the FWID of a GPU leaf certificate, in either of its two encodings:
+ *    Hopper's extension 2.23.133.5.4.1, SEQUENCE { INTEGER,
+ *    SubjectPublicKeyInfo, SEQUENCE { OID sha384, OCTET STRING(48) } }
+ *    (nvtrust takes its last 48 bytes; we decode it and get the same
+ *    bytes), and Blackwell's TCG DICE TcbInfo 2.23.133.5.4.1.1, whose
+ *    IMPLICIT [6] fwids list holds FWID { hashAlg, digest } entries: the
+ *    FWID is fwids[0] (SHA-384).
+ *  - stored OCSP responses: find the one about a certificate by its CertID
+ *    (computed with the hash the response names), authenticate it (the
+ *    issuer itself or a delegated responder it certified with
+ *    id-kp-OCSPSigning), and check thisUpdate <= now < nextUpdate.
+ */
+#include "nv_cert.h"
+#include "x509_chain.h"
+
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HOPPER_FWID_OID "2.23.133.5.4.1"
+#define DICE_TCBINFO_OID "2.23.133.5.4.1.1"
+#define FWID_FIELD "nvidia.cert.fwid"
+#define FWID_LEN 48
+#define DICE_FWIDS_TAG 6 /* DiceTcbInfo fwids [6] IMPLICIT FWIDLIST */
+
+/* ======================================================================
+ * FWID
+ * ==================================================================== */
+
+static int fwid_bad(const char *oid, const char *what)
+{
+    ERR_clear_error();
+    return attest_set_error(ATTEST_E_CERT_PARSE, FWID_FIELD ": extension %s %s", oid, what);
+}
+
+/* The value of the one extension `oid` of `x` (NULL when absent). An
+ * extension present twice is undecodable (RFC 5280 4.2). */
+static int find_ext(X509 *x, const char *oid, const ASN1_OCTET_STRING **value)
+{
+    *value = NULL;
+    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+    if (!obj)
+        return attest_set_error(ATTEST_E_INTERNAL, FWID_FIELD ": OBJ_txt2obj(%s) failed", oid);
+    int idx = X509_get_ext_by_OBJ(x, obj, -1);
+    int again = idx >= 0 ? X509_get_ext_by_OBJ(x, obj, idx) : -1;
+    ASN1_OBJECT_free(obj);
+    if (idx < 0)
+        return ATTEST_OK;
+    if (again >= 0)
+        return fwid_bad(oid, "appears more than once");
+    X509_EXTENSION *ext = X509_get_ext(x, idx);
+    const ASN1_OCTET_STRING *v = ext ? X509_EXTENSION_get_data(ext) : NULL;
+    if (!v || ASN1_STRING_length(v) <= 0)
+        return fwid_bad(oid, "has no value");
+    *value = v;
+    return ATTEST_OK;
+}
+
+/* DER bytes that must hold exactly one SEQUENCE (OF ANY). */
+static STACK_OF(ASN1_TYPE) *decode_seq(const unsigned char *der, long len)
+{
+    const unsigned char *p = der;
+    if (!der || len <= 0)
+        return NULL;
+    STACK_OF(ASN1_TYPE) *s = d2i_ASN1_SEQUENCE_ANY(NULL, &p, len);
+    if (s && p != der + len) {
+        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+        return NULL;
+    }
+    return s;
+}
+
+/* The elements of an ASN1_TYPE of type SEQUENCE (its value holds the
+ * whole encoding, tag included). */
+static STACK_OF(ASN1_TYPE) *type_seq(const ASN1_TYPE *t)
+{
+    if (!t || t->type != V_ASN1_SEQUENCE || !t->value.sequence)
+        return NULL;
+    return decode_seq(ASN1_STRING_get0_data(t->value.sequence),
+                      ASN1_STRING_length(t->value.sequence));
+}
+
+/* Hopper: SEQUENCE { INTEGER, SubjectPublicKeyInfo,
+ *                    SEQUENCE { OID sha384, OCTET STRING(48) } }. */
+static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
+{
+    STACK_OF(ASN1_TYPE) *seq = decode_seq(ASN1_STRING_get0_data(v), ASN1_STRING_length(v));
+    STACK_OF(ASN1_TYPE) *digest = NULL;
+    const char *why = NULL;
+    if (!seq) {
+        why = "is not one DER SEQUENCE";
+    } else if (sk_ASN1_TYPE_num(seq) != 3) {
+        why = "does not hold 3 elements { INTEGER, SubjectPublicKeyInfo, SEQUENCE }";
+    } else if (sk_ASN1_TYPE_value(seq, 0)->type != V_ASN1_INTEGER) {
+        why = "element 1 is not an INTEGER";
+    } else {
+        const ASN1_TYPE *spki = sk_ASN1_TYPE_value(seq, 1);
+        const unsigned char *p = NULL;
+        long n = 0;
+        X509_PUBKEY *pk = NULL;
+        if (spki->type == V_ASN1_SEQUENCE && spki->value.sequence) {
+            p = ASN1_STRING_get0_data(spki->value.sequence);
+            n = ASN1_STRING_length(spki->value.sequence);
+            const unsigned char *start = p;
+            pk = d2i_X509_PUBKEY(NULL, &p, n);
+            if (pk && p != start + n) {
+                X509_PUBKEY_free(pk);
+                pk = NULL;
+            }
+        }
+        if (!pk) {
+            why = "element 2 is not a SubjectPublicKeyInfo";
+        } else {
+            X509_PUBKEY_free(pk);
+            digest = type_seq(sk_ASN1_TYPE_value(seq, 2));
+            const ASN1_TYPE *alg = digest && sk_ASN1_TYPE_num(digest) == 2
+                                       ? sk_ASN1_TYPE_value(digest, 0) : NULL;
+            const ASN1_TYPE *oct = alg ? sk_ASN1_TYPE_value(digest, 1) : NULL;
+            if (!alg || alg->type != V_ASN1_OBJECT || oct->type != V_ASN1_OCTET_STRING ||
+                !oct->value.octet_string)
+                why = "element 3 is not SEQUENCE { OBJECT IDENTIFIER, OCTET STRING }";
+            else if (OBJ_obj2nid(alg->value.object) != NID_sha384)
+                why = "names a hash algorithm other than SHA-384";
+            else if (ASN1_STRING_length(oct->value.octet_string) != FWID_LEN)
+                why = "holds a digest that is not 48 bytes";
+            else
+                memcpy(out, ASN1_STRING_get0_data(oct->value.octet_string), FWID_LEN);
+        }
+    }
+    sk_ASN1_TYPE_pop_free(digest, ASN1_TYPE_free);
+    sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+    return why ? fwid_bad(HOPPER_FWID_OID " (Hopper FWID)", why) : ATTEST_OK;
+}
+
+/* One DER TLV in [*p, end): definite length, inside the bounds. */
+typedef struct tlv {
+    const unsigned char *start; /* the tag byte */
+    const unsigned char *body;
+    long len;
+    int tag, cls;
+    bool constructed;
+} tlv;
+
+static int tlv_next(const unsigned char **p, const unsigned char *end, tlv *t)
+{
+    if (*p >= end)
+        return -1;
+    const unsigned char *q = *p;
+    long len = 0;
+    int tag = 0, cls = 0;
+    int r = ASN1_get_object(&q, &len, &tag, &cls, (long)(end - *p));
+    if ((r & 0x80) || (r & 1) || len < 0 || q > end || len > end - q)
+        return -1; /* error, indefinite length, or beyond the bounds */
+    t->start = *p;
+    t->body = q;
+    t->len = len;
+    t->tag = tag;
+    t->cls = cls;
+    t->constructed = (r & V_ASN1_CONSTRUCTED) != 0;
+    *p = q + len;
+    return 0;
+}
+
+static bool tlv_is(const tlv *t, int cls, int tag, bool constructed)
+{
+    return t->cls == cls && t->tag == tag && t->constructed == constructed;
+}
+
+/* FWIDLIST ::= SEQUENCE SIZE (1..MAX) OF FWID;
+ * FWID ::= SEQUENCE { hashAlg OBJECT IDENTIFIER, digest OCTET STRING }.
+ * Every entry must be well formed; fwids[0] must be SHA-384, 48 bytes. */
+static const char *dice_fwids(const unsigned char *p, const unsigned char *end,
+                              uint8_t out[FWID_LEN])
+{
+    int count = 0;
+    while (p < end) {
+        tlv fwid, alg, digest;
+        if (tlv_next(&p, end, &fwid) != 0 || !tlv_is(&fwid, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true))
+            return "fwids holds an entry that is not a SEQUENCE";
+        const unsigned char *q = fwid.body, *qend = fwid.body + fwid.len;
+        if (tlv_next(&q, qend, &alg) != 0 || !tlv_is(&alg, V_ASN1_UNIVERSAL, V_ASN1_OBJECT, false) ||
+            tlv_next(&q, qend, &digest) != 0 ||
+            !tlv_is(&digest, V_ASN1_UNIVERSAL, V_ASN1_OCTET_STRING, false) || q != qend)
+            return "fwids holds an entry that is not FWID { OBJECT IDENTIFIER, OCTET STRING }";
+        const unsigned char *o = alg.start;
+        ASN1_OBJECT *obj = d2i_ASN1_OBJECT(NULL, &o, (long)(alg.body + alg.len - alg.start));
+        if (!obj)
+            return "fwids holds an undecodable hash algorithm";
+        int nid = OBJ_obj2nid(obj);
+        ASN1_OBJECT_free(obj);
+        if (count == 0) {
+            if (nid != NID_sha384)
+                return "fwids[0] names a hash algorithm other than SHA-384";
+            if (digest.len != FWID_LEN)
+                return "fwids[0] holds a digest that is not 48 bytes";
+            memcpy(out, digest.body, FWID_LEN);
+        }
+        count++;
+    }
+    return count == 0 ? "fwids is empty" : NULL;
+}
+
+/* Blackwell: DiceTcbInfo ::= SEQUENCE { vendor [0], model [1], version [2],
+ * svn [3], layer [4], index [5], fwids [6], flags [7], vendorInfo [8],
+ * type [9], ... } (TCG DICE Attestation Architecture; every field
+ * OPTIONAL and IMPLICIT). Walked by hand: only fwids is interpreted, every
+ * other field must be a well-formed context-tagged TLV in ascending
+ * order. */
+static int dice_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
+{
+    const unsigned char *p = ASN1_STRING_get0_data(v);
+    const unsigned char *end = p + ASN1_STRING_length(v);
+    tlv outer;
+    const char *why = NULL;
+    if (tlv_next(&p, end, &outer) != 0 || !tlv_is(&outer, V_ASN1_UNIVERSAL, V_ASN1_SEQUENCE, true) ||
+        p != end) {
+        why = "is not one DER SEQUENCE";
+    } else {
+        const unsigned char *q = outer.body, *qend = outer.body + outer.len;
+        int last = -1;
+        bool found = false;
+        while (!why && q < qend) {
+            tlv f;
+            if (tlv_next(&q, qend, &f) != 0)
+                why = "holds a malformed field";
+            else if (f.cls != V_ASN1_CONTEXT_SPECIFIC)
+                why = "holds a field that is not context-tagged";
+            else if (f.tag <= last)
+                why = "holds fields repeated or out of order";
+            else if (f.tag == DICE_FWIDS_TAG && !f.constructed)
+                why = "fwids [6] is not constructed";
+            else if (f.tag == DICE_FWIDS_TAG && (why = dice_fwids(f.body, f.body + f.len, out)) == NULL)
+                found = true;
+            if (!why)
+                last = f.tag;
+        }
+        if (!why && !found)
+            why = "has no fwids [6]";
+    }
+    return why ? fwid_bad(DICE_TCBINFO_OID " (DICE TcbInfo)", why) : ATTEST_OK;
+}
+
+int nv_cert_fwid(X509 *leaf, uint8_t out[48], bool *present)
+{
+    if (present)
+        *present = false;
+    if (!leaf || !out || !present)
+        return attest_set_error(ATTEST_E_INVALID_ARG, FWID_FIELD ": NULL argument");
+    const ASN1_OCTET_STRING *hopper = NULL, *dice = NULL;
+    int st = find_ext(leaf, HOPPER_FWID_OID, &hopper);
+    if (st == ATTEST_OK)
+        st = find_ext(leaf, DICE_TCBINFO_OID, &dice);
+    if (st != ATTEST_OK)
+        return st;
+    uint8_t h[FWID_LEN], d[FWID_LEN];
+    if (hopper && (st = hopper_fwid(hopper, h)) != ATTEST_OK)
+        return st;
+    if (dice && (st = dice_fwid(dice, d)) != ATTEST_OK)
+        return st;
+    /* No NVIDIA certificate carries both; one that did would have to agree
+     * with itself. */
+    if (hopper && dice && memcmp(h, d, FWID_LEN) != 0)
+        return attest_set_error(ATTEST_E_CERT_PARSE,
+                                FWID_FIELD ": extensions " HOPPER_FWID_OID " and " DICE_TCBINFO_OID
+                                           " hold different FWIDs");
+    if (hopper || dice) {
+        memcpy(out, dice ? d : h, FWID_LEN);
+        *present = true;
+    }
+    return ATTEST_OK;
+}
+
+/* ======================================================================
+ * OCSP
+ * ==================================================================== */
+
+const char *nv_ocsp_status_name(nv_ocsp_status s)
+{
+    switch (s) {
+    case NV_OCSP_GOOD: return "good";
+    case NV_OCSP_REVOKED: return "revoked";
+    case NV_OCSP_HOLD: return "hold";
+    case NV_OCSP_UNKNOWN: return "unknown";
+    }
+    return "unknown";
+}
+
+/* The certificate, for error details: "'CN' (serial 41431d...)". */
+static void cert_label(X509 *cert, char *out, size_t n)
+{
+    char cn[96];
+    char serial[2 * 20 + 8] = "?";
+    attest_cert_cn(cert, cn, sizeof cn);
+    const ASN1_INTEGER *s = X509_get0_serialNumber(cert);
+    if (s) {
+        const unsigned char *b = ASN1_STRING_get0_data(s);
+        int len = ASN1_STRING_length(s);
+        size_t k = 0;
+        if (ASN1_STRING_type(s) == V_ASN1_NEG_INTEGER)
+            serial[k++] = '-';
+        for (int i = 0; i < len && i < 20; i++) {
+            snprintf(serial + k, sizeof serial - k, "%02x", b[i]);
+            k += 2;
+        }
+        if (len > 20)
+            snprintf(serial + k, sizeof serial - k, "...");
+        else if (len <= 0)
+            snprintf(serial, sizeof serial, "0");
+    }
+    snprintf(out, n, "'%s' (serial %s)", cn, serial);
+}
+
+/* The hash algorithms a CertID may use here. */
+static const EVP_MD *certid_md(const ASN1_OBJECT *alg)
+{
+    switch (OBJ_obj2nid(alg)) {
+    case NID_sha1: return EVP_sha1();
+    case NID_sha224: return EVP_sha224();
+    case NID_sha256: return EVP_sha256();
+    case NID_sha384: return EVP_sha384();
+    case NID_sha512: return EVP_sha512();
+    default: return NULL;
+    }
+}
+
+static int severity(nv_ocsp_status s)
+{
+    switch (s) {
+    case NV_OCSP_GOOD: return 0;
+    case NV_OCSP_UNKNOWN: return 1;
+    case NV_OCSP_HOLD: return 2;
+    case NV_OCSP_REVOKED: return 3;
+    }
+    return 3;
+}
+
+/* Is `signer` the issuer: the same certificate, or one with the same
+ * subject and the same key (a re-issued copy of the CA certificate)? */
+static bool is_issuer(X509 *signer, X509 *issuer)
+{
+    if (X509_cmp(signer, issuer) == 0)
+        return true;
+    EVP_PKEY *a = X509_get0_pubkey(signer), *b = X509_get0_pubkey(issuer);
+    return a && b && X509_NAME_cmp(X509_get_subject_name(signer), X509_get_subject_name(issuer)) == 0 &&
+           EVP_PKEY_eq(a, b) == 1;
+}
+
+/* A delegated responder (RFC 6960 4.2.2.2): certified by `issuer` (name
+ * and signature) and carrying id-kp-OCSPSigning; a keyUsage, when
+ * present, must allow digitalSignature. NULL when authorised. */
+static const char *delegation_problem(X509 *signer, X509 *issuer)
+{
+    EVP_PKEY *ikey = X509_get0_pubkey(issuer);
+    if (X509_check_issued(issuer, signer) != X509_V_OK || !ikey || X509_verify(signer, ikey) != 1)
+        return "is not certified by the issuer";
+    uint32_t flags = X509_get_extension_flags(signer);
+    if (flags & EXFLAG_INVALID)
+        return "has invalid extensions";
+    if (!(flags & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(signer) & XKU_OCSP_SIGN))
+        return "lacks the extended key usage id-kp-OCSPSigning";
+    if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(signer) & KU_DIGITAL_SIGNATURE))
+        return "has a key usage without digitalSignature";
+    return NULL;
+}
+
+/* Outcome of one single response that matched the certificate. */
+typedef struct candidate {
+    int status;
+    nv_ocsp_result res; /* filled when status is OK or COLLATERAL_EXPIRED */
+    char detail[320];
+} candidate;
+
+static int cand_fail(candidate *c, int status, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int cand_fail(candidate *c, int status, const char *label, const char *fmt, ...)
+{
+    ERR_clear_error();
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    c->status = status;
+    snprintf(c->detail, sizeof c->detail, "OCSP for %s: %s", label, what);
+    return status;
+}
+
+/* Check one matching single response of `basic`. */
+static int check_single(candidate *c, OCSP_BASICRESP *basic, OCSP_SINGLERESP *single, X509 *issuer,
+                        int64_t now, const char *label)
+{
+    memset(c, 0, sizeof *c);
+    nv_ocsp_result *res = &c->res;
+    res->reason = -1;
+
+    /* Who signed: a certificate the response carries, or the issuer,
+     * located by the ResponderID (name or key hash). */
+    STACK_OF(X509) *extra = sk_X509_new_null();
+    if (!extra || !sk_X509_push(extra, issuer)) {
+        sk_X509_free(extra);
+        return cand_fail(c, ATTEST_E_NOMEM, label, "out of memory");
+    }
+    X509 *signer = NULL;
+    int found = OCSP_resp_get0_signer(basic, &signer, extra);
+    sk_X509_free(extra);
+    if (found != 1 || !signer)
+        return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                         "the ResponderID names neither a certificate in the response nor the "
+                         "issuer");
+    char responder[96];
+    attest_cert_cn(signer, responder, sizeof responder);
+
+    /* (a) the signature over tbsResponseData with the signer's key */
+    EVP_PKEY *key = X509_get0_pubkey(signer);
+    if (!key || ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
+                                 OCSP_resp_get0_signature(basic), OCSP_resp_get0_respdata(basic),
+                                 key) != 1)
+        return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                         "response signature does not verify with the key of '%s'", responder);
+
+    /* (b) the signer is the issuer or a responder the issuer authorised */
+    if (!is_issuer(signer, issuer)) {
+        const char *why = delegation_problem(signer, issuer);
+        if (why)
+            return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                             "responder '%s' is not authorised: it %s", responder, why);
+    }
+
+    /* the status and the times, kept even when they are out of range so
+     * that the caller can judge a stored response at its own time */
+    int reason = -1;
+    ASN1_GENERALIZEDTIME *revtime = NULL, *thisupd = NULL, *nextupd = NULL;
+    int st = OCSP_single_get0_status(single, &reason, &revtime, &thisupd, &nextupd);
+    int64_t this_update = 0, next_update = INT64_MAX, revoked_at = 0;
+    if (st < 0 || !thisupd || attest_asn1_time_to_unix(thisupd, &this_update) != 0 ||
+        (nextupd && attest_asn1_time_to_unix(nextupd, &next_update) != 0) ||
+        (st == V_OCSP_CERTSTATUS_REVOKED &&
+         (!revtime || attest_asn1_time_to_unix(revtime, &revoked_at) != 0)))
+        return cand_fail(c, ATTEST_E_MALFORMED, label,
+                         "response has an undecodable status or time");
+    switch (st) {
+    case V_OCSP_CERTSTATUS_GOOD:
+        res->status = NV_OCSP_GOOD;
+        break;
+    case V_OCSP_CERTSTATUS_REVOKED:
+        res->status = reason == OCSP_REVOKED_STATUS_CERTIFICATEHOLD ? NV_OCSP_HOLD : NV_OCSP_REVOKED;
+        res->reason = reason < 0 ? -1 : reason; /* no reason given: -1 */
+        res->revoked_at = revoked_at;
+        break;
+    default:
+        res->status = NV_OCSP_UNKNOWN;
+        break;
+    }
+    res->this_update = this_update;
+    res->next_update = next_update;
+    res->has_nonce = OCSP_BASICRESP_get_ext_by_NID(basic, NID_id_pkix_OCSP_Nonce, -1) >= 0;
+    snprintf(res->responder, sizeof res->responder, "%s", responder);
+
+    /* the responder certificate must be valid at `now` */
+    int64_t nb = 0, na = 0;
+    char t1[32], t2[32], t3[32];
+    attest_time_format(t3, sizeof t3, now);
+    if (attest_asn1_time_to_unix(X509_get0_notBefore(signer), &nb) != 0 ||
+        attest_asn1_time_to_unix(X509_get0_notAfter(signer), &na) != 0)
+        return cand_fail(c, ATTEST_E_MALFORMED, label,
+                         "responder '%s' has an undecodable validity", responder);
+    if (now < nb || now > na) {
+        attest_time_format(t1, sizeof t1, nb);
+        attest_time_format(t2, sizeof t2, na);
+        return cand_fail(c, ATTEST_E_COLLATERAL_EXPIRED, label,
+                         "responder '%s' is valid %s..%s, not at %s", responder, t1, t2, t3);
+    }
+
+    /* thisUpdate <= now < nextUpdate (no nextUpdate: no end) */
+    if (now < this_update || now >= next_update) {
+        attest_time_format(t1, sizeof t1, this_update);
+        if (next_update == INT64_MAX)
+            snprintf(t2, sizeof t2, "(none)");
+        else
+            attest_time_format(t2, sizeof t2, next_update);
+        return cand_fail(c, ATTEST_E_COLLATERAL_EXPIRED, label,
+                         "response with thisUpdate %s, nextUpdate %s is not current at %s", t1,
+                         t2, t3);
+    }
+    c->status = ATTEST_OK;
+    return ATTEST_OK;
+}
+
+/* Better of two responses valid at the same instant: the newer; at equal
+ * thisUpdate the more severe status. */
+static bool better(const nv_ocsp_result *a, const nv_ocsp_result *b)
+{
+    if (a->this_update != b->this_update)
+        return a->this_update > b->this_update;
+    return severity(a->status) > severity(b->status);
+}
+
+int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X509 *issuer,
+                  int64_t now, nv_ocsp_result *out)
+{
+    if (!cert || !issuer || !out || (count > 0 && !responses))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.ocsp: NULL argument");
+    memset(out, 0, sizeof *out);
+    out->reason = -1;
+    out->status = NV_OCSP_UNKNOWN;
+    char label[160];
+    cert_label(cert, label, sizeof label);
+    if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)) != 0)
+        return attest_set_error(ATTEST_E_INVALID_ARG,
+                                "OCSP for %s: the certificate given as issuer is not its issuer",
+                                label);
+
+    candidate *ok = NULL, *stale = NULL, *failed = NULL, *cur = NULL;
+    candidate slots[4]; /* best OK, newest stale, first other failure, current */
+    int st = ATTEST_OK;
+    size_t unusable = 0, first_unusable = 0;
+    const char *unusable_why = "";
+
+    for (size_t i = 0; i < count && st == ATTEST_OK; i++) {
+        OCSP_RESPONSE *resp = responses[i];
+        int rs = resp ? OCSP_response_status(resp) : -1;
+        if (rs != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+            /* cannot be matched to a certificate: it may have been ours */
+            if (unusable++ == 0) {
+                first_unusable = i;
+                unusable_why = resp ? OCSP_response_status_str(rs) : "NULL";
+            }
+            continue;
+        }
+        OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+        if (!basic) {
+            ERR_clear_error();
+            if (unusable++ == 0) {
+                first_unusable = i;
+                unusable_why = "not a BasicOCSPResponse";
+            }
+            continue;
+        }
+        for (int k = 0; k < OCSP_resp_count(basic) && st == ATTEST_OK; k++) {
+            OCSP_SINGLERESP *single = OCSP_resp_get0(basic, k);
+            const OCSP_CERTID *id = single ? OCSP_SINGLERESP_get0_id(single) : NULL;
+            ASN1_OBJECT *alg = NULL;
+            if (!id || OCSP_id_get0_info(NULL, &alg, NULL, NULL, (OCSP_CERTID *)id) != 1 || !alg)
+                continue;
+            const EVP_MD *md = certid_md(alg);
+            if (!md)
+                continue; /* a hash we do not compute: not about our certificate */
+            OCSP_CERTID *mine = OCSP_cert_to_id(md, cert, issuer);
+            if (!mine) {
+                ERR_clear_error();
+                st = attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: cannot compute the CertID",
+                                      label);
+                break;
+            }
+            bool match = OCSP_id_cmp(mine, id) == 0;
+            OCSP_CERTID_free(mine);
+            if (!match)
+                continue;
+            /* Evaluate into a free slot. */
+            cur = NULL;
+            for (int j = 0; j < 4; j++)
+                if (&slots[j] != ok && &slots[j] != stale && &slots[j] != failed) {
+                    cur = &slots[j];
+                    break;
+                }
+            int r = check_single(cur, basic, single, issuer, now, label);
+            if (r == ATTEST_OK) {
+                if (!ok || better(&cur->res, &ok->res))
+                    ok = cur;
+            } else if (r == ATTEST_E_COLLATERAL_EXPIRED) {
+                if (!stale || cur->res.this_update > stale->res.this_update)
+                    stale = cur;
+            } else if (r == ATTEST_E_NOMEM) {
+                st = attest_set_error(r, "%s", cur->detail);
+            } else if (!failed) {
+                failed = cur;
+            }
+        }
+        OCSP_BASICRESP_free(basic);
+    }
+    if (st != ATTEST_OK)
+        return st;
+    if (ok) {
+        *out = ok->res;
+        return ATTEST_OK;
+    }
+    /* No response valid now: an authentic but stale one says the most
+     * (the caller may judge it at its own time); else the first failure. */
+    if (stale) {
+        *out = stale->res;
+        return attest_set_error(stale->status, "%s", stale->detail);
+    }
+    if (failed)
+        return attest_set_error(failed->status, "%s", failed->detail);
+    if (unusable)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "OCSP for %s: no response is about it, and response %zu of %zu "
+                                "cannot be matched (%s)",
+                                label, first_unusable + 1, count, unusable_why);
+    return attest_set_error(ATTEST_E_COLLATERAL_MISSING,
+                            "OCSP for %s: none of the %zu response(s) is about it", label,
+                            count);
+}
