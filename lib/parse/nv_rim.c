@@ -1,0 +1,909 @@
+/* NVIDIA RIMs (TCG RIM-IM SWID tags with an enveloped XML signature).
+ *
+ * Order of work, each step failing closed:
+ *  1. libxml2 parses the bytes with no network, no entity substitution, no
+ *     DTD loading and no XInclude; a document that has a DOCTYPE at all is
+ *     refused (textually before parsing, and by its intSubset/extSubset
+ *     after), as is any entity-reference or XInclude node in the tree.
+ *  2. Shape: the root is swid:SoftwareIdentity; the document holds exactly
+ *     one ds:Signature, a child of the root, made of SignedInfo,
+ *     SignatureValue and KeyInfo/X509Data/X509Certificate+ only; SignedInfo
+ *     has C14N 1.1 (or exclusive C14N), ecdsa-sha384 and exactly one
+ *     Reference, URI="", transforms exactly enveloped-signature then C14N
+ *     1.1 (or exclusive C14N), DigestMethod sha384. These are the URIs every
+ *     NVIDIA RIM in the vectors uses (research/nvidia.md (a), pitfall 10).
+ *  3. xmlsec1 verifies the signature with the public key of the FIRST
+ *     KeyInfo certificate, set as the context's signKey (xmlsec then does not
+ *     read KeyInfo at all and so never builds or trusts a chain); only the
+ *     URI types and transforms of step 2 are enabled in the context. Success
+ *     needs the context status "succeeded" and the single Reference's status
+ *     "succeeded". The chain of the KeyInfo certificates (`signers`) is the
+ *     caller's to verify against the pinned RIM root.
+ *  4. Only then the content is read, from this same tree: URI="" with the
+ *     enveloped transform covers the whole document except the Signature
+ *     element (and comments, which are never read), so every attribute read
+ *     below is signed. A second Signature, one moved into a wrapper, or a
+ *     Reference to anything but the whole document was refused in step 2.
+ *
+ * libxml2 and xmlsec1 keep process-wide state that must be initialised
+ * once before any thread uses them (parser dictionaries and error state,
+ * xmlsec's tables of transforms and key data, its OpenSSL glue): that is
+ * done here under pthread_once and is the only global state of libattest.
+ * After it, each call owns its document, its xmlsec context and its key, so
+ * nv_rim_parse is thread-safe. xmlsec's error callback is replaced by a
+ * silent one (a library must not write to stderr, nor fill OpenSSL's error
+ * queue; failures are reported through attest_error_last()); the callback
+ * too is process-wide. The libraries are never shut down (process
+ * lifetime), so a host program must not call xmlSecShutdown() or
+ * xmlCleanupParser() while libattest may still be used. */
+#include "nv_rim.h"
+
+#if !defined(XMLSEC_CRYPTO_OPENSSL)
+#error "compile with $(pkg-config --cflags xmlsec1-openssl): the xmlsec ABI depends on its defines"
+#endif
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xmlsec/xmlsec.h> /* first: the other xmlsec headers need its types */
+#include <xmlsec/errors.h>
+#include <xmlsec/keys.h>
+#include <xmlsec/list.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/openssl/app.h>
+#include <xmlsec/openssl/crypto.h>
+#include <xmlsec/openssl/evp.h>
+
+#define NS_SWID "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
+#define NS_DSIG "http://www.w3.org/2000/09/xmldsig#"
+#define NS_HASH "http://www.w3.org/2001/04/xmlenc#sha384"
+#define NS_RIMIM                                                               \
+    "https://trustedcomputinggroup.org/resource/"                              \
+    "tcg-reference-integrity-manifest-rim-information-model/"
+
+#define ALG_C14N11 "http://www.w3.org/2006/12/xml-c14n11"
+#define ALG_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
+#define ALG_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+#define ALG_ECDSA_SHA384 "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384"
+#define ALG_SHA384 "http://www.w3.org/2001/04/xmldsig-more#sha384"
+
+#define NV_RIM_MAX_BYTES (4u << 20)   /* real RIMs are 18-26 KB */
+#define NV_RIM_MAX_SIGNERS 16
+#define NV_RIM_MAX_RESOURCES 1024
+#define NV_RIM_MAX_INDEX 254          /* SPDM block index 1..255, minus one */
+#define NV_RIM_DETECT_WINDOW 1024
+
+/* ---- process-wide initialisation ----------------------------------------- */
+
+static pthread_once_t rim_once = PTHREAD_ONCE_INIT;
+static int rim_init_status = ATTEST_E_INTERNAL;
+static char rim_init_failure[64] = "not initialised";
+
+static void xmlsec_quiet(const char *file, int line, const char *func,
+                         const char *error_object, const char *error_subject, int reason,
+                         const char *msg)
+{
+    (void)file, (void)line, (void)func, (void)error_object, (void)error_subject;
+    (void)reason, (void)msg;
+}
+
+static void rim_global_init(void)
+{
+    xmlInitParser();
+    if (xmlSecInit() < 0) {
+        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecInit failed");
+        return;
+    }
+    if (xmlSecCheckVersion() != 1) {
+        snprintf(rim_init_failure, sizeof rim_init_failure,
+                 "libxmlsec1 is not ABI compatible with its headers");
+        return;
+    }
+    if (xmlSecOpenSSLAppInit(NULL) < 0) {
+        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecOpenSSLAppInit failed");
+        return;
+    }
+    if (xmlSecOpenSSLInit() < 0) {
+        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecOpenSSLInit failed");
+        return;
+    }
+    /* Last: xmlSecOpenSSLAppInit installs a callback that prints and also
+     * pushes every xmlsec error onto OpenSSL's per-thread error queue. */
+    xmlSecErrorsSetCallback(xmlsec_quiet);
+    rim_init_status = ATTEST_OK;
+}
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static int bad(const char *fmt_field, const char *detail)
+{
+    return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: %s: %s", fmt_field, detail);
+}
+
+static int nomem(void)
+{
+    return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
+}
+
+static bool bytes_contain(const uint8_t *h, size_t hl, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; nl <= hl && i <= hl - nl; i++)
+        if (memcmp(h + i, needle, nl) == 0)
+            return true;
+    return false;
+}
+
+static bool is_elem(const xmlNode *n, const char *ns, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+           strcmp((const char *)n->ns->href, ns) == 0 &&
+           strcmp((const char *)n->name, name) == 0;
+}
+
+static const char *ns_of(const xmlNode *n)
+{
+    return n->ns && n->ns->href ? (const char *)n->ns->href : "";
+}
+
+/* First element child (or next element sibling) of a node, or NULL. */
+static xmlNode *first_elem(xmlNode *n)
+{
+    for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    return NULL;
+}
+
+static xmlNode *next_elem(xmlNode *n)
+{
+    for (xmlNode *c = n ? n->next : NULL; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE)
+            return c;
+    return NULL;
+}
+
+/* Copy attribute `name` (namespace `ns`, NULL = no namespace) into buf.
+ * Returns 1 copied, 0 absent, -1 longer than the buffer, -2 no memory. */
+static int get_attr(const xmlNode *n, const char *ns, const char *name, char *buf, size_t cap)
+{
+    xmlAttr *a = ns ? xmlHasNsProp(n, BAD_CAST name, BAD_CAST ns)
+                    : xmlHasNsProp(n, BAD_CAST name, NULL);
+    if (!a || a->type != XML_ATTRIBUTE_NODE)
+        return 0;
+    xmlChar *v = xmlNodeGetContent((xmlNode *)a);
+    if (!v)
+        return -2;
+    size_t len = strlen((const char *)v);
+    int rc = 1;
+    if (len >= cap)
+        rc = -1;
+    else
+        memcpy(buf, v, len + 1);
+    xmlFree(v);
+    return rc;
+}
+
+/* A required attribute; on failure sets the error and returns its status. */
+static int need_attr(const xmlNode *n, const char *ns, const char *name, char *buf, size_t cap,
+                     const char *where)
+{
+    int rc = get_attr(n, ns, name, buf, cap);
+    if (rc == 1)
+        return ATTEST_OK;
+    if (rc == -2)
+        return nomem();
+    return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: %s@%s: %s", where, name,
+                            rc == 0 ? "missing" : "too long");
+}
+
+/* The Algorithm attribute of `n` must be one of the given URIs; `n` must
+ * have no element children (no parameters are accepted). */
+static int check_algorithm(const xmlNode *n, const char *where, const char *a1, const char *a2)
+{
+    char alg[128];
+    int rc = get_attr(n, NULL, "Algorithm", alg, sizeof alg);
+    if (rc == -2)
+        return nomem();
+    if (rc != 1)
+        return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: %s@Algorithm: %s", where,
+                                rc == 0 ? "missing" : "not accepted");
+    if (strcmp(alg, a1) != 0 && (!a2 || strcmp(alg, a2) != 0))
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: %s@Algorithm: \"%.100s\" not accepted", where,
+                                alg);
+    if (first_elem((xmlNode *)n))
+        return bad(where, "parameters are not accepted");
+    return ATTEST_OK;
+}
+
+/* Strict base64 (whitespace anywhere allowed, '=' padding only at the
+ * end). Returns the decoded length, or -1. `out` holds at least
+ * strlen(in) / 4 * 3 + 3 bytes. */
+static bool b64_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static long b64_decode(const char *in, uint8_t *out)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint32_t acc = 0;
+    int have = 0, pad = 0;
+    long n = 0;
+    const char *p = in;
+    for (; *p && pad == 0; p++) {
+        if (b64_space(*p))
+            continue;
+        if (*p == '=') {
+            /* "xx==" or "xxx=" ends the data */
+            if (have < 2)
+                return -1;
+            pad = 4 - have;
+            const char *q = p + 1;
+            for (int k = 1; k < pad; k++) {
+                while (b64_space(*q))
+                    q++;
+                if (*q++ != '=')
+                    return -1;
+            }
+            for (int k = have; k < 4; k++)
+                acc <<= 6;
+            out[n++] = (uint8_t)(acc >> 16);
+            if (pad == 1)
+                out[n++] = (uint8_t)(acc >> 8);
+            have = 0;
+            p = q - 1;
+            continue;
+        }
+        const char *a = strchr(alphabet, *p);
+        if (!a)
+            return -1;
+        acc = acc << 6 | (uint32_t)(a - alphabet);
+        if (++have == 4) {
+            out[n++] = (uint8_t)(acc >> 16);
+            out[n++] = (uint8_t)(acc >> 8);
+            out[n++] = (uint8_t)acc;
+            acc = 0;
+            have = 0;
+        }
+    }
+    for (; *p; p++)
+        if (!b64_space(*p))
+            return -1; /* data after the padding */
+    return have == 0 ? n : -1;
+}
+
+/* ---- step 1: the tree itself --------------------------------------------- */
+
+/* Walk every node (iteratively): no entity references, no XInclude
+ * markers, no DTD nodes; count ds:Signature elements. */
+static int check_tree(xmlDoc *doc, xmlNode **sig_out, size_t *sig_count)
+{
+    *sig_out = NULL;
+    *sig_count = 0;
+    xmlNode *n = doc->children;
+    while (n) {
+        switch (n->type) {
+        case XML_ENTITY_REF_NODE:
+        case XML_ENTITY_NODE:
+        case XML_ENTITY_DECL:
+            return bad("document", "entity references are not accepted");
+        case XML_XINCLUDE_START:
+        case XML_XINCLUDE_END:
+            return bad("document", "XInclude is not accepted");
+        case XML_DTD_NODE:
+        case XML_DOCUMENT_TYPE_NODE:
+        case XML_ELEMENT_DECL:
+        case XML_ATTRIBUTE_DECL:
+            return bad("document", "a DTD is not accepted");
+        case XML_ELEMENT_NODE:
+            if (is_elem(n, NS_DSIG, "Signature")) {
+                if (++*sig_count == 1)
+                    *sig_out = n;
+            }
+            break;
+        default:
+            break;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next && n->parent && (xmlNode *)n->parent != (xmlNode *)doc)
+            n = n->parent;
+        n = n ? n->next : NULL;
+    }
+    return ATTEST_OK;
+}
+
+/* ---- step 2: the signature's shape, and its certificates -------------- */
+
+static int check_signed_info(xmlNode *si)
+{
+    xmlNode *c14n = first_elem(si);
+    xmlNode *sm = next_elem(c14n);
+    xmlNode *ref = next_elem(sm);
+    int status;
+
+    if (!is_elem(c14n, NS_DSIG, "CanonicalizationMethod"))
+        return bad("Signature/SignedInfo", "CanonicalizationMethod must come first");
+    if ((status = check_algorithm(c14n, "SignedInfo/CanonicalizationMethod", ALG_C14N11,
+                                  ALG_EXC_C14N)) != ATTEST_OK)
+        return status;
+    if (!is_elem(sm, NS_DSIG, "SignatureMethod"))
+        return bad("Signature/SignedInfo", "SignatureMethod must follow CanonicalizationMethod");
+    if ((status = check_algorithm(sm, "SignedInfo/SignatureMethod", ALG_ECDSA_SHA384, NULL)) !=
+        ATTEST_OK)
+        return status;
+    if (!is_elem(ref, NS_DSIG, "Reference"))
+        return bad("Signature/SignedInfo", "exactly one Reference required");
+    if (next_elem(ref))
+        return bad("Signature/SignedInfo", "exactly one Reference required (found more)");
+
+    char uri[8];
+    int rc = get_attr(ref, NULL, "URI", uri, sizeof uri);
+    if (rc == -2)
+        return nomem();
+    if (rc != 1 || uri[0] != '\0')
+        return bad("SignedInfo/Reference@URI",
+                   "must be \"\" (the whole document); other references are not accepted");
+
+    xmlNode *tr = first_elem(ref);
+    xmlNode *dm = next_elem(tr);
+    xmlNode *dv = next_elem(dm);
+    if (!is_elem(tr, NS_DSIG, "Transforms"))
+        return bad("SignedInfo/Reference", "Transforms must come first");
+    xmlNode *t1 = first_elem(tr);
+    xmlNode *t2 = next_elem(t1);
+    if (!is_elem(t1, NS_DSIG, "Transform") || !is_elem(t2, NS_DSIG, "Transform") ||
+        next_elem(t2))
+        return bad("SignedInfo/Reference/Transforms",
+                   "exactly two transforms (enveloped-signature, C14N) required");
+    if ((status = check_algorithm(t1, "Reference/Transforms/Transform[1]", ALG_ENVELOPED,
+                                  NULL)) != ATTEST_OK)
+        return status;
+    if ((status = check_algorithm(t2, "Reference/Transforms/Transform[2]", ALG_C14N11,
+                                  ALG_EXC_C14N)) != ATTEST_OK)
+        return status;
+    if (!is_elem(dm, NS_DSIG, "DigestMethod"))
+        return bad("SignedInfo/Reference", "DigestMethod must follow Transforms");
+    if ((status = check_algorithm(dm, "Reference/DigestMethod", ALG_SHA384, NULL)) != ATTEST_OK)
+        return status;
+    if (!is_elem(dv, NS_DSIG, "DigestValue") || next_elem(dv))
+        return bad("SignedInfo/Reference", "DigestValue must follow DigestMethod and end it");
+    if (first_elem(dv))
+        return bad("SignedInfo/Reference/DigestValue", "must be text");
+    return ATTEST_OK;
+}
+
+static int decode_cert(xmlNode *xc, size_t i, X509 **out)
+{
+    *out = NULL;
+    if (first_elem(xc))
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: KeyInfo X509Certificate %zu: must be text", i);
+    xmlChar *text = xmlNodeGetContent(xc);
+    if (!text)
+        return nomem();
+    size_t tl = strlen((const char *)text);
+    uint8_t *der = malloc(tl / 4 * 3 + 4);
+    if (!der) {
+        xmlFree(text);
+        return nomem();
+    }
+    long n = b64_decode((const char *)text, der);
+    xmlFree(text);
+    const unsigned char *p = der;
+    X509 *x = n > 0 ? d2i_X509(NULL, &p, n) : NULL;
+    if (!x || p != der + n) {
+        X509_free(x);
+        free(der);
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: KeyInfo X509Certificate %zu: %s", i,
+                                n <= 0 ? "not base64" : "not one DER certificate");
+    }
+    free(der);
+    *out = x;
+    return ATTEST_OK;
+}
+
+static int check_signature(xmlNode *sig, STACK_OF(X509) *signers)
+{
+    xmlNode *si = first_elem(sig);
+    xmlNode *sv = next_elem(si);
+    xmlNode *ki = next_elem(sv);
+    int status;
+
+    if (!is_elem(si, NS_DSIG, "SignedInfo"))
+        return bad("Signature", "SignedInfo must come first");
+    if (!is_elem(sv, NS_DSIG, "SignatureValue"))
+        return bad("Signature", "SignatureValue must follow SignedInfo");
+    if (first_elem(sv))
+        return bad("Signature/SignatureValue", "must be text");
+    if (!is_elem(ki, NS_DSIG, "KeyInfo"))
+        return bad("Signature", "KeyInfo (with the signing certificate) required");
+    if (next_elem(ki))
+        return bad("Signature", "nothing may follow KeyInfo (no Object elements)");
+    if ((status = check_signed_info(si)) != ATTEST_OK)
+        return status;
+
+    xmlNode *xd = first_elem(ki);
+    if (!is_elem(xd, NS_DSIG, "X509Data") || next_elem(xd))
+        return bad("Signature/KeyInfo", "exactly one X509Data required");
+    size_t i = 0;
+    for (xmlNode *xc = first_elem(xd); xc; xc = next_elem(xc), i++) {
+        if (!is_elem(xc, NS_DSIG, "X509Certificate"))
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "nvidia.rim: KeyInfo/X509Data: element \"%.60s\" not "
+                                    "accepted (X509Certificate only)",
+                                    (const char *)xc->name);
+        if (i == NV_RIM_MAX_SIGNERS)
+            return bad("Signature/KeyInfo/X509Data", "too many certificates");
+        X509 *x;
+        if ((status = decode_cert(xc, i, &x)) != ATTEST_OK)
+            return status;
+        if (!sk_X509_push(signers, x)) {
+            X509_free(x);
+            return nomem();
+        }
+    }
+    if (i == 0)
+        return bad("Signature/KeyInfo/X509Data", "no X509Certificate");
+    return ATTEST_OK;
+}
+
+/* ---- step 3: xmlsec ------------------------------------------------------ */
+
+static int verify_signature(xmlNode *sig, X509 *leaf)
+{
+    EVP_PKEY *pk = X509_get0_pubkey(leaf);
+    if (!pk || EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
+        return bad("KeyInfo X509Certificate 0", "the signing key is not an EC key");
+    if (!EVP_PKEY_up_ref(pk))
+        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: EVP_PKEY_up_ref failed");
+    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pk);
+    if (!data) {
+        EVP_PKEY_free(pk); /* not adopted */
+        return attest_set_error(ATTEST_E_INTERNAL,
+                                "nvidia.rim: xmlsec does not accept the signing key");
+    }
+    xmlSecKeyPtr key = xmlSecKeyCreate();
+    if (!key) {
+        xmlSecKeyDataDestroy(data);
+        return nomem();
+    }
+    if (xmlSecKeySetValue(key, data) < 0) {
+        xmlSecKeyDataDestroy(data);
+        xmlSecKeyDestroy(key);
+        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: xmlSecKeySetValue failed");
+    }
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
+    if (!ctx) {
+        xmlSecKeyDestroy(key);
+        return nomem();
+    }
+    ctx->signKey = key; /* owned by ctx from here */
+    ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
+
+    int status = ATTEST_OK;
+    if (xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformInclC14N11Id) < 0 ||
+        xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformExclC14NId) < 0 ||
+        xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformEcdsaSha384Id) < 0 ||
+        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedId) < 0 ||
+        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformInclC14N11Id) < 0 ||
+        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId) < 0 ||
+        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha384Id) < 0) {
+        status = attest_set_error(ATTEST_E_INTERNAL,
+                                  "nvidia.rim: cannot restrict the xmlsec transforms");
+        goto out;
+    }
+
+    int rc = xmlSecDSigCtxVerify(ctx, sig);
+    xmlSecSize nrefs = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
+    xmlSecDSigReferenceCtxPtr ref =
+        nrefs == 1 ? (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0)
+                   : NULL;
+    if (ref && ref->status == xmlSecDSigStatusInvalid) {
+        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
+                                  "nvidia.rim: XML signature does not verify (digest of the "
+                                  "signed content differs)");
+    } else if (rc < 0) {
+        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
+                                  "nvidia.rim: XML signature does not verify (xmlsec could "
+                                  "not process the signature)");
+    } else if (!ref || ref->status != xmlSecDSigStatusSucceeded) {
+        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
+                                  "nvidia.rim: XML signature does not verify (the Reference "
+                                  "was not verified)");
+    } else if (ctx->status != xmlSecDSigStatusSucceeded) {
+        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
+                                  "nvidia.rim: XML signature does not verify (SignatureValue "
+                                  "does not verify with the first KeyInfo certificate's key)");
+    }
+out:
+    xmlSecDSigCtxDestroy(ctx);
+    return status;
+}
+
+/* ---- step 4: the signed content ----------------------------------------- */
+
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    if (!*s || strlen(s) > 9)
+        return -1;
+    long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if ((s[0] == '0' && s[1]) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_resource(xmlNode *res, nv_rim_measurement *m, size_t pos)
+{
+    char where[48], buf[160];
+    long v;
+    int status;
+    snprintf(where, sizeof where, "Payload/Resource[%zu]", pos);
+
+    memset(m, 0, sizeof *m);
+    if ((status = need_attr(res, NULL, "index", buf, sizeof buf, where)) != ATTEST_OK)
+        return status;
+    if (parse_int(buf, 0, NV_RIM_MAX_INDEX, &v) != 0)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: %s@index: \"%.20s\" is not an index 0..%d", where,
+                                buf, NV_RIM_MAX_INDEX);
+    m->index = (int)v;
+    snprintf(where, sizeof where, "Payload/Resource[index=%d]", m->index);
+
+    if ((status = need_attr(res, NULL, "active", buf, sizeof buf, where)) != ATTEST_OK)
+        return status;
+    if (strcmp(buf, "True") == 0)
+        m->active = true;
+    else if (strcmp(buf, "False") == 0)
+        m->active = false;
+    else
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: %s@active: \"%.20s\" is neither True nor False",
+                                where, buf);
+
+    if ((status = need_attr(res, NULL, "alternatives", buf, sizeof buf, where)) != ATTEST_OK)
+        return status;
+    if (parse_int(buf, 1, NV_RIM_MAX_ALTERNATIVES, &v) != 0)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: %s@alternatives: \"%.20s\" not in 1..%d", where,
+                                buf, NV_RIM_MAX_ALTERNATIVES);
+    m->alternatives = (int)v;
+
+    if ((status = need_attr(res, NULL, "size", buf, sizeof buf, where)) != ATTEST_OK)
+        return status;
+    if (parse_int(buf, 1, (long)sizeof m->hashes[0], &v) != 0)
+        return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: %s@size: \"%.20s\" not in 1..%zu",
+                                where, buf, sizeof m->hashes[0]);
+    m->size = (int)v;
+
+    int rc = get_attr(res, NULL, "name", m->name, sizeof m->name);
+    if (rc == -2)
+        return nomem();
+    if (rc == -1)
+        return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: %s@name: too long", where);
+
+    /* Hash0..HashN-1 in the sha384 namespace, each exactly `size` bytes;
+     * a HashK beyond the declared alternatives is refused. */
+    for (int k = 0; k <= NV_RIM_MAX_ALTERNATIVES; k++) {
+        char an[16];
+        snprintf(an, sizeof an, "Hash%d", k);
+        rc = get_attr(res, NS_HASH, an, buf, sizeof buf);
+        if (rc == -2)
+            return nomem();
+        if (k >= m->alternatives) {
+            if (rc != 0)
+                return attest_set_error(ATTEST_E_MALFORMED,
+                                        "nvidia.rim: %s@%s: more hashes than alternatives=%d",
+                                        where, an, m->alternatives);
+            continue;
+        }
+        if (rc != 1 || attest_hex_decode(m->hashes[k], (size_t)m->size, buf) != 0)
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "nvidia.rim: %s@%s: %s", where, an,
+                                    rc == 0 ? "missing" : "not a hex value of size bytes");
+    }
+    return ATTEST_OK;
+}
+
+static int parse_payload(nv_rim *r, xmlNode *payload)
+{
+    size_t n = 0;
+    for (xmlNode *c = first_elem(payload); c; c = next_elem(c)) {
+        if (!is_elem(c, NS_SWID, "Resource"))
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "nvidia.rim: Payload: element \"%.60s\" not accepted",
+                                    (const char *)c->name);
+        n++;
+    }
+    if (n == 0)
+        return bad("Payload", "no Resource");
+    if (n > NV_RIM_MAX_RESOURCES)
+        return bad("Payload", "too many Resource elements");
+    r->measurements = calloc(n, sizeof *r->measurements);
+    if (!r->measurements)
+        return nomem();
+
+    uint8_t seen[(NV_RIM_MAX_INDEX + 1 + 7) / 8] = {0};
+    size_t pos = 0;
+    for (xmlNode *c = first_elem(payload); c; c = next_elem(c), pos++) {
+        char type[32];
+        int rc = get_attr(c, NULL, "type", type, sizeof type);
+        if (rc == -2)
+            return nomem();
+        if (rc != 1 || strcmp(type, "Measurement") != 0)
+            continue; /* only Measurement resources carry golden values */
+        nv_rim_measurement *m = &r->measurements[r->measurement_count];
+        int status = parse_resource(c, m, pos);
+        if (status != ATTEST_OK)
+            return status;
+        if (seen[m->index / 8] & (1u << (m->index % 8)))
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "nvidia.rim: Payload/Resource@index: index %d appears twice",
+                                    m->index);
+        seen[m->index / 8] |= (uint8_t)(1u << (m->index % 8));
+        r->measurement_count++;
+    }
+    if (r->measurement_count == 0)
+        return bad("Payload", "no Resource of type Measurement");
+    return ATTEST_OK;
+}
+
+static int parse_content(nv_rim *r, xmlNode *root, xmlNode *sig)
+{
+    int status;
+    if ((status = need_attr(root, NULL, "name", r->name, sizeof r->name, "SoftwareIdentity")) !=
+            ATTEST_OK ||
+        (status = need_attr(root, NULL, "tagId", r->tag_id, sizeof r->tag_id,
+                            "SoftwareIdentity")) != ATTEST_OK ||
+        (status = need_attr(root, NULL, "version", r->version, sizeof r->version,
+                            "SoftwareIdentity")) != ATTEST_OK)
+        return status;
+    memcpy(r->rim_id, r->name, sizeof r->rim_id);
+
+    /* Root children: Entity (ignored), exactly one Meta, exactly one
+     * Payload, and the Signature; anything else is refused. */
+    xmlNode *meta = NULL, *payload = NULL;
+    for (xmlNode *c = first_elem(root); c; c = next_elem(c)) {
+        if (c == sig || is_elem(c, NS_SWID, "Entity"))
+            continue;
+        if (is_elem(c, NS_SWID, "Meta")) {
+            if (meta)
+                return bad("SoftwareIdentity", "more than one Meta");
+            meta = c;
+        } else if (is_elem(c, NS_SWID, "Payload")) {
+            if (payload)
+                return bad("SoftwareIdentity", "more than one Payload");
+            payload = c;
+        } else {
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "nvidia.rim: SoftwareIdentity: element {%.80s}%.60s not "
+                                    "accepted",
+                                    ns_of(c), (const char *)c->name);
+        }
+    }
+    if (!meta)
+        return bad("SoftwareIdentity", "Meta missing");
+    if (!payload)
+        return bad("SoftwareIdentity", "Payload missing");
+
+    if ((status = need_attr(meta, NULL, "colloquialVersion", r->colloquial_version,
+                            sizeof r->colloquial_version, "Meta")) != ATTEST_OK ||
+        (status = need_attr(meta, NULL, "product", r->product, sizeof r->product, "Meta")) !=
+            ATTEST_OK ||
+        (status = need_attr(meta, NS_RIMIM, "FirmwareManufacturerId", r->manufacturer_id,
+                            sizeof r->manufacturer_id, "Meta")) != ATTEST_OK)
+        return status;
+
+    return parse_payload(r, payload);
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+bool nv_rim_detect(const uint8_t *data, size_t len)
+{
+    if (!data || len < 20)
+        return false;
+    size_t p = 0;
+    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+        p = 3;
+    while (p < len && (data[p] == ' ' || data[p] == '\t' || data[p] == '\r' || data[p] == '\n'))
+        p++;
+    if (p >= len || data[p] != '<')
+        return false;
+    size_t win = len < NV_RIM_DETECT_WINDOW ? len : NV_RIM_DETECT_WINDOW;
+    static const char tag[] = "SoftwareIdentity";
+    const size_t tl = sizeof tag - 1;
+    for (size_t i = p; i + tl < win; i++) {
+        if (memcmp(data + i, tag, tl) != 0)
+            continue;
+        /* "<SoftwareIdentity" or "<prefix:SoftwareIdentity" */
+        if (i > 0 && data[i - 1] == '<')
+            return true;
+        if (i > 0 && data[i - 1] == ':') {
+            size_t j = i - 1;
+            while (j > 0 && data[j - 1] != '<' && data[j - 1] != ' ' && data[j - 1] != '>')
+                j--;
+            if (j > 0 && data[j - 1] == '<' && j < i - 1)
+                return true;
+        }
+    }
+    return false;
+}
+
+void nv_rim_free(nv_rim *r)
+{
+    if (!r)
+        return;
+    free(r->raw);
+    free(r->measurements);
+    sk_X509_pop_free(r->signers, X509_free);
+    free(r);
+}
+
+int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
+{
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.rim: out is NULL");
+    *out = NULL;
+    if (!data)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.rim: data is NULL");
+    if (len == 0)
+        return bad("document", "empty");
+    if (len > NV_RIM_MAX_BYTES)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: document: %zu bytes, more than the %u accepted",
+                                len, NV_RIM_MAX_BYTES);
+    /* Refused before libxml2 sees it, so no DTD is ever parsed. */
+    if (bytes_contain(data, len, "<!DOCTYPE") || bytes_contain(data, len, "<!ENTITY"))
+        return bad("document", "a DOCTYPE/DTD is not accepted");
+
+    pthread_once(&rim_once, rim_global_init);
+    if (rim_init_status != ATTEST_OK)
+        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: %s", rim_init_failure);
+
+    int status = ATTEST_OK;
+    xmlParserCtxtPtr pctx = NULL;
+    xmlDocPtr doc = NULL;
+    nv_rim *r = calloc(1, sizeof *r);
+    if (!r || !(r->raw = malloc(len)) || !(r->signers = sk_X509_new_null())) {
+        status = nomem();
+        goto out;
+    }
+    memcpy(r->raw, data, len);
+    r->raw_len = len;
+
+    pctx = xmlNewParserCtxt();
+    if (!pctx) {
+        status = nomem();
+        goto out;
+    }
+    /* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR/DTDVALID,
+     * no XINCLUDE, no HUGE; NONET so nothing is ever fetched. The encoding
+     * is fixed to UTF-8 (NVIDIA RIMs are ASCII). */
+    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    doc = xmlCtxtReadMemory(pctx, (const char *)data, (int)len, NULL, "UTF-8", opts);
+    if (!doc) {
+        xmlErrorPtr e = xmlCtxtGetLastError(pctx);
+        char msg[96] = "not well-formed";
+        if (e && e->message) {
+            snprintf(msg, sizeof msg, "%s", e->message);
+            size_t ml = strlen(msg);
+            while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+                msg[--ml] = '\0';
+        }
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "nvidia.rim: document: not well-formed XML (line %d: %s)",
+                                  e ? e->line : 0, msg);
+        goto out;
+    }
+    if (doc->intSubset || doc->extSubset) {
+        status = bad("document", "a DOCTYPE/DTD is not accepted");
+        goto out;
+    }
+
+    xmlNode *root = xmlDocGetRootElement(doc);
+    if (!is_elem(root, NS_SWID, "SoftwareIdentity")) {
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "nvidia.rim: document: root element must be "
+                                  "{" NS_SWID "}SoftwareIdentity, not {%.80s}%.60s",
+                                  root ? ns_of(root) : "", root ? (const char *)root->name : "");
+        goto out;
+    }
+    xmlNode *sig;
+    size_t sig_count;
+    if ((status = check_tree(doc, &sig, &sig_count)) != ATTEST_OK)
+        goto out;
+    if (sig_count != 1) {
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "nvidia.rim: document: %zu ds:Signature elements, exactly one "
+                                  "required",
+                                  sig_count);
+        goto out;
+    }
+    if (sig->parent != root) {
+        status = bad("ds:Signature", "must be a child of the SoftwareIdentity root");
+        goto out;
+    }
+    if ((status = check_signature(sig, r->signers)) != ATTEST_OK)
+        goto out;
+    if ((status = verify_signature(sig, sk_X509_value(r->signers, 0))) != ATTEST_OK)
+        goto out;
+    r->signature_checked = true;
+    if ((status = parse_content(r, root, sig)) != ATTEST_OK)
+        goto out;
+
+    *out = r;
+    r = NULL;
+out:
+    xmlFreeDoc(doc);
+    xmlFreeParserCtxt(pctx);
+    nv_rim_free(r);
+    ERR_clear_error(); /* failed d2i / ECDSA checks leave entries behind */
+    return status;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static json_t *cert_cn(X509 *x)
+{
+    X509_NAME *sn = X509_get_subject_name(x);
+    int i = sn ? X509_NAME_get_index_by_NID(sn, NID_commonName, -1) : -1;
+    if (i < 0)
+        return json_null();
+    unsigned char *utf8 = NULL;
+    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(sn, i)));
+    if (n < 0)
+        return json_null();
+    json_t *s = json_stringn((const char *)utf8, (size_t)n);
+    OPENSSL_free(utf8);
+    return s ? s : json_null();
+}
+
+json_t *nv_rim_to_json(const nv_rim *r)
+{
+    if (!r)
+        return NULL;
+    size_t active = 0;
+    for (size_t i = 0; i < r->measurement_count; i++)
+        active += r->measurements[i].active;
+    json_t *signers = json_array();
+    if (!signers)
+        return NULL;
+    for (int i = 0; i < sk_X509_num(r->signers); i++) {
+        if (json_array_append_new(signers, cert_cn(sk_X509_value(r->signers, i))) != 0) {
+            json_decref(signers);
+            return NULL;
+        }
+    }
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}",
+                     "rim_id", r->rim_id,
+                     "name", r->name,
+                     "tag_id", r->tag_id,
+                     "version", r->version,
+                     "colloquial_version", r->colloquial_version,
+                     "product", r->product,
+                     "manufacturer_id", r->manufacturer_id,
+                     "measurement_count", (json_int_t)r->measurement_count,
+                     "active_count", (json_int_t)active,
+                     "signature_checked", r->signature_checked,
+                     "signers", signers);
+}
