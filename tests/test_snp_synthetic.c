@@ -663,7 +663,7 @@ Test(snp_synthetic, report_data_exact_and_nonce_bound)
 Test(snp_synthetic, policy_documents_fail_closed)
 {
     static const char *const bad[] = {
-        "", "[]", "{\"snp\":{\"alow_debug\":true}}", "{\"nvidia\":{}}",
+        "", "[]", "{\"snp\":{\"alow_debug\":true}}", "{\"tpm\":{}}",
         "{\"snp\":{\"min_tcb\":{\"microcode\":256}}}", "{\"snp\":{\"vmpl\":[4]}}",
         "{\"snp\":{\"measurements\":[\"abc\"]}}", "{\"snp\":{\"allow_debug\":1}}",
         "{\"snp\":{\"report_data_binding\":\"md5\"}}", "{\"version\":2}",

@@ -1,9 +1,11 @@
 /* Collateral store: certificates and CRLs recognised by content. */
 #include "internal.h"
 #include "../parse/dcap_collateral.h"
+#include "../parse/nv_rim.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +32,14 @@ void attest_collateral_free(attest_collateral *c)
         dcap_tcb_info_free(c->tcb_infos[i]);
     for (size_t i = 0; i < c->qe_identity_count; i++)
         dcap_qe_identity_free(c->qe_identities[i]);
+    for (size_t i = 0; i < c->ocsp_count; i++)
+        OCSP_RESPONSE_free(c->ocsp[i]);
+    for (size_t i = 0; i < c->rim_count; i++)
+        nv_rim_free(c->rims[i]);
     free(c->tcb_infos);
     free(c->qe_identities);
+    free(c->ocsp);
+    free(c->rims);
     free(c);
 }
 
@@ -91,6 +99,28 @@ size_t attest_collateral_crl_count(const attest_collateral *c)
     return c ? (size_t)sk_X509_CRL_num(c->crls) : 0;
 }
 
+/* Append `item` to a growable array of pointers. */
+static int push(void ***array, size_t *count, void *item)
+{
+    void **grown = realloc(*array, (*count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    grown[(*count)++] = item;
+    *array = grown;
+    return 0;
+}
+
+static int add_ocsp(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    const unsigned char *p = data;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+    if (!resp || p != data + len || push((void ***)&c->ocsp, &c->ocsp_count, resp) != 0) {
+        OCSP_RESPONSE_free(resp);
+        return ATTEST_E_COLLATERAL_UNKNOWN;
+    }
+    return ATTEST_OK;
+}
+
 /* A DER item is accepted only when the decoder consumed every byte. */
 static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
 {
@@ -109,7 +139,7 @@ static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
             X509_CRL_free(crl);
         }
     }
-    return ATTEST_E_COLLATERAL_UNKNOWN;
+    return add_ocsp(c, data, len);
 }
 
 /* PEM is text: binary evidence that embeds a PEM chain (a DCAP quote
@@ -170,6 +200,27 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
     if (looks_like_json(data, len))
         return add_json(c, data, len);
+    if (nv_rim_detect(data, len)) {
+        nv_rim *rim = NULL;
+        int status = nv_rim_parse(&rim, data, len);
+        if (status == ATTEST_E_COLLATERAL_SIGNATURE || status == ATTEST_E_MALFORMED) {
+            /* Kept as a verdict, not a usage error: the verification that
+             * needs a RIM reports it (a tampered RIM is a rejection). */
+            if (c->rim_rejected == ATTEST_OK) {
+                c->rim_rejected = status;
+                snprintf(c->rim_rejected_detail, sizeof c->rim_rejected_detail, "%s",
+                         attest_error_last());
+            }
+            return ATTEST_OK;
+        }
+        if (status != ATTEST_OK)
+            return status;
+        if (push((void ***)&c->rims, &c->rim_count, rim) != 0) {
+            nv_rim_free(rim);
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+        return ATTEST_OK;
+    }
     if (looks_like_pem(data, len))
         return add_pem(c, data, len);
     if (add_der(c, data, len) == ATTEST_OK)

@@ -1,6 +1,7 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
 #include "internal.h"
 #include "../parse/dcap_quote.h"
+#include "../parse/spdm_report.h"
 #include "../parse/snp_report.h"
 
 #include <stdlib.h>
@@ -11,6 +12,20 @@ static int parse_snp(attest_evidence *ev, const uint8_t *data, size_t len)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
     int status = snp_report_parse(ev->snp, data, len);
     ev->format = ATTEST_FORMAT_SNP_REPORT;
+    return status;
+}
+
+/* NVIDIA: one raw SPDM report, or a JSON container of up to 12 devices. */
+static int parse_nvidia(attest_evidence *ev, const uint8_t *data, size_t len)
+{
+    ev->format = ATTEST_FORMAT_NVIDIA;
+    if (!(ev->nv = calloc(1, sizeof *ev->nv)))
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    if (nv_evidence_json_detect(data, len))
+        return nv_evidence_json_parse(ev->nv, data, len);
+    int status = nv_report_parse(&ev->nv->devices[0].report, data, len);
+    if (status == ATTEST_OK)
+        ev->nv->count = 1;
     return status;
 }
 
@@ -30,6 +45,8 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
     if (data && dcap_quote_detect(data, len)) {
         ev->format = ATTEST_FORMAT_DCAP_QUOTE;
         status = dcap_quote_parse(&ev->dcap, data, len);
+    } else if (data && (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))) {
+        status = parse_nvidia(ev, data, len);
     } else if (data && snp_report_detect(data, len)) {
         status = parse_snp(ev, data, len);
     } else {
@@ -54,9 +71,17 @@ int attest_evidence_to_json(char **out, const attest_evidence *ev)
 {
     if (!out || !ev)
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
-    json_t *o = ev->format == ATTEST_FORMAT_DCAP_QUOTE
-                    ? dcap_quote_to_json(ev->dcap)
-                    : snp_report_to_json(ev->snp, ev->snp->cpuid_product);
+    json_t *o = NULL;
+    if (ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+        o = dcap_quote_to_json(ev->dcap);
+    } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
+        json_t *devices = json_array();
+        o = json_pack("{s:s, s:o}", "format", "nvidia-spdm", "devices", devices);
+        for (size_t i = 0; o && i < ev->nv->count; i++)
+            json_array_append_new(devices, nv_report_to_json(ev->nv->devices[i].report));
+    } else {
+        o = snp_report_to_json(ev->snp, ev->snp->cpuid_product);
+    }
     *out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(o);
     return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
@@ -68,5 +93,9 @@ void attest_evidence_free(attest_evidence *ev)
         return;
     free(ev->snp);
     dcap_quote_free(ev->dcap);
+    if (ev->nv) {
+        nv_evidence_set_release(ev->nv);
+        free(ev->nv);
+    }
     free(ev);
 }

@@ -1,6 +1,7 @@
 /* Policy documents: a JSON object with one section per platform. */
 #include "internal.h"
 #include "../appraise/dcap_appraise.h"
+#include "../appraise/nv_appraise.h"
 #include "../appraise/snp_appraise.h"
 
 #include <stdlib.h>
@@ -14,13 +15,15 @@ static attest_policy *policy_alloc(void)
     p->snp = calloc(1, sizeof *p->snp);
     p->tdx = calloc(1, sizeof *p->tdx);
     p->sgx = calloc(1, sizeof *p->sgx);
-    if (!p->snp || !p->tdx || !p->sgx) {
+    p->nvidia = calloc(1, sizeof *p->nvidia);
+    if (!p->snp || !p->tdx || !p->sgx || !p->nvidia) {
         attest_policy_free(p);
         return NULL;
     }
     snp_policy_defaults(p->snp);
     dcap_policy_defaults(p->tdx);
     dcap_policy_defaults(p->sgx);
+    nv_policy_defaults(p->nvidia);
     return p;
 }
 
@@ -47,6 +50,8 @@ static int read_document(attest_policy *p, json_t *doc)
             status = dcap_policy_from_json(p->tdx, value, true);
         } else if (strcmp(key, "sgx") == 0) {
             status = dcap_policy_from_json(p->sgx, value, false);
+        } else if (strcmp(key, "nvidia") == 0) {
+            status = nv_policy_from_json(p->nvidia, value);
         } else if (strcmp(key, "version") == 0) {
             if (!json_is_integer(value) || json_integer_value(value) != 1)
                 return attest_set_error(ATTEST_E_POLICY_INVALID,
@@ -102,6 +107,10 @@ void attest_policy_free(attest_policy *p)
     if (p->sgx) {
         dcap_policy_release(p->sgx);
         free(p->sgx);
+    }
+    if (p->nvidia) {
+        nv_policy_release(p->nvidia);
+        free(p->nvidia);
     }
     json_decref(p->source);
     free(p);

@@ -1,6 +1,7 @@
 /* attest_verify: parse (done) -> verify evidence and chain -> appraise. */
 #include "internal.h"
 #include "../appraise/dcap_appraise.h"
+#include "../appraise/nv_appraise.h"
 #include "../appraise/snp_appraise.h"
 #include "../chain/amd.h"
 #include "../chain/intel.h"
@@ -70,6 +71,11 @@ int attest_verify(attest_result **out, attest_verifier *v, const attest_evidence
         status = verify_snp(r, v, ev->snp, coll, policy->snp, nonce, nonce_len);
     else if (ev->format == ATTEST_FORMAT_DCAP_QUOTE)
         status = verify_dcap(r, v, ev->dcap, coll, policy, nonce, nonce_len);
+    else if (ev->format == ATTEST_FORMAT_NVIDIA) {
+        r->claims = json_object();
+        status = nv_verify_devices(r, v, ev->nv, coll, policy->nvidia, nonce, nonce_len,
+                                   r->claims);
+    }
     else
         attest_check_fail(r, "evidence.format", status, "no verifier for this format");
     attest_policy_free(fallback);

@@ -1,0 +1,686 @@
+/* NVIDIA GPU / NVSwitch appraisal, per device: chain, signature, nonce,
+ * FWID, OCSP, RIMs, golden measurements, versions; then across devices:
+ * feature mode and PPCIe topology. Steps and claim names follow nvtrust's
+ * local verifier and NVIDIA's v3 claims (research/nvidia.md (b)). */
+#include "nv_appraise.h"
+#include "../chain/nvidia.h"
+#include "../chain/x509_chain.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NVDEC0_INDEX 35
+#define NVDEC0_ENABLED 0xAA
+#define NVDEC0_DISABLED 0x55
+
+/* ---- policy ------------------------------------------------------------- */
+
+void nv_policy_defaults(nv_policy *p)
+{
+    memset(p, 0, sizeof *p);
+    p->require_nonce = true;
+    p->require_ocsp = true;
+    p->required_mode = -1;
+}
+
+static void free_list(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+void nv_policy_release(nv_policy *p)
+{
+    free_list(p->allowed_driver_versions, p->allowed_driver_count);
+    free_list(p->allowed_vbios_versions, p->allowed_vbios_count);
+    p->allowed_driver_versions = p->allowed_vbios_versions = NULL;
+    p->allowed_driver_count = p->allowed_vbios_count = 0;
+}
+
+static int invalid(const char *member, const char *why)
+{
+    return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.nvidia.%s: %s", member, why);
+}
+
+static int read_bool(json_t *v, const char *k, bool *out)
+{
+    if (!json_is_boolean(v))
+        return invalid(k, "must be true or false");
+    *out = json_is_true(v);
+    return ATTEST_OK;
+}
+
+static int read_version(json_t *v, const char *k, char *out, size_t n)
+{
+    const char *s = json_string_value(v);
+    if (!s || !*s || strlen(s) >= n)
+        return invalid(k, "must be a version string such as \"550.90.07\"");
+    snprintf(out, n, "%s", s);
+    return ATTEST_OK;
+}
+
+static int read_versions(json_t *v, const char *k, char ***out, size_t *count)
+{
+    size_t i;
+    json_t *item;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return invalid(k, "must be a non-empty array of version strings");
+    free_list(*out, *count);
+    *count = 0;
+    if (!(*out = calloc(json_array_size(v), sizeof **out)))
+        return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    json_array_foreach(v, i, item) {
+        if (!json_is_string(item))
+            return invalid(k, "must be a non-empty array of version strings");
+        if (!((*out)[(*count)++] = strdup(json_string_value(item))))
+            return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    }
+    return ATTEST_OK;
+}
+
+static int read_indices(json_t *v, uint64_t *mask)
+{
+    size_t i;
+    json_t *item;
+    if (!json_is_array(v))
+        return invalid("allowed_mismatch_indices", "must be an array of indices 0..63");
+    *mask = 0;
+    json_array_foreach(v, i, item) {
+        if (!json_is_integer(item) || json_integer_value(item) < 0 || json_integer_value(item) > 63)
+            return invalid("allowed_mismatch_indices", "must be an array of indices 0..63");
+        *mask |= 1ull << json_integer_value(item);
+    }
+    return ATTEST_OK;
+}
+
+static int read_member(nv_policy *p, const char *k, json_t *v)
+{
+    if (!strcmp(k, "require_nonce")) return read_bool(v, k, &p->require_nonce);
+    if (!strcmp(k, "require_ocsp")) return read_bool(v, k, &p->require_ocsp);
+    if (!strcmp(k, "allow_stored_ocsp")) return read_bool(v, k, &p->allow_stored_ocsp);
+    if (!strcmp(k, "allow_stale_ocsp")) return read_bool(v, k, &p->allow_stale_ocsp);
+    if (!strcmp(k, "allow_ocsp_hold")) return read_bool(v, k, &p->allow_ocsp_hold);
+    if (!strcmp(k, "allow_ocsp_unknown")) return read_bool(v, k, &p->allow_ocsp_unknown);
+    if (!strcmp(k, "allowed_mismatch_indices")) return read_indices(v, &p->allowed_mismatch);
+    if (!strcmp(k, "min_driver_version"))
+        return read_version(v, k, p->min_driver_version, sizeof p->min_driver_version);
+    if (!strcmp(k, "min_vbios_version"))
+        return read_version(v, k, p->min_vbios_version, sizeof p->min_vbios_version);
+    if (!strcmp(k, "allowed_driver_versions"))
+        return read_versions(v, k, &p->allowed_driver_versions, &p->allowed_driver_count);
+    if (!strcmp(k, "allowed_vbios_versions"))
+        return read_versions(v, k, &p->allowed_vbios_versions, &p->allowed_vbios_count);
+    if (!strcmp(k, "require_ppcie_topology")) return read_bool(v, k, &p->require_ppcie_topology);
+    if (!strcmp(k, "required_mode")) {
+        const char *s = json_string_value(v);
+        p->required_mode = s && !strcasecmp(s, "spt") ? 0 : s && !strcasecmp(s, "mpt") ? 1
+                           : s && !strcasecmp(s, "ppcie") ? 2 : -2;
+        return p->required_mode == -2 ? invalid(k, "one of spt, mpt, ppcie") : ATTEST_OK;
+    }
+    if (!strcmp(k, "min_gpus") || !strcmp(k, "min_switches")) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 8)
+            return invalid(k, "must be an integer 0..8");
+        *(k[4] == 'g' ? &p->min_gpus : &p->min_switches) = (int)json_integer_value(v);
+        return ATTEST_OK;
+    }
+    return invalid(k, "unknown member");
+}
+
+int nv_policy_from_json(nv_policy *p, json_t *section)
+{
+    const char *key;
+    json_t *value;
+    if (!json_is_object(section))
+        return invalid("", "must be an object");
+    json_object_foreach(section, key, value) {
+        int status = read_member(p, key, value);
+        if (status != ATTEST_OK)
+            return status;
+    }
+    return ATTEST_OK;
+}
+
+/* ---- versions ----------------------------------------------------------- */
+
+/* Compare dotted versions component by component (decimal for drivers,
+ * hexadecimal for VBIOS: "96.00.9F.00.01"). */
+static int version_cmp(const char *a, const char *b, int base)
+{
+    while (*a || *b) {
+        char *ea, *eb;
+        unsigned long x = strtoul(a, &ea, base), y = strtoul(b, &eb, base);
+        if (x != y)
+            return x < y ? -1 : 1;
+        a = *ea == '.' ? ea + 1 : ea;
+        b = *eb == '.' ? eb + 1 : eb;
+        if (ea == a && eb == b && !*a && !*b)
+            break;
+        if (*ea && *ea != '.' && *eb && *eb != '.')
+            return strcasecmp(ea, eb) < 0 ? -1 : strcasecmp(ea, eb) > 0;
+        if ((*ea && *ea != '.') || (*eb && *eb != '.'))
+            break;
+    }
+    return 0;
+}
+
+static bool version_listed(char **list, size_t n, const char *v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(list[i], v))
+            return true;
+    return false;
+}
+
+/* ---- per device --------------------------------------------------------- */
+
+typedef struct device_ctx {
+    attest_result *r;
+    attest_verifier *v;
+    const attest_collateral *coll;
+    const nv_policy *p;
+    nv_ocsp_rules ocsp;
+    int64_t now;
+    char prefix[24];             /* "gpu0", "switch1" */
+    json_t *claims;
+} device_ctx;
+
+static const char *cname(device_ctx *d, const char *check, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s.%s", d->prefix, check);
+    return buf;
+}
+
+static bool is_vbios_version(const char *v)
+{
+    int dots = 0;
+    for (; *v; v++)
+        dots += *v == '.';
+    return dots == 4;
+}
+
+/* The RIM of `kind` ("driver" or "vbios") for this device among the
+ * collateral: same product, colloquialVersion equal to the reported one. */
+static int find_rim(device_ctx *d, const char *kind, const char *product, const char *version,
+                    const nv_rim **out)
+{
+    char name[128];
+    bool vbios = !strcmp(kind, "vbios");
+    const nv_rim *other = NULL;
+    cname(d, vbios ? "vbios_rim" : "driver_rim", name, sizeof name);
+    *out = NULL;
+    for (size_t i = 0; d->coll && i < d->coll->rim_count; i++) {
+        const nv_rim *rim = d->coll->rims[i];
+        if (is_vbios_version(rim->colloquial_version) != vbios)
+            continue;
+        if (!strcasecmp(rim->product, product) && !strcasecmp(rim->colloquial_version, version)) {
+            *out = rim;
+            return ATTEST_OK;
+        }
+        other = rim;
+    }
+    if (other)
+        return attest_check_fail(d->r, name, ATTEST_E_NV_RIM_MISMATCH,
+                                 "no %s RIM for %s %s; the one given is for %s %s", kind,
+                                 product, version, other->product, other->colloquial_version);
+    if (d->coll && d->coll->rim_rejected != ATTEST_OK)
+        return attest_check_fail(d->r, name, d->coll->rim_rejected,
+                                 "no valid %s RIM; a RIM was refused: %s", kind,
+                                 d->coll->rim_rejected_detail);
+    return attest_check_fail(d->r, name, ATTEST_E_COLLATERAL_MISSING,
+                             "no %s RIM for %s %s in the collateral (NVIDIA RIM service)",
+                             kind, product, version);
+}
+
+/* A RIM's signing chain (KeyInfo certificates) to the pinned RIM root and
+ * its OCSP (leaf, L3, CA). The XML signature itself was checked when the
+ * RIM was added. */
+static int verify_rim_chain(device_ctx *d, const char *kind, const nv_rim *rim, json_t *claims)
+{
+    char name[128], key[48];
+    STACK_OF(X509) *chain = NULL;
+    const char *ocsp = "unknown";
+    snprintf(key, sizeof key, "%s_rim.chain", kind);
+    if (!rim->signers || sk_X509_num(rim->signers) == 0)
+        return attest_check_fail(d->r, cname(d, key, name, sizeof name), ATTEST_E_CERT_PROFILE,
+                                 "RIM without signing certificates in KeyInfo");
+    int status = nv_chain_verify(d->r, cname(d, key, name, sizeof name), d->v,
+                                 ATTEST_VENDOR_NVIDIA_RIM, sk_X509_value(rim->signers, 0),
+                                 rim->signers, 0, d->now, &chain);
+    if (status == ATTEST_OK) {
+        snprintf(key, sizeof key, "%s_rim.ocsp", kind);
+        status = nv_chain_ocsp(d->r, cname(d, key, name, sizeof name), d->coll, chain, 0,
+                               sk_X509_num(chain) - 2, d->now, &d->ocsp, &ocsp);
+    }
+    int64_t nb = 0, na = 0;
+    char exp[32] = "";
+    if (chain && attest_cert_validity(sk_X509_value(chain, 0), &nb, &na) == 0)
+        attest_time_format(exp, sizeof exp, na);
+    snprintf(key, sizeof key, "x-nvidia-gpu-%s-rim-cert-chain", kind);
+    json_object_set_new(claims, key,
+                        json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
+                                  status == ATTEST_OK ? "valid" : "invalid",
+                                  "x-nvidia-cert-ocsp-status", ocsp,
+                                  "x-nvidia-cert-expiration-date", exp));
+    sk_X509_pop_free(chain, X509_free);
+    return status;
+}
+
+/* Golden values: active RIM measurements of both RIMs, each index once. */
+typedef struct golden {
+    const nv_rim_measurement *m[NV_MAX_BLOCKS];
+} golden;
+
+static int collect_golden(device_ctx *d, const nv_rim *a, const nv_rim *b, golden *g)
+{
+    char name[128];
+    memset(g, 0, sizeof *g);
+    const nv_rim *rims[2] = {a, b};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; rims[k] && i < rims[k]->measurement_count; i++) {
+            const nv_rim_measurement *m = &rims[k]->measurements[i];
+            if (!m->active)
+                continue;
+            if (m->index < 0 || m->index >= NV_MAX_BLOCKS)
+                return attest_check_fail(d->r, cname(d, "measurements", name, sizeof name),
+                                         ATTEST_E_MALFORMED, "RIM index %d out of range", m->index);
+            if (g->m[m->index])
+                return attest_check_fail(d->r, cname(d, "measurements", name, sizeof name),
+                                         ATTEST_E_NV_RIM_CONFLICT,
+                                         "index %d is active in both the driver and the "
+                                         "VBIOS RIM", m->index);
+            g->m[m->index] = m;
+        }
+    return ATTEST_OK;
+}
+
+static const nv_block *runtime_block(const nv_report *rep, int index)
+{
+    for (unsigned i = 0; i < rep->block_count; i++)
+        if (rep->blocks[i].index == index + 1)
+            return &rep->blocks[i];
+    return NULL;
+}
+
+/* nvtrust's rule: every golden index must exist at runtime and equal one
+ * of its alternatives; NVDEC0's index follows NVDEC0_STATUS as NVIDIA's
+ * SDK does (skipped when disabled, checked when enabled). */
+static int compare_measurements(device_ctx *d, const nv_report *rep, const golden *g)
+{
+    char name[128];
+    json_t *records = json_array();
+    int mismatches = 0, unexplained = 0, first_bad = -1, checked = 0;
+    cname(d, "measurements", name, sizeof name);
+    for (int i = 0; i < NV_MAX_BLOCKS; i++) {
+        const nv_rim_measurement *m = g->m[i];
+        if (!m)
+            continue;
+        if (!rep->is_switch && i == NVDEC0_INDEX && rep->nvdec0_status == NVDEC0_DISABLED)
+            continue;
+        const nv_block *b = runtime_block(rep, i);
+        bool ok = false;
+        for (int k = 0; b && k < m->alternatives && k < NV_RIM_MAX_ALTERNATIVES; k++)
+            ok = ok || (b->value_len == m->size && memcmp(b->value, m->hashes[k], m->size) == 0);
+        checked++;
+        if (ok)
+            continue;
+        mismatches++;
+        json_t *rec = json_pack("{s:i, s:i, s:o, s:i, s:o}", "index", i, "goldenSize", m->size,
+                                "goldenValue", attest_json_hex(m->hashes[0], (size_t)m->size),
+                                "runtimeSize", b ? b->value_len : 0, "runtimeValue",
+                                b ? attest_json_hex(b->value, b->value_len) : json_null());
+        json_array_append_new(records, rec);
+        if (!(i < 64 && (d->p->allowed_mismatch >> i & 1))) {
+            unexplained++;
+            if (first_bad < 0)
+                first_bad = i;
+        }
+    }
+    json_object_set_new(d->claims, "x-nvidia-mismatch-measurement-records", records);
+    json_object_set_new(d->claims, "measres", json_string(unexplained ? "fail" : "success"));
+    if (!rep->is_switch && rep->nvdec0_status >= 0 && rep->nvdec0_status != NVDEC0_ENABLED &&
+        rep->nvdec0_status != NVDEC0_DISABLED)
+        return attest_check_fail(d->r, name, ATTEST_E_MALFORMED,
+                                 "NVDEC0_STATUS 0x%02x is neither enabled nor disabled",
+                                 rep->nvdec0_status);
+    if (unexplained)
+        return attest_check_fail(d->r, name, ATTEST_E_NV_MEASUREMENT,
+                                 "%d of %d golden measurements differ (first at index %d; "
+                                 "records in x-nvidia-mismatch-measurement-records)",
+                                 unexplained, checked, first_bad);
+    attest_check_pass(d->r, name, "%d golden measurements match%s", checked,
+                      mismatches ? " (mismatches allowed by the policy)" : "");
+    return ATTEST_OK;
+}
+
+static void device_product(const nv_report *rep, X509 *leaf, char *out, size_t n)
+{
+    char cn[96];
+    if (rep->is_switch) {
+        snprintf(out, n, "LS10");
+        return;
+    }
+    if (rep->chip_info[0]) {
+        snprintf(out, n, "%s", rep->chip_info);
+        return;
+    }
+    attest_cert_cn(leaf, cn, sizeof cn); /* "GH100 A01 GSP FMC LF" */
+    size_t k = strcspn(cn, " ");
+    snprintf(out, n, "%.*s", (int)k, cn);
+}
+
+static int check_versions(device_ctx *d, const nv_report *rep)
+{
+    char name[128];
+    const nv_policy *p = d->p;
+    cname(d, "versions", name, sizeof name);
+    if (!rep->is_switch && p->min_driver_version[0] &&
+        version_cmp(rep->driver_version, p->min_driver_version, 10) < 0)
+        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "driver %s below %s", rep->driver_version, p->min_driver_version);
+    if (!rep->is_switch && p->allowed_driver_count &&
+        !version_listed(p->allowed_driver_versions, p->allowed_driver_count, rep->driver_version))
+        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "driver %s is not an allowed version", rep->driver_version);
+    if (p->min_vbios_version[0] && version_cmp(rep->vbios_version, p->min_vbios_version, 16) < 0)
+        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "VBIOS %s below %s", rep->vbios_version, p->min_vbios_version);
+    if (p->allowed_vbios_count &&
+        !version_listed(p->allowed_vbios_versions, p->allowed_vbios_count, rep->vbios_version))
+        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "VBIOS %s is not an allowed version", rep->vbios_version);
+    attest_check_pass(d->r, name, "driver %s, VBIOS %s accepted",
+                      rep->is_switch ? "-" : rep->driver_version, rep->vbios_version);
+    return ATTEST_OK;
+}
+
+static int check_nonce(device_ctx *d, const nv_device_evidence *e, const uint8_t *nonce,
+                       size_t nonce_len)
+{
+    char name[128];
+    const nv_report *rep = e->report;
+    cname(d, "report.nonce", name, sizeof name);
+    bool match = nonce && nonce_len == 32 && memcmp(nonce, rep->nonce, 32) == 0;
+    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-nonce-match", json_boolean(match));
+    json_object_set_new(d->claims, "eat_nonce", attest_json_hex(rep->nonce, 32));
+    if (e->has_nonce && memcmp(e->nonce, rep->nonce, 32) != 0)
+        return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
+                                 "the evidence container names a nonce the report does not carry");
+    if (!nonce || nonce_len == 0) {
+        if (d->p->require_nonce)
+            return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
+                                     "no nonce given; the policy requires one (nvidia.require_nonce)");
+        attest_check_skip(d->r, name, "no nonce given (allowed by nvidia.require_nonce)");
+        return ATTEST_OK;
+    }
+    if (!match)
+        return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
+                                 "request nonce (bytes 4..35) is not the caller's nonce");
+    attest_check_pass(d->r, name, "request nonce equals the caller's");
+    return ATTEST_OK;
+}
+
+static int check_fwid(device_ctx *d, const nv_report *rep, X509 *leaf)
+{
+    char name[128];
+    uint8_t fwid[48];
+    bool present = false;
+    cname(d, "fwid", name, sizeof name);
+    if (!rep->has_fwid) {
+        json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match",
+                            json_null());
+        attest_check_skip(d->r, name, "the report carries no FWID (pre-2024 firmware)");
+        return ATTEST_OK;
+    }
+    int status = nv_cert_fwid(leaf, fwid, &present);
+    bool match = status == ATTEST_OK && present && memcmp(fwid, rep->fwid, 48) == 0;
+    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match",
+                        json_boolean(match));
+    if (status != ATTEST_OK)
+        return attest_check_fail(d->r, name, status, "%s", attest_error_last());
+    if (!match)
+        return attest_check_fail(d->r, name, ATTEST_E_NV_FWID,
+                                 present ? "report FWID differs from the leaf certificate's"
+                                         : "the leaf certificate carries no FWID");
+    attest_check_pass(d->r, name, "report FWID equals the leaf certificate's");
+    return ATTEST_OK;
+}
+
+static void chain_claims(device_ctx *d, STACK_OF(X509) *chain, const char *ocsp, bool valid)
+{
+    char exp[32] = "", hw[96] = "", ueid[128] = "";
+    int64_t nb, na;
+    if (chain && sk_X509_num(chain) > 1) {
+        attest_cert_cn(sk_X509_value(chain, 1), hw, sizeof hw);
+        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(sk_X509_value(chain, 0)), NULL);
+        char *dec = bn ? BN_bn2dec(bn) : NULL;
+        snprintf(ueid, sizeof ueid, "%s", dec ? dec : "");
+        OPENSSL_free(dec);
+        BN_free(bn);
+        if (attest_cert_validity(sk_X509_value(chain, 0), &nb, &na) == 0)
+            attest_time_format(exp, sizeof exp, na);
+    }
+    json_object_set_new(d->claims, "hwmodel", json_string(hw));
+    json_object_set_new(d->claims, "ueid", json_string(ueid));
+    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain",
+                        json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
+                                  valid ? "valid" : "invalid", "x-nvidia-cert-ocsp-status", ocsp,
+                                  "x-nvidia-cert-expiration-date", exp));
+}
+
+/* Evidence authenticity of one device: chain, signature, nonce, FWID, OCSP. */
+static int verify_device_evidence(device_ctx *d, const nv_device_evidence *e,
+                                  STACK_OF(X509) *given, const uint8_t *nonce, size_t nonce_len,
+                                  STACK_OF(X509) **chain)
+{
+    char name[128];
+    const nv_report *rep = e->report;
+    const char *ocsp = "unknown";
+    int status;
+    if (!given || sk_X509_num(given) == 0)
+        return attest_check_fail(d->r, cname(d, "chain", name, sizeof name),
+                                 ATTEST_E_COLLATERAL_MISSING, "no device certificate chain");
+    X509 *leaf = sk_X509_value(given, 0);
+    status = nv_chain_verify(d->r, cname(d, "chain", name, sizeof name), d->v,
+                             ATTEST_VENDOR_NVIDIA_DEVICE, leaf, given, 5, d->now, chain);
+    if (status == ATTEST_OK) {
+        bool sig = nv_report_signature_ok(leaf, rep->raw, rep->signed_len, rep->signature);
+        json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-signature-verified",
+                            json_boolean(sig));
+        if (!sig)
+            status = attest_check_fail(d->r, cname(d, "report.signature", name, sizeof name),
+                                       ATTEST_E_NV_REPORT_SIGNATURE,
+                                       "ECDSA P-384 over SHA-384 of request||response does not "
+                                       "verify with the leaf certificate");
+        else
+            attest_check_pass(d->r, cname(d, "report.signature", name, sizeof name),
+                              "ECDSA P-384 over %zu bytes, by the device leaf", rep->signed_len);
+    }
+    if (status == ATTEST_OK)
+        status = check_nonce(d, e, nonce, nonce_len);
+    if (status == ATTEST_OK)
+        status = check_fwid(d, rep, leaf);
+    if (status == ATTEST_OK) /* BROM, Provisioner ICA, Identity: not the leaf, not the root */
+        status = nv_chain_ocsp(d->r, cname(d, "chain.ocsp", name, sizeof name), d->coll, *chain,
+                               1, sk_X509_num(*chain) - 2, d->now, &d->ocsp, &ocsp);
+    chain_claims(d, *chain, ocsp, status == ATTEST_OK);
+    return status;
+}
+
+static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(X509) *given,
+                           const uint8_t *nonce, size_t nonce_len)
+{
+    const nv_report *rep = e->report;
+    STACK_OF(X509) *chain = NULL;
+    const nv_rim *driver = NULL, *vbios = NULL;
+    char product[32], name[128];
+    golden g;
+    json_object_set_new(d->claims, "x-nvidia-device-type", json_string(rep->is_switch ? "nvswitch" : "gpu"));
+    json_object_set_new(d->claims, rep->is_switch ? "x-nvidia-switch-bios-version" : "x-nvidia-gpu-vbios-version",
+                        json_string(rep->vbios_version));
+    if (!rep->is_switch)
+        json_object_set_new(d->claims, "x-nvidia-gpu-driver-version", json_string(rep->driver_version));
+    int status = verify_device_evidence(d, e, given, nonce, nonce_len, &chain);
+    if (status == ATTEST_OK) {
+        device_product(rep, sk_X509_value(chain, 0), product, sizeof product);
+        json_object_set_new(d->claims, "x-nvidia-gpu-arch-check", json_true());
+        if (!rep->is_switch && (status = find_rim(d, "driver", product, rep->driver_version, &driver)) == ATTEST_OK) {
+            attest_check_pass(d->r, cname(d, "driver_rim", name, sizeof name),
+                              "%s %s, XML signature verified", driver->product, driver->colloquial_version);
+            status = verify_rim_chain(d, "driver", driver, d->claims);
+        }
+        if (status == ATTEST_OK &&
+            (status = find_rim(d, "vbios", product, rep->vbios_version, &vbios)) == ATTEST_OK) {
+            attest_check_pass(d->r, cname(d, "vbios_rim", name, sizeof name),
+                              "%s %s, XML signature verified", vbios->product, vbios->colloquial_version);
+            status = verify_rim_chain(d, "vbios", vbios, d->claims);
+        }
+        json_object_set_new(d->claims, "x-nvidia-gpu-driver-rim-version-match", json_boolean(driver != NULL));
+        json_object_set_new(d->claims, "x-nvidia-gpu-vbios-rim-version-match", json_boolean(vbios != NULL));
+        if (driver || vbios)
+            json_object_set_new(d->claims, "oemid", json_string((driver ? driver : vbios)->manufacturer_id));
+    }
+    if (status == ATTEST_OK && (status = collect_golden(d, driver, vbios, &g)) == ATTEST_OK)
+        status = compare_measurements(d, rep, &g);
+    if (status == ATTEST_OK)
+        status = check_versions(d, rep);
+    bool ok = status == ATTEST_OK;
+    json_object_set_new(d->claims, "secboot", json_boolean(ok));
+    json_object_set_new(d->claims, "dbgstat", json_string(ok ? "disabled" : "unknown"));
+    json_object_set_new(d->claims, "x-nvidia-device-result", json_boolean(ok));
+    json_object_set_new(d->claims, "report", nv_report_to_json(rep));
+    sk_X509_pop_free(chain, X509_free);
+    return status;
+}
+
+/* ---- across devices ------------------------------------------------------ */
+
+static bool pdi_in(const uint64_t *set, size_t n, uint64_t pdi)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set[i] == pdi)
+            return true;
+    return false;
+}
+
+/* PPCIe topology (nvtrust ppcie validate_topology): 8 GPUs, 4 switches,
+ * each GPU sees exactly the 4 switches, each switch sees the same 8 GPUs. */
+static int check_topology(attest_result *r, const nv_evidence_set *set)
+{
+    const nv_report *gpus[NV_MAX_DEVICES], *switches[NV_MAX_DEVICES];
+    size_t ng = 0, ns = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        const nv_report *rep = set->devices[i].report;
+        if (rep->is_switch)
+            switches[ns++] = rep;
+        else
+            gpus[ng++] = rep;
+    }
+    if (ng != 8 || ns != 4)
+        return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                 "%zu GPUs and %zu NVSwitches; PPCIe needs 8 and 4", ng, ns);
+    for (size_t g = 0; g < ng; g++) {
+        uint64_t seen[32];
+        size_t n = 0;
+        for (size_t k = 0; k < gpus[g]->switch_pdi_count; k++)
+            if (gpus[g]->switch_pdis[k] && !pdi_in(seen, n, gpus[g]->switch_pdis[k]))
+                seen[n++] = gpus[g]->switch_pdis[k];
+        if (n != 4)
+            return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                     "GPU %zu is connected to %zu distinct NVSwitches, not 4", g, n);
+        for (size_t s = 0; s < ns; s++)
+            if (switches[s]->switch_pdi_count < 1 || !pdi_in(seen, n, switches[s]->switch_pdis[0]))
+                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                         "NVSwitch %zu is not among GPU %zu's switches", s, g);
+    }
+    for (size_t s = 1; s < ns; s++) {
+        if (switches[s]->gpu_pdi_count != switches[0]->gpu_pdi_count)
+            return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                     "NVSwitches report different GPU sets");
+        for (size_t k = 0; k < switches[s]->gpu_pdi_count; k++)
+            if (!pdi_in(switches[0]->gpu_pdis, switches[0]->gpu_pdi_count, switches[s]->gpu_pdis[k]))
+                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                         "NVSwitches report different GPU sets");
+    }
+    attest_check_pass(r, "nvidia.topology", "8 GPUs and 4 NVSwitches with consistent PDIs");
+    return ATTEST_OK;
+}
+
+static int check_mode(attest_result *r, const nv_evidence_set *set, const nv_policy *p)
+{
+    int mode = -1;
+    for (size_t i = 0; i < set->count; i++) {
+        const nv_report *rep = set->devices[i].report;
+        if (rep->is_switch || rep->feature_flag < 0)
+            continue;
+        if (mode >= 0 && rep->feature_flag != mode)
+            return attest_check_fail(r, "nvidia.mode", ATTEST_E_POLICY_NV_MODE,
+                                     "GPUs report different feature modes (%d and %d)", mode,
+                                     rep->feature_flag);
+        mode = rep->feature_flag;
+    }
+    if (p->required_mode >= 0 && mode != p->required_mode)
+        return attest_check_fail(r, "nvidia.mode", ATTEST_E_POLICY_NV_MODE,
+                                 "feature mode %d, the policy requires %d", mode, p->required_mode);
+    attest_check_pass(r, "nvidia.mode", "feature mode %d", mode);
+    return ATTEST_OK;
+}
+
+/* A raw report comes without its chain: take the collateral's
+ * certificates, the device leaf ("... FMC LF") first. */
+static STACK_OF(X509) *chain_from_collateral(const attest_collateral *coll)
+{
+    STACK_OF(X509) *out = coll ? sk_X509_new_null() : NULL;
+    X509 *leaf = NULL;
+    for (int i = 0; out && i < sk_X509_num(coll->certs); i++) {
+        char cn[96];
+        attest_cert_cn(sk_X509_value(coll->certs, i), cn, sizeof cn);
+        size_t n = strlen(cn);
+        if (!leaf && n >= 6 && strcmp(cn + n - 6, "FMC LF") == 0)
+            leaf = sk_X509_value(coll->certs, i);
+    }
+    if (!out || !leaf || !X509_up_ref(leaf) || !sk_X509_push(out, leaf)) {
+        sk_X509_pop_free(out, X509_free);
+        return NULL;
+    }
+    for (int i = 0; i < sk_X509_num(coll->certs); i++) {
+        X509 *c = sk_X509_value(coll->certs, i);
+        if (c != leaf && X509_up_ref(c) && !sk_X509_push(out, c))
+            X509_free(c);
+    }
+    return out;
+}
+
+int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_set *set,
+                      const attest_collateral *coll, const nv_policy *p, const uint8_t *nonce,
+                      size_t nonce_len, json_t *claims)
+{
+    json_t *devices = json_object();
+    int gpus = 0, switches = 0;
+    json_object_set_new(claims, "devices", devices);
+    for (size_t i = 0; i < set->count; i++) {
+        const nv_device_evidence *e = &set->devices[i];
+        device_ctx d = {r, v, coll, p,
+                        {p->require_ocsp, p->allow_stored_ocsp, p->allow_stale_ocsp,
+                         p->allow_ocsp_hold, p->allow_ocsp_unknown},
+                        r->verified_at, "", json_object()};
+        snprintf(d.prefix, sizeof d.prefix, "%s%d", e->report->is_switch ? "switch" : "gpu",
+                 e->report->is_switch ? switches++ : gpus++);
+        json_object_set_new(devices, d.prefix, d.claims);
+        STACK_OF(X509) *given = e->chain_pem ? nv_pem_chain(e->chain_pem) : chain_from_collateral(coll);
+        appraise_device(&d, e, given, nonce, nonce_len);
+        sk_X509_pop_free(given, X509_free);
+    }
+    if (gpus < p->min_gpus || switches < p->min_switches)
+        attest_check_fail(r, "nvidia.devices", ATTEST_E_COLLATERAL_MISSING,
+                          "%d GPUs and %d NVSwitches; the policy requires %d and %d", gpus,
+                          switches, p->min_gpus, p->min_switches);
+    check_mode(r, set, p);
+    if (p->require_ppcie_topology)
+        check_topology(r, set);
+    json_object_set_new(claims, "x-nvidia-overall-att-result", json_boolean(r->status == ATTEST_OK));
+    return r->status;
+}

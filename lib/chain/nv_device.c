@@ -1,0 +1,118 @@
+/* NVIDIA device and RIM chains, stored OCSP, report signature. */
+#include "nvidia.h"
+#include "x509_chain.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <string.h>
+
+STACK_OF(X509) *nv_pem_chain(const char *pem)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio = pem ? BIO_new_mem_buf(pem, -1) : NULL;
+    X509 *c;
+    while (certs && bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+        if (!sk_X509_push(certs, c)) {
+            X509_free(c);
+            break;
+        }
+    ERR_clear_error();
+    BIO_free(bio);
+    if (certs && sk_X509_num(certs) == 0) {
+        sk_X509_free(certs);
+        certs = NULL;
+    }
+    return certs;
+}
+
+int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
+                    attest_vendor vendor, X509 *leaf, STACK_OF(X509) *untrusted, int want_len,
+                    int64_t now, STACK_OF(X509) **chain)
+{
+    X509_STORE *store = attest_pinned_store(v, vendor, untrusted);
+    if (!store)
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
+    int status = attest_x509_verify(r, name, store, leaf, untrusted, now, true, chain);
+    X509_STORE_free(store);
+    if (status != ATTEST_OK)
+        return status;
+    if (want_len && sk_X509_num(*chain) != want_len) {
+        int n = sk_X509_num(*chain);
+        sk_X509_pop_free(*chain, X509_free);
+        *chain = NULL;
+        return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE,
+                                 "chain of %d certificates, %d expected", n, want_len);
+    }
+    char cn[96];
+    attest_cert_cn(sk_X509_value(*chain, 0), cn, sizeof cn);
+    attest_check_pass(r, name, "'%s' ... %d certificates to the pinned %s root", cn,
+                      sk_X509_num(*chain),
+                      vendor == ATTEST_VENDOR_NVIDIA_RIM ? "RIM" : "device identity");
+    return ATTEST_OK;
+}
+
+/* One certificate's OCSP verdict under the rules; returns the status. */
+static int judge_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
+                      X509 *cert, X509 *issuer, int64_t now, const nv_ocsp_rules *rules,
+                      nv_ocsp_status *status_out)
+{
+    nv_ocsp_result res;
+    char cn[96];
+    attest_cert_cn(cert, cn, sizeof cn);
+    int status = nv_ocsp_check(coll ? coll->ocsp : NULL, coll ? coll->ocsp_count : 0, cert,
+                               issuer, now, &res);
+    *status_out = NV_OCSP_UNKNOWN;
+    if (status == ATTEST_E_COLLATERAL_MISSING && !rules->require)
+        return ATTEST_OK;
+    if (status == ATTEST_E_COLLATERAL_EXPIRED && rules->allow_stale) {
+        /* Judged at its own time: the status it gave then stands. */
+        status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, res.this_update, &res);
+    }
+    if (status != ATTEST_OK)
+        return attest_check_fail(r, name, status, "'%s': %s", cn, attest_error_last());
+    if (!res.has_nonce && !rules->allow_stored)
+        return attest_check_fail(r, name, ATTEST_E_NV_OCSP,
+                                 "'%s': stored response without a nonce (policy "
+                                 "nvidia.allow_stored_ocsp is false)", cn);
+    *status_out = res.status;
+    if (res.status == NV_OCSP_REVOKED ||
+        (res.status == NV_OCSP_HOLD && !rules->allow_hold) ||
+        (res.status == NV_OCSP_UNKNOWN && !rules->allow_unknown))
+        return attest_check_fail(r, name, ATTEST_E_NV_OCSP, "'%s' is %s according to '%s'",
+                                 cn, nv_ocsp_status_name(res.status), res.responder);
+    return ATTEST_OK;
+}
+
+int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
+                  STACK_OF(X509) *chain, int first, int last, int64_t now,
+                  const nv_ocsp_rules *rules, const char **worst)
+{
+    nv_ocsp_status worst_status = NV_OCSP_GOOD;
+    bool any = false;
+    *worst = "good";
+    for (int i = first; i <= last && i + 1 < sk_X509_num(chain); i++) {
+        nv_ocsp_status s;
+        int status = judge_ocsp(r, name, coll, sk_X509_value(chain, i),
+                                sk_X509_value(chain, i + 1), now, rules, &s);
+        if (status != ATTEST_OK) {
+            *worst = "invalid";
+            return status;
+        }
+        any = true;
+        if (s > worst_status)
+            worst_status = s;
+    }
+    *worst = nv_ocsp_status_name(worst_status);
+    if (!any)
+        attest_check_skip(r, name, "no certificate to check");
+    else
+        attest_check_pass(r, name, "certificates %d..%d: %s", first, last, *worst);
+    return ATTEST_OK;
+}
+
+bool nv_report_signature_ok(X509 *leaf, const uint8_t *msg, size_t len, const uint8_t sig[96])
+{
+    return attest_ecdsa_verify_raw(X509_get0_pubkey(leaf), EVP_sha384(), msg, len, sig, 48) == 1;
+}
