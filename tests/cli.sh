@@ -86,6 +86,21 @@ if [ -d "$SHARED/vectors/tdx" ]; then
   expect 0 "real TDX S18 accepted when OutOfDate is" -- "$CLI" verify --policy "$T/ood.json" --at 2025-07-07T10:20:00Z $S18
 fi
 
+if [ -d "$SHARED/vectors/nvidia" ]; then
+  N=$SHARED/vectors/nvidia/hopper/setA_h100_550.90.07_complete
+  echo '{"nvidia":{"allow_stored_ocsp":true,"allow_stale_ocsp":true}}' > "$T/nv.json"
+  NA="$N/attestation_report.bin $N/device_cert_chain.pem $N/driver_rim_NV_GPU_DRIVER_GH100_550.90.07.xml $N/vbios_rim_NV_GPU_VBIOS_1010_0200_882_96009F0001.xml $N/ocsp"
+  expect 0 "real H100 set A with RIMs and stored OCSP" -- "$CLI" verify --policy "$T/nv.json" \
+    --nonce 931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb --at 2025-10-24T12:00:00Z $NA
+  expect 1 "real H100 set A with another nonce" -- "$CLI" verify --policy "$T/nv.json" \
+    --nonce 4cff7f5380ead8fad8ec2c531c110aca4302a88f603792801a8ca29ee151af2e --at 2025-10-24T12:00:00Z $NA
+  contains "$T/err" "gpu0.report.nonce" "nonce check named"
+  expect 0 "inspect H100 report" -- "$CLI" inspect "$N/attestation_report.bin"
+  for field in DRIVER_VERSION VBIOS_VERSION FWID NVDEC0_STATUS; do
+    contains "$T/out" "$field" "inspect shows $field"
+  done
+fi
+
 if [ -d "$SHARED/vectors/snp" ]; then
   S=$SHARED/vectors/snp
   expect 1 "real Turin v5 report, CRL required by default" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/policy.json" \
