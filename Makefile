@@ -31,7 +31,7 @@ ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c
 TEST_SRC := $(wildcard tests/*.c)
 
-.PHONY: all lib cli deps demo check test test-asan fuzz bench install clean help
+.PHONY: all lib cli deps demo check test test-asan fuzz bench interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
 
 help:
@@ -41,6 +41,7 @@ help:
 	@echo "make check      every test, plain and under ASan+UBSan"
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=60)"
+	@echo "make interop    libattest vs npm @phala/dcap-qvl on ../shared TDX vectors (needs node, npm registry)"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
 
 # ---- set-up --------------------------------------------------------------
@@ -141,9 +142,13 @@ demo: deps
 $(B)/bench-snp: bench/bench_snp.c $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_snp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
+$(B)/bench-dcap: bench/bench_dcap.c $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h $(B)/testpki/.done
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_dcap.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
 bench: deps
-	$(MAKE) $(B)/bench-snp
+	$(MAKE) $(B)/bench-snp $(B)/bench-dcap
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)
@@ -153,14 +158,31 @@ $(B)/fuzz-snp-report: fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-policy: fuzz/fuzz_policy.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_policy.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-dcap-quote: fuzz/fuzz_dcap_quote.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_quote.c $(LIB_SRC) $(LIBS)
+
+$(B)/fuzz-dcap-collateral: fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIBS)
+
 # Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
-	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/attest-mock
+	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/fuzz-dcap-quote \
+	  $(B)/fuzz-dcap-collateral $(B)/attest-mock
 	sh fuzz/seed.sh $(B) $(SHARED)
 	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(B)/fuzz-corpus/snp-report
 	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* $(B)/fuzz-corpus/policy/
 	$(B)/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz-corpus/policy
+	sh fuzz/seed_dcap.sh $(B) $(SHARED)
+	$(B)/fuzz-dcap-quote -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  $(B)/fuzz-corpus/dcap-quote
+	$(B)/fuzz-dcap-collateral -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  $(B)/fuzz-corpus/dcap-collateral
+
+# Not part of `make check`: needs node, npm and the npm registry.
+interop: deps
+	$(MAKE) cli
+	sh tools/interop/run.sh $(B) $(SHARED)
 
 # ---- install -------------------------------------------------------------
 install: all
