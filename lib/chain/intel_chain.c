@@ -159,7 +159,8 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
  * the collateral). A chain verified before is taken from the cache, keyed
  * by its exact PEM bytes. */
 static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca)
+                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca,
+                            intel_pck_info *pck)
 {
     const char *name = "dcap.pck_chain";
     uint8_t k[32];
@@ -167,13 +168,23 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
     attest_cached_chain hit = {0};
     bool keyed = attest_cache_key(k, parts, 2) == 0;
     int status = ATTEST_OK;
-    if (keyed && attest_cache_get(v->cache, k, &hit) && hit.chain)
+    if (keyed && attest_cache_get(v->cache, k, &hit) && hit.chain &&
+        hit.extra_len == sizeof *pck) {
         *chain = hit.chain;
-    else if ((status = walk_pck_chain(r, v, q, now, chain)) != ATTEST_OK)
-        return status;
-    else if (keyed) {
-        attest_cached_chain entry = {.chain = *chain};
-        attest_cache_put(v->cache, k, &entry);
+        memcpy(pck, hit.extra, sizeof *pck);
+    } else {
+        sk_X509_pop_free(hit.chain, X509_free);
+        if ((status = walk_pck_chain(r, v, q, now, chain)) != ATTEST_OK)
+            return status;
+        /* The PCK's SGX extension is decoded once per chain too. */
+        if ((status = intel_pck_info_parse(sk_X509_value(*chain, 0), pck)) != ATTEST_OK)
+            return attest_check_fail(r, "dcap.pck", status, "%s", attest_error_last());
+        if (keyed) {
+            attest_cached_chain entry = {.chain = *chain, .extra_len = sizeof *pck};
+            _Static_assert(sizeof(intel_pck_info) <= sizeof entry.extra, "cache slot too small");
+            memcpy(entry.extra, pck, sizeof *pck);
+            attest_cache_put(v->cache, k, &entry);
+        }
     }
     X509 *leaf = sk_X509_value(*chain, 0), *ca = sk_X509_value(*chain, 1);
     *processor_ca = sk_X509_num(*chain) == 3 && cn_is(ca, CN_PROCESSOR_CA);
@@ -534,14 +545,10 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
     int status;
     memset(out, 0, sizeof *out);
     dcap_window_init(&out->window);
-    if ((status = verify_pck_chain(r, v, q, now, &chain, &out->processor_ca)) != ATTEST_OK)
+    if ((status = verify_pck_chain(r, v, q, now, &chain, &out->processor_ca, &out->pck)) != ATTEST_OK)
         goto done;
     for (int i = 0; i < 3; i++)
         window_add_cert(&out->window, sk_X509_value(chain, i), i == 0 ? "PCK" : i == 1 ? "PCK CA" : "root");
-    if ((status = intel_pck_info_parse(sk_X509_value(chain, 0), &out->pck)) != ATTEST_OK) {
-        status = attest_check_fail(r, "dcap.pck", status, "%s", attest_error_last());
-        goto done;
-    }
     attest_check_pass(r, "dcap.pck", "SGX extension: FMSPC %02X%02X%02X%02X%02X%02X, PCE ID %02X%02X",
                       out->pck.fmspc[0], out->pck.fmspc[1], out->pck.fmspc[2], out->pck.fmspc[3],
                       out->pck.fmspc[4], out->pck.fmspc[5], out->pck.pce_id[0], out->pck.pce_id[1]);

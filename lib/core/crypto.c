@@ -25,9 +25,11 @@ int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
              EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1;
     EVP_PKEY_CTX_free(ctx);
     if (ok) {
-        /* fromdata does not reject a point off the curve: check it. */
+        /* fromdata does not reject a point off the curve: check it. P-256
+         * has cofactor 1, so the quick check (on the curve, not infinity)
+         * is complete; the full one adds a scalar multiplication. */
         EVP_PKEY_CTX *check = EVP_PKEY_CTX_new(*out, NULL);
-        ok = check && EVP_PKEY_public_check(check) == 1;
+        ok = check && EVP_PKEY_public_check_quick(check) == 1;
         EVP_PKEY_CTX_free(check);
     }
     if (!ok) {
@@ -67,15 +69,18 @@ int attest_ecdsa_verify_raw_cached(attest_chain_cache *cache, EVP_PKEY *key, con
                                    const uint8_t *msg, size_t len, const uint8_t *rs,
                                    size_t half)
 {
-    unsigned char *spki = NULL;
-    int spki_len = i2d_PUBKEY(key, &spki);
+    /* The key is named by its encoded public point: cheaper than a DER
+     * SubjectPublicKeyInfo, which goes through OpenSSL's encoders. */
+    uint8_t point[160];
+    size_t point_len = 0;
     const char *md_name = EVP_MD_get0_name(md);
     uint8_t k[32];
-    attest_bytes parts[] = {{"ecdsa-raw", 9}, {md_name, strlen(md_name)},
-                            {spki, spki_len > 0 ? (size_t)spki_len : 0}, {msg, len},
-                            {rs, 2 * half}};
-    bool keyed = spki_len > 0 && attest_cache_key(k, parts, 5) == 0;
-    OPENSSL_free(spki);
+    bool have_point = EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                                      point, sizeof point, &point_len) == 1;
+    attest_bytes parts[] = {{"ecdsa-raw", 9}, {md_name, strlen(md_name)}, {point, point_len},
+                            {msg, len}, {rs, 2 * half}};
+    bool keyed = have_point && attest_cache_key(k, parts, 5) == 0;
+    ERR_clear_error();
     if (keyed && attest_cache_seen(cache, k))
         return 1;
     int ok = attest_ecdsa_verify_raw(key, md, msg, len, rs, half);

@@ -66,7 +66,13 @@
     X(ATTEST_E_NV_OCSP, "OCSP status not good")                                 \
     X(ATTEST_E_NV_TOPOLOGY, "protected-PCIe topology inconsistent")             \
     X(ATTEST_E_POLICY_NV_VERSION, "driver or VBIOS version not accepted")       \
-    X(ATTEST_E_POLICY_NV_MODE, "GPU feature mode not accepted")
+    X(ATTEST_E_POLICY_NV_MODE, "GPU feature mode not accepted")                  \
+    X(ATTEST_E_COMPOSITE_BINDING, "GPU evidence not bound to the CPU evidence")  \
+    X(ATTEST_E_COMPOSITE_MISSING, "a device required by the policy is absent")   \
+    X(ATTEST_E_TOKEN_MALFORMED, "token malformed")                               \
+    X(ATTEST_E_TOKEN_SIGNATURE, "token signature invalid")                       \
+    X(ATTEST_E_TOKEN_EXPIRED, "token expired or not yet valid")                  \
+    X(ATTEST_E_TOKEN_NONCE, "token nonce differs")
 
 const char *attest_strerror(int status)
 {

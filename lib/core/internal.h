@@ -126,6 +126,9 @@ typedef struct attest_cached_chain {
     int64_t not_before;        /* intersection of the chain's validity */
     int64_t not_after;
     int product;               /* vendor-specific product code */
+    uint8_t extra[256];        /* facts decoded from the chain once (e.g. the
+                                  Intel PCK extension), copied by value */
+    size_t extra_len;
 } attest_cached_chain;
 
 ATTEST_HIDDEN attest_chain_cache *attest_cache_new(void);
@@ -169,6 +172,14 @@ struct attest_result {
     char *reason;          /* "name: detail" of the first failure */
     json_t *claims;        /* parsed evidence claims (owned) */
     int64_t verified_at;
+    /* Attestation result (EAR) material, filled by the appraisal: */
+    json_t *submods;       /* {"cpu0": {ear.status, ear.trustworthiness-vector,
+                              x-attest-claims...}, "gpu0": ...} (owned) */
+    char ear_status[24];   /* overall: affirming | warning | contraindicated */
+    uint8_t evidence_sha256[32];
+    uint8_t policy_sha256[32];
+    uint8_t nonce[64];     /* the caller's nonce, for eat_nonce */
+    size_t nonce_len;
 };
 
 ATTEST_HIDDEN attest_result *attest_result_new(void);

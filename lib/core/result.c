@@ -26,6 +26,7 @@ void attest_result_free(attest_result *r)
     free(r->checks);
     free(r->reason);
     json_decref(r->claims);
+    json_decref(r->submods);
     free(r);
 }
 
@@ -168,4 +169,12 @@ int attest_result_to_json(char **out, const attest_result *r)
     *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(root);
     return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "result: out of memory");
+}
+
+const char *attest_result_ear_status(const attest_result *r)
+{
+    if (!r)
+        return "contraindicated";
+    return r->ear_status[0] ? r->ear_status
+                            : r->status == ATTEST_OK ? "affirming" : "contraindicated";
 }

@@ -1,0 +1,20 @@
+/* Attestation results in the EAR vocabulary: per-device status and AR4SI
+ * trustworthiness vector derived from the recorded checks. */
+#ifndef ATTEST_EAR_H
+#define ATTEST_EAR_H
+
+#include "../core/internal.h"
+
+/* Add submod `submod` ("cpu0", "gpu1", ...) to r->submods from the checks
+ * r->checks[first, end) whose name starts with `check_prefix` followed by
+ * a dot (NULL: all), plus the cross-device "nvidia." and "composite."
+ * checks. `claims` (borrowed, may be NULL) is attached as x-attest-claims.
+ * Updates the overall EAR status (worst device). Returns the status. */
+ATTEST_HIDDEN const char *ear_add_submod(attest_result *r, const char *submod,
+                                         const char *check_prefix, size_t first, size_t end,
+                                         json_t *claims, const char *policy_id);
+
+/* Settle the overall status once every device is in. */
+ATTEST_HIDDEN void ear_finish(attest_result *r);
+
+#endif
