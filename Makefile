@@ -28,7 +28,7 @@ LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
-GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c
+GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c
 TEST_SRC := $(wildcard tests/*.c)
 
 .PHONY: all lib cli deps demo check test test-asan fuzz bench interop install clean help
@@ -90,8 +90,9 @@ cli: $(B)/attest
 $(B)/attest: tools/attest.c $(B)/libattest.a include/attest.h
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c $(B)/libattest.a $(LIBS)
 
-$(B)/attest-mock: vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c $(GEN_SRC) vectors/gen/snpgen.h vectors/gen/dcapgen.h | $(B)/.deps
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Ivectors/gen -o $@ vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c $(GEN_SRC) -lcrypto
+MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c
+$(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Ivectors/gen -o $@ $(MOCK_SRC) $(GEN_SRC) -lcrypto $(XMLSEC_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 # The test PKI is generated once per build tree by the mock TEE itself.
@@ -103,6 +104,11 @@ $(B)/testpki/.done: $(B)/attest-mock
 	$(B)/attest-mock snp pki --product Milan --out $(B)/testpki/rogue
 	$(B)/attest-mock dcap pki --out $(B)/testpki/intel
 	$(B)/attest-mock dcap pki --out $(B)/testpki/intel-processor --processor-ca
+	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia
+	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-blackwell --blackwell
+	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-switch --switch
+	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-x4 --gpus 4
+	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-rogue
 	touch $@
 
 TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Ivectors/gen $(XMLSEC_CFLAGS) -o $@ $(TEST_SRC) $(GEN_SRC)
@@ -140,10 +146,10 @@ demo: deps
 
 # ---- benchmarks and fuzzing ---------------------------------------------
 $(B)/bench-snp: bench/bench_snp.c $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_snp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_snp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
 $(B)/bench-dcap: bench/bench_dcap.c $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h $(B)/testpki/.done
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_dcap.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_dcap.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
 bench: deps
 	$(MAKE) $(B)/bench-snp $(B)/bench-dcap

@@ -127,6 +127,14 @@ typedef enum attest_status {
     ATTEST_E_NV_TOPOLOGY = -127,           /* PPCIe topology inconsistent */
     ATTEST_E_POLICY_NV_VERSION = -128,     /* driver/VBIOS version not accepted */
     ATTEST_E_POLICY_NV_MODE = -129,        /* SPT/MPT/PPCIe mode not the required one */
+
+    /* composite appraisal and result tokens */
+    ATTEST_E_COMPOSITE_BINDING = -140,     /* GPU evidence not bound to this CPU's report */
+    ATTEST_E_COMPOSITE_MISSING = -141,     /* a device the policy requires is absent */
+    ATTEST_E_TOKEN_MALFORMED = -150,       /* not a token of this profile */
+    ATTEST_E_TOKEN_SIGNATURE = -151,       /* token signature invalid or wrong key */
+    ATTEST_E_TOKEN_EXPIRED = -152,         /* token expired or not yet issued */
+    ATTEST_E_TOKEN_NONCE = -153,           /* token eat_nonce differs */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -156,6 +164,7 @@ typedef enum attest_format {
     ATTEST_FORMAT_SNP_REPORT = 1,  /* AMD SEV-SNP ATTESTATION_REPORT */
     ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: SGX v3, TDX v4, v5 */
     ATTEST_FORMAT_NVIDIA = 3,      /* NVIDIA GPU/NVSwitch SPDM reports (1..12 devices) */
+    ATTEST_FORMAT_BUNDLE = 4,      /* evidence bundle: CPU + GPUs + collateral (docs/bundle.md) */
 } attest_format;
 
 /* Parse evidence from `len` bytes, detecting the format from the content.
@@ -323,6 +332,42 @@ ATTEST_API const char *attest_result_check_detail(const attest_result *r, size_t
 ATTEST_API int attest_result_to_json(char **out, const attest_result *r);
 
 ATTEST_API void attest_result_free(attest_result *r);
+
+/* The overall status in the EAR vocabulary: "affirming", "warning" or
+ * "contraindicated" (docs/token.md explains how it and each device's
+ * trustworthiness vector derive from the checks). Borrowed. */
+ATTEST_API const char *attest_result_ear_status(const attest_result *r);
+
+/* ------------------------------------------------------------------------
+ * Attestation result token: the result as a signed JWT (EAT with the EAR
+ * profile: one submod per device, cpu0, gpu0..gpuN, switch0..), so that a
+ * relying party can pass it on, log it and verify it later.
+ * --------------------------------------------------------------------- */
+
+/* Sign `r` as a JWT with the PEM private key `key_pem` (EC P-256: ES256,
+ * EC P-384: ES384; the header's kid is the hex SHA-256 of the public key's
+ * DER SubjectPublicKeyInfo). The token expires `lifetime_seconds` after the
+ * verification instant (iat). *out is the compact JWT (attest_string_free).
+ * Errors: ATTEST_E_INVALID_ARG (unusable key), ATTEST_E_NOMEM,
+ * ATTEST_E_INTERNAL. Thread-safe. */
+ATTEST_API int attest_result_token(char **out, const attest_result *r, const char *key_pem,
+                                   size_t key_len, int64_t lifetime_seconds);
+
+/* The same claims as CBOR (a map with the JSON claims' structure), for
+ * constrained consumers. *out / *out_len owned by the caller
+ * (attest_string_free). Unsigned: carry it inside a protected channel. */
+ATTEST_API int attest_result_cbor(uint8_t **out, size_t *out_len, const attest_result *r);
+
+/* Verify a token made by attest_result_token: signature with the PEM public
+ * key (ES256 or ES384, as the key and header say), not expired and already
+ * issued at `now` (ATTEST_TIME_NOW: the clock), eat_nonce equal to `nonce`
+ * when nonce_len > 0. On success *claims_json is the claims object as JSON
+ * (attest_string_free). Errors: ATTEST_E_TOKEN_SIGNATURE,
+ * ATTEST_E_TOKEN_EXPIRED, ATTEST_E_TOKEN_NONCE, ATTEST_E_TOKEN_MALFORMED,
+ * ATTEST_E_INVALID_ARG. Thread-safe. */
+ATTEST_API int attest_token_verify(char **claims_json, const char *token,
+                                   const char *pubkey_pem, size_t pubkey_len, int64_t now,
+                                   const uint8_t *nonce, size_t nonce_len);
 
 #ifdef __cplusplus
 }

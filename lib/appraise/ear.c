@@ -66,8 +66,9 @@ static bool is_warning(const attest_check *c)
 
 static bool belongs(const attest_check *c, const char *prefix)
 {
-    if (!prefix)
-        return true;
+    if (!prefix) /* the CPU: everything but the GPU and NVSwitch checks */
+        return strncmp(c->name, "gpu", 3) != 0 && strncmp(c->name, "switch", 6) != 0 &&
+               strncmp(c->name, "nvidia.", 7) != 0;
     size_t n = strlen(prefix);
     return (strncmp(c->name, prefix, n) == 0 && c->name[n] == '.') ||
            strncmp(c->name, "nvidia.", 7) == 0 || strncmp(c->name, "composite.", 10) == 0;

@@ -7,8 +7,8 @@
 
 /* Add submod `submod` ("cpu0", "gpu1", ...) to r->submods from the checks
  * r->checks[first, end) whose name starts with `check_prefix` followed by
- * a dot (NULL: all), plus the cross-device "nvidia." and "composite."
- * checks. `claims` (borrowed, may be NULL) is attached as x-attest-claims.
+ * a dot (NULL: the CPU, i.e. all but the gpuN, switchN and nvidia. checks),
+ * plus the cross-device "nvidia." and "composite." checks. `claims` (borrowed, may be NULL) is attached as x-attest-claims.
  * Updates the overall EAR status (worst device). Returns the status. */
 ATTEST_HIDDEN const char *ear_add_submod(attest_result *r, const char *submod,
                                          const char *check_prefix, size_t first, size_t end,

@@ -1,9 +1,11 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
 #include "internal.h"
+#include "bundle.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/spdm_report.h"
 #include "../parse/snp_report.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 
 static int parse_snp(attest_evidence *ev, const uint8_t *data, size_t len)
@@ -42,7 +44,10 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
     /* A DCAP quote names its own version, key type and TEE in a header
      * that an SNP report cannot carry (its bytes 2..7 would have to be
      * 0x0002 and a TEE type), so DCAP is tried first. */
-    if (data && dcap_quote_detect(data, len)) {
+    if (data && attest_bundle_detect(data, len)) {
+        ev->format = ATTEST_FORMAT_BUNDLE;
+        status = attest_bundle_parse(&ev->bundle, data, len);
+    } else if (data && dcap_quote_detect(data, len)) {
         ev->format = ATTEST_FORMAT_DCAP_QUOTE;
         status = dcap_quote_parse(&ev->dcap, data, len);
     } else if (data && (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))) {
@@ -58,6 +63,7 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         attest_evidence_free(ev);
         return status;
     }
+    EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
     *out = ev;
     return ATTEST_OK;
 }
@@ -72,7 +78,21 @@ int attest_evidence_to_json(char **out, const attest_evidence *ev)
     if (!out || !ev)
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     json_t *o = NULL;
-    if (ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+    if (ev->format == ATTEST_FORMAT_BUNDLE) {
+        char *cpu = NULL;
+        json_t *devices = json_array();
+        o = json_pack("{s:s, s:o, s:i, s:i}", "format", "attest-bundle", "gpus", devices,
+                      "collateral_certificates",
+                      (int)attest_collateral_cert_count(ev->bundle->collateral),
+                      "collateral_crls", (int)attest_collateral_crl_count(ev->bundle->collateral));
+        if (o && ev->bundle->cpu && attest_evidence_to_json(&cpu, ev->bundle->cpu) == ATTEST_OK)
+            json_object_set_new(o, "cpu", json_loads(cpu, 0, NULL));
+        attest_string_free(cpu);
+        if (o && ev->bundle->nonce_len)
+            json_object_set_new(o, "nonce", attest_json_hex(ev->bundle->nonce, ev->bundle->nonce_len));
+        for (size_t i = 0; o && ev->bundle->gpus && i < ev->bundle->gpus->count; i++)
+            json_array_append_new(devices, nv_report_to_json(ev->bundle->gpus->devices[i].report));
+    } else if (ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
         o = dcap_quote_to_json(ev->dcap);
     } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
         json_t *devices = json_array();
@@ -93,6 +113,7 @@ void attest_evidence_free(attest_evidence *ev)
         return;
     free(ev->snp);
     dcap_quote_free(ev->dcap);
+    attest_bundle_free(ev->bundle);
     if (ev->nv) {
         nv_evidence_set_release(ev->nv);
         free(ev->nv);

@@ -27,6 +27,10 @@ ATTEST_HIDDEN json_t *attest_json_hex(const uint8_t *p, size_t len);
 /* Decode `hex` (exactly 2*len hex digits) into `out`. Returns 0 or -1. */
 ATTEST_HIDDEN int attest_hex_decode(uint8_t *out, size_t len, const char *hex);
 
+/* Strict base64 decode of `n` characters into a new buffer (free()).
+ * Returns 0, -1 on bad input, -2 when out of memory. */
+ATTEST_HIDDEN int attest_base64_decode(const char *s, size_t n, uint8_t **out, size_t *out_len);
+
 /* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 ATTEST_HIDDEN void attest_time_format(char *buf, size_t n, int64_t t);
 
@@ -201,9 +205,12 @@ ATTEST_HIDDEN int attest_check_fail(attest_result *r, const char *name, int stat
 struct snp_report;
 struct dcap_quote;
 struct nv_evidence_set;
+struct attest_bundle;
 
 struct attest_evidence {
     attest_format format;
+    uint8_t sha256[32];       /* of the bytes the evidence was parsed from */
+    struct attest_bundle *bundle; /* ATTEST_FORMAT_BUNDLE */
     struct snp_report *snp;   /* ATTEST_FORMAT_SNP_REPORT */
     struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
     struct nv_evidence_set *nv; /* ATTEST_FORMAT_NVIDIA */
@@ -215,7 +222,22 @@ struct snp_policy;
 struct dcap_policy;
 struct nv_policy;
 
+/* How the devices of one machine are appraised together (docs/policy.md,
+ * section "composite"). */
+typedef enum composite_binding {
+    COMPOSITE_BIND_CPU_REPORT_DATA = 0, /* CPU report data = SHA-512(nonce || GPU nonces) */
+    COMPOSITE_BIND_SAME_NONCE,          /* every GPU answers the caller's nonce */
+} composite_binding;
+
+typedef struct composite_policy {
+    composite_binding gpu_binding;
+    bool require_cpu;
+    int min_gpus;
+} composite_policy;
+
 struct attest_policy {
+    composite_policy composite;
+    uint8_t sha256[32];        /* of the document as given (or of "{}") */
     struct snp_policy *snp;
     struct dcap_policy *tdx;   /* TDX quotes */
     struct dcap_policy *sgx;   /* SGX quotes */

@@ -4,6 +4,7 @@
 #include "../appraise/nv_appraise.h"
 #include "../appraise/snp_appraise.h"
 
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,9 @@ static attest_policy *policy_alloc(void)
         attest_policy_free(p);
         return NULL;
     }
+    p->composite.gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
+    p->composite.require_cpu = true;
+    EVP_Digest("{}", 2, p->sha256, NULL, EVP_sha256(), NULL);
     snp_policy_defaults(p->snp);
     dcap_policy_defaults(p->tdx);
     dcap_policy_defaults(p->sgx);
@@ -33,6 +37,41 @@ int attest_policy_default(attest_policy **out)
         return attest_set_error(ATTEST_E_INVALID_ARG, "policy: out is NULL");
     if (!(*out = policy_alloc()))
         return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    return ATTEST_OK;
+}
+
+static int read_composite(composite_policy *c, json_t *v)
+{
+    const char *key;
+    json_t *value;
+    if (!json_is_object(v))
+        return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.composite: must be an object");
+    json_object_foreach(v, key, value) {
+        if (!strcmp(key, "gpu_binding")) {
+            const char *b = json_string_value(value);
+            if (b && !strcmp(b, "cpu_report_data"))
+                c->gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
+            else if (b && !strcmp(b, "same_nonce"))
+                c->gpu_binding = COMPOSITE_BIND_SAME_NONCE;
+            else
+                return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.composite.gpu_binding: "
+                                        "one of cpu_report_data, same_nonce");
+        } else if (!strcmp(key, "require_cpu")) {
+            if (!json_is_boolean(value))
+                return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                        "policy.composite.require_cpu: must be true or false");
+            c->require_cpu = json_is_true(value);
+        } else if (!strcmp(key, "min_gpus")) {
+            if (!json_is_integer(value) || json_integer_value(value) < 0 ||
+                json_integer_value(value) > 12)
+                return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                        "policy.composite.min_gpus: must be an integer 0..12");
+            c->min_gpus = (int)json_integer_value(value);
+        } else {
+            return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                    "policy.composite.%s: unknown member", key);
+        }
+    }
     return ATTEST_OK;
 }
 
@@ -52,6 +91,8 @@ static int read_document(attest_policy *p, json_t *doc)
             status = dcap_policy_from_json(p->sgx, value, false);
         } else if (strcmp(key, "nvidia") == 0) {
             status = nv_policy_from_json(p->nvidia, value);
+        } else if (strcmp(key, "composite") == 0) {
+            status = read_composite(&p->composite, value);
         } else if (strcmp(key, "version") == 0) {
             if (!json_is_integer(value) || json_integer_value(value) != 1)
                 return attest_set_error(ATTEST_E_POLICY_INVALID,
@@ -88,6 +129,7 @@ int attest_policy_from_json(attest_policy **out, const char *json, size_t len)
         return status;
     }
     p->source = doc;
+    EVP_Digest(json, len, p->sha256, NULL, EVP_sha256(), NULL);
     *out = p;
     return ATTEST_OK;
 }

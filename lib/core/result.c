@@ -164,6 +164,9 @@ int attest_result_to_json(char **out, const attest_result *r)
                               outcome_name(c->outcome), "status",
                               attest_status_name(c->status), "detail", c->detail));
     }
+    json_object_set_new(root, "ear_status", json_string(attest_result_ear_status(r)));
+    if (r->submods)
+        json_object_set(root, "submods", r->submods);
     if (r->claims)
         json_object_set(root, "claims", r->claims);
     *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

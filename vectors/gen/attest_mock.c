@@ -6,6 +6,7 @@
  * to stderr. See vectors/README.md.
  */
 #include "dcapgen.h"
+#include "nvgen.h"
 #include "snpgen.h"
 
 #include <errno.h>
@@ -522,6 +523,8 @@ int main(int argc, char **argv)
     }
     if (argc < 2)
         return usage_error(NULL, NULL);
+    if (strcmp(argv[1], "nvidia") == 0)
+        return attest_mock_nvidia_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "dcap") == 0)
         return attest_mock_dcap_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "snp") != 0)

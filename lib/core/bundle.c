@@ -1,0 +1,200 @@
+/* Evidence bundles (docs/bundle.md): one machine's evidence (a CPU report
+ * or quote, 0..12 GPU/NVSwitch reports), the nonce they answer, and every
+ * collateral item needed to verify them offline, as one JSON document. */
+#include "internal.h"
+#include "bundle.h"
+#include "../parse/spdm_report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BUNDLE_VERSION 1
+
+bool attest_bundle_detect(const uint8_t *data, size_t len)
+{
+    static const char marker[] = "\"attest_bundle\"";
+    size_t i = 0;
+    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
+        i++;
+    if (i >= len || data[i] != '{')
+        return false;
+    size_t window = len - i < 256 ? len - i : 256; /* the member comes first */
+    for (size_t k = i; k + sizeof marker - 1 <= i + window; k++)
+        if (memcmp(data + k, marker, sizeof marker - 1) == 0)
+            return true;
+    return false;
+}
+
+void attest_bundle_free(attest_bundle *b)
+{
+    if (!b)
+        return;
+    attest_evidence_free(b->cpu);
+    if (b->gpus) {
+        nv_evidence_set_release(b->gpus);
+        free(b->gpus);
+    }
+    attest_collateral_free(b->collateral);
+    free(b);
+}
+
+static int bad(const char *path, const char *why)
+{
+    return attest_set_error(ATTEST_E_MALFORMED, "bundle.%s: %s", path, why);
+}
+
+static int decode_member(json_t *v, const char *path, uint8_t **out, size_t *len)
+{
+    const char *text = json_string_value(v);
+    if (!text)
+        return bad(path, "must be a base64 string");
+    int rc = attest_base64_decode(text, strlen(text), out, len);
+    if (rc == -2)
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    return rc ? bad(path, "is not valid base64") : ATTEST_OK;
+}
+
+static int read_cpu(attest_bundle *b, json_t *cpu)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    if (!cpu || json_is_null(cpu))
+        return ATTEST_OK;
+    if (!json_is_object(cpu))
+        return bad("cpu", "must be an object");
+    int status = decode_member(json_object_get(cpu, "evidence"), "cpu.evidence", &bytes, &len);
+    if (status != ATTEST_OK)
+        return status;
+    status = attest_evidence_parse(&b->cpu, bytes, len);
+    free(bytes);
+    if (status != ATTEST_OK)
+        return status;
+    if (b->cpu->format != ATTEST_FORMAT_SNP_REPORT && b->cpu->format != ATTEST_FORMAT_DCAP_QUOTE)
+        return bad("cpu.evidence", "is not an SEV-SNP report or a DCAP quote");
+    return ATTEST_OK;
+}
+
+static int read_gpu(nv_device_evidence *d, json_t *g, size_t i)
+{
+    char path[48];
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    snprintf(path, sizeof path, "gpus[%zu].evidence", i);
+    if (!json_is_object(g))
+        return bad(path, "entry must be an object");
+    int status = decode_member(json_object_get(g, "evidence"), path, &bytes, &len);
+    if (status != ATTEST_OK)
+        return status;
+    status = nv_report_parse(&d->report, bytes, len);
+    free(bytes);
+    if (status != ATTEST_OK)
+        return status;
+    json_t *chain = json_object_get(g, "certificate");
+    if (chain && !json_is_null(chain)) {
+        if (!json_is_string(chain))
+            return bad("gpus[].certificate", "must be PEM text");
+        if (!(d->chain_pem = strdup(json_string_value(chain))))
+            return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    }
+    return ATTEST_OK;
+}
+
+static int read_gpus(attest_bundle *b, json_t *gpus)
+{
+    size_t i;
+    json_t *g;
+    if (!gpus || json_is_null(gpus) || (json_is_array(gpus) && json_array_size(gpus) == 0))
+        return ATTEST_OK;
+    if (!json_is_array(gpus) || json_array_size(gpus) > NV_MAX_DEVICES)
+        return bad("gpus", "must be an array of at most 12 devices");
+    if (!(b->gpus = calloc(1, sizeof *b->gpus)))
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    json_array_foreach(gpus, i, g) {
+        int status = read_gpu(&b->gpus->devices[i], g, i);
+        b->gpus->count = i + 1; /* released on error too */
+        if (status != ATTEST_OK)
+            return status;
+    }
+    return ATTEST_OK;
+}
+
+static int read_collateral(attest_bundle *b, json_t *items)
+{
+    size_t i;
+    json_t *item;
+    int status = attest_collateral_new(&b->collateral);
+    if (status != ATTEST_OK || !items || json_is_null(items))
+        return status;
+    if (!json_is_array(items))
+        return bad("collateral", "must be an array");
+    json_array_foreach(items, i, item) {
+        char path[48];
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        snprintf(path, sizeof path, "collateral[%zu].data", i);
+        if (!json_is_object(item))
+            return bad("collateral[]", "entries must be objects");
+        if ((status = decode_member(json_object_get(item, "data"), path, &bytes, &len)) != ATTEST_OK)
+            return status;
+        status = len ? attest_collateral_add(b->collateral, bytes, len)
+                     : bad(path, "is empty");
+        free(bytes);
+        if (status != ATTEST_OK)
+            return status;
+    }
+    return ATTEST_OK;
+}
+
+static int read_nonce(attest_bundle *b, json_t *nonce)
+{
+    const char *hex = json_string_value(nonce);
+    if (!nonce || json_is_null(nonce))
+        return ATTEST_OK;
+    size_t n = hex ? strlen(hex) : 0;
+    if (!hex || n == 0 || n % 2 || n / 2 > sizeof b->nonce ||
+        attest_hex_decode(b->nonce, n / 2, hex) != 0)
+        return bad("nonce", "must be 2 to 128 hex digits");
+    b->nonce_len = n / 2;
+    return ATTEST_OK;
+}
+
+int attest_bundle_parse(attest_bundle **out, const uint8_t *data, size_t len)
+{
+    json_error_t err;
+    *out = NULL;
+    json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &err);
+    if (!doc)
+        return attest_set_error(ATTEST_E_MALFORMED, "bundle: line %d: %s", err.line, err.text);
+    attest_bundle *b = calloc(1, sizeof *b);
+    int status = b ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    json_t *version = json_object_get(doc, "attest_bundle");
+    if (status == ATTEST_OK && (!json_is_integer(version) || json_integer_value(version) != BUNDLE_VERSION))
+        status = attest_set_error(ATTEST_E_UNSUPPORTED_VERSION,
+                                  "bundle.attest_bundle: only version %d is defined", BUNDLE_VERSION);
+    const char *key;
+    json_t *value;
+    json_object_foreach(doc, key, value) {
+        if (status == ATTEST_OK && strcmp(key, "attest_bundle") && strcmp(key, "nonce") &&
+            strcmp(key, "cpu") && strcmp(key, "gpus") && strcmp(key, "collateral") &&
+            strcmp(key, "created") && strcmp(key, "description"))
+            status = bad(key, "unknown member");
+    }
+    if (status == ATTEST_OK)
+        status = read_nonce(b, json_object_get(doc, "nonce"));
+    if (status == ATTEST_OK)
+        status = read_cpu(b, json_object_get(doc, "cpu"));
+    if (status == ATTEST_OK)
+        status = read_gpus(b, json_object_get(doc, "gpus"));
+    if (status == ATTEST_OK)
+        status = read_collateral(b, json_object_get(doc, "collateral"));
+    if (status == ATTEST_OK && !b->cpu && !b->gpus)
+        status = bad("cpu", "a bundle holds a CPU report or quote, GPU reports, or both");
+    json_decref(doc);
+    if (status != ATTEST_OK) {
+        attest_bundle_free(b);
+        return status;
+    }
+    *out = b;
+    return ATTEST_OK;
+}
