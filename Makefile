@@ -20,11 +20,11 @@ CFLAGS  ?= -O2 -g
 XMLSEC_CFLAGS = $(shell pkg-config --cflags xmlsec1-openssl 2>/dev/null)
 XMLSEC_LIBS = $(shell pkg-config --libs xmlsec1-openssl 2>/dev/null)
 ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTEST_BUILDING $(XMLSEC_CFLAGS)
-LIBS    = -lcrypto -ljansson -lpthread $(XMLSEC_LIBS)
+LIBS    = -lcrypto -ljansson -ljwt -lcbor -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
-LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c)
+LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)

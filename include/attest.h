@@ -339,6 +339,24 @@ ATTEST_API void attest_result_free(attest_result *r);
 ATTEST_API const char *attest_result_ear_status(const attest_result *r);
 
 /* ------------------------------------------------------------------------
+ * Evidence bundles (docs/bundle.md): one machine's evidence and all the
+ * collateral to verify it offline, as one JSON document that
+ * attest_evidence_parse accepts (format ATTEST_FORMAT_BUNDLE).
+ * --------------------------------------------------------------------- */
+
+/* Build a bundle from `count` items (each `lens[i]` bytes): each is
+ * recognised by content as CPU evidence (one SEV-SNP report or DCAP quote),
+ * GPU evidence (raw NVIDIA reports, or NVIDIA JSON containers whose devices
+ * are split out with their chains) or collateral (anything
+ * attest_collateral_add accepts; kept byte for byte). `nonce` (may be
+ * NULL) is recorded as the nonce the evidence answers. *out is the JSON
+ * (attest_string_free). Errors: ATTEST_E_COLLATERAL_UNKNOWN naming the
+ * item index, ATTEST_E_INVALID_ARG (two CPU evidences, more than 12
+ * devices), ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
+                                    size_t count, const uint8_t *nonce, size_t nonce_len);
+
+/* ------------------------------------------------------------------------
  * Attestation result token: the result as a signed JWT (EAT with the EAR
  * profile: one submod per device, cpu0, gpu0..gpuN, switch0..), so that a
  * relying party can pass it on, log it and verify it later.

@@ -4,6 +4,8 @@
  *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]
  *                 [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]
  *                 FILE|DIR...
+ *   attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE
+ *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
  *   attest version
  *
  * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
@@ -11,6 +13,8 @@
 #include "attest.h"
 
 #include <dirent.h>
+#include <openssl/crypto.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +32,11 @@ static int usage(void)
             "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
             "                     [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]\n"
             "                     FILE|DIR...\n"
+            "       attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE\n"
+            "       attest token verify TOKEN_FILE --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
             "       attest version\n"
+            "verify also takes --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
+            "to write the result as a signed JWT (EAR claims).\n"
             "verify: FILEs are the evidence plus its collateral (certificates PEM or DER,\n"
             "CRLs), each recognised by content, or directories holding them.\n"
             "--anchor (AMD) and --anchor-intel trust one more root key (SHA-256 of its\n"
@@ -202,6 +210,8 @@ static int add_dir(inputs *in, const char *dir)
 
 typedef struct verify_opts {
     const char *at, *policy_path, *nonce_hex;
+    const char *token_key, *token_out;
+    long token_lifetime;
     const char *anchors[MAX_ANCHORS];
     attest_vendor anchor_vendor[MAX_ANCHORS];
     int anchor_count;
@@ -248,6 +258,39 @@ static int load_policy(const char *path, attest_policy **out)
     return 0;
 }
 
+/* The result, accepted or not, as a signed token: a rejection is worth
+ * passing on and logging as much as an acceptance. */
+static int write_token(const verify_opts *o, const attest_result *res)
+{
+    uint8_t *key;
+    size_t key_len;
+    char *token = NULL;
+    if (!o->token_out) {
+        fprintf(stderr, "attest: --token-key needs --token-out\n");
+        return -1;
+    }
+    if (read_file(o->token_key, &key, &key_len) != 0)
+        return -1;
+    int status = attest_result_token(&token, res, (const char *)key, key_len,
+                                     o->token_lifetime > 0 ? o->token_lifetime : 3600);
+    OPENSSL_cleanse(key, key_len);
+    free(key);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "attest: token: %s\n", attest_error_last());
+        return -1;
+    }
+    FILE *f = fopen(o->token_out, "w");
+    int ok = f && fprintf(f, "%s\n", token) > 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    attest_string_free(token);
+    if (!ok) {
+        fprintf(stderr, "attest: %s: cannot write\n", o->token_out);
+        return -1;
+    }
+    return 0;
+}
+
 static int run_verify(const verify_opts *o, inputs *in)
 {
     attest_verifier *v = NULL;
@@ -287,6 +330,8 @@ static int run_verify(const verify_opts *o, inputs *in)
         fprintf(stderr, "rejected: %s (%s)\n", attest_result_reason(res),
                 attest_status_name(status));
     rc = status == ATTEST_OK ? 0 : EXIT_REJECTED;
+    if (o->token_key && write_token(o, res) != 0)
+        rc = EXIT_USAGE;
 out:
     free(nonce);
     attest_result_free(res);
@@ -316,6 +361,12 @@ static int cmd_verify(int argc, char **argv)
         }
         else if (!strcmp(argv[i], "--no-builtin-anchors"))
             o.no_builtin = 1;
+        else if (!strcmp(argv[i], "--token-key") && i + 1 < argc)
+            o.token_key = argv[++i];
+        else if (!strcmp(argv[i], "--token-out") && i + 1 < argc)
+            o.token_out = argv[++i];
+        else if (!strcmp(argv[i], "--token-lifetime") && i + 1 < argc)
+            o.token_lifetime = strtol(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--"))
             { i++; break; }
         else
@@ -346,6 +397,171 @@ out:
     return rc;
 }
 
+typedef struct file_list {
+    uint8_t **data;
+    size_t *lens;
+    size_t count;
+} file_list;
+
+static int list_add(file_list *l, const char *path)
+{
+    uint8_t *data;
+    size_t len;
+    if (read_file(path, &data, &len) != 0)
+        return -1;
+    uint8_t **d = realloc(l->data, (l->count + 1) * sizeof *d);
+    size_t *n = d ? realloc(l->lens, (l->count + 1) * sizeof *n) : NULL;
+    if (d)
+        l->data = d;
+    if (!n) {
+        free(data);
+        return -1;
+    }
+    l->lens = n;
+    l->data[l->count] = data;
+    l->lens[l->count++] = len;
+    return 0;
+}
+
+/* Directories contribute the files that are evidence or collateral. */
+static int list_add_dir(file_list *l, const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    if (!d) {
+        fprintf(stderr, "attest: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    while ((e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        uint8_t *data;
+        size_t len;
+        attest_evidence *ev = NULL;
+        attest_collateral *c = NULL;
+        if (read_file(path, &data, &len) != 0)
+            continue;
+        bool known = attest_evidence_parse(&ev, data, len) == ATTEST_OK ||
+                     (attest_collateral_new(&c) == ATTEST_OK &&
+                      attest_collateral_add(c, data, len) == ATTEST_OK);
+        attest_evidence_free(ev);
+        attest_collateral_free(c);
+        free(data);
+        if (known && list_add(l, path) != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    return 0;
+}
+
+static int cmd_bundle(int argc, char **argv)
+{
+    const char *out = NULL, *nonce_hex = NULL;
+    file_list l = {0};
+    uint8_t *nonce = NULL;
+    size_t nonce_len = 0;
+    int rc = EXIT_USAGE;
+    if (argc < 1 || strcmp(argv[0], "create") != 0)
+        return usage();
+    for (int i = 1; i < argc; i++) {
+        struct stat st;
+        if (!strcmp(argv[i], "-o") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
+            nonce_hex = argv[++i];
+        else if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? list_add_dir(&l, argv[i]) != 0
+                                                                 : list_add(&l, argv[i]) != 0)
+            goto done;
+    }
+    if (!out || l.count == 0) {
+        rc = usage();
+        goto done;
+    }
+    if (nonce_hex && hex_to_bytes(nonce_hex, &nonce, &nonce_len) != 0) {
+        fprintf(stderr, "attest: --nonce: not an even number of hex digits\n");
+        goto done;
+    }
+    char *json = NULL;
+    if (attest_bundle_create(&json, (const uint8_t *const *)l.data, l.lens, l.count, nonce,
+                             nonce_len) != ATTEST_OK) {
+        fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
+        goto done;
+    }
+    FILE *f = fopen(out, "w");
+    int ok = f && fputs(json, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    attest_string_free(json);
+    if (!ok)
+        fprintf(stderr, "attest: %s: cannot write\n", out);
+    else
+        rc = 0;
+done:
+    for (size_t i = 0; i < l.count; i++)
+        free(l.data[i]);
+    free(l.data);
+    free(l.lens);
+    free(nonce);
+    return rc;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    const char *token_path = NULL, *pub_path = NULL, *nonce_hex = NULL, *at = NULL;
+    if (argc < 2 || strcmp(argv[0], "verify") != 0)
+        return usage();
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--pubkey") && i + 1 < argc)
+            pub_path = argv[++i];
+        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
+            nonce_hex = argv[++i];
+        else if (!strcmp(argv[i], "--at") && i + 1 < argc)
+            at = argv[++i];
+        else if (!token_path && argv[i][0] != '-')
+            token_path = argv[i];
+        else
+            return usage();
+    }
+    if (!token_path || !pub_path)
+        return usage();
+    uint8_t *token = NULL, *pub = NULL, *nonce = NULL;
+    size_t token_len, pub_len, nonce_len = 0;
+    int64_t when = ATTEST_TIME_NOW;
+    int rc = EXIT_USAGE;
+    char *claims = NULL;
+    if (read_file(token_path, &token, &token_len) != 0 || read_file(pub_path, &pub, &pub_len) != 0)
+        goto done;
+    while (token_len && (token[token_len - 1] == '\n' || token[token_len - 1] == '\r' ||
+                         token[token_len - 1] == ' '))
+        token_len--;
+    token[token_len] = '\0'; /* read_file leaves room: the buffer is larger */
+    if ((nonce_hex && hex_to_bytes(nonce_hex, &nonce, &nonce_len) != 0) ||
+        (at && attest_time_parse(&when, at) != ATTEST_OK)) {
+        fprintf(stderr, "attest: bad --nonce or --at\n");
+        goto done;
+    }
+    int status = attest_token_verify(&claims, (const char *)token, (const char *)pub, pub_len,
+                                     when, nonce, nonce_len);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "rejected: %s (%s)\n", attest_error_last(), attest_status_name(status));
+        rc = status == ATTEST_E_INVALID_ARG ? EXIT_USAGE : EXIT_REJECTED;
+        goto done;
+    }
+    printf("%s\n", claims);
+    rc = 0;
+done:
+    attest_string_free(claims);
+    free(token);
+    free(pub);
+    free(nonce);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -354,6 +570,10 @@ int main(int argc, char **argv)
         return cmd_inspect(argc - 2, argv + 2);
     if (!strcmp(argv[1], "verify"))
         return cmd_verify(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "bundle"))
+        return cmd_bundle(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "token"))
+        return cmd_token(argc - 2, argv + 2);
     if (!strcmp(argv[1], "version")) {
         printf("attest %s\n", attest_version());
         return 0;

@@ -5,6 +5,7 @@
 #include "bundle.h"
 #include "../parse/spdm_report.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,4 +198,95 @@ int attest_bundle_parse(attest_bundle **out, const uint8_t *data, size_t len)
     }
     *out = b;
     return ATTEST_OK;
+}
+
+/* ---- creation ------------------------------------------------------------ */
+
+static json_t *b64_json(const uint8_t *data, size_t len)
+{
+    size_t n = 4 * ((len + 2) / 3) + 1;
+    char *text = malloc(n);
+    if (!text)
+        return NULL;
+    EVP_EncodeBlock((unsigned char *)text, data, (int)len);
+    json_t *s = json_string(text);
+    free(text);
+    return s;
+}
+
+static int add_gpu(json_t *gpus, const uint8_t *report, size_t len, const char *chain)
+{
+    if (json_array_size(gpus) >= NV_MAX_DEVICES)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: more than %d GPU/NVSwitch reports",
+                                NV_MAX_DEVICES);
+    json_t *entry = json_pack("{s:o, s:s?}", "evidence", b64_json(report, len), "certificate", chain);
+    if (!entry || json_array_append_new(gpus, entry) != 0)
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    return ATTEST_OK;
+}
+
+/* One item: evidence (CPU or GPUs) or collateral. */
+static int classify(json_t *doc, const uint8_t *data, size_t len, size_t index)
+{
+    attest_evidence *ev = NULL;
+    int status = ATTEST_OK;
+    if (attest_evidence_parse(&ev, data, len) == ATTEST_OK) {
+        if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+            if (json_object_get(doc, "cpu"))
+                status = attest_set_error(ATTEST_E_INVALID_ARG,
+                                          "bundle: item %zu is a second CPU evidence", index);
+            else
+                json_object_set_new(doc, "cpu", json_pack("{s:o}", "evidence", b64_json(data, len)));
+        } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
+            json_t *gpus = json_object_get(doc, "gpus");
+            for (size_t i = 0; status == ATTEST_OK && i < ev->nv->count; i++) {
+                const nv_device_evidence *d = &ev->nv->devices[i];
+                status = add_gpu(gpus, d->report->raw, d->report->raw_len, d->chain_pem);
+            }
+        } else {
+            status = attest_set_error(ATTEST_E_INVALID_ARG,
+                                      "bundle: item %zu is itself a bundle", index);
+        }
+        attest_evidence_free(ev);
+        return status;
+    }
+    attest_collateral *probe = NULL;
+    if ((status = attest_collateral_new(&probe)) != ATTEST_OK)
+        return status;
+    status = attest_collateral_add(probe, data, len);
+    attest_collateral_free(probe);
+    if (status != ATTEST_OK)
+        return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                "bundle: item %zu is neither evidence nor collateral", index);
+    json_t *entry = json_pack("{s:o}", "data", b64_json(data, len));
+    if (!entry || json_array_append_new(json_object_get(doc, "collateral"), entry) != 0)
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    return ATTEST_OK;
+}
+
+int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
+                         size_t count, const uint8_t *nonce, size_t nonce_len)
+{
+    if (!out || (count && (!items || !lens)) || (!nonce && nonce_len) || nonce_len > 64)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: bad argument");
+    *out = NULL;
+    json_t *doc = json_pack("{s:i, s:o, s:o}", "attest_bundle", BUNDLE_VERSION, "gpus",
+                            json_array(), "collateral", json_array());
+    if (!doc)
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    if (nonce_len)
+        json_object_set_new(doc, "nonce", attest_json_hex(nonce, nonce_len));
+    int status = ATTEST_OK;
+    for (size_t i = 0; status == ATTEST_OK && i < count; i++)
+        status = items[i] && lens[i] ? classify(doc, items[i], lens[i], i)
+                                     : attest_set_error(ATTEST_E_INVALID_ARG,
+                                                        "bundle: item %zu is empty", i);
+    if (status == ATTEST_OK && !json_object_get(doc, "cpu") &&
+        json_array_size(json_object_get(doc, "gpus")) == 0)
+        status = attest_set_error(ATTEST_E_INVALID_ARG, "bundle: no evidence among the items");
+    if (status == ATTEST_OK &&
+        !(*out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER)))
+        status = attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    json_decref(doc);
+    return status;
 }
