@@ -30,7 +30,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: attest inspect FILE\n"
             "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
-            "                     [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]\n"
+            "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim HEX]...\n"
+            "                     [--no-builtin-anchors] [--token-key KEY.pem --token-out FILE]\n"
             "                     FILE|DIR...\n"
             "       attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE\n"
             "       attest token verify TOKEN_FILE --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
@@ -221,8 +222,8 @@ typedef struct verify_opts {
 static int configure_anchors(attest_verifier *v, const verify_opts *o)
 {
     if (o->no_builtin) {
-        attest_verifier_clear_anchors(v, ATTEST_VENDOR_AMD);
-        attest_verifier_clear_anchors(v, ATTEST_VENDOR_INTEL);
+        for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_NVIDIA_RIM; k++)
+            attest_verifier_clear_anchors(v, (attest_vendor)k);
     }
     for (int i = 0; i < o->anchor_count; i++) {
         uint8_t *pin = NULL;
@@ -340,6 +341,16 @@ out:
     return rc;
 }
 
+/* --anchor (AMD), --anchor-intel, --anchor-nvidia-device, --anchor-nvidia-rim */
+static attest_vendor anchor_vendor(const char *opt)
+{
+    if (!strcmp(opt, "--anchor")) return ATTEST_VENDOR_AMD;
+    if (!strcmp(opt, "--anchor-intel")) return ATTEST_VENDOR_INTEL;
+    if (!strcmp(opt, "--anchor-nvidia-device")) return ATTEST_VENDOR_NVIDIA_DEVICE;
+    if (!strcmp(opt, "--anchor-nvidia-rim")) return ATTEST_VENDOR_NVIDIA_RIM;
+    return (attest_vendor)0;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     verify_opts o = {0};
@@ -353,10 +364,8 @@ static int cmd_verify(int argc, char **argv)
             o.policy_path = argv[++i];
         else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
             o.nonce_hex = argv[++i];
-        else if ((!strcmp(argv[i], "--anchor") || !strcmp(argv[i], "--anchor-intel")) &&
-                 i + 1 < argc && o.anchor_count < MAX_ANCHORS) {
-            o.anchor_vendor[o.anchor_count] =
-                argv[i][8] ? ATTEST_VENDOR_INTEL : ATTEST_VENDOR_AMD;
+        else if (anchor_vendor(argv[i]) && i + 1 < argc && o.anchor_count < MAX_ANCHORS) {
+            o.anchor_vendor[o.anchor_count] = anchor_vendor(argv[i]);
             o.anchors[o.anchor_count++] = argv[++i];
         }
         else if (!strcmp(argv[i], "--no-builtin-anchors"))

@@ -46,6 +46,30 @@ say "the same quote a year later (expected: rejected, collateral expired)"
 "$B/attest" verify --at 2026-06-15T00:00:00Z --anchor-intel "$IANCHOR" "$D/td.bin" $ICOLL
 echo "exit $?"
 
+say "a whole machine: SEV-SNP CVM + H100 (mock), one bundle, one signed token"
+"$B/attest-mock" nvidia pki --out "$D/gpu" >/dev/null || exit 1
+NONCE=5e1ec7ed00c0ffee5e1ec7ed00c0ffee5e1ec7ed00c0ffee5e1ec7ed00c0ffee
+GNONCE=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+"$B/attest-mock" nvidia report --pki "$D/gpu" --nonce $GNONCE -o "$D/gpu0.bin"
+# The CVM binds the relying party's nonce and its GPU's nonce in REPORT_DATA.
+RD=$(perl -e 'print pack("H*", $ARGV[0])' "$NONCE$GNONCE" | openssl dgst -sha512 -r | cut -c1-128)
+"$B/attest-mock" snp report --pki "$D/pki" --version 5 --report-data "$RD" -o "$D/cvm.bin"
+"$B/attest" bundle create --nonce $NONCE "$D/cvm.bin" "$D/pki/vcek.pem" "$D/pki/chain.pem" "$D/pki/crl.der" \
+  "$D/gpu0.bin" "$D/gpu/device_cert_chain.pem" "$D/gpu/driver_rim.xml" "$D/gpu/vbios_rim.xml" \
+  "$D/gpu/ocsp" -o "$D/machine.json" && echo "bundle: $D/machine.json"
+openssl ecparam -name secp384r1 -genkey -noout -out "$D/token-key.pem" 2>/dev/null
+openssl ec -in "$D/token-key.pem" -pubout -out "$D/token-pub.pem" 2>/dev/null
+echo '{"nvidia":{"allow_stored_ocsp":true},"composite":{"min_gpus":1}}' > "$D/machine-policy.json"
+"$B/attest" verify --at 2025-06-01T12:00:00Z --policy "$D/machine-policy.json" \
+  --no-builtin-anchors --anchor "$ANCHOR" --anchor-nvidia-device "$(cat "$D/gpu/device_anchor.sha256")" \
+  --anchor-nvidia-rim "$(cat "$D/gpu/rim_anchor.sha256")" \
+  --token-key "$D/token-key.pem" --token-out "$D/machine.jwt" "$D/machine.json"
+echo "exit $?"
+say "attest token verify (a relying party downstream)"
+"$B/attest" token verify "$D/machine.jwt" --pubkey "$D/token-pub.pem" --nonce $NONCE \
+  --at 2025-06-01T12:05:00Z > "$D/claims.json" && \
+  perl -ne 'print "  $1 $2\n" if /"(ear\.status|eat_nonce)": "([^"]*)"/' "$D/claims.json"
+
 X=$SHARED/vectors/tdx
 if [ -d "$X/quotes" ]; then
   say "real TDX quote (../shared/vectors/tdx set S18) with Intel's collateral of 2025-07-07"
