@@ -7,6 +7,7 @@
 #include "../chain/x509_chain.h"
 
 #include <ctype.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,25 +203,61 @@ static bool is_vbios_version(const char *v)
     return dots == 4;
 }
 
+static bool rim_matches(const nv_rim *rim, bool vbios, const char *product, const char *version)
+{
+    return is_vbios_version(rim->colloquial_version) == vbios &&
+           !strcasecmp(rim->product, product) && !strcasecmp(rim->colloquial_version, version);
+}
+
+static int verify_rim_chain(device_ctx *d, const char *kind, const nv_rim *rim, json_t *claims);
+
+/* Whether a RIM's chain and OCSP verify, without recording anything: a
+ * directory may hold a copy signed by a debug or foreign chain next to the
+ * genuine one, and the copy must not hide the genuine RIM. */
+static bool rim_chain_ok(device_ctx *d, const char *kind, const nv_rim *rim)
+{
+    attest_result *scratch = attest_result_new();
+    json_t *claims = json_object();
+    bool ok = false;
+    if (scratch && claims) {
+        device_ctx trial = *d;
+        trial.r = scratch;
+        scratch->verified_at = d->r->verified_at;
+        ok = verify_rim_chain(&trial, kind, rim, claims) == ATTEST_OK;
+    }
+    json_decref(claims);
+    attest_result_free(scratch);
+    return ok;
+}
+
 /* The RIM of `kind` ("driver" or "vbios") for this device among the
- * collateral: same product, colloquialVersion equal to the reported one. */
+ * collateral: same product, colloquialVersion equal to the reported one;
+ * of several, the first whose signing chain verifies. */
 static int find_rim(device_ctx *d, const char *kind, const char *product, const char *version,
                     const nv_rim **out)
 {
     char name[128];
     bool vbios = !strcmp(kind, "vbios");
-    const nv_rim *other = NULL;
+    const nv_rim *other = NULL, *first = NULL;
     cname(d, vbios ? "vbios_rim" : "driver_rim", name, sizeof name);
     *out = NULL;
     for (size_t i = 0; d->coll && i < d->coll->rim_count; i++) {
         const nv_rim *rim = d->coll->rims[i];
-        if (is_vbios_version(rim->colloquial_version) != vbios)
+        if (!rim_matches(rim, vbios, product, version)) {
+            if (is_vbios_version(rim->colloquial_version) == vbios)
+                other = rim;
             continue;
-        if (!strcasecmp(rim->product, product) && !strcasecmp(rim->colloquial_version, version)) {
+        }
+        if (!first)
+            first = rim;
+        if (rim_chain_ok(d, kind, rim)) {
             *out = rim;
             return ATTEST_OK;
         }
-        other = rim;
+    }
+    if (first) { /* none verifies: report the first one's failure */
+        *out = first;
+        return ATTEST_OK;
     }
     if (other)
         return attest_check_fail(d->r, name, ATTEST_E_NV_RIM_MISMATCH,
@@ -595,7 +632,24 @@ static int check_topology(attest_result *r, const nv_evidence_set *set)
             if (switches[s]->switch_pdi_count < 1 || !pdi_in(seen, n, switches[s]->switch_pdis[0]))
                 return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
                                          "NVSwitch %zu is not among GPU %zu's switches", s, g);
+        /* ...and the switches present are all the GPU's switches (4 of 4,
+         * distinct, as checked above). */
     }
+    /* Distinct devices: one GPU or switch repeated must not pass for many. */
+    for (size_t s = 0; s < ns; s++)
+        for (size_t t = s + 1; t < ns; t++)
+            if (switches[s]->switch_pdi_count && switches[t]->switch_pdi_count &&
+                switches[s]->switch_pdis[0] == switches[t]->switch_pdis[0])
+                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                         "NVSwitches %zu and %zu are the same device", s, t);
+    if (switches[0]->gpu_pdi_count != 8)
+        return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                 "NVSwitch 0 reports %zu GPUs, not 8", switches[0]->gpu_pdi_count);
+    for (size_t a = 0; a < 8; a++)
+        for (size_t b = a + 1; b < 8; b++)
+            if (switches[0]->gpu_pdis[a] == switches[0]->gpu_pdis[b])
+                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
+                                         "NVSwitch 0 reports a GPU twice");
     for (size_t s = 1; s < ns; s++) {
         if (switches[s]->gpu_pdi_count != switches[0]->gpu_pdi_count)
             return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
@@ -660,6 +714,7 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
 {
     json_t *devices = json_object();
     int gpus = 0, switches = 0;
+    uint8_t leaves[NV_MAX_DEVICES][32];
     json_object_set_new(claims, "devices", devices);
     for (size_t i = 0; i < set->count; i++) {
         const nv_device_evidence *e = &set->devices[i];
@@ -672,6 +727,17 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
         json_object_set_new(devices, d.prefix, d.claims);
         STACK_OF(X509) *given = e->chain_pem ? nv_pem_chain(e->chain_pem) : chain_from_collateral(coll);
         appraise_device(&d, e, given, nonce, nonce_len);
+        /* One device counts once: the same leaf twice is not two GPUs. */
+        unsigned int dlen = 0;
+        memset(leaves[i], 0, 32);
+        if (given && sk_X509_num(given) > 0)
+            X509_digest(sk_X509_value(given, 0), EVP_sha256(), leaves[i], &dlen);
+        for (size_t k = 0; dlen == 32 && k < i; k++)
+            if (memcmp(leaves[k], leaves[i], 32) == 0) {
+                attest_check_fail(r, "nvidia.devices", ATTEST_E_MALFORMED,
+                                  "%s is the same device as entry %zu of the evidence", d.prefix, k);
+                break;
+            }
         sk_X509_pop_free(given, X509_free);
     }
     if (gpus < p->min_gpus || switches < p->min_switches)
