@@ -446,6 +446,11 @@ static int check_nonce(device_ctx *d, const nv_device_evidence *e, const uint8_t
     if (e->has_nonce && memcmp(e->nonce, rep->nonce, 32) != 0)
         return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
                                  "the evidence container names a nonce the report does not carry");
+    if (d->p->nonce_bound_by_cpu) {
+        attest_check_pass(d->r, name, "request nonce bound through the CPU report data "
+                                      "(composite.binding)");
+        return ATTEST_OK;
+    }
     if (!nonce || nonce_len == 0) {
         if (d->p->require_nonce)
             return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,

@@ -27,6 +27,8 @@ typedef struct nv_policy {
     int required_mode;           /* -1 any, 0 SPT, 1 MPT, 2 PPCIe */
     bool require_ppcie_topology; /* 8 GPUs + 4 NVSwitches, PDIs consistent */
     int min_gpus, min_switches;  /* devices required in the evidence (0) */
+    bool nonce_bound_by_cpu;     /* set by composite appraisal: each GPU nonce is
+                                    bound through the CPU's report data */
 } nv_policy;
 
 ATTEST_HIDDEN void nv_policy_defaults(nv_policy *p);

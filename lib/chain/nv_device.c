@@ -53,10 +53,11 @@ int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
     return ATTEST_OK;
 }
 
-/* One certificate's OCSP verdict under the rules; returns the status. */
+/* One certificate's OCSP verdict under the rules; returns the status.
+ * *stale is set when a response outside its window was accepted. */
 static int judge_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
                       X509 *cert, X509 *issuer, int64_t now, const nv_ocsp_rules *rules,
-                      nv_ocsp_status *status_out)
+                      nv_ocsp_status *status_out, bool *stale)
 {
     nv_ocsp_result res;
     char cn[96];
@@ -68,6 +69,7 @@ static int judge_ocsp(attest_result *r, const char *name, const attest_collatera
         return ATTEST_OK;
     if (status == ATTEST_E_COLLATERAL_EXPIRED && rules->allow_stale) {
         /* Judged at its own time: the status it gave then stands. */
+        *stale = true;
         status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, res.this_update, &res);
     }
     if (status != ATTEST_OK)
@@ -90,12 +92,12 @@ int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *c
                   const nv_ocsp_rules *rules, const char **worst)
 {
     nv_ocsp_status worst_status = NV_OCSP_GOOD;
-    bool any = false;
+    bool any = false, stale = false;
     *worst = "good";
     for (int i = first; i <= last && i + 1 < sk_X509_num(chain); i++) {
         nv_ocsp_status s;
         int status = judge_ocsp(r, name, coll, sk_X509_value(chain, i),
-                                sk_X509_value(chain, i + 1), now, rules, &s);
+                                sk_X509_value(chain, i + 1), now, rules, &s, &stale);
         if (status != ATTEST_OK) {
             *worst = "invalid";
             return status;
@@ -108,7 +110,10 @@ int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *c
     if (!any)
         attest_check_skip(r, name, "no certificate to check");
     else
-        attest_check_pass(r, name, "certificates %d..%d: %s", first, last, *worst);
+        attest_check_pass(r, name, "certificates %d..%d: %s%s", first, last, *worst,
+                          stale ? " (responses outside their validity, allowed by "
+                                  "nvidia.allow_stale_ocsp)"
+                                : "");
     return ATTEST_OK;
 }
 

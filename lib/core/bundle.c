@@ -20,9 +20,9 @@ bool attest_bundle_detect(const uint8_t *data, size_t len)
         i++;
     if (i >= len || data[i] != '{')
         return false;
-    size_t window = len - i < 256 ? len - i : 256; /* the member comes first */
-    for (size_t k = i; k + sizeof marker - 1 <= i + window; k++)
-        if (memcmp(data + k, marker, sizeof marker - 1) == 0)
+    /* Members may come in any order: look through the whole document. */
+    for (size_t k = i; k + sizeof marker - 1 <= len; k++)
+        if (data[k] == '"' && memcmp(data + k, marker, sizeof marker - 1) == 0)
             return true;
     return false;
 }

@@ -141,7 +141,7 @@ static int verify_bundle(attest_result *r, attest_verifier *v, const attest_bund
     if (cp->require_cpu && !b->cpu)
         attest_check_fail(r, "composite.devices", ATTEST_E_COMPOSITE_MISSING,
                           "the policy requires CPU evidence (composite.require_cpu)");
-    if ((int)gpus < cp->min_gpus)
+    else if ((int)gpus < cp->min_gpus)
         attest_check_fail(r, "composite.devices", ATTEST_E_COMPOSITE_MISSING,
                           "%zu GPU report(s); the policy requires %d (composite.min_gpus)",
                           gpus, cp->min_gpus);
@@ -162,7 +162,7 @@ static int verify_bundle(attest_result *r, attest_verifier *v, const attest_bund
          * CVM chose; the composite check below vouches for it. */
         bool via_cpu = cp->gpu_binding == COMPOSITE_BIND_CPU_REPORT_DATA && b->cpu;
         if (via_cpu)
-            gp.require_nonce = false;
+            gp.nonce_bound_by_cpu = true;
         nv_verify_devices(r, v, b->gpus, b->collateral, &gp, via_cpu ? NULL : nonce,
                           via_cpu ? 0 : nonce_len, claims);
         if (via_cpu)

@@ -726,73 +726,6 @@ json_t *nv_report_to_json(const nv_report *r)
 
 /* ---- JSON containers ------------------------------------------------- */
 
-/* Strict base64 (RFC 4648 standard alphabet, '=' padding, zero pad bits).
- * CR and LF are skipped (MIME line wrapping); anything else is an error.
- * Returns 0, -1 on bad input, -2 when out of memory. */
-static int b64_decode(const char *s, size_t n, uint8_t **out, size_t *out_len)
-{
-    *out = NULL;
-    *out_len = 0;
-    uint8_t *buf = malloc(n / 4 * 3 + 3);
-    if (!buf)
-        return -2;
-    uint32_t acc = 0;
-    size_t q = 0, o = 0, pad = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        int v;
-        if (c == '\r' || c == '\n')
-            continue;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=') v = -1;
-        else goto bad;
-        if (v < 0) {
-            /* '=' only in the last two places of a quantum. */
-            if (q < 2)
-                goto bad;
-            pad++;
-            acc <<= 6;
-            q++;
-        } else {
-            if (pad)
-                goto bad; /* data after padding */
-            acc = acc << 6 | (uint32_t)v;
-            q++;
-        }
-        if (q == 4) {
-            uint8_t b[3] = {(uint8_t)(acc >> 16), (uint8_t)(acc >> 8), (uint8_t)acc};
-            size_t keep = 3 - pad;
-            if (pad == 1 && b[2] != 0)
-                goto bad;
-            if (pad == 2 && (b[1] != 0 || b[2] != 0))
-                goto bad;
-            memcpy(buf + o, b, keep);
-            o += keep;
-            q = 0;
-            acc = 0;
-            if (pad) {
-                /* Nothing but line breaks may follow the padding. */
-                for (size_t j = i + 1; j < n; j++)
-                    if (s[j] != '\r' && s[j] != '\n')
-                        goto bad;
-                break;
-            }
-        }
-    }
-    if (q != 0)
-        goto bad;
-    *out = buf;
-    *out_len = o;
-    return 0;
-bad:
-    free(buf);
-    return -1;
-}
-
 bool nv_evidence_json_detect(const uint8_t *data, size_t len)
 {
     if (!data)
@@ -847,7 +780,7 @@ static int container_b64(json_t *v, const char *path, uint8_t **out, size_t *out
     if (!s)
         return attest_set_error(ATTEST_E_MALFORMED,
                                 "%s: missing, or not a base64 string", path);
-    int rc = b64_decode(s, n, out, out_len);
+    int rc = attest_base64_decode(s, n, out, out_len);
     if (rc == -2)
         return attest_set_error(ATTEST_E_NOMEM, "%s: out of memory", path);
     if (rc != 0)
