@@ -113,10 +113,10 @@ $(B)/testpki/.done: $(B)/attest-mock
 
 TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Ivectors/gen $(XMLSEC_CFLAGS) -o $@ $(TEST_SRC) $(GEN_SRC)
 
-$(B)/unit-tests: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(B)/libattest.a
+$(B)/unit-tests: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(LIB_HDR) $(B)/libattest.a
 	$(TEST_LINK) $(B)/libattest.a -lcriterion $(LIBS)
 
-$(B)/unit-tests-asan: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(B)/libattest-asan.a
+$(B)/unit-tests-asan: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(LIB_HDR) $(B)/libattest-asan.a
 	$(TEST_LINK) $(SAN) -O1 $(B)/libattest-asan.a -lcriterion $(LIBS)
 
 TEST_ENV = ATTEST_TEST_PKI=$(abspath $(B)/testpki) ATTEST_SHARED=$(SHARED) \
@@ -151,10 +151,14 @@ $(B)/bench-snp: bench/bench_snp.c $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
 $(B)/bench-dcap: bench/bench_dcap.c $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_dcap.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
+$(B)/bench-nv: bench/bench_nv.c $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_nv.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
 bench: deps
-	$(MAKE) $(B)/bench-snp $(B)/bench-dcap
+	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-nv
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)
@@ -170,10 +174,16 @@ $(B)/fuzz-dcap-quote: fuzz/fuzz_dcap_quote.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-dcap-collateral: fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-nv-report: fuzz/fuzz_nv_report.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_report.c $(LIB_SRC) $(LIBS)
+
+$(B)/fuzz-nv-rim: fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIBS)
+
 # Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
 	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/fuzz-dcap-quote \
-	  $(B)/fuzz-dcap-collateral $(B)/attest-mock
+	  $(B)/fuzz-dcap-collateral $(B)/fuzz-nv-report $(B)/fuzz-nv-rim $(B)/attest-mock
 	sh fuzz/seed.sh $(B) $(SHARED)
 	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(B)/fuzz-corpus/snp-report
@@ -184,6 +194,11 @@ fuzz: deps
 	  $(B)/fuzz-corpus/dcap-quote
 	$(B)/fuzz-dcap-collateral -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 	  $(B)/fuzz-corpus/dcap-collateral
+	sh fuzz/seed_nv.sh $(B) $(SHARED)
+	$(B)/fuzz-nv-report -max_total_time=$(FUZZ_SECONDS) -max_len=163840 \
+	  $(B)/fuzz-corpus/nv-report
+	$(B)/fuzz-nv-rim -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/nv-rim
 
 # Not part of `make check`: needs node, npm and the npm registry.
 interop: deps

@@ -289,7 +289,7 @@ static int verify_rim_chain(device_ctx *d, const char *kind, const nv_rim *rim, 
                                  rim->signers, 0, d->now, &chain);
     if (status == ATTEST_OK) {
         snprintf(key, sizeof key, "%s_rim.ocsp", kind);
-        status = nv_chain_ocsp(d->r, cname(d, key, name, sizeof name), d->coll, chain, 0,
+        status = nv_chain_ocsp(d->r, d->v, cname(d, key, name, sizeof name), d->coll, chain, 0,
                                sk_X509_num(chain) - 2, d->now, &d->ocsp, &ocsp);
     }
     int64_t nb = 0, na = 0;
@@ -546,7 +546,7 @@ static int verify_device_evidence(device_ctx *d, const nv_device_evidence *e,
     if (status == ATTEST_OK)
         status = check_fwid(d, rep, leaf);
     if (status == ATTEST_OK) /* BROM, Provisioner ICA, Identity: not the leaf, not the root */
-        status = nv_chain_ocsp(d->r, cname(d, "chain.ocsp", name, sizeof name), d->coll, *chain,
+        status = nv_chain_ocsp(d->r, d->v, cname(d, "chain.ocsp", name, sizeof name), d->coll, *chain,
                                1, sk_X509_num(*chain) - 2, d->now, &d->ocsp, &ocsp);
     chain_claims(d, *chain, ocsp, status == ATTEST_OK);
     return status;

@@ -472,6 +472,8 @@ static int check_single(candidate *c, OCSP_BASICRESP *basic, OCSP_SINGLERESP *si
         attest_asn1_time_to_unix(X509_get0_notAfter(signer), &na) != 0)
         return cand_fail(c, ATTEST_E_MALFORMED, label,
                          "responder '%s' has an undecodable validity", responder);
+    res->stable_from = nb > this_update ? nb : this_update;
+    res->stable_until = na < INT64_MAX && na + 1 < next_update ? na + 1 : next_update;
     if (now < nb || now > na) {
         attest_time_format(t1, sizeof t1, nb);
         attest_time_format(t2, sizeof t2, na);
@@ -523,6 +525,7 @@ int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X50
     int st = ATTEST_OK;
     size_t unusable = 0, first_unusable = 0;
     const char *unusable_why = "";
+    int64_t next_change = INT64_MAX; /* thisUpdate of a response not yet current */
 
     for (size_t i = 0; i < count && st == ATTEST_OK; i++) {
         OCSP_RESPONSE *resp = responses[i];
@@ -572,6 +575,9 @@ int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X50
                     break;
                 }
             int r = check_single(cur, basic, single, issuer, now, label);
+            if ((r == ATTEST_OK || r == ATTEST_E_COLLATERAL_EXPIRED) &&
+                cur->res.this_update > now && cur->res.this_update < next_change)
+                next_change = cur->res.this_update;
             if (r == ATTEST_OK) {
                 if (!ok || better(&cur->res, &ok->res))
                     ok = cur;
@@ -590,6 +596,8 @@ int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X50
         return st;
     if (ok) {
         *out = ok->res;
+        if (next_change < out->stable_until)
+            out->stable_until = next_change; /* a newer response takes over then */
         return ATTEST_OK;
     }
     /* No response valid now: an authentic but stale one says the most

@@ -28,6 +28,10 @@ typedef struct nv_ocsp_result {
     int64_t this_update, next_update; /* next_update = INT64_MAX if absent */
     int64_t revoked_at;          /* when revoked */
     bool has_nonce;              /* the response carries a nonce extension */
+    int64_t stable_from;         /* this verdict holds for every instant in */
+    int64_t stable_until;        /* [stable_from, stable_until): the response's
+                                    and its responder's validity, up to the
+                                    thisUpdate of a newer matching response */
     char responder[96];          /* CN of the signing responder certificate */
 } nv_ocsp_result;
 

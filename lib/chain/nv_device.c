@@ -2,6 +2,8 @@
 #include "nvidia.h"
 #include "x509_chain.h"
 
+#define NV_CHAIN_KEY_MAX 16
+
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -27,10 +29,42 @@ STACK_OF(X509) *nv_pem_chain(const char *pem)
     return certs;
 }
 
+/* The cache key of a chain verification: every certificate offered, in
+ * order, the anchor kind and the length wanted. */
+static bool chain_key(uint8_t key[32], attest_vendor vendor, X509 *leaf,
+                      STACK_OF(X509) *untrusted, int want_len)
+{
+    int n = sk_X509_num(untrusted);
+    uint8_t digests[NV_CHAIN_KEY_MAX][32];
+    unsigned int dlen;
+    if (n + 1 > NV_CHAIN_KEY_MAX)
+        return false;
+    if (X509_digest(leaf, EVP_sha256(), digests[0], &dlen) != 1)
+        return false;
+    for (int i = 0; i < n; i++)
+        if (X509_digest(sk_X509_value(untrusted, i), EVP_sha256(), digests[i + 1], &dlen) != 1)
+            return false;
+    int meta[2] = {(int)vendor, want_len};
+    attest_bytes parts[] = {{"nv-chain", 8}, {meta, sizeof meta}, {digests, 32 * (size_t)(n + 1)}};
+    return attest_cache_key(key, parts, 3) == 0;
+}
+
 int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
                     attest_vendor vendor, X509 *leaf, STACK_OF(X509) *untrusted, int want_len,
                     int64_t now, STACK_OF(X509) **chain)
 {
+    uint8_t key[32];
+    attest_cached_chain hit = {0};
+    bool keyed = chain_key(key, vendor, leaf, untrusted, want_len);
+    if (keyed && attest_cache_get(v->cache, key, &hit) && hit.chain &&
+        now >= hit.not_before && now < hit.not_after) {
+        *chain = hit.chain;
+        attest_check_pass(r, name, "%d certificates to the pinned %s root (cached)",
+                          sk_X509_num(*chain),
+                          vendor == ATTEST_VENDOR_NVIDIA_RIM ? "RIM" : "device identity");
+        return ATTEST_OK;
+    }
+    sk_X509_pop_free(hit.chain, X509_free);
     X509_STORE *store = attest_pinned_store(v, vendor, untrusted);
     if (!store)
         return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
@@ -45,6 +79,20 @@ int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
         return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE,
                                  "chain of %d certificates, %d expected", n, want_len);
     }
+    if (keyed) { /* remembered with the window in which all its certificates hold */
+        attest_cached_chain entry = {.chain = *chain, .not_before = INT64_MIN,
+                                     .not_after = INT64_MAX};
+        for (int i = 0; i < sk_X509_num(*chain); i++) {
+            int64_t nb, na;
+            if (attest_cert_validity(sk_X509_value(*chain, i), &nb, &na) != 0)
+                nb = INT64_MAX, na = INT64_MIN;
+            if (nb > entry.not_before)
+                entry.not_before = nb;
+            if (na < entry.not_after)
+                entry.not_after = na;
+        }
+        attest_cache_put(v->cache, key, &entry);
+    }
     char cn[96];
     attest_cert_cn(sk_X509_value(*chain, 0), cn, sizeof cn);
     attest_check_pass(r, name, "'%s' ... %d certificates to the pinned %s root", cn,
@@ -53,17 +101,44 @@ int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
     return ATTEST_OK;
 }
 
+/* nv_ocsp_check through the verifier's cache: an authentic verdict is
+ * reused for instants inside the interval in which it holds. */
+static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, X509 *cert,
+                             X509 *issuer, int64_t now, nv_ocsp_result *res)
+{
+    uint8_t dc[32], di[32], key[32];
+    unsigned int n1 = 0, n2 = 0;
+    attest_bytes parts[] = {{"nv-ocsp", 7}, {coll->ocsp_set_sha256, 32}, {dc, 32}, {di, 32}};
+    bool keyed = X509_digest(cert, EVP_sha256(), dc, &n1) == 1 &&
+                 X509_digest(issuer, EVP_sha256(), di, &n2) == 1 && attest_cache_key(key, parts, 4) == 0;
+    attest_cached_chain hit = {0};
+    if (keyed && attest_cache_get(v->cache, key, &hit) && hit.extra_len == sizeof *res) {
+        sk_X509_pop_free(hit.chain, X509_free);
+        memcpy(res, hit.extra, sizeof *res);
+        if (now >= res->stable_from && now < res->stable_until)
+            return ATTEST_OK;
+    }
+    int status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, now, res);
+    if (status == ATTEST_OK && keyed) {
+        attest_cached_chain entry = {.extra_len = sizeof *res};
+        _Static_assert(sizeof(nv_ocsp_result) <= sizeof entry.extra, "cache slot too small");
+        memcpy(entry.extra, res, sizeof *res);
+        attest_cache_put(v->cache, key, &entry);
+    }
+    return status;
+}
+
 /* One certificate's OCSP verdict under the rules; returns the status.
  * *stale is set when a response outside its window was accepted. */
-static int judge_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
-                      X509 *cert, X509 *issuer, int64_t now, const nv_ocsp_rules *rules,
-                      nv_ocsp_status *status_out, bool *stale)
+static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
+                      const attest_collateral *coll, X509 *cert, X509 *issuer, int64_t now,
+                      const nv_ocsp_rules *rules, nv_ocsp_status *status_out, bool *stale)
 {
     nv_ocsp_result res;
     char cn[96];
     attest_cert_cn(cert, cn, sizeof cn);
-    int status = nv_ocsp_check(coll ? coll->ocsp : NULL, coll ? coll->ocsp_count : 0, cert,
-                               issuer, now, &res);
+    int status = coll ? ocsp_check_cached(v, coll, cert, issuer, now, &res)
+                      : nv_ocsp_check(NULL, 0, cert, issuer, now, &res);
     *status_out = NV_OCSP_UNKNOWN;
     if (status == ATTEST_E_COLLATERAL_MISSING && !rules->require)
         return ATTEST_OK;
@@ -87,7 +162,8 @@ static int judge_ocsp(attest_result *r, const char *name, const attest_collatera
     return ATTEST_OK;
 }
 
-int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
+int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
+                  const attest_collateral *coll,
                   STACK_OF(X509) *chain, int first, int last, int64_t now,
                   const nv_ocsp_rules *rules, const char **worst)
 {
@@ -96,7 +172,7 @@ int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *c
     *worst = "good";
     for (int i = first; i <= last && i + 1 < sk_X509_num(chain); i++) {
         nv_ocsp_status s;
-        int status = judge_ocsp(r, name, coll, sk_X509_value(chain, i),
+        int status = judge_ocsp(r, v, name, coll, sk_X509_value(chain, i),
                                 sk_X509_value(chain, i + 1), now, rules, &s, &stale);
         if (status != ATTEST_OK) {
             *worst = "invalid";

@@ -26,7 +26,8 @@ ATTEST_HIDDEN int nv_chain_verify(attest_result *r, const char *name, attest_ver
 /* OCSP for chain[first .. last] (inclusive), each against its issuer
  * chain[i+1], with the stored responses of `coll`. Check `name`; the
  * worst status goes to *worst (JSON claim text) . */
-ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, const char *name, const attest_collateral *coll,
+ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
+                                const attest_collateral *coll,
                                 STACK_OF(X509) *chain, int first, int last, int64_t now,
                                 const nv_ocsp_rules *rules, const char **worst);
 

@@ -4,6 +4,7 @@
 #include "../parse/nv_rim.h"
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +119,11 @@ static int add_ocsp(attest_collateral *c, const uint8_t *data, size_t len)
         OCSP_RESPONSE_free(resp);
         return ATTEST_E_COLLATERAL_UNKNOWN;
     }
+    /* The set's name: a chain of digests over the responses as added. */
+    uint8_t item[32];
+    attest_bytes parts[] = {{c->ocsp_set_sha256, 32}, {item, 32}};
+    EVP_Digest(data, len, item, NULL, EVP_sha256(), NULL);
+    attest_cache_key(c->ocsp_set_sha256, parts, 2);
     return ATTEST_OK;
 }
 

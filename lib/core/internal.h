@@ -88,6 +88,8 @@ struct attest_collateral {
     size_t qe_identity_count;
     OCSP_RESPONSE **ocsp;               /* stored OCSP responses (DER) */
     size_t ocsp_count;
+    uint8_t ocsp_set_sha256[32];        /* names the set of responses, for the
+                                           verifier's cache of OCSP verdicts */
     struct nv_rim **rims;               /* NVIDIA RIMs, signature checked */
     size_t rim_count;
     int rim_rejected;                   /* status of the first RIM refused */
