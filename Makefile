@@ -130,9 +130,15 @@ test: all $(B)/unit-tests $(B)/testpki/.done
 	  $(TEST_ENV) LIBATTEST_PATH=$(abspath $(B)/libattest.so.$(SOMAJOR)) python3 bindings/python/test_libattest.py; \
 	else echo "note: python3 absent, binding test skipped"; fi
 
+# Criterion reports a test as passed even when LeakSanitizer or a sanitizer
+# printed an error in its process: the log is searched as well.
 test-asan: $(B)/unit-tests-asan $(B)/testpki/.done
 	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  $(B)/unit-tests-asan --jobs 2
+	  $(B)/unit-tests-asan --jobs 2 > $(B)/test-asan.log 2>&1; rc=$$?; \
+	  grep -E "Synthesis|FAIL" $(B)/test-asan.log; \
+	  if grep -qE "ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:" $(B)/test-asan.log; then \
+	    grep -nE -A20 "ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:" $(B)/test-asan.log | head -80; \
+	    echo "sanitizer errors: see $(B)/test-asan.log"; exit 1; fi; exit $$rc
 
 check: deps
 	$(MAKE) test
