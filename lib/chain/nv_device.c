@@ -129,10 +129,12 @@ static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, 
 }
 
 /* One certificate's OCSP verdict under the rules; returns the status.
- * *stale is set when a response outside its window was accepted. */
+ * *relaxed names the policy member that let it pass, if any (stale,
+ * missing, held or unknown), so the result marks it as a warning. */
 static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
                       const attest_collateral *coll, X509 *cert, X509 *issuer, int64_t now,
-                      const nv_ocsp_rules *rules, nv_ocsp_status *status_out, bool *stale)
+                      const nv_ocsp_rules *rules, nv_ocsp_status *status_out,
+                      const char **relaxed)
 {
     nv_ocsp_result res;
     char cn[96];
@@ -140,11 +142,13 @@ static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
     int status = coll ? ocsp_check_cached(v, coll, cert, issuer, now, &res)
                       : nv_ocsp_check(NULL, 0, cert, issuer, now, &res);
     *status_out = NV_OCSP_UNKNOWN;
-    if (status == ATTEST_E_COLLATERAL_MISSING && !rules->require)
+    if (status == ATTEST_E_COLLATERAL_MISSING && !rules->require) {
+        *relaxed = "require_ocsp (no response)";
         return ATTEST_OK;
+    }
     if (status == ATTEST_E_COLLATERAL_EXPIRED && rules->allow_stale) {
         /* Judged at its own time: the status it gave then stands. */
-        *stale = true;
+        *relaxed = "allow_stale_ocsp (responses outside their validity)";
         status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, res.this_update, &res);
     }
     if (status != ATTEST_OK)
@@ -154,6 +158,10 @@ static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
                                  "'%s': stored response without a nonce (policy "
                                  "nvidia.allow_stored_ocsp is false)", cn);
     *status_out = res.status;
+    if (res.status == NV_OCSP_HOLD && rules->allow_hold)
+        *relaxed = "allow_ocsp_hold (certificate on hold)";
+    if (res.status == NV_OCSP_UNKNOWN && rules->allow_unknown)
+        *relaxed = "allow_ocsp_unknown (status unknown)";
     if (res.status == NV_OCSP_REVOKED ||
         (res.status == NV_OCSP_HOLD && !rules->allow_hold) ||
         (res.status == NV_OCSP_UNKNOWN && !rules->allow_unknown))
@@ -168,12 +176,13 @@ int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
                   const nv_ocsp_rules *rules, const char **worst)
 {
     nv_ocsp_status worst_status = NV_OCSP_GOOD;
-    bool any = false, stale = false;
+    bool any = false;
+    const char *relaxed = NULL;
     *worst = "good";
     for (int i = first; i <= last && i + 1 < sk_X509_num(chain); i++) {
         nv_ocsp_status s;
         int status = judge_ocsp(r, v, name, coll, sk_X509_value(chain, i),
-                                sk_X509_value(chain, i + 1), now, rules, &s, &stale);
+                                sk_X509_value(chain, i + 1), now, rules, &s, &relaxed);
         if (status != ATTEST_OK) {
             *worst = "invalid";
             return status;
@@ -186,10 +195,9 @@ int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
     if (!any)
         attest_check_skip(r, name, "no certificate to check");
     else
-        attest_check_pass(r, name, "certificates %d..%d: %s%s", first, last, *worst,
-                          stale ? " (responses outside their validity, allowed by "
-                                  "nvidia.allow_stale_ocsp)"
-                                : "");
+        attest_check_pass(r, name, "certificates %d..%d: %s%s%s%s", first, last, *worst,
+                          relaxed ? " (allowed by nvidia." : "", relaxed ? relaxed : "",
+                          relaxed ? ")" : "");
     return ATTEST_OK;
 }
 
