@@ -475,7 +475,7 @@ Test(composite, accepted_cpu_and_two_gpus)
     m_free(&m);
 }
 
-/* LIBRARY BUG (regression test; found while writing this file and fixed in
+/* Regression test (a library bug found while writing this file, fixed in
  * lib/ meanwhile by nv_policy.nonce_bound_by_cpu, which makes check_nonce
  * record a pass "request nonce bound through the CPU report data
  * (composite.binding)"). What it was: lib/core/verify.c verify_bundle +
@@ -1016,7 +1016,7 @@ Test(composite, bundle_without_cpu)
     m_free(&m);
 }
 
-/* LIBRARY BUG (regression test; found while writing this file and fixed in
+/* Regression test (a library bug found while writing this file, fixed in
  * lib/ meanwhile with an else-if). What it was: lib/core/verify.c,
  * verify_bundle: when require_cpu fails,
  * the min_gpus test that follows is an if/else whose else branch records
@@ -1307,7 +1307,7 @@ Test(composite, archived_bundle_after_the_ocsp_window)
     m_free(&m);
 }
 
-/* LIBRARY BUG (regression test; found while writing this file and fixed in
+/* Regression test (a library bug found while writing this file, fixed in
  * lib/ meanwhile: judge_ocsp now reports a stale response it accepted).
  * What it was: lib/chain/nv_device.c, judge_ocsp / nv_chain_ocsp: an OCSP
  * response accepted only because nvidia.allow_stale_ocsp judges it at its
@@ -1493,7 +1493,7 @@ Test(composite, four_threads_share_one_verifier, .timeout = 120)
     m_free(&m);
 }
 
-/* LIBRARY BUG (open at the time of writing; lib/chain/nv_device.c,
+/* Regression test (fixed in lib/chain/nv_device.c,
  * judge_ocsp / nv_chain_ocsp): a certificateHold answer accepted only
  * because the policy says nvidia.allow_ocsp_hold (and likewise "unknown"
  * with allow_ocsp_unknown) is recorded as a plain pass ("certificates 1..3:
@@ -1544,7 +1544,7 @@ Test(composite, ocsp_hold_allowed_is_a_warning)
     m_free(&m);
 }
 
-/* LIBRARY BUG (open at the time of writing, same place as above): with
+/* Regression test (fixed in the same place as above): with
  * {"nvidia":{"require_ocsp":false}} and no OCSP response at all, judge_ocsp
  * returns OK for each certificate and nv_chain_ocsp records a pass
  * "certificates 1..3: unknown" (no "allowed by"), so an unchecked
@@ -1710,7 +1710,7 @@ Test(composite, malformed_bundles)
     m_free(&m);
 }
 
-/* LIBRARY BUG (regression test; found while writing this file and fixed in
+/* Regression test (a library bug found while writing this file, fixed in
  * lib/ meanwhile: the marker is now looked for in the whole document).
  * What it was: lib/core/bundle.c, attest_bundle_detect: a bundle was
  * recognised only if "attest_bundle" occurs in the first 256 bytes after
