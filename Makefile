@@ -151,16 +151,16 @@ demo: deps
 	SHARED=$(SHARED) sh tools/demo.sh $(B)
 
 # ---- benchmarks and fuzzing ---------------------------------------------
-$(B)/bench-snp: bench/bench_snp.c $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
+$(B)/bench-snp: bench/bench_snp.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_snp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
-$(B)/bench-dcap: bench/bench_dcap.c $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h $(B)/testpki/.done
+$(B)/bench-dcap: bench/bench_dcap.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_dcap.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
-$(B)/bench-nv: bench/bench_nv.c $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
+$(B)/bench-nv: bench/bench_nv.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_nv.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
-$(B)/bench-composite: bench/bench_composite.c $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h vectors/gen/snpgen.h $(B)/testpki/.done
+$(B)/bench-composite: bench/bench_composite.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h vectors/gen/snpgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_composite.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
 bench: deps

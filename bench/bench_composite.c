@@ -33,8 +33,9 @@
  *     before each, so nothing verified for an earlier request is reused;
  *   - the token alone (ES256 and ES384) over one kept result.
  *
- * Each figure runs for BENCH_SECONDS in total, as ROUNDS interleaved rounds
- * (each after a short warm-up), and reports its best round.
+ * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
+ * rounds (each after a short warm-up), and reports its best round
+ * (bench_util.h).
  *
  * Set-up: the CVM is a Milan SNP report (v3) of the test PKI
  * `attest-mock snp pki --product Milan` ($ATTEST_TEST_PKI/milan: VCEK,
@@ -74,6 +75,7 @@
 #include "attest.h"
 #include "nvgen.h"
 #include "snpgen.h"
+#include "bench_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -85,14 +87,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifndef VERIFY_INSTANT /* -D to try another instant */
 #define VERIFY_INSTANT "2025-06-01T12:00:00Z"
 #endif
-#define DEFAULT_SECONDS 2.0
-#define MAX_WARMUP_SECONDS 0.1
-#define ROUNDS 5       /* interleaved rounds per figure, see measure_all */
 #define N_GPUS 8
 #define N_BUNDLES 16   /* requests, each with fresh nonces, see above */
 #define N_SIGS (1 + N_GPUS) /* fresh signatures per composite */
@@ -112,7 +110,7 @@ typedef struct {
 } pem_text;
 
 /* Everything the measured loops need, built once by setup(). */
-typedef struct {
+struct bench_ctx {
     /* raw OpenSSL floors */
     EVP_PKEY *p384_pub;         /* public-only GPU 0 leaf key */
     uint8_t digest384[48];
@@ -133,72 +131,15 @@ typedef struct {
     pem_text key256, key384;    /* token signing keys (PKCS#8 PEM) */
     attest_result *kept;        /* one accepted result, for the token rows */
     size_t cpu_len, gpu_len;    /* sizes, for the header line */
-} bench_ctx;
-
-/* One measured operation: 0 on success, -1 with a message printed. */
-typedef int (*bench_op)(bench_ctx *b);
-
-/* ---- timing ----------------------------------------------------------- */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* BENCH_SECONDS, or the default; -1 when set but not a sane number. */
-static double bench_seconds(void)
-{
-    const char *s = getenv("BENCH_SECONDS");
-    if (!s || !*s)
-        return DEFAULT_SECONDS;
-    char *end = NULL;
-    double d = strtod(s, &end);
-    return (*end == '\0' && d > 0.0 && d <= 600.0) ? d : -1.0;
-}
-
-/* Run op repeatedly for `seconds`; returns the count, or -1 on failure. */
-static long run_for(bench_ctx *b, bench_op op, double seconds, double *elapsed)
-{
-    long n = 0;
-    double start = now_seconds(), t = start;
-    while (t - start < seconds) {
-        if (op(b) != 0)
-            return -1;
-        n++;
-        t = now_seconds();
-    }
-    *elapsed = t - start;
-    return n;
-}
-
-/* Operations per second after a short warm-up, or -1 when an operation
- * failed. */
-static double measure(bench_ctx *b, bench_op op, double seconds)
-{
-    double elapsed = 0.0;
-    double warm = seconds / 4 < MAX_WARMUP_SECONDS ? seconds / 4 : MAX_WARMUP_SECONDS;
-    if (run_for(b, op, warm, &elapsed) < 0)
-        return -1.0;
-    long n = run_for(b, op, seconds, &elapsed);
-    return n < 0 || elapsed <= 0.0 ? -1.0 : (double)n / elapsed;
-}
+};
 
 /* ---- measured operations ---------------------------------------------- */
 
 /* The verify floor: one ECDSA P-384 verify over a given SHA-384 digest. */
 static int op_evp_verify384(bench_ctx *b)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(b->p384_pub, NULL);
-    int ok = ctx && EVP_PKEY_verify_init(ctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha384()) == 1 &&
-             EVP_PKEY_verify(ctx, b->sig384, b->sig384_len, b->digest384,
-                             sizeof b->digest384) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_PKEY_verify (P-384) failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_verify(b->p384_pub, EVP_sha384(), b->sig384, b->sig384_len, b->digest384,
+                            sizeof b->digest384, "EVP_PKEY_verify (P-384)");
 }
 
 /* The token floor: one ECDSA P-256 signature over a given SHA-256 digest. */
@@ -681,42 +622,11 @@ static void teardown(bench_ctx *b)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* One table row; base > 0 adds the share of `base`. Rates under 100/s
- * keep two decimals (a composite verification is slow). */
+/* One table row (bench_print_row), labels in 60 columns; rates under
+ * 100/s keep two decimals (a composite verification is slow). */
 static void print_row(const char *label, double rate, double base, const char *suffix)
 {
-    if (rate == -2.0)
-        printf("  %-60s   skipped (BENCH_ONLY)\n", label);
-    else if (rate < 0)
-        printf("  %-60s   aborted (see message above)\n", label);
-    else if (base > 0)
-        printf("  %-60s %8.*f /s   (%.1f%%%s)\n", label, rate < 100 ? 2 : 0, rate,
-               100.0 * rate / base, suffix);
-    else
-        printf("  %-60s %8.*f /s\n", label, rate < 100 ? 2 : 0, rate);
-}
-
-typedef struct {
-    const char *label;
-    bench_op op;
-    double best; /* best round so far; -1 once an operation failed, -2 skipped */
-} figure;
-
-/* Interleaved rounds, best round kept: background load then hits every
- * figure alike and the ratios to the floor stay meaningful. */
-static void measure_all(bench_ctx *b, figure *f, size_t n, double secs)
-{
-    const char *only = getenv("BENCH_ONLY");
-    for (size_t i = 0; only && *only && i < n; i++)
-        if (!strstr(f[i].label, only))
-            f[i].best = -2.0;
-    for (int round = 0; round < ROUNDS; round++)
-        for (size_t i = 0; i < n; i++) {
-            if (f[i].best < 0 && (round > 0 || f[i].best == -2.0))
-                continue; /* aborted: do not repeat the failure; or skipped */
-            double rate = measure(b, f[i].op, secs / ROUNDS);
-            f[i].best = rate < 0 ? -1.0 : rate > f[i].best ? rate : f[i].best;
-        }
+    bench_print_row(60, 2, label, rate, base, suffix);
 }
 
 int main(void)
@@ -724,16 +634,14 @@ int main(void)
     bench_ctx b;
     memset(&b, 0, sizeof b);
     double secs = bench_seconds();
-    if (secs < 0) {
-        fprintf(stderr, "bench: BENCH_SECONDS must be a number in (0, 600]\n");
+    if (secs < 0)
         return 1;
-    }
     printf("libattest %s, %s\n", attest_version(), OpenSSL_version(OPENSSL_VERSION));
     if (setup(&b) != 0) {
         teardown(&b);
         return 1;
     }
-    figure f[] = {
+    bench_figure f[] = {
         {"openssl EVP ECDSA P-384 verify (SHA-384 digest given)", op_evp_verify384, 0},
         {"openssl EVP ECDSA P-256 sign (SHA-256 digest given)", op_evp_sign256, 0},
         {"composite verify, cached (bundle parsed once)", op_verify, 0},
@@ -752,7 +660,7 @@ int main(void)
            "policy: %s (stored OCSP responses carry no nonce); token ES256, %d s lifetime\n"
            "%.2f s per figure (best of %d interleaved rounds), one thread\n",
            N_BUNDLES, b.bundle_len[0], b.cpu_len, N_GPUS, b.gpu_len, b.n_coll, VERIFY_INSTANT,
-           POLICY, TOKEN_LIFETIME, secs, ROUNDS);
+           POLICY, TOKEN_LIFETIME, secs, BENCH_ROUNDS);
     {
         char *jwt = NULL, *json = NULL;
         uint8_t *cbor = NULL;
@@ -770,7 +678,7 @@ int main(void)
         attest_string_free((char *)cbor);
     }
     fflush(stdout);
-    measure_all(&b, f, nf, secs);
+    bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));
     double floor1 = f[0].best, floor9 = floor1 > 0 ? floor1 / N_SIGS : floor1;
     print_row(f[0].label, f[0].best, 0, "");
     print_row(f[1].label, f[1].best, 0, "");

@@ -31,8 +31,9 @@
  *     item from its bytes + attest_verify, per quote (the chain cache is
  *     cleared too, so the figure stays uncached if lib/ learns to cache).
  *
- * Each figure runs for BENCH_SECONDS in total, as ROUNDS interleaved rounds
- * (each after a short warm-up), and reports its best round.
+ * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
+ * rounds (each after a short warm-up), and reports its best round
+ * (bench_util.h).
  *
  * Set-up: the Intel test PKI of `attest-mock dcap pki` (quotes built with
  * dcapgen: TDX v4, default TD report, UpToDate against the PKI's default
@@ -61,6 +62,7 @@
  */
 #include "attest.h"
 #include "dcapgen.h"
+#include "bench_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -68,14 +70,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifndef VERIFY_INSTANT /* -D to try another instant (e.g. the fallback policy) */
 #define VERIFY_INSTANT "2025-06-15T00:00:00Z"
 #endif
-#define DEFAULT_SECONDS 2.0
-#define MAX_WARMUP_SECONDS 0.1
-#define ROUNDS 5 /* interleaved rounds per figure, see measure_all */
 #define TARGET_PERCENT 80.0
 #define N_QUOTES 64 /* distinct REPORTDATA, see above */
 
@@ -99,7 +97,7 @@ typedef struct {
 } blob;
 
 /* Everything the measured loops need, built once by setup(). */
-typedef struct {
+struct bench_ctx {
     /* raw OpenSSL floor */
     EVP_PKEY *pub;              /* public-only attestation key, as the library gets it */
     uint8_t digest[32];         /* SHA-256 of the signed part of the quote */
@@ -114,57 +112,7 @@ typedef struct {
     attest_verifier *v;
     attest_collateral *coll;    /* parsed once, for the cached loops */
     attest_policy *policy;      /* NULL: the default policy */
-} bench_ctx;
-
-/* One measured operation: 0 on success, -1 with a message printed. */
-typedef int (*bench_op)(bench_ctx *b);
-
-/* ---- timing ----------------------------------------------------------- */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* BENCH_SECONDS, or the default; -1 when set but not a sane number. */
-static double bench_seconds(void)
-{
-    const char *s = getenv("BENCH_SECONDS");
-    if (!s || !*s)
-        return DEFAULT_SECONDS;
-    char *end = NULL;
-    double d = strtod(s, &end);
-    return (*end == '\0' && d > 0.0 && d <= 600.0) ? d : -1.0;
-}
-
-/* Run op repeatedly for `seconds`; returns the count, or -1 on failure. */
-static long run_for(bench_ctx *b, bench_op op, double seconds, double *elapsed)
-{
-    long n = 0;
-    double start = now_seconds(), t = start;
-    while (t - start < seconds) {
-        if (op(b) != 0)
-            return -1;
-        n++;
-        t = now_seconds();
-    }
-    *elapsed = t - start;
-    return n;
-}
-
-/* Operations per second after a short warm-up, or -1 when an operation
- * failed. */
-static double measure(bench_ctx *b, bench_op op, double seconds)
-{
-    double elapsed = 0.0;
-    double warm = seconds / 4 < MAX_WARMUP_SECONDS ? seconds / 4 : MAX_WARMUP_SECONDS;
-    if (run_for(b, op, warm, &elapsed) < 0)
-        return -1.0;
-    long n = run_for(b, op, seconds, &elapsed);
-    return n < 0 || elapsed <= 0.0 ? -1.0 : (double)n / elapsed;
-}
+};
 
 /* ---- measured operations ---------------------------------------------- */
 
@@ -172,29 +120,15 @@ static double measure(bench_ctx *b, bench_op op, double seconds)
  * SHA-256 digest. */
 static int op_evp_verify(bench_ctx *b)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(b->pub, NULL);
-    int ok = ctx && EVP_PKEY_verify_init(ctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) == 1 &&
-             EVP_PKEY_verify(ctx, b->sig_der, b->sig_der_len, b->digest,
-                             sizeof b->digest) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_PKEY_verify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_verify(b->pub, EVP_sha256(), b->sig_der, b->sig_der_len, b->digest,
+                            sizeof b->digest, "EVP_PKEY_verify");
 }
 
 /* The floor including SHA-256 over the signed header and TD report. */
 static int op_evp_digest_verify(bench_ctx *b)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx &&
-             EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, b->pub) == 1 &&
-             EVP_DigestVerify(ctx, b->sig_der, b->sig_der_len, b->quote[0],
-                              b->signed_len) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_DigestVerify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_digest_verify(b->pub, EVP_sha256(), b->sig_der, b->sig_der_len,
+                                   b->quote[0], b->signed_len);
 }
 
 /* Verify and demand acceptance. */
@@ -496,40 +430,10 @@ static void teardown(bench_ctx *b)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* One table row; base > 0 adds the share of `base`. */
+/* One table row (bench_print_row), labels in 52 columns. */
 static void print_row(const char *label, double rate, double base, const char *suffix)
 {
-    if (rate == -2.0)
-        printf("  %-52s   skipped (BENCH_ONLY)\n", label);
-    else if (rate < 0)
-        printf("  %-52s   aborted (see message above)\n", label);
-    else if (base > 0)
-        printf("  %-52s %8.0f /s   (%.1f%%%s)\n", label, rate, 100.0 * rate / base, suffix);
-    else
-        printf("  %-52s %8.0f /s\n", label, rate);
-}
-
-typedef struct {
-    const char *label;
-    bench_op op;
-    double best; /* best round so far; -1 once an operation failed, -2 skipped */
-} figure;
-
-/* Interleaved rounds, best round kept: background load then hits every
- * figure alike and the ratios to the floor stay meaningful. */
-static void measure_all(bench_ctx *b, figure *f, size_t n, double secs)
-{
-    const char *only = getenv("BENCH_ONLY");
-    for (size_t i = 0; only && *only && i < n; i++)
-        if (!strstr(f[i].label, only))
-            f[i].best = -2.0;
-    for (int round = 0; round < ROUNDS; round++)
-        for (size_t i = 0; i < n; i++) {
-            if (f[i].best < 0 && (round > 0 || f[i].best == -2.0))
-                continue; /* aborted: do not repeat the failure; or skipped */
-            double rate = measure(b, f[i].op, secs / ROUNDS);
-            f[i].best = rate < 0 ? -1.0 : rate > f[i].best ? rate : f[i].best;
-        }
+    bench_print_row(52, 0, label, rate, base, suffix);
 }
 
 int main(void)
@@ -537,16 +441,14 @@ int main(void)
     bench_ctx b;
     memset(&b, 0, sizeof b);
     double secs = bench_seconds();
-    if (secs < 0) {
-        fprintf(stderr, "bench: BENCH_SECONDS must be a number in (0, 600]\n");
+    if (secs < 0)
         return 1;
-    }
     printf("libattest %s, %s\n", attest_version(), OpenSSL_version(OPENSSL_VERSION));
     if (setup(&b) != 0) {
         teardown(&b);
         return 1;
     }
-    figure f[] = {
+    bench_figure f[] = {
         {"openssl EVP ECDSA P-256 verify (digest given)", op_evp_verify, 0},
         {"openssl EVP DigestVerify P-256 SHA-256 632 B", op_evp_digest_verify, 0},
         {"tdx verify, collateral cached (evidence parsed once)", op_tdx_verify, 0},
@@ -557,9 +459,9 @@ int main(void)
     printf("%d TDX v4 quotes of %zu bytes (one TD, distinct REPORTDATA), %zu collateral "
            "items, verified at %s\n"
            "%.2f s per figure (best of %d interleaved rounds), one thread\n",
-           N_QUOTES, b.quote_len, N_COLLATERAL, VERIFY_INSTANT, secs, ROUNDS);
+           N_QUOTES, b.quote_len, N_COLLATERAL, VERIFY_INSTANT, secs, BENCH_ROUNDS);
     fflush(stdout);
-    measure_all(&b, f, sizeof f / sizeof f[0], secs);
+    bench_measure_all(&b, f, sizeof f / sizeof f[0], secs, getenv("BENCH_ONLY"));
     double floor1 = f[0].best, floor2 = floor1 > 0 ? floor1 / 2 : floor1;
     print_row(f[0].label, f[0].best, 0, "");
     print_row(f[1].label, f[1].best, 0, "");

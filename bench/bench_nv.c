@@ -38,8 +38,9 @@
  *   - "collateral from bytes only": the part of "uncached" that is
  *     attest_collateral_add, without any verification.
  *
- * Each figure runs for BENCH_SECONDS in total, as ROUNDS interleaved rounds
- * (each after a short warm-up), and reports its best round.
+ * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
+ * rounds (each after a short warm-up), and reports its best round
+ * (bench_util.h).
  *
  * Set-up: the Hopper test PKI of `attest-mock nvidia pki` (report.bin,
  * device_cert_chain.pem, driver_rim.xml, vbios_rim.xml, the six DER OCSP
@@ -72,6 +73,7 @@
  */
 #include "attest.h"
 #include "nvgen.h"
+#include "bench_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -81,14 +83,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #ifndef VERIFY_INSTANT /* -D to try another instant */
 #define VERIFY_INSTANT "2025-06-01T12:00:00Z"
 #endif
-#define DEFAULT_SECONDS 2.0
-#define MAX_WARMUP_SECONDS 0.1
-#define ROUNDS 5 /* interleaved rounds per figure, see measure_all */
 #define N_REPORTS 64 /* distinct nonces, see above */
 
 #define STORED_OCSP_POLICY "{\"nvidia\":{\"allow_stored_ocsp\":true}}"
@@ -108,7 +106,7 @@ typedef struct {
 } blob;
 
 /* Everything the measured loops need, built once by setup(). */
-typedef struct {
+struct bench_ctx {
     /* raw OpenSSL floor */
     EVP_PKEY *pub;              /* public-only leaf key, as the library gets it */
     uint8_t digest[48];         /* SHA-384 of the signed part of report 0 */
@@ -125,57 +123,7 @@ typedef struct {
     attest_collateral *coll;    /* built once, for the cached loops */
     attest_policy *policy;      /* NULL: the default policy */
     const char *policy_text;
-} bench_ctx;
-
-/* One measured operation: 0 on success, -1 with a message printed. */
-typedef int (*bench_op)(bench_ctx *b);
-
-/* ---- timing ----------------------------------------------------------- */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* BENCH_SECONDS, or the default; -1 when set but not a sane number. */
-static double bench_seconds(void)
-{
-    const char *s = getenv("BENCH_SECONDS");
-    if (!s || !*s)
-        return DEFAULT_SECONDS;
-    char *end = NULL;
-    double d = strtod(s, &end);
-    return (*end == '\0' && d > 0.0 && d <= 600.0) ? d : -1.0;
-}
-
-/* Run op repeatedly for `seconds`; returns the count, or -1 on failure. */
-static long run_for(bench_ctx *b, bench_op op, double seconds, double *elapsed)
-{
-    long n = 0;
-    double start = now_seconds(), t = start;
-    while (t - start < seconds) {
-        if (op(b) != 0)
-            return -1;
-        n++;
-        t = now_seconds();
-    }
-    *elapsed = t - start;
-    return n;
-}
-
-/* Operations per second after a short warm-up, or -1 when an operation
- * failed. */
-static double measure(bench_ctx *b, bench_op op, double seconds)
-{
-    double elapsed = 0.0;
-    double warm = seconds / 4 < MAX_WARMUP_SECONDS ? seconds / 4 : MAX_WARMUP_SECONDS;
-    if (run_for(b, op, warm, &elapsed) < 0)
-        return -1.0;
-    long n = run_for(b, op, seconds, &elapsed);
-    return n < 0 || elapsed <= 0.0 ? -1.0 : (double)n / elapsed;
-}
+};
 
 /* ---- measured operations ---------------------------------------------- */
 
@@ -183,28 +131,15 @@ static double measure(bench_ctx *b, bench_op op, double seconds)
  * SHA-384 digest. */
 static int op_evp_verify(bench_ctx *b)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(b->pub, NULL);
-    int ok = ctx && EVP_PKEY_verify_init(ctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha384()) == 1 &&
-             EVP_PKEY_verify(ctx, b->sig_der, b->sig_der_len, b->digest,
-                             sizeof b->digest) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_PKEY_verify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_verify(b->pub, EVP_sha384(), b->sig_der, b->sig_der_len, b->digest,
+                            sizeof b->digest, "EVP_PKEY_verify");
 }
 
 /* The floor including SHA-384 over request || response. */
 static int op_evp_digest_verify(bench_ctx *b)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestVerifyInit(ctx, NULL, EVP_sha384(), NULL, b->pub) == 1 &&
-             EVP_DigestVerify(ctx, b->sig_der, b->sig_der_len, b->report[0].data,
-                              b->signed_len) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_DigestVerify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_digest_verify(b->pub, EVP_sha384(), b->sig_der, b->sig_der_len,
+                                   b->report[0].data, b->signed_len);
 }
 
 /* Verify report i with its nonce and demand acceptance. */
@@ -551,40 +486,10 @@ static void teardown(bench_ctx *b)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* One table row; base > 0 adds the share of `base`. */
+/* One table row (bench_print_row), labels in 54 columns. */
 static void print_row(const char *label, double rate, double base, const char *suffix)
 {
-    if (rate == -2.0)
-        printf("  %-54s   skipped (BENCH_ONLY)\n", label);
-    else if (rate < 0)
-        printf("  %-54s   aborted (see message above)\n", label);
-    else if (base > 0)
-        printf("  %-54s %8.0f /s   (%.1f%%%s)\n", label, rate, 100.0 * rate / base, suffix);
-    else
-        printf("  %-54s %8.0f /s\n", label, rate);
-}
-
-typedef struct {
-    const char *label;
-    bench_op op;
-    double best; /* best round so far; -1 once an operation failed, -2 skipped */
-} figure;
-
-/* Interleaved rounds, best round kept: background load then hits every
- * figure alike and the ratios to the floor stay meaningful. */
-static void measure_all(bench_ctx *b, figure *f, size_t n, double secs)
-{
-    const char *only = getenv("BENCH_ONLY");
-    for (size_t i = 0; only && *only && i < n; i++)
-        if (!strstr(f[i].label, only))
-            f[i].best = -2.0;
-    for (int round = 0; round < ROUNDS; round++)
-        for (size_t i = 0; i < n; i++) {
-            if (f[i].best < 0 && (round > 0 || f[i].best == -2.0))
-                continue; /* aborted: do not repeat the failure; or skipped */
-            double rate = measure(b, f[i].op, secs / ROUNDS);
-            f[i].best = rate < 0 ? -1.0 : rate > f[i].best ? rate : f[i].best;
-        }
+    bench_print_row(54, 0, label, rate, base, suffix);
 }
 
 int main(void)
@@ -592,16 +497,14 @@ int main(void)
     bench_ctx b;
     memset(&b, 0, sizeof b);
     double secs = bench_seconds();
-    if (secs < 0) {
-        fprintf(stderr, "bench: BENCH_SECONDS must be a number in (0, 600]\n");
+    if (secs < 0)
         return 1;
-    }
     printf("libattest %s, %s\n", attest_version(), OpenSSL_version(OPENSSL_VERSION));
     if (setup(&b) != 0) {
         teardown(&b);
         return 1;
     }
-    figure f[] = {
+    bench_figure f[] = {
         {"openssl EVP ECDSA P-384 verify (SHA-384 digest given)", op_evp_verify, 0},
         {"openssl EVP DigestVerify P-384 SHA-384 over the report", op_evp_digest_verify, 0},
         {"nvidia verify, cached (evidence parsed once)", op_nv_verify, 0},
@@ -616,9 +519,9 @@ int main(void)
            "policy: %s\n"
            "%.2f s per figure (best of %d interleaved rounds), one thread\n",
            N_REPORTS, b.report[0].len, b.signed_len, N_COLLATERAL, VERIFY_INSTANT,
-           b.policy_text, secs, ROUNDS);
+           b.policy_text, secs, BENCH_ROUNDS);
     fflush(stdout);
-    measure_all(&b, f, nf, secs);
+    bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));
     double floor1 = f[0].best;
     print_row(f[0].label, f[0].best, 0, "");
     print_row(f[1].label, f[1].best, 0, "");

@@ -7,8 +7,9 @@
  * attest_verify gets to a bare EVP_PKEY_verify (project target: >= 85%).
  * Both sides create their EVP_PKEY_CTX per call, as the library does.
  *
- * Each figure runs for BENCH_SECONDS in total, as ROUNDS interleaved rounds
- * (each after a short warm-up), and reports its best round.
+ * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
+ * rounds (each after a short warm-up), and reports its best round
+ * (bench_util.h).
  *
  * Prints figures only, never asserts. Exit status is 0 unless the set-up
  * fails (test PKI missing, a first verification rejected, ...); a
@@ -23,6 +24,7 @@
  */
 #include "attest.h"
 #include "snpgen.h"
+#include "bench_util.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -31,15 +33,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define VERIFY_INSTANT "2025-06-01T00:00:00Z"
-#define DEFAULT_SECONDS 2.0
-#define MAX_WARMUP_SECONDS 0.1
-#define ROUNDS 5 /* interleaved rounds per figure, see measure_all */
 
 /* Everything the measured loops need, built once by setup(). */
-typedef struct {
+struct bench_ctx {
     /* raw OpenSSL floor */
     EVP_PKEY *pub;              /* public-only VCEK key, as the library gets it */
     uint8_t digest[48];         /* SHA-384 of the signed part of the report */
@@ -50,58 +48,7 @@ typedef struct {
     attest_verifier *v;
     attest_collateral *coll;
     attest_evidence *ev;        /* parsed once, for the cached/uncached loops */
-} bench_ctx;
-
-/* One measured operation: 0 on success, -1 with a message printed. */
-typedef int (*bench_op)(bench_ctx *b);
-
-/* ---- timing ----------------------------------------------------------- */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* BENCH_SECONDS, or the default; -1 when set but not a sane number. */
-static double bench_seconds(void)
-{
-    const char *s = getenv("BENCH_SECONDS");
-    if (!s || !*s)
-        return DEFAULT_SECONDS;
-    char *end = NULL;
-    double d = strtod(s, &end);
-    return (*end == '\0' && d > 0.0 && d <= 600.0) ? d : -1.0;
-}
-
-/* Run op repeatedly for `seconds`; returns the count, or -1 on failure.
- * The clock is read every iteration: ~20 ns against ~1 ms operations. */
-static long run_for(bench_ctx *b, bench_op op, double seconds, double *elapsed)
-{
-    long n = 0;
-    double start = now_seconds(), t = start;
-    while (t - start < seconds) {
-        if (op(b) != 0)
-            return -1;
-        n++;
-        t = now_seconds();
-    }
-    *elapsed = t - start;
-    return n;
-}
-
-/* Operations per second after a short warm-up (caches, lazy provider
- * fetches, CPU frequency), or -1 when an operation failed. */
-static double measure(bench_ctx *b, bench_op op, double seconds)
-{
-    double elapsed = 0.0;
-    double warm = seconds / 4 < MAX_WARMUP_SECONDS ? seconds / 4 : MAX_WARMUP_SECONDS;
-    if (run_for(b, op, warm, &elapsed) < 0)
-        return -1.0;
-    long n = run_for(b, op, seconds, &elapsed);
-    return n < 0 || elapsed <= 0.0 ? -1.0 : (double)n / elapsed;
-}
+};
 
 /* ---- measured operations ---------------------------------------------- */
 
@@ -109,29 +56,15 @@ static double measure(bench_ctx *b, bench_op op, double seconds)
  * OpenSSL, minus the hashing and the DER encoding of r and s. */
 static int op_evp_verify(bench_ctx *b)
 {
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(b->pub, NULL);
-    int ok = ctx && EVP_PKEY_verify_init(ctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha384()) == 1 &&
-             EVP_PKEY_verify(ctx, b->sig_der, b->sig_der_len, b->digest,
-                             sizeof b->digest) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_PKEY_verify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_verify(b->pub, EVP_sha384(), b->sig_der, b->sig_der_len, b->digest,
+                            sizeof b->digest, "EVP_PKEY_verify");
 }
 
 /* The floor including SHA-384 over the 672 signed bytes of a report. */
 static int op_evp_digest_verify(bench_ctx *b)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx &&
-             EVP_DigestVerifyInit(ctx, NULL, EVP_sha384(), NULL, b->pub) == 1 &&
-             EVP_DigestVerify(ctx, b->sig_der, b->sig_der_len, b->report,
-                              SNPGEN_SIGNED_LEN) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        fprintf(stderr, "bench: EVP_DigestVerify failed\n");
-    return ok ? 0 : -1;
+    return bench_evp_digest_verify(b->pub, EVP_sha384(), b->sig_der, b->sig_der_len, b->report,
+                                   SNPGEN_SIGNED_LEN);
 }
 
 /* Verify with the default (strict) policy and demand acceptance. */
@@ -300,37 +233,10 @@ static void teardown(bench_ctx *b)
 
 /* ---- report ----------------------------------------------------------- */
 
-/* One table row; base > 0 adds the share of the raw P-384 rate. */
+/* One table row (bench_print_row), labels in 50 columns. */
 static void print_row(const char *label, double rate, double base, const char *suffix)
 {
-    if (rate < 0)
-        printf("  %-50s   aborted (see message above)\n", label);
-    else if (base > 0)
-        printf("  %-50s %8.0f /s   (%.1f%%%s)\n", label, rate, 100.0 * rate / base,
-               suffix);
-    else
-        printf("  %-50s %8.0f /s\n", label, rate);
-}
-
-typedef struct {
-    const char *label;
-    bench_op op;
-    double best; /* best round so far; -1 once an operation failed */
-} figure;
-
-/* The figures are measured in interleaved rounds and each keeps its best
- * round: on a shared or frequency-scaling machine, background load then
- * hits every figure alike instead of whichever one ran at the wrong
- * moment, and the ratios to the floor stay meaningful. */
-static void measure_all(bench_ctx *b, figure *f, size_t n, double secs)
-{
-    for (int round = 0; round < ROUNDS; round++)
-        for (size_t i = 0; i < n; i++) {
-            if (f[i].best < 0 && round > 0)
-                continue; /* aborted: do not repeat the failure */
-            double rate = measure(b, f[i].op, secs / ROUNDS);
-            f[i].best = rate < 0 ? -1.0 : rate > f[i].best ? rate : f[i].best;
-        }
+    bench_print_row(50, 0, label, rate, base, suffix);
 }
 
 int main(void)
@@ -338,15 +244,13 @@ int main(void)
     bench_ctx b;
     memset(&b, 0, sizeof b);
     double secs = bench_seconds();
-    if (secs < 0) {
-        fprintf(stderr, "bench: BENCH_SECONDS must be a number in (0, 600]\n");
+    if (secs < 0)
         return 1;
-    }
     if (setup(&b) != 0) {
         teardown(&b);
         return 1;
     }
-    figure f[] = {
+    bench_figure f[] = {
         {"openssl EVP ECDSA P-384 verify (digest given)", op_evp_verify, 0},
         {"openssl EVP DigestVerify P-384 SHA-384 672 B", op_evp_digest_verify, 0},
         {"snp verify, chain cached (evidence parsed once)", op_snp_verify, 0},
@@ -355,9 +259,9 @@ int main(void)
     };
     printf("libattest %s, %s\n%.2f s per figure (best of %d interleaved rounds), "
            "one thread\n", attest_version(), OpenSSL_version(OPENSSL_VERSION), secs,
-           ROUNDS);
+           BENCH_ROUNDS);
     fflush(stdout);
-    measure_all(&b, f, sizeof f / sizeof f[0], secs);
+    bench_measure_all(&b, f, sizeof f / sizeof f[0], secs, NULL); /* no BENCH_ONLY */
     double base = f[0].best;
     print_row(f[0].label, f[0].best, 0, "");
     print_row(f[1].label, f[1].best, 0, "");
