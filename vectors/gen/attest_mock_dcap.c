@@ -7,13 +7,13 @@
  * to stderr. See vectors/README.md.
  */
 #include "dcapgen.h"
+#include "mockcli.h"
 
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_USAGE 2
 #define PROG "attest-mock dcap"
 
 static const char dcap_usage_text[] =
@@ -34,79 +34,11 @@ static const char dcap_usage_text[] =
     "is from the start of the quote; --set is applied before signing (both\n"
     "signatures are recomputed), --flip after.\n";
 
-static int usage_error(const char *msg, const char *arg)
-{
-    if (msg != NULL)
-        fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "",
-                arg ? arg : "");
-    fputs(dcap_usage_text, stderr);
-    return EXIT_USAGE;
-}
+static const mockcli_prog cli = {PROG, dcap_usage_text};
 
-static int failure(const char *msg, const char *arg)
-{
-    fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-    return EXIT_FAILURE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Argument parsing helpers (0 = ok, -1 = malformed)                        */
-
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Hex string (even length, no prefix) into out[0..max); *len = bytes. */
-static int parse_hex(uint8_t *out, size_t max, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n % 2 != 0 || n / 2 > max)
-        return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return 0;
-}
-
-/* Unsigned integer (decimal or 0x hex), <= max. */
-static int parse_u64(uint64_t *out, const char *s, uint64_t max)
-{
-    char *end;
-    unsigned long long v;
-    if (*s == '\0' || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > max)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
-static int parse_i64(int64_t *out, const char *s)
-{
-    char *end;
-    long long v;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = (int64_t)v;
-    return 0;
-}
+/* A usage error (exit status 2) / any other failure (1), on stderr. */
+#define usage_error(msg, arg) mockcli_usage_error(&cli, msg, arg)
+#define failure(msg, arg) mockcli_failure(&cli, msg, arg)
 
 static int parse_tee(int *tdx, const char *v)
 {
@@ -117,29 +49,6 @@ static int parse_tee(int *tdx, const char *v)
     else
         return -1;
     return 0;
-}
-
-/* Value of option argv[*i]; advances *i. NULL when it is missing. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc)
-        return NULL;
-    (*i)++;
-    return argv[*i];
-}
-
-/* Write len bytes to path ("-" = stdout). */
-static int write_file(const char *path, const void *data, size_t len)
-{
-    int to_stdout = strcmp(path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    int ok;
-    if (f == NULL)
-        return -1;
-    ok = fwrite(data, 1, len, f) == len;
-    if (to_stdout ? fflush(f) != 0 : fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
 }
 
 static int load_pki(dcapgen_pki **out, const char *dir)
@@ -166,14 +75,14 @@ static int cmd_pki(int argc, char **argv)
             o.pck_processor = 1;
             continue;
         }
-        v = opt_value(argc, argv, &i);
+        v = mockcli_opt_value(argc, argv, &i);
         if (v == NULL)
             return usage_error("missing value or unknown option", opt);
         if (strcmp(opt, "--out") == 0) {
             out = v;
         } else if (strcmp(opt, "--fmspc") == 0) {
             uint8_t f[6];
-            if (parse_hex(f, sizeof(f), &len, v) != 0 || len != 6)
+            if (mockcli_parse_hex(f, sizeof(f), &len, v) != 0 || len != 6)
                 return usage_error("--fmspc needs 6 hex bytes", v);
             memcpy(o.pck_ext.fmspc, f, 6);
         } else {
@@ -193,90 +102,22 @@ static int cmd_pki(int argc, char **argv)
 /* ------------------------------------------------------------------------ */
 /* dcap quote                                                               */
 
-#define MAX_EDITS 64
-
-typedef struct {
-    int have;
-    uint8_t bytes[DCAPGEN_LEN_REPORTDATA]; /* largest field */
-    size_t len;
-} hex_opt;
-
-typedef struct {
-    uint64_t off;
-    uint8_t *bytes;
-    size_t len;
-} set_edit;
+_Static_assert(DCAPGEN_LEN_REPORTDATA <= MOCKCLI_HEX_OPT_MAX,
+               "hex options hold the largest field");
 
 typedef struct {
     const char *pki_dir, *out;
     int tdx, have_tee, no_nul;
     uint64_t version, body_type, pad, qe_isvsvn;
     int have_qe_isvsvn;
-    hex_opt report_data, mrtd, td_attributes, tee_tcb_svn, tee_tcb_svn2;
-    set_edit sets[MAX_EDITS];
-    size_t n_sets;
-    uint64_t flip_off[MAX_EDITS], flip_bit[MAX_EDITS];
-    size_t n_flips;
+    mockcli_hex_opt report_data, mrtd, td_attributes, tee_tcb_svn,
+        tee_tcb_svn2;
+    mockcli_edits edits; /* freed by cmd_quote */
 } quote_args;
 
-static int parse_hex_opt(hex_opt *h, size_t max, const char *s)
+static int quote_opt(void *ctx, const char *o, const char *v)
 {
-    if (parse_hex(h->bytes, max, &h->len, s) != 0)
-        return -1;
-    h->have = 1;
-    return 0;
-}
-
-/* "OFFSET=HEX"; the bytes are heap-allocated (freed by quote_args_free). */
-static int parse_set(set_edit *e, const char *s)
-{
-    char off[32];
-    const char *eq = strchr(s, '=');
-    size_t n = eq != NULL ? (size_t)(eq - s) : 0, hl;
-    if (n == 0 || n >= sizeof(off))
-        return -1;
-    memcpy(off, s, n);
-    off[n] = '\0';
-    hl = strlen(eq + 1);
-    if (parse_u64(&e->off, off, 0xFFFFFFFFu) != 0 || hl == 0 || hl % 2)
-        return -1;
-    e->bytes = malloc(hl / 2);
-    if (e->bytes == NULL)
-        return -1;
-    if (parse_hex(e->bytes, hl / 2, &e->len, eq + 1) != 0) {
-        free(e->bytes);
-        e->bytes = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* "OFFSET[:BIT]" */
-static int parse_flip(uint64_t *off, uint64_t *bit, const char *s)
-{
-    char b[32];
-    char *colon;
-    if (strlen(s) >= sizeof(b))
-        return -1;
-    strcpy(b, s);
-    colon = strchr(b, ':');
-    *bit = 0;
-    if (colon != NULL) {
-        *colon = '\0';
-        if (parse_u64(bit, colon + 1, 7) != 0)
-            return -1;
-    }
-    return parse_u64(off, b, 0xFFFFFFFFu);
-}
-
-static void quote_args_free(quote_args *a)
-{
-    for (size_t i = 0; i < a->n_sets; i++)
-        free(a->sets[i].bytes);
-}
-
-static int quote_opt(quote_args *a, const char *o, const char *v)
-{
+    quote_args *a = ctx;
     if (strcmp(o, "--pki") == 0) {
         a->pki_dir = v;
     } else if (strcmp(o, "-o") == 0) {
@@ -286,66 +127,50 @@ static int quote_opt(quote_args *a, const char *o, const char *v)
             return usage_error("--tee must be tdx or sgx", v);
         a->have_tee = 1;
     } else if (strcmp(o, "--version") == 0) {
-        if (parse_u64(&a->version, v, 5) != 0 || a->version < 3)
+        if (mockcli_parse_u64(&a->version, v, 5) != 0 || a->version < 3)
             return usage_error("--version must be 3, 4 or 5", v);
     } else if (strcmp(o, "--body-type") == 0) {
-        if (parse_u64(&a->body_type, v, 3) != 0 || a->body_type < 1)
+        if (mockcli_parse_u64(&a->body_type, v, 3) != 0 || a->body_type < 1)
             return usage_error("--body-type must be 1, 2 or 3", v);
     } else if (strcmp(o, "--report-data") == 0) {
-        if (parse_hex_opt(&a->report_data, DCAPGEN_LEN_REPORTDATA, v) != 0)
+        if (mockcli_parse_hex_opt(&a->report_data, DCAPGEN_LEN_REPORTDATA,
+                                  v) != 0)
             return usage_error("--report-data needs 1..64 hex bytes", v);
     } else if (strcmp(o, "--mrtd") == 0) {
-        if (parse_hex_opt(&a->mrtd, DCAPGEN_LEN_MR48, v) != 0)
+        if (mockcli_parse_hex_opt(&a->mrtd, DCAPGEN_LEN_MR48, v) != 0)
             return usage_error("--mrtd needs 1..48 hex bytes", v);
     } else if (strcmp(o, "--td-attributes") == 0) {
-        if (parse_hex_opt(&a->td_attributes, DCAPGEN_LEN_TD_ATTRIBUTES, v) !=
-            0)
+        if (mockcli_parse_hex_opt(&a->td_attributes,
+                                  DCAPGEN_LEN_TD_ATTRIBUTES, v) != 0)
             return usage_error("--td-attributes needs 1..8 hex bytes", v);
     } else if (strcmp(o, "--tee-tcb-svn") == 0) {
-        if (parse_hex_opt(&a->tee_tcb_svn, DCAPGEN_LEN_TEE_TCB_SVN, v) != 0)
+        if (mockcli_parse_hex_opt(&a->tee_tcb_svn, DCAPGEN_LEN_TEE_TCB_SVN,
+                                  v) != 0)
             return usage_error("--tee-tcb-svn needs 1..16 hex bytes", v);
     } else if (strcmp(o, "--tee-tcb-svn2") == 0) {
-        if (parse_hex_opt(&a->tee_tcb_svn2, DCAPGEN_LEN_TEE_TCB_SVN, v) != 0)
+        if (mockcli_parse_hex_opt(&a->tee_tcb_svn2, DCAPGEN_LEN_TEE_TCB_SVN,
+                                  v) != 0)
             return usage_error("--tee-tcb-svn2 needs 1..16 hex bytes", v);
     } else if (strcmp(o, "--qe-isvsvn") == 0) {
-        if (parse_u64(&a->qe_isvsvn, v, 0xFFFF) != 0)
+        if (mockcli_parse_u64(&a->qe_isvsvn, v, 0xFFFF) != 0)
             return usage_error("--qe-isvsvn must be 0..65535", v);
         a->have_qe_isvsvn = 1;
     } else if (strcmp(o, "--pad") == 0) {
-        if (parse_u64(&a->pad, v, 1u << 20) != 0)
+        if (mockcli_parse_u64(&a->pad, v, 1u << 20) != 0)
             return usage_error("--pad must be 0..1048576", v);
-    } else if (strcmp(o, "--set") == 0) {
-        if (a->n_sets == MAX_EDITS || parse_set(&a->sets[a->n_sets], v) != 0)
-            return usage_error("bad --set (OFFSET=HEX)", v);
-        a->n_sets++;
-    } else if (strcmp(o, "--flip") == 0) {
-        if (a->n_flips == MAX_EDITS ||
-            parse_flip(&a->flip_off[a->n_flips], &a->flip_bit[a->n_flips],
-                       v) != 0)
-            return usage_error("bad --flip (OFFSET[:BIT])", v);
-        a->n_flips++;
     } else {
-        return usage_error("unknown option", o);
+        return mockcli_edit_opt(&cli, &a->edits, o, v);
     }
     return 0;
 }
 
 static int quote_parse(quote_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v;
-        int rc;
-        if (strcmp(o, "--no-nul") == 0) {
-            a->no_nul = 1;
-            continue;
-        }
-        v = opt_value(argc, argv, &i);
-        if (v == NULL)
-            return usage_error("missing value or unknown option", o);
-        rc = quote_opt(a, o, v);
-        if (rc != 0)
-            return rc;
-    }
+    static const mockcli_flag flags[] = {
+        {"--no-nul", offsetof(quote_args, no_nul)}};
+    int rc = mockcli_parse_opts(&cli, argc, argv, flags, 1, quote_opt, a);
+    if (rc != 0)
+        return rc;
     if (a->pki_dir == NULL || a->out == NULL || !a->have_tee)
         return usage_error("dcap quote needs --pki, --tee and -o", NULL);
     if (a->version == 0)
@@ -368,35 +193,29 @@ static int quote_parse(quote_args *a, int argc, char **argv)
     return 0;
 }
 
-static void put_field(uint8_t *base, size_t off, size_t max, const hex_opt *h)
-{
-    if (!h->have)
-        return;
-    memset(base + off, 0, max);
-    memcpy(base + off, h->bytes, h->len);
-}
-
 /* Apply the field options to a desc from dcapgen_quote_desc_init. */
 static void quote_edit(dcapgen_quote_desc *d, const quote_args *a)
 {
+    uint8_t *b = d->body;
     if (a->tdx) {
-        put_field(d->body, DCAPGEN_TD_OFF_REPORTDATA, DCAPGEN_LEN_REPORTDATA,
-                  &a->report_data);
-        put_field(d->body, DCAPGEN_TD_OFF_MRTD, DCAPGEN_LEN_MR48, &a->mrtd);
-        put_field(d->body, DCAPGEN_TD_OFF_TD_ATTRIBUTES,
-                  DCAPGEN_LEN_TD_ATTRIBUTES, &a->td_attributes);
-        put_field(d->body, DCAPGEN_TD_OFF_TEE_TCB_SVN,
-                  DCAPGEN_LEN_TEE_TCB_SVN, &a->tee_tcb_svn);
+        mockcli_put_hex_opt(b, DCAPGEN_TD_OFF_REPORTDATA,
+                            DCAPGEN_LEN_REPORTDATA, &a->report_data);
+        mockcli_put_hex_opt(b, DCAPGEN_TD_OFF_MRTD, DCAPGEN_LEN_MR48,
+                            &a->mrtd);
+        mockcli_put_hex_opt(b, DCAPGEN_TD_OFF_TD_ATTRIBUTES,
+                            DCAPGEN_LEN_TD_ATTRIBUTES, &a->td_attributes);
+        mockcli_put_hex_opt(b, DCAPGEN_TD_OFF_TEE_TCB_SVN,
+                            DCAPGEN_LEN_TEE_TCB_SVN, &a->tee_tcb_svn);
         if (d->body_len == DCAPGEN_TD15_REPORT_SIZE) {
             /* TEE_TCB_SVN2 follows TEE_TCB_SVN unless given. */
-            put_field(d->body, DCAPGEN_TD_OFF_TEE_TCB_SVN2,
-                      DCAPGEN_LEN_TEE_TCB_SVN,
-                      a->tee_tcb_svn2.have ? &a->tee_tcb_svn2
-                                           : &a->tee_tcb_svn);
+            mockcli_put_hex_opt(b, DCAPGEN_TD_OFF_TEE_TCB_SVN2,
+                                DCAPGEN_LEN_TEE_TCB_SVN,
+                                a->tee_tcb_svn2.have ? &a->tee_tcb_svn2
+                                                     : &a->tee_tcb_svn);
         }
     } else {
-        put_field(d->body, DCAPGEN_RPT_OFF_REPORTDATA, DCAPGEN_LEN_REPORTDATA,
-                  &a->report_data);
+        mockcli_put_hex_opt(b, DCAPGEN_RPT_OFF_REPORTDATA,
+                            DCAPGEN_LEN_REPORTDATA, &a->report_data);
     }
     if (a->have_qe_isvsvn) {
         dcapgen_put_u16(d->qe_report + DCAPGEN_RPT_OFF_ISVSVN,
@@ -437,28 +256,19 @@ static int quote_make(const quote_args *a)
         rc = failure("quote generation failed", NULL);
         goto done;
     }
-    for (size_t i = 0; i < a->n_sets; i++) {
-        if (a->sets[i].off > len || a->sets[i].len > len - a->sets[i].off) {
-            rc = usage_error("--set outside the quote", NULL);
-            goto done;
-        }
-        memcpy(q + a->sets[i].off, a->sets[i].bytes, a->sets[i].len);
+    if (mockcli_kv_apply(q, len, a->edits.sets, a->edits.n_sets) != 0) {
+        rc = usage_error("--set outside the quote", NULL);
+        goto done;
     }
-    if (a->n_sets != 0 &&
+    if (a->edits.n_sets != 0 &&
         (dcapgen_quote_sign_qe_report(q, len, &l, pki->pck_key) != 0 ||
          dcapgen_quote_sign(q, len, &l, att) != 0)) {
         rc = failure("re-signing failed", NULL);
         goto done;
     }
-    for (size_t i = 0; i < a->n_flips; i++) { /* after signing, on purpose */
-        if (a->flip_off[i] >= len) {
-            rc = usage_error("--flip outside the quote", NULL);
-            goto done;
-        }
-        q[a->flip_off[i]] ^= (uint8_t)(1u << a->flip_bit[i]);
-    }
-    if (write_file(a->out, q, len) != 0)
-        rc = failure("cannot write quote", a->out);
+    /* flipped after signing, on purpose */
+    rc = mockcli_flip_and_write(&cli, &a->edits.flips, q, len, a->out,
+                                "quote");
 done:
     free(q);
     free(d);
@@ -476,7 +286,7 @@ static int cmd_quote(int argc, char **argv)
     rc = quote_parse(a, argc, argv);
     if (rc == 0)
         rc = quote_make(a);
-    quote_args_free(a);
+    mockcli_edits_free(&a->edits);
     free(a);
     return rc;
 }
@@ -492,35 +302,40 @@ typedef struct {
     uint64_t revoked[MAX_REVOKED];
 } crl_args;
 
+static int crl_opt(void *ctx, const char *o, const char *v)
+{
+    crl_args *a = ctx;
+    if (strcmp(o, "--pki") == 0) {
+        a->pki_dir = v;
+    } else if (strcmp(o, "-o") == 0) {
+        a->out = v;
+    } else if (strcmp(o, "--issuer") == 0) {
+        if (strcmp(v, "root") != 0 && strcmp(v, "pck") != 0)
+            return usage_error("--issuer must be root or pck", v);
+        a->issuer = v;
+    } else if (strcmp(o, "--revoke") == 0) {
+        if (a->o.n_revoked == MAX_REVOKED ||
+            mockcli_parse_u64(&a->revoked[a->o.n_revoked], v, UINT64_MAX) !=
+                0)
+            return usage_error("bad --revoke serial", v);
+        a->o.n_revoked++;
+    } else if (strcmp(o, "--this-update") == 0) {
+        if (mockcli_parse_i64(&a->o.this_update, v) != 0)
+            return usage_error("bad --this-update", v);
+    } else if (strcmp(o, "--next-update") == 0) {
+        if (mockcli_parse_i64(&a->o.next_update, v) != 0)
+            return usage_error("bad --next-update", v);
+    } else {
+        return usage_error("unknown option", o);
+    }
+    return 0;
+}
+
 static int crl_parse(crl_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v = opt_value(argc, argv, &i);
-        if (v == NULL)
-            return usage_error("missing value or unknown option", o);
-        if (strcmp(o, "--pki") == 0) {
-            a->pki_dir = v;
-        } else if (strcmp(o, "-o") == 0) {
-            a->out = v;
-        } else if (strcmp(o, "--issuer") == 0) {
-            if (strcmp(v, "root") != 0 && strcmp(v, "pck") != 0)
-                return usage_error("--issuer must be root or pck", v);
-            a->issuer = v;
-        } else if (strcmp(o, "--revoke") == 0) {
-            if (a->o.n_revoked == MAX_REVOKED ||
-                parse_u64(&a->revoked[a->o.n_revoked], v, UINT64_MAX) != 0)
-                return usage_error("bad --revoke serial", v);
-            a->o.n_revoked++;
-        } else if (strcmp(o, "--this-update") == 0) {
-            if (parse_i64(&a->o.this_update, v) != 0)
-                return usage_error("bad --this-update", v);
-        } else if (strcmp(o, "--next-update") == 0) {
-            if (parse_i64(&a->o.next_update, v) != 0)
-                return usage_error("bad --next-update", v);
-        } else {
-            return usage_error("unknown option", o);
-        }
-    }
+    int rc = mockcli_parse_opts(&cli, argc, argv, NULL, 0, crl_opt, a);
+    if (rc != 0)
+        return rc;
     if (a->pki_dir == NULL || a->out == NULL || a->issuer == NULL)
         return usage_error("dcap crl needs --pki, --issuer and -o", NULL);
     return 0;
@@ -545,7 +360,7 @@ static int crl_make(crl_args *a)
         len = i2d_X509_CRL(crl, &der);
     if (len <= 0)
         rc = failure("CRL creation failed", NULL);
-    else if (write_file(a->out, der, (size_t)len) != 0)
+    else if (mockcli_write_file(a->out, der, (size_t)len) != 0)
         rc = failure("cannot write CRL", a->out);
     OPENSSL_free(der);
     X509_CRL_free(crl);
@@ -584,7 +399,7 @@ static int cmd_tcb_info(int argc, char **argv)
             flags |= DCAPGEN_JSON_PRETTY;
             continue;
         }
-        v = opt_value(argc, argv, &i);
+        v = mockcli_opt_value(argc, argv, &i);
         if (v == NULL)
             return usage_error("missing value or unknown option", o);
         if (strcmp(o, "--pki") == 0) {
@@ -609,7 +424,7 @@ static int cmd_tcb_info(int argc, char **argv)
     if (dcapgen_tcb_info_with_status(&json, &len, pki, tdx, status, flags) !=
         0)
         rc = failure("TCB Info generation failed", NULL);
-    else if (write_file(out, json, len) != 0)
+    else if (mockcli_write_file(out, json, len) != 0)
         rc = failure("cannot write TCB Info", out);
     free(json);
     dcapgen_pki_free(pki);
@@ -620,21 +435,12 @@ static int cmd_tcb_info(int argc, char **argv)
 
 int attest_mock_dcap_main(int argc, char **argv)
 {
+    static const mockcli_cmd cmds[] = {{"pki", cmd_pki},
+                                       {"quote", cmd_quote},
+                                       {"crl", cmd_crl},
+                                       {"tcb-info", cmd_tcb_info}};
     /* argv[0] is "dcap" */
-    if (argc < 2)
-        return usage_error("missing dcap command (pki, quote, crl, tcb-info)",
-                           NULL);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(dcap_usage_text, stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "pki") == 0)
-        return cmd_pki(argc - 2, argv + 2);
-    if (strcmp(argv[1], "quote") == 0)
-        return cmd_quote(argc - 2, argv + 2);
-    if (strcmp(argv[1], "crl") == 0)
-        return cmd_crl(argc - 2, argv + 2);
-    if (strcmp(argv[1], "tcb-info") == 0)
-        return cmd_tcb_info(argc - 2, argv + 2);
-    return usage_error("unknown dcap command", argv[1]);
+    return mockcli_dispatch(&cli, argc - 1, argv + 1, 1,
+                            "missing dcap command (pki, quote, crl, tcb-info)",
+                            "unknown dcap command", cmds, 4);
 }

@@ -7,16 +7,16 @@
  * Exit status: 0 success, 2 usage error, 1 any other failure; messages go
  * to stderr. See vectors/README.md.
  */
+#include "mockcli.h"
 #include "nvgen.h"
 
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EXIT_USAGE 2
 #define PROG "attest-mock nvidia"
-#define MAX_EDITS 64
+#define MAX_EDITS MOCKCLI_MAX_EDITS
 
 static const char nv_usage_text[] =
     "usage:\n"
@@ -44,163 +44,17 @@ static const char nv_usage_text[] =
     "before signing (the report is re-signed), --flip after. --cert N is the\n"
     "position in the chain: device 0 leaf .. 3 Identity; rim 0 leaf .. 2 CA.\n";
 
-static int usage_error(const char *msg, const char *arg)
-{
-    if (msg != NULL)
-        fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "",
-                arg ? arg : "");
-    fputs(nv_usage_text, stderr);
-    return EXIT_USAGE;
-}
+static const mockcli_prog cli = {PROG, nv_usage_text};
 
-static int failure(const char *msg, const char *arg)
-{
-    fprintf(stderr, PROG ": %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-    return EXIT_FAILURE;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Argument parsing helpers (0 = ok, -1 = malformed)                        */
-
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Hex string (even length, no prefix) into out[0..max); *len = bytes. */
-static int parse_hex(uint8_t *out, size_t max, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
-    if (n % 2 != 0 || n / 2 > max)
-        return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return 0;
-}
-
-/* Unsigned integer (decimal or 0x hex), <= max. */
-static int parse_u64(uint64_t *out, const char *s, uint64_t max)
-{
-    char *end;
-    unsigned long long v;
-    if (*s == '\0' || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v > max)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
-static int parse_i64(int64_t *out, const char *s)
-{
-    char *end;
-    long long v;
-    if (*s == '\0')
-        return -1;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return -1;
-    *out = (int64_t)v;
-    return 0;
-}
-
-/* "KEY=HEX" with a numeric KEY <= kmax; bytes heap-allocated (may be 0). */
-static int parse_kv_hex(uint64_t *key, uint8_t **bytes, size_t *len,
-                        const char *s, uint64_t kmax)
-{
-    char k[32];
-    const char *eq = strchr(s, '=');
-    size_t n = eq != NULL ? (size_t)(eq - s) : 0, hl;
-    if (n == 0 || n >= sizeof(k))
-        return -1;
-    memcpy(k, s, n);
-    k[n] = '\0';
-    hl = strlen(eq + 1);
-    if (parse_u64(key, k, kmax) != 0 || hl % 2)
-        return -1;
-    *bytes = malloc(hl / 2 + 1);
-    if (*bytes == NULL)
-        return -1;
-    if (parse_hex(*bytes, hl / 2, len, eq + 1) != 0) {
-        free(*bytes);
-        *bytes = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-/* "OFFSET[:BIT]" */
-static int parse_flip(uint64_t *off, uint64_t *bit, const char *s)
-{
-    char b[32];
-    char *colon;
-    if (strlen(s) >= sizeof(b))
-        return -1;
-    strcpy(b, s);
-    colon = strchr(b, ':');
-    *bit = 0;
-    if (colon != NULL) {
-        *colon = '\0';
-        if (parse_u64(bit, colon + 1, 7) != 0)
-            return -1;
-    }
-    return parse_u64(off, b, 0xFFFFFFFFu);
-}
-
-/* Value of option argv[*i]; advances *i. NULL when it is missing. */
-static const char *opt_value(int argc, char **argv, int *i)
-{
-    if (*i + 1 >= argc)
-        return NULL;
-    (*i)++;
-    return argv[*i];
-}
-
-/* Write len bytes to path ("-" = stdout). */
-static int write_file(const char *path, const void *data, size_t len)
-{
-    int to_stdout = strcmp(path, "-") == 0;
-    FILE *f = to_stdout ? stdout : fopen(path, "wb");
-    int ok;
-    if (f == NULL)
-        return -1;
-    ok = fwrite(data, 1, len, f) == len;
-    if (to_stdout ? fflush(f) != 0 : fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
-}
+/* A usage error (exit status 2) / any other failure (1), on stderr. */
+#define usage_error(msg, arg) mockcli_usage_error(&cli, msg, arg)
+#define failure(msg, arg) mockcli_failure(&cli, msg, arg)
 
 static int load_pki(nvgen_pki **out, const char *dir)
 {
     if (nvgen_pki_load(out, dir) != 0)
         return failure("cannot load PKI directory", dir);
     return 0;
-}
-
-typedef struct {
-    uint64_t key;
-    uint8_t *bytes;
-    size_t len;
-} kv_edit;
-
-static void kv_free(kv_edit *e, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(e[i].bytes);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -227,13 +81,14 @@ static int cmd_pki(int argc, char **argv)
             no_fwid = 1;
             continue;
         }
-        v = opt_value(argc, argv, &i);
+        v = mockcli_opt_value(argc, argv, &i);
         if (v == NULL)
             return usage_error("missing value or unknown option", opt);
         if (strcmp(opt, "--out") == 0) {
             out = v;
         } else if (strcmp(opt, "--gpus") == 0) {
-            if (parse_u64(&gpus, v, NVGEN_MAX_DEVICES) != 0 || gpus == 0)
+            if (mockcli_parse_u64(&gpus, v, NVGEN_MAX_DEVICES) != 0 ||
+                gpus == 0)
                 return usage_error("--gpus must be 1..8", v);
         } else if (strcmp(opt, "--driver") == 0) {
             driver = v;
@@ -277,37 +132,37 @@ typedef struct {
     int have_odv, have_ff, have_nonce, no_fwid, have_fwid;
     int nvdec0, ppcie; /* < 0: default */
     uint8_t nonce[NVGEN_NONCE_SIZE], fwid[NVGEN_DIGEST_SIZE];
-    kv_edit meas[MAX_EDITS], tlvs[MAX_EDITS], sets[MAX_EDITS];
-    size_t n_meas, n_tlvs, n_sets;
+    mockcli_kv meas[MAX_EDITS], tlvs[MAX_EDITS];
+    size_t n_meas, n_tlvs;
     uint64_t del_tlv[MAX_EDITS];
     size_t n_del;
-    uint64_t flip_off[MAX_EDITS], flip_bit[MAX_EDITS];
-    size_t n_flips;
+    mockcli_edits edits;
 } report_args;
 
 static int parse_status_byte(int *out, const char *v)
 {
     uint8_t b;
     size_t n;
-    if (parse_hex(&b, 1, &n, v) != 0 || n != 1)
+    if (mockcli_parse_hex(&b, 1, &n, v) != 0 || n != 1)
         return -1;
     *out = b;
     return 0;
 }
 
-static int report_opt(report_args *a, const char *o, const char *v)
+static int report_opt(void *ctx, const char *o, const char *v)
 {
+    report_args *a = ctx;
     size_t n;
     if (strcmp(o, "--pki") == 0) {
         a->pki_dir = v;
     } else if (strcmp(o, "-o") == 0) {
         a->out = v;
     } else if (strcmp(o, "--gpu") == 0) {
-        if (parse_u64(&a->gpu, v, NVGEN_MAX_DEVICES - 1) != 0)
+        if (mockcli_parse_u64(&a->gpu, v, NVGEN_MAX_DEVICES - 1) != 0)
             return usage_error("--gpu must be 0..7", v);
     } else if (strcmp(o, "--nonce") == 0) {
         memset(a->nonce, 0, sizeof(a->nonce));
-        if (parse_hex(a->nonce, NVGEN_NONCE_SIZE, &n, v) != 0 || n == 0)
+        if (mockcli_parse_hex(a->nonce, NVGEN_NONCE_SIZE, &n, v) != 0)
             return usage_error("--nonce needs 1..32 hex bytes", v);
         a->have_nonce = 1;
     } else if (strcmp(o, "--driver") == 0) {
@@ -320,7 +175,7 @@ static int report_opt(report_args *a, const char *o, const char *v)
         a->sign_key = v;
     } else if (strcmp(o, "--fwid") == 0) {
         memset(a->fwid, 0, sizeof(a->fwid));
-        if (parse_hex(a->fwid, NVGEN_DIGEST_SIZE, &n, v) != 0 || n == 0)
+        if (mockcli_parse_hex(a->fwid, NVGEN_DIGEST_SIZE, &n, v) != 0)
             return usage_error("--fwid needs 1..48 hex bytes", v);
         a->have_fwid = 1;
     } else if (strcmp(o, "--nvdec0") == 0) {
@@ -330,15 +185,15 @@ static int report_opt(report_args *a, const char *o, const char *v)
         if (parse_status_byte(&a->ppcie, v) != 0)
             return usage_error("--ppcie needs one hex byte (aa, 55)", v);
     } else if (strcmp(o, "--odv") == 0) {
-        if (parse_u64(&a->odv, v, 0xFFFF) != 0)
+        if (mockcli_parse_u64(&a->odv, v, 0xFFFF) != 0)
             return usage_error("--odv must be 0..65535", v);
         a->have_odv = 1;
     } else if (strcmp(o, "--feature-flag") == 0) {
-        if (parse_u64(&a->feature_flag, v, 0xFFFF) != 0)
+        if (mockcli_parse_u64(&a->feature_flag, v, 0xFFFF) != 0)
             return usage_error("--feature-flag must be 0..65535", v);
         a->have_ff = 1;
     } else if (strcmp(o, "--trailing") == 0) {
-        if (parse_u64(&a->trailing, v, 1u << 20) != 0)
+        if (mockcli_parse_u64(&a->trailing, v, 1u << 20) != 0)
             return usage_error("--trailing must be 0..1048576", v);
     } else if (strcmp(o, "--trailing-fill") == 0) {
         int b;
@@ -346,9 +201,9 @@ static int report_opt(report_args *a, const char *o, const char *v)
             return usage_error("--trailing-fill needs one hex byte", v);
         a->trailing_fill = (uint64_t)b;
     } else if (strcmp(o, "--measurement") == 0) {
-        kv_edit *e = &a->meas[a->n_meas];
+        mockcli_kv *e = &a->meas[a->n_meas];
         if (a->n_meas == MAX_EDITS ||
-            parse_kv_hex(&e->key, &e->bytes, &e->len, v, 254) != 0 ||
+            mockcli_parse_kv_hex(&e->key, &e->bytes, &e->len, v, 254) != 0 ||
             e->len == 0 || e->len > NVGEN_MAX_VALUE) {
             if (a->n_meas < MAX_EDITS)
                 free(e->bytes), e->bytes = NULL;
@@ -357,9 +212,10 @@ static int report_opt(report_args *a, const char *o, const char *v)
         }
         a->n_meas++;
     } else if (strcmp(o, "--tlv") == 0) {
-        kv_edit *e = &a->tlvs[a->n_tlvs];
+        mockcli_kv *e = &a->tlvs[a->n_tlvs];
         if (a->n_tlvs == MAX_EDITS ||
-            parse_kv_hex(&e->key, &e->bytes, &e->len, v, 0xFFFF) != 0 ||
+            mockcli_parse_kv_hex(&e->key, &e->bytes, &e->len, v, 0xFFFF) !=
+                0 ||
             e->len > NVGEN_MAX_TLV_VALUE) {
             if (a->n_tlvs < MAX_EDITS)
                 free(e->bytes), e->bytes = NULL;
@@ -368,47 +224,22 @@ static int report_opt(report_args *a, const char *o, const char *v)
         a->n_tlvs++;
     } else if (strcmp(o, "--del-tlv") == 0) {
         if (a->n_del == MAX_EDITS ||
-            parse_u64(&a->del_tlv[a->n_del], v, 0xFFFF) != 0)
+            mockcli_parse_u64(&a->del_tlv[a->n_del], v, 0xFFFF) != 0)
             return usage_error("bad --del-tlv TYPE", v);
         a->n_del++;
-    } else if (strcmp(o, "--set") == 0) {
-        kv_edit *e = &a->sets[a->n_sets];
-        if (a->n_sets == MAX_EDITS ||
-            parse_kv_hex(&e->key, &e->bytes, &e->len, v, 0xFFFFFFFFu) != 0 ||
-            e->len == 0) {
-            if (a->n_sets < MAX_EDITS)
-                free(e->bytes), e->bytes = NULL;
-            return usage_error("bad --set (OFFSET=HEX)", v);
-        }
-        a->n_sets++;
-    } else if (strcmp(o, "--flip") == 0) {
-        if (a->n_flips == MAX_EDITS ||
-            parse_flip(&a->flip_off[a->n_flips], &a->flip_bit[a->n_flips],
-                       v) != 0)
-            return usage_error("bad --flip (OFFSET[:BIT])", v);
-        a->n_flips++;
     } else {
-        return usage_error("unknown option", o);
+        return mockcli_edit_opt(&cli, &a->edits, o, v);
     }
     return 0;
 }
 
 static int report_parse(report_args *a, int argc, char **argv)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *o = argv[i], *v;
-        int rc;
-        if (strcmp(o, "--no-fwid") == 0) {
-            a->no_fwid = 1;
-            continue;
-        }
-        v = opt_value(argc, argv, &i);
-        if (v == NULL)
-            return usage_error("missing value or unknown option", o);
-        rc = report_opt(a, o, v);
-        if (rc != 0)
-            return rc;
-    }
+    static const mockcli_flag flags[] = {
+        {"--no-fwid", offsetof(report_args, no_fwid)}};
+    int rc = mockcli_parse_opts(&cli, argc, argv, flags, 1, report_opt, a);
+    if (rc != 0)
+        return rc;
     if (a->pki_dir == NULL || a->out == NULL)
         return usage_error("nvidia report needs --pki and -o", NULL);
     return 0;
@@ -519,16 +350,13 @@ static int report_make(const report_args *a)
         rc = failure("report generation failed", NULL);
         goto done;
     }
-    for (size_t i = 0; i < a->n_sets; i++) {
-        if (a->sets[i].key > len || a->sets[i].len > len - a->sets[i].key) {
-            rc = usage_error("--set outside the report", NULL);
-            goto done;
-        }
-        memcpy(r + a->sets[i].key, a->sets[i].bytes, a->sets[i].len);
+    if (mockcli_kv_apply(r, len, a->edits.sets, a->edits.n_sets) != 0) {
+        rc = usage_error("--set outside the report", NULL);
+        goto done;
     }
     /* --set may have changed a length: re-sign at the offset the lengths
      * now give when they still parse, else where the signature was. */
-    if (a->n_sets != 0) {
+    if (a->edits.n_sets != 0) {
         nvgen_report_layout *nl = malloc(sizeof(*nl));
         int ok = nl != NULL;
         if (ok && nvgen_report_layout_parse(nl, r, len) == 0)
@@ -541,15 +369,9 @@ static int report_make(const report_args *a)
             goto done;
         }
     }
-    for (size_t i = 0; i < a->n_flips; i++) { /* after signing, on purpose */
-        if (a->flip_off[i] >= len) {
-            rc = usage_error("--flip outside the report", NULL);
-            goto done;
-        }
-        r[a->flip_off[i]] ^= (uint8_t)(1u << a->flip_bit[i]);
-    }
-    if (write_file(a->out, r, len) != 0)
-        rc = failure("cannot write report", a->out);
+    /* flipped after signing, on purpose */
+    rc = mockcli_flip_and_write(&cli, &a->edits.flips, r, len, a->out,
+                                "report");
 done:
     free(r);
     free(d);
@@ -569,9 +391,9 @@ static int cmd_report(int argc, char **argv)
     rc = report_parse(a, argc, argv);
     if (rc == 0)
         rc = report_make(a);
-    kv_free(a->meas, a->n_meas);
-    kv_free(a->tlvs, a->n_tlvs);
-    kv_free(a->sets, a->n_sets);
+    mockcli_kv_free(a->meas, a->n_meas);
+    mockcli_kv_free(a->tlvs, a->n_tlvs);
+    mockcli_edits_free(&a->edits);
     free(a);
     return rc;
 }
@@ -584,7 +406,7 @@ typedef struct {
     int kind, have_kind, debug;
     unsigned sign_flags;
     int tamper[5];
-    kv_edit meas[MAX_EDITS];
+    mockcli_kv meas[MAX_EDITS];
     size_t n_meas;
     uint64_t inactive[MAX_EDITS];
     size_t n_inactive;
@@ -618,7 +440,7 @@ static int rim_parse(rim_args *a, int argc, char **argv)
             }
         if (flag)
             continue;
-        v = opt_value(argc, argv, &i);
+        v = mockcli_opt_value(argc, argv, &i);
         if (v == NULL)
             return usage_error("missing value or unknown option", o);
         if (strcmp(o, "--pki") == 0) {
@@ -640,10 +462,10 @@ static int rim_parse(rim_args *a, int argc, char **argv)
         } else if (strcmp(o, "--product") == 0) {
             a->product = v;
         } else if (strcmp(o, "--measurement") == 0) {
-            kv_edit *e = &a->meas[a->n_meas];
+            mockcli_kv *e = &a->meas[a->n_meas];
             if (a->n_meas == MAX_EDITS ||
-                parse_kv_hex(&e->key, &e->bytes, &e->len, v,
-                             NVGEN_RIM_RESOURCES - 1) != 0 ||
+                mockcli_parse_kv_hex(&e->key, &e->bytes, &e->len, v,
+                                     NVGEN_RIM_RESOURCES - 1) != 0 ||
                 e->len == 0 || e->len > NVGEN_DIGEST_SIZE) {
                 if (a->n_meas < MAX_EDITS)
                     free(e->bytes), e->bytes = NULL;
@@ -654,8 +476,8 @@ static int rim_parse(rim_args *a, int argc, char **argv)
             a->n_meas++;
         } else if (strcmp(o, "--inactive") == 0) {
             if (a->n_inactive == MAX_EDITS ||
-                parse_u64(&a->inactive[a->n_inactive], v,
-                          NVGEN_RIM_RESOURCES - 1) != 0)
+                mockcli_parse_u64(&a->inactive[a->n_inactive], v,
+                                  NVGEN_RIM_RESOURCES - 1) != 0)
                 return usage_error("bad --inactive INDEX", v);
             a->n_inactive++;
         } else {
@@ -711,20 +533,7 @@ static int rim_make(const rim_args *a)
     for (size_t i = 0; i < d->n_measurements && first_active < 0; i++)
         if (d->m[i].active)
             first_active = d->m[i].index;
-    if (a->debug) {
-        chain[0] = pki->rim_dbg_leaf.cert;
-        chain[1] = pki->rim_dbg_l3.cert;
-        chain[2] = pki->rim_dbg_root.cert;
-        nc = 3;
-        key = pki->rim_dbg_leaf.key;
-    } else {
-        chain[0] = pki->rim_leaf.cert;
-        chain[1] = pki->rim_l3.cert;
-        chain[2] = pki->rim_ca.cert;
-        chain[3] = pki->rim_root.cert;
-        nc = 4;
-        key = pki->rim_leaf.key;
-    }
+    nc = nvgen_pki_rim_signer(chain, &key, pki, a->debug);
     {
         char *u = NULL;
         size_t un = 0;
@@ -751,7 +560,7 @@ static int rim_make(const rim_args *a)
         x = y;
         n = yn;
     }
-    if (write_file(a->out, x, n) != 0)
+    if (mockcli_write_file(a->out, x, n) != 0)
         rc = failure("cannot write RIM", a->out);
 done:
     free(x);
@@ -769,7 +578,7 @@ static int cmd_rim(int argc, char **argv)
     rc = rim_parse(a, argc, argv);
     if (rc == 0)
         rc = rim_make(a);
-    kv_free(a->meas, a->n_meas);
+    mockcli_kv_free(a->meas, a->n_meas);
     free(a);
     return rc;
 }
@@ -810,7 +619,7 @@ static int ocsp_parse(ocsp_args *a, int argc, char **argv)
             a->o.include_cert = 0;
             continue;
         }
-        v = opt_value(argc, argv, &i);
+        v = mockcli_opt_value(argc, argv, &i);
         if (v == NULL)
             return usage_error("missing value or unknown option", o);
         if (strcmp(o, "--pki") == 0) {
@@ -818,11 +627,11 @@ static int ocsp_parse(ocsp_args *a, int argc, char **argv)
         } else if (strcmp(o, "-o") == 0) {
             a->out = v;
         } else if (strcmp(o, "--cert") == 0) {
-            if (parse_u64(&a->cert, v, 3) != 0)
+            if (mockcli_parse_u64(&a->cert, v, 3) != 0)
                 return usage_error("--cert must be 0..3", v);
             a->have_cert = 1;
         } else if (strcmp(o, "--gpu") == 0) {
-            if (parse_u64(&a->gpu, v, NVGEN_MAX_DEVICES - 1) != 0)
+            if (mockcli_parse_u64(&a->gpu, v, NVGEN_MAX_DEVICES - 1) != 0)
                 return usage_error("--gpu must be 0..7", v);
         } else if (strcmp(o, "--chain") == 0) {
             if (strcmp(v, "device") == 0)
@@ -845,26 +654,26 @@ static int ocsp_parse(ocsp_args *a, int argc, char **argv)
                                    "unknown",
                                    v);
         } else if (strcmp(o, "--this-update") == 0) {
-            if (parse_i64(&a->o.this_update, v) != 0)
+            if (mockcli_parse_i64(&a->o.this_update, v) != 0)
                 return usage_error("bad --this-update", v);
             a->have_this = 1;
         } else if (strcmp(o, "--next-update") == 0) {
             if (strcmp(v, "none") == 0)
                 a->o.next_update = -1;
-            else if (parse_i64(&a->o.next_update, v) != 0 ||
+            else if (mockcli_parse_i64(&a->o.next_update, v) != 0 ||
                      a->o.next_update < 0)
                 return usage_error("bad --next-update", v);
             a->have_next = 1;
         } else if (strcmp(o, "--produced-at") == 0) {
-            if (parse_i64(&a->o.produced_at, v) != 0)
+            if (mockcli_parse_i64(&a->o.produced_at, v) != 0)
                 return usage_error("bad --produced-at", v);
             a->have_produced = 1;
         } else if (strcmp(o, "--revoked-at") == 0) {
-            if (parse_i64(&a->o.revoked_at, v) != 0)
+            if (mockcli_parse_i64(&a->o.revoked_at, v) != 0)
                 return usage_error("bad --revoked-at", v);
         } else if (strcmp(o, "--nonce") == 0) {
             size_t n;
-            if (parse_hex(a->nonce, sizeof(a->nonce), &n, v) != 0 || n == 0)
+            if (mockcli_parse_hex(a->nonce, sizeof(a->nonce), &n, v) != 0)
                 return usage_error("--nonce needs 1..64 hex bytes", v);
             a->o.nonce = a->nonce;
             a->o.nonce_len = n;
@@ -937,7 +746,7 @@ static int ocsp_make(ocsp_args *a)
         len = i2d_OCSP_RESPONSE(r, &der);
     if (len <= 0)
         rc = failure("OCSP response generation failed", NULL);
-    else if (write_file(a->out, der, (size_t)len) != 0)
+    else if (mockcli_write_file(a->out, der, (size_t)len) != 0)
         rc = failure("cannot write OCSP response", a->out);
 done:
     OPENSSL_free(der);
@@ -967,21 +776,12 @@ static int cmd_ocsp(int argc, char **argv)
 
 int attest_mock_nvidia_main(int argc, char **argv)
 {
+    static const mockcli_cmd cmds[] = {{"pki", cmd_pki},
+                                       {"report", cmd_report},
+                                       {"rim", cmd_rim},
+                                       {"ocsp", cmd_ocsp}};
     /* argv[0] is "nvidia" */
-    if (argc < 2)
-        return usage_error("missing nvidia command (pki, report, rim, ocsp)",
-                           NULL);
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(nv_usage_text, stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "pki") == 0)
-        return cmd_pki(argc - 2, argv + 2);
-    if (strcmp(argv[1], "report") == 0)
-        return cmd_report(argc - 2, argv + 2);
-    if (strcmp(argv[1], "rim") == 0)
-        return cmd_rim(argc - 2, argv + 2);
-    if (strcmp(argv[1], "ocsp") == 0)
-        return cmd_ocsp(argc - 2, argv + 2);
-    return usage_error("unknown nvidia command", argv[1]);
+    return mockcli_dispatch(&cli, argc - 1, argv + 1, 1,
+                            "missing nvidia command (pki, report, rim, ocsp)",
+                            "unknown nvidia command", cmds, 4);
 }

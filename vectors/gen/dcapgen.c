@@ -4,14 +4,12 @@
  */
 #include "dcapgen.h"
 
+#include "gencommon.h"
+
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -21,144 +19,28 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#define PATH_BUF 4096
-
-#if defined(__GNUC__)
-#define DCAPGEN_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define DCAPGEN_PRINTF(a, b)
-#endif
-
 /* ======================================================================== */
-/* Growable byte buffer (also used for text)                                */
-
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int err;
-} buf;
-
-static void buf_reserve(buf *b, size_t extra)
-{
-    size_t cap;
-    uint8_t *np;
-    if (b->err)
-        return;
-    if (extra > SIZE_MAX / 2 - b->len) {
-        b->err = 1;
-        return;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    np = realloc(b->p, cap);
-    if (np == NULL) {
-        b->err = 1;
-        return;
-    }
-    b->p = np;
-    b->cap = cap;
-}
-
-static void buf_put(buf *b, const void *d, size_t n)
-{
-    buf_reserve(b, n);
-    if (b->err)
-        return;
-    if (n != 0)
-        memcpy(b->p + b->len, d, n);
-    b->len += n;
-    b->p[b->len] = 0; /* always NUL-terminated for text use */
-}
-
-static void buf_byte(buf *b, uint8_t c)
-{
-    buf_put(b, &c, 1);
-}
-
-static void buf_str(buf *b, const char *s)
-{
-    if (s == NULL) {
-        b->err = 1;
-        return;
-    }
-    buf_put(b, s, strlen(s));
-}
-
-static void buf_printf(buf *b, const char *fmt, ...) DCAPGEN_PRINTF(2, 3);
-static void buf_printf(buf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        b->err = 1; /* only short numeric formats are used */
-        return;
-    }
-    buf_put(b, tmp, (size_t)n);
-}
-
-static void buf_hex(buf *b, const uint8_t *d, size_t n, int upper)
-{
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    buf_reserve(b, 2 * n);
-    if (b->err)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        b->p[b->len++] = (uint8_t)digits[d[i] >> 4];
-        b->p[b->len++] = (uint8_t)digits[d[i] & 0xF];
-    }
-    b->p[b->len] = 0;
-}
+/* JSON text                                                                */
 
 /* A JSON string literal, escaped. NULL is an error (required member). */
-static void buf_jstr(buf *b, const char *s)
+static void buf_jstr(gen_buf *b, const char *s)
 {
     if (s == NULL) {
         b->err = 1;
         return;
     }
-    buf_byte(b, '"');
+    gen_buf_byte(b, '"');
     for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
         if (*c == '"' || *c == '\\') {
-            buf_byte(b, '\\');
-            buf_byte(b, *c);
+            gen_buf_byte(b, '\\');
+            gen_buf_byte(b, *c);
         } else if (*c < 0x20) {
-            buf_printf(b, "\\u%04x", *c);
+            gen_buf_printf(b, "\\u%04x", *c);
         } else {
-            buf_byte(b, *c);
+            gen_buf_byte(b, *c);
         }
     }
-    buf_byte(b, '"');
-}
-
-/* Hand the buffer over (NUL-terminated) or free it on error. */
-static int buf_finish(buf *b, void *out, size_t *out_len)
-{
-    if (!b->err && b->p == NULL)
-        buf_reserve(b, 0);
-    if (b->err) {
-        free(b->p);
-        b->p = NULL;
-        return -1;
-    }
-    *(uint8_t **)out = b->p;
-    if (out_len != NULL)
-        *out_len = b->len;
-    b->p = NULL;
-    return 0;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
+    gen_buf_byte(b, '"');
 }
 
 /* ======================================================================== */
@@ -177,42 +59,18 @@ uint16_t dcapgen_get_u16(const uint8_t *p)
 
 int dcapgen_format_time(char out[DCAPGEN_TIME_LEN], int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (out == NULL || (int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
-        tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+    if (out == NULL)
         return -1;
-    if (strftime(out, DCAPGEN_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) !=
-        DCAPGEN_TIME_LEN - 1)
-        return -1;
-    return 0;
-}
-
-/* Set an ASN1_TIME from Unix seconds (UTCTime before 2050). */
-static int time_set(ASN1_TIME **out, int64_t t)
-{
-    time_t tt = (time_t)t;
-    ASN1_TIME *a;
-    if ((int64_t)tt != t)
-        return -1;
-    a = ASN1_TIME_set(NULL, tt);
-    if (a == NULL)
-        return -1;
-    *out = a;
-    return 0;
+    return gen_time_format(out, DCAPGEN_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", t,
+                           -1900) == DCAPGEN_TIME_LEN - 1
+               ? 0
+               : -1;
 }
 
 static int sha256(uint8_t out[32], const uint8_t *d1, size_t n1,
                   const uint8_t *d2, size_t n2)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    int ok = md != NULL && EVP_DigestInit_ex2(md, EVP_sha256(), NULL) == 1 &&
-             EVP_DigestUpdate(md, d1, n1) == 1 &&
-             (n2 == 0 || EVP_DigestUpdate(md, d2, n2) == 1) &&
-             EVP_DigestFinal_ex(md, out, &len) == 1 && len == 32;
-    EVP_MD_CTX_free(md);
-    return ok ? 0 : -1;
+    return gen_digest2(EVP_sha256(), out, 32, d1, n1, d2, n2);
 }
 
 /* ======================================================================== */
@@ -296,102 +154,19 @@ int dcapgen_pubkey_from_raw(EVP_PKEY **out,
 int dcapgen_sign_raw(uint8_t out[DCAPGEN_SIG_SIZE], const uint8_t *msg,
                      size_t len, EVP_PKEY *key)
 {
-    EVP_MD_CTX *md;
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    size_t der_len = 0;
-    ECDSA_SIG *sig = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    uint8_t tmp[DCAPGEN_SIG_SIZE];
-    int ok;
-    if (out == NULL || (msg == NULL && len != 0) || key == NULL ||
-        !is_p256(key))
+    if (key == NULL || !is_p256(key))
         return -1;
-    md = EVP_MD_CTX_new();
-    ok = md != NULL &&
-         EVP_DigestSignInit_ex(md, NULL, "SHA256", NULL, NULL, key, NULL) ==
-             1 &&
-         EVP_DigestSign(md, NULL, &der_len, msg, len) == 1 &&
-         (der = OPENSSL_malloc(der_len)) != NULL &&
-         EVP_DigestSign(md, der, &der_len, msg, len) == 1;
-    EVP_MD_CTX_free(md);
-    if (ok) {
-        p = der;
-        sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-        ok = sig != NULL;
-    }
-    OPENSSL_free(der);
-    if (ok) {
-        ECDSA_SIG_get0(sig, &r, &s);
-        ok = BN_bn2binpad(r, tmp, 32) == 32 &&
-             BN_bn2binpad(s, tmp + 32, 32) == 32;
-    }
-    ECDSA_SIG_free(sig);
-    if (!ok)
-        return -1;
-    memcpy(out, tmp, sizeof(tmp));
-    return 0;
+    return gen_ecdsa_sign_raw(out, 32, "SHA256", msg, len, key);
 }
 
 int dcapgen_verify_raw(const uint8_t sig[DCAPGEN_SIG_SIZE], const uint8_t *msg,
                        size_t len, EVP_PKEY *key)
 {
-    BIGNUM *r, *s;
-    ECDSA_SIG *es;
-    unsigned char *der = NULL;
-    int der_len, ok;
-    EVP_MD_CTX *md;
-    if (sig == NULL || (msg == NULL && len != 0) || key == NULL)
-        return -1;
-    r = BN_bin2bn(sig, 32, NULL);
-    s = BN_bin2bn(sig + 32, 32, NULL);
-    es = ECDSA_SIG_new();
-    if (r == NULL || s == NULL || es == NULL || ECDSA_SIG_set0(es, r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(es);
-        return -1;
-    }
-    der_len = i2d_ECDSA_SIG(es, &der);
-    ECDSA_SIG_free(es);
-    if (der_len <= 0)
-        return -1;
-    md = EVP_MD_CTX_new();
-    ok = md != NULL &&
-         EVP_DigestVerifyInit_ex(md, NULL, "SHA256", NULL, NULL, key, NULL) ==
-             1 &&
-         EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    return ok ? 0 : -1;
+    return gen_ecdsa_verify_raw(sig, 32, "SHA256", msg, len, key);
 }
 
 /* ======================================================================== */
 /* DER writer / reader for the SGX extension                                */
-
-static void der_len(buf *b, size_t n)
-{
-    uint8_t tmp[9];
-    int k = 0;
-    if (n < 0x80) {
-        buf_byte(b, (uint8_t)n);
-        return;
-    }
-    while (n != 0) {
-        tmp[k++] = (uint8_t)n;
-        n >>= 8;
-    }
-    buf_byte(b, (uint8_t)(0x80 | k));
-    while (k > 0)
-        buf_byte(b, tmp[--k]);
-}
-
-static void der_tlv(buf *b, uint8_t tag, const uint8_t *c, size_t n)
-{
-    buf_byte(b, tag);
-    der_len(b, n);
-    buf_put(b, c, n);
-}
 
 /* Content octets of a dotted OID (arcs < 2^32). */
 static int oid_encode(uint8_t *out, size_t max, size_t *n, const char *dotted)
@@ -435,7 +210,7 @@ static int oid_encode(uint8_t *out, size_t max, size_t *n, const char *dotted)
     return 0;
 }
 
-static void der_oid(buf *b, const char *dotted)
+static void der_oid(gen_buf *b, const char *dotted)
 {
     uint8_t c[64];
     size_t n;
@@ -443,11 +218,11 @@ static void der_oid(buf *b, const char *dotted)
         b->err = 1;
         return;
     }
-    der_tlv(b, 0x06, c, n);
+    gen_der_tlv(b, 0x06, c, n);
 }
 
 /* INTEGER / ENUMERATED in minimal two's complement. */
-static void der_int(buf *b, uint8_t tag, long long v)
+static void der_int(gen_buf *b, uint8_t tag, long long v)
 {
     uint8_t tmp[9];
     int k = 0;
@@ -466,60 +241,51 @@ static void der_int(buf *b, uint8_t tag, long long v)
         uint8_t c[9];
         for (int i = 0; i < k; i++)
             c[i] = tmp[k - 1 - i];
-        der_tlv(b, tag, c, (size_t)k);
+        gen_der_tlv(b, tag, c, (size_t)k);
     }
 }
 
 /* SEQUENCE { OID oid, <value TLV> } appended to b. */
-static void der_member(buf *b, const char *oid, const buf *value)
+static void der_member(gen_buf *b, const char *oid, const gen_buf *value)
 {
-    buf m = {0};
+    gen_buf m = {0};
     der_oid(&m, oid);
     if (value->err)
         m.err = 1;
     else
-        buf_put(&m, value->p, value->len);
+        gen_buf_put(&m, value->p, value->len);
     if (m.err)
         b->err = 1;
     else
-        der_tlv(b, 0x30, m.p, m.len);
-    buf_free(&m);
+        gen_der_tlv(b, 0x30, m.p, m.len);
+    gen_buf_free(&m);
 }
 
-static void der_member_octets(buf *b, const char *oid, const uint8_t *d,
+static void der_member_octets(gen_buf *b, const char *oid, const uint8_t *d,
                               size_t n)
 {
-    buf v = {0};
-    der_tlv(&v, 0x04, d, n);
+    gen_buf v = {0};
+    gen_der_tlv(&v, 0x04, d, n);
     der_member(b, oid, &v);
-    buf_free(&v);
+    gen_buf_free(&v);
 }
 
-static void der_member_int(buf *b, const char *oid, uint8_t tag, long long x)
+static void der_member_int(gen_buf *b, const char *oid, uint8_t tag,
+                           long long x)
 {
-    buf v = {0};
+    gen_buf v = {0};
     der_int(&v, tag, x);
     der_member(b, oid, &v);
-    buf_free(&v);
+    gen_buf_free(&v);
 }
 
-static void der_member_bool(buf *b, const char *oid, int x)
+static void der_member_bool(gen_buf *b, const char *oid, int x)
 {
-    buf v = {0};
+    gen_buf v = {0};
     uint8_t c = x ? 0xFF : 0x00;
-    der_tlv(&v, 0x01, &c, 1);
+    gen_der_tlv(&v, 0x01, &c, 1);
     der_member(b, oid, &v);
-    buf_free(&v);
-}
-
-/* Wrap the content of inner in a SEQUENCE TLV appended to b. */
-static void der_seq(buf *b, const buf *inner)
-{
-    if (inner->err) {
-        b->err = 1;
-        return;
-    }
-    der_tlv(b, 0x30, inner->p, inner->len);
+    gen_buf_free(&v);
 }
 
 #define SGX_OID DCAPGEN_SGX_EXT_OID
@@ -549,9 +315,9 @@ int dcapgen_pck_ext_init(dcapgen_pck_ext *out)
     return 0;
 }
 
-static void pck_tcb_encode(buf *b, const dcapgen_pck_ext *e)
+static void pck_tcb_encode(gen_buf *b, const dcapgen_pck_ext *e)
 {
-    buf tcb = {0}, v = {0};
+    gen_buf tcb = {0}, v = {0};
     char oid[64];
     for (int i = 1; i <= 16; i++) {
         snprintf(oid, sizeof(oid), SGX_OID ".2.%d", i);
@@ -561,28 +327,28 @@ static void pck_tcb_encode(buf *b, const dcapgen_pck_ext *e)
         der_member_int(&tcb, SGX_OID ".2.17", 0x02, e->pcesvn);
     if (!(e->omit & DCAPGEN_PCK_OMIT_CPUSVN))
         der_member_octets(&tcb, SGX_OID ".2.18", e->cpusvn, 16);
-    der_seq(&v, &tcb);
+    gen_der_wrap(&v, 0x30, &tcb);
     der_member(b, SGX_OID ".2", &v);
-    buf_free(&tcb);
-    buf_free(&v);
+    gen_buf_free(&tcb);
+    gen_buf_free(&v);
 }
 
-static void pck_config_encode(buf *b, const dcapgen_pck_ext *e)
+static void pck_config_encode(gen_buf *b, const dcapgen_pck_ext *e)
 {
-    buf cfg = {0}, v = {0};
+    gen_buf cfg = {0}, v = {0};
     der_member_bool(&cfg, SGX_OID ".7.1", e->dynamic_platform);
     der_member_bool(&cfg, SGX_OID ".7.2", e->cached_keys);
     der_member_bool(&cfg, SGX_OID ".7.3", e->smt_enabled);
-    der_seq(&v, &cfg);
+    gen_der_wrap(&v, 0x30, &cfg);
     der_member(b, SGX_OID ".7", &v);
-    buf_free(&cfg);
-    buf_free(&v);
+    gen_buf_free(&cfg);
+    gen_buf_free(&v);
 }
 
 int dcapgen_pck_ext_encode(uint8_t **out, size_t *out_len,
                            const dcapgen_pck_ext *e)
 {
-    buf body = {0}, all = {0};
+    gen_buf body = {0}, all = {0};
     if (out == NULL || out_len == NULL || e == NULL)
         return -1;
     if (!(e->omit & DCAPGEN_PCK_OMIT_PPID))
@@ -599,35 +365,9 @@ int dcapgen_pck_ext_encode(uint8_t **out, size_t *out_len,
         der_member_octets(&body, SGX_OID ".6", e->platform_instance_id, 16);
     if (e->platform && !(e->omit & DCAPGEN_PCK_OMIT_CONFIG))
         pck_config_encode(&body, e);
-    der_seq(&all, &body);
-    buf_free(&body);
-    return buf_finish(&all, out, out_len);
-}
-
-/* One TLV from [*p, end): tag, content. Definite lengths up to 4 bytes. */
-static int der_read(const uint8_t **p, const uint8_t *end, uint8_t *tag,
-                    const uint8_t **c, size_t *n)
-{
-    const uint8_t *q = *p;
-    size_t len;
-    if (end - q < 2)
-        return -1;
-    *tag = *q++;
-    len = *q++;
-    if (len & 0x80) {
-        size_t k = len & 0x7F;
-        if (k == 0 || k > 4 || (size_t)(end - q) < k)
-            return -1;
-        len = 0;
-        while (k-- > 0)
-            len = len << 8 | *q++;
-    }
-    if ((size_t)(end - q) < len)
-        return -1;
-    *c = q;
-    *n = len;
-    *p = q + len;
-    return 0;
+    gen_der_wrap(&all, 0x30, &body);
+    gen_buf_free(&body);
+    return gen_buf_finish(&all, out, out_len);
 }
 
 /* The arc after SGX_OID "." in an encoded OID, e.g. "2.17"; -1 if other. */
@@ -677,7 +417,7 @@ static int der_walk(const uint8_t *der, size_t len, member_cb cb, void *ctx)
     const uint8_t *p = der, *end = der + len, *c, *ic, *ie;
     uint8_t tag;
     size_t n;
-    if (der_read(&p, end, &tag, &c, &n) != 0 || tag != 0x30 || p != end)
+    if (gen_der_read(&p, end, &tag, &c, &n) != 0 || tag != 0x30 || p != end)
         return -1;
     p = c;
     end = c + n;
@@ -686,11 +426,11 @@ static int der_walk(const uint8_t *der, size_t len, member_cb cb, void *ctx)
         size_t on, vn;
         uint8_t ot, vt;
         char suffix[32];
-        if (der_read(&p, end, &tag, &ic, &n) != 0 || tag != 0x30)
+        if (gen_der_read(&p, end, &tag, &ic, &n) != 0 || tag != 0x30)
             return -1;
         ie = ic + n;
-        if (der_read(&ic, ie, &ot, &oc, &on) != 0 || ot != 0x06 ||
-            der_read(&ic, ie, &vt, &vc, &vn) != 0 || ic != ie)
+        if (gen_der_read(&ic, ie, &ot, &oc, &on) != 0 || ot != 0x06 ||
+            gen_der_read(&ic, ie, &vt, &vc, &vn) != 0 || ic != ie)
             return -1;
         if (oid_suffix(suffix, sizeof(suffix), oc, on) != 0)
             continue; /* unknown member */
@@ -776,10 +516,10 @@ static int top_cb(void *vctx, const char *s, uint8_t tag, const uint8_t *c,
         r = tag == 0x30 ? 0 : -1;
         if (r == 0) {
             /* rebuild a full TLV so der_walk can be reused */
-            buf t = {0};
-            der_tlv(&t, 0x30, c, n);
+            gen_buf t = {0};
+            gen_der_tlv(&t, 0x30, c, n);
             r = t.err ? -1 : der_walk(t.p, t.len, tcb_cb, x);
-            buf_free(&t);
+            gen_buf_free(&t);
         }
         break;
     case 3: r = octets(x->e.pce_id, 2, tag, c, n); break;
@@ -791,10 +531,10 @@ static int top_cb(void *vctx, const char *s, uint8_t tag, const uint8_t *c,
     case 7:
         r = tag == 0x30 ? 0 : -1;
         if (r == 0) {
-            buf t = {0};
-            der_tlv(&t, 0x30, c, n);
+            gen_buf t = {0};
+            gen_der_tlv(&t, 0x30, c, n);
             r = t.err ? -1 : der_walk(t.p, t.len, cfg_cb, x);
-            buf_free(&t);
+            gen_buf_free(&t);
         }
         break;
     default: return 0;
@@ -824,26 +564,12 @@ int dcapgen_pck_ext_decode(dcapgen_pck_ext *out, const uint8_t *der,
     return 0;
 }
 
-/* extnValue contents of the first extension with this OID, or NULL. */
-static const ASN1_OCTET_STRING *ext_value(const X509 *x, const char *oid)
-{
-    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    int idx;
-    if (obj == NULL)
-        return NULL;
-    idx = X509_get_ext_by_OBJ(x, obj, -1);
-    ASN1_OBJECT_free(obj);
-    if (idx < 0)
-        return NULL;
-    return X509_EXTENSION_get_data(X509_get_ext(x, idx));
-}
-
 int dcapgen_pck_ext_from_cert(dcapgen_pck_ext *out, const X509 *cert)
 {
     const ASN1_OCTET_STRING *v;
     if (out == NULL || cert == NULL)
         return -1;
-    v = ext_value(cert, SGX_OID);
+    v = gen_ext_value(cert, SGX_OID);
     if (v == NULL)
         return -1;
     return dcapgen_pck_ext_decode(out, ASN1_STRING_get0_data(v),
@@ -867,220 +593,40 @@ int dcapgen_cert_opts_init(dcapgen_cert_opts *o)
     return 0;
 }
 
-/* Intel's subject order: CN, O, L, ST, C. */
-static int name_build(X509_NAME **out, const char *cn, int intel_dn)
+_Static_assert(DCAPGEN_KU_DIGITAL_SIGNATURE == GEN_KU_DIGITAL_SIGNATURE &&
+                   DCAPGEN_KU_KEY_CERT_SIGN == GEN_KU_KEY_CERT_SIGN &&
+                   DCAPGEN_KU_CRL_SIGN == GEN_KU_CRL_SIGN &&
+                   DCAPGEN_KU_NON_REPUDIATION == GEN_KU_NON_REPUDIATION,
+               "DCAPGEN_KU_* are GEN_KU_* bits");
+
+static int cert_fill(X509 *x, const dcapgen_cert_opts *o, EVP_PKEY *ikey)
 {
+    /* Intel's subject order: CN, O, L, ST, C. */
     static const char *const rest[][2] = {{"O", "Intel Corporation"},
                                           {"L", "Santa Clara"},
                                           {"ST", "CA"},
                                           {"C", "US"}};
-    X509_NAME *n = X509_NAME_new();
-    if (n == NULL)
-        return -1;
-    if (X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   (const unsigned char *)cn, -1, -1, 0) != 1)
-        goto fail;
-    for (size_t i = 0; intel_dn && i < sizeof(rest) / sizeof(rest[0]); i++)
-        if (X509_NAME_add_entry_by_txt(n, rest[i][0], MBSTRING_ASC,
-                                       (const unsigned char *)rest[i][1], -1,
-                                       -1, 0) != 1)
-            goto fail;
-    *out = n;
-    return 0;
-fail:
-    X509_NAME_free(n);
-    return -1;
-}
-
-static int set_serial(X509 *x, uint64_t serial)
-{
-    ASN1_INTEGER *ai = ASN1_INTEGER_new();
-    int ok;
-    if (ai == NULL)
-        return -1;
-    ok = ASN1_INTEGER_set_uint64(ai, serial) == 1 &&
-         X509_set_serialNumber(x, ai) == 1;
-    ASN1_INTEGER_free(ai);
-    return ok ? 0 : -1;
-}
-
-static int set_validity(X509 *x, int64_t nb, int64_t na)
-{
-    ASN1_TIME *a = NULL, *b = NULL;
-    int ok = time_set(&a, nb) == 0 && time_set(&b, na) == 0 &&
-             X509_set1_notBefore(x, a) == 1 && X509_set1_notAfter(x, b) == 1;
-    ASN1_TIME_free(a);
-    ASN1_TIME_free(b);
-    return ok ? 0 : -1;
-}
-
-/* RFC 5280 key identifier method 1: SHA-1 of the subjectPublicKey bits. */
-static int key_id(ASN1_OCTET_STRING **out, EVP_PKEY *key)
-{
-    X509_PUBKEY *xpk = NULL;
-    const unsigned char *pk;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    int pklen, ok = 0;
-    ASN1_OCTET_STRING *os = NULL;
-    if (X509_PUBKEY_set(&xpk, key) != 1)
-        return -1;
-    if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xpk) == 1 &&
-        EVP_Digest(pk, (size_t)pklen, md, &mdlen, EVP_sha1(), NULL) == 1 &&
-        (os = ASN1_OCTET_STRING_new()) != NULL &&
-        ASN1_OCTET_STRING_set(os, md, (int)mdlen) == 1)
-        ok = 1;
-    X509_PUBKEY_free(xpk);
-    if (!ok) {
-        ASN1_OCTET_STRING_free(os);
-        return -1;
-    }
-    *out = os;
-    return 0;
-}
-
-static int add_akid(X509 *x, X509_CRL *crl, EVP_PKEY *issuer)
-{
-    AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
-    int ok = 0;
-    if (akid == NULL)
-        return -1;
-    if (key_id(&akid->keyid, issuer) == 0)
-        ok = x != NULL ? X509_add1_ext_i2d(x, NID_authority_key_identifier,
-                                           akid, 0, X509V3_ADD_DEFAULT) == 1
-                       : X509_CRL_add1_ext_i2d(crl,
-                                               NID_authority_key_identifier,
-                                               akid, 0,
-                                               X509V3_ADD_DEFAULT) == 1;
-    AUTHORITY_KEYID_free(akid);
-    return ok ? 0 : -1;
-}
-
-static int add_skid(X509 *x, EVP_PKEY *subject)
-{
-    ASN1_OCTET_STRING *ski = NULL;
-    int ok;
-    if (key_id(&ski, subject) != 0)
-        return -1;
-    ok = X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0,
-                           X509V3_ADD_DEFAULT) == 1;
-    ASN1_OCTET_STRING_free(ski);
-    return ok ? 0 : -1;
-}
-
-static int add_key_usage(X509 *x, unsigned ku)
-{
-    static const struct {
-        unsigned flag;
-        int bit;
-    } map[] = {{DCAPGEN_KU_DIGITAL_SIGNATURE, 0},
-               {DCAPGEN_KU_NON_REPUDIATION, 1},
-               {DCAPGEN_KU_KEY_CERT_SIGN, 5},
-               {DCAPGEN_KU_CRL_SIGN, 6}};
-    ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
-    int ok = 1;
-    if (bs == NULL)
-        return -1;
-    for (size_t i = 0; ok && i < sizeof(map) / sizeof(map[0]); i++)
-        if (ku & map[i].flag)
-            ok = ASN1_BIT_STRING_set_bit(bs, map[i].bit, 1) == 1;
-    if (ok)
-        ok = X509_add1_ext_i2d(x, NID_key_usage, bs, 1, X509V3_ADD_DEFAULT) ==
-             1;
-    ASN1_BIT_STRING_free(bs);
-    return ok ? 0 : -1;
-}
-
-static int add_basic_constraints(X509 *x, int is_ca, int pathlen)
-{
-    BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
-    int ok = 0;
-    if (bc == NULL)
-        return -1;
-    bc->ca = is_ca ? 0xFF : 0;
-    if (pathlen >= 0) {
-        bc->pathlen = ASN1_INTEGER_new();
-        if (bc->pathlen == NULL || ASN1_INTEGER_set(bc->pathlen, pathlen) != 1)
-            goto done;
-    }
-    ok = X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1,
-                           X509V3_ADD_DEFAULT) == 1;
-done:
-    BASIC_CONSTRAINTS_free(bc);
-    return ok ? 0 : -1;
-}
-
-/* Append an extension whose extnValue contents are val[0..len). */
-static int add_ext_raw(X509 *x, const char *oid, int critical,
-                       const uint8_t *val, size_t len)
-{
-    ASN1_OBJECT *obj;
-    ASN1_OCTET_STRING *os;
-    X509_EXTENSION *ext = NULL;
-    int ok;
-    if (oid == NULL || len > 0x7fffffff || (val == NULL && len != 0))
-        return -1;
-    obj = OBJ_txt2obj(oid, 1);
-    os = ASN1_OCTET_STRING_new();
-    if (obj != NULL && os != NULL &&
-        ASN1_OCTET_STRING_set(os, val, (int)len) == 1)
-        ext = X509_EXTENSION_create_by_OBJ(NULL, obj, critical ? 1 : 0, os);
-    ASN1_OBJECT_free(obj);
-    ASN1_OCTET_STRING_free(os);
-    if (ext == NULL)
-        return -1;
-    ok = X509_add_ext(x, ext, -1) == 1;
-    X509_EXTENSION_free(ext);
-    return ok ? 0 : -1;
-}
-
-static int cert_fill(X509 *x, const dcapgen_cert_opts *o, EVP_PKEY *ikey)
-{
     X509_NAME *subj = NULL;
-    int ok;
-    if (X509_set_version(x, X509_VERSION_3) != 1 ||
-        set_serial(x, o->serial) != 0 ||
-        set_validity(x, o->not_before, o->not_after) != 0 ||
-        X509_set_pubkey(x, o->subject_key) != 1 ||
-        name_build(&subj, o->cn, o->intel_dn) != 0)
+    if (gen_set_serial_u64(x, o->serial) != 0 ||
+        gen_name_build(&subj, o->cn, rest,
+                       o->intel_dn ? sizeof(rest) / sizeof(rest[0]) : 0,
+                       1) != 0 ||
+        gen_cert_set_body(x, subj, o->not_before, o->not_after,
+                          o->subject_key, o->issuer_cert) != 0)
         return -1;
-    ok = X509_set_subject_name(x, subj) == 1 &&
-         X509_set_issuer_name(x, o->issuer_cert != NULL
-                                     ? X509_get_subject_name(o->issuer_cert)
-                                     : subj) == 1;
-    X509_NAME_free(subj);
-    if (!ok)
+    if (o->key_ids && (gen_add_akid(x, NULL, ikey) != 0 ||
+                       gen_add_skid(x, o->subject_key) != 0))
         return -1;
-    if (o->key_ids && (add_akid(x, NULL, ikey) != 0 ||
-                       add_skid(x, o->subject_key) != 0))
-        return -1;
-    if (o->key_usage != 0 && add_key_usage(x, o->key_usage) != 0)
+    if (o->key_usage != 0 && gen_add_key_usage(x, o->key_usage, 1) != 0)
         return -1;
     if (o->basic_constraints &&
-        add_basic_constraints(x, o->is_ca, o->pathlen) != 0)
+        gen_add_basic_constraints(x, 1, o->is_ca ? 0xFF : 0, o->pathlen) !=
+            0)
         return -1;
     if (o->sgx_ext != NULL &&
-        add_ext_raw(x, SGX_OID, 0, o->sgx_ext, o->sgx_ext_len) != 0)
+        gen_add_ext_raw(x, SGX_OID, 0, o->sgx_ext, o->sgx_ext_len) != 0)
         return -1;
-    for (size_t i = 0; i < o->n_extra; i++)
-        if (add_ext_raw(x, o->extra[i].oid, o->extra[i].critical,
-                        o->extra[i].value, o->extra[i].value_len) != 0)
-            return -1;
-    return 0;
-}
-
-static int sign_ctx(EVP_MD_CTX **out, EVP_PKEY *key, const char *digest)
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md == NULL)
-        return -1;
-    if (EVP_DigestSignInit_ex(md, NULL, digest ? digest : "SHA256", NULL,
-                              NULL, key, NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        return -1;
-    }
-    *out = md;
-    return 0;
+    return gen_add_exts(x, o->extra, o->n_extra);
 }
 
 int dcapgen_cert_issue(X509 **out, const dcapgen_cert_opts *o)
@@ -1088,7 +634,6 @@ int dcapgen_cert_issue(X509 **out, const dcapgen_cert_opts *o)
     X509 *x;
     EVP_MD_CTX *md = NULL;
     EVP_PKEY *ikey;
-    int ok = 0;
     if (out == NULL || o == NULL || o->cn == NULL || o->subject_key == NULL ||
         (o->extra == NULL && o->n_extra != 0) ||
         (o->issuer_cert != NULL && o->issuer_key == NULL))
@@ -1097,15 +642,9 @@ int dcapgen_cert_issue(X509 **out, const dcapgen_cert_opts *o)
     x = X509_new();
     if (x == NULL)
         return -1;
-    if (cert_fill(x, o, ikey) == 0 && sign_ctx(&md, ikey, o->digest) == 0)
-        ok = X509_sign_ctx(x, md) > 0;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        X509_free(x);
-        return -1;
-    }
-    *out = x;
-    return 0;
+    if (cert_fill(x, o, ikey) == 0) /* md stays NULL on failure */
+        gen_sign_ctx(&md, ikey, o->digest ? o->digest : "SHA256");
+    return gen_cert_sign(out, x, md);
 }
 
 /* ======================================================================== */
@@ -1124,46 +663,12 @@ int dcapgen_crl_opts_init(dcapgen_crl_opts *o)
     return 0;
 }
 
-static int crl_add_revoked(X509_CRL *crl, uint64_t serial, ASN1_TIME *when,
-                           int reason)
-{
-    X509_REVOKED *r = X509_REVOKED_new();
-    ASN1_INTEGER *ai = ASN1_INTEGER_new();
-    ASN1_ENUMERATED *re = NULL;
-    int ok = r != NULL && ai != NULL &&
-             ASN1_INTEGER_set_uint64(ai, serial) == 1 &&
-             X509_REVOKED_set_serialNumber(r, ai) == 1 &&
-             X509_REVOKED_set_revocationDate(r, when) == 1;
-    if (ok && reason) {
-        re = ASN1_ENUMERATED_new();
-        ok = re != NULL && ASN1_ENUMERATED_set(re, 1) == 1 && /* keyCompr. */
-             X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, re, 0, 0) == 1;
-    }
-    ok = ok && X509_CRL_add0_revoked(crl, r) == 1; /* takes r */
-    ASN1_INTEGER_free(ai);
-    ASN1_ENUMERATED_free(re);
-    if (!ok) {
-        X509_REVOKED_free(r);
-        return -1;
-    }
-    return 0;
-}
-
 static int crl_fill(X509_CRL *crl, const X509 *issuer, EVP_PKEY *ikey,
                     const dcapgen_crl_opts *o)
 {
-    ASN1_TIME *tu = NULL, *nu = NULL;
-    int ok = X509_CRL_set_version(crl, X509_CRL_VERSION_2) == 1 &&
-             X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) ==
-                 1 &&
-             time_set(&tu, o->this_update) == 0 &&
-             time_set(&nu, o->next_update) == 0 &&
-             X509_CRL_set1_lastUpdate(crl, tu) == 1 &&
-             X509_CRL_set1_nextUpdate(crl, nu) == 1;
-    for (size_t i = 0; ok && i < o->n_revoked; i++)
-        ok = crl_add_revoked(crl, o->revoked[i], tu,
-                             o->reason_key_compromise) == 0;
-    ok = ok && X509_CRL_sort(crl) == 1;
+    int ok = gen_crl_fill(crl, issuer, o->this_update, o->next_update,
+                          o->revoked, o->n_revoked,
+                          o->reason_key_compromise) == 0;
     if (ok && o->crl_number >= 0) {
         ASN1_INTEGER *n = ASN1_INTEGER_new();
         ok = n != NULL && ASN1_INTEGER_set(n, o->crl_number) == 1 &&
@@ -1172,9 +677,7 @@ static int crl_fill(X509_CRL *crl, const X509 *issuer, EVP_PKEY *ikey,
         ASN1_INTEGER_free(n);
     }
     if (ok && o->akid)
-        ok = add_akid(NULL, crl, ikey) == 0;
-    ASN1_TIME_free(tu);
-    ASN1_TIME_free(nu);
+        ok = gen_add_akid(NULL, crl, ikey) == 0;
     return ok ? 0 : -1;
 }
 
@@ -1183,23 +686,15 @@ int dcapgen_crl_create(X509_CRL **out, const X509 *issuer_cert,
 {
     X509_CRL *crl;
     EVP_MD_CTX *md = NULL;
-    int ok = 0;
     if (out == NULL || issuer_cert == NULL || issuer_key == NULL ||
         o == NULL || (o->revoked == NULL && o->n_revoked != 0))
         return -1;
     crl = X509_CRL_new();
     if (crl == NULL)
         return -1;
-    if (crl_fill(crl, issuer_cert, issuer_key, o) == 0 &&
-        sign_ctx(&md, issuer_key, o->digest) == 0)
-        ok = X509_CRL_sign_ctx(crl, md) > 0;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        X509_CRL_free(crl);
-        return -1;
-    }
-    *out = crl;
-    return 0;
+    if (crl_fill(crl, issuer_cert, issuer_key, o) == 0) /* else md NULL */
+        gen_sign_ctx(&md, issuer_key, o->digest ? o->digest : "SHA256");
+    return gen_crl_sign(out, crl, md);
 }
 
 /* ======================================================================== */
@@ -1208,15 +703,15 @@ int dcapgen_crl_create(X509_CRL **out, const X509 *issuer_cert,
 int dcapgen_json_pretty(char **out, size_t *out_len, const char *json,
                         size_t len)
 {
-    buf b = {0};
+    gen_buf b = {0};
     int depth = 0;
     if (out == NULL || json == NULL)
         return -1;
 #define NEWLINE()                                                           \
     do {                                                                    \
-        buf_byte(&b, '\n');                                                 \
+        gen_buf_byte(&b, '\n');                                             \
         for (int d_ = 0; d_ < depth; d_++)                                  \
-            buf_str(&b, "    ");                                            \
+            gen_buf_str(&b, "    ");                                        \
     } while (0)
     for (size_t i = 0; i < len; i++) {
         char c = json[i];
@@ -1225,10 +720,10 @@ int dcapgen_json_pretty(char **out, size_t *out_len, const char *json,
             while (j < len && json[j] != '"')
                 j += json[j] == '\\' ? 2 : 1;
             if (j >= len) {
-                buf_free(&b);
+                gen_buf_free(&b);
                 return -1;
             }
-            buf_put(&b, json + i, j + 1 - i);
+            gen_buf_put(&b, json + i, j + 1 - i);
             i = j;
         } else if (c == '{' || c == '[') {
             size_t j = i + 1;
@@ -1236,34 +731,34 @@ int dcapgen_json_pretty(char **out, size_t *out_len, const char *json,
                                json[j] == '\t' || json[j] == '\r'))
                 j++;
             if (j < len && json[j] == (c == '{' ? '}' : ']')) {
-                buf_byte(&b, (uint8_t)c);
-                buf_byte(&b, (uint8_t)json[j]);
+                gen_buf_byte(&b, (uint8_t)c);
+                gen_buf_byte(&b, (uint8_t)json[j]);
                 i = j;
                 continue;
             }
-            buf_byte(&b, (uint8_t)c);
+            gen_buf_byte(&b, (uint8_t)c);
             depth++;
             NEWLINE();
         } else if (c == '}' || c == ']') {
             depth--;
             NEWLINE();
-            buf_byte(&b, (uint8_t)c);
+            gen_buf_byte(&b, (uint8_t)c);
         } else if (c == ',') {
-            buf_byte(&b, ',');
+            gen_buf_byte(&b, ',');
             NEWLINE();
         } else if (c == ':') {
-            buf_str(&b, ": ");
+            gen_buf_str(&b, ": ");
         } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
             continue;
         } else {
-            buf_byte(&b, (uint8_t)c);
+            gen_buf_byte(&b, (uint8_t)c);
         }
     }
 #undef NEWLINE
-    buf_byte(&b, '\n');
+    gen_buf_byte(&b, '\n');
     if (depth != 0)
         b.err = 1;
-    return buf_finish(&b, out, out_len);
+    return gen_buf_finish(&b, out, out_len);
 }
 
 static size_t skip_ws(const char *d, size_t i, size_t len)
@@ -1355,36 +850,28 @@ int dcapgen_json_member_span(size_t *off, size_t *n, const char *doc,
     return -1;
 }
 
-static void hex_lower(char *out, const uint8_t *d, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 0xF];
-    }
-}
-
 int dcapgen_signed_json(char **out, size_t *out_len, const char *member,
                         const char *inner, size_t inner_len, EVP_PKEY *key,
                         unsigned flags)
 {
-    buf b = {0};
+    gen_buf b = {0};
     char *doc = NULL, *pretty = NULL;
     size_t doc_len = 0, off, n, soff, sn;
     uint8_t sig[DCAPGEN_SIG_SIZE];
+    char hex[2 * DCAPGEN_SIG_SIZE + 1];
     const char *msg;
     size_t msg_len;
     if (out == NULL || member == NULL || inner == NULL || key == NULL)
         return -1;
-    buf_byte(&b, '{');
+    gen_buf_byte(&b, '{');
     buf_jstr(&b, member);
-    buf_byte(&b, ':');
-    buf_put(&b, inner, inner_len);
-    buf_str(&b, ",\"signature\":\"");
+    gen_buf_byte(&b, ':');
+    gen_buf_put(&b, inner, inner_len);
+    gen_buf_str(&b, ",\"signature\":\"");
     for (int i = 0; i < 2 * DCAPGEN_SIG_SIZE; i++)
-        buf_byte(&b, '0');
-    buf_str(&b, "\"}");
-    if (buf_finish(&b, &doc, &doc_len) != 0)
+        gen_buf_byte(&b, '0');
+    gen_buf_str(&b, "\"}");
+    if (gen_buf_finish(&b, &doc, &doc_len) != 0)
         return -1;
     if (flags & DCAPGEN_JSON_PRETTY) {
         if (dcapgen_json_pretty(&pretty, &n, doc, doc_len) != 0) {
@@ -1413,22 +900,12 @@ int dcapgen_signed_json(char **out, size_t *out_len, const char *member,
         free(doc);
         return -1;
     }
-    hex_lower(doc + soff + 1, sig, sizeof(sig));
+    gen_hex_encode(hex, sig, sizeof(sig), 0);
+    memcpy(doc + soff + 1, hex, 2 * sizeof(sig)); /* not the NUL */
     *out = doc;
     if (out_len != NULL)
         *out_len = doc_len;
     return 0;
-}
-
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 int dcapgen_json_verify(const char *doc, size_t len, const char *member,
@@ -1441,13 +918,8 @@ int dcapgen_json_verify(const char *doc, size_t len, const char *member,
         dcapgen_json_member_span(&soff, &sn, doc, len, "signature") != 0 ||
         sn != 2 + 2 * DCAPGEN_SIG_SIZE)
         return -1;
-    for (size_t i = 0; i < DCAPGEN_SIG_SIZE; i++) {
-        int hi = hex_nibble(doc[soff + 1 + 2 * i]);
-        int lo = hex_nibble(doc[soff + 2 + 2 * i]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        sig[i] = (uint8_t)(hi << 4 | lo);
-    }
+    if (gen_hex_decode(sig, doc + soff + 1, DCAPGEN_SIG_SIZE) != 0)
+        return -1;
     return dcapgen_verify_raw(sig, (const uint8_t *)doc + off, n, key);
 }
 
@@ -1534,153 +1006,155 @@ int dcapgen_tcb_info_desc_init(dcapgen_tcb_info_desc *d,
     return 0;
 }
 
-static void json_advisories(buf *b, const char *const *ids, size_t n)
+static void json_advisories(gen_buf *b, const char *const *ids, size_t n)
 {
     if (ids == NULL)
         return;
-    buf_str(b, ",\"advisoryIDs\":[");
+    gen_buf_str(b, ",\"advisoryIDs\":[");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            buf_byte(b, ',');
+            gen_buf_byte(b, ',');
         buf_jstr(b, ids[i]);
     }
-    buf_byte(b, ']');
+    gen_buf_byte(b, ']');
 }
 
-static void json_isv_levels(buf *b, const dcapgen_isv_level *lv, size_t n)
+static void json_isv_levels(gen_buf *b, const dcapgen_isv_level *lv, size_t n)
 {
-    buf_str(b, "\"tcbLevels\":[");
+    gen_buf_str(b, "\"tcbLevels\":[");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            buf_byte(b, ',');
-        buf_printf(b, "{\"tcb\":{\"isvsvn\":%d},\"tcbDate\":", lv[i].isvsvn);
+            gen_buf_byte(b, ',');
+        gen_buf_printf(b, "{\"tcb\":{\"isvsvn\":%d},\"tcbDate\":",
+                       lv[i].isvsvn);
         buf_jstr(b, lv[i].tcb_date);
-        buf_str(b, ",\"tcbStatus\":");
+        gen_buf_str(b, ",\"tcbStatus\":");
         buf_jstr(b, lv[i].tcb_status);
         json_advisories(b, lv[i].advisory_ids, lv[i].n_advisory_ids);
-        buf_byte(b, '}');
+        gen_buf_byte(b, '}');
     }
-    buf_byte(b, ']');
+    gen_buf_byte(b, ']');
 }
 
-static void json_comps(buf *b, const char *name, const int svn[16],
+static void json_comps(gen_buf *b, const char *name, const int svn[16],
                        const dcapgen_comp_label *labels)
 {
-    buf_byte(b, '"');
-    buf_str(b, name);
-    buf_str(b, "\":[");
+    gen_buf_byte(b, '"');
+    gen_buf_str(b, name);
+    gen_buf_str(b, "\":[");
     for (int i = 0; i < 16; i++) {
         if (i)
-            buf_byte(b, ',');
-        buf_printf(b, "{\"svn\":%d", svn[i]);
+            gen_buf_byte(b, ',');
+        gen_buf_printf(b, "{\"svn\":%d", svn[i]);
         if (labels != NULL && labels[i].category != NULL) {
-            buf_str(b, ",\"category\":");
+            gen_buf_str(b, ",\"category\":");
             buf_jstr(b, labels[i].category);
         }
         if (labels != NULL && labels[i].type != NULL) {
-            buf_str(b, ",\"type\":");
+            gen_buf_str(b, ",\"type\":");
             buf_jstr(b, labels[i].type);
         }
-        buf_byte(b, '}');
+        gen_buf_byte(b, '}');
     }
-    buf_byte(b, ']');
+    gen_buf_byte(b, ']');
 }
 
-static void json_tcb_level(buf *b, const dcapgen_tcb_info_desc *d,
+static void json_tcb_level(gen_buf *b, const dcapgen_tcb_info_desc *d,
                            const dcapgen_tcb_level *l)
 {
-    buf_str(b, "{\"tcb\":{");
+    gen_buf_str(b, "{\"tcb\":{");
     if (d->version == 2) {
         for (int i = 0; i < 16; i++)
-            buf_printf(b, "\"sgxtcbcomp%02dsvn\":%d,", i + 1, l->sgx_svn[i]);
-        buf_printf(b, "\"pcesvn\":%d", l->pcesvn);
+            gen_buf_printf(b, "\"sgxtcbcomp%02dsvn\":%d,", i + 1,
+                           l->sgx_svn[i]);
+        gen_buf_printf(b, "\"pcesvn\":%d", l->pcesvn);
     } else {
         json_comps(b, "sgxtcbcomponents", l->sgx_svn, d->sgx_labels);
-        buf_printf(b, ",\"pcesvn\":%d", l->pcesvn);
+        gen_buf_printf(b, ",\"pcesvn\":%d", l->pcesvn);
         if (d->tdx) {
-            buf_byte(b, ',');
+            gen_buf_byte(b, ',');
             json_comps(b, "tdxtcbcomponents", l->tdx_svn, d->tdx_labels);
         }
     }
-    buf_str(b, "},\"tcbDate\":");
+    gen_buf_str(b, "},\"tcbDate\":");
     buf_jstr(b, l->tcb_date);
-    buf_str(b, ",\"tcbStatus\":");
+    gen_buf_str(b, ",\"tcbStatus\":");
     buf_jstr(b, l->tcb_status);
     json_advisories(b, l->advisory_ids, l->n_advisory_ids);
-    buf_byte(b, '}');
+    gen_buf_byte(b, '}');
 }
 
-static void json_module_fields(buf *b, const uint8_t mrsigner[48],
+static void json_module_fields(gen_buf *b, const uint8_t mrsigner[48],
                                const uint8_t attr[8], const uint8_t mask[8])
 {
-    buf_str(b, "\"mrsigner\":\"");
-    buf_hex(b, mrsigner, 48, 1);
-    buf_str(b, "\",\"attributes\":\"");
-    buf_hex(b, attr, 8, 1);
-    buf_str(b, "\",\"attributesMask\":\"");
-    buf_hex(b, mask, 8, 1);
-    buf_byte(b, '"');
+    gen_buf_str(b, "\"mrsigner\":\"");
+    gen_buf_hex(b, mrsigner, 48, 1);
+    gen_buf_str(b, "\",\"attributes\":\"");
+    gen_buf_hex(b, attr, 8, 1);
+    gen_buf_str(b, "\",\"attributesMask\":\"");
+    gen_buf_hex(b, mask, 8, 1);
+    gen_buf_byte(b, '"');
 }
 
 int dcapgen_tcb_info_body(char **out, size_t *out_len,
                           const dcapgen_tcb_info_desc *d)
 {
-    buf b = {0};
+    gen_buf b = {0};
     int v3;
     if (out == NULL || d == NULL || (d->levels == NULL && d->n_levels != 0) ||
         (d->module_identities == NULL && d->n_module_identities != 0))
         return -1;
     v3 = d->version != 2;
-    buf_byte(&b, '{');
+    gen_buf_byte(&b, '{');
     if (d->id != NULL || v3) {
-        buf_str(&b, "\"id\":");
+        gen_buf_str(&b, "\"id\":");
         buf_jstr(&b, d->id != NULL ? d->id : d->tdx ? "TDX" : "SGX");
-        buf_byte(&b, ',');
+        gen_buf_byte(&b, ',');
     }
-    buf_printf(&b, "\"version\":%d,\"issueDate\":", d->version);
+    gen_buf_printf(&b, "\"version\":%d,\"issueDate\":", d->version);
     buf_jstr(&b, d->issue_date);
-    buf_str(&b, ",\"nextUpdate\":");
+    gen_buf_str(&b, ",\"nextUpdate\":");
     buf_jstr(&b, d->next_update);
-    buf_str(&b, ",\"fmspc\":\"");
-    buf_hex(&b, d->fmspc, 6, d->fmspc_upper);
-    buf_str(&b, "\",\"pceId\":\"");
-    buf_hex(&b, d->pce_id, 2, 1);
-    buf_printf(&b, "\",\"tcbType\":%d,\"tcbEvaluationDataNumber\":%d",
-               d->tcb_type, d->tcb_evaluation_data_number);
+    gen_buf_str(&b, ",\"fmspc\":\"");
+    gen_buf_hex(&b, d->fmspc, 6, d->fmspc_upper);
+    gen_buf_str(&b, "\",\"pceId\":\"");
+    gen_buf_hex(&b, d->pce_id, 2, 1);
+    gen_buf_printf(&b, "\",\"tcbType\":%d,\"tcbEvaluationDataNumber\":%d",
+                   d->tcb_type, d->tcb_evaluation_data_number);
     if (v3 && d->tdx && d->tdx_module) {
-        buf_str(&b, ",\"tdxModule\":{");
+        gen_buf_str(&b, ",\"tdxModule\":{");
         json_module_fields(&b, d->module_mrsigner, d->module_attributes,
                            d->module_attributes_mask);
-        buf_byte(&b, '}');
+        gen_buf_byte(&b, '}');
     }
     if (v3 && d->tdx && d->module_identities != NULL) {
-        buf_str(&b, ",\"tdxModuleIdentities\":[");
+        gen_buf_str(&b, ",\"tdxModuleIdentities\":[");
         for (size_t i = 0; i < d->n_module_identities; i++) {
             const dcapgen_tdx_module_identity *m = &d->module_identities[i];
             if (i)
-                buf_byte(&b, ',');
-            buf_str(&b, "{\"id\":");
+                gen_buf_byte(&b, ',');
+            gen_buf_str(&b, "{\"id\":");
             buf_jstr(&b, m->id);
-            buf_byte(&b, ',');
+            gen_buf_byte(&b, ',');
             json_module_fields(&b, m->mrsigner, m->attributes,
                                m->attributes_mask);
-            buf_byte(&b, ',');
+            gen_buf_byte(&b, ',');
             if (m->levels == NULL && m->n_levels != 0)
                 b.err = 1;
             else
                 json_isv_levels(&b, m->levels, m->n_levels);
-            buf_byte(&b, '}');
+            gen_buf_byte(&b, '}');
         }
-        buf_byte(&b, ']');
+        gen_buf_byte(&b, ']');
     }
-    buf_str(&b, ",\"tcbLevels\":[");
+    gen_buf_str(&b, ",\"tcbLevels\":[");
     for (size_t i = 0; i < d->n_levels; i++) {
         if (i)
-            buf_byte(&b, ',');
+            gen_buf_byte(&b, ',');
         json_tcb_level(&b, d, &d->levels[i]);
     }
-    buf_str(&b, "]}");
-    return buf_finish(&b, out, out_len);
+    gen_buf_str(&b, "]}");
+    return gen_buf_finish(&b, out, out_len);
 }
 
 int dcapgen_tcb_info_json(char **out, size_t *out_len,
@@ -1740,29 +1214,29 @@ int dcapgen_qe_identity_desc_init(dcapgen_qe_identity_desc *d, int tdx)
 int dcapgen_qe_identity_body(char **out, size_t *out_len,
                              const dcapgen_qe_identity_desc *d)
 {
-    buf b = {0};
+    gen_buf b = {0};
     if (out == NULL || d == NULL || (d->levels == NULL && d->n_levels != 0))
         return -1;
-    buf_str(&b, "{\"id\":");
+    gen_buf_str(&b, "{\"id\":");
     buf_jstr(&b, d->id);
-    buf_printf(&b, ",\"version\":%d,\"issueDate\":", d->version);
+    gen_buf_printf(&b, ",\"version\":%d,\"issueDate\":", d->version);
     buf_jstr(&b, d->issue_date);
-    buf_str(&b, ",\"nextUpdate\":");
+    gen_buf_str(&b, ",\"nextUpdate\":");
     buf_jstr(&b, d->next_update);
-    buf_printf(&b,
-               ",\"tcbEvaluationDataNumber\":%d,\"miscselect\":\"%08X\","
-               "\"miscselectMask\":\"%08X\",\"attributes\":\"",
-               d->tcb_evaluation_data_number, (unsigned)d->miscselect,
-               (unsigned)d->miscselect_mask);
-    buf_hex(&b, d->attributes, 16, 1);
-    buf_str(&b, "\",\"attributesMask\":\"");
-    buf_hex(&b, d->attributes_mask, 16, 1);
-    buf_str(&b, "\",\"mrsigner\":\"");
-    buf_hex(&b, d->mrsigner, 32, 1);
-    buf_printf(&b, "\",\"isvprodid\":%d,", d->isvprodid);
+    gen_buf_printf(&b,
+                   ",\"tcbEvaluationDataNumber\":%d,\"miscselect\":\"%08X\","
+                   "\"miscselectMask\":\"%08X\",\"attributes\":\"",
+                   d->tcb_evaluation_data_number, (unsigned)d->miscselect,
+                   (unsigned)d->miscselect_mask);
+    gen_buf_hex(&b, d->attributes, 16, 1);
+    gen_buf_str(&b, "\",\"attributesMask\":\"");
+    gen_buf_hex(&b, d->attributes_mask, 16, 1);
+    gen_buf_str(&b, "\",\"mrsigner\":\"");
+    gen_buf_hex(&b, d->mrsigner, 32, 1);
+    gen_buf_printf(&b, "\",\"isvprodid\":%d,", d->isvprodid);
     json_isv_levels(&b, d->levels, d->n_levels);
-    buf_byte(&b, '}');
-    return buf_finish(&b, out, out_len);
+    gen_buf_byte(&b, '}');
+    return gen_buf_finish(&b, out, out_len);
 }
 
 int dcapgen_qe_identity_json(char **out, size_t *out_len,
@@ -2058,70 +1532,6 @@ int dcapgen_pki_generate(dcapgen_pki **out, const dcapgen_pki_opts *opts)
     return 0;
 }
 
-static int path_join(char b[PATH_BUF], const char *dir, const char *name)
-{
-    int n = snprintf(b, PATH_BUF, "%s/%s", dir, name);
-    return n > 0 && n < PATH_BUF ? 0 : -1;
-}
-
-static int write_bytes(const char *dir, const char *name, const void *d,
-                       size_t n)
-{
-    char path[PATH_BUF];
-    FILE *f;
-    int ok;
-    if (d == NULL || path_join(path, dir, name) != 0)
-        return -1;
-    f = fopen(path, "wb");
-    if (f == NULL)
-        return -1;
-    ok = fwrite(d, 1, n, f) == n;
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
-}
-
-static int read_text(char **out, const char *dir, const char *name)
-{
-    char path[PATH_BUF];
-    FILE *f;
-    buf b = {0};
-    char tmp[4096];
-    size_t n;
-    if (path_join(path, dir, name) != 0)
-        return -1;
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        buf_put(&b, tmp, n);
-    if (ferror(f))
-        b.err = 1;
-    fclose(f);
-    return buf_finish(&b, out, NULL);
-}
-
-static int save_cert(const char *dir, const char *name, const X509 *x)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_cert_save_pem(path, x)
-                                           : -1;
-}
-
-static int save_key(const char *dir, const char *name, const EVP_PKEY *k)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_key_save_pem(path, k)
-                                           : -1;
-}
-
-static int save_crl(const char *dir, const char *name, const X509_CRL *c)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_crl_save_der(path, c)
-                                           : -1;
-}
-
 static int save_pem_text(const char *dir, const char *name, const X509 *a,
                          const X509 *b, const X509 *c)
 {
@@ -2130,72 +1540,53 @@ static int save_pem_text(const char *dir, const char *name, const X509 *a,
     int rc;
     if (dcapgen_chain_pem(&pem, &n, a, b, c) != 0)
         return -1;
-    rc = write_bytes(dir, name, pem, n);
+    rc = gen_write_file(dir, name, pem, n);
     free(pem);
     return rc;
 }
 
 int dcapgen_pki_save(const dcapgen_pki *pki, const char *dir)
 {
-    char hex[65];
     const dcapgen_pki *p = pki;
     if (p == NULL || dir == NULL)
         return -1;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    if (gen_make_dir(dir, NULL) != 0)
         return -1;
-    if (save_cert(dir, "root.pem", p->root) ||
-        save_cert(dir, "platform_ca.pem", p->platform_ca) ||
-        save_cert(dir, "processor_ca.pem", p->processor_ca) ||
-        save_cert(dir, "tcb_signing.pem", p->tcb_signing) ||
-        save_cert(dir, "pck.pem", p->pck) ||
-        save_key(dir, "root.key.pem", p->root_key) ||
-        save_key(dir, "platform_ca.key.pem", p->platform_ca_key) ||
-        save_key(dir, "processor_ca.key.pem", p->processor_ca_key) ||
-        save_key(dir, "tcb_signing.key.pem", p->tcb_signing_key) ||
-        save_key(dir, "pck.key.pem", p->pck_key) ||
+    if (gen_save_cert(dir, "root.pem", p->root) ||
+        gen_save_cert(dir, "platform_ca.pem", p->platform_ca) ||
+        gen_save_cert(dir, "processor_ca.pem", p->processor_ca) ||
+        gen_save_cert(dir, "tcb_signing.pem", p->tcb_signing) ||
+        gen_save_cert(dir, "pck.pem", p->pck) ||
+        gen_save_key(dir, "root.key.pem", p->root_key) ||
+        gen_save_key(dir, "platform_ca.key.pem", p->platform_ca_key) ||
+        gen_save_key(dir, "processor_ca.key.pem", p->processor_ca_key) ||
+        gen_save_key(dir, "tcb_signing.key.pem", p->tcb_signing_key) ||
+        gen_save_key(dir, "pck.key.pem", p->pck_key) ||
         save_pem_text(dir, "pck_chain.pem", p->pck, dcapgen_pki_pck_ca(p),
                       p->root) ||
         save_pem_text(dir, "tcb_signing_chain.pem", p->tcb_signing, p->root,
                       NULL) ||
-        save_crl(dir, "root_crl.der", p->root_crl) ||
-        save_crl(dir, "pck_crl.der", p->pck_crl))
+        gen_save_crl(dir, "root_crl.der", p->root_crl) ||
+        gen_save_crl(dir, "pck_crl.der", p->pck_crl))
         return -1;
     if (p->tcb_info_tdx == NULL || p->tcb_info_sgx == NULL ||
         p->qe_identity_td == NULL || p->qe_identity_sgx == NULL ||
-        write_bytes(dir, "tcb_info_tdx.json", p->tcb_info_tdx,
-                    strlen(p->tcb_info_tdx)) ||
-        write_bytes(dir, "tcb_info_sgx.json", p->tcb_info_sgx,
-                    strlen(p->tcb_info_sgx)) ||
-        write_bytes(dir, "qe_identity_td.json", p->qe_identity_td,
-                    strlen(p->qe_identity_td)) ||
-        write_bytes(dir, "qe_identity_sgx.json", p->qe_identity_sgx,
-                    strlen(p->qe_identity_sgx)))
+        gen_write_file(dir, "tcb_info_tdx.json", p->tcb_info_tdx,
+                       strlen(p->tcb_info_tdx)) ||
+        gen_write_file(dir, "tcb_info_sgx.json", p->tcb_info_sgx,
+                       strlen(p->tcb_info_sgx)) ||
+        gen_write_file(dir, "qe_identity_td.json", p->qe_identity_td,
+                       strlen(p->qe_identity_td)) ||
+        gen_write_file(dir, "qe_identity_sgx.json", p->qe_identity_sgx,
+                       strlen(p->qe_identity_sgx)))
         return -1;
-    if (snpgen_spki_sha256_hex(hex, p->root) != 0)
-        return -1;
-    hex[64] = '\n';
-    return write_bytes(dir, "anchor.sha256", hex, 65);
+    return gen_save_anchor(dir, "anchor.sha256", p->root);
 }
 
-static int load_cert(X509 **out, const char *dir, const char *name)
+/* The whole of dir/name as a NUL-terminated string. */
+static int read_text(char **out, const char *dir, const char *name)
 {
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_cert_load_pem(out, path)
-                                           : -1;
-}
-
-static int load_key(EVP_PKEY **out, const char *dir, const char *name)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_key_load_pem(out, path)
-                                           : -1;
-}
-
-static int load_crl(X509_CRL **out, const char *dir, const char *name)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_crl_load_der(out, path)
-                                           : -1;
+    return gen_read_file(out, NULL, dir, name);
 }
 
 int dcapgen_pki_load(dcapgen_pki **out, const char *dir)
@@ -2206,18 +1597,18 @@ int dcapgen_pki_load(dcapgen_pki **out, const char *dir)
     p = calloc(1, sizeof(*p));
     if (p == NULL)
         return -1;
-    if (load_cert(&p->root, dir, "root.pem") ||
-        load_cert(&p->platform_ca, dir, "platform_ca.pem") ||
-        load_cert(&p->processor_ca, dir, "processor_ca.pem") ||
-        load_cert(&p->tcb_signing, dir, "tcb_signing.pem") ||
-        load_cert(&p->pck, dir, "pck.pem") ||
-        load_key(&p->root_key, dir, "root.key.pem") ||
-        load_key(&p->platform_ca_key, dir, "platform_ca.key.pem") ||
-        load_key(&p->processor_ca_key, dir, "processor_ca.key.pem") ||
-        load_key(&p->tcb_signing_key, dir, "tcb_signing.key.pem") ||
-        load_key(&p->pck_key, dir, "pck.key.pem") ||
-        load_crl(&p->root_crl, dir, "root_crl.der") ||
-        load_crl(&p->pck_crl, dir, "pck_crl.der") ||
+    if (gen_load_cert(&p->root, dir, "root.pem") ||
+        gen_load_cert(&p->platform_ca, dir, "platform_ca.pem") ||
+        gen_load_cert(&p->processor_ca, dir, "processor_ca.pem") ||
+        gen_load_cert(&p->tcb_signing, dir, "tcb_signing.pem") ||
+        gen_load_cert(&p->pck, dir, "pck.pem") ||
+        gen_load_key(&p->root_key, dir, "root.key.pem") ||
+        gen_load_key(&p->platform_ca_key, dir, "platform_ca.key.pem") ||
+        gen_load_key(&p->processor_ca_key, dir, "processor_ca.key.pem") ||
+        gen_load_key(&p->tcb_signing_key, dir, "tcb_signing.key.pem") ||
+        gen_load_key(&p->pck_key, dir, "pck.key.pem") ||
+        gen_load_crl(&p->root_crl, dir, "root_crl.der") ||
+        gen_load_crl(&p->pck_crl, dir, "pck_crl.der") ||
         read_text(&p->tcb_info_tdx, dir, "tcb_info_tdx.json") ||
         read_text(&p->tcb_info_sgx, dir, "tcb_info_sgx.json") ||
         read_text(&p->qe_identity_td, dir, "qe_identity_td.json") ||

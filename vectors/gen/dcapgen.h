@@ -9,7 +9,8 @@
  * Intel hardware or the Intel PCS. Nothing here is secret or hardened; never
  * link it into production code.
  *
- * Conventions (the same as snpgen.h, whose file helpers are reused):
+ * Conventions (the same as snpgen.h, whose file helpers are reused; link
+ * snpgen.c and gencommon.c too):
  *  - Functions that can fail return 0 on success and -1 on failure; on
  *    failure nothing is leaked and out parameters are left untouched.
  *    Results come back through out parameters that come first. The pure

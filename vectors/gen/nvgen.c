@@ -4,16 +4,15 @@
  */
 #include "nvgen.h"
 
-#include <errno.h>
+#include "gencommon.h"
+
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -34,14 +33,6 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
-#define PATH_BUF 4096
-
-#if defined(__GNUC__)
-#define NVGEN_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define NVGEN_PRINTF(a, b)
-#endif
-
 #define SHA384_OID "2.16.840.1.101.3.4.2.2"
 #define NS_SWID "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
 #define NS_SHA384 "http://www.w3.org/2001/04/xmlenc#sha384"
@@ -52,98 +43,8 @@
 /* ======================================================================== */
 /* Growable byte buffer (also used for text)                                */
 
-typedef struct {
-    uint8_t *p;
-    size_t len, cap;
-    int err;
-} buf;
-
-static void buf_reserve(buf *b, size_t extra)
-{
-    size_t cap;
-    uint8_t *np;
-    if (b->err)
-        return;
-    if (extra > SIZE_MAX / 4 - b->len) {
-        b->err = 1;
-        return;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    np = realloc(b->p, cap);
-    if (np == NULL) {
-        b->err = 1;
-        return;
-    }
-    b->p = np;
-    b->cap = cap;
-}
-
-static void buf_put(buf *b, const void *d, size_t n)
-{
-    buf_reserve(b, n);
-    if (b->err)
-        return;
-    if (n != 0)
-        memcpy(b->p + b->len, d, n);
-    b->len += n;
-    b->p[b->len] = 0; /* always NUL-terminated for text use */
-}
-
-static void buf_byte(buf *b, uint8_t c)
-{
-    buf_put(b, &c, 1);
-}
-
-static void buf_str(buf *b, const char *s)
-{
-    if (s == NULL) {
-        b->err = 1;
-        return;
-    }
-    buf_put(b, s, strlen(s));
-}
-
-static void buf_printf(buf *b, const char *fmt, ...) NVGEN_PRINTF(2, 3);
-static void buf_printf(buf *b, const char *fmt, ...)
-{
-    char tmp[256];
-    va_list ap;
-    int n;
-    va_start(ap, fmt);
-    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof(tmp)) {
-        b->err = 1; /* only short formats are used */
-        return;
-    }
-    buf_put(b, tmp, (size_t)n);
-}
-
-static void hex_into(char *out, const uint8_t *d, size_t n, int upper)
-{
-    const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[d[i] >> 4];
-        out[2 * i + 1] = digits[d[i] & 0xF];
-    }
-    out[2 * n] = '\0';
-}
-
-static void buf_hex(buf *b, const uint8_t *d, size_t n, int upper)
-{
-    buf_reserve(b, 2 * n);
-    if (b->err)
-        return;
-    hex_into((char *)b->p + b->len, d, n, upper);
-    b->len += 2 * n;
-}
-
 /* An XML attribute value, escaped. */
-static void buf_xattr(buf *b, const char *s)
+static void buf_xattr(gen_buf *b, const char *s)
 {
     if (s == NULL) {
         b->err = 1;
@@ -151,81 +52,19 @@ static void buf_xattr(buf *b, const char *s)
     }
     for (const char *c = s; *c; c++) {
         switch (*c) {
-        case '&': buf_str(b, "&amp;"); break;
-        case '<': buf_str(b, "&lt;"); break;
-        case '>': buf_str(b, "&gt;"); break;
-        case '"': buf_str(b, "&quot;"); break;
-        default: buf_byte(b, (uint8_t)*c); break;
+        case '&': gen_buf_str(b, "&amp;"); break;
+        case '<': gen_buf_str(b, "&lt;"); break;
+        case '>': gen_buf_str(b, "&gt;"); break;
+        case '"': gen_buf_str(b, "&quot;"); break;
+        default: gen_buf_byte(b, (uint8_t)*c); break;
         }
     }
-}
-
-/* Hand the buffer over (NUL-terminated) or free it on error. */
-static int buf_finish(buf *b, void *out, size_t *out_len)
-{
-    if (!b->err && b->p == NULL)
-        buf_reserve(b, 0);
-    if (b->err) {
-        free(b->p);
-        b->p = NULL;
-        return -1;
-    }
-    *(uint8_t **)out = b->p;
-    if (out_len != NULL)
-        *out_len = b->len;
-    b->p = NULL;
-    return 0;
-}
-
-static void buf_free(buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
 }
 
 /* ======================================================================== */
 /* DER writer / reader (single-byte tags, definite lengths)                 */
 
-static void der_len(buf *b, size_t n)
-{
-    if (n < 0x80) {
-        buf_byte(b, (uint8_t)n);
-    } else if (n <= 0xFF) {
-        buf_byte(b, 0x81);
-        buf_byte(b, (uint8_t)n);
-    } else if (n <= 0xFFFF) {
-        buf_byte(b, 0x82);
-        buf_byte(b, (uint8_t)(n >> 8));
-        buf_byte(b, (uint8_t)n);
-    } else if (n <= 0xFFFFFF) {
-        buf_byte(b, 0x83);
-        buf_byte(b, (uint8_t)(n >> 16));
-        buf_byte(b, (uint8_t)(n >> 8));
-        buf_byte(b, (uint8_t)n);
-    } else {
-        b->err = 1;
-    }
-}
-
-static void der_tlv(buf *b, uint8_t tag, const uint8_t *c, size_t n)
-{
-    buf_byte(b, tag);
-    der_len(b, n);
-    buf_put(b, c, n);
-}
-
-/* tag + length + the bytes of inner (inner's error propagates). */
-static void der_wrap(buf *b, uint8_t tag, const buf *inner)
-{
-    if (inner->err) {
-        b->err = 1;
-        return;
-    }
-    der_tlv(b, tag, inner->p, inner->len);
-}
-
-static void der_oid(buf *b, const char *dotted)
+static void der_oid(gen_buf *b, const char *dotted)
 {
     ASN1_OBJECT *o = OBJ_txt2obj(dotted, 1);
     unsigned char *der = NULL;
@@ -233,13 +72,13 @@ static void der_oid(buf *b, const char *dotted)
     if (n <= 0)
         b->err = 1;
     else
-        buf_put(b, der, (size_t)n);
+        gen_buf_put(b, der, (size_t)n);
     OPENSSL_free(der);
     ASN1_OBJECT_free(o);
 }
 
 /* A non-negative INTEGER (or IMPLICIT-tagged one) of a small value. */
-static void der_uint(buf *b, uint8_t tag, unsigned long v)
+static void der_uint(gen_buf *b, uint8_t tag, unsigned long v)
 {
     uint8_t tmp[sizeof(v) + 1];
     size_t n = 0;
@@ -249,33 +88,15 @@ static void der_uint(buf *b, uint8_t tag, unsigned long v)
     } while (v != 0);
     if (tmp[sizeof(tmp) - n] & 0x80)
         tmp[sizeof(tmp) - 1 - n++] = 0;
-    der_tlv(b, tag, tmp + sizeof(tmp) - n, n);
+    gen_der_tlv(b, tag, tmp + sizeof(tmp) - n, n);
 }
 
+/* gen_der_read, rejecting multi-byte tags (not used here). */
 static int der_read(const uint8_t **p, const uint8_t *end, uint8_t *tag,
                     const uint8_t **c, size_t *n)
 {
-    const uint8_t *q = *p;
-    size_t len = 0;
-    if (end - q < 2)
+    if (gen_der_read(p, end, tag, c, n) != 0 || (*tag & 0x1F) == 0x1F)
         return -1;
-    *tag = *q++;
-    if ((*tag & 0x1F) == 0x1F)
-        return -1; /* multi-byte tags are not used here */
-    if (*q < 0x80) {
-        len = *q++;
-    } else {
-        unsigned k = *q++ & 0x7F;
-        if (k == 0 || k > 4 || (size_t)(end - q) < k)
-            return -1;
-        while (k--)
-            len = (len << 8) | *q++;
-    }
-    if ((size_t)(end - q) < len)
-        return -1;
-    *c = q;
-    *n = len;
-    *p = q + len;
     return 0;
 }
 
@@ -346,14 +167,7 @@ static int copy_str(char *out, size_t max, const char *s)
 static int sha384(uint8_t out[48], const void *d1, size_t n1, const void *d2,
                   size_t n2)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    int ok = md != NULL && EVP_DigestInit_ex2(md, EVP_sha384(), NULL) == 1 &&
-             EVP_DigestUpdate(md, d1, n1) == 1 &&
-             (n2 == 0 || EVP_DigestUpdate(md, d2, n2) == 1) &&
-             EVP_DigestFinal_ex(md, out, &len) == 1 && len == 48;
-    EVP_MD_CTX_free(md);
-    return ok ? 0 : -1;
+    return gen_digest2(EVP_sha384(), out, 48, d1, n1, d2, n2);
 }
 
 /* SHA-384 of the DER SubjectPublicKeyInfo of key. */
@@ -368,30 +182,10 @@ static int spki_sha384(uint8_t out[48], EVP_PKEY *key)
     return rc;
 }
 
-/* Set an ASN1_TIME from Unix seconds (UTCTime before 2050, else
- * GeneralizedTime). */
-static int time_set(ASN1_TIME **out, int64_t t)
-{
-    time_t tt = (time_t)t;
-    ASN1_TIME *a;
-    if ((int64_t)tt != t)
-        return -1;
-    a = ASN1_TIME_set(NULL, tt);
-    if (a == NULL)
-        return -1;
-    *out = a;
-    return 0;
-}
-
 /* "YYYYMMDDHHMMSSZ" */
 static int gentime_str(char out[16], int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
-        tm.tm_year < 0 || tm.tm_year > 9999 - 1900)
-        return -1;
-    return strftime(out, 16, "%Y%m%d%H%M%SZ", &tm) == 15 ? 0 : -1;
+    return gen_time_format(out, 16, "%Y%m%d%H%M%SZ", t, 0) == 15 ? 0 : -1;
 }
 
 static int is_p384ish(const EVP_PKEY *key)
@@ -403,118 +197,32 @@ static int is_p384ish(const EVP_PKEY *key)
 /* ======================================================================== */
 /* Raw ECDSA                                                                */
 
-/* DER ECDSA / SHA-384 signature; *out is OPENSSL_malloc'd. */
-static int sign_der(unsigned char **out, size_t *out_len, const uint8_t *msg,
-                    size_t len, EVP_PKEY *key)
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *der = NULL;
-    size_t der_len = 0;
-    int ok = md != NULL &&
-             EVP_DigestSignInit_ex(md, NULL, "SHA384", NULL, NULL, key,
-                                   NULL) == 1 &&
-             EVP_DigestSign(md, NULL, &der_len, msg, len) == 1 &&
-             (der = OPENSSL_malloc(der_len)) != NULL &&
-             EVP_DigestSign(md, der, &der_len, msg, len) == 1;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        OPENSSL_free(der);
-        return -1;
-    }
-    *out = der;
-    *out_len = der_len;
-    return 0;
-}
-
 int nvgen_sign_raw(uint8_t out[NVGEN_SIG_SIZE], const uint8_t *msg,
                    size_t len, EVP_PKEY *key)
 {
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    size_t der_len = 0;
-    ECDSA_SIG *sig = NULL;
-    const BIGNUM *r = NULL, *s = NULL;
-    uint8_t tmp[NVGEN_SIG_SIZE];
-    int ok;
-    if (out == NULL || (msg == NULL && len != 0) || !is_p384ish(key))
+    if (!is_p384ish(key))
         return -1;
-    if (sign_der(&der, &der_len, msg, len, key) != 0)
-        return -1;
-    p = der;
-    sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-    OPENSSL_free(der);
-    ok = sig != NULL;
-    if (ok) {
-        ECDSA_SIG_get0(sig, &r, &s);
-        ok = BN_bn2binpad(r, tmp, 48) == 48 &&
-             BN_bn2binpad(s, tmp + 48, 48) == 48;
-    }
-    ECDSA_SIG_free(sig);
-    if (!ok)
-        return -1;
-    memcpy(out, tmp, sizeof(tmp));
-    return 0;
+    return gen_ecdsa_sign_raw(out, 48, "SHA384", msg, len, key);
 }
 
 int nvgen_verify_raw(const uint8_t sig[NVGEN_SIG_SIZE], const uint8_t *msg,
                      size_t len, EVP_PKEY *key)
 {
-    BIGNUM *r, *s;
-    ECDSA_SIG *es;
-    unsigned char *der = NULL;
-    int der_len, ok = 0;
-    EVP_MD_CTX *md;
-    if (sig == NULL || (msg == NULL && len != 0) || key == NULL)
-        return -1;
-    r = BN_bin2bn(sig, 48, NULL);
-    s = BN_bin2bn(sig + 48, 48, NULL);
-    es = ECDSA_SIG_new();
-    if (r == NULL || s == NULL || es == NULL ||
-        ECDSA_SIG_set0(es, r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(es);
-        return -1;
-    }
-    der_len = i2d_ECDSA_SIG(es, &der);
-    ECDSA_SIG_free(es);
-    if (der_len <= 0)
-        return -1;
-    md = EVP_MD_CTX_new();
-    ok = md != NULL &&
-         EVP_DigestVerifyInit_ex(md, NULL, "SHA384", NULL, NULL, key, NULL) ==
-             1 &&
-         EVP_DigestVerify(md, der, (size_t)der_len, msg, len) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    return ok ? 0 : -1;
+    return gen_ecdsa_verify_raw(sig, 48, "SHA384", msg, len, key);
 }
 
 /* ======================================================================== */
 /* Versions and RIM ids                                                     */
-
-static int hex_nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 int nvgen_vbios_encode(uint8_t out[8], const char *v)
 {
     uint8_t f[5];
     if (out == NULL || v == NULL || strlen(v) != 14)
         return -1;
-    for (int i = 0; i < 5; i++) {
-        int hi = hex_nibble(v[3 * i]), lo = hex_nibble(v[3 * i + 1]);
-        if (hi < 0 || lo < 0 || (i < 4 && v[3 * i + 2] != '.'))
+    for (int i = 0; i < 5; i++)
+        if (gen_hex_decode(&f[i], v + 3 * i, 1) != 0 ||
+            (i < 4 && v[3 * i + 2] != '.'))
             return -1;
-        f[i] = (uint8_t)(hi << 4 | lo);
-    }
     /* a.b.c.d.e -> d c b a e 00 00 00 */
     out[0] = f[3];
     out[1] = f[2];
@@ -649,108 +357,6 @@ static int set_serial_bytes(X509 *x, const uint8_t *s, size_t n)
     return ok ? 0 : -1;
 }
 
-static int set_validity(X509 *x, int64_t nb, int64_t na)
-{
-    ASN1_TIME *a = NULL, *b = NULL;
-    int ok = time_set(&a, nb) == 0 && time_set(&b, na) == 0 &&
-             X509_set1_notBefore(x, a) == 1 && X509_set1_notAfter(x, b) == 1;
-    ASN1_TIME_free(a);
-    ASN1_TIME_free(b);
-    return ok ? 0 : -1;
-}
-
-/* RFC 5280 key identifier method 1: SHA-1 of the subjectPublicKey bits. */
-static int key_id(ASN1_OCTET_STRING **out, EVP_PKEY *key)
-{
-    X509_PUBKEY *xpk = NULL;
-    const unsigned char *pk;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    int pklen, ok = 0;
-    ASN1_OCTET_STRING *os = NULL;
-    if (X509_PUBKEY_set(&xpk, key) != 1)
-        return -1;
-    if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xpk) == 1 &&
-        EVP_Digest(pk, (size_t)pklen, md, &mdlen, EVP_sha1(), NULL) == 1 &&
-        (os = ASN1_OCTET_STRING_new()) != NULL &&
-        ASN1_OCTET_STRING_set(os, md, (int)mdlen) == 1)
-        ok = 1;
-    X509_PUBKEY_free(xpk);
-    if (!ok) {
-        ASN1_OCTET_STRING_free(os);
-        return -1;
-    }
-    *out = os;
-    return 0;
-}
-
-static int add_akid(X509 *x, EVP_PKEY *issuer)
-{
-    AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
-    int ok = 0;
-    if (akid == NULL)
-        return -1;
-    if (key_id(&akid->keyid, issuer) == 0)
-        ok = X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0,
-                               X509V3_ADD_DEFAULT) == 1;
-    AUTHORITY_KEYID_free(akid);
-    return ok ? 0 : -1;
-}
-
-static int add_skid(X509 *x, EVP_PKEY *subject)
-{
-    ASN1_OCTET_STRING *ski = NULL;
-    int ok;
-    if (key_id(&ski, subject) != 0)
-        return -1;
-    ok = X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0,
-                           X509V3_ADD_DEFAULT) == 1;
-    ASN1_OCTET_STRING_free(ski);
-    return ok ? 0 : -1;
-}
-
-static int add_key_usage(X509 *x, unsigned ku)
-{
-    static const struct {
-        unsigned flag;
-        int bit;
-    } map[] = {{NVGEN_KU_DIGITAL_SIGNATURE, 0},
-               {NVGEN_KU_KEY_CERT_SIGN, 5},
-               {NVGEN_KU_CRL_SIGN, 6}};
-    ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
-    int ok = 1;
-    if (bs == NULL)
-        return -1;
-    for (size_t i = 0; ok && i < sizeof(map) / sizeof(map[0]); i++)
-        if (ku & map[i].flag)
-            ok = ASN1_BIT_STRING_set_bit(bs, map[i].bit, 1) == 1;
-    if (ok)
-        ok = X509_add1_ext_i2d(x, NID_key_usage, bs, 1, X509V3_ADD_DEFAULT) ==
-             1;
-    ASN1_BIT_STRING_free(bs);
-    return ok ? 0 : -1;
-}
-
-static int add_basic_constraints(X509 *x, int critical, int is_ca,
-                                 int pathlen)
-{
-    BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
-    int ok = 0;
-    if (bc == NULL)
-        return -1;
-    bc->ca = is_ca ? 0xFF : 0;
-    if (pathlen >= 0) {
-        bc->pathlen = ASN1_INTEGER_new();
-        if (bc->pathlen == NULL || ASN1_INTEGER_set(bc->pathlen, pathlen) != 1)
-            goto done;
-    }
-    ok = X509_add1_ext_i2d(x, NID_basic_constraints, bc, critical ? 1 : 0,
-                           X509V3_ADD_DEFAULT) == 1;
-done:
-    BASIC_CONSTRAINTS_free(bc);
-    return ok ? 0 : -1;
-}
-
 static int add_eku(X509 *x, unsigned eku)
 {
     EXTENDED_KEY_USAGE *s = sk_ASN1_OBJECT_new_null();
@@ -769,30 +375,6 @@ static int add_eku(X509 *x, unsigned eku)
     return ok ? 0 : -1;
 }
 
-/* Append an extension whose extnValue contents are val[0..len). */
-static int add_ext_raw(X509 *x, const char *oid, int critical,
-                       const uint8_t *val, size_t len)
-{
-    ASN1_OBJECT *obj;
-    ASN1_OCTET_STRING *os;
-    X509_EXTENSION *ext = NULL;
-    int ok;
-    if (oid == NULL || len > 0x7fffffff || (val == NULL && len != 0))
-        return -1;
-    obj = OBJ_txt2obj(oid, 1);
-    os = ASN1_OCTET_STRING_new();
-    if (obj != NULL && os != NULL &&
-        ASN1_OCTET_STRING_set(os, val, (int)len) == 1)
-        ext = X509_EXTENSION_create_by_OBJ(NULL, obj, critical ? 1 : 0, os);
-    ASN1_OBJECT_free(obj);
-    ASN1_OCTET_STRING_free(os);
-    if (ext == NULL)
-        return -1;
-    ok = X509_add_ext(x, ext, -1) == 1;
-    X509_EXTENSION_free(ext);
-    return ok ? 0 : -1;
-}
-
 /* An extension from OpenSSL's config syntax ("URI:...", "OCSP;URI:..."). */
 static int add_ext_conf(X509 *x, int nid, const char *value)
 {
@@ -808,49 +390,52 @@ static int add_ext_conf(X509 *x, int nid, const char *value)
 /* SAN with one otherName { NVGEN_OID_NV_SAN, [0] UTF8String s }. */
 static int add_san_nv(X509 *x, const char *s)
 {
-    buf v = {0}, on = {0}, inner = {0}, san = {0};
+    gen_buf v = {0}, on = {0}, inner = {0}, san = {0};
     int rc;
-    der_tlv(&v, 0x0C, (const uint8_t *)s, strlen(s));
+    gen_der_tlv(&v, 0x0C, (const uint8_t *)s, strlen(s));
     der_oid(&on, NVGEN_OID_NV_SAN);
-    der_wrap(&on, 0xA0, &v);
-    der_wrap(&inner, 0xA0, &on);
-    der_wrap(&san, 0x30, &inner);
-    rc = san.err ? -1 : add_ext_raw(x, "2.5.29.17", 0, san.p, san.len);
-    buf_free(&v);
-    buf_free(&on);
-    buf_free(&inner);
-    buf_free(&san);
+    gen_der_wrap(&on, 0xA0, &v);
+    gen_der_wrap(&inner, 0xA0, &on);
+    gen_der_wrap(&san, 0x30, &inner);
+    rc = san.err ? -1 : gen_add_ext_raw(x, "2.5.29.17", 0, san.p, san.len);
+    gen_buf_free(&v);
+    gen_buf_free(&on);
+    gen_buf_free(&inner);
+    gen_buf_free(&san);
     return rc;
 }
+
+_Static_assert(NVGEN_KU_DIGITAL_SIGNATURE == GEN_KU_DIGITAL_SIGNATURE &&
+                   NVGEN_KU_KEY_CERT_SIGN == GEN_KU_KEY_CERT_SIGN &&
+                   NVGEN_KU_CRL_SIGN == GEN_KU_CRL_SIGN,
+               "NVGEN_KU_* are GEN_KU_* bits");
 
 static int cert_fill(X509 *x, const nvgen_cert_opts *o, EVP_PKEY *ikey)
 {
     X509_NAME *subj = NULL;
-    int ok;
-    if (X509_set_version(x, X509_VERSION_3) != 1 ||
-        set_serial_bytes(x, o->serial_len ? o->serial : (const uint8_t *)"\1",
+    if (set_serial_bytes(x, o->serial_len ? o->serial : (const uint8_t *)"\1",
                          o->serial_len ? o->serial_len : 1) != 0 ||
-        set_validity(x, o->not_before, o->not_after) != 0 ||
-        X509_set_pubkey(x, o->subject_key) != 1 ||
-        name_parse(&subj, o->subject) != 0)
-        return -1;
-    ok = X509_set_subject_name(x, subj) == 1 &&
-         X509_set_issuer_name(x, o->issuer_cert != NULL
-                                     ? X509_get_subject_name(o->issuer_cert)
-                                     : subj) == 1;
-    X509_NAME_free(subj);
-    if (!ok)
+        name_parse(&subj, o->subject) != 0 ||
+        gen_cert_set_body(x, subj, o->not_before, o->not_after,
+                          o->subject_key, o->issuer_cert) != 0)
         return -1;
     if (o->basic_constraints &&
-        add_basic_constraints(x, o->bc_critical, o->is_ca, o->pathlen) != 0)
+        gen_add_basic_constraints(x, o->bc_critical, o->is_ca ? 0xFF : 0,
+                                  o->pathlen) != 0)
         return -1;
-    if (o->key_usage != 0 && add_key_usage(x, o->key_usage) != 0)
+    /* Only the bits nvgen defines; the others have always been ignored. */
+    if (o->key_usage != 0 &&
+        gen_add_key_usage(x,
+                          o->key_usage & (NVGEN_KU_DIGITAL_SIGNATURE |
+                                          NVGEN_KU_KEY_CERT_SIGN |
+                                          NVGEN_KU_CRL_SIGN),
+                          1) != 0)
         return -1;
     if (o->eku != 0 && add_eku(x, o->eku) != 0)
         return -1;
     if (o->ocsp_nocheck &&
-        add_ext_raw(x, "1.3.6.1.5.5.7.48.1.5", 0,
-                    (const uint8_t *)"\x05\x00", 2) != 0)
+        gen_add_ext_raw(x, "1.3.6.1.5.5.7.48.1.5", 0,
+                        (const uint8_t *)"\x05\x00", 2) != 0)
         return -1;
     if (o->crl_url != NULL) {
         char v[512];
@@ -866,21 +451,18 @@ static int cert_fill(X509 *x, const nvgen_cert_opts *o, EVP_PKEY *ikey)
             add_ext_conf(x, NID_info_access, v) != 0)
             return -1;
     }
-    if (o->key_ids &&
-        (add_skid(x, o->subject_key) != 0 || add_akid(x, ikey) != 0))
+    if (o->key_ids && (gen_add_skid(x, o->subject_key) != 0 ||
+                       gen_add_akid(x, NULL, ikey) != 0))
         return -1;
     if (o->san_nv != NULL && add_san_nv(x, o->san_nv) != 0)
         return -1;
     if (o->fwid_ext != NULL &&
-        add_ext_raw(x, o->fwid_oid != NULL ? o->fwid_oid
-                                           : NVGEN_OID_FWID_HOPPER,
-                    0, o->fwid_ext, o->fwid_ext_len) != 0)
+        gen_add_ext_raw(x,
+                        o->fwid_oid != NULL ? o->fwid_oid
+                                            : NVGEN_OID_FWID_HOPPER,
+                        0, o->fwid_ext, o->fwid_ext_len) != 0)
         return -1;
-    for (size_t i = 0; i < o->n_extra; i++)
-        if (add_ext_raw(x, o->extra[i].oid, o->extra[i].critical,
-                        o->extra[i].value, o->extra[i].value_len) != 0)
-            return -1;
-    return 0;
+    return gen_add_exts(x, o->extra, o->n_extra);
 }
 
 int nvgen_cert_issue(X509 **out, const nvgen_cert_opts *o)
@@ -888,7 +470,6 @@ int nvgen_cert_issue(X509 **out, const nvgen_cert_opts *o)
     X509 *x;
     EVP_MD_CTX *md = NULL;
     EVP_PKEY *ikey;
-    int ok = 0;
     if (out == NULL || o == NULL || o->subject == NULL ||
         o->subject_key == NULL || o->serial_len > 20 ||
         (o->extra == NULL && o->n_extra != 0) ||
@@ -898,35 +479,27 @@ int nvgen_cert_issue(X509 **out, const nvgen_cert_opts *o)
     x = X509_new();
     if (x == NULL)
         return -1;
-    if (cert_fill(x, o, ikey) == 0 && (md = EVP_MD_CTX_new()) != NULL &&
-        EVP_DigestSignInit_ex(md, NULL, o->digest ? o->digest : "SHA384",
-                              NULL, NULL, ikey, NULL) == 1)
-        ok = X509_sign_ctx(x, md) > 0;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        X509_free(x);
-        return -1;
-    }
-    *out = x;
-    return 0;
+    if (cert_fill(x, o, ikey) == 0) /* md stays NULL on failure */
+        gen_sign_ctx(&md, ikey, o->digest ? o->digest : "SHA384");
+    return gen_cert_sign(out, x, md);
 }
 
 /* ======================================================================== */
 /* FWID extensions                                                          */
 
-static void der_fwid(buf *b, const uint8_t fwid[48])
+static void der_fwid(gen_buf *b, const uint8_t fwid[48])
 {
-    buf f = {0};
+    gen_buf f = {0};
     der_oid(&f, SHA384_OID);
-    der_tlv(&f, 0x04, fwid, 48);
-    der_wrap(b, 0x30, &f);
-    buf_free(&f);
+    gen_der_tlv(&f, 0x04, fwid, 48);
+    gen_der_wrap(b, 0x30, &f);
+    gen_buf_free(&f);
 }
 
 int nvgen_fwid_ext_hopper(uint8_t **out, size_t *out_len, EVP_PKEY *spki_key,
                           const uint8_t fwid[NVGEN_DIGEST_SIZE])
 {
-    buf in = {0}, seq = {0};
+    gen_buf in = {0}, seq = {0};
     unsigned char *spki = NULL;
     int n, rc;
     if (out == NULL || out_len == NULL || spki_key == NULL || fwid == NULL)
@@ -935,12 +508,12 @@ int nvgen_fwid_ext_hopper(uint8_t **out, size_t *out_len, EVP_PKEY *spki_key,
     if (n <= 0)
         return -1;
     der_uint(&in, 0x02, 1);
-    buf_put(&in, spki, (size_t)n);
+    gen_buf_put(&in, spki, (size_t)n);
     der_fwid(&in, fwid);
-    der_wrap(&seq, 0x30, &in);
+    gen_der_wrap(&seq, 0x30, &in);
     OPENSSL_free(spki);
-    buf_free(&in);
-    rc = buf_finish(&seq, out, out_len);
+    gen_buf_free(&in);
+    rc = gen_buf_finish(&seq, out, out_len);
     return rc;
 }
 
@@ -971,17 +544,18 @@ int nvgen_dice_tcb_info_init(nvgen_dice_tcb_info *t,
 int nvgen_dice_tcb_info_encode(uint8_t **out, size_t *out_len,
                                const nvgen_dice_tcb_info *t)
 {
-    buf in = {0}, seq = {0};
+    gen_buf in = {0}, seq = {0};
     if (out == NULL || out_len == NULL || t == NULL || t->n_fwids > 4 ||
         t->vendor_info_len > sizeof(t->vendor_info) ||
         t->type_len > sizeof(t->type))
         return -1;
     if (t->vendor != NULL)
-        der_tlv(&in, 0x80, (const uint8_t *)t->vendor, strlen(t->vendor));
+        gen_der_tlv(&in, 0x80, (const uint8_t *)t->vendor, strlen(t->vendor));
     if (t->model != NULL)
-        der_tlv(&in, 0x81, (const uint8_t *)t->model, strlen(t->model));
+        gen_der_tlv(&in, 0x81, (const uint8_t *)t->model, strlen(t->model));
     if (t->version != NULL)
-        der_tlv(&in, 0x82, (const uint8_t *)t->version, strlen(t->version));
+        gen_der_tlv(&in, 0x82, (const uint8_t *)t->version,
+                    strlen(t->version));
     if (t->svn >= 0)
         der_uint(&in, 0x83, (unsigned long)t->svn);
     if (t->layer >= 0)
@@ -989,34 +563,24 @@ int nvgen_dice_tcb_info_encode(uint8_t **out, size_t *out_len,
     if (t->index >= 0)
         der_uint(&in, 0x85, (unsigned long)t->index);
     if (t->n_fwids > 0) {
-        buf f = {0};
+        gen_buf f = {0};
         for (size_t i = 0; i < t->n_fwids; i++)
             der_fwid(&f, t->fwids[i]);
-        der_wrap(&in, 0xA6, &f);
-        buf_free(&f);
+        gen_der_wrap(&in, 0xA6, &f);
+        gen_buf_free(&f);
     }
     if (t->has_flags) {
         uint8_t bits[5] = {0, t->flags[0], t->flags[1], t->flags[2],
                            t->flags[3]};
-        der_tlv(&in, 0x87, bits, 5);
+        gen_der_tlv(&in, 0x87, bits, 5);
     }
     if (t->vendor_info_len > 0)
-        der_tlv(&in, 0x88, t->vendor_info, t->vendor_info_len);
+        gen_der_tlv(&in, 0x88, t->vendor_info, t->vendor_info_len);
     if (t->type_len > 0)
-        der_tlv(&in, 0x89, t->type, t->type_len);
-    der_wrap(&seq, 0x30, &in);
-    buf_free(&in);
-    return buf_finish(&seq, out, out_len);
-}
-
-static const ASN1_OCTET_STRING *ext_value(const X509 *x, const char *oid)
-{
-    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    int i = obj != NULL ? X509_get_ext_by_OBJ(x, obj, -1) : -1;
-    ASN1_OBJECT_free(obj);
-    if (i < 0)
-        return NULL;
-    return X509_EXTENSION_get_data(X509_get_ext(x, i));
+        gen_der_tlv(&in, 0x89, t->type, t->type_len);
+    gen_der_wrap(&seq, 0x30, &in);
+    gen_buf_free(&in);
+    return gen_buf_finish(&seq, out, out_len);
 }
 
 /* SEQUENCE { OID sha384, OCTET STRING(48) } at c[0..n) into out. */
@@ -1044,7 +608,7 @@ int nvgen_cert_fwid(uint8_t out[NVGEN_DIGEST_SIZE], nvgen_fwid_form *form,
     uint8_t tag, tmp[48];
     if (out == NULL || form == NULL || leaf == NULL)
         return -1;
-    if ((os = ext_value(leaf, NVGEN_OID_FWID_HOPPER)) != NULL) {
+    if ((os = gen_ext_value(leaf, NVGEN_OID_FWID_HOPPER)) != NULL) {
         p = ASN1_STRING_get0_data(os);
         end = p + ASN1_STRING_length(os);
         if (der_read(&p, end, &tag, &c, &n) != 0 || tag != 0x30 || p != end)
@@ -1060,7 +624,7 @@ int nvgen_cert_fwid(uint8_t out[NVGEN_DIGEST_SIZE], nvgen_fwid_form *form,
         *form = NVGEN_FWID_HOPPER;
         return 0;
     }
-    if ((os = ext_value(leaf, NVGEN_OID_DICE_TCB_INFO)) != NULL) {
+    if ((os = gen_ext_value(leaf, NVGEN_OID_DICE_TCB_INFO)) != NULL) {
         p = ASN1_STRING_get0_data(os);
         end = p + ASN1_STRING_length(os);
         if (der_read(&p, end, &tag, &c, &n) != 0 || tag != 0x30)
@@ -1179,7 +743,7 @@ static int ocsp_basic_resign(OCSP_BASICRESP **out, const uint8_t *der,
     const uint8_t *tbs_c, *alg_start, *alg_end;
     size_t n, tbs_n, vn;
     uint8_t tag;
-    buf tbs_in = {0}, tbs = {0}, sig = {0}, body = {0}, all = {0};
+    gen_buf tbs_in = {0}, tbs = {0}, sig = {0}, body = {0}, all = {0};
     char gt[16];
     unsigned char *sd = NULL;
     size_t sd_len = 0;
@@ -1200,25 +764,25 @@ static int ocsp_basic_resign(OCSP_BASICRESP **out, const uint8_t *der,
         if (der_read(&q, qend, &tag, &v, &vn) != 0)
             goto done;
         if (tag == 0x18)
-            der_tlv(&tbs_in, 0x18, (const uint8_t *)gt, 15);
+            gen_der_tlv(&tbs_in, 0x18, (const uint8_t *)gt, 15);
         else
-            buf_put(&tbs_in, start, (size_t)(q - start));
+            gen_buf_put(&tbs_in, start, (size_t)(q - start));
     }
-    der_wrap(&tbs, 0x30, &tbs_in);
+    gen_der_wrap(&tbs, 0x30, &tbs_in);
     alg_start = p;
     if (der_read(&p, end, &tag, &v, &vn) != 0 || tag != 0x30)
         goto done;
     alg_end = p;
     if (der_read(&p, end, &tag, &v, &vn) != 0 || tag != 0x03 || tbs.err ||
-        sign_der(&sd, &sd_len, tbs.p, tbs.len, key) != 0)
+        gen_ecdsa_sign_der(&sd, &sd_len, "SHA384", tbs.p, tbs.len, key) != 0)
         goto done;
-    buf_byte(&sig, 0);
-    buf_put(&sig, sd, sd_len);
-    buf_put(&body, tbs.p, tbs.len);
-    buf_put(&body, alg_start, (size_t)(alg_end - alg_start));
-    der_wrap(&body, 0x03, &sig);
-    buf_put(&body, p, (size_t)(end - p)); /* [0] certs, if any */
-    der_wrap(&all, 0x30, &body);
+    gen_buf_byte(&sig, 0);
+    gen_buf_put(&sig, sd, sd_len);
+    gen_buf_put(&body, tbs.p, tbs.len);
+    gen_buf_put(&body, alg_start, (size_t)(alg_end - alg_start));
+    gen_der_wrap(&body, 0x03, &sig);
+    gen_buf_put(&body, p, (size_t)(end - p)); /* [0] certs, if any */
+    gen_der_wrap(&all, 0x30, &body);
     if (!all.err) {
         const unsigned char *d = all.p;
         bs = d2i_OCSP_BASICRESP(NULL, &d, (long)all.len);
@@ -1229,11 +793,11 @@ static int ocsp_basic_resign(OCSP_BASICRESP **out, const uint8_t *der,
     }
 done:
     OPENSSL_free(sd);
-    buf_free(&tbs_in);
-    buf_free(&tbs);
-    buf_free(&sig);
-    buf_free(&body);
-    buf_free(&all);
+    gen_buf_free(&tbs_in);
+    gen_buf_free(&tbs);
+    gen_buf_free(&sig);
+    gen_buf_free(&body);
+    gen_buf_free(&all);
     return rc;
 }
 
@@ -1277,9 +841,11 @@ int nvgen_ocsp_response(OCSP_RESPONSE **out, X509 *cert, X509 *issuer,
     default: return -1;
     }
     if ((id = OCSP_cert_to_id(md, cert, issuer)) == NULL ||
-        (bs = OCSP_BASICRESP_new()) == NULL || time_set(&tu, o->this_update) ||
-        (o->next_update >= 0 && time_set(&nu, o->next_update)) ||
-        (status == V_OCSP_CERTSTATUS_REVOKED && time_set(&rt, o->revoked_at)))
+        (bs = OCSP_BASICRESP_new()) == NULL ||
+        gen_asn1_time(&tu, o->this_update) ||
+        (o->next_update >= 0 && gen_asn1_time(&nu, o->next_update)) ||
+        (status == V_OCSP_CERTSTATUS_REVOKED &&
+         gen_asn1_time(&rt, o->revoked_at)))
         goto done;
     if (OCSP_basic_add1_status(bs, id, status, reason, rt, tu, nu) == NULL)
         goto done;
@@ -1444,8 +1010,8 @@ static int set_tlv_hex(nvgen_report_desc *d, uint16_t type, const char *hex)
     if (n > sizeof(v))
         return -1;
     for (size_t i = 0; i < n; i++)
-        v[i] = (uint8_t)(hex_nibble(hex[2 * i]) << 4 |
-                         hex_nibble(hex[2 * i + 1]));
+        v[i] = (uint8_t)(gen_hex_nibble(hex[2 * i]) << 4 |
+                         gen_hex_nibble(hex[2 * i + 1]));
     return nvgen_report_set_tlv(d, type, v, n);
 }
 
@@ -1567,7 +1133,7 @@ int nvgen_report_build(uint8_t **out, size_t *out_len,
                        nvgen_report_layout *layout,
                        const nvgen_report_desc *d, EVP_PKEY *key)
 {
-    buf b = {0};
+    gen_buf b = {0};
     nvgen_report_layout l;
     uint8_t hdr[8], sig[NVGEN_SIG_SIZE];
     size_t rec_len = 0, op_len = 0;
@@ -1589,12 +1155,12 @@ int nvgen_report_build(uint8_t **out, size_t *out_len,
     if (rec_len > 0xFFFFFF || op_len > 0xFFFF)
         return -1;
     /* request */
-    buf_byte(&b, d->req_version);
-    buf_byte(&b, d->req_code);
-    buf_byte(&b, d->req_param1);
-    buf_byte(&b, d->req_param2);
-    buf_put(&b, d->nonce, NVGEN_NONCE_SIZE);
-    buf_byte(&b, d->slot_id);
+    gen_buf_byte(&b, d->req_version);
+    gen_buf_byte(&b, d->req_code);
+    gen_buf_byte(&b, d->req_param1);
+    gen_buf_byte(&b, d->req_param2);
+    gen_buf_put(&b, d->nonce, NVGEN_NONCE_SIZE);
+    gen_buf_byte(&b, d->slot_id);
     /* response header */
     hdr[0] = d->resp_version;
     hdr[1] = d->resp_code;
@@ -1604,7 +1170,7 @@ int nvgen_report_build(uint8_t **out, size_t *out_len,
                                                 : (int64_t)d->n_blocks);
     put_u24(hdr + 5, (uint32_t)(d->record_len_field >= 0 ? d->record_len_field
                                                          : (int64_t)rec_len));
-    buf_put(&b, hdr, 8);
+    gen_buf_put(&b, hdr, 8);
     l.record_off = b.len;
     l.record_len = rec_len;
     l.n_blocks = d->n_blocks;
@@ -1619,15 +1185,15 @@ int nvgen_report_build(uint8_t **out, size_t *out_len,
         nvgen_put_u16(bh + 2, (uint16_t)sz);
         bh[4] = blk->value_type;
         nvgen_put_u16(bh + 5, blk->value_len);
-        buf_put(&b, bh, 7);
-        buf_put(&b, blk->value, blk->value_len);
+        gen_buf_put(&b, bh, 7);
+        gen_buf_put(&b, blk->value, blk->value_len);
     }
     l.responder_nonce_off = b.len;
-    buf_put(&b, d->responder_nonce, NVGEN_NONCE_SIZE);
+    gen_buf_put(&b, d->responder_nonce, NVGEN_NONCE_SIZE);
     l.opaque_len_off = b.len;
     nvgen_put_u16(hdr, (uint16_t)(d->opaque_len_field >= 0 ? d->opaque_len_field
                                                            : (int64_t)op_len));
-    buf_put(&b, hdr, 2);
+    gen_buf_put(&b, hdr, 2);
     l.opaque_off = b.len;
     l.opaque_len = op_len;
     l.n_tlvs = d->n_tlvs;
@@ -1636,18 +1202,18 @@ int nvgen_report_build(uint8_t **out, size_t *out_len,
         l.tlv_type[i] = d->tlvs[i].type;
         nvgen_put_u16(hdr, d->tlvs[i].type);
         nvgen_put_u16(hdr + 2, d->tlvs[i].len);
-        buf_put(&b, hdr, 4);
-        buf_put(&b, d->tlvs[i].value, d->tlvs[i].len);
+        gen_buf_put(&b, hdr, 4);
+        gen_buf_put(&b, d->tlvs[i].value, d->tlvs[i].len);
     }
     l.signed_len = l.sig_off = b.len;
     memset(sig, 0, sizeof(sig));
     if (!b.err && key != NULL && nvgen_sign_raw(sig, b.p, b.len, key) != 0)
         b.err = 1;
-    buf_put(&b, sig, sizeof(sig));
+    gen_buf_put(&b, sig, sizeof(sig));
     for (size_t i = 0; i < d->trailing; i++)
-        buf_byte(&b, d->trailing_fill);
+        gen_buf_byte(&b, d->trailing_fill);
     l.total_len = b.len;
-    if (buf_finish(&b, out, out_len) != 0)
+    if (gen_buf_finish(&b, out, out_len) != 0)
         return -1;
     if (layout != NULL)
         *layout = l;
@@ -1826,7 +1392,7 @@ static int rim_ids(nvgen_rim_desc *d, const nvgen_pki *pki,
                             sizeof(d->colloquial_version), version) != 0 ||
         sha384(h, d->rim_id, strlen(d->rim_id), NULL, 0) != 0)
         return -1;
-    hex_into(d->tag_id, h, 48, 0);
+    gen_hex_encode(d->tag_id, h, 48, 0);
     return 0;
 }
 
@@ -1890,60 +1456,62 @@ int nvgen_rim_desc_init(nvgen_rim_desc *d, const nvgen_pki *pki,
 
 int nvgen_rim_unsigned(char **out, size_t *out_len, const nvgen_rim_desc *d)
 {
-    buf b = {0};
+    gen_buf b = {0};
     if (out == NULL || out_len == NULL || d == NULL ||
         d->n_measurements > NVGEN_RIM_RESOURCES)
         return -1;
-    buf_str(&b, "<SoftwareIdentity xmlns=\"" NS_SWID "\" xmlns:ns0=\"" NS_SWID
-                "\" xmlns:ns2=\"" NS_SHA384
+    gen_buf_str(&b, "<SoftwareIdentity xmlns=\"" NS_SWID
+                "\" xmlns:ns0=\"" NS_SWID "\" xmlns:ns2=\"" NS_SHA384
                 "\" corpus=\"false\" name=\"");
     buf_xattr(&b, d->name);
-    buf_str(&b, "\" patch=\"false\" supplemental=\"false\" tagId=\"");
+    gen_buf_str(&b, "\" patch=\"false\" supplemental=\"false\" tagId=\"");
     buf_xattr(&b, d->tag_id);
-    buf_str(&b, "\" version=\"");
+    gen_buf_str(&b, "\" version=\"");
     buf_xattr(&b, d->version);
-    buf_str(&b, "\" tagVersion=\"");
+    gen_buf_str(&b, "\" tagVersion=\"");
     buf_xattr(&b, d->tag_version);
-    buf_str(&b, "\">\n    <ns0:Entity name=\"NVIDIA Corporation\" "
+    gen_buf_str(&b, "\">\n    <ns0:Entity name=\"NVIDIA Corporation\" "
                 "role=\"softwareCreator tagCreator\"/>\n"
                 "    <ns0:Meta xmlns:ns1=\"" NS_RIM
                 "\" colloquialVersion=\"");
     buf_xattr(&b, d->colloquial_version);
-    buf_str(&b, "\" edition=\"");
+    gen_buf_str(&b, "\" edition=\"");
     buf_xattr(&b, d->edition);
-    buf_str(&b, "\" product=\"");
+    gen_buf_str(&b, "\" product=\"");
     buf_xattr(&b, d->product);
-    buf_str(&b, "\" revision=\"r1\" PayloadType=\"direct\" "
+    gen_buf_str(&b, "\" revision=\"r1\" PayloadType=\"direct\" "
                 "ns1:BindingSpec=\"RIMIM\" ns1:BindingSpecVersion=\"1.01\" "
                 "ns1:PlatformManufacturerId=\"");
     buf_xattr(&b, d->manufacturer_id);
-    buf_str(&b, "\" ns1:PlatformManufacturerStr=\"NVIDIA Corporation\" "
+    gen_buf_str(&b, "\" ns1:PlatformManufacturerStr=\"NVIDIA Corporation\" "
                 "ns1:PlatformModel=\"");
     buf_xattr(&b, d->product);
-    buf_str(&b, "\" ns1:FirmwareManufacturer=\"NVIDIA Corporation\" "
+    gen_buf_str(&b, "\" ns1:FirmwareManufacturer=\"NVIDIA Corporation\" "
                 "ns1:FirmwareManufacturerId=\"");
     buf_xattr(&b, d->manufacturer_id);
-    buf_str(&b, "\"/>\n    <ns0:Payload xmlns:SHA384=\"" NS_SHA384 "\">\n");
+    gen_buf_str(&b,
+                "\"/>\n    <ns0:Payload xmlns:SHA384=\"" NS_SHA384 "\">\n");
     for (size_t i = 0; i < d->n_measurements; i++) {
         const nvgen_rim_measurement *m = &d->m[i];
         unsigned nh = m->alternatives < NVGEN_MAX_ALTERNATIVES
                           ? m->alternatives
                           : NVGEN_MAX_ALTERNATIVES;
-        buf_printf(&b,
-                   "        <ns0:Resource type=\"Measurement\" index=\"%d\" "
-                   "active=\"%s\" alternatives=\"%u\"",
-                   m->index, m->active ? "True" : "False", m->alternatives);
+        gen_buf_printf(
+            &b,
+            "        <ns0:Resource type=\"Measurement\" index=\"%d\" "
+            "active=\"%s\" alternatives=\"%u\"",
+            m->index, m->active ? "True" : "False", m->alternatives);
         for (unsigned k = 0; k < nh; k++) {
-            buf_printf(&b, " ns2:Hash%u=\"", k);
-            buf_hex(&b, m->hash[k], NVGEN_DIGEST_SIZE, 0);
-            buf_byte(&b, '"');
+            gen_buf_printf(&b, " ns2:Hash%u=\"", k);
+            gen_buf_hex(&b, m->hash[k], NVGEN_DIGEST_SIZE, 0);
+            gen_buf_byte(&b, '"');
         }
-        buf_str(&b, " name=\"");
+        gen_buf_str(&b, " name=\"");
         buf_xattr(&b, m->name);
-        buf_printf(&b, "\" size=\"%d\"/>\n", m->size);
+        gen_buf_printf(&b, "\" size=\"%d\"/>\n", m->size);
     }
-    buf_str(&b, "    </ns0:Payload>\n</SoftwareIdentity>");
-    return buf_finish(&b, out, out_len);
+    gen_buf_str(&b, "    </ns0:Payload>\n</SoftwareIdentity>");
+    return gen_buf_finish(&b, out, out_len);
 }
 
 static xmlDocPtr xml_parse(const char *xml, size_t len)
@@ -1986,29 +1554,29 @@ static xmlNodePtr child_named(xmlNodePtr n, const char *name)
 static int base64_tidy(xmlNodePtr n, int pem)
 {
     xmlChar *c = xmlNodeGetContent(n);
-    buf b = {0};
+    gen_buf b = {0};
     size_t col = 0;
     if (c == NULL)
         return -1;
     for (const xmlChar *p = c; *p; p++) {
         if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
             continue;
-        buf_byte(&b, *p);
+        gen_buf_byte(&b, *p);
         if (pem && ++col == 64) {
-            buf_byte(&b, '\n');
+            gen_buf_byte(&b, '\n');
             col = 0;
         }
     }
     if (pem && col != 0)
-        buf_byte(&b, '\n');
+        gen_buf_byte(&b, '\n');
     xmlFree(c);
     if (b.err || b.p == NULL) {
-        buf_free(&b);
+        gen_buf_free(&b);
         return -1;
     }
     xmlNodeSetContent(n, NULL);
     xmlNodeAddContent(n, b.p); /* escapes nothing needed: base64 only */
-    buf_free(&b);
+    gen_buf_free(&b);
     return 0;
 }
 
@@ -2036,7 +1604,7 @@ static int xml_dump(char **out, size_t *out_len, xmlDocPtr doc)
 {
     xmlBufferPtr xb = xmlBufferCreate();
     xmlSaveCtxtPtr s;
-    buf b = {0};
+    gen_buf b = {0};
     size_t n;
     if (xb == NULL)
         return -1;
@@ -2051,9 +1619,9 @@ static int xml_dump(char **out, size_t *out_len, xmlDocPtr doc)
     n = (size_t)xmlBufferLength(xb);
     while (n > 0 && xmlBufferContent(xb)[n - 1] == '\n')
         n--;
-    buf_put(&b, xmlBufferContent(xb), n);
+    gen_buf_put(&b, xmlBufferContent(xb), n);
     xmlBufferFree(xb);
-    return buf_finish(&b, out, out_len);
+    return gen_buf_finish(&b, out, out_len);
 }
 
 /* An xmlsec key from an OpenSSL key (up-ref'd), with certs as X509Data. */
@@ -2170,6 +1738,24 @@ int nvgen_rim_build(char **out, size_t *out_len, const nvgen_rim_desc *d,
     return rc;
 }
 
+size_t nvgen_pki_rim_signer(X509 *chain[4], EVP_PKEY **key,
+                            const nvgen_pki *pki, int debug)
+{
+    if (debug) {
+        chain[0] = pki->rim_dbg_leaf.cert;
+        chain[1] = pki->rim_dbg_l3.cert;
+        chain[2] = pki->rim_dbg_root.cert;
+        *key = pki->rim_dbg_leaf.key;
+        return 3;
+    }
+    chain[0] = pki->rim_leaf.cert;
+    chain[1] = pki->rim_l3.cert;
+    chain[2] = pki->rim_ca.cert;
+    chain[3] = pki->rim_root.cert;
+    *key = pki->rim_leaf.key;
+    return 4;
+}
+
 int nvgen_pki_rim(char **out, size_t *out_len, const nvgen_pki *pki,
                   nvgen_rim_kind kind, int debug)
 {
@@ -2180,20 +1766,7 @@ int nvgen_pki_rim(char **out, size_t *out_len, const nvgen_pki *pki,
     int rc = -1;
     if (pki == NULL)
         return -1;
-    if (debug) {
-        chain[0] = pki->rim_dbg_leaf.cert;
-        chain[1] = pki->rim_dbg_l3.cert;
-        chain[2] = pki->rim_dbg_root.cert;
-        n = 3;
-        key = pki->rim_dbg_leaf.key;
-    } else {
-        chain[0] = pki->rim_leaf.cert;
-        chain[1] = pki->rim_l3.cert;
-        chain[2] = pki->rim_ca.cert;
-        chain[3] = pki->rim_root.cert;
-        n = 4;
-        key = pki->rim_leaf.key;
-    }
+    n = nvgen_pki_rim_signer(chain, &key, pki, debug);
     d = malloc(sizeof(*d));
     if (d == NULL)
         return -1;
@@ -2207,13 +1780,13 @@ int nvgen_pki_rim(char **out, size_t *out_len, const nvgen_pki *pki,
 static int splice(char **out, size_t *out_len, const char *xml, size_t len,
                   size_t cut, size_t cut_n, const char *ins, size_t ins_n)
 {
-    buf b = {0};
+    gen_buf b = {0};
     if (cut > len || cut_n > len - cut)
         return -1;
-    buf_put(&b, xml, cut);
-    buf_put(&b, ins, ins_n);
-    buf_put(&b, xml + cut + cut_n, len - cut - cut_n);
-    return buf_finish(&b, out, out_len);
+    gen_buf_put(&b, xml, cut);
+    gen_buf_put(&b, ins, ins_n);
+    gen_buf_put(&b, xml + cut + cut_n, len - cut - cut_n);
+    return gen_buf_finish(&b, out, out_len);
 }
 
 /* Position of needle in hay[from..len), or -1. */
@@ -2261,7 +1834,7 @@ int nvgen_rim_tamper(char **out, size_t *out_len, const char *xml, size_t len,
     case NVGEN_RIM_TAMPER_MOVE_SIG:
     case NVGEN_RIM_TAMPER_DUP_SIG: {
         long p;
-        buf b = {0};
+        gen_buf b = {0};
         a = find(xml, len, 0, "<ds:Signature ");
         e = a < 0 ? -1 : find(xml, len, (size_t)a, "</ds:Signature>");
         if (a < 0 || e < 0)
@@ -2273,11 +1846,11 @@ int nvgen_rim_tamper(char **out, size_t *out_len, const char *xml, size_t len,
         p = find(xml, len, 0, "</ns0:Payload>");
         if (p < 0 || p > a)
             return -1;
-        buf_put(&b, xml, (size_t)p);
-        buf_put(&b, xml + a, (size_t)(e - a));
-        buf_put(&b, xml + p, (size_t)(a - p));
-        buf_put(&b, xml + e, len - (size_t)e);
-        return buf_finish(&b, out, out_len);
+        gen_buf_put(&b, xml, (size_t)p);
+        gen_buf_put(&b, xml + a, (size_t)(e - a));
+        gen_buf_put(&b, xml + p, (size_t)(a - p));
+        gen_buf_put(&b, xml + e, len - (size_t)e);
+        return gen_buf_finish(&b, out, out_len);
     }
     }
     return -1;
@@ -2342,13 +1915,7 @@ static int hex_decode(uint8_t *out, size_t want, const char *s)
 {
     if (strlen(s) != 2 * want)
         return -1;
-    for (size_t i = 0; i < want; i++) {
-        int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
+    return gen_hex_decode(out, s, want);
 }
 
 static int resource_parse(nvgen_rim_measurement *m, xmlNodePtr n)
@@ -2655,7 +2222,7 @@ static int issue_device(nvgen_pki *p, size_t i, const arch_names *nm)
         serial_of(serial, 9, d->brom.key,
                   p->arch == NVGEN_LS10 ? 0x50 : 0x41) != 0)
         return -1;
-    hex_into(hex, serial, 9, 1);
+    gen_hex_encode(hex, serial, 9, 1);
     snprintf(subj, sizeof(subj),
              "serialNumber=%s,C=US,O=NVIDIA Corporation,CN=%s", hex, nm->brom);
     nvgen_cert_opts_init(&o);
@@ -2675,10 +2242,10 @@ static int issue_device(nvgen_pki *p, size_t i, const arch_names *nm)
         serial_of(serial, 20, d->leaf.key, 0) != 0 ||
         spki_sha384(h, d->brom.key) != 0)
         return -1;
-    hex_into(hex, serial, 20, 1);
+    gen_hex_encode(hex, serial, 20, 1);
     snprintf(subj, sizeof(subj),
              "serialNumber=%s,C=US,O=NVIDIA Corporation,CN=%s", hex, nm->leaf);
-    hex_into(hex, h, 8, 1);
+    gen_hex_encode(hex, h, 8, 1);
     snprintf(san, sizeof(san), "NVIDIA:%s:%s", nm->chip, hex);
     if (p->fwid_form == NVGEN_FWID_HOPPER) {
         if (nvgen_fwid_ext_hopper(&ext, &ext_len, d->brom.key, p->fwid) != 0)
@@ -2887,7 +2454,7 @@ fail:
 static int certs_pem(char **out, size_t *out_len, X509 *const *c, size_t n)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    buf t = {0};
+    gen_buf t = {0};
     char *data;
     long len;
     if (b == NULL)
@@ -2899,9 +2466,9 @@ static int certs_pem(char **out, size_t *out_len, X509 *const *c, size_t n)
     if (len < 0)
         t.err = 1;
     else
-        buf_put(&t, data, (size_t)len);
+        gen_buf_put(&t, data, (size_t)len);
     BIO_free(b);
-    return buf_finish(&t, out, out_len);
+    return gen_buf_finish(&t, out, out_len);
 }
 
 static void device_chain(X509 *c[5], const nvgen_pki *p, size_t i)
@@ -2976,14 +2543,14 @@ int nvgen_pki_ocsp(OCSP_RESPONSE **out, const nvgen_pki *pki,
 /* ------------------------------------------------------------------------ */
 /* Evidence JSON                                                            */
 
-static void buf_b64(buf *b, const uint8_t *d, size_t n)
+static void buf_b64(gen_buf *b, const uint8_t *d, size_t n)
 {
     size_t need = 4 * ((n + 2) / 3);
     if (n > INT32_MAX / 2) {
         b->err = 1;
         return;
     }
-    buf_reserve(b, need + 1);
+    gen_buf_reserve(b, need + 1);
     if (b->err)
         return;
     EVP_EncodeBlock(b->p + b->len, d, (int)n);
@@ -2995,116 +2562,56 @@ int nvgen_evidence_json(char **out, size_t *out_len, const nvgen_pki *pki,
                         const uint8_t *const *reports, const size_t *lens,
                         size_t n)
 {
-    buf b = {0};
+    gen_buf b = {0};
     if (out == NULL || out_len == NULL || pki == NULL || reports == NULL ||
         lens == NULL || n > pki->n_devices)
         return -1;
-    buf_byte(&b, '[');
+    gen_buf_byte(&b, '[');
     for (size_t i = 0; i < n; i++) {
         char *pem = NULL;
         size_t pem_len = 0;
         if (reports[i] == NULL || lens[i] < NVGEN_REQUEST_SIZE ||
             nvgen_pki_device_chain_pem(&pem, &pem_len, pki, i) != 0) {
-            buf_free(&b);
+            gen_buf_free(&b);
             return -1;
         }
-        buf_str(&b, i ? ",{\"arch\":\"" : "{\"arch\":\"");
-        buf_str(&b, nvgen_arch_name(pki->arch));
-        buf_str(&b, "\",\"certificate\":\"");
+        gen_buf_str(&b, i ? ",{\"arch\":\"" : "{\"arch\":\"");
+        gen_buf_str(&b, nvgen_arch_name(pki->arch));
+        gen_buf_str(&b, "\",\"certificate\":\"");
         buf_b64(&b, (const uint8_t *)pem, pem_len);
-        buf_str(&b, "\",\"evidence\":\"");
+        gen_buf_str(&b, "\",\"evidence\":\"");
         buf_b64(&b, reports[i], lens[i]);
-        buf_str(&b, "\",\"nonce\":\"");
-        buf_hex(&b, reports[i] + NVGEN_OFF_NONCE, NVGEN_NONCE_SIZE, 0);
-        buf_str(&b, "\"}");
+        gen_buf_str(&b, "\",\"nonce\":\"");
+        gen_buf_hex(&b, reports[i] + NVGEN_OFF_NONCE, NVGEN_NONCE_SIZE, 0);
+        gen_buf_str(&b, "\"}");
         free(pem);
     }
-    buf_byte(&b, ']');
-    return buf_finish(&b, out, out_len);
+    gen_buf_byte(&b, ']');
+    return gen_buf_finish(&b, out, out_len);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Save / load                                                              */
 
-static int path_join(char b[PATH_BUF], const char *dir, const char *name)
-{
-    int n = snprintf(b, PATH_BUF, "%s/%s", dir, name);
-    return n > 0 && n < PATH_BUF ? 0 : -1;
-}
-
-static int write_bytes(const char *dir, const char *name, const void *d,
-                       size_t n)
-{
-    char path[PATH_BUF];
-    FILE *f;
-    int ok;
-    if (d == NULL || path_join(path, dir, name) != 0)
-        return -1;
-    f = fopen(path, "wb");
-    if (f == NULL)
-        return -1;
-    ok = fwrite(d, 1, n, f) == n;
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
-}
-
-static int read_file(char **out, size_t *out_len, const char *dir,
-                     const char *name)
-{
-    char path[PATH_BUF], tmp[4096];
-    FILE *f;
-    buf b = {0};
-    size_t n;
-    if (path_join(path, dir, name) != 0)
-        return -1;
-    f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        buf_put(&b, tmp, n);
-    if (ferror(f))
-        b.err = 1;
-    fclose(f);
-    return buf_finish(&b, out, out_len);
-}
-
-static int make_dir(const char *dir, const char *sub)
-{
-    char path[PATH_BUF];
-    if (sub == NULL)
-        return mkdir(dir, 0755) == 0 || errno == EEXIST ? 0 : -1;
-    if (path_join(path, dir, sub) != 0)
-        return -1;
-    return mkdir(path, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
+/* base.pem and base.key.pem */
 static int save_kc(const char *dir, const char *base, const nvgen_keycert *kc)
 {
-    char name[256], path[PATH_BUF];
+    char name[256];
     snprintf(name, sizeof(name), "%s.pem", base);
-    if (path_join(path, dir, name) != 0 ||
-        snpgen_cert_save_pem(path, kc->cert) != 0)
+    if (gen_save_cert(dir, name, kc->cert) != 0)
         return -1;
     snprintf(name, sizeof(name), "%s.key.pem", base);
-    if (path_join(path, dir, name) != 0 ||
-        snpgen_key_save_pem(path, kc->key) != 0)
-        return -1;
-    return 0;
+    return gen_save_key(dir, name, kc->key);
 }
 
 static int load_kc(nvgen_keycert *kc, const char *dir, const char *base)
 {
-    char name[256], path[PATH_BUF];
+    char name[256];
     snprintf(name, sizeof(name), "%s.pem", base);
-    if (path_join(path, dir, name) != 0 ||
-        snpgen_cert_load_pem(&kc->cert, path) != 0)
+    if (gen_load_cert(&kc->cert, dir, name) != 0)
         return -1;
     snprintf(name, sizeof(name), "%s.key.pem", base);
-    if (path_join(path, dir, name) != 0 ||
-        snpgen_key_load_pem(&kc->key, path) != 0)
-        return -1;
-    return 0;
+    return gen_load_key(&kc->key, dir, name);
 }
 
 static int save_pem_list(const char *dir, const char *name, X509 *const *c,
@@ -3115,18 +2622,9 @@ static int save_pem_list(const char *dir, const char *name, X509 *const *c,
     int rc;
     if (certs_pem(&pem, &len, c, n) != 0)
         return -1;
-    rc = write_bytes(dir, name, pem, len);
+    rc = gen_write_file(dir, name, pem, len);
     free(pem);
     return rc;
-}
-
-static int save_anchor(const char *dir, const char *name, const X509 *root)
-{
-    char hex[65];
-    if (snpgen_spki_sha256_hex(hex, root) != 0)
-        return -1;
-    hex[64] = '\n';
-    return write_bytes(dir, name, hex, 65);
 }
 
 static int save_ocsp(const char *dir, const char *name, const nvgen_pki *p,
@@ -3139,7 +2637,7 @@ static int save_ocsp(const char *dir, const char *name, const nvgen_pki *p,
         return -1;
     n = i2d_OCSP_RESPONSE(r, &der);
     OCSP_RESPONSE_free(r);
-    rc = n > 0 ? write_bytes(dir, name, der, (size_t)n) : -1;
+    rc = n > 0 ? gen_write_file(dir, name, der, (size_t)n) : -1;
     OPENSSL_free(der);
     return rc;
 }
@@ -3161,18 +2659,18 @@ static int save_device(const nvgen_pki *p, size_t i, const char *dir,
         return -1;
     device_chain(c, p, i);
     if (save_pem_list(dir, "device_cert_chain.pem", c, 5) ||
-        make_dir(dir, "ocsp") ||
+        gen_make_dir(dir, "ocsp") ||
         save_ocsp(dir, "ocsp/device_cert1.der", p, NVGEN_CHAIN_DEVICE, i, 1) ||
         save_ocsp(dir, "ocsp/device_cert2.der", p, NVGEN_CHAIN_DEVICE, i, 2) ||
         save_ocsp(dir, "ocsp/device_cert3.der", p, NVGEN_CHAIN_DEVICE, i, 3))
         return -1;
     if (nvgen_pki_report(report, report_len, p, i) != 0)
         return -1;
-    hex_into(nonce_hex, p->nonce, NVGEN_NONCE_SIZE, 0);
+    gen_hex_encode(nonce_hex, p->nonce, NVGEN_NONCE_SIZE, 0);
     nonce_hex[2 * NVGEN_NONCE_SIZE] = '\n';
-    return write_bytes(dir, "report.bin", *report, *report_len) ||
-                   write_bytes(dir, "nonce.hex", nonce_hex,
-                               2 * NVGEN_NONCE_SIZE + 1)
+    return gen_write_file(dir, "report.bin", *report, *report_len) ||
+                   gen_write_file(dir, "nonce.hex", nonce_hex,
+                                  2 * NVGEN_NONCE_SIZE + 1)
                ? -1
                : 0;
 }
@@ -3185,7 +2683,7 @@ static int save_rim(const char *dir, const char *name, const nvgen_pki *p,
     int rc;
     if (nvgen_pki_rim(&x, &n, p, kind, 0) != 0)
         return -1;
-    rc = write_bytes(dir, name, x, n);
+    rc = gen_write_file(dir, name, x, n);
     free(x);
     return rc;
 }
@@ -3199,7 +2697,7 @@ int nvgen_pki_save(const nvgen_pki *p, const char *dir)
     size_t json_len = 0;
     int rc = -1;
     if (p == NULL || dir == NULL || p->n_devices == 0 ||
-        p->n_devices > NVGEN_MAX_DEVICES || make_dir(dir, NULL) != 0)
+        p->n_devices > NVGEN_MAX_DEVICES || gen_make_dir(dir, NULL) != 0)
         return -1;
     if (save_kc(dir, "device_root", &p->dev_root) ||
         save_kc(dir, "identity", &p->identity) || save_kc(dir, "ica", &p->ica) ||
@@ -3226,8 +2724,8 @@ int nvgen_pki_save(const nvgen_pki *p, const char *dir)
     rc4[1] = p->rim_dbg_l3.cert;
     rc4[2] = p->rim_dbg_root.cert;
     if (save_pem_list(dir, "rim_debug_chain.pem", rc4, 3) ||
-        save_anchor(dir, "device_anchor.sha256", p->dev_root.cert) ||
-        save_anchor(dir, "rim_anchor.sha256", p->rim_root.cert))
+        gen_save_anchor(dir, "device_anchor.sha256", p->dev_root.cert) ||
+        gen_save_anchor(dir, "rim_anchor.sha256", p->rim_root.cert))
         goto done;
     if ((p->arch != NVGEN_LS10 &&
          save_rim(dir, "driver_rim.xml", p, NVGEN_RIM_DRIVER)) ||
@@ -3239,16 +2737,17 @@ int nvgen_pki_save(const nvgen_pki *p, const char *dir)
         save_ocsp(dir, "ocsp/rim_cert2.der", p, NVGEN_CHAIN_RIM, 0, 2))
         goto done;
     for (size_t i = 1; i < p->n_devices; i++) {
-        char sub[PATH_BUF], name[32];
+        char sub[GEN_PATH_BUF], name[32];
         snprintf(name, sizeof(name), "%s%zu", dev_prefix(p), i);
-        if (path_join(sub, dir, name) != 0 || make_dir(sub, NULL) != 0 ||
+        if (gen_path_join(sub, dir, name) != 0 ||
+            gen_make_dir(sub, NULL) != 0 ||
             save_device(p, i, sub, &reports[i], &lens[i]) != 0)
             goto done;
     }
     if (nvgen_evidence_json(&json, &json_len, p,
                             (const uint8_t *const *)reports, lens,
                             p->n_devices) != 0 ||
-        write_bytes(dir, "evidence.json", json, json_len) != 0)
+        gen_write_file(dir, "evidence.json", json, json_len) != 0)
         goto done;
     rc = 0;
 done:
@@ -3260,9 +2759,9 @@ done:
 
 static int file_exists(const char *dir, const char *name)
 {
-    char path[PATH_BUF];
+    char path[GEN_PATH_BUF];
     struct stat st;
-    return path_join(path, dir, name) == 0 && stat(path, &st) == 0;
+    return gen_path_join(path, dir, name) == 0 && stat(path, &st) == 0;
 }
 
 static int load_golden(nvgen_pki *p, const char *dir, const char *name,
@@ -3274,7 +2773,8 @@ static int load_golden(nvgen_pki *p, const char *dir, const char *name,
     int rc = -1;
     if (d == NULL)
         return -1;
-    if (read_file(&x, &n, dir, name) != 0 || nvgen_rim_parse(d, x, n) != 0 ||
+    if (gen_read_file(&x, &n, dir, name) != 0 ||
+        nvgen_rim_parse(d, x, n) != 0 ||
         copy_str(version, vmax, d->colloquial_version) != 0)
         goto done;
     for (size_t i = 0; i < d->n_measurements; i++) {
@@ -3300,7 +2800,7 @@ static int load_nonce(uint8_t out[NVGEN_NONCE_SIZE], const char *dir)
     char *x = NULL;
     size_t n = 0;
     int rc = -1;
-    if (read_file(&x, &n, dir, "nonce.hex") != 0)
+    if (gen_read_file(&x, &n, dir, "nonce.hex") != 0)
         return -1;
     while (n > 0 && (x[n - 1] == '\n' || x[n - 1] == '\r'))
         x[--n] = '\0';
@@ -3353,13 +2853,13 @@ int nvgen_pki_load(nvgen_pki **out, const char *dir)
         goto fail;
     p->n_devices = 1;
     while (p->n_devices < NVGEN_MAX_DEVICES) {
-        char sub[PATH_BUF], name[32];
+        char sub[GEN_PATH_BUF], name[32];
         snprintf(name, sizeof(name), "%s%zu/leaf.pem", dev_prefix(p),
                  p->n_devices);
         if (!file_exists(dir, name))
             break;
         snprintf(name, sizeof(name), "%s%zu", dev_prefix(p), p->n_devices);
-        if (path_join(sub, dir, name) != 0 ||
+        if (gen_path_join(sub, dir, name) != 0 ||
             load_device(&p->dev[p->n_devices], sub) != 0)
             goto fail;
         p->n_devices++;

@@ -12,8 +12,8 @@
  * or NVIDIA's RIM / OCSP services. Nothing here is secret or hardened; never
  * link it into production code.
  *
- * Conventions (the same as snpgen.h / dcapgen.h; snpgen's file helpers are
- * reused, so link snpgen.c too):
+ * Conventions (the same as snpgen.h / dcapgen.h; snpgen's file helpers and
+ * the shared gencommon.c are reused, so link snpgen.c and gencommon.c too):
  *  - Functions that can fail return 0 on success and -1 on failure; on
  *    failure nothing is leaked and out parameters are left untouched.
  *    Results come back through out parameters that come first. The pure
@@ -626,9 +626,17 @@ int nvgen_rim_build(char **out, size_t *out_len, const nvgen_rim_desc *d,
                     EVP_PKEY *key, X509 *const *chain, size_t n_chain);
 
 /*
- * The PKI's signed RIM: nvgen_rim_desc_init + build with the RIM leaf key
- * and chain rim_leaf, rim_l3, rim_ca, rim_root (debug 1: the debug chain
- * rim_dbg_leaf, rim_dbg_l3, rim_dbg_root).
+ * The PKI's RIM signer: the leaf key into *key and the chain rim_leaf,
+ * rim_l3, rim_ca, rim_root into chain[] (debug 1: the debug chain
+ * rim_dbg_leaf, rim_dbg_l3, rim_dbg_root). Returns the chain length (4 or
+ * 3). Nothing is copied: both stay the PKI's.
+ */
+size_t nvgen_pki_rim_signer(X509 *chain[4], EVP_PKEY **key,
+                            const nvgen_pki *pki, int debug);
+
+/*
+ * The PKI's signed RIM: nvgen_rim_desc_init + build with the RIM signer of
+ * nvgen_pki_rim_signer.
  */
 int nvgen_pki_rim(char **out, size_t *out_len, const nvgen_pki *pki,
                   nvgen_rim_kind kind, int debug);

@@ -4,14 +4,12 @@
  */
 #include "snpgen.h"
 
-#include <errno.h>
+#include "gencommon.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -23,7 +21,6 @@
 
 /* Arc of the AMD VEK extensions. */
 #define AMD_OID "1.3.6.1.4.1.3704.1"
-#define PATH_BUF 4096
 
 /* ======================================================================== */
 /* Byte helpers, products, TCB                                              */
@@ -284,7 +281,6 @@ int snpgen_crl_load_der(X509_CRL **out, const char *path)
 
 int snpgen_spki_sha256_hex(char out[65], const X509 *cert)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     const X509_PUBKEY *pk;
@@ -302,11 +298,7 @@ int snpgen_spki_sha256_hex(char out[65], const X509 *cert)
     OPENSSL_free(der);
     if (!ok)
         return -1;
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 0xF];
-    }
-    out[64] = '\0';
+    gen_hex_encode(out, md, 32, 0);
     return 0;
 }
 
@@ -351,21 +343,6 @@ fail:
     return -1;
 }
 
-/* Set an ASN1_TIME from Unix seconds (UTCTime before 2050, else
- * GeneralizedTime, as RFC 5280 requires). */
-static int time_set(ASN1_TIME **out, int64_t t)
-{
-    time_t tt = (time_t)t;
-    ASN1_TIME *a;
-    if ((int64_t)tt != t)
-        return -1; /* time_t too narrow on this platform */
-    a = ASN1_TIME_set(NULL, tt);
-    if (a == NULL)
-        return -1;
-    *out = a;
-    return 0;
-}
-
 /* DER of an INTEGER (e.g. 02 01 05) into a freshly allocated buffer. */
 static int der_integer(unsigned char **out, int *out_len, int64_t v)
 {
@@ -402,48 +379,13 @@ static int der_ia5(unsigned char **out, int *out_len, const char *s)
     return 0;
 }
 
-/* Build an extension whose extnValue contents are exactly val[0..len). */
-static int ext_new(X509_EXTENSION **out, const char *oid, int critical,
-                   const uint8_t *val, size_t len)
-{
-    ASN1_OBJECT *obj;
-    ASN1_OCTET_STRING *os;
-    X509_EXTENSION *ext = NULL;
-    if (oid == NULL || len > 0x7fffffff || (val == NULL && len != 0))
-        return -1;
-    obj = OBJ_txt2obj(oid, 1); /* 1: dotted form only, no name lookup */
-    os = ASN1_OCTET_STRING_new();
-    if (obj != NULL && os != NULL &&
-        ASN1_OCTET_STRING_set(os, val, (int)len) == 1)
-        ext = X509_EXTENSION_create_by_OBJ(NULL, obj, critical ? 1 : 0, os);
-    ASN1_OBJECT_free(obj);
-    ASN1_OCTET_STRING_free(os);
-    if (ext == NULL)
-        return -1;
-    *out = ext;
-    return 0;
-}
-
-/* Append a raw-valued extension to x (duplicates are allowed on purpose). */
-static int add_ext_raw(X509 *x, const char *oid, int critical,
-                       const uint8_t *val, size_t len)
-{
-    X509_EXTENSION *ext;
-    int ok;
-    if (ext_new(&ext, oid, critical, val, len) != 0)
-        return -1;
-    ok = X509_add_ext(x, ext, -1) == 1; /* copies ext */
-    X509_EXTENSION_free(ext);
-    return ok ? 0 : -1;
-}
-
 static int add_ext_int(X509 *x, const char *oid, int64_t v)
 {
     unsigned char *der;
     int len, rc;
     if (der_integer(&der, &len, v) != 0)
         return -1;
-    rc = add_ext_raw(x, oid, 0, der, (size_t)len);
+    rc = gen_add_ext_raw(x, oid, 0, der, (size_t)len);
     OPENSSL_free(der);
     return rc;
 }
@@ -454,7 +396,7 @@ static int add_ext_ia5(X509 *x, const char *oid, const char *s)
     int len, rc;
     if (der_ia5(&der, &len, s) != 0)
         return -1;
-    rc = add_ext_raw(x, oid, 0, der, (size_t)len);
+    rc = gen_add_ext_raw(x, oid, 0, der, (size_t)len);
     OPENSSL_free(der);
     return rc;
 }
@@ -510,13 +452,13 @@ static int add_hwid(X509 *x, const snpgen_vek_ext *e)
 {
     uint8_t buf[2 + 127];
     if (e->hwid_enc == SNPGEN_HWID_RAW)
-        return add_ext_raw(x, AMD_OID ".4", 0, e->hwid, e->hwid_len);
+        return gen_add_ext_raw(x, AMD_OID ".4", 0, e->hwid, e->hwid_len);
     if (e->hwid_enc != SNPGEN_HWID_OCTET_STRING || e->hwid_len > 127)
         return -1; /* short-form length keeps this simple */
     buf[0] = 0x04;
     buf[1] = (uint8_t)e->hwid_len;
     memcpy(buf + 2, e->hwid, e->hwid_len);
-    return add_ext_raw(x, AMD_OID ".4", 0, buf, e->hwid_len + 2);
+    return gen_add_ext_raw(x, AMD_OID ".4", 0, buf, e->hwid_len + 2);
 }
 
 static int add_vek_exts(X509 *x, const snpgen_vek_ext *e)
@@ -558,176 +500,48 @@ int snpgen_cert_opts_init(snpgen_cert_opts *o)
     return 0;
 }
 
-/* Subject name in the order AMD uses in its KDS certificates. */
-static int name_build(X509_NAME **out, const char *cn, int amd_dn)
+_Static_assert(SNPGEN_KU_DIGITAL_SIGNATURE == GEN_KU_DIGITAL_SIGNATURE &&
+                   SNPGEN_KU_KEY_CERT_SIGN == GEN_KU_KEY_CERT_SIGN &&
+                   SNPGEN_KU_CRL_SIGN == GEN_KU_CRL_SIGN,
+               "SNPGEN_KU_* are GEN_KU_* bits");
+
+/* Everything but the signature: version, serial, names, validity, key.
+ * The subject name is in the order AMD uses in its KDS certificates. */
+static int cert_fill_body(X509 *x, const snpgen_cert_opts *o)
 {
     static const char *const amd[][2] = {
         {"OU", "Engineering"}, {"C", "US"}, {"L", "Santa Clara"},
         {"ST", "CA"}, {"O", "Advanced Micro Devices"}};
-    X509_NAME *n = X509_NAME_new();
-    if (n == NULL)
-        return -1;
-    for (size_t i = 0; amd_dn && i < sizeof(amd) / sizeof(amd[0]); i++)
-        if (X509_NAME_add_entry_by_txt(n, amd[i][0], MBSTRING_ASC,
-                                       (const unsigned char *)amd[i][1], -1,
-                                       -1, 0) != 1)
-            goto fail;
-    if (X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
-                                   (const unsigned char *)cn, -1, -1, 0) != 1)
-        goto fail;
-    *out = n;
-    return 0;
-fail:
-    X509_NAME_free(n);
-    return -1;
-}
-
-static int set_serial(X509 *x, uint64_t serial)
-{
-    ASN1_INTEGER *ai = ASN1_INTEGER_new();
-    int ok;
-    if (ai == NULL)
-        return -1;
-    ok = ASN1_INTEGER_set_uint64(ai, serial) == 1 &&
-         X509_set_serialNumber(x, ai) == 1;
-    ASN1_INTEGER_free(ai);
-    return ok ? 0 : -1;
-}
-
-static int set_validity(X509 *x, int64_t nb, int64_t na)
-{
-    ASN1_TIME *a = NULL, *b = NULL;
-    int ok = time_set(&a, nb) == 0 && time_set(&b, na) == 0 &&
-             X509_set1_notBefore(x, a) == 1 && X509_set1_notAfter(x, b) == 1;
-    ASN1_TIME_free(a);
-    ASN1_TIME_free(b);
-    return ok ? 0 : -1;
-}
-
-static int add_basic_constraints(X509 *x, int is_ca, int pathlen)
-{
-    BASIC_CONSTRAINTS *bc = BASIC_CONSTRAINTS_new();
-    int ok = 0;
-    if (bc == NULL)
-        return -1;
-    bc->ca = is_ca ? 1 : 0;
-    if (pathlen >= 0) {
-        bc->pathlen = ASN1_INTEGER_new();
-        if (bc->pathlen == NULL || ASN1_INTEGER_set(bc->pathlen, pathlen) != 1)
-            goto done;
-    }
-    ok = X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1,
-                           X509V3_ADD_DEFAULT) == 1;
-done:
-    BASIC_CONSTRAINTS_free(bc);
-    return ok ? 0 : -1;
-}
-
-static int add_key_usage(X509 *x, unsigned ku, int critical)
-{
-    /* Bit numbers from RFC 5280 KeyUsage. */
-    static const struct { unsigned flag; int bit; } map[] = {
-        {SNPGEN_KU_DIGITAL_SIGNATURE, 0},
-        {SNPGEN_KU_KEY_CERT_SIGN, 5},
-        {SNPGEN_KU_CRL_SIGN, 6}};
-    ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
-    int ok = 1;
-    if (bs == NULL)
-        return -1;
-    for (size_t i = 0; ok && i < sizeof(map) / sizeof(map[0]); i++)
-        if (ku & map[i].flag)
-            ok = ASN1_BIT_STRING_set_bit(bs, map[i].bit, 1) == 1;
-    if (ok)
-        ok = X509_add1_ext_i2d(x, NID_key_usage, bs, critical ? 1 : 0,
-                               X509V3_ADD_DEFAULT) == 1;
-    ASN1_BIT_STRING_free(bs);
-    return ok ? 0 : -1;
-}
-
-/* RFC 5280 key identifier method 1: SHA-1 of the subjectPublicKey bits. */
-static int key_id(ASN1_OCTET_STRING **out, EVP_PKEY *key)
-{
-    X509_PUBKEY *xpk = NULL;
-    const unsigned char *pk;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    int pklen, ok = 0;
-    ASN1_OCTET_STRING *os = NULL;
-    if (X509_PUBKEY_set(&xpk, key) != 1)
-        return -1;
-    if (X509_PUBKEY_get0_param(NULL, &pk, &pklen, NULL, xpk) == 1 &&
-        EVP_Digest(pk, (size_t)pklen, md, &mdlen, EVP_sha1(), NULL) == 1 &&
-        (os = ASN1_OCTET_STRING_new()) != NULL &&
-        ASN1_OCTET_STRING_set(os, md, (int)mdlen) == 1)
-        ok = 1;
-    X509_PUBKEY_free(xpk);
-    if (!ok) {
-        ASN1_OCTET_STRING_free(os);
-        return -1;
-    }
-    *out = os;
-    return 0;
-}
-
-static int add_key_ids(X509 *x, EVP_PKEY *subject, EVP_PKEY *issuer)
-{
-    ASN1_OCTET_STRING *ski = NULL;
-    AUTHORITY_KEYID *akid = NULL;
-    int ok = 0;
-    if (key_id(&ski, subject) != 0)
-        return -1;
-    if (X509_add1_ext_i2d(x, NID_subject_key_identifier, ski, 0,
-                          X509V3_ADD_DEFAULT) != 1)
-        goto done;
-    akid = AUTHORITY_KEYID_new();
-    if (akid == NULL || key_id(&akid->keyid, issuer) != 0)
-        goto done;
-    ok = X509_add1_ext_i2d(x, NID_authority_key_identifier, akid, 0,
-                           X509V3_ADD_DEFAULT) == 1;
-done:
-    ASN1_OCTET_STRING_free(ski);
-    AUTHORITY_KEYID_free(akid);
-    return ok ? 0 : -1;
-}
-
-/* Everything but the signature: version, serial, names, validity, key. */
-static int cert_fill_body(X509 *x, const snpgen_cert_opts *o)
-{
     X509_NAME *subj = NULL;
-    int ok;
-    if (X509_set_version(x, X509_VERSION_3) != 1 ||
-        set_serial(x, o->serial) != 0 ||
-        set_validity(x, o->not_before, o->not_after) != 0 ||
-        X509_set_pubkey(x, o->subject_key) != 1)
+    if (gen_set_serial_u64(x, o->serial) != 0 ||
+        gen_name_build(&subj, o->cn, amd,
+                       o->amd_dn ? sizeof(amd) / sizeof(amd[0]) : 0, 0) != 0)
         return -1;
-    if (name_build(&subj, o->cn, o->amd_dn) != 0)
-        return -1;
-    ok = X509_set_subject_name(x, subj) == 1 &&
-         X509_set_issuer_name(x, o->issuer_cert != NULL
-                                     ? X509_get_subject_name(o->issuer_cert)
-                                     : subj) == 1;
-    X509_NAME_free(subj);
-    return ok ? 0 : -1;
+    return gen_cert_set_body(x, subj, o->not_before, o->not_after,
+                             o->subject_key, o->issuer_cert);
 }
 
 static int cert_add_exts(X509 *x, const snpgen_cert_opts *o,
                          EVP_PKEY *issuer_key)
 {
+    /* CA:TRUE is encoded as BOOLEAN 01 here (OpenSSL writes the value). */
     if (o->basic_constraints &&
-        add_basic_constraints(x, o->is_ca, o->pathlen) != 0)
+        gen_add_basic_constraints(x, 1, o->is_ca ? 1 : 0, o->pathlen) != 0)
         return -1;
+    /* Only the bits snpgen defines; the others have always been ignored. */
     if (o->key_usage != 0 &&
-        add_key_usage(x, o->key_usage, o->key_usage_critical) != 0)
+        gen_add_key_usage(x,
+                          o->key_usage & (SNPGEN_KU_DIGITAL_SIGNATURE |
+                                          SNPGEN_KU_KEY_CERT_SIGN |
+                                          SNPGEN_KU_CRL_SIGN),
+                          o->key_usage_critical) != 0)
         return -1;
-    if (o->key_ids && add_key_ids(x, o->subject_key, issuer_key) != 0)
+    if (o->key_ids && (gen_add_skid(x, o->subject_key) != 0 ||
+                       gen_add_akid(x, NULL, issuer_key) != 0))
         return -1;
     if (o->vek != NULL && add_vek_exts(x, o->vek) != 0)
         return -1;
-    for (size_t i = 0; i < o->n_extra; i++)
-        if (add_ext_raw(x, o->extra[i].oid, o->extra[i].critical,
-                        o->extra[i].value, o->extra[i].value_len) != 0)
-            return -1;
-    return 0;
+    return gen_add_exts(x, o->extra, o->n_extra);
 }
 
 int snpgen_cert_issue(X509 **out, const snpgen_cert_opts *o)
@@ -735,7 +549,6 @@ int snpgen_cert_issue(X509 **out, const snpgen_cert_opts *o)
     X509 *x;
     EVP_MD_CTX *md = NULL;
     EVP_PKEY *ikey;
-    int ok = 0;
     if (out == NULL || o == NULL || o->cn == NULL || o->subject_key == NULL ||
         (o->extra == NULL && o->n_extra != 0))
         return -1;
@@ -745,56 +558,13 @@ int snpgen_cert_issue(X509 **out, const snpgen_cert_opts *o)
     x = X509_new();
     if (x == NULL)
         return -1;
-    if (cert_fill_body(x, o) == 0 && cert_add_exts(x, o, ikey) == 0 &&
-        sign_ctx_new(&md, ikey, o->sig_alg) == 0)
-        ok = X509_sign_ctx(x, md) > 0;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        X509_free(x);
-        return -1;
-    }
-    *out = x;
-    return 0;
+    if (cert_fill_body(x, o) == 0 && cert_add_exts(x, o, ikey) == 0)
+        sign_ctx_new(&md, ikey, o->sig_alg); /* md stays NULL on failure */
+    return gen_cert_sign(out, x, md);
 }
 
 /* ======================================================================== */
 /* CRLs                                                                     */
-
-static int crl_add_revoked(X509_CRL *crl, uint64_t serial, ASN1_TIME *when)
-{
-    X509_REVOKED *r = X509_REVOKED_new();
-    ASN1_INTEGER *ai = ASN1_INTEGER_new();
-    int ok = r != NULL && ai != NULL &&
-             ASN1_INTEGER_set_uint64(ai, serial) == 1 &&
-             X509_REVOKED_set_serialNumber(r, ai) == 1 &&
-             X509_REVOKED_set_revocationDate(r, when) == 1 &&
-             X509_CRL_add0_revoked(crl, r) == 1; /* takes r on success */
-    ASN1_INTEGER_free(ai);
-    if (!ok) {
-        X509_REVOKED_free(r);
-        return -1;
-    }
-    return 0;
-}
-
-static int crl_fill(X509_CRL *crl, const X509 *issuer, int64_t this_update,
-                    int64_t next_update, const uint64_t *revoked, size_t n)
-{
-    ASN1_TIME *tu = NULL, *nu = NULL;
-    int ok = X509_CRL_set_version(crl, X509_CRL_VERSION_2) == 1 &&
-             X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) ==
-                 1 &&
-             time_set(&tu, this_update) == 0 &&
-             time_set(&nu, next_update) == 0 &&
-             X509_CRL_set1_lastUpdate(crl, tu) == 1 &&
-             X509_CRL_set1_nextUpdate(crl, nu) == 1;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = crl_add_revoked(crl, revoked[i], tu) == 0;
-    ok = ok && X509_CRL_sort(crl) == 1;
-    ASN1_TIME_free(tu);
-    ASN1_TIME_free(nu);
-    return ok ? 0 : -1;
-}
 
 int snpgen_crl_create_ex(X509_CRL **out, const X509 *issuer_cert,
                          EVP_PKEY *issuer_key, int64_t this_update,
@@ -803,24 +573,16 @@ int snpgen_crl_create_ex(X509_CRL **out, const X509 *issuer_cert,
 {
     X509_CRL *crl;
     EVP_MD_CTX *md = NULL;
-    int ok = 0;
     if (out == NULL || issuer_cert == NULL || issuer_key == NULL ||
         (revoked == NULL && n_revoked != 0))
         return -1;
     crl = X509_CRL_new();
     if (crl == NULL)
         return -1;
-    if (crl_fill(crl, issuer_cert, this_update, next_update, revoked,
-                 n_revoked) == 0 &&
-        sign_ctx_new(&md, issuer_key, alg) == 0)
-        ok = X509_CRL_sign_ctx(crl, md) > 0;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        X509_CRL_free(crl);
-        return -1;
-    }
-    *out = crl;
-    return 0;
+    if (gen_crl_fill(crl, issuer_cert, this_update, next_update, revoked,
+                     n_revoked, 0) == 0)
+        sign_ctx_new(&md, issuer_key, alg); /* md stays NULL on failure */
+    return gen_crl_sign(out, crl, md);
 }
 
 int snpgen_crl_create(X509_CRL **out, const X509 *issuer_cert,
@@ -966,89 +728,39 @@ fail:
     return -1;
 }
 
-static int path_join(char buf[PATH_BUF], const char *dir, const char *name)
+/* Two certificates, one after the other, as dir/name. */
+static int save_chain(const char *dir, const char *name, const X509 *first,
+                      const X509 *second)
 {
-    int n = snprintf(buf, PATH_BUF, "%s/%s", dir, name);
-    return n > 0 && n < PATH_BUF ? 0 : -1;
-}
-
-static int save_key(const char *dir, const char *name, const EVP_PKEY *k)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_key_save_pem(path, k)
-                                           : -1;
-}
-
-static int save_certs(const char *dir, const char *name,
-                      const X509 *const *certs, size_t n)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? certs_save_pem(path, certs, n)
-                                           : -1;
-}
-
-static int save_anchor(const char *dir, const X509 *ark)
-{
-    char path[PATH_BUF], hex[65];
-    FILE *f;
-    int ok;
-    if (path_join(path, dir, "anchor.sha256") != 0 ||
-        snpgen_spki_sha256_hex(hex, ark) != 0)
-        return -1;
-    f = fopen(path, "w");
-    if (f == NULL)
-        return -1;
-    ok = fprintf(f, "%s\n", hex) == 65;
-    if (fclose(f) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
+    const X509 *certs[2] = {first, second};
+    char path[GEN_PATH_BUF];
+    return gen_path_join(path, dir, name) == 0 ? certs_save_pem(path, certs, 2)
+                                               : -1;
 }
 
 int snpgen_pki_save(const snpgen_pki *pki, const char *dir)
 {
-    char path[PATH_BUF];
     if (pki == NULL || dir == NULL)
         return -1;
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    if (gen_make_dir(dir, NULL) != 0)
         return -1;
-    {
-        const X509 *chain[2] = {pki->ask, pki->ark};
-        const X509 *vchain[2] = {pki->asvk, pki->ark};
-        const X509 *ark = pki->ark, *ask = pki->ask, *asvk = pki->asvk;
-        const X509 *vcek = pki->vcek, *vlek = pki->vlek;
-        if (save_certs(dir, "ark.pem", &ark, 1) ||
-            save_certs(dir, "ask.pem", &ask, 1) ||
-            save_certs(dir, "asvk.pem", &asvk, 1) ||
-            save_certs(dir, "vcek.pem", &vcek, 1) ||
-            save_certs(dir, "vlek.pem", &vlek, 1) ||
-            save_certs(dir, "chain.pem", chain, 2) ||
-            save_certs(dir, "vlek_chain.pem", vchain, 2))
-            return -1;
-    }
-    if (save_key(dir, "ark.key.pem", pki->ark_key) ||
-        save_key(dir, "ask.key.pem", pki->ask_key) ||
-        save_key(dir, "asvk.key.pem", pki->asvk_key) ||
-        save_key(dir, "vcek.key.pem", pki->vcek_key) ||
-        save_key(dir, "vlek.key.pem", pki->vlek_key))
+    if (gen_save_cert(dir, "ark.pem", pki->ark) ||
+        gen_save_cert(dir, "ask.pem", pki->ask) ||
+        gen_save_cert(dir, "asvk.pem", pki->asvk) ||
+        gen_save_cert(dir, "vcek.pem", pki->vcek) ||
+        gen_save_cert(dir, "vlek.pem", pki->vlek) ||
+        save_chain(dir, "chain.pem", pki->ask, pki->ark) ||
+        save_chain(dir, "vlek_chain.pem", pki->asvk, pki->ark))
         return -1;
-    if (path_join(path, dir, "crl.der") != 0 ||
-        snpgen_crl_save_der(path, pki->crl) != 0)
+    if (gen_save_key(dir, "ark.key.pem", pki->ark_key) ||
+        gen_save_key(dir, "ask.key.pem", pki->ask_key) ||
+        gen_save_key(dir, "asvk.key.pem", pki->asvk_key) ||
+        gen_save_key(dir, "vcek.key.pem", pki->vcek_key) ||
+        gen_save_key(dir, "vlek.key.pem", pki->vlek_key))
         return -1;
-    return save_anchor(dir, pki->ark);
-}
-
-static int load_cert(X509 **out, const char *dir, const char *name)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_cert_load_pem(out, path)
-                                           : -1;
-}
-
-static int load_key(EVP_PKEY **out, const char *dir, const char *name)
-{
-    char path[PATH_BUF];
-    return path_join(path, dir, name) == 0 ? snpgen_key_load_pem(out, path)
-                                           : -1;
+    if (gen_save_crl(dir, "crl.der", pki->crl) != 0)
+        return -1;
+    return gen_save_anchor(dir, "anchor.sha256", pki->ark);
 }
 
 /* Product from the ARK's CN "ARK-<Product>". */
@@ -1072,20 +784,6 @@ static int product_from_ark(snpgen_product *out, const X509 *ark)
     return snpgen_product_parse(out, cn + 4);
 }
 
-/* extnValue contents of the first extension with this OID, or NULL. */
-static const ASN1_OCTET_STRING *ext_value(const X509 *x, const char *oid)
-{
-    ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    int idx;
-    if (obj == NULL)
-        return NULL;
-    idx = X509_get_ext_by_OBJ(x, obj, -1);
-    ASN1_OBJECT_free(obj);
-    if (idx < 0)
-        return NULL;
-    return X509_EXTENSION_get_data(X509_get_ext(x, idx));
-}
-
 /* An SPL extension (DER INTEGER 0..255) as a byte. */
 static int ext_spl(uint8_t *out, const X509 *x, int index)
 {
@@ -1095,7 +793,7 @@ static int ext_spl(uint8_t *out, const X509 *x, int index)
     ASN1_INTEGER *ai;
     int64_t val = -1;
     snprintf(oid, sizeof(oid), AMD_OID ".3.%d", index);
-    v = ext_value(x, oid);
+    v = gen_ext_value(x, oid);
     if (v == NULL)
         return -1;
     p = ASN1_STRING_get0_data(v);
@@ -1114,7 +812,7 @@ static int ext_spl(uint8_t *out, const X509 *x, int index)
 /* Chip id and TCB back from the VCEK's extensions. */
 static int vcek_params(snpgen_pki *p)
 {
-    const ASN1_OCTET_STRING *hw = ext_value(p->vcek, AMD_OID ".4");
+    const ASN1_OCTET_STRING *hw = gen_ext_value(p->vcek, AMD_OID ".4");
     const unsigned char *d;
     int len, want;
     if (hw == NULL)
@@ -1148,24 +846,23 @@ static int vcek_params(snpgen_pki *p)
 int snpgen_pki_load(snpgen_pki **out, const char *dir)
 {
     snpgen_pki *p;
-    char path[PATH_BUF];
     if (out == NULL || dir == NULL)
         return -1;
     p = calloc(1, sizeof(*p));
     if (p == NULL)
         return -1;
-    if (load_cert(&p->ark, dir, "ark.pem") || load_cert(&p->ask, dir, "ask.pem") ||
-        load_cert(&p->asvk, dir, "asvk.pem") ||
-        load_cert(&p->vcek, dir, "vcek.pem") ||
-        load_cert(&p->vlek, dir, "vlek.pem") ||
-        load_key(&p->ark_key, dir, "ark.key.pem") ||
-        load_key(&p->ask_key, dir, "ask.key.pem") ||
-        load_key(&p->asvk_key, dir, "asvk.key.pem") ||
-        load_key(&p->vcek_key, dir, "vcek.key.pem") ||
-        load_key(&p->vlek_key, dir, "vlek.key.pem"))
+    if (gen_load_cert(&p->ark, dir, "ark.pem") ||
+        gen_load_cert(&p->ask, dir, "ask.pem") ||
+        gen_load_cert(&p->asvk, dir, "asvk.pem") ||
+        gen_load_cert(&p->vcek, dir, "vcek.pem") ||
+        gen_load_cert(&p->vlek, dir, "vlek.pem") ||
+        gen_load_key(&p->ark_key, dir, "ark.key.pem") ||
+        gen_load_key(&p->ask_key, dir, "ask.key.pem") ||
+        gen_load_key(&p->asvk_key, dir, "asvk.key.pem") ||
+        gen_load_key(&p->vcek_key, dir, "vcek.key.pem") ||
+        gen_load_key(&p->vlek_key, dir, "vlek.key.pem"))
         goto fail;
-    if (path_join(path, dir, "crl.der") != 0 ||
-        snpgen_crl_load_der(&p->crl, path) != 0)
+    if (gen_load_crl(&p->crl, dir, "crl.der") != 0)
         goto fail;
     if (product_from_ark(&p->product, p->ark) != 0 || vcek_params(p) != 0)
         goto fail;
@@ -1259,29 +956,6 @@ int snpgen_report_set_sig_raw(uint8_t report[SNPGEN_REPORT_SIZE],
     return 0;
 }
 
-/* One-shot ECDSA-SHA384 over the signed part; DER signature out. */
-static int ecdsa_sign_der(unsigned char **out, size_t *out_len,
-                          const uint8_t *msg, EVP_PKEY *key)
-{
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char *sig = NULL;
-    size_t len = 0;
-    int ok = md != NULL &&
-             EVP_DigestSignInit_ex(md, NULL, "SHA384", NULL, NULL, key,
-                                   NULL) == 1 &&
-             EVP_DigestSign(md, NULL, &len, msg, SNPGEN_SIGNED_LEN) == 1 &&
-             (sig = OPENSSL_malloc(len)) != NULL &&
-             EVP_DigestSign(md, sig, &len, msg, SNPGEN_SIGNED_LEN) == 1;
-    EVP_MD_CTX_free(md);
-    if (!ok) {
-        OPENSSL_free(sig);
-        return -1;
-    }
-    *out = sig;
-    *out_len = len;
-    return 0;
-}
-
 int snpgen_report_sign(uint8_t report[SNPGEN_REPORT_SIZE], EVP_PKEY *key)
 {
     unsigned char *der = NULL;
@@ -1293,7 +967,8 @@ int snpgen_report_sign(uint8_t report[SNPGEN_REPORT_SIZE], EVP_PKEY *key)
     int ok;
     if (report == NULL || key == NULL || !EVP_PKEY_is_a(key, "EC"))
         return -1;
-    if (ecdsa_sign_der(&der, &der_len, report, key) != 0)
+    if (gen_ecdsa_sign_der(&der, &der_len, "SHA384", report,
+                           SNPGEN_SIGNED_LEN, key) != 0)
         return -1;
     p = der;
     sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
@@ -1317,34 +992,10 @@ int snpgen_report_sign(uint8_t report[SNPGEN_REPORT_SIZE], EVP_PKEY *key)
 int snpgen_report_verify_sig(const uint8_t report[SNPGEN_REPORT_SIZE],
                              EVP_PKEY *key)
 {
-    BIGNUM *r, *s;
-    ECDSA_SIG *sig;
-    unsigned char *der = NULL;
-    int der_len = -1, ok = 0;
-    EVP_MD_CTX *md;
     if (report == NULL || key == NULL)
         return -1;
-    r = BN_lebin2bn(report + SNPGEN_OFF_SIG_R, SNPGEN_SIG_COMPONENT_LEN, NULL);
-    s = BN_lebin2bn(report + SNPGEN_OFF_SIG_S, SNPGEN_SIG_COMPONENT_LEN, NULL);
-    sig = ECDSA_SIG_new();
-    if (r == NULL || s == NULL || sig == NULL ||
-        ECDSA_SIG_set0(sig, r, s) != 1) {
-        BN_free(r);
-        BN_free(s);
-        ECDSA_SIG_free(sig);
-        return -1;
-    }
-    der_len = i2d_ECDSA_SIG(sig, &der); /* sig now owns r and s */
-    ECDSA_SIG_free(sig);
-    if (der_len <= 0)
-        return -1;
-    md = EVP_MD_CTX_new();
-    ok = md != NULL &&
-         EVP_DigestVerifyInit_ex(md, NULL, "SHA384", NULL, NULL, key, NULL) ==
-             1 &&
-         EVP_DigestVerify(md, der, (size_t)der_len, report,
-                          SNPGEN_SIGNED_LEN) == 1;
-    EVP_MD_CTX_free(md);
-    OPENSSL_free(der);
-    return ok ? 0 : -1;
+    return gen_ecdsa_verify(
+        BN_lebin2bn(report + SNPGEN_OFF_SIG_R, SNPGEN_SIG_COMPONENT_LEN, NULL),
+        BN_lebin2bn(report + SNPGEN_OFF_SIG_S, SNPGEN_SIG_COMPONENT_LEN, NULL),
+        "SHA384", report, SNPGEN_SIGNED_LEN, key);
 }

@@ -4,7 +4,8 @@
  * Test-only code: it builds a fake AMD key hierarchy (ARK -> ASK -> VCEK,
  * ARK -> ASVK -> VLEK), CRLs and signed ATTESTATION_REPORTs so that the
  * libattest verifier can be exercised without SNP hardware. Nothing here is
- * secret or hardened; never link it into production code.
+ * secret or hardened; never link it into production code. Link gencommon.c
+ * (helpers shared with dcapgen and nvgen) with snpgen.c.
  *
  * Conventions:
  *  - Functions that can fail return 0 on success and -1 on failure; on
