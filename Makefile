@@ -134,6 +134,7 @@ test: all $(B)/unit-tests $(B)/testpki/.done
 # printed an error in its process: the log is searched as well.
 test-asan: $(B)/unit-tests-asan $(B)/testpki/.done
 	$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0 \
 	  $(B)/unit-tests-asan --jobs 2 > $(B)/test-asan.log 2>&1; rc=$$?; \
 	  grep -E "Synthesis|FAIL" $(B)/test-asan.log; \
 	  if grep -qE "ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:" $(B)/test-asan.log; then \
