@@ -100,11 +100,6 @@
 #define POLICY "{\"nvidia\":{\"allow_stored_ocsp\":true}}"
 
 typedef struct {
-    uint8_t *data;
-    size_t len;
-} blob;
-
-typedef struct {
     char *pem;
     size_t len;
 } pem_text;
@@ -265,47 +260,7 @@ static int op_token384(bench_ctx *b) { return token_with(b, &b->key384); }
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static int fail(const char *what)
-{
-    fprintf(stderr, "bench: set-up failed: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    return -1;
-}
 
-static int read_file(blob *out, const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench: cannot open %s\n", path);
-        return -1;
-    }
-    size_t cap = 4096, len = 0;
-    uint8_t *p = malloc(cap);
-    while (p) {
-        len += fread(p + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        uint8_t *grown = realloc(p, cap *= 2);
-        if (!grown) {
-            free(p);
-            p = NULL;
-        } else {
-            p = grown;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!p || err || len == 0) {
-        free(p);
-        fprintf(stderr, "bench: cannot read %s\n", path);
-        return -1;
-    }
-    out->data = p;
-    out->len = len;
-    return 0;
-}
 
 static int hex_decode(uint8_t *out, size_t n, const char *hex)
 {

@@ -100,11 +100,6 @@ static const char *const collateral_files[] = {
 #define N_COLLATERAL (sizeof collateral_files / sizeof collateral_files[0])
 #define FIRST_OCSP 3 /* index of the first OCSP response above */
 
-typedef struct {
-    uint8_t *data;
-    size_t len;
-} blob;
-
 /* Everything the measured loops need, built once by setup(). */
 struct bench_ctx {
     /* raw OpenSSL floor */
@@ -236,47 +231,7 @@ static int op_collateral_only(bench_ctx *b)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static int fail(const char *what)
-{
-    fprintf(stderr, "bench: set-up failed: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    return -1;
-}
 
-static int read_file(blob *out, const char *dir, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "bench: cannot open %s\n", path);
-        return -1;
-    }
-    size_t cap = 4096, len = 0;
-    uint8_t *p = malloc(cap);
-    while (p) {
-        len += fread(p + len, 1, cap - len, f);
-        if (len < cap)
-            break;
-        uint8_t *grown = realloc(p, cap *= 2);
-        if (!grown) {
-            free(p);
-            p = NULL;
-        } else {
-            p = grown;
-        }
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (!p || err || len == 0) {
-        free(p);
-        fprintf(stderr, "bench: cannot read %s\n", path);
-        return -1;
-    }
-    out->data = p;
-    out->len = len;
-    return 0;
-}
 
 /* 2n hex digits at the start of a file (a newline may follow). */
 static int read_hex(uint8_t *out, size_t n, const char *dir, const char *name)

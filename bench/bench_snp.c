@@ -109,13 +109,6 @@ static int op_snp_verify_uncached(bench_ctx *b)
 
 /* ---- set-up ----------------------------------------------------------- */
 
-static int fail(const char *what)
-{
-    fprintf(stderr, "bench: set-up failed: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    return -1;
-}
-
 /* Sign the report's signed part with the VCEK private key and keep the
  * DER signature and digest for the raw loops; verification uses the public
  * half extracted from the certificate, like the library. */

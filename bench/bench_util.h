@@ -19,6 +19,7 @@
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,6 +176,55 @@ static inline int bench_evp_digest_verify(EVP_PKEY *pub, const EVP_MD *md,
     if (!ok)
         fprintf(stderr, "bench: EVP_DigestVerify failed\n");
     return ok ? 0 : -1;
+}
+
+/* ---- set-up helpers ------------------------------------------------- */
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+} blob;
+
+static inline int fail(const char *what)
+{
+    fprintf(stderr, "bench: set-up failed: %s\n", what);
+    ERR_print_errors_fp(stderr);
+    return -1;
+}
+
+static inline int read_file(blob *out, const char *dir, const char *name)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = n > 0 && (size_t)n < sizeof path ? fopen(path, "rb") : NULL;
+    if (!f) {
+        fprintf(stderr, "bench: cannot open %s\n", path);
+        return -1;
+    }
+    size_t cap = 4096, len = 0;
+    uint8_t *p = malloc(cap);
+    while (p) {
+        len += fread(p + len, 1, cap - len, f);
+        if (len < cap)
+            break;
+        uint8_t *grown = realloc(p, cap *= 2);
+        if (!grown) {
+            free(p);
+            p = NULL;
+        } else {
+            p = grown;
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!p || err || len == 0) {
+        free(p);
+        fprintf(stderr, "bench: cannot read %s\n", path);
+        return -1;
+    }
+    out->data = p;
+    out->len = len;
+    return 0;
 }
 
 #endif /* BENCH_UTIL_H */

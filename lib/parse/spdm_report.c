@@ -873,29 +873,43 @@ static int check_count(size_t n, const char *path)
     return ATTEST_OK;
 }
 
+/* One {evidence, certificate, nonce, arch} item of a container. A nonce or
+ * arch the item lacks is taken from `defaults` (the NRAS request carries
+ * them once for all items), when given. */
+static int parse_item(nv_evidence_set *s, json_t *e, const char *path, json_t *defaults)
+{
+    char sub[96];
+    if (!json_is_object(e))
+        return attest_set_error(ATTEST_E_MALFORMED, "%s: not an object", path);
+    nv_device_evidence *d = &s->devices[s->count++];
+    snprintf(sub, sizeof sub, "%s.evidence", path);
+    int st = device_report(d, json_object_get(e, "evidence"), sub);
+    json_t *cert = json_object_get(e, "certificate");
+    if (st == ATTEST_OK && cert && !json_is_null(cert)) {
+        snprintf(sub, sizeof sub, "%s.certificate", path);
+        st = device_chain_append(d, cert, sub);
+    }
+    json_t *nonce = json_object_get(e, "nonce"), *arch = json_object_get(e, "arch");
+    if (st == ATTEST_OK)
+        st = nonce || !defaults ? device_nonce(d, nonce, path)
+                                : device_nonce(d, json_object_get(defaults, "nonce"),
+                                               "nvidia.evidence");
+    if (st == ATTEST_OK)
+        st = arch || !defaults ? device_arch(d, json_string_value(arch), path)
+                               : device_arch(d, json_string_value(json_object_get(defaults, "arch")),
+                                             "nvidia.evidence");
+    return st;
+}
+
 /* NVAT serialized evidence: [{arch, nonce, evidence, certificate, ...}]. */
 static int parse_nvat(nv_evidence_set *s, json_t *root)
 {
     size_t n = json_array_size(root);
     int st = check_count(n, "nvidia.evidence");
     for (size_t i = 0; st == ATTEST_OK && i < n; i++) {
-        json_t *e = json_array_get(root, i);
-        char path[64], sub[96];
+        char path[64];
         snprintf(path, sizeof path, "nvidia.evidence[%zu]", i);
-        if (!json_is_object(e))
-            return attest_set_error(ATTEST_E_MALFORMED, "%s: not an object", path);
-        nv_device_evidence *d = &s->devices[s->count++];
-        snprintf(sub, sizeof sub, "%s.evidence", path);
-        st = device_report(d, json_object_get(e, "evidence"), sub);
-        json_t *cert = json_object_get(e, "certificate");
-        if (st == ATTEST_OK && cert && !json_is_null(cert)) {
-            snprintf(sub, sizeof sub, "%s.certificate", path);
-            st = device_chain_append(d, cert, sub);
-        }
-        if (st == ATTEST_OK)
-            st = device_nonce(d, json_object_get(e, "nonce"), path);
-        if (st == ATTEST_OK)
-            st = device_arch(d, json_string_value(json_object_get(e, "arch")), path);
+        st = parse_item(s, json_array_get(root, i), path, NULL);
     }
     return st;
 }
@@ -910,29 +924,9 @@ static int parse_nras(nv_evidence_set *s, json_t *root)
     size_t n = json_array_size(list);
     int st = check_count(n, "nvidia.evidence.evidence_list");
     for (size_t i = 0; st == ATTEST_OK && i < n; i++) {
-        json_t *e = json_array_get(list, i);
-        char path[64], sub[96];
+        char path[64];
         snprintf(path, sizeof path, "nvidia.evidence.evidence_list[%zu]", i);
-        if (!json_is_object(e))
-            return attest_set_error(ATTEST_E_MALFORMED, "%s: not an object", path);
-        nv_device_evidence *d = &s->devices[s->count++];
-        snprintf(sub, sizeof sub, "%s.evidence", path);
-        st = device_report(d, json_object_get(e, "evidence"), sub);
-        json_t *cert = json_object_get(e, "certificate");
-        if (st == ATTEST_OK && cert && !json_is_null(cert)) {
-            snprintf(sub, sizeof sub, "%s.certificate", path);
-            st = device_chain_append(d, cert, sub);
-        }
-        /* Per-item nonce/arch if given, else the request's. */
-        json_t *nonce = json_object_get(e, "nonce");
-        if (st == ATTEST_OK)
-            st = nonce ? device_nonce(d, nonce, path)
-                       : device_nonce(d, json_object_get(root, "nonce"), "nvidia.evidence");
-        json_t *arch = json_object_get(e, "arch");
-        if (st == ATTEST_OK)
-            st = arch ? device_arch(d, json_string_value(arch), path)
-                      : device_arch(d, json_string_value(json_object_get(root, "arch")),
-                                    "nvidia.evidence");
+        st = parse_item(s, json_array_get(list, i), path, root);
     }
     return st;
 }
