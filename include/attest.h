@@ -107,6 +107,7 @@ typedef enum attest_status {
     ATTEST_E_POLICY_ADVISORY = -82,    /* an advisory ID not allowed */
     ATTEST_E_POLICY_TCB_EVALUATION = -83, /* tcbEvaluationDataNumber below the minimum */
     ATTEST_E_POLICY_COLLATERAL_TIME = -84, /* collateral or certificate outside its validity */
+    ATTEST_E_POLICY_PLATFORM = -85,    /* evidence of a platform the policy does not address */
 
     /* Intel DCAP evidence checks */
     ATTEST_E_DCAP_QUOTE_SIGNATURE = -100,  /* quote not signed by its attestation key */
@@ -293,10 +294,19 @@ typedef enum attest_check_outcome {
     ATTEST_CHECK_SKIPPED = 2, /* not applicable, or not asked for by the policy */
 } attest_check_outcome;
 
+/* The longest nonce attest_verify takes, in bytes. */
+#define ATTEST_NONCE_MAX 64
+
 /* Verify `ev` with the collateral `coll` (may be NULL) against `policy`
- * (NULL: the default policy). `nonce` (may be NULL when nonce_len is 0)
- * is the relying party's challenge, used when the policy binds
- * report_data to a nonce.
+ * (NULL: the default policy). `nonce` (may be NULL when nonce_len is 0;
+ * at most ATTEST_NONCE_MAX bytes) is the relying party's challenge. A
+ * nonce given is verified or the verification fails: the CPU's report
+ * data must bind it (by default REPORT_DATA = nonce zero-padded; the
+ * policy's report_data_binding chooses a hash), each GPU report must carry
+ * it (or, in a bundle, the CPU report data binds it with the GPU nonces).
+ * Without a nonce the result is not shown to be fresh and carries no
+ * nonce (docs/policy.md, "Nonce binding"). Evidence of a platform an
+ * explicit policy does not address is ATTEST_E_POLICY_PLATFORM.
  *
  * Returns ATTEST_OK when the evidence is accepted; otherwise the code of
  * the first failing check. Unless the return is ATTEST_E_INVALID_ARG or

@@ -26,7 +26,10 @@
 #include <openssl/rand.h>
 #include <pthread.h>
 
-#define STORED "{\"nvidia\":{\"allow_stored_ocsp\":true}}"
+/* The platforms these machines are made of: an explicit policy accepts
+ * only the platforms it addresses (docs/policy.md, "Scope"). */
+#define SCOPE "\"platforms\":[\"snp\",\"tdx\",\"nvidia\"],"
+#define STORED "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true}}"
 #define LIFETIME 600
 #define EAR_PROFILE "tag:github.com,2023:veraison/ear"
 #define DRIVER_INDEX 22 /* active in the driver RIM of the test PKI */
@@ -396,6 +399,16 @@ static int check_outcome(const attest_result *r, const char *name)
     return out;
 }
 
+/* Detail of the (last) check named `name`; "" when absent. */
+static const char *check_detail(const attest_result *r, const char *name)
+{
+    const char *out = "";
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name))
+            out = attest_result_check_detail(r, i);
+    return out;
+}
+
 static size_t check_count_named(const attest_result *r, const char *name, int outcome)
 {
     size_t n = 0;
@@ -646,8 +659,11 @@ static void check_token_claims(const machine *m, const char *bundle, const char 
         cr_expect_str_eq(jstr(json_object_get(c, "x-nvidia-gpu-driver-version")), "550.90.07", "%s", dev);
         cr_expect_str_eq(jstr(json_object_get(c, "x-nvidia-gpu-vbios-version")), "96.00.9F.00.01", "%s", dev);
         cr_expect_str_eq(jstr(json_object_get(c, "measres")), "success", "%s", dev);
+        /* Bound through the CPU, a GPU's request nonce is the CVM's choice,
+         * not the caller's challenge: no per-GPU eat_nonce. */
         to_hex(m->gpu_nonce[k], 32, hex);
-        cr_expect_str_eq(jstr(json_object_get(c, "eat_nonce")), hex, "%s request nonce", dev);
+        cr_expect_str_eq(jstr(jget(c, "report", "request", "nonce", NULL)), hex, "%s request nonce", dev);
+        cr_expect_null(json_object_get(c, "eat_nonce"), "%s eat_nonce", dev);
     }
 }
 
@@ -819,10 +835,16 @@ Test(composite, rejected_result_token_says_contraindicated)
     keypair k = ec_keypair("P-256");
     char *jwt = NULL, *claims = NULL;
     cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
-    cr_assert_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, NVGEN_T_VERIFY, m.nonce, 32),
+    /* A rejected result vouches for no nonce. */
+    cr_expect_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, NVGEN_T_VERIFY, m.nonce, 32),
+                 ATTEST_E_TOKEN_NONCE);
+    attest_string_free(claims);
+    claims = NULL;
+    cr_assert_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, NVGEN_T_VERIFY, NULL, 0),
                  ATTEST_OK, "%s", attest_error_last());
     json_t *c = json_loads(claims, 0, NULL);
     cr_assert(c);
+    cr_expect_null(json_object_get(c, "eat_nonce"));
     cr_expect_str_eq(jstr(jget(c, "ear.status", NULL)), "contraindicated");
     cr_expect_str_eq(jstr(jget(c, "x-attest-result", "status", NULL)), "ATTEST_E_COMPOSITE_BINDING");
     cr_expect(strstr(jstr(jget(c, "x-attest-result", "reason", NULL)), "composite.binding"));
@@ -948,7 +970,7 @@ Test(composite, min_gpus_not_met_is_missing)
     char *bundle = make_bundle(&m);
     attest_result *r = NULL;
     EXPECT_STATUS(verify_bundle_str(&m, bundle,
-                                    "{\"composite\":{\"min_gpus\":3},\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                                    "{" SCOPE "\"composite\":{\"min_gpus\":3},\"nvidia\":{\"allow_stored_ocsp\":true}}",
                                     &r),
                   ATTEST_E_COMPOSITE_MISSING, r);
     cr_expect_str_eq(first_failed(r), "composite.devices");
@@ -956,7 +978,7 @@ Test(composite, min_gpus_not_met_is_missing)
     cr_expect(strstr(attest_result_reason(r), "min_gpus"), "%s", attest_result_reason(r));
     attest_result_free(r);
     EXPECT_STATUS(verify_bundle_str(&m, bundle,
-                                    "{\"composite\":{\"min_gpus\":2},\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                                    "{" SCOPE "\"composite\":{\"min_gpus\":2},\"nvidia\":{\"allow_stored_ocsp\":true}}",
                                     &r),
                   ATTEST_OK, r);
     attest_result_free(r);
@@ -967,7 +989,7 @@ Test(composite, min_gpus_not_met_is_missing)
     cpu_bind(&m, devs, 4);
     bundle = make_bundle_of(&m, 1, four, devs, 4, m.nonce, 32);
     EXPECT_STATUS(verify_bundle_str(&m, bundle,
-                                    "{\"composite\":{\"min_gpus\":3},\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                                    "{" SCOPE "\"composite\":{\"min_gpus\":3},\"nvidia\":{\"allow_stored_ocsp\":true}}",
                                     &r),
                   ATTEST_OK, r);
     json_t *doc = result_doc(r);
@@ -996,7 +1018,7 @@ Test(composite, bundle_without_cpu)
     json_decref(doc);
     attest_result_free(r);
     /* Not required: the GPUs' own nonces are not the caller's. */
-    const char *no_cpu = "{\"composite\":{\"require_cpu\":false},\"nvidia\":{\"allow_stored_ocsp\":true}}";
+    const char *no_cpu = "{" SCOPE "\"composite\":{\"require_cpu\":false},\"nvidia\":{\"allow_stored_ocsp\":true}}";
     EXPECT_STATUS(verify_bundle_str(&m, bundle, no_cpu, &r), ATTEST_E_NV_NONCE, r);
     cr_expect_str_eq(first_failed(r), "gpu0.report.nonce");
     attest_result_free(r);
@@ -1082,40 +1104,68 @@ Test(composite, one_gpu_contraindicated_gpu1) { one_bad_gpu(1); }
 
 Test(composite, one_gpu_contraindicated_gpu0) { one_bad_gpu(0); }
 
+/* same_nonce: every device answers the caller's nonce, the CPU included
+ * (its own report_data rule, default raw). That shows freshness only: the
+ * result and token say so and the binding is a warning, never the CPU
+ * vouching for its GPUs. */
 Test(composite, same_nonce_binding)
 {
     machine m;
     m_load(&m);
-    const char *pol = "{\"composite\":{\"gpu_binding\":\"same_nonce\"},"
+    const char *pol = "{" SCOPE "\"composite\":{\"gpu_binding\":\"same_nonce\"},"
                       "\"nvidia\":{\"allow_stored_ocsp\":true}}";
     blob a = gpu_report(&m, 0, m.nonce, 0), b = gpu_report(&m, 1, m.nonce, 0);
     blob reps[2] = {a, b};
-    /* The CPU binds the nonce as its own policy says (here: not at all). */
+    /* A CPU whose report data does not bind the nonce is not fresh: a
+     * replayed CVM report beside fresh GPUs of another machine. */
     char *bundle = make_bundle_of(&m, 1, reps, TWO, 2, m.nonce, 32);
     attest_result *r = NULL;
-    EXPECT_STATUS(verify_bundle_str(&m, bundle, pol, &r), ATTEST_OK, r);
-    cr_expect_neq(check_outcome(r, "composite.binding"), ATTEST_CHECK_FAIL);
+    EXPECT_STATUS(verify_bundle_str(&m, bundle, pol, &r), ATTEST_E_POLICY_REPORT_DATA, r);
+    cr_expect_str_eq(first_failed(r), "policy.snp.report_data");
     cr_expect_eq(check_outcome(r, "gpu0.report.nonce"), ATTEST_CHECK_PASS);
     cr_expect_eq(check_outcome(r, "gpu1.report.nonce"), ATTEST_CHECK_PASS);
     attest_result_free(r);
-    /* ... and with an SNP sha512 binding of the nonce. */
-    const char *pol_cpu = "{\"composite\":{\"gpu_binding\":\"same_nonce\"},"
+    /* ... with an SNP sha512 binding of the nonce: refused for this CPU. */
+    const char *pol_cpu = "{" SCOPE "\"composite\":{\"gpu_binding\":\"same_nonce\"},"
                           "\"snp\":{\"report_data_binding\":\"sha512\"},"
                           "\"nvidia\":{\"allow_stored_ocsp\":true}}";
     EXPECT_STATUS(verify_bundle_str(&m, bundle, pol_cpu, &r), ATTEST_E_POLICY_REPORT_DATA, r);
     attest_result_free(r);
     attest_string_free(bundle);
+    /* A CPU that binds the nonce (SHA-512): accepted, as freshness only. */
     cpu_bind_nonces(&m, m.nonce, 32, NULL, 0);
     bundle = make_bundle_of(&m, 1, reps, TWO, 2, m.nonce, 32);
     EXPECT_STATUS(verify_bundle_str(&m, bundle, pol_cpu, &r), ATTEST_OK, r);
+    cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_SKIPPED);
+    cr_expect(strstr(check_detail(r, "composite.binding"), "freshness only"));
+    cr_expect_eq(check_outcome(r, "policy.snp.report_data"), ATTEST_CHECK_PASS);
+    json_t *doc = result_doc(r);
+    cr_expect_str_eq(jstr(json_object_get(doc, "gpu_binding")), "same_nonce_freshness_only");
+    cr_expect(json_is_true(json_object_get(doc, "fresh")));
+    static const char *const devs[] = {"cpu0", "gpu0", "gpu1"};
+    for (size_t i = 0; i < 3; i++)
+        cr_expect_str_eq(submod_status(doc, devs[i]), "warning", "%s", devs[i]);
+    cr_expect_str_eq(jstr(json_object_get(doc, "ear_status")), "warning");
+    json_decref(doc);
+    keypair k = ec_keypair("P-256");
+    char *jwt = NULL, *claims = NULL;
+    cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
+    cr_assert_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, m.nonce, 32), ATTEST_OK,
+                 "%s", attest_error_last());
+    json_t *cl = json_loads(claims, 0, NULL);
+    cr_expect_str_eq(jstr(json_object_get(cl, "x-attest-gpu-binding")), "same_nonce_freshness_only");
+    json_decref(cl);
+    attest_string_free(claims);
+    attest_string_free(jwt);
+    keypair_free(&k);
     attest_result_free(r);
     attest_string_free(bundle);
     /* A GPU answering another nonce. */
     reps[1] = m.gpu[1];
     bundle = make_bundle_of(&m, 1, reps, TWO, 2, m.nonce, 32);
-    EXPECT_STATUS(verify_bundle_str(&m, bundle, pol, &r), ATTEST_E_NV_NONCE, r);
+    EXPECT_STATUS(verify_bundle_str(&m, bundle, pol_cpu, &r), ATTEST_E_NV_NONCE, r);
     cr_expect_str_eq(first_failed(r), "gpu1.report.nonce");
-    json_t *doc = result_doc(r);
+    doc = result_doc(r);
     cr_expect_str_eq(submod_status(doc, "gpu1"), "contraindicated");
     cr_expect_str_neq(submod_status(doc, "gpu0"), "contraindicated");
     json_decref(doc);
@@ -1145,14 +1195,37 @@ Test(composite, caller_nonce_must_be_the_bundles)
     st = verify_text(&m, bundle, strlen(bundle), STORED, m.at, m.nonce, 16, &r);
     EXPECT_STATUS(st, ATTEST_E_POLICY_REPORT_DATA, r);
     attest_result_free(r);
-    /* No nonce from the caller: the bundle's own is used (archived). */
+    /* No nonce from the caller: the bundle's own nonce is what the
+     * attester claims, not a challenge. It still ties the GPUs to the CPU,
+     * but nothing is fresh: the GPUs fail nvidia.require_nonce as GPU
+     * evidence alone would. */
     st = verify_text(&m, bundle, strlen(bundle), STORED, m.at, NULL, 0, &r);
+    EXPECT_STATUS(st, ATTEST_E_NV_NONCE, r);
+    cr_expect_str_eq(first_failed(r), "gpu0.report.nonce");
+    attest_result_free(r);
+    /* Relaxed: accepted, bound, but not shown fresh: no eat_nonce. */
+    const char *no_nonce = "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,"
+                           "\"require_nonce\":false}}";
+    st = verify_text(&m, bundle, strlen(bundle), no_nonce, m.at, NULL, 0, &r);
     EXPECT_STATUS(st, ATTEST_OK, r);
+    cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_PASS);
+    cr_expect(strstr(check_detail(r, "composite.binding"), "not shown fresh"), "%s",
+              check_detail(r, "composite.binding"));
+    json_t *doc = result_doc(r);
+    cr_expect(json_is_false(json_object_get(doc, "fresh")));
+    cr_expect_null(json_object_get(doc, "nonce"));
+    json_decref(doc);
     keypair k = ec_keypair("P-256");
     char *jwt = NULL, *claims = NULL;
     cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
-    cr_expect_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, m.nonce, 32), ATTEST_OK,
-                 "eat_nonce is the bundle's nonce: %s", attest_error_last());
+    cr_expect_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, m.nonce, 32),
+                 ATTEST_E_TOKEN_NONCE, "the bundle's nonce is no eat_nonce");
+    attest_string_free(claims);
+    claims = NULL;
+    cr_assert_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, NULL, 0), ATTEST_OK);
+    json_t *cl = json_loads(claims, 0, NULL);
+    cr_expect_null(json_object_get(cl, "eat_nonce"), "eat_nonce without a verified nonce");
+    json_decref(cl);
     attest_string_free(claims);
     attest_string_free(jwt);
     keypair_free(&k);
@@ -1215,7 +1288,7 @@ Test(composite, bundle_round_trip)
         cr_assert_eq(attest_collateral_add(c, m.coll[i].data, m.coll[i].len), ATTEST_OK);
     char rd[129], pol[256];
     to_hex(m.cpu + SNPGEN_OFF_REPORT_DATA, 64, rd);
-    snprintf(pol, sizeof pol, "{\"snp\":{\"report_data\":\"%s\"}}", rd);
+    snprintf(pol, sizeof pol, "{" SCOPE "\"snp\":{\"report_data\":\"%s\"}}", rd);
     attest_verifier *v = m_verifier(&m, m.at);
     attest_policy *p = tu_policy(pol);
     cr_assert_eq(attest_evidence_parse(&ev, m.cpu, sizeof m.cpu), ATTEST_OK);
@@ -1231,7 +1304,7 @@ Test(composite, bundle_round_trip)
     blob reps[2] = {m.gpu[0], m.gpu[1]};
     blob nv = nv_json(&m, reps, TWO, 2);
     cr_assert_eq(attest_evidence_parse(&ev, nv.data, nv.len), ATTEST_OK, "%s", attest_error_last());
-    p = tu_policy("{\"nvidia\":{\"allow_stored_ocsp\":true,\"require_nonce\":false}}");
+    p = tu_policy("{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,\"require_nonce\":false}}");
     EXPECT_STATUS(attest_verify(&r3, v, ev, c, p, NULL, 0), ATTEST_OK, r3);
     attest_result_free(r3);
     attest_evidence_free(ev);
@@ -1285,8 +1358,8 @@ Test(composite, archived_bundle_after_the_ocsp_window)
     const int64_t later = tu_time("2025-09-01T00:00:00Z");
     attest_result *r0 = NULL, *r = NULL;
     EXPECT_STATUS(verify_bundle_str(&m, bundle, STORED, &r0), ATTEST_OK, r0);
-    const char *stale = "{\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}";
-    int st = verify_text(&m, bundle, strlen(bundle), stale, later, NULL, 0, &r);
+    const char *stale = "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}";
+    int st = verify_text(&m, bundle, strlen(bundle), stale, later, m.nonce, 32, &r);
     EXPECT_STATUS(st, ATTEST_OK, r);
     cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_PASS);
     json_t *d0 = result_doc(r0), *d = result_doc(r);
@@ -1298,7 +1371,7 @@ Test(composite, archived_bundle_after_the_ocsp_window)
     json_decref(d);
     attest_result_free(r);
     /* Without allow_stale_ocsp the stale responses are refused. */
-    st = verify_text(&m, bundle, strlen(bundle), STORED, later, NULL, 0, &r);
+    st = verify_text(&m, bundle, strlen(bundle), STORED, later, m.nonce, 32, &r);
     EXPECT_STATUS(st, ATTEST_E_COLLATERAL_EXPIRED, r);
     cr_expect(strstr(first_failed(r), "ocsp"), "%s", first_failed(r));
     attest_result_free(r);
@@ -1329,8 +1402,8 @@ Test(composite, stale_ocsp_allowed_is_a_warning)
     blob reps[2] = {a, b};
     char *bundle = make_bundle_of(&m, 0, reps, TWO, 2, m.nonce, 32);
     attest_result *r = NULL;
-    const char *fresh = "{\"composite\":{\"require_cpu\":false},\"nvidia\":{\"allow_stored_ocsp\":true}}";
-    const char *stale = "{\"composite\":{\"require_cpu\":false},"
+    const char *fresh = "{" SCOPE "\"composite\":{\"require_cpu\":false},\"nvidia\":{\"allow_stored_ocsp\":true}}";
+    const char *stale = "{" SCOPE "\"composite\":{\"require_cpu\":false},"
                         "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}";
     EXPECT_STATUS(verify_bundle_str(&m, bundle, fresh, &r), ATTEST_OK, r);
     cr_expect_str_eq(attest_result_ear_status(r), "affirming", "inside the OCSP window");
@@ -1531,7 +1604,7 @@ Test(composite, ocsp_hold_allowed_is_a_warning)
     cr_expect_str_eq(first_failed(r), "gpu1.chain.ocsp");
     attest_result_free(r);
     EXPECT_STATUS(verify_bundle_str(&m, bundle,
-                                    "{\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_ocsp_hold\":true}}",
+                                    "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_ocsp_hold\":true}}",
                                     &r),
                   ATTEST_OK, r);
     json_t *doc = result_doc(r);
@@ -1563,7 +1636,7 @@ Test(composite, ocsp_not_required_is_a_warning)
     attest_result *r = NULL;
     EXPECT_STATUS(verify_bundle_str(&m, bundle, NULL, &r), ATTEST_E_COLLATERAL_MISSING, r);
     attest_result_free(r);
-    EXPECT_STATUS(verify_bundle_str(&m, bundle, "{\"nvidia\":{\"require_ocsp\":false}}", &r),
+    EXPECT_STATUS(verify_bundle_str(&m, bundle, "{" SCOPE "\"nvidia\":{\"require_ocsp\":false}}", &r),
                   ATTEST_OK, r);
     for (size_t i = 0; i < attest_result_check_count(r); i++)
         if (strstr(attest_result_check_name(r, i), "ocsp"))
@@ -1855,7 +1928,7 @@ Test(composite, real_snp_s14_turin_as_bundle)
     add_shared(&f, "snp/sets/S14_turin_v5_oak/report.bin");
     add_shared(&f, "snp/sets/S14_turin_v5_oak/vcek.der");
     add_shared(&f, "snp/roots/kds_vcek_cert_chain_turin.pem");
-    attest_result *r = run_real(&f, "{\"snp\":{\"require_crl\":false},\"composite\":{\"require_cpu\":true}}",
+    attest_result *r = run_real(&f, "{" SCOPE "\"snp\":{\"require_crl\":false},\"composite\":{\"require_cpu\":true}}",
                                 "2025-07-18T00:00:00Z", NULL, 0);
     EXPECT_STATUS(attest_result_status(r), ATTEST_OK, r);
     json_t *doc = result_doc(r);
@@ -1869,7 +1942,7 @@ Test(composite, real_snp_s14_turin_as_bundle)
     json_decref(doc);
     attest_result_free(r);
     /* Before the VCEK's window: rejected, as without a bundle. */
-    r = run_real(&f, "{\"snp\":{\"require_crl\":false}}", "2020-01-01T00:00:00Z", NULL, 0);
+    r = run_real(&f, "{" SCOPE "\"snp\":{\"require_crl\":false}}", "2020-01-01T00:00:00Z", NULL, 0);
     cr_expect_neq(attest_result_status(r), ATTEST_OK);
     attest_result_free(r);
     files_free(&f);
@@ -1898,7 +1971,7 @@ Test(composite, real_tdx_s18_as_bundle)
     json_decref(doc);
     attest_result_free(r);
     /* The default policy accepts UpToDate only. */
-    r = run_real(&f, "{}", "2025-07-07T10:20:00Z", NULL, 0);
+    r = run_real(&f, "{\"tdx\":{}}", "2025-07-07T10:20:00Z", NULL, 0);
     EXPECT_STATUS(attest_result_status(r), ATTEST_E_POLICY_TCB_STATUS, r);
     attest_result_free(r);
     files_free(&f);
@@ -1927,7 +2000,7 @@ Test(composite, real_nvidia_set_a_as_bundle)
 {
     static const char *const evidence[] = {SET_A "attestation_report.bin",
                                            SET_A "nvat_serialized_evidence.json"};
-    const char *pol = "{\"composite\":{\"require_cpu\":false},"
+    const char *pol = "{" SCOPE "\"composite\":{\"require_cpu\":false},"
                       "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}";
     uint8_t nonce[32];
     unhex(NONCE_A, nonce, 32);
@@ -1948,7 +2021,7 @@ Test(composite, real_nvidia_set_a_as_bundle)
         json_decref(doc);
         attest_result_free(r);
         /* The default composite policy wants a CPU. */
-        r = run_real(&f, "{\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}",
+        r = run_real(&f, "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_stale_ocsp\":true}}",
                      "2025-10-24T12:00:00Z", nonce, 32);
         EXPECT_STATUS(attest_result_status(r), ATTEST_E_COMPOSITE_MISSING, r);
         attest_result_free(r);

@@ -1543,10 +1543,14 @@ Test(dcap_synthetic, debug_td_and_debug_enclave)
         cr_expect_eq(fx_verify(&f, tdx ? "{\"tdx\":{\"allow_debug\":true}}"
                                        : "{\"sgx\":{\"allow_debug\":true}}"),
                      ATTEST_OK, "tdx %d", tdx);
-        /* The other section's relaxation does not apply. */
+        /* The other section's relaxation does not apply: a policy that
+         * addresses only the other platform accepts nothing of this one. */
         cr_expect_eq(fx_verify(&f, tdx ? "{\"sgx\":{\"allow_debug\":true}}"
                                        : "{\"tdx\":{\"allow_debug\":true}}"),
-                     ATTEST_E_POLICY_DEBUG, "tdx %d", tdx);
+                     ATTEST_E_POLICY_PLATFORM, "tdx %d", tdx);
+        cr_expect_eq(fx_verify(&f, "{\"sgx\":{\"allow_debug\":true},"
+                                   "\"tdx\":{\"allow_debug\":false}}"),
+                     tdx ? ATTEST_E_POLICY_DEBUG : ATTEST_OK, "tdx %d", tdx);
         fx_free(&f);
     }
 }
@@ -1608,9 +1612,16 @@ Test(dcap_synthetic, report_data_nonce_binding)
                      ATTEST_E_POLICY_REPORT_DATA, "tdx %d wrong nonce", tdx);
         cr_expect_eq(fx_verify_full(&f, policy, AT_GOOD, NULL, 0, 1, NULL),
                      ATTEST_E_POLICY_REPORT_DATA, "tdx %d no nonce", tdx);
-        /* Without a binding in the policy the nonce is not looked at. */
-        cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, other, sizeof other - 1, 1, NULL),
-                     ATTEST_OK);
+        /* Without a binding in the policy a nonce is bound raw (and this
+         * report data holds its SHA-512); "none" cannot verify a nonce. */
+        cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, nonce, sizeof nonce - 1, 1, NULL),
+                     ATTEST_E_POLICY_REPORT_DATA, "tdx %d default binding", tdx);
+        cr_expect_eq(fx_verify_full(&f, tdx ? "{\"tdx\":{\"report_data_binding\":\"none\"}}"
+                                            : "{\"sgx\":{\"report_data_binding\":\"none\"}}",
+                                    AT_GOOD, nonce, sizeof nonce - 1, 1, NULL),
+                     ATTEST_E_POLICY_REPORT_DATA, "tdx %d binding none with a nonce", tdx);
+        cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, NULL, 0, 1, NULL), ATTEST_OK,
+                     "tdx %d no nonce, no binding", tdx);
         fx_free(&f);
     }
 }
@@ -1675,8 +1686,10 @@ Test(dcap_synthetic, advisories_and_evaluation_number)
     cr_expect_eq(fx_verify(&f, "{\"sgx\":{\"min_tcb_evaluation_data_number\":17}}"), ATTEST_OK);
     cr_expect_eq(fx_verify(&f, "{\"sgx\":{\"min_tcb_evaluation_data_number\":18}}"),
                  ATTEST_E_POLICY_TCB_EVALUATION);
-    cr_expect_eq(fx_verify(&f, "{\"tdx\":{\"min_tcb_evaluation_data_number\":18}}"), ATTEST_OK,
-                 "the tdx section does not apply to SGX");
+    cr_expect_eq(fx_verify(&f, "{\"tdx\":{\"min_tcb_evaluation_data_number\":18}}"),
+                 ATTEST_E_POLICY_PLATFORM, "a TDX policy accepts no SGX quote");
+    cr_expect_eq(fx_verify(&f, "{\"sgx\":{},\"tdx\":{\"min_tcb_evaluation_data_number\":18}}"),
+                 ATTEST_OK, "the tdx section does not apply to SGX");
     fx_free(&f);
 }
 

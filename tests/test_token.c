@@ -77,6 +77,11 @@ static attest_result *make_result(const uint8_t *nonce, size_t nonce_len)
     cr_assert_eq(snpgen_pki_load(&pki, tu_pki(dir, sizeof dir, "milan")), 0,
                  "cannot load the test PKI %s", dir);
     cr_assert_eq(snpgen_report_init(report, pki, 3), 0);
+    /* The default policy binds a nonce raw: REPORT_DATA = nonce, zero padded. */
+    cr_assert(nonce_len <= 64);
+    memset(report + SNPGEN_OFF_REPORT_DATA, 0, 64);
+    if (nonce_len)
+        memcpy(report + SNPGEN_OFF_REPORT_DATA, nonce, nonce_len);
     cr_assert_eq(snpgen_report_sign(report, pki->vcek_key), 0);
 
     attest_evidence *ev = NULL;

@@ -59,8 +59,10 @@ RD=$(perl -e 'print pack("H*", $ARGV[0])' "$NONCE$GNONCE" | openssl dgst -sha512
   "$D/gpu/ocsp" -o "$D/machine.json" && echo "bundle: $D/machine.json"
 openssl ecparam -name secp384r1 -genkey -noout -out "$D/token-key.pem" 2>/dev/null
 openssl ec -in "$D/token-key.pem" -pubout -out "$D/token-pub.pem" 2>/dev/null
-echo '{"nvidia":{"allow_stored_ocsp":true},"composite":{"min_gpus":1}}' > "$D/machine-policy.json"
-"$B/attest" verify --at 2025-06-01T12:00:00Z --policy "$D/machine-policy.json" \
+# The policy addresses both platforms of the machine; the relying party
+# gives its challenge (--nonce): the bundle's own nonce is only a claim.
+echo '{"snp":{},"nvidia":{"allow_stored_ocsp":true},"composite":{"min_gpus":1}}' > "$D/machine-policy.json"
+"$B/attest" verify --at 2025-06-01T12:00:00Z --policy "$D/machine-policy.json" --nonce $NONCE \
   --no-builtin-anchors --anchor "$ANCHOR" --anchor-nvidia-device "$(cat "$D/gpu/device_anchor.sha256")" \
   --anchor-nvidia-rim "$(cat "$D/gpu/rim_anchor.sha256")" \
   --token-key "$D/token-key.pem" --token-out "$D/machine.jwt" "$D/machine.json"

@@ -35,29 +35,71 @@ static int expected_report_data(attest_binding b, const uint8_t *nonce, size_t n
     return md && EVP_Digest(nonce, n, out, NULL, md, NULL) == 1 ? 0 : -1;
 }
 
+static const char *binding_name(attest_binding b)
+{
+    switch (b) {
+    case ATTEST_BIND_RAW: return "raw";
+    case ATTEST_BIND_SHA256: return "sha256";
+    case ATTEST_BIND_SHA384: return "sha384";
+    case ATTEST_BIND_SHA512: return "sha512";
+    default: return "none";
+    }
+}
+
+static void compare_exact(attest_result *r, const char *name, const uint8_t report_data[64],
+                          const uint8_t *exact)
+{
+    memcmp(exact, report_data, 64) == 0
+        ? attest_check_pass(r, name, "equal to the policy's value")
+        : (void)attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
+                                  "report data differs from the policy's value");
+}
+
 void attest_appraise_report_data(attest_result *r, const char *name,
                                  const uint8_t report_data[64], const uint8_t *exact,
-                                 attest_binding binding, const uint8_t *nonce, size_t n)
+                                 attest_binding binding, const uint8_t *nonce, size_t n,
+                                 report_data_rule rule)
 {
     uint8_t want[64];
-    if (exact) {
-        memcmp(exact, report_data, 64) == 0
-            ? attest_check_pass(r, name, "equal to the policy's value")
-            : (void)attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                                      "report data differs from the policy's value");
+    bool given = nonce && n > 0;
+    if (rule == REPORT_DATA_BY_COMPOSITE) {
+        if (exact)
+            compare_exact(r, name, report_data, exact);
+        else
+            attest_check_skip(r, name, "judged by composite.binding (the CPU vouches for "
+                                       "its GPUs)");
         return;
     }
-    if (binding == ATTEST_BIND_NONE)
+    if (given && (exact || binding == ATTEST_BIND_NONE)) {
+        attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
+                          "a nonce was given but the policy %s, so it cannot be verified",
+                          exact ? "fixes report_data to one value"
+                                : "does not bind report data (report_data_binding: none)");
         return;
-    if (!nonce || n == 0)
+    }
+    if (exact) {
+        compare_exact(r, name, report_data, exact);
+        return;
+    }
+    if (binding == ATTEST_BIND_DEFAULT)
+        binding = given ? ATTEST_BIND_RAW : ATTEST_BIND_NONE;
+    if (!given) {
+        if (binding != ATTEST_BIND_NONE)
+            attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
+                              "the policy binds report data to a nonce (%s) and none was "
+                              "given", binding_name(binding));
+        else
+            attest_check_skip(r, name, "no nonce given: the evidence is not shown to be "
+                                       "fresh");
+    } else if (expected_report_data(binding, nonce, n, want) != 0)
         attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "the policy binds report data to a nonce and none was given");
-    else if (expected_report_data(binding, nonce, n, want) != 0)
-        attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "nonce of %zu bytes cannot be bound (raw binding holds 64)", n);
+                          "a nonce of %zu bytes cannot be bound %s (raw holds 64 bytes; "
+                          "use a sha binding)", n, binding_name(binding));
     else if (memcmp(want, report_data, 64) != 0)
         attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
-                          "report data is not bound to the caller's nonce");
+                          "report data is not the caller's nonce bound %s",
+                          binding_name(binding));
     else
-        attest_check_pass(r, name, "bound to the caller's nonce");
+        attest_check_pass_nonce(r, name, "bound to the caller's nonce (%s)",
+                                binding_name(binding));
 }

@@ -156,7 +156,7 @@ static void appraise_enclave(attest_result *r, const dcap_sgx_report *e, const d
 
 int dcap_appraise(attest_result *r, const dcap_quote *q, const dcap_verified *v,
                   const dcap_tcb_result *tcb, const dcap_policy *p, int64_t now,
-                  const uint8_t *nonce, size_t nonce_len)
+                  const uint8_t *nonce, size_t nonce_len, report_data_rule rule)
 {
     bool tdx = q->body_kind != DCAP_BODY_SGX;
     appraise_window(r, &v->window, now, p);
@@ -168,6 +168,6 @@ int dcap_appraise(attest_result *r, const dcap_quote *q, const dcap_verified *v,
     attest_appraise_report_data(r, tdx ? "policy.tdx.report_data" : "policy.sgx.report_data",
                                 tdx ? q->td.reportdata : q->enclave.reportdata,
                                 p->report_data.set ? p->report_data.value : NULL,
-                                (attest_binding)p->report_data_binding, nonce, nonce_len);
+                                (attest_binding)p->report_data_binding, nonce, nonce_len, rule);
     return r->status;
 }

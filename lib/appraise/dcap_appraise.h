@@ -6,6 +6,7 @@
 
 #include "../chain/intel.h"
 #include "../core/internal.h"
+#include "binding.h"
 
 #define DCAP_MAX_ADVISORIES 128
 
@@ -53,7 +54,7 @@ typedef struct dcap_policy {
     int min_tcb_evaluation_data_number;    /* -1: none */
     bool allow_expired_collateral;
     bool allow_debug;
-    int report_data_binding;         /* snp_nonce_binding values: none/raw/sha256/sha384/sha512 */
+    int report_data_binding;         /* attest_binding: default (absent), none, raw, sha256/384/512 */
     dcap_expect report_data;
     /* TD */
     dcap_digest_list mrtd, mrseam;
@@ -75,6 +76,7 @@ ATTEST_HIDDEN void dcap_policy_release(dcap_policy *p);
  * body fields. Every rule set is a named check; returns the first failure. */
 ATTEST_HIDDEN int dcap_appraise(attest_result *r, const dcap_quote *q, const dcap_verified *v,
                                 const dcap_tcb_result *tcb, const dcap_policy *p,
-                                int64_t now, const uint8_t *nonce, size_t nonce_len);
+                                int64_t now, const uint8_t *nonce, size_t nonce_len,
+                                report_data_rule rule);
 
 #endif

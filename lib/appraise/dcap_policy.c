@@ -193,7 +193,7 @@ int dcap_policy_from_json(dcap_policy *p, json_t *section, bool tdx)
         if (status != ATTEST_OK)
             return status;
     }
-    if (p->report_data.set && p->report_data_binding != ATTEST_BIND_NONE)
+    if (p->report_data.set && p->report_data_binding > ATTEST_BIND_NONE)
         return invalid(tdx, "report_data", "give report_data or report_data_binding, not both");
     return ATTEST_OK;
 }

@@ -442,11 +442,15 @@ static int check_nonce(device_ctx *d, const nv_device_evidence *e, const uint8_t
     cname(d, "report.nonce", name, sizeof name);
     bool match = nonce && nonce_len == 32 && memcmp(nonce, rep->nonce, 32) == 0;
     json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-nonce-match", json_boolean(match));
-    json_object_set_new(d->claims, "eat_nonce", attest_json_hex(rep->nonce, 32));
+    /* eat_nonce is a verified challenge, never only what the report says. */
+    if (match)
+        json_object_set_new(d->claims, "eat_nonce", attest_json_hex(rep->nonce, 32));
     if (e->has_nonce && memcmp(e->nonce, rep->nonce, 32) != 0)
         return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
                                  "the evidence container names a nonce the report does not carry");
     if (d->p->nonce_bound_by_cpu) {
+        /* Set only when the CPU report data is checked against the
+         * caller's nonce (composite.binding), which fails otherwise. */
         attest_check_pass(d->r, name, "request nonce bound through the CPU report data "
                                       "(composite.binding)");
         return ATTEST_OK;
@@ -461,7 +465,7 @@ static int check_nonce(device_ctx *d, const nv_device_evidence *e, const uint8_t
     if (!match)
         return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
                                  "request nonce (bytes 4..35) is not the caller's nonce");
-    attest_check_pass(d->r, name, "request nonce equals the caller's");
+    attest_check_pass_nonce(d->r, name, "request nonce equals the caller's");
     return ATTEST_OK;
 }
 

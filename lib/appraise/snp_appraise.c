@@ -135,11 +135,12 @@ static void appraise_ids(attest_result *r, const snp_report *rep, const snp_poli
 }
 
 static void appraise_report_data(attest_result *r, const snp_report *rep,
-                                 const snp_policy *p, const uint8_t *nonce, size_t n)
+                                 const snp_policy *p, const uint8_t *nonce, size_t n,
+                                 report_data_rule rule)
 {
     attest_appraise_report_data(r, "policy.snp.report_data", rep->report_data,
                                 p->has_report_data ? p->report_data : NULL,
-                                p->nonce_binding, nonce, n);
+                                p->nonce_binding, nonce, n, rule);
 }
 
 static void appraise_platform(attest_result *r, const snp_report *rep,
@@ -194,7 +195,7 @@ static void appraise_platform(attest_result *r, const snp_report *rep,
 
 int snp_appraise(attest_result *r, const snp_report *rep, snp_product product,
                  bool signed_by_vlek, const snp_policy *p, const uint8_t *nonce,
-                 size_t nonce_len)
+                 size_t nonce_len, report_data_rule rule)
 {
     appraise_floor(r, "policy.snp.min_tcb", &p->min_tcb, rep->reported_tcb, product);
     appraise_floor(r, "policy.snp.min_committed_tcb", &p->min_committed_tcb,
@@ -205,7 +206,7 @@ int snp_appraise(attest_result *r, const snp_report *rep, snp_product product,
                    product);
     appraise_guest_policy(r, rep, p);
     appraise_ids(r, rep, p);
-    appraise_report_data(r, rep, p, nonce, nonce_len);
+    appraise_report_data(r, rep, p, nonce, nonce_len, rule);
     appraise_platform(r, rep, signed_by_vlek, p);
     return r->status;
 }

@@ -62,6 +62,6 @@ ATTEST_HIDDEN void snp_policy_release(snp_policy *p);
 ATTEST_HIDDEN int snp_appraise(attest_result *r, const snp_report *rep,
                                snp_product product, bool signed_by_vlek,
                                const snp_policy *p, const uint8_t *nonce,
-                               size_t nonce_len);
+                               size_t nonce_len, report_data_rule rule);
 
 #endif

@@ -202,7 +202,7 @@ int snp_policy_from_json(snp_policy *p, json_t *snp)
         if (status != ATTEST_OK)
             return status;
     }
-    if (p->has_report_data && p->nonce_binding != ATTEST_BIND_NONE)
+    if (p->has_report_data && p->nonce_binding > ATTEST_BIND_NONE)
         return invalid("report_data", "give report_data or report_data_binding, not both");
     return ATTEST_OK;
 }

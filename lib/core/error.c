@@ -51,6 +51,7 @@
     X(ATTEST_E_POLICY_ADVISORY, "security advisory not accepted")                \
     X(ATTEST_E_POLICY_TCB_EVALUATION, "TCB evaluation data number too low")      \
     X(ATTEST_E_POLICY_COLLATERAL_TIME, "collateral outside its validity at the instant") \
+    X(ATTEST_E_POLICY_PLATFORM, "evidence of a platform the policy does not address") \
     X(ATTEST_E_DCAP_QUOTE_SIGNATURE, "DCAP quote signature invalid")             \
     X(ATTEST_E_DCAP_QE_REPORT_SIGNATURE, "QE report signature invalid")          \
     X(ATTEST_E_DCAP_QE_REPORT_DATA, "QE report data does not bind the attestation key") \

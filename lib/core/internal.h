@@ -184,8 +184,12 @@ struct attest_result {
     char ear_status[24];   /* overall: affirming | warning | contraindicated */
     uint8_t evidence_sha256[32];
     uint8_t policy_sha256[32];
-    uint8_t nonce[64];     /* the caller's nonce, for eat_nonce */
+    uint8_t nonce[64];     /* the caller's nonce; kept (for eat_nonce and the
+                              JSON) only when the verification bound it */
     size_t nonce_len;
+    unsigned nonce_bound;  /* checks that bound the caller's nonce */
+    const char *gpu_binding; /* how GPUs were tied to the CPU (static text),
+                                or NULL when there was nothing to tie */
 };
 
 ATTEST_HIDDEN attest_result *attest_result_new(void);
@@ -201,6 +205,11 @@ ATTEST_HIDDEN void attest_check_skip(attest_result *r, const char *name,
 ATTEST_HIDDEN int attest_check_fail(attest_result *r, const char *name, int status,
                                     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Record a passed check that bound the caller's nonce (freshness). */
+ATTEST_HIDDEN void attest_check_pass_nonce(attest_result *r, const char *name,
+                                           const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- evidence (evidence.c) ------------------------------------------- */
 
@@ -235,9 +244,25 @@ typedef struct composite_policy {
     composite_binding gpu_binding;
     bool require_cpu;
     int min_gpus;
+    bool given;                /* the document has a "composite" section: its
+                                  requirements hold for every evidence shape,
+                                  not only for bundles */
 } composite_policy;
 
+/* The platforms a policy addresses (docs/policy.md, "Scope"). */
+enum attest_platform_bits {
+    ATTEST_PLATFORM_SNP = 1u << 0,
+    ATTEST_PLATFORM_TDX = 1u << 1,
+    ATTEST_PLATFORM_SGX = 1u << 2,
+    ATTEST_PLATFORM_NVIDIA = 1u << 3,
+    ATTEST_PLATFORM_ALL = (1u << 4) - 1,
+};
+
+/* "snp", "tdx", "sgx", "nvidia" for one platform bit. */
+ATTEST_HIDDEN const char *attest_platform_name(unsigned bit);
+
 struct attest_policy {
+    unsigned platforms;        /* ATTEST_PLATFORM_* the policy accepts evidence of */
     composite_policy composite;
     uint8_t sha256[32];        /* of the document as given (or of "{}") */
     struct snp_policy *snp;

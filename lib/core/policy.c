@@ -21,6 +21,7 @@ static attest_policy *policy_alloc(void)
         attest_policy_free(p);
         return NULL;
     }
+    p->platforms = ATTEST_PLATFORM_ALL; /* the default policy covers every platform */
     p->composite.gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
     p->composite.require_cpu = true;
     EVP_Digest("{}", 2, p->sha256, NULL, EVP_sha256(), NULL);
@@ -29,6 +30,81 @@ static attest_policy *policy_alloc(void)
     dcap_policy_defaults(p->sgx);
     nv_policy_defaults(p->nvidia);
     return p;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} platform_names[] = {
+    {"snp", ATTEST_PLATFORM_SNP},
+    {"tdx", ATTEST_PLATFORM_TDX},
+    {"sgx", ATTEST_PLATFORM_SGX},
+    {"nvidia", ATTEST_PLATFORM_NVIDIA},
+};
+#define PLATFORM_COUNT (sizeof platform_names / sizeof platform_names[0])
+
+const char *attest_platform_name(unsigned bit)
+{
+    for (size_t i = 0; i < PLATFORM_COUNT; i++)
+        if (platform_names[i].bit == bit)
+            return platform_names[i].name;
+    return "unknown";
+}
+
+static unsigned platform_bit(const char *name)
+{
+    for (size_t i = 0; name && i < PLATFORM_COUNT; i++)
+        if (!strcmp(platform_names[i].name, name))
+            return platform_names[i].bit;
+    return 0;
+}
+
+/* "platforms": a non-empty list of platform names, each once. */
+static int read_platforms(json_t *v, unsigned *out)
+{
+    size_t i;
+    json_t *item;
+    *out = 0;
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms: must be a "
+                                "non-empty array of \"snp\", \"tdx\", \"sgx\", \"nvidia\"");
+    json_array_foreach(v, i, item) {
+        unsigned bit = platform_bit(json_string_value(item));
+        if (!bit)
+            return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms[%zu]: one of "
+                                    "\"snp\", \"tdx\", \"sgx\", \"nvidia\"", i);
+        if (*out & bit)
+            return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                    "policy.platforms[%zu]: \"%s\" is listed twice", i,
+                                    attest_platform_name(bit));
+        *out |= bit;
+    }
+    return ATTEST_OK;
+}
+
+/* An explicit policy accepts only the platforms it addresses: those of
+ * its "platforms" list, else those it has a section for. A section for a
+ * platform outside an explicit list is a contradiction, not a default. */
+static int read_scope(attest_policy *p, json_t *doc)
+{
+    unsigned sections = 0;
+    for (size_t i = 0; i < PLATFORM_COUNT; i++)
+        if (json_object_get(doc, platform_names[i].name))
+            sections |= platform_names[i].bit;
+    json_t *list = json_object_get(doc, "platforms");
+    if (!list) {
+        p->platforms = sections;
+        return ATTEST_OK;
+    }
+    int status = read_platforms(list, &p->platforms);
+    if (status != ATTEST_OK)
+        return status;
+    for (size_t i = 0; i < PLATFORM_COUNT; i++)
+        if ((sections & platform_names[i].bit) && !(p->platforms & platform_names[i].bit))
+            return attest_set_error(ATTEST_E_POLICY_INVALID,
+                                    "policy.%s: a section for a platform that policy.platforms "
+                                    "does not list", platform_names[i].name);
+    return ATTEST_OK;
 }
 
 int attest_policy_default(attest_policy **out)
@@ -46,6 +122,7 @@ static int read_composite(composite_policy *c, json_t *v)
     json_t *value;
     if (!json_is_object(v))
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.composite: must be an object");
+    c->given = true;
     json_object_foreach(v, key, value) {
         if (!strcmp(key, "gpu_binding")) {
             const char *b = json_string_value(value);
@@ -93,6 +170,8 @@ static int read_document(attest_policy *p, json_t *doc)
             status = nv_policy_from_json(p->nvidia, value);
         } else if (strcmp(key, "composite") == 0) {
             status = read_composite(&p->composite, value);
+        } else if (strcmp(key, "platforms") == 0) {
+            continue; /* read_scope */
         } else if (strcmp(key, "version") == 0) {
             if (!json_is_integer(value) || json_integer_value(value) != 1)
                 return attest_set_error(ATTEST_E_POLICY_INVALID,
@@ -104,7 +183,7 @@ static int read_document(attest_policy *p, json_t *doc)
         if (status != ATTEST_OK)
             return status;
     }
-    return ATTEST_OK;
+    return read_scope(p, doc);
 }
 
 int attest_policy_from_json(attest_policy **out, const char *json, size_t len)

@@ -74,6 +74,15 @@ void attest_check_pass(attest_result *r, const char *name, const char *fmt, ...)
     va_end(ap);
 }
 
+void attest_check_pass_nonce(attest_result *r, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_check(r, name, ATTEST_CHECK_PASS, ATTEST_OK, fmt, ap);
+    va_end(ap);
+    r->nonce_bound++;
+}
+
 void attest_check_skip(attest_result *r, const char *name, const char *fmt, ...)
 {
     va_list ap;
@@ -165,6 +174,12 @@ int attest_result_to_json(char **out, const attest_result *r)
                               attest_status_name(c->status), "detail", c->detail));
     }
     json_object_set_new(root, "ear_status", json_string(attest_result_ear_status(r)));
+    /* A nonce appears only when the verification bound it (docs/token.md). */
+    json_object_set_new(root, "fresh", json_boolean(r->nonce_len > 0));
+    if (r->nonce_len > 0)
+        json_object_set_new(root, "nonce", attest_json_hex(r->nonce, r->nonce_len));
+    if (r->gpu_binding)
+        json_object_set_new(root, "gpu_binding", json_string(r->gpu_binding));
     if (r->submods)
         json_object_set(root, "submods", r->submods);
     if (r->claims)

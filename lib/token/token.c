@@ -253,6 +253,7 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
             fail |= set_new(c, "nbf", json_integer((json_int_t)r->verified_at));
             fail |= set_new(c, "exp", json_integer((json_int_t)(r->verified_at + lifetime)));
         }
+        /* The result keeps a nonce only when the verification bound it. */
         if (r->nonce_len > 0) {
             size_t n = r->nonce_len < sizeof r->nonce ? r->nonce_len : sizeof r->nonce;
             char *b = b64url_encode(r->nonce, n);
@@ -265,6 +266,8 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
         fail |= set_new(c, "x-attest-result",
                         json_pack("{s:s, s:s, s:s}", "status", attest_status_name(r->status),
                                   "reason", attest_result_reason(r), "verified_at", when));
+        if (r->gpu_binding)
+            fail |= set_new(c, "x-attest-gpu-binding", json_string(r->gpu_binding));
         fail |= set_new(c, "x-attest-evidence-sha256",
                         attest_json_hex(r->evidence_sha256, sizeof r->evidence_sha256));
         fail |= set_new(c, "x-attest-policy-sha256",
