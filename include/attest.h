@@ -256,7 +256,14 @@ ATTEST_API int attest_verifier_set_time(attest_verifier *v,
                                         int64_t unix_seconds);
 
 /* Parse an RFC 3339 instant ("2025-01-02T03:04:05Z", offsets allowed)
- * into Unix seconds. Errors: ATTEST_E_INVALID_ARG. Thread-safe. */
+ * into Unix seconds. Exactly this grammar (RFC 3339 section 5.6):
+ *   YYYY-MM-DD ('T'|'t') hh:mm:ss [ '.' DIGIT+ ] ( 'Z' | 'z' | ('+'|'-') hh:mm )
+ * Every field has exactly its digits: no sign, space or other separator.
+ * The date must exist in the proleptic Gregorian calendar (2024-02-29 and
+ * 2000-02-29 yes; 2025-02-29, 2100-02-29, 2025-04-31 no); hh 00-23,
+ * mm 00-59, ss 00-59: a leap second (:60) is refused. Fractional seconds
+ * are dropped (truncated). The offset's hh is 00-23, its mm 00-59; it is
+ * subtracted ("-00:00" is UTC). Errors: ATTEST_E_INVALID_ARG. Thread-safe. */
 ATTEST_API int attest_time_parse(int64_t *out, const char *rfc3339);
 
 /* Drop the built-in trust anchors of `vendor` (then only anchors added

@@ -61,6 +61,64 @@ for field in measurement report_data chip_id reported_tcb policy platform_info s
 done
 expect 2 "inspect truncated" -- "$CLI" inspect "$T/short.bin"
 
+# Hex options: exactly an even number of [0-9a-fA-F], else exit 2 naming the
+# option (sscanf("%2x") took "0x12" as 00 12, "0g" as 00, "-1" as ff; a bad
+# value double-freed, exit 134; an empty --nonce meant "no nonce").
+H62=$(printf '%062d' 0)
+BAD_HEX="zz 0x12 0g -1 +1 abc 0X12 1g"
+bad_hex() { # bad_hex OPTION VALUE DESCRIPTION -- command (with @ for the value)...
+  opt=$1; val=$2; what=$3; shift 4
+  for a in "$@"; do shift; [ "$a" = "@" ] && a=$val; set -- "$@" "$a"; done
+  shown=$(printf '%.24s' "$val")
+  expect 2 "$what: $opt '$shown'" -- "$@"
+  contains "$T/err" "attest: $opt: want .*hex digits \[0-9a-fA-F\], got" "$what: $opt '$shown' named"
+}
+for v in $BAD_HEX "" " 12" "12 " "0x$H62" "-1$H62" "${H62}zz" "${H62}0" "${ANCHOR}00"; do
+  for opt in --anchor --anchor-intel --anchor-nvidia-device --anchor-nvidia-rim; do
+    bad_hex "$opt" "$v" "verify" -- "$CLI" verify --at 2025-06-01T00:00:00Z "$opt" @ "$T/good.bin" $COLL
+  done
+done
+LONG=$(printf '%02050d' 0)   # 1025 bytes: over the 1024 a nonce may have
+for v in $BAD_HEX "" " 12" "12 " "$LONG"; do
+  bad_hex --nonce "$v" "verify" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce @ "$T/good.bin" $COLL
+  bad_hex --nonce "$v" "bundle create" -- "$CLI" bundle create --nonce @ "$T/good.bin" $COLL -o "$T/b.json"
+done
+bad_hex --nonce "$(printf '%0130d' 0)" "bundle create (65 bytes)" -- "$CLI" bundle create --nonce @ "$T/good.bin" $COLL -o "$T/b.json"
+UPPER=$(echo "$ANCHOR" | tr a-f A-F)
+expect 0 "upper-case hex anchor and nonce" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$UPPER" --nonce 0A1b "$T/good.bin" $COLL
+expect 0 "bundle with a 64-byte nonce" -- "$CLI" bundle create --nonce "$(printf '%0128d' 0)" "$T/good.bin" $COLL -o "$T/b.json"
+expect 2 "impossible date for --at" -- "$CLI" verify --at 2025-02-29T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" $COLL
+expect 2 "leap second for --at" -- "$CLI" verify --at 2025-06-30T23:59:60Z --anchor "$ANCHOR" "$T/good.bin" $COLL
+
+# token verify exits 0 only for ear.status affirming (warning with
+# --allow-warning): a signed rejection is a valid token too.
+KEY="$PKI/vcek.key.pem"; PUB="$PKI/vcek.pem"; AT=2025-06-01T00:10:00Z
+NONCE=00112233445566778899aabbccddeeff
+expect 0 "affirming token issued" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce "$NONCE" \
+  --token-key "$KEY" --token-out "$T/aff.jwt" "$T/good.bin" $COLL
+expect 0 "warning token issued (debug allowed)" -- "$CLI" verify --policy "$T/policy.json" --at 2025-06-01T00:00:00Z \
+  --anchor "$ANCHOR" --token-key "$KEY" --token-out "$T/warn.jwt" "$T/debug.bin" $COLL
+expect 1 "contraindicated token issued (tampered report)" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" \
+  --token-key "$KEY" --token-out "$T/contra.jwt" "$T/tampered.bin" $COLL
+expect 0 "token affirming" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at $AT
+contains "$T/out" '"ear.status": "affirming"' "claims printed"
+expect 0 "token affirming, nonce matches" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at $AT --nonce "$NONCE"
+expect 1 "token affirming, other nonce" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at $AT --nonce "${NONCE%??}00"
+expect 1 "token warning" -- "$CLI" token verify "$T/warn.jwt" --pubkey "$PUB" --at $AT
+contains "$T/err" "ear.status is warning" "warning named"
+contains "$T/out" '"ear.status": "warning"' "claims printed for warning"
+expect 0 "token warning with --allow-warning" -- "$CLI" token verify "$T/warn.jwt" --pubkey "$PUB" --at $AT --allow-warning
+expect 1 "token contraindicated" -- "$CLI" token verify "$T/contra.jwt" --pubkey "$PUB" --at $AT
+contains "$T/err" "ear.status is contraindicated (ATTEST_E_SNP_SIGNATURE: snp.report.signature" "status and reason named"
+expect 1 "token contraindicated with --allow-warning" -- "$CLI" token verify "$T/contra.jwt" --pubkey "$PUB" --at $AT --allow-warning
+expect 1 "token expired" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at 2025-06-01T01:00:00Z
+expect 2 "token without --pubkey" -- "$CLI" token verify "$T/aff.jwt"
+expect 2 "token --at impossible date" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at 2025-02-31T00:10:00Z
+contains "$T/err" "attest: --at:" "--at named"
+for v in $BAD_HEX "" " 12" "12 " "$LONG"; do
+  bad_hex --nonce "$v" "token verify" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at $AT --nonce @
+done
+
 # Intel DCAP through the same contract, with the mock TEE's Intel PKI.
 IPKI=${ATTEST_TEST_PKI}/intel
 IANCHOR=$(cat "$IPKI/anchor.sha256")

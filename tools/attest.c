@@ -6,13 +6,17 @@
  *                 FILE|DIR...
  *   attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE
  *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
+ *                       [--allow-warning]
  *   attest version
  *
  * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
- * or unparseable input. */
+ * or unparseable input. token verify: 0 only for a valid token whose
+ * ear.status is affirming (or warning with --allow-warning), 1 for an
+ * invalid token or any other status, 2 usage or I/O. */
 #include "attest.h"
 
 #include <dirent.h>
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -24,6 +28,12 @@
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
 #define ATTEST_MAX_INPUT (64u << 20)
+/* Longest --nonce: the hashed report-data bindings (sha256..sha512) take
+ * nonces longer than the 64 bytes of report data. */
+#define NONCE_MAX 1024
+/* A bundle records at most 64 bytes of nonce (attest_bundle_create). */
+#define BUNDLE_NONCE_MAX 64
+#define PIN_LEN 32 /* --anchor*: SHA-256 of a SubjectPublicKeyInfo */
 
 static int usage(void)
 {
@@ -35,6 +45,7 @@ static int usage(void)
             "                     FILE|DIR...\n"
             "       attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE\n"
             "       attest token verify TOKEN_FILE --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
+            "                           [--allow-warning]\n"
             "       attest version\n"
             "verify also takes --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
             "to write the result as a signed JWT (EAR claims).\n"
@@ -43,7 +54,11 @@ static int usage(void)
             "--anchor (AMD) and --anchor-intel trust one more root key (SHA-256 of its\n"
             "SubjectPublicKeyInfo, e.g. attest-mock's anchor.sha256); --no-builtin-anchors\n"
             "drops the pinned vendor roots.\n"
-            "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input\n");
+            "HEX is an even number of hex digits [0-9a-fA-F], nothing else (no 0x).\n"
+            "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input.\n"
+            "token verify exits 0 only for a valid token whose ear.status is affirming\n"
+            "(or warning, with --allow-warning); 1 for an invalid token or any other\n"
+            "status (named on stderr); 2 usage or I/O.\n");
     return EXIT_USAGE;
 }
 
@@ -82,24 +97,41 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
     return 0;
 }
 
-static int hex_to_bytes(const char *hex, uint8_t **out, size_t *len)
+static int hex_nibble(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The CLI's one hex decoder, behind every hex option: exactly 2n characters
+ * [0-9a-fA-F] with min <= n <= max, into out (max bytes). Nothing else is
+ * taken: sscanf("%2x") read "0x12" as 00 12, "0g" as 00 and "-1" as ff, and
+ * an empty --nonce silently meant "no nonce". On failure prints why, naming
+ * the option, and returns -1. */
+static int hex_option(const char *opt, const char *hex, uint8_t *out, size_t min, size_t max,
+                      size_t *len)
 {
     size_t n = strlen(hex);
-    if (n % 2)
-        return -1;
-    *out = malloc(n / 2 + 1);
-    if (!*out)
-        return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        unsigned v;
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
-            free(*out);
-            return -1;
-        }
-        (*out)[i] = (uint8_t)v;
+    bool ok = n % 2 == 0 && n / 2 >= min && n / 2 <= max;
+    for (size_t i = 0; ok && i < n / 2; i++) {
+        int hi = hex_nibble(hex[2 * i]), lo = hex_nibble(hex[2 * i + 1]);
+        ok = hi >= 0 && lo >= 0;
+        out[i] = (uint8_t)(ok ? hi << 4 | lo : 0);
     }
-    *len = n / 2;
-    return 0;
+    if (ok) {
+        *len = n / 2;
+        return 0;
+    }
+    if (min == max)
+        fprintf(stderr, "attest: %s: want exactly %zu hex digits [0-9a-fA-F], got '%.80s'\n",
+                opt, 2 * max, hex);
+    else
+        fprintf(stderr,
+                "attest: %s: want an even number (%zu to %zu) of hex digits [0-9a-fA-F], "
+                "got '%.80s'\n", opt, 2 * min, 2 * max, hex);
+    return -1;
 }
 
 static int cmd_inspect(int argc, char **argv)
@@ -209,11 +241,15 @@ static int add_dir(inputs *in, const char *dir)
 
 #define MAX_ANCHORS 8
 
+/* Hex options are decoded while the command line is read, so that a bad
+ * one is reported before any file is. */
 typedef struct verify_opts {
-    const char *at, *policy_path, *nonce_hex;
+    const char *at, *policy_path;
     const char *token_key, *token_out;
     long token_lifetime;
-    const char *anchors[MAX_ANCHORS];
+    uint8_t nonce[NONCE_MAX];
+    size_t nonce_len; /* 0: no --nonce */
+    uint8_t anchors[MAX_ANCHORS][PIN_LEN];
     attest_vendor anchor_vendor[MAX_ANCHORS];
     int anchor_count;
     int json, no_builtin;
@@ -226,17 +262,10 @@ static int configure_anchors(attest_verifier *v, const verify_opts *o)
             attest_verifier_clear_anchors(v, (attest_vendor)k);
     }
     for (int i = 0; i < o->anchor_count; i++) {
-        uint8_t *pin = NULL;
-        size_t len = 0;
-        if (hex_to_bytes(o->anchors[i], &pin, &len) != 0 || len != 32) {
-            fprintf(stderr, "attest: --anchor: want 64 hex digits, got '%s'\n", o->anchors[i]);
-            free(pin);
+        if (attest_verifier_add_anchor(v, o->anchor_vendor[i], o->anchors[i]) != ATTEST_OK) {
+            fprintf(stderr, "attest: anchor: %s\n", attest_error_last());
             return -1;
         }
-        int status = attest_verifier_add_anchor(v, o->anchor_vendor[i], pin);
-        free(pin);
-        if (status != ATTEST_OK)
-            return -1;
     }
     return 0;
 }
@@ -297,8 +326,6 @@ static int run_verify(const verify_opts *o, inputs *in)
     attest_verifier *v = NULL;
     attest_policy *policy = NULL;
     attest_result *res = NULL;
-    uint8_t *nonce = NULL;
-    size_t nonce_len = 0;
     int64_t at;
     int rc = EXIT_USAGE;
     if (attest_verifier_new(&v) != ATTEST_OK || configure_anchors(v, o) != 0)
@@ -308,13 +335,10 @@ static int run_verify(const verify_opts *o, inputs *in)
         fprintf(stderr, "attest: --at: %s\n", attest_error_last());
         goto out;
     }
-    if (o->nonce_hex && hex_to_bytes(o->nonce_hex, &nonce, &nonce_len) != 0) {
-        fprintf(stderr, "attest: --nonce: not an even number of hex digits\n");
-        goto out;
-    }
     if (load_policy(o->policy_path, &policy) != 0)
         goto out;
-    int status = attest_verify(&res, v, in->ev, in->coll, policy, nonce, nonce_len);
+    int status = attest_verify(&res, v, in->ev, in->coll, policy,
+                               o->nonce_len ? o->nonce : NULL, o->nonce_len);
     if (!res) {
         fprintf(stderr, "attest: %s\n", attest_error_last());
         goto out;
@@ -334,7 +358,6 @@ static int run_verify(const verify_opts *o, inputs *in)
     if (o->token_key && write_token(o, res) != 0)
         rc = EXIT_USAGE;
 out:
-    free(nonce);
     attest_result_free(res);
     attest_policy_free(policy);
     attest_verifier_free(v);
@@ -351,6 +374,24 @@ static attest_vendor anchor_vendor(const char *opt)
     return (attest_vendor)0;
 }
 
+/* A hex option of verify (--nonce, --anchor*) with its value at argv[*i + 1].
+ * Returns 0, or EXIT_USAGE after saying why. */
+static int verify_hex_option(verify_opts *o, char **argv, int *i)
+{
+    const char *opt = argv[*i], *hex = argv[++*i];
+    size_t len;
+    if (!strcmp(opt, "--nonce"))
+        return hex_option(opt, hex, o->nonce, 1, NONCE_MAX, &o->nonce_len) ? EXIT_USAGE : 0;
+    if (o->anchor_count >= MAX_ANCHORS) {
+        fprintf(stderr, "attest: %s: more than %d anchors\n", opt, MAX_ANCHORS);
+        return EXIT_USAGE;
+    }
+    if (hex_option(opt, hex, o->anchors[o->anchor_count], PIN_LEN, PIN_LEN, &len) != 0)
+        return EXIT_USAGE;
+    o->anchor_vendor[o->anchor_count++] = anchor_vendor(opt);
+    return 0;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     verify_opts o = {0};
@@ -362,11 +403,9 @@ static int cmd_verify(int argc, char **argv)
             o.at = argv[++i];
         else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
             o.policy_path = argv[++i];
-        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
-            o.nonce_hex = argv[++i];
-        else if (anchor_vendor(argv[i]) && i + 1 < argc && o.anchor_count < MAX_ANCHORS) {
-            o.anchor_vendor[o.anchor_count] = anchor_vendor(argv[i]);
-            o.anchors[o.anchor_count++] = argv[++i];
+        else if ((!strcmp(argv[i], "--nonce") || anchor_vendor(argv[i])) && i + 1 < argc) {
+            if (verify_hex_option(&o, argv, &i) != 0)
+                return EXIT_USAGE;
         }
         else if (!strcmp(argv[i], "--no-builtin-anchors"))
             o.no_builtin = 1;
@@ -470,9 +509,9 @@ static int list_add_dir(file_list *l, const char *dir)
 
 static int cmd_bundle(int argc, char **argv)
 {
-    const char *out = NULL, *nonce_hex = NULL;
+    const char *out = NULL;
     file_list l = {0};
-    uint8_t *nonce = NULL;
+    uint8_t nonce[BUNDLE_NONCE_MAX];
     size_t nonce_len = 0;
     int rc = EXIT_USAGE;
     if (argc < 1 || strcmp(argv[0], "create") != 0)
@@ -481,8 +520,11 @@ static int cmd_bundle(int argc, char **argv)
         struct stat st;
         if (!strcmp(argv[i], "-o") && i + 1 < argc)
             out = argv[++i];
-        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
-            nonce_hex = argv[++i];
+        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc) {
+            if (hex_option(argv[i], argv[i + 1], nonce, 1, BUNDLE_NONCE_MAX, &nonce_len) != 0)
+                goto done;
+            i++;
+        }
         else if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? list_add_dir(&l, argv[i]) != 0
                                                                  : list_add(&l, argv[i]) != 0)
             goto done;
@@ -491,13 +533,9 @@ static int cmd_bundle(int argc, char **argv)
         rc = usage();
         goto done;
     }
-    if (nonce_hex && hex_to_bytes(nonce_hex, &nonce, &nonce_len) != 0) {
-        fprintf(stderr, "attest: --nonce: not an even number of hex digits\n");
-        goto done;
-    }
     char *json = NULL;
-    if (attest_bundle_create(&json, (const uint8_t *const *)l.data, l.lens, l.count, nonce,
-                             nonce_len) != ATTEST_OK) {
+    if (attest_bundle_create(&json, (const uint8_t *const *)l.data, l.lens, l.count,
+                             nonce_len ? nonce : NULL, nonce_len) != ATTEST_OK) {
         fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
         goto done;
     }
@@ -515,59 +553,100 @@ done:
         free(l.data[i]);
     free(l.data);
     free(l.lens);
-    free(nonce);
     return rc;
+}
+
+/* The exit status a valid token earns: its top-level ear.status (the worst
+ * device; contraindicated whenever the result was rejected) must be
+ * affirming, or warning with --allow-warning. A signed rejection is a
+ * valid token too, so signature and expiry alone must not mean "go". */
+static int token_status_exit(const char *claims, bool allow_warning)
+{
+    json_t *root = json_loads(claims, JSON_REJECT_DUPLICATES, NULL);
+    json_t *result = json_object_get(root, "x-attest-result");
+    const char *status = json_string_value(json_object_get(root, "ear.status"));
+    const char *code = json_string_value(json_object_get(result, "status"));
+    const char *reason = json_string_value(json_object_get(result, "reason"));
+    int rc = EXIT_REJECTED;
+    if (status && (!strcmp(status, "affirming") || (allow_warning && !strcmp(status, "warning"))))
+        rc = 0;
+    else if (status && !strcmp(status, "warning"))
+        fprintf(stderr, "rejected: token ear.status is warning (--allow-warning accepts it)\n");
+    else
+        fprintf(stderr, "rejected: token ear.status is %s (%s%s%s)\n",
+                status ? status : "missing", code ? code : "no x-attest-result",
+                reason && *reason ? ": " : "", reason ? reason : "");
+    json_decref(root);
+    return rc;
+}
+
+typedef struct token_opts {
+    const char *token_path, *pub_path;
+    uint8_t nonce[NONCE_MAX];
+    size_t nonce_len; /* 0: no --nonce */
+    int64_t when;
+    bool allow_warning;
+} token_opts;
+
+/* The command line of token verify; hex and time are decoded here. Returns
+ * 0, or EXIT_USAGE after saying why. */
+static int token_options(token_opts *o, int argc, char **argv)
+{
+    o->when = ATTEST_TIME_NOW;
+    if (argc < 2 || strcmp(argv[0], "verify") != 0)
+        return usage();
+    for (int i = 1; i < argc; i++) {
+        const char *opt = argv[i];
+        if (!strcmp(opt, "--pubkey") && i + 1 < argc) {
+            o->pub_path = argv[++i];
+        } else if (!strcmp(opt, "--nonce") && i + 1 < argc) {
+            if (hex_option(opt, argv[++i], o->nonce, 1, NONCE_MAX, &o->nonce_len) != 0)
+                return EXIT_USAGE;
+        } else if (!strcmp(opt, "--at") && i + 1 < argc) {
+            if (attest_time_parse(&o->when, argv[++i]) != ATTEST_OK) {
+                fprintf(stderr, "attest: --at: %s\n", attest_error_last());
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(opt, "--allow-warning")) {
+            o->allow_warning = true;
+        } else if (!o->token_path && opt[0] != '-') {
+            o->token_path = opt;
+        } else {
+            return usage();
+        }
+    }
+    return o->token_path && o->pub_path ? 0 : usage();
 }
 
 static int cmd_token(int argc, char **argv)
 {
-    const char *token_path = NULL, *pub_path = NULL, *nonce_hex = NULL, *at = NULL;
-    if (argc < 2 || strcmp(argv[0], "verify") != 0)
-        return usage();
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--pubkey") && i + 1 < argc)
-            pub_path = argv[++i];
-        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc)
-            nonce_hex = argv[++i];
-        else if (!strcmp(argv[i], "--at") && i + 1 < argc)
-            at = argv[++i];
-        else if (!token_path && argv[i][0] != '-')
-            token_path = argv[i];
-        else
-            return usage();
-    }
-    if (!token_path || !pub_path)
-        return usage();
-    uint8_t *token = NULL, *pub = NULL, *nonce = NULL;
-    size_t token_len, pub_len, nonce_len = 0;
-    int64_t when = ATTEST_TIME_NOW;
+    token_opts o = {0};
+    if (token_options(&o, argc, argv) != 0)
+        return EXIT_USAGE;
+    uint8_t *token = NULL, *pub = NULL;
+    size_t token_len, pub_len;
     int rc = EXIT_USAGE;
     char *claims = NULL;
-    if (read_file(token_path, &token, &token_len) != 0 || read_file(pub_path, &pub, &pub_len) != 0)
+    if (read_file(o.token_path, &token, &token_len) != 0 ||
+        read_file(o.pub_path, &pub, &pub_len) != 0)
         goto done;
     while (token_len && (token[token_len - 1] == '\n' || token[token_len - 1] == '\r' ||
                          token[token_len - 1] == ' '))
         token_len--;
     token[token_len] = '\0'; /* read_file leaves room: the buffer is larger */
-    if ((nonce_hex && hex_to_bytes(nonce_hex, &nonce, &nonce_len) != 0) ||
-        (at && attest_time_parse(&when, at) != ATTEST_OK)) {
-        fprintf(stderr, "attest: bad --nonce or --at\n");
-        goto done;
-    }
     int status = attest_token_verify(&claims, (const char *)token, (const char *)pub, pub_len,
-                                     when, nonce, nonce_len);
+                                     o.when, o.nonce_len ? o.nonce : NULL, o.nonce_len);
     if (status != ATTEST_OK) {
         fprintf(stderr, "rejected: %s (%s)\n", attest_error_last(), attest_status_name(status));
         rc = status == ATTEST_E_INVALID_ARG ? EXIT_USAGE : EXIT_REJECTED;
         goto done;
     }
     printf("%s\n", claims);
-    rc = 0;
+    rc = token_status_exit(claims, o.allow_warning);
 done:
     attest_string_free(claims);
     free(token);
     free(pub);
-    free(nonce);
     return rc;
 }
 

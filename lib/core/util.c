@@ -1,7 +1,6 @@
 /* Small helpers: hex, instants, version, strings. */
 #include "internal.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,11 +91,12 @@ void attest_time_format(char *buf, size_t n, int64_t t)
              (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
+/* Exactly `count` ASCII digits (no sign, no space: strtol would take both). */
 static int read_digits(const char **p, int count, int *out)
 {
     int v = 0;
     for (int i = 0; i < count; i++) {
-        if (!isdigit((unsigned char)**p))
+        if (**p < '0' || **p > '9')
             return -1;
         v = v * 10 + (**p - '0');
         (*p)++;
@@ -113,48 +113,82 @@ static int expect_char(const char **p, char c1, char c2)
     return 0;
 }
 
-int attest_time_parse(int64_t *out, const char *s)
+static bool is_leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days in month `m` (1..12) of year `y` (proleptic Gregorian). */
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* "YYYY-MM-DD" + 'T' + "hh:mm:ss" with every field in its calendar range:
+ * 2025-02-29 or 23:59:60 would otherwise be silently normalised to the
+ * next day / minute by days_from_civil. */
+static int parse_date_time(const char **p, int64_t *out)
 {
     int Y, M, D, h, m, sec;
+    if (read_digits(p, 4, &Y) || expect_char(p, '-', '-') ||
+        read_digits(p, 2, &M) || expect_char(p, '-', '-') ||
+        read_digits(p, 2, &D) || expect_char(p, 'T', 't') ||
+        read_digits(p, 2, &h) || expect_char(p, ':', ':') ||
+        read_digits(p, 2, &m) || expect_char(p, ':', ':') ||
+        read_digits(p, 2, &sec))
+        return -1;
+    if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || m > 59 ||
+        sec > 59)
+        return -1;
+    *out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 +
+           m * 60 + sec;
+    return 0;
+}
+
+/* 'Z' / 'z', or "+hh:mm" / "-hh:mm" (hh 00..23, mm 00..59): the seconds to
+ * subtract from the local time to get UTC. */
+static int parse_offset(const char **p, int64_t *offset)
+{
+    int oh, om;
+    *offset = 0;
+    if (**p == 'Z' || **p == 'z') {
+        (*p)++;
+        return 0;
+    }
+    if (**p != '+' && **p != '-')
+        return -1;
+    int sign = **p == '-' ? -1 : 1;
+    (*p)++;
+    if (read_digits(p, 2, &oh) || expect_char(p, ':', ':') || read_digits(p, 2, &om) ||
+        oh > 23 || om > 59)
+        return -1;
+    *offset = sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+int attest_time_parse(int64_t *out, const char *s)
+{
     const char *p = s;
+    int64_t local, offset;
     if (!out || !s)
         return attest_set_error(ATTEST_E_INVALID_ARG, "time: NULL argument");
-    if (read_digits(&p, 4, &Y) || expect_char(&p, '-', '-') ||
-        read_digits(&p, 2, &M) || expect_char(&p, '-', '-') ||
-        read_digits(&p, 2, &D) || expect_char(&p, 'T', 't') ||
-        read_digits(&p, 2, &h) || expect_char(&p, ':', ':') ||
-        read_digits(&p, 2, &m) || expect_char(&p, ':', ':') ||
-        read_digits(&p, 2, &sec))
+    if (parse_date_time(&p, &local) != 0)
         goto bad;
-    if (*p == '.') { /* fractional seconds are accepted and dropped */
+    if (*p == '.') { /* fractional seconds: one digit or more, dropped */
         p++;
-        if (!isdigit((unsigned char)*p))
+        if (*p < '0' || *p > '9')
             goto bad;
-        while (isdigit((unsigned char)*p))
+        while (*p >= '0' && *p <= '9')
             p++;
     }
-    int64_t offset = 0;
-    if (*p == 'Z' || *p == 'z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int sign = *p == '-' ? -1 : 1, oh, om;
-        p++;
-        if (read_digits(&p, 2, &oh) || expect_char(&p, ':', ':') ||
-            read_digits(&p, 2, &om) || oh > 23 || om > 59)
-            goto bad;
-        offset = sign * (oh * 3600 + om * 60);
-    } else {
+    if (parse_offset(&p, &offset) != 0 || *p != '\0')
         goto bad;
-    }
-    if (*p != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 ||
-        sec > 60)
-        goto bad;
-    *out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 +
-           m * 60 + sec - offset;
+    *out = local - offset;
     return ATTEST_OK;
 bad:
     return attest_set_error(ATTEST_E_INVALID_ARG,
-                            "time: '%s' is not an RFC 3339 instant", s);
+                            "time: '%.64s' is not an RFC 3339 instant", s);
 }
 
 int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
