@@ -78,14 +78,18 @@ for v in $BAD_HEX "" " 12" "12 " "0x$H62" "-1$H62" "${H62}zz" "${H62}0" "${ANCHO
     bad_hex "$opt" "$v" "verify" -- "$CLI" verify --at 2025-06-01T00:00:00Z "$opt" @ "$T/good.bin" $COLL
   done
 done
-LONG=$(printf '%02050d' 0)   # 1025 bytes: over the 1024 a nonce may have
+LONG=$(printf '%0130d' 0)   # 65 bytes: over the 64 a nonce may have (ATTEST_NONCE_MAX)
 for v in $BAD_HEX "" " 12" "12 " "$LONG"; do
   bad_hex --nonce "$v" "verify" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce @ "$T/good.bin" $COLL
   bad_hex --nonce "$v" "bundle create" -- "$CLI" bundle create --nonce @ "$T/good.bin" $COLL -o "$T/b.json"
 done
 bad_hex --nonce "$(printf '%0130d' 0)" "bundle create (65 bytes)" -- "$CLI" bundle create --nonce @ "$T/good.bin" $COLL -o "$T/b.json"
 UPPER=$(echo "$ANCHOR" | tr a-f A-F)
-expect 0 "upper-case hex anchor and nonce" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$UPPER" --nonce 0A1b "$T/good.bin" $COLL
+"$MOCK" snp report --pki "$PKI" --report-data 0a1b -o "$T/nonce0a1b.bin" || exit 1
+expect 0 "upper-case hex anchor and nonce" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$UPPER" --nonce 0A1b "$T/nonce0a1b.bin" $COLL
+# A nonce is verified or the verification fails: REPORT_DATA must hold it.
+expect 1 "nonce not in REPORT_DATA" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce 0a1c "$T/nonce0a1b.bin" $COLL
+expect 1 "nonce given, REPORT_DATA zero" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce 0a1b "$T/good.bin" $COLL
 expect 0 "bundle with a 64-byte nonce" -- "$CLI" bundle create --nonce "$(printf '%0128d' 0)" "$T/good.bin" $COLL -o "$T/b.json"
 expect 2 "impossible date for --at" -- "$CLI" verify --at 2025-02-29T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" $COLL
 expect 2 "leap second for --at" -- "$CLI" verify --at 2025-06-30T23:59:60Z --anchor "$ANCHOR" "$T/good.bin" $COLL
@@ -94,8 +98,9 @@ expect 2 "leap second for --at" -- "$CLI" verify --at 2025-06-30T23:59:60Z --anc
 # --allow-warning): a signed rejection is a valid token too.
 KEY="$PKI/vcek.key.pem"; PUB="$PKI/vcek.pem"; AT=2025-06-01T00:10:00Z
 NONCE=00112233445566778899aabbccddeeff
+"$MOCK" snp report --pki "$PKI" --report-data "$NONCE" -o "$T/fresh.bin" || exit 1
 expect 0 "affirming token issued" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce "$NONCE" \
-  --token-key "$KEY" --token-out "$T/aff.jwt" "$T/good.bin" $COLL
+  --token-key "$KEY" --token-out "$T/aff.jwt" "$T/fresh.bin" $COLL
 expect 0 "warning token issued (debug allowed)" -- "$CLI" verify --policy "$T/policy.json" --at 2025-06-01T00:00:00Z \
   --anchor "$ANCHOR" --token-key "$KEY" --token-out "$T/warn.jwt" "$T/debug.bin" $COLL
 expect 1 "contraindicated token issued (tampered report)" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" \

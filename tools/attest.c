@@ -28,9 +28,9 @@
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
 #define ATTEST_MAX_INPUT (64u << 20)
-/* Longest --nonce: the hashed report-data bindings (sha256..sha512) take
- * nonces longer than the 64 bytes of report data. */
-#define NONCE_MAX 1024
+/* Longest --nonce: what attest_verify takes (a result keeps the nonce it
+ * verified, for eat_nonce). */
+#define NONCE_MAX ATTEST_NONCE_MAX
 /* A bundle records at most 64 bytes of nonce (attest_bundle_create). */
 #define BUNDLE_NONCE_MAX 64
 #define PIN_LEN 32 /* --anchor*: SHA-256 of a SubjectPublicKeyInfo */
