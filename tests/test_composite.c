@@ -1319,6 +1319,102 @@ Test(composite, bundle_round_trip)
     m_free(&m);
 }
 
+/* Issue 8, classes 1 and 2 for GPU evidence: the policy's scope and
+ * counts hold for every shape, and a GPU's eat_nonce is a verified one. */
+static int verify_gpus(const machine *m, const blob *nv, const char *policy,
+                       const uint8_t *nonce, size_t nonce_len, attest_result **keep)
+{
+    attest_collateral *c = NULL;
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    for (size_t i = 3; i < m->n_coll; i++) /* the GPU collateral */
+        cr_assert_eq(attest_collateral_add(c, m->coll[i].data, m->coll[i].len), ATTEST_OK);
+    cr_assert_eq(attest_evidence_parse(&ev, nv->data, nv->len), ATTEST_OK, "%s",
+                 attest_error_last());
+    attest_verifier *v = m_verifier(m, m->at);
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    attest_result *r = NULL;
+    int st = attest_verify(&r, v, ev, c, p, nonce, nonce_len);
+    cr_assert(r);
+    cr_log_info("%s -> %s %s", policy ? policy : "(default)", attest_status_name(st),
+                attest_result_reason(r));
+    if (keep)
+        *keep = r;
+    else
+        attest_result_free(r);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    attest_evidence_free(ev);
+    attest_collateral_free(c);
+    return st;
+}
+
+Test(composite, gpu_evidence_scope_counts_and_nonce)
+{
+    machine m;
+    m_load(&m);
+    blob a = gpu_report(&m, 0, m.nonce, 0), b = gpu_report(&m, 1, m.nonce, 0);
+    blob reps[2] = {a, b};
+    blob nv = nv_json(&m, reps, TWO, 2);
+    attest_result *r = NULL;
+    const char *ok = "{\"nvidia\":{\"allow_stored_ocsp\":true}}";
+    EXPECT_STATUS(verify_gpus(&m, &nv, ok, m.nonce, 32, &r), ATTEST_OK, r);
+    json_t *doc = result_doc(r);
+    char hex[65];
+    to_hex(m.nonce, 32, hex);
+    cr_expect_str_eq(jstr(jget(doc, "claims", "devices", "gpu0", "eat_nonce", NULL)), hex);
+    cr_expect_str_eq(jstr(json_object_get(doc, "nonce")), hex);
+    json_decref(doc);
+    attest_result_free(r);
+    /* An SNP-only or TDX-only policy says nothing about GPUs. */
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"snp\":{\"require_crl\":false}}", m.nonce, 32, &r),
+                  ATTEST_E_POLICY_PLATFORM, r);
+    cr_expect_str_eq(first_failed(r), "policy.scope");
+    attest_result_free(r);
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"tdx\":{}}", m.nonce, 32, NULL), ATTEST_E_POLICY_PLATFORM,
+                  NULL);
+    /* A composite section holds for GPU evidence alone: require_cpu
+     * (default true there) and min_gpus. */
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"composite\":{\"min_gpus\":1},"
+                                       "\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                              m.nonce, 32, &r),
+                  ATTEST_E_COMPOSITE_MISSING, r);
+    cr_expect(strstr(attest_result_reason(r), "require_cpu"), "%s", attest_result_reason(r));
+    attest_result_free(r);
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"composite\":{\"require_cpu\":false,\"min_gpus\":3},"
+                                       "\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                              m.nonce, 32, NULL),
+                  ATTEST_E_COMPOSITE_MISSING, NULL);
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"composite\":{\"require_cpu\":false,\"min_gpus\":2},"
+                                       "\"nvidia\":{\"allow_stored_ocsp\":true}}",
+                              m.nonce, 32, NULL),
+                  ATTEST_OK, NULL);
+    /* No nonce, require_nonce relaxed: accepted, nothing claimed fresh. */
+    EXPECT_STATUS(verify_gpus(&m, &nv, "{\"nvidia\":{\"allow_stored_ocsp\":true,"
+                                       "\"require_nonce\":false}}", NULL, 0, &r),
+                  ATTEST_OK, r);
+    doc = result_doc(r);
+    cr_expect_null(jget(doc, "claims", "devices", "gpu0", "eat_nonce", NULL),
+                   "the report's nonce is not an eat_nonce");
+    cr_expect(json_is_false(json_object_get(doc, "fresh")));
+    json_decref(doc);
+    attest_result_free(r);
+    free(nv.data);
+    /* A bundle whose CPU is present but whose GPUs are not does not meet
+     * nvidia.min_gpus (which was checked only when GPUs came). */
+    cpu_bind_nonces(&m, m.nonce, 32, NULL, 0);
+    char *bundle = make_bundle_of(&m, 1, reps, TWO, 0, m.nonce, 32);
+    EXPECT_STATUS(verify_bundle_str(&m, bundle, "{" SCOPE "\"snp\":{\"report_data_binding\":"
+                                                "\"sha512\"},\"nvidia\":{\"min_gpus\":2}}", &r),
+                  ATTEST_E_COMPOSITE_MISSING, r);
+    cr_expect_str_eq(first_failed(r), "nvidia.devices");
+    attest_result_free(r);
+    attest_string_free(bundle);
+    free(a.data);
+    free(b.data);
+    m_free(&m);
+}
+
 /* A bundle carries its collateral: none may be given beside it. */
 Test(composite, no_collateral_beside_a_bundle)
 {

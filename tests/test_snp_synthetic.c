@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "snpgen.h"
 
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 
@@ -660,6 +661,131 @@ Test(snp_synthetic, report_data_exact_and_nonce_bound)
     fx_free(&f);
 }
 
+/* Issue 8, class 2: a nonce given is verified or the verification fails;
+ * it is never only recorded. */
+static json_t *result_json(const attest_result *r)
+{
+    char *text = NULL;
+    cr_assert_eq(attest_result_to_json(&text, r), ATTEST_OK);
+    json_t *doc = json_loads(text, 0, NULL);
+    attest_string_free(text);
+    cr_assert(doc);
+    return doc;
+}
+
+Test(snp_synthetic, nonce_is_bound_or_rejected)
+{
+    fixture f;
+    uint8_t nonce[32];
+    for (size_t i = 0; i < sizeof nonce; i++)
+        nonce[i] = (uint8_t)(0xa0 + i);
+    attest_result *r = NULL;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    /* REPORT_DATA zero: a nonce given under the default policy (binding
+     * absent = raw) is not in it. This was accepted with eat_nonce. */
+    cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, nonce, sizeof nonce, &r),
+                 ATTEST_E_POLICY_REPORT_DATA);
+    cr_expect_str_eq(attest_result_reason(r),
+                     "policy.snp.report_data: report data is not the caller's nonce bound raw");
+    json_t *doc = result_json(r);
+    cr_expect_null(json_object_get(doc, "nonce"), "an unverified nonce is not in the result");
+    cr_expect(json_is_false(json_object_get(doc, "fresh")));
+    json_decref(doc);
+    attest_result_free(r);
+    /* "none" with a nonce given: refused, not a silent pass. */
+    cr_expect_eq(fx_verify_full(&f, "{\"snp\":{\"report_data_binding\":\"none\"}}", AT_GOOD,
+                                nonce, sizeof nonce, NULL),
+                 ATTEST_E_POLICY_REPORT_DATA);
+    /* A fixed report_data cannot verify a nonce either. */
+    char fixed[160];
+    snprintf(fixed, sizeof fixed, "{\"snp\":{\"report_data\":\"%0128d\"}}", 0);
+    cr_expect_eq(fx_verify(&f, fixed), ATTEST_OK);
+    cr_expect_eq(fx_verify_full(&f, fixed, AT_GOOD, nonce, sizeof nonce, NULL),
+                 ATTEST_E_POLICY_REPORT_DATA);
+    /* No nonce: accepted, but the result says it is not shown fresh. */
+    cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, NULL, 0, &r), ATTEST_OK);
+    bool said = false;
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), "policy.snp.report_data"))
+            said = attest_result_check_outcome(r, i) == ATTEST_CHECK_SKIPPED &&
+                   strstr(attest_result_check_detail(r, i), "not shown to be fresh");
+    cr_expect(said, "the result says the evidence is not shown fresh");
+    doc = result_json(r);
+    cr_expect(json_is_false(json_object_get(doc, "fresh")));
+    json_decref(doc);
+    attest_result_free(r);
+    /* The nonce raw in REPORT_DATA (zero padded): bound, fresh, recorded. */
+    memcpy(f.report + SNPGEN_OFF_REPORT_DATA, nonce, sizeof nonce);
+    sign_vcek(&f);
+    cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, nonce, sizeof nonce, &r), ATTEST_OK);
+    doc = result_json(r);
+    cr_expect(json_is_true(json_object_get(doc, "fresh")));
+    char hex[65];
+    hex_of(hex, nonce, sizeof nonce);
+    cr_expect_str_eq(json_string_value(json_object_get(doc, "nonce")), hex);
+    json_decref(doc);
+    attest_result_free(r);
+    /* A prefix of the nonce is another nonce. */
+    cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, nonce, 16, NULL), ATTEST_E_POLICY_REPORT_DATA);
+    /* Longer than a result keeps: refused as an argument. */
+    uint8_t big[ATTEST_NONCE_MAX + 1] = {0};
+    attest_evidence *ev = NULL;
+    r = NULL;
+    attest_verifier *v = test_verifier(f.pki, AT_GOOD);
+    cr_assert_eq(attest_evidence_parse(&ev, f.report, sizeof f.report), ATTEST_OK);
+    cr_expect_eq(attest_verify(&r, v, ev, NULL, NULL, big, sizeof big), ATTEST_E_INVALID_ARG);
+    cr_expect_null(r);
+    attest_evidence_free(ev);
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
+/* Issue 8, class 1: an explicit policy accepts only the platforms it
+ * addresses, and its device counts hold for a bare CPU report too. */
+Test(snp_synthetic, policy_scope_and_device_counts)
+{
+    fixture f;
+    attest_result *r = NULL;
+    fx_load(&f, "milan", 3);
+    sign_vcek(&f);
+    static const char *const outside[] = {
+        "{\"tdx\":{\"mrtd\":[\"" "000000000000000000000000000000000000000000000000"
+        "000000000000000000000000000000000000000000000000" "\"],\"report_data_binding\":\"sha512\"}}",
+        "{\"sgx\":{}}", "{\"nvidia\":{\"min_gpus\":8}}", "{}", "{\"version\":1}",
+        "{\"composite\":{\"min_gpus\":0}}", "{\"platforms\":[\"tdx\",\"nvidia\"]}",
+    };
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        cr_expect_eq(fx_verify_full(&f, outside[i], AT_GOOD, NULL, 0, &r),
+                     ATTEST_E_POLICY_PLATFORM, "%s", outside[i]);
+        cr_expect(strstr(attest_result_reason(r), "policy.scope: snp evidence"), "%s",
+                  attest_result_reason(r));
+        attest_result_free(r);
+    }
+    /* The policy is named in the reason by its description. */
+    cr_expect_eq(fx_verify_full(&f, "{\"description\":\"TDX fleet\",\"tdx\":{}}", AT_GOOD,
+                                NULL, 0, &r), ATTEST_E_POLICY_PLATFORM);
+    cr_expect(strstr(attest_result_reason(r), "'TDX fleet'"), "%s", attest_result_reason(r));
+    attest_result_free(r);
+    /* Addressed: by a section or by the list. */
+    cr_expect_eq(fx_verify(&f, "{\"snp\":{}}"), ATTEST_OK);
+    cr_expect_eq(fx_verify(&f, "{\"platforms\":[\"snp\"]}"), ATTEST_OK);
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_OK, "the default policy covers every platform");
+    /* Requirements hold whatever the shape: a bare CPU has no GPU. */
+    cr_expect_eq(fx_verify_full(&f, "{\"snp\":{},\"composite\":{\"min_gpus\":2}}", AT_GOOD,
+                                NULL, 0, &r), ATTEST_E_COMPOSITE_MISSING);
+    cr_expect(strstr(attest_result_reason(r), "composite.devices"), "%s", attest_result_reason(r));
+    attest_result_free(r);
+    cr_expect_eq(fx_verify_full(&f, "{\"snp\":{},\"nvidia\":{\"min_gpus\":8}}", AT_GOOD,
+                                NULL, 0, &r), ATTEST_E_COMPOSITE_MISSING);
+    cr_expect(strstr(attest_result_reason(r), "nvidia.devices"), "%s", attest_result_reason(r));
+    attest_result_free(r);
+    cr_expect_eq(fx_verify(&f, "{\"snp\":{},\"nvidia\":{\"require_ppcie_topology\":true}}"),
+                 ATTEST_E_COMPOSITE_MISSING);
+    cr_expect_eq(fx_verify(&f, "{\"snp\":{},\"composite\":{\"min_gpus\":0}}"), ATTEST_OK);
+    fx_free(&f);
+}
+
 Test(snp_synthetic, policy_documents_fail_closed)
 {
     static const char *const bad[] = {
@@ -668,6 +794,8 @@ Test(snp_synthetic, policy_documents_fail_closed)
         "{\"snp\":{\"measurements\":[\"abc\"]}}", "{\"snp\":{\"allow_debug\":1}}",
         "{\"snp\":{\"report_data_binding\":\"md5\"}}", "{\"version\":2}",
         "{\"snp\":{\"require_crl\":false,\"require_crl\":true}}",
+        "{\"platforms\":[]}", "{\"platforms\":\"snp\"}", "{\"platforms\":[\"tpm\"]}",
+        "{\"platforms\":[\"snp\",\"snp\"]}", "{\"platforms\":[\"tdx\"],\"snp\":{}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         attest_policy *p = NULL;

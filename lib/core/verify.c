@@ -313,6 +313,8 @@ int attest_verify(attest_result **out, attest_verifier *v, const attest_evidence
                   const attest_collateral *coll, const attest_policy *policy,
                   const uint8_t *nonce, size_t nonce_len)
 {
+    if (out)
+        *out = NULL;
     if (!out || !v || !ev || (!nonce && nonce_len))
         return attest_set_error(ATTEST_E_INVALID_ARG, "verify: NULL argument");
     if (nonce_len > ATTEST_NONCE_MAX)
