@@ -56,6 +56,7 @@ typedef struct dcap_policy {
     int report_data_binding;         /* snp_nonce_binding values: none/raw/sha256/sha384/sha512 */
     dcap_expect report_data;
     /* TD */
+    bool require_sept_ve_disable;    /* TD_ATTRIBUTES bit 28 must be set */
     dcap_digest_list mrtd, mrseam;
     dcap_expect rtmr[4], mrsignerseam, seam_attributes, td_attributes, xfam, mrconfigid,
         mrowner, mrownerconfig, mrservicetd;
