@@ -132,7 +132,10 @@ typedef struct quote_case {
     dcap_body_kind body;
     size_t size;
     size_t trailing;
-    bool trailing_nonzero;
+    bool trailing_nonzero; /* bytes appended by the source's tests (SPR_E4:
+                              "extra bytes(only for testing purpose)"): the
+                              file is rejected, the quote is the file
+                              without them */
     bool pem_nul;         /* chain ended with one NUL (16 of 20) */
     int qe_isvsvn;
     const char *fmspc;
@@ -172,6 +175,30 @@ static const quote_case quotes[] = {
     {"tdx_v5_90C06F000000_gotdx.bin", 5, TDX, DCAP_BODY_TD15, 5006, 0, false, true, 7, "90c06f000000", false, 13, {4, 4, 2, 2, 4, 1, 0, 5}, "0000001000000000", "0b010400", "e702060000000000", "0d010400", false},
 };
 #define NQUOTES (sizeof quotes / sizeof quotes[0])
+
+static const quote_case *case_of(const char *file)
+{
+    for (size_t i = 0; i < NQUOTES; i++)
+        if (!strcmp(quotes[i].file, file))
+            return &quotes[i];
+    cr_assert_fail("%s is not in the table", file);
+    return NULL;
+}
+
+/* The quote of a MANIFEST file: the file itself, or, when its source
+ * appended non-zero bytes after the signature data, the file without
+ * them (the file itself is rejected: checked here every time). */
+static uint8_t *load_signed_quote(const char *file, size_t *len)
+{
+    const quote_case *c = case_of(file);
+    uint8_t *data = load_quote(file, len);
+    if (c->trailing_nonzero) {
+        expect_fail(data, *len, ATTEST_E_LENGTH, "dcap.quote.trailing", file);
+        cr_assert_gt(*len, c->trailing);
+        *len -= c->trailing;
+    }
+    return data;
+}
 
 static void check_pck(const quote_case *c, const dcap_quote *q)
 {
@@ -222,14 +249,19 @@ static void check_quote(const quote_case *c)
     uint8_t *data = load_quote(c->file, &len);
     cr_expect_eq(len, c->size, "%s: %zu bytes, want %zu", c->file, len, c->size);
     cr_expect(dcap_quote_detect(data, len), "%s: not detected", c->file);
-    dcap_quote *q = parse_ok(data, len, c->file);
+    size_t quote_len = len;
+    if (c->trailing_nonzero) {
+        expect_fail(data, len, ATTEST_E_LENGTH, "dcap.quote.trailing", c->file);
+        quote_len = len - c->trailing;
+    }
+    dcap_quote *q = parse_ok(data, quote_len, c->file);
     char hex[256];
 
     cr_expect_eq(q->version, c->version, "%s: version %u", c->file, q->version);
     cr_expect_eq(q->att_key_type, DCAP_ATT_KEY_ECDSA_P256, "%s", c->file);
     cr_expect_eq(q->tee_type, c->tee, "%s: tee 0x%x", c->file, q->tee_type);
     cr_expect_eq(q->body_kind, c->body, "%s: body %d", c->file, q->body_kind);
-    cr_expect_eq(q->raw_len, len, "%s", c->file);
+    cr_expect_eq(q->raw_len, quote_len, "%s", c->file);
     cr_expect_eq(q->outer_cert_type, c->version == 3 ? 5 : 6, "%s: outer type %u",
                  c->file, q->outer_cert_type);
     size_t body_size = c->body == DCAP_BODY_SGX    ? 384
@@ -237,11 +269,10 @@ static void check_quote(const quote_case *c)
                                                    : 648;
     cr_expect_eq(q->signed_len, 48 + (c->version == 5 ? 6 : 0) + body_size,
                  "%s: signed_len %zu", c->file, q->signed_len);
-    cr_expect_eq(q->trailing_len, c->trailing, "%s: %zu trailing bytes, want %zu",
-                 c->file, q->trailing_len, c->trailing);
-    cr_expect_eq(sig_end(q) + q->trailing_len, len, "%s", c->file);
-    cr_expect_eq(q->trailing_nonzero, c->trailing_nonzero, "%s: trailing_nonzero",
-                 c->file);
+    size_t padding = c->trailing_nonzero ? 0 : c->trailing;
+    cr_expect_eq(q->trailing_len, padding, "%s: %zu trailing bytes, want %zu",
+                 c->file, q->trailing_len, padding);
+    cr_expect_eq(sig_end(q) + c->trailing, len, "%s", c->file);
     cr_expect_eq(q->qe_report.isvsvn, c->qe_isvsvn, "%s: QE ISVSVN %u, want %d",
                  c->file, q->qe_report.isvsvn, c->qe_isvsvn);
     /* Intel QE vendor ID and the QE auth data the research note describes. */
@@ -402,14 +433,14 @@ Test(dcap_parse, json_view)
         {"tdx_v4_90C06F000000_automata_godcap_mock.bin", "perfmon"},
     };
     for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        data = load_quote(flags[i].file, &len);
+        data = load_signed_quote(flags[i].file, &len);
         q = parse_ok(data, len, flags[i].file);
         j = dcap_quote_to_json(q);
         cr_expect(json_is_true(json_object_get(json_object_get(j, "td_attributes"),
                                                flags[i].flag)),
                   "%s: %s", flags[i].file, flags[i].flag);
-        if (i == 1)
-            cr_expect_eq(json_integer_value(json_object_get(j, "trailing_bytes")), 39);
+        if (i == 2)
+            cr_expect_eq(json_integer_value(json_object_get(j, "trailing_bytes")), 70);
         json_decref(j);
         dcap_quote_free(q);
         free(data);
@@ -422,7 +453,7 @@ Test(dcap_parse, every_truncation_fails)
 {
     for (size_t i = 0; i < NQUOTES; i++) {
         size_t len;
-        uint8_t *data = load_quote(quotes[i].file, &len);
+        uint8_t *data = load_signed_quote(quotes[i].file, &len);
         dcap_quote *q = parse_ok(data, len, quotes[i].file);
         size_t end = sig_end(q);
         dcap_quote_free(q);
@@ -446,6 +477,67 @@ Test(dcap_parse, every_truncation_fails)
         dcap_quote_free(q);
         free(data);
     }
+}
+
+/* Bytes after the signature data: zero padding (the QGS pads to 5006 or
+ * 8000 bytes) is accepted and counted; any non-zero byte there is
+ * ATTEST_E_LENGTH naming the field, the byte and its offset. */
+static void expect_trailing_rejected(const uint8_t *data, size_t len, size_t off,
+                                     const char *what)
+{
+    char want[96];
+    snprintf(want, sizeof want, "dcap.quote.trailing: byte 0x%02x at offset %zu,", data[off],
+             off);
+    expect_fail(data, len, ATTEST_E_LENGTH, want, what);
+}
+
+Test(dcap_parse, trailing_bytes_after_the_signature_data)
+{
+    /* 70 bytes of zero padding: accepted and reported. */
+    size_t len;
+    uint8_t *data = load_quote("tdx_v4_B0C06F000000_dcapqvl.bin", &len);
+    dcap_quote *q = parse_ok(data, len, "padded");
+    size_t end = sig_end(q);
+    cr_assert_eq(len - end, 70);
+    cr_expect_eq(q->trailing_len, 70);
+    json_t *j = dcap_quote_to_json(q);
+    cr_expect_eq(json_integer_value(json_object_get(j, "trailing_bytes")), 70);
+    json_decref(j);
+    dcap_quote_free(q);
+    /* One non-zero byte anywhere in the padding; the signatures do not
+     * cover it, so nothing else about the quote is wrong. */
+    uint8_t *buf = malloc(len);
+    cr_assert(buf);
+    size_t at[] = {end, end + 1, end + 35, len - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memcpy(buf, data, len);
+        buf[at[i]] = i % 2 ? 0x80 : 0x01;
+        expect_trailing_rejected(buf, len, at[i], "non-zero padding byte");
+    }
+    free(buf);
+    free(data);
+
+    /* A quote without padding: zero bytes appended are fine, one non-zero
+     * byte is not. */
+    data = load_quote("tdx_v5_90C06F000000_gotdx.bin", &len);
+    buf = calloc(1, len + 4096);
+    cr_assert(buf);
+    memcpy(buf, data, len);
+    q = parse_ok(buf, len + 4096, "4096 zero bytes appended");
+    cr_expect_eq(q->trailing_len, 4096);
+    dcap_quote_free(q);
+    buf[len] = 0xff;
+    expect_trailing_rejected(buf, len + 1, len, "one byte appended");
+    free(buf);
+    free(data);
+
+    /* The go-tdx-guest sample with "extra bytes(only for testing purpose)"
+     * appended: rejected at its first extra byte (a newline). */
+    data = load_quote("tdx_v4_50806F000000_gotdx_SPR_E4.bin", &len);
+    expect_trailing_rejected(data, len, len - 39, "SPR_E4 as published");
+    cr_expect(strstr(attest_error_last(), "byte 0x0a at offset 4935") != NULL, "%s",
+              attest_error_last());
+    free(data);
 }
 
 Test(dcap_parse, header_edits)
@@ -581,7 +673,7 @@ static void add32(uint8_t *p, int64_t delta)
 static void cert_edits(const char *file)
 {
     size_t len;
-    uint8_t *data = load_quote(file, &len);
+    uint8_t *data = load_signed_quote(file, &len);
     dcap_quote *q = parse_ok(data, len, file);
     cert_offsets o = offsets_of(q);
     int version = q->version;

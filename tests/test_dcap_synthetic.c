@@ -1555,6 +1555,157 @@ Test(dcap_synthetic, debug_td_and_debug_enclave)
     }
 }
 
+/* ---- TD_ATTRIBUTES ------------------------------------------------------ */
+
+#define TD_ATTR_SEPT_VE_DISABLE (1ull << 28) /* the generator's default value */
+/* Bits Intel's TDX module defines outside byte 0 (lib/appraise/
+ * dcap_appraise.c cites the source): ICSSD, LASS, SEPT_VE_DISABLE,
+ * MIGRATABLE, PKS, KL, TPA, PERFMON. */
+static const int td_defined_bits[] = {16, 27, 28, 29, 30, 31, 62, 63};
+
+static const variant td_variants[] = {{1, 4, 0}, {1, 5, DCAPGEN_BODY_TD15}};
+
+static void set_td_attributes(fixture *f, uint64_t attr)
+{
+    for (int i = 0; i < 8; i++)
+        f->d.body[DCAPGEN_TD_OFF_TD_ATTRIBUTES + i] = (uint8_t)(attr >> (8 * i));
+    fx_stale(f);
+}
+
+/* Verify under `policy`; expect `want` and, when `check` fails, a reason
+ * naming the check and (bit >= 0) the bit. */
+static void expect_td_attr(fixture *f, const char *policy, int want, const char *check,
+                           int outcome, int bit, const char *what)
+{
+    attest_result *r = NULL;
+    int status = fx_verify_full(f, policy, AT_GOOD, NULL, 0, 1, &r);
+    cr_expect_eq(status, want, "%s bit %d: %s (%s)", what, bit, attest_status_name(status),
+                 attest_result_reason(r));
+    cr_expect_eq(check_outcome(r, check), outcome, "%s bit %d: check %s", what, bit, check);
+    if (outcome == ATTEST_CHECK_FAIL) {
+        char name[24];
+        snprintf(name, sizeof name, "bit(s) %d ", bit);
+        cr_expect(strstr(attest_result_reason(r), check) != NULL, "%s", attest_result_reason(r));
+        cr_expect(bit < 0 || strstr(attest_result_reason(r), name) != NULL, "%s bit %d: %s",
+                  what, bit, attest_result_reason(r));
+    }
+    attest_result_free(r);
+}
+
+/* TD_ATTRIBUTES byte 0 is the debug group (DEBUG, then debug and host
+ * profiling features): any of its bits makes a debug TD. */
+Test(dcap_synthetic, td_attributes_byte0_is_debug)
+{
+    for (size_t v = 0; v < sizeof td_variants / sizeof td_variants[0]; v++) {
+        fixture f;
+        fx_load(&f, "intel", 1, td_variants[v].version, td_variants[v].body_type);
+        for (int bit = 0; bit < 8; bit++) {
+            set_td_attributes(&f, TD_ATTR_SEPT_VE_DISABLE | 1ull << bit);
+            expect_td_attr(&f, NULL, ATTEST_E_POLICY_DEBUG, "policy.tdx.debug",
+                           ATTEST_CHECK_FAIL, bit, "default policy");
+            expect_td_attr(&f, "{\"tdx\":{\"allow_debug\":true}}", ATTEST_OK,
+                           "policy.tdx.debug", ATTEST_CHECK_PASS, bit, "allow_debug");
+        }
+        fx_free(&f);
+    }
+}
+
+/* Every other bit: the defined ones pass the default policy, the reserved
+ * ones are refused by their own check, and no policy member relaxes it. */
+Test(dcap_synthetic, td_attributes_reserved_bits_rejected, .timeout = 60)
+{
+    static const char *const lax =
+        "{\"tdx\":{\"allow_debug\":true,\"require_sept_ve_disable\":false,"
+        "\"accepted_tcb_statuses\":" ALL_STATUSES ",\"allow_expired_collateral\":true}}";
+    for (size_t v = 0; v < sizeof td_variants / sizeof td_variants[0]; v++) {
+        fixture f;
+        fx_load(&f, "intel", 1, td_variants[v].version, td_variants[v].body_type);
+        uint64_t defined = 0;
+        for (size_t i = 0; i < sizeof td_defined_bits / sizeof td_defined_bits[0]; i++)
+            defined |= 1ull << td_defined_bits[i];
+        for (int bit = 8; bit < 64; bit++) {
+            set_td_attributes(&f, TD_ATTR_SEPT_VE_DISABLE | 1ull << bit);
+            if (defined >> bit & 1) {
+                expect_td_attr(&f, NULL, ATTEST_OK, "policy.tdx.td_attributes_reserved",
+                               ATTEST_CHECK_PASS, bit, "defined");
+                continue;
+            }
+            expect_td_attr(&f, NULL, ATTEST_E_POLICY_GUEST_POLICY,
+                           "policy.tdx.td_attributes_reserved", ATTEST_CHECK_FAIL, bit,
+                           "reserved, default policy");
+            expect_td_attr(&f, lax, ATTEST_E_POLICY_GUEST_POLICY,
+                           "policy.tdx.td_attributes_reserved", ATTEST_CHECK_FAIL, bit,
+                           "reserved, allow_debug and every relaxation");
+        }
+        /* Every defined bit outside byte 0 at once. */
+        set_td_attributes(&f, defined);
+        cr_expect_eq(fx_verify(&f, NULL), ATTEST_OK, "all defined bits");
+        /* A reserved bit next to a debug bit: both checks fail. */
+        set_td_attributes(&f, TD_ATTR_SEPT_VE_DISABLE | 1ull << 0 | 1ull << 40);
+        expect_td_attr(&f, "{\"tdx\":{\"allow_debug\":true}}", ATTEST_E_POLICY_GUEST_POLICY,
+                       "policy.tdx.td_attributes_reserved", ATTEST_CHECK_FAIL, 40,
+                       "debug TD, allow_debug");
+        fx_free(&f);
+    }
+}
+
+/* SEPT_VE_DISABLE (bit 28) is required unless the policy relaxes it. */
+Test(dcap_synthetic, sept_ve_disable_required_by_default)
+{
+    /* clear, and clear with PKS as go-tdx-guest's SPR_E4 sample */
+    static const uint64_t clear[] = {0, 1ull << 30};
+    for (size_t v = 0; v < sizeof td_variants / sizeof td_variants[0]; v++) {
+        fixture f;
+        fx_load(&f, "intel", 1, td_variants[v].version, td_variants[v].body_type);
+        expect_td_attr(&f, NULL, ATTEST_OK, "policy.tdx.sept_ve_disable", ATTEST_CHECK_PASS,
+                       28, "generator default");
+        for (size_t i = 0; i < sizeof clear / sizeof clear[0]; i++) {
+            set_td_attributes(&f, clear[i]);
+            expect_td_attr(&f, NULL, ATTEST_E_POLICY_GUEST_POLICY, "policy.tdx.sept_ve_disable",
+                           ATTEST_CHECK_FAIL, -1, "default policy");
+            expect_td_attr(&f, "{\"tdx\":{\"require_sept_ve_disable\":true}}",
+                           ATTEST_E_POLICY_GUEST_POLICY, "policy.tdx.sept_ve_disable",
+                           ATTEST_CHECK_FAIL, -1, "required");
+            expect_td_attr(&f, "{\"tdx\":{\"require_sept_ve_disable\":false}}", ATTEST_OK,
+                           "policy.tdx.sept_ve_disable", ATTEST_CHECK_PASS, -1, "relaxed");
+            /* Relaxing debug does not relax it. */
+            expect_td_attr(&f, "{\"tdx\":{\"allow_debug\":true}}", ATTEST_E_POLICY_GUEST_POLICY,
+                           "policy.tdx.sept_ve_disable", ATTEST_CHECK_FAIL, -1, "allow_debug");
+        }
+        fx_free(&f);
+    }
+}
+
+/* Bytes after the signature data: zero padding passes; one non-zero byte
+ * (the signatures, which do not cover it, still verify) is rejected by
+ * the parser with ATTEST_E_LENGTH naming the field and the offset. */
+Test(dcap_synthetic, non_zero_byte_after_the_signature_data)
+{
+    for (size_t i = 0; i < sizeof variants / sizeof variants[0]; i++) {
+        const variant *w = &variants[i];
+        fixture f;
+        fx_load(&f, "intel", w->tdx, w->version, w->body_type);
+        f.d.pad = 16;
+        fx_build(&f);
+        cr_expect_eq(fx_verify(&f, NULL), ATTEST_OK, "variant %zu zero padding", i);
+        size_t end = f.lay.sig_data_end;
+        size_t at[] = {end, end + 7, f.quote_len - 1};
+        for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+            char want[64];
+            f.quote[at[k]] = 0x5a;
+            cr_expect_eq(dcapgen_quote_verify(f.quote, f.quote_len, f.pki->pck_key), 0,
+                         "variant %zu: only the trailing byte is wrong", i);
+            cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_LENGTH, "variant %zu offset %zu", i,
+                         at[k]);
+            snprintf(want, sizeof want, "dcap.quote.trailing: byte 0x5a at offset %zu,", at[k]);
+            cr_expect(strstr(attest_error_last(), want) != NULL, "%s", attest_error_last());
+            f.quote[at[k]] = 0;
+        }
+        cr_expect_eq(fx_verify(&f, NULL), ATTEST_OK, "variant %zu padding restored", i);
+        fx_free(&f);
+    }
+}
+
 Test(dcap_synthetic, td_measurements_and_attributes)
 {
     char hex7d[97], hex00[97], hex62[97], hex01[97], policy[1024];
@@ -1703,6 +1854,8 @@ Test(dcap_synthetic, unknown_policy_members_rejected)
         "{\"tdx\":{\"accepted_tcb_statuses\":[\"Fine\"]}}",
         "{\"tdx\":{\"report_data_binding\":\"sha1\"}}",
         "{\"tdx\":{\"xfam\":\"e7020600\"}}",
+        "{\"tdx\":{\"require_sept_ve_disable\":\"no\"}}",
+        "{\"sgx\":{\"require_sept_ve_disable\":false}}", /* a tdx member */
         "{\"tdx\":[]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

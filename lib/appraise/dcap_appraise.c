@@ -92,18 +92,89 @@ static void expect_listed(attest_result *r, const char *name, const dcap_digest_
                       l->count);
 }
 
+/* TD_ATTRIBUTES, the little-endian u64 at offset 120 of the TD report.
+ * Bits as Intel's TDX module defines them (intel/tdx-module
+ * include/tdx_api_defs.h, td_param_attributes_t, commit 1666adc494db;
+ * the same names in Linux arch/x86/include/asm/shared/tdx.h TDX_ATTR_*):
+ *   0 DEBUG, 1-3 reserved (TUD), 4-15 TUP "TD under profiling" (6 PMT_PROF;
+ *   Linux also names 4 HGS_PLUS_PROF and 5 PERF_PROF), 16 ICSSD, 17-26
+ *   reserved (SEC), 27 LASS, 28 SEPT_VE_DISABLE, 29 MIGRATABLE, 30 PKS,
+ *   31 KL, 32-61 reserved (OTHER), 62 TPA, 63 PERFMON.
+ * Byte 0 is the TDX 1.0 ABI's TUD group (DEBUG, bits 1-7 reserved for
+ * debug features); the bits defined there since (profiling by the host)
+ * also let the host observe the TD, so any bit of byte 0 makes a debug TD.
+ * Reserved bits (8-15, 17-26, 32-61) are refused whatever the policy: a
+ * module that sets one has a feature whose effect on the TD's security
+ * this code cannot judge (TDH.MNG.INIT refuses them on today's modules). */
+#define TD_ATTR_DEBUG_GROUP 0xFFull
+#define TD_ATTR_ICSSD (1ull << 16)
+#define TD_ATTR_LASS (1ull << 27)
+#define TD_ATTR_SEPT_VE_DISABLE (1ull << 28)
+#define TD_ATTR_MIGRATABLE (1ull << 29)
+#define TD_ATTR_PKS (1ull << 30)
+#define TD_ATTR_KL (1ull << 31)
+#define TD_ATTR_TPA (1ull << 62)
+#define TD_ATTR_PERFMON (1ull << 63)
+#define TD_ATTR_DEFINED                                                              \
+    (TD_ATTR_DEBUG_GROUP | TD_ATTR_ICSSD | TD_ATTR_LASS | TD_ATTR_SEPT_VE_DISABLE |   \
+     TD_ATTR_MIGRATABLE | TD_ATTR_PKS | TD_ATTR_KL | TD_ATTR_TPA | TD_ATTR_PERFMON)
+#define TD_ATTR_RESERVED (~TD_ATTR_DEFINED)
+
+/* "3, 17, 40": the numbers of the bits set in `bits`, into out[n]. */
+static const char *bit_list(char *out, size_t n, uint64_t bits)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 64 && used < n; i++)
+        if (bits >> i & 1) {
+            int w = snprintf(out + used, n - used, "%s%d", used ? ", " : "", i);
+            if (w < 0)
+                break;
+            used += (size_t)w;
+        }
+    return out;
+}
+
+static void appraise_td_attributes(attest_result *r, const uint8_t raw[8],
+                                   const dcap_policy *p)
+{
+    uint64_t attr = attest_le64(raw);
+    uint64_t debug = attr & TD_ATTR_DEBUG_GROUP, reserved = attr & TD_ATTR_RESERVED;
+    char bits[256];
+    if (debug && !p->allow_debug)
+        attest_check_fail(r, "policy.tdx.debug", ATTEST_E_POLICY_DEBUG,
+                          "TD_ATTRIBUTES debug bit(s) %s set (byte 0: DEBUG and the "
+                          "debug/profiling bits 1-7); the policy forbids debug TDs "
+                          "(allow_debug)", bit_list(bits, sizeof bits, debug));
+    else
+        attest_check_pass(r, "policy.tdx.debug", "%s",
+                          debug ? "debug TD allowed by the policy" : "not a debug TD");
+    if (reserved)
+        attest_check_fail(r, "policy.tdx.td_attributes_reserved", ATTEST_E_POLICY_GUEST_POLICY,
+                          "TD_ATTRIBUTES reserved bit(s) %s set; no policy member allows "
+                          "them", bit_list(bits, sizeof bits, reserved));
+    else
+        attest_check_pass(r, "policy.tdx.td_attributes_reserved", "no reserved bit set");
+    /* Without SEPT_VE_DISABLE the host can make any access of the TD to a
+     * private page it removed raise #VE, at points where the guest cannot
+     * handle one safely; Linux refuses to boot as such a TD unless it can
+     * turn the #VE off itself, which the quote does not show. */
+    if (attr & TD_ATTR_SEPT_VE_DISABLE)
+        attest_check_pass(r, "policy.tdx.sept_ve_disable", "SEPT_VE_DISABLE set");
+    else if (p->require_sept_ve_disable)
+        attest_check_fail(r, "policy.tdx.sept_ve_disable", ATTEST_E_POLICY_GUEST_POLICY,
+                          "TD_ATTRIBUTES.SEPT_VE_DISABLE (bit 28) is clear; the policy "
+                          "requires it (require_sept_ve_disable)");
+    else
+        attest_check_pass(r, "policy.tdx.sept_ve_disable", "SEPT_VE_DISABLE clear, allowed "
+                          "by the policy (require_sept_ve_disable is false)");
+}
+
 static void appraise_td(attest_result *r, const dcap_td_report *td, const dcap_policy *p)
 {
     static const char *const rtmr_names[] = {"policy.tdx.rtmr0", "policy.tdx.rtmr1",
                                              "policy.tdx.rtmr2", "policy.tdx.rtmr3"};
-    /* TD_ATTRIBUTES bit 0: the host can read and write the TD's state. */
-    if ((td->td_attributes[0] & 1) && !p->allow_debug)
-        attest_check_fail(r, "policy.tdx.debug", ATTEST_E_POLICY_DEBUG,
-                          "TD_ATTRIBUTES.DEBUG is set; the policy forbids debug TDs (allow_debug)");
-    else
-        attest_check_pass(r, "policy.tdx.debug", "%s",
-                          td->td_attributes[0] & 1 ? "debug TD allowed by the policy"
-                                                   : "not a debug TD");
+    appraise_td_attributes(r, td->td_attributes, p);
     expect_listed(r, "policy.tdx.mrtd", &p->mrtd, td->mrtd);
     expect_listed(r, "policy.tdx.mrseam", &p->mrseam, td->mrseam);
     for (int i = 0; i < 4; i++)

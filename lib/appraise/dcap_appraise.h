@@ -57,6 +57,7 @@ typedef struct dcap_policy {
     int report_data_binding;         /* attest_binding: default (absent), none, raw, sha256/384/512 */
     dcap_expect report_data;
     /* TD */
+    bool require_sept_ve_disable;    /* TD_ATTRIBUTES bit 28 must be set */
     dcap_digest_list mrtd, mrseam;
     dcap_expect rtmr[4], mrsignerseam, seam_attributes, td_attributes, xfam, mrconfigid,
         mrowner, mrownerconfig, mrservicetd;

@@ -15,6 +15,7 @@ void dcap_policy_defaults(dcap_policy *p)
     p->min_tcb_evaluation_data_number = -1;
     p->isvprodid = -1;
     p->min_isvsvn = -1;
+    p->require_sept_ve_disable = true;
     p->mrtd.len = p->mrseam.len = 48;
     p->mrenclave.len = 32;
 }
@@ -157,6 +158,8 @@ static int read_td(dcap_policy *p, const char *k, json_t *v)
     for (int i = 0; i < 4; i++)
         if (!strcmp(k, rtmrs[i]))
             return read_expect(v, true, k, &p->rtmr[i], 48);
+    if (!strcmp(k, "require_sept_ve_disable"))
+        return read_bool(v, true, k, &p->require_sept_ve_disable);
     if (!strcmp(k, "mrtd")) return read_digests(v, true, k, &p->mrtd);
     if (!strcmp(k, "mrseam")) return read_digests(v, true, k, &p->mrseam);
     if (!strcmp(k, "mrsignerseam")) return read_expect(v, true, k, &p->mrsignerseam, 48);

@@ -5,7 +5,10 @@
  * Length rules: ATTEST_E_TRUNCATED when the buffer ends before a field or
  * before the end that sig_data_len announces; ATTEST_E_MALFORMED when the
  * length fields disagree with each other (a nested size larger than what
- * is left of its container, or bytes left over inside a container). */
+ * is left of its container, or bytes left over inside a container);
+ * ATTEST_E_LENGTH for a non-zero byte after the signature data (zero
+ * padding there is accepted: the TDX Quote Generation Service pads quotes
+ * to 5006 or 8000 bytes). */
 #include "dcap_quote.h"
 
 #include <stdio.h>
@@ -432,6 +435,24 @@ static int parse_sig_data(dcap_quote *q, size_t start, size_t end)
     return parse_pem_chain(q, off, size);
 }
 
+/* Bytes after the signature data are covered by no signature and belong
+ * to no field. Zero padding is what quote generation leaves there and is
+ * accepted (counted in trailing_len); anything else is data nobody vouches
+ * for that a consumer of the raw quote might still trust, so it is refused
+ * (the rule of the SNP and NVIDIA parsers too). */
+static int check_trailing(dcap_quote *q, size_t sig_end)
+{
+    for (size_t i = sig_end; i < q->raw_len; i++)
+        if (q->raw[i] != 0)
+            return attest_set_error(ATTEST_E_LENGTH,
+                                    "dcap.quote.trailing: byte 0x%02x at offset %zu, "
+                                    "after the signature data (which ends at %zu); "
+                                    "only zero padding is accepted", q->raw[i], i,
+                                    sig_end);
+    q->trailing_len = q->raw_len - sig_end;
+    return ATTEST_OK;
+}
+
 /* ---- entry points ---------------------------------------------------- */
 
 int dcap_quote_parse(dcap_quote **out, const uint8_t *data, size_t len)
@@ -470,10 +491,9 @@ int dcap_quote_parse(dcap_quote **out, const uint8_t *data, size_t len)
     memcpy(q->raw, data, len);
     q->raw_len = len;
     size_t sig_end = pos + q->sig_data_len;
-    if ((st = parse_sig_data(q, pos, sig_end)) != ATTEST_OK)
+    if ((st = parse_sig_data(q, pos, sig_end)) != ATTEST_OK ||
+        (st = check_trailing(q, sig_end)) != ATTEST_OK)
         goto fail;
-    q->trailing_len = len - sig_end;
-    q->trailing_nonzero = !attest_all_zero(q->raw + sig_end, q->trailing_len);
     *out = q;
     return ATTEST_OK;
 fail:
@@ -612,6 +632,5 @@ json_t *dcap_quote_to_json(const dcap_quote *q)
             set_hex(o, "pck_chain_hex", q->raw + q->pck_chain_off, q->pck_chain_len);
     }
     json_object_set_new(o, "trailing_bytes", json_integer((json_int_t)q->trailing_len));
-    json_object_set_new(o, "trailing_nonzero", json_boolean(q->trailing_nonzero));
     return o;
 }

@@ -89,8 +89,7 @@ typedef struct dcap_quote {
     size_t qe_auth_off, qe_auth_len;
     size_t pck_chain_off;      /* PEM text, leaf first */
     size_t pck_chain_len;      /* without the trailing NUL if there was one */
-    size_t trailing_len;       /* bytes after the signature data (ignored) */
-    bool trailing_nonzero;     /* any of them non-zero */
+    size_t trailing_len;       /* zero padding after the signature data */
 } dcap_quote;
 
 /* True when the bytes look like a DCAP quote: version 3/4/5, attestation
@@ -102,8 +101,9 @@ ATTEST_HIDDEN bool dcap_quote_detect(const uint8_t *data, size_t len);
  * must add up exactly. Errors (with a detail naming the field, e.g.
  * "dcap.quote.cert_data.type: 3 (encrypted PPID) not supported; ..."):
  * ATTEST_E_TRUNCATED, ATTEST_E_UNSUPPORTED_VERSION, ATTEST_E_MALFORMED,
- * ATTEST_E_NOMEM. Bytes after sig_data_len are allowed (QGS pads quotes)
- * and reported through trailing_len / trailing_nonzero. */
+ * ATTEST_E_LENGTH, ATTEST_E_NOMEM. Zero bytes after the signature data
+ * are allowed (QGS pads quotes) and counted in trailing_len; a non-zero
+ * one is ATTEST_E_LENGTH ("dcap.quote.trailing: byte 0x.. at offset N"). */
 ATTEST_HIDDEN int dcap_quote_parse(dcap_quote **out, const uint8_t *data, size_t len);
 ATTEST_HIDDEN void dcap_quote_free(dcap_quote *q);
 
