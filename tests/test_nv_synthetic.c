@@ -1847,6 +1847,493 @@ Test(nv_synthetic, ppcie_topology_from_one_gpu_and_one_switch_repeated)
     fx_free(&f);
 }
 
+/* ---- one device counts once, by identity (BROM key, leaf key, PDI) --------- */
+
+/* An NVAT evidence list under construction: "[" item "," item ... "]". */
+typedef struct nvat {
+    char *json;
+    size_t len;
+} nvat;
+
+static void nvat_begin(nvat *n)
+{
+    cr_assert(n->json = malloc(2));
+    n->json[0] = '[';
+    n->len = 1;
+}
+
+static void nvat_add(nvat *n, const char *arch, const char *pem, size_t pem_len, const uint8_t *rep,
+                     size_t rep_len)
+{
+    nvat_append(&n->json, &n->len, arch, pem, pem_len, rep, rep_len);
+}
+
+/* Closes the list; returns its length. */
+static size_t nvat_end(nvat *n)
+{
+    cr_assert(n->json = realloc(n->json, n->len + 2));
+    n->json[n->len++] = ']';
+    n->json[n->len] = '\0';
+    return n->len;
+}
+
+/* Device `dev`'s chain with its leaf (and BROM, if given) replaced. */
+static char *chain_with(const nvgen_pki *pki, size_t dev, X509 *leaf, X509 *brom, size_t *len)
+{
+    X509 *certs[5] = {leaf ? leaf : pki->dev[dev].leaf.cert, brom ? brom : pki->dev[dev].brom.cert,
+                      pki->ica.cert, pki->identity.cert, pki->dev_root.cert};
+    return certs_pem(certs, 5, len);
+}
+
+/* Device k's default report, answering the PKI's nonce, signed by `key`
+ * (NULL: the device's leaf key). */
+static uint8_t *device_report(const nvgen_pki *pki, size_t k, EVP_PKEY *key, size_t *len)
+{
+    nvgen_report_desc *d = malloc(sizeof *d);
+    uint8_t *rep = NULL;
+    cr_assert(d);
+    cr_assert_eq(nvgen_report_desc_init(d, pki, k), 0);
+    cr_assert_eq(nvgen_report_build(&rep, len, NULL, d, key ? key : pki->dev[k].leaf.key), 0);
+    free(d);
+    return rep;
+}
+
+static bool check_failed_with(const attest_result *r, const char *name, const char *detail)
+{
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name) &&
+            attest_result_check_outcome(r, i) == ATTEST_CHECK_FAIL &&
+            strstr(attest_result_check_detail(r, i), detail))
+            return true;
+    return false;
+}
+
+static int check_outcome(const attest_result *r, const char *name)
+{
+    int outcome = -1;
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name))
+            outcome = outcome == ATTEST_CHECK_FAIL ? outcome : (int)attest_result_check_outcome(r, i);
+    return outcome;
+}
+
+/* GPU 0's report given twice, with `first` and `second` as the chains and
+ * the reports signed by key0 / key1 (NULL: GPU 0's leaf key): one device,
+ * so min_gpus 2 is not met and nvidia.devices names both entries and
+ * `shared`. */
+static void expect_one_device(nvfx *f, const char *first, size_t first_len, const char *second,
+                              size_t second_len, EVP_PKEY *key1, const char *shared)
+{
+    size_t l0 = 0, l1 = 0;
+    uint8_t *r0 = device_report(f->pki, 0, NULL, &l0);
+    uint8_t *r1 = device_report(f->pki, 0, key1, &l1);
+    nvat ev;
+    nvat_begin(&ev);
+    nvat_add(&ev, "HOPPER", first, first_len, r0, l0);
+    nvat_add(&ev, "HOPPER", second, second_len, r1, l1);
+    size_t len = nvat_end(&ev);
+    attest_result *r = NULL;
+    int st = fx_verify_ev(f, (uint8_t *)ev.json, len, STORED_WITH("\"min_gpus\":2"), f->pki->nonce,
+                          32, &r);
+    cr_expect_eq(st, ATTEST_E_MALFORMED, "got %s: [%s] %s", attest_status_name(st), f->failed,
+                 f->reason);
+    cr_expect_str_eq(f->failed, "nvidia.devices", "%s", f->reason);
+    cr_expect(check_failed_with(r, "nvidia.devices", "gpu0 and gpu1 are the same device"), "%s",
+              f->reason);
+    cr_expect(check_failed_with(r, "nvidia.devices", shared), "should share %s: %s", shared,
+              f->reason);
+    cr_expect(check_failed_with(r, "nvidia.devices", "1 distinct GPUs"),
+              "min_gpus 2 must not be met by one GPU");
+    /* Each entry verified on its own: only the count and the repetition fail. */
+    cr_expect_eq(check_outcome(r, "gpu0.report.signature"), ATTEST_CHECK_PASS);
+    cr_expect_eq(check_outcome(r, "gpu1.report.signature"), ATTEST_CHECK_PASS);
+    cr_expect_eq(check_outcome(r, "gpu1.measurements"), ATTEST_CHECK_PASS);
+    attest_result_free(r);
+    free(ev.json);
+    free(r0);
+    free(r1);
+}
+
+/* Formerly a library bug (nv_verify_devices counted SHA-256 of the leaf's
+ * DER): the leaf's ECDSA signature (r, s) re-encoded as (r, n-s) still
+ * verifies, so one GPU given twice met min_gpus 2. */
+Test(nv_synthetic, repeated_gpu_with_its_leaf_signature_re_encoded)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    fx_drop(&f, "chain");
+    X509 *twin = NULL;
+    cr_assert_eq(nvgen_cert_negate_s(&twin, f.pki->dev[0].leaf.cert), 0);
+    cr_assert_eq(X509_verify(twin, f.pki->dev[0].brom.key), 1, "n-s must stay a valid signature");
+    cr_assert_neq(X509_cmp(twin, f.pki->dev[0].leaf.cert), 0, "the DER must differ");
+    size_t l0 = 0, l1 = 0;
+    char *pem0 = chain_with(f.pki, 0, NULL, NULL, &l0), *pem1 = chain_with(f.pki, 0, twin, NULL, &l1);
+    expect_one_device(&f, pem0, l0, pem1, l1, NULL, "the BROM certificate key, the leaf key, PDI ");
+    free(pem0);
+    free(pem1);
+    X509_free(twin);
+    fx_free(&f);
+}
+
+/* The BROM certificate is per chip; the leaf is re-issued with firmware.
+ * Formerly passed min_gpus 2: another leaf is another DER. */
+Test(nv_synthetic, repeated_gpu_with_another_leaf_of_its_brom)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    fx_drop(&f, "chain");
+    EVP_PKEY *key = NULL;
+    X509 *leaf = NULL;
+    cr_assert_eq(snpgen_ec_p384_keygen(&key), 0);
+    cr_assert_eq(nvgen_pki_issue_leaf(&leaf, f.pki, 0, key), 0);
+    size_t l0 = 0, l1 = 0;
+    char *pem0 = chain_with(f.pki, 0, NULL, NULL, &l0), *pem1 = chain_with(f.pki, 0, leaf, NULL, &l1);
+    expect_one_device(&f, pem0, l0, pem1, l1, key, "the BROM certificate key, PDI ");
+    free(pem0);
+    free(pem1);
+    X509_free(leaf);
+    EVP_PKEY_free(key);
+    fx_free(&f);
+}
+
+/* The same leaf key under two BROMs, or two BROM keys with one PDI, is
+ * one device too (formerly two). */
+Test(nv_synthetic, repeated_leaf_key_or_pdi_under_another_brom)
+{
+    nvfx f;
+    fx_load(&f, "nvidia-x4");
+    x4_collateral(&f);
+    /* GPU 1's BROM certifies GPU 0's leaf key; GPU 0's key signs both. */
+    X509 *leaf = NULL;
+    cr_assert_eq(nvgen_pki_issue_leaf(&leaf, f.pki, 1, f.pki->dev[0].leaf.key), 0);
+    size_t l0 = 0, l1 = 0;
+    char *pem0 = chain_with(f.pki, 0, NULL, NULL, &l0), *pem1 = chain_with(f.pki, 1, leaf, NULL, &l1);
+    expect_one_device(&f, pem0, l0, pem1, l1, NULL, "share the leaf key");
+    free(pem0);
+    free(pem1);
+    X509_free(leaf);
+    /* GPU 1's BROM re-issued with GPU 0's serial (PDI), then its leaf. */
+    uint8_t serial[9];
+    char subject[160], hex[19];
+    const ASN1_INTEGER *s0 = X509_get0_serialNumber(f.pki->dev[0].brom.cert);
+    cr_assert_eq(ASN1_STRING_length(s0), 9);
+    memcpy(serial, ASN1_STRING_get0_data(s0), 9);
+    for (int i = 0; i < 9; i++)
+        snprintf(hex + 2 * i, 3, "%02X", serial[i]);
+    snprintf(subject, sizeof subject, "serialNumber=%s,C=US,O=NVIDIA Corporation,CN=GH100 A01 GSP BROM",
+             hex);
+    nvgen_cert_opts o;
+    nvgen_cert_opts_init(&o);
+    o.subject = subject;
+    memcpy(o.serial, serial, 9);
+    o.serial_len = 9;
+    o.basic_constraints = 1;
+    o.is_ca = 1;
+    o.key_usage = NVGEN_KU_KEY_CERT_SIGN;
+    o.subject_key = f.pki->dev[1].brom.key;
+    o.issuer_cert = f.pki->ica.cert;
+    o.issuer_key = f.pki->ica.key;
+    X509 *brom = NULL;
+    cr_assert_eq(nvgen_cert_issue(&brom, &o), 0);
+    X509_free(f.pki->dev[1].brom.cert);
+    f.pki->dev[1].brom.cert = brom;
+    X509_free(f.pki->dev[1].leaf.cert);
+    cr_assert_eq(nvgen_pki_issue_leaf(&f.pki->dev[1].leaf.cert, f.pki, 1, f.pki->dev[1].leaf.key), 0);
+    fx_ocsp(&f, "gpu1_dev1", NVGEN_CHAIN_DEVICE, 1, 1, NVGEN_OCSP_GOOD);
+    pem0 = chain_with(f.pki, 0, NULL, NULL, &l0);
+    pem1 = chain_with(f.pki, 1, NULL, NULL, &l1);
+    expect_one_device(&f, pem0, l0, pem1, l1, f.pki->dev[1].leaf.key, "they share PDI ");
+    free(pem0);
+    free(pem1);
+    fx_free(&f);
+}
+
+/* An entry whose chain does not verify fails on its own, and beside
+ * others it counts for no device (it could be any of them). */
+Test(nv_synthetic, entry_without_a_verified_chain_counts_for_none)
+{
+    nvfx f;
+    fx_load(&f, "nvidia-x4");
+    x4_collateral(&f);
+    size_t l0 = 0, l1 = 0, p0 = 0, p1 = 0;
+    uint8_t *r0 = device_report(f.pki, 0, NULL, &l0), *r1 = device_report(f.pki, 1, NULL, &l1);
+    char *pem0 = chain_with(f.pki, 0, NULL, NULL, &p0);
+    X509 *leaf_only[1] = {f.pki->dev[1].leaf.cert}; /* no BROM, ICA, ... */
+    char *pem1 = certs_pem(leaf_only, 1, &p1);
+    nvat ev;
+    nvat_begin(&ev);
+    nvat_add(&ev, "HOPPER", pem0, p0, r0, l0);
+    nvat_add(&ev, "HOPPER", pem1, p1, r1, l1);
+    size_t len = nvat_end(&ev);
+    attest_result *r = NULL;
+    int st = fx_verify_ev(&f, (uint8_t *)ev.json, len, STORED_WITH("\"min_gpus\":2"), f.pki->nonce,
+                          32, &r);
+    cr_expect_neq(st, ATTEST_OK);
+    cr_expect_str_eq(f.failed, "gpu1.chain", "%s", f.reason);
+    cr_expect(check_failed_with(r, "nvidia.devices", "gpu1 has no verified device chain"));
+    cr_expect(check_failed_with(r, "nvidia.devices", "1 distinct GPUs"));
+    attest_result_free(r);
+    free(ev.json);
+    free(pem0);
+    free(pem1);
+    free(r0);
+    free(r1);
+    fx_free(&f);
+}
+
+/* ---- PPCIe: 8 GPUs and 4 NVSwitches of a generated HGX system ------------- */
+
+#define PP_GPUS 8
+#define PP_SWITCHES 4
+#define PP_DEVICES (PP_GPUS + PP_SWITCHES)
+
+/* The system: two PKIs (GPUs in f.pki, NVSwitches in sw), both pinned,
+ * the collateral of both; entry i's chain and report (GPUs first). */
+typedef struct ppcie {
+    nvfx f;
+    nvgen_pki *sw;
+    char *pem[PP_DEVICES];
+    size_t pem_len[PP_DEVICES];
+    uint8_t *rep[PP_DEVICES];
+    size_t rep_len[PP_DEVICES];
+} ppcie;
+
+static void spki_pin(X509 *root, uint8_t out[32])
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(root), &der);
+    cr_assert(n > 0);
+    cr_assert(EVP_Digest(der, (size_t)n, out, NULL, EVP_sha256(), NULL) == 1);
+    OPENSSL_free(der);
+}
+
+static nvgen_pki *pp_generate(nvgen_arch arch, size_t n)
+{
+    nvgen_pki_opts o;
+    nvgen_pki *pki = NULL;
+    cr_assert_eq(nvgen_pki_opts_init(&o, arch), 0);
+    o.n_devices = n;
+    cr_assert_eq(nvgen_pki_generate(&pki, &o), 0);
+    return pki;
+}
+
+/* RIMs and OCSP (every device's BROM, the shared ICA and Identity, the RIM
+ * chain) of one PKI into the fixture. */
+static void pp_collateral(nvfx *f, const nvgen_pki *pki, const char *tag)
+{
+    char t[24];
+    OCSP_RESPONSE *resp = NULL;
+    for (int kind = pki->arch == NVGEN_LS10 ? NVGEN_RIM_VBIOS : NVGEN_RIM_DRIVER;
+         kind <= NVGEN_RIM_VBIOS; kind++) {
+        char *xml = NULL;
+        size_t len = 0;
+        cr_assert_eq(nvgen_pki_rim(&xml, &len, pki, (nvgen_rim_kind)kind, 0), 0);
+        snprintf(t, sizeof t, "%s_rim%d", tag, kind);
+        fx_put(f, t, xml, len);
+    }
+    for (size_t d = 0; d < pki->n_devices; d++) {
+        cr_assert_eq(nvgen_pki_ocsp(&resp, pki, NVGEN_CHAIN_DEVICE, d, 1, NULL), 0);
+        snprintf(t, sizeof t, "%s_brom%zu", tag, d);
+        fx_put_ocsp(f, t, resp);
+    }
+    for (size_t pos = 2; pos <= 3; pos++) {
+        cr_assert_eq(nvgen_pki_ocsp(&resp, pki, NVGEN_CHAIN_DEVICE, 0, pos, NULL), 0);
+        snprintf(t, sizeof t, "%s_dev%zu", tag, pos);
+        fx_put_ocsp(f, t, resp);
+    }
+    for (size_t pos = 0; pos <= 2; pos++) {
+        cr_assert_eq(nvgen_pki_ocsp(&resp, pki, NVGEN_CHAIN_RIM, 0, pos, NULL), 0);
+        snprintf(t, sizeof t, "%s_rimc%zu", tag, pos);
+        fx_put_ocsp(f, t, resp);
+    }
+}
+
+/* Entry i's report: device k of `self` naming the devices of `peers`,
+ * answering the GPUs' nonce, signed by the device's leaf; `edit` (may be
+ * NULL) changes the description first. */
+static void pp_report(ppcie *s, size_t i, const nvgen_pki *self, size_t k, const nvgen_pki *peers,
+                      void (*edit)(nvgen_report_desc *, void *), void *arg)
+{
+    nvgen_report_desc *d = malloc(sizeof *d);
+    cr_assert(d);
+    cr_assert_eq(nvgen_report_desc_init(d, self, k), 0);
+    cr_assert_eq(nvgen_report_ppcie(d, self, peers), 0);
+    memcpy(d->nonce, s->f.pki->nonce, 32);
+    if (edit)
+        edit(d, arg);
+    free(s->rep[i]);
+    cr_assert_eq(nvgen_report_build(&s->rep[i], &s->rep_len[i], NULL, d, self->dev[k].leaf.key), 0);
+    free(d);
+}
+
+static void pp_load(ppcie *s)
+{
+    memset(s, 0, sizeof *s);
+    nvfx *f = &s->f;
+    f->pki = pp_generate(NVGEN_HOPPER, PP_GPUS);
+    s->sw = pp_generate(NVGEN_LS10, PP_SWITCHES);
+    cr_assert(f->desc = malloc(sizeof *f->desc));
+    cr_assert_eq(nvgen_report_desc_init(f->desc, f->pki, 0), 0);
+    f->at = NVGEN_T_VERIFY;
+    spki_pin(f->pki->dev_root.cert, f->dev_pin);
+    spki_pin(f->pki->rim_root.cert, f->rim_pin);
+    spki_pin(s->sw->dev_root.cert, f->dev_pin2);
+    spki_pin(s->sw->rim_root.cert, f->rim_pin2);
+    f->has_pin2 = true;
+    pp_collateral(f, f->pki, "gpu");
+    pp_collateral(f, s->sw, "sw");
+    for (size_t i = 0; i < PP_DEVICES; i++) {
+        const nvgen_pki *self = i < PP_GPUS ? f->pki : s->sw;
+        size_t k = i < PP_GPUS ? i : i - PP_GPUS;
+        cr_assert_eq(nvgen_pki_device_chain_pem(&s->pem[i], &s->pem_len[i], self, k), 0);
+        pp_report(s, i, self, k, i < PP_GPUS ? s->sw : f->pki, NULL, NULL);
+    }
+}
+
+static void pp_free(ppcie *s)
+{
+    for (size_t i = 0; i < PP_DEVICES; i++) {
+        free(s->pem[i]);
+        free(s->rep[i]);
+    }
+    nvgen_pki_free(s->sw);
+    fx_free(&s->f);
+    memset(s, 0, sizeof *s);
+}
+
+#define PP_POLICY                                                                              \
+    STORED_WITH("\"require_ppcie_topology\":true,\"required_mode\":\"ppcie\",\"min_gpus\":8,"   \
+                "\"min_switches\":4")
+
+/* Verify the 12 entries as one NVAT list; *keep gets the result. */
+static int pp_verify(ppcie *s, attest_result **keep)
+{
+    nvat ev;
+    nvat_begin(&ev);
+    for (size_t i = 0; i < PP_DEVICES; i++)
+        nvat_add(&ev, i < PP_GPUS ? "HOPPER" : "LS10", s->pem[i], s->pem_len[i], s->rep[i],
+                 s->rep_len[i]);
+    size_t len = nvat_end(&ev);
+    int st = fx_verify_ev(&s->f, (uint8_t *)ev.json, len, PP_POLICY, s->f.pki->nonce, 32, keep);
+    free(ev.json);
+    return st;
+}
+
+/* The topology check failed with a detail holding `detail`. */
+static void expect_topology_fails(ppcie *s, const char *detail)
+{
+    attest_result *r = NULL;
+    int st = pp_verify(s, &r);
+    cr_expect_neq(st, ATTEST_OK);
+    cr_expect_eq(check_outcome(r, "nvidia.topology"), ATTEST_CHECK_FAIL,
+                 "the PPCIe topology must not pass: [%s] %s", s->f.failed, s->f.reason);
+    cr_expect(check_failed_with(r, "nvidia.topology", detail), "want '%s'", detail);
+    attest_result_free(r);
+}
+
+Test(nv_synthetic, ppcie_generated_hgx_is_accepted, .timeout = 60)
+{
+    ppcie s;
+    pp_load(&s);
+    attest_result *r = NULL;
+    EXPECT_OK(&s.f, pp_verify(&s, &r));
+    cr_expect_eq(check_outcome(r, "nvidia.topology"), ATTEST_CHECK_PASS);
+    cr_expect_eq(check_outcome(r, "nvidia.devices"), ATTEST_CHECK_PASS);
+    cr_expect_eq(check_outcome(r, "switch3.measurements"), ATTEST_CHECK_PASS);
+    attest_result_free(r);
+    pp_free(&s);
+}
+
+/* One genuine GPU as all eight (re-encoded leaves for half of them): each
+ * entry verifies, the switches report 8 real GPUs, each copy sees the 4
+ * switches. Formerly the topology passed. */
+Test(nv_synthetic, ppcie_one_gpu_standing_in_for_eight, .timeout = 60)
+{
+    ppcie s;
+    pp_load(&s);
+    X509 *twin = NULL;
+    cr_assert_eq(nvgen_cert_negate_s(&twin, s.f.pki->dev[0].leaf.cert), 0);
+    for (size_t i = 1; i < PP_GPUS; i++) {
+        free(s.pem[i]);
+        free(s.rep[i]);
+        s.pem[i] = chain_with(s.f.pki, 0, i % 2 ? twin : NULL, NULL, &s.pem_len[i]);
+        cr_assert(s.rep[i] = malloc(s.rep_len[0]));
+        memcpy(s.rep[i], s.rep[0], s.rep_len[0]);
+        s.rep_len[i] = s.rep_len[0];
+    }
+    expect_topology_fails(&s, "gpu0 and gpu1 have the same PDI");
+    X509_free(twin);
+    pp_free(&s);
+}
+
+/* Overwrite one PDI of SWITCH_GPU_PDIS (slot in arg). */
+static void replace_gpu_pdi(nvgen_report_desc *d, void *arg)
+{
+    size_t slot = *(size_t *)arg;
+    for (size_t t = 0; t < d->n_tlvs; t++)
+        if (d->tlvs[t].type == NVGEN_TLV_SWITCH_GPU_PDIS)
+            memset(d->tlvs[t].value + 8 * slot, 0x5C, 8);
+}
+
+/* Every switch reports a GPU that is not GPU 7 in GPU 7's place: GPU 7's
+ * own PDI (BROM serial) is not among them. Formerly passed: the switches
+ * agreed with each other, nobody compared them with the GPUs. */
+Test(nv_synthetic, ppcie_gpu_not_reported_by_the_switches, .timeout = 60)
+{
+    ppcie s;
+    pp_load(&s);
+    size_t slot = 7; /* nvgen_report_ppcie lists GPU k at slot k */
+    for (size_t k = 0; k < PP_SWITCHES; k++)
+        pp_report(&s, PP_GPUS + k, s.sw, k, s.f.pki, replace_gpu_pdi, &slot);
+    expect_topology_fails(&s, "gpu7 (PDI");
+    pp_free(&s);
+}
+
+/* A switch PDI to claim: the switch's own, or `fake` for switch 3. */
+typedef struct fake_pdi {
+    const nvgen_pki *sw;
+    uint8_t fake[8];
+} fake_pdi;
+
+static void switch_pdi_of(const fake_pdi *fp, size_t k, uint8_t out[8])
+{
+    if (k == 3)
+        memcpy(out, fp->fake, 8);
+    else
+        cr_assert_eq(nvgen_pki_device_pdi(out, fp->sw, k), 0);
+}
+
+/* GPU: links to switches 0..2 and to the fake PDI (byte-reversed). */
+static void gpu_links_with_fake(nvgen_report_desc *d, void *arg)
+{
+    uint8_t v[8 * PP_SWITCHES], pdi[8];
+    for (size_t k = 0; k < PP_SWITCHES; k++) {
+        switch_pdi_of(arg, k, pdi);
+        for (int j = 0; j < 8; j++)
+            v[8 * k + j] = pdi[7 - j];
+    }
+    cr_assert_eq(nvgen_report_set_tlv(d, NVGEN_TLV_SWITCH_PDI, v, sizeof v), 0);
+}
+
+static void switch_claims_fake(nvgen_report_desc *d, void *arg)
+{
+    cr_assert_eq(nvgen_report_set_tlv(d, NVGEN_TLV_SWITCH_PDI, ((fake_pdi *)arg)->fake, 8), 0);
+}
+
+/* Switch 3 reports a PDI that is not its BROM's, and the GPUs agree with
+ * it: formerly passed (only reports were compared with reports). */
+Test(nv_synthetic, ppcie_switch_reports_a_pdi_not_its_own, .timeout = 60)
+{
+    ppcie s;
+    pp_load(&s);
+    fake_pdi fp = {s.sw, {0x5C, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77}};
+    for (size_t k = 0; k < PP_GPUS; k++)
+        pp_report(&s, k, s.f.pki, k, s.sw, gpu_links_with_fake, &fp);
+    pp_report(&s, PP_GPUS + 3, s.sw, 3, s.f.pki, switch_claims_fake, &fp);
+    expect_topology_fails(&s, "switch3 reports a PDI (SWITCH_PDI) other than its BROM");
+    pp_free(&s);
+}
+
 /* Formerly a library bug (lib/appraise/nv_appraise.c, find_rim + appraise_device):
  * the verdict depends on the order of the collateral. find_rim returns
  * the FIRST RIM of the right product and version; if that one's signing

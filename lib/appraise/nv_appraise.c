@@ -7,6 +7,7 @@
 #include "../chain/x509_chain.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -556,8 +557,62 @@ static int verify_device_evidence(device_ctx *d, const nv_device_evidence *e,
     return status;
 }
 
+/* ---- device identity ------------------------------------------------------ */
+
+/* What identifies one device, taken from its verified chain (leaf, BROM,
+ * Provisioner ICA, Identity, root). The BROM certificate (L4) is per chip;
+ * the FMC leaf is re-issued with the firmware, and the DER of any
+ * certificate changes when its ECDSA signature (r, s) is replaced by
+ * (r, n-s), which stays valid. So a device counts by keys and PDI, never
+ * by the bytes of a certificate (research/nvidia.md (b) 18). */
+typedef struct nv_identity {
+    char name[24];               /* "gpu0", "switch1" */
+    bool is_switch;              /* by the report */
+    bool known;                  /* the chain verified: the fields below hold */
+    uint8_t brom_key[32];        /* SHA-256 of the BROM's SubjectPublicKeyInfo */
+    uint8_t leaf_key[32];        /* SHA-256 of the leaf's SubjectPublicKeyInfo */
+    bool has_pdi;                /* the BROM serial carries a PDI */
+    uint64_t pdi;
+} nv_identity;
+
+#define BROM_SERIAL_LEN 9        /* 0x41 (GPU) or 0x50 (NVSwitch), then the PDI */
+
+/* The PDI in a BROM certificate's serial: 0x41 or 0x50 followed by the
+ * device's 8-byte PDI, big-endian, the value its NVSwitches or GPUs report
+ * (see pdi_value in lib/parse/spdm_report.c). False for any other serial. */
+static bool brom_pdi(X509 *brom, uint64_t *pdi)
+{
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(brom);
+    if (!serial || ASN1_STRING_type(serial) != V_ASN1_INTEGER ||
+        ASN1_STRING_length(serial) != BROM_SERIAL_LEN)
+        return false;
+    const unsigned char *p = ASN1_STRING_get0_data(serial);
+    if (p[0] != 0x41 && p[0] != 0x50)
+        return false;
+    *pdi = 0;
+    for (int i = 1; i < BROM_SERIAL_LEN; i++)
+        *pdi = *pdi << 8 | p[i];
+    return true;
+}
+
+/* The identity of a device whose chain verified. The SubjectPublicKeyInfos
+ * hashed are inside the signed TBS of their certificates, so their bytes
+ * cannot be re-encoded without breaking the issuer's signature. */
+static int read_identity(device_ctx *d, STACK_OF(X509) *chain, nv_identity *id)
+{
+    char name[128];
+    X509 *leaf = sk_X509_value(chain, 0), *brom = sk_X509_value(chain, 1);
+    if (!leaf || !brom || attest_spki_sha256(brom, id->brom_key) != 0 ||
+        attest_spki_sha256(leaf, id->leaf_key) != 0)
+        return attest_check_fail(d->r, cname(d, "identity", name, sizeof name),
+                                 ATTEST_E_INTERNAL, "cannot hash the leaf and BROM keys");
+    id->has_pdi = brom_pdi(brom, &id->pdi);
+    id->known = true;
+    return ATTEST_OK;
+}
+
 static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(X509) *given,
-                           const uint8_t *nonce, size_t nonce_len)
+                           const uint8_t *nonce, size_t nonce_len, nv_identity *id)
 {
     const nv_report *rep = e->report;
     STACK_OF(X509) *chain = NULL;
@@ -570,6 +625,13 @@ static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(
     if (!rep->is_switch)
         json_object_set_new(d->claims, "x-nvidia-gpu-driver-version", json_string(rep->driver_version));
     int status = verify_device_evidence(d, e, given, nonce, nonce_len, &chain);
+    /* Known as soon as the chain verified, whatever fails later: a device
+     * failing its own checks still must not hide a repeated one. */
+    if (chain) {
+        int known = read_identity(d, chain, id);
+        if (status == ATTEST_OK)
+            status = known;
+    }
     if (status == ATTEST_OK) {
         device_product(rep, sk_X509_value(chain, 0), product, sizeof product);
         json_object_set_new(d->claims, "x-nvidia-gpu-arch-check", json_true());
@@ -604,6 +666,9 @@ static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(
 
 /* ---- across devices ------------------------------------------------------ */
 
+#define DEVICES_CHECK "nvidia.devices"
+#define TOPOLOGY_CHECK "nvidia.topology"
+
 static bool pdi_in(const uint64_t *set, size_t n, uint64_t pdi)
 {
     for (size_t i = 0; i < n; i++)
@@ -612,64 +677,191 @@ static bool pdi_in(const uint64_t *set, size_t n, uint64_t pdi)
     return false;
 }
 
-/* PPCIe topology (nvtrust ppcie validate_topology): 8 GPUs, 4 switches,
- * each GPU sees exactly the 4 switches, each switch sees the same 8 GPUs. */
-static int check_topology(attest_result *r, const nv_evidence_set *set)
+static void append_part(char *buf, size_t n, const char *part)
 {
-    const nv_report *gpus[NV_MAX_DEVICES], *switches[NV_MAX_DEVICES];
-    size_t ng = 0, ns = 0;
-    for (size_t i = 0; i < set->count; i++) {
-        const nv_report *rep = set->devices[i].report;
-        if (rep->is_switch)
-            switches[ns++] = rep;
-        else
-            gpus[ng++] = rep;
+    size_t used = strlen(buf);
+    snprintf(buf + used, n - used, "%s%s", used ? ", " : "", part);
+}
+
+/* Whether two identified entries are one device: the same BROM key (the
+ * device identity key), the same leaf key or the same PDI. `shared` says
+ * which. */
+static bool same_device(const nv_identity *a, const nv_identity *b, char *shared, size_t n)
+{
+    char pdi[40];
+    shared[0] = '\0';
+    if (memcmp(a->brom_key, b->brom_key, 32) == 0)
+        append_part(shared, n, "the BROM certificate key");
+    if (memcmp(a->leaf_key, b->leaf_key, 32) == 0)
+        append_part(shared, n, "the leaf key");
+    if (a->has_pdi && b->has_pdi && a->pdi == b->pdi) {
+        snprintf(pdi, sizeof pdi, "PDI %016" PRIx64, a->pdi);
+        append_part(shared, n, pdi);
     }
-    if (ng != 8 || ns != 4)
-        return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                 "%zu GPUs and %zu NVSwitches; PPCIe needs 8 and 4", ng, ns);
-    for (size_t g = 0; g < ng; g++) {
+    return shared[0] != '\0';
+}
+
+/* One device counts once. An entry whose chain did not verify has already
+ * failed on its own; it could be any device, so beside others it is
+ * refused here too and counts for none. Returns the distinct GPUs and
+ * NVSwitches in *gpus, *switches; false when an entry is refused. */
+static bool check_distinct(attest_result *r, const nv_identity *ids, size_t n, int *gpus,
+                           int *switches)
+{
+    bool clean = true;
+    char shared[128];
+    *gpus = *switches = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ids[i].known) {
+            clean = false;
+            if (n > 1)
+                attest_check_fail(r, DEVICES_CHECK, ATTEST_E_MALFORMED,
+                                  "%s has no verified device chain, so it cannot be told "
+                                  "apart from the other devices", ids[i].name);
+            continue;
+        }
+        size_t k = 0;
+        while (k < i && !(ids[k].known && same_device(&ids[i], &ids[k], shared, sizeof shared)))
+            k++;
+        if (k < i) {
+            attest_check_fail(r, DEVICES_CHECK, ATTEST_E_MALFORMED,
+                              "%s and %s are the same device: they share %s", ids[k].name,
+                              ids[i].name, shared);
+            clean = false;
+            continue;
+        }
+        ++*(ids[i].is_switch ? switches : gpus);
+    }
+    return clean;
+}
+
+static void check_devices(attest_result *r, const nv_identity *ids, size_t n, const nv_policy *p)
+{
+    int gpus, switches;
+    bool distinct = check_distinct(r, ids, n, &gpus, &switches);
+    if (gpus < p->min_gpus || switches < p->min_switches)
+        attest_check_fail(r, DEVICES_CHECK, ATTEST_E_COLLATERAL_MISSING,
+                          "%d distinct GPUs and %d distinct NVSwitches with a verified chain; "
+                          "the policy requires %d and %d", gpus, switches, p->min_gpus,
+                          p->min_switches);
+    else if (distinct)
+        attest_check_pass(r, DEVICES_CHECK,
+                          "%d GPUs and %d NVSwitches, distinct by BROM key, leaf key and PDI",
+                          gpus, switches);
+}
+
+/* A PPCIe system: its GPUs and NVSwitches, each with its identity. */
+typedef struct topology {
+    const nv_report *gpus[NV_MAX_DEVICES], *switches[NV_MAX_DEVICES];
+    const nv_identity *gpu_ids[NV_MAX_DEVICES], *switch_ids[NV_MAX_DEVICES];
+    size_t ng, ns;
+} topology;
+
+/* Every device's PDI from its verified BROM certificate, the PDIs distinct,
+ * and each NVSwitch's reported PDI its own: what the reports say about the
+ * fabric is then tied to the devices present. */
+static int topology_identities(attest_result *r, const topology *t)
+{
+    const nv_identity *all[NV_MAX_DEVICES];
+    size_t n = 0;
+    for (size_t g = 0; g < t->ng; g++)
+        all[n++] = t->gpu_ids[g];
+    for (size_t s = 0; s < t->ns; s++)
+        all[n++] = t->switch_ids[s];
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i]->known || !all[i]->has_pdi)
+            return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                     "%s has no PDI from a verified BROM certificate "
+                                     "(serial 0x41 or 0x50 then 8 bytes)", all[i]->name);
+        for (size_t k = 0; k < i; k++)
+            if (all[k]->pdi == all[i]->pdi)
+                return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                         "%s and %s have the same PDI %016" PRIx64,
+                                         all[k]->name, all[i]->name, all[i]->pdi);
+    }
+    for (size_t s = 0; s < t->ns; s++)
+        if (t->switches[s]->switch_pdi_count < 1 ||
+            t->switches[s]->switch_pdis[0] != t->switch_ids[s]->pdi)
+            return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                     "%s reports a PDI (SWITCH_PDI) other than its BROM "
+                                     "certificate's %016" PRIx64, t->switch_ids[s]->name,
+                                     t->switch_ids[s]->pdi);
+    return ATTEST_OK;
+}
+
+/* Each GPU is linked to exactly the 4 NVSwitches present. */
+static int topology_gpu_links(attest_result *r, const topology *t)
+{
+    for (size_t g = 0; g < t->ng; g++) {
+        const nv_report *gpu = t->gpus[g];
         uint64_t seen[32];
         size_t n = 0;
-        for (size_t k = 0; k < gpus[g]->switch_pdi_count; k++)
-            if (gpus[g]->switch_pdis[k] && !pdi_in(seen, n, gpus[g]->switch_pdis[k]))
-                seen[n++] = gpus[g]->switch_pdis[k];
+        for (size_t k = 0; k < gpu->switch_pdi_count; k++)
+            if (gpu->switch_pdis[k] && !pdi_in(seen, n, gpu->switch_pdis[k]))
+                seen[n++] = gpu->switch_pdis[k];
         if (n != 4)
-            return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                     "GPU %zu is connected to %zu distinct NVSwitches, not 4", g, n);
-        for (size_t s = 0; s < ns; s++)
-            if (switches[s]->switch_pdi_count < 1 || !pdi_in(seen, n, switches[s]->switch_pdis[0]))
-                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                         "NVSwitch %zu is not among GPU %zu's switches", s, g);
-        /* ...and the switches present are all the GPU's switches (4 of 4,
-         * distinct, as checked above). */
+            return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                     "%s is connected to %zu distinct NVSwitches, not 4",
+                                     t->gpu_ids[g]->name, n);
+        for (size_t s = 0; s < t->ns; s++)
+            if (!pdi_in(seen, n, t->switch_ids[s]->pdi))
+                return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                         "%s is not among %s's NVSwitches",
+                                         t->switch_ids[s]->name, t->gpu_ids[g]->name);
     }
-    /* Distinct devices: one GPU or switch repeated must not pass for many. */
-    for (size_t s = 0; s < ns; s++)
-        for (size_t t = s + 1; t < ns; t++)
-            if (switches[s]->switch_pdi_count && switches[t]->switch_pdi_count &&
-                switches[s]->switch_pdis[0] == switches[t]->switch_pdis[0])
-                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                         "NVSwitches %zu and %zu are the same device", s, t);
-    if (switches[0]->gpu_pdi_count != 8)
-        return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                 "NVSwitch 0 reports %zu GPUs, not 8", switches[0]->gpu_pdi_count);
-    for (size_t a = 0; a < 8; a++)
-        for (size_t b = a + 1; b < 8; b++)
-            if (switches[0]->gpu_pdis[a] == switches[0]->gpu_pdis[b])
-                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                         "NVSwitch 0 reports a GPU twice");
-    for (size_t s = 1; s < ns; s++) {
-        if (switches[s]->gpu_pdi_count != switches[0]->gpu_pdi_count)
-            return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                     "NVSwitches report different GPU sets");
-        for (size_t k = 0; k < switches[s]->gpu_pdi_count; k++)
-            if (!pdi_in(switches[0]->gpu_pdis, switches[0]->gpu_pdi_count, switches[s]->gpu_pdis[k]))
-                return attest_check_fail(r, "nvidia.topology", ATTEST_E_NV_TOPOLOGY,
-                                         "NVSwitches report different GPU sets");
-    }
-    attest_check_pass(r, "nvidia.topology", "8 GPUs and 4 NVSwitches with consistent PDIs");
     return ATTEST_OK;
+}
+
+/* Each NVSwitch reports 8 GPUs, and every GPU present is among them: with
+ * the 8 GPU PDIs distinct, each switch reports exactly the GPUs present. */
+static int topology_switch_gpus(attest_result *r, const topology *t)
+{
+    for (size_t s = 0; s < t->ns; s++) {
+        const nv_report *sw = t->switches[s];
+        if (sw->gpu_pdi_count != 8)
+            return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                     "%s reports %zu GPUs, not 8", t->switch_ids[s]->name,
+                                     sw->gpu_pdi_count);
+        for (size_t g = 0; g < t->ng; g++)
+            if (!pdi_in(sw->gpu_pdis, sw->gpu_pdi_count, t->gpu_ids[g]->pdi))
+                return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                         "%s (PDI %016" PRIx64 ") is not among the GPUs %s "
+                                         "reports (SWITCH_GPU_PDIS)", t->gpu_ids[g]->name,
+                                         t->gpu_ids[g]->pdi, t->switch_ids[s]->name);
+    }
+    return ATTEST_OK;
+}
+
+/* PPCIe topology (nvtrust ppcie validate_topology), tied to the devices
+ * present: 8 GPUs and 4 NVSwitches, each a distinct device by the PDI of
+ * its verified BROM certificate; each GPU linked to exactly those 4
+ * switches; each switch reporting exactly those 8 GPUs. */
+static int check_topology(attest_result *r, const nv_evidence_set *set, const nv_identity *ids)
+{
+    topology t = {.ng = 0};
+    for (size_t i = 0; i < set->count; i++) {
+        const nv_report *rep = set->devices[i].report;
+        if (rep->is_switch) {
+            t.switch_ids[t.ns] = &ids[i];
+            t.switches[t.ns++] = rep;
+        } else {
+            t.gpu_ids[t.ng] = &ids[i];
+            t.gpus[t.ng++] = rep;
+        }
+    }
+    if (t.ng != 8 || t.ns != 4)
+        return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
+                                 "%zu GPUs and %zu NVSwitches; PPCIe needs 8 and 4", t.ng, t.ns);
+    int status = topology_identities(r, &t);
+    if (status == ATTEST_OK)
+        status = topology_gpu_links(r, &t);
+    if (status == ATTEST_OK)
+        status = topology_switch_gpus(r, &t);
+    if (status == ATTEST_OK)
+        attest_check_pass(r, TOPOLOGY_CHECK,
+                          "8 GPUs and 4 NVSwitches, distinct by their BROM PDIs, each GPU "
+                          "linked to the 4 switches, each switch reporting the 8 GPUs");
+    return status;
 }
 
 static int check_mode(attest_result *r, const nv_evidence_set *set, const nv_policy *p)
@@ -723,7 +915,8 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
 {
     json_t *devices = json_object();
     int gpus = 0, switches = 0;
-    uint8_t leaves[NV_MAX_DEVICES][32];
+    nv_identity ids[NV_MAX_DEVICES];
+    memset(ids, 0, sizeof ids);
     json_object_set_new(claims, "devices", devices);
     for (size_t i = 0; i < set->count; i++) {
         const nv_device_evidence *e = &set->devices[i];
@@ -733,29 +926,17 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
                         r->verified_at, "", json_object()};
         snprintf(d.prefix, sizeof d.prefix, "%s%d", e->report->is_switch ? "switch" : "gpu",
                  e->report->is_switch ? switches++ : gpus++);
+        snprintf(ids[i].name, sizeof ids[i].name, "%s", d.prefix);
+        ids[i].is_switch = e->report->is_switch;
         json_object_set_new(devices, d.prefix, d.claims);
         STACK_OF(X509) *given = e->chain_pem ? nv_pem_chain(e->chain_pem) : chain_from_collateral(coll);
-        appraise_device(&d, e, given, nonce, nonce_len);
-        /* One device counts once: the same leaf twice is not two GPUs. */
-        unsigned int dlen = 0;
-        memset(leaves[i], 0, 32);
-        if (given && sk_X509_num(given) > 0)
-            X509_digest(sk_X509_value(given, 0), EVP_sha256(), leaves[i], &dlen);
-        for (size_t k = 0; dlen == 32 && k < i; k++)
-            if (memcmp(leaves[k], leaves[i], 32) == 0) {
-                attest_check_fail(r, "nvidia.devices", ATTEST_E_MALFORMED,
-                                  "%s is the same device as entry %zu of the evidence", d.prefix, k);
-                break;
-            }
+        appraise_device(&d, e, given, nonce, nonce_len, &ids[i]);
         sk_X509_pop_free(given, X509_free);
     }
-    if (gpus < p->min_gpus || switches < p->min_switches)
-        attest_check_fail(r, "nvidia.devices", ATTEST_E_COLLATERAL_MISSING,
-                          "%d GPUs and %d NVSwitches; the policy requires %d and %d", gpus,
-                          switches, p->min_gpus, p->min_switches);
+    check_devices(r, ids, set->count, p);
     check_mode(r, set, p);
     if (p->require_ppcie_topology)
-        check_topology(r, set);
+        check_topology(r, set, ids);
     json_object_set_new(claims, "x-nvidia-overall-att-result", json_boolean(r->status == ATTEST_OK));
     return r->status;
 }

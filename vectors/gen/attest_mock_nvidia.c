@@ -22,12 +22,13 @@ static const char nv_usage_text[] =
     "usage:\n"
     "  " PROG " pki --out DIR [--blackwell | --switch] [--gpus N]\n"
     "          [--driver VERSION] [--vbios VERSION] [--no-fwid]\n"
-    "  " PROG " report --pki DIR [--gpu K] [--nonce HEX] [--driver VERSION]\n"
-    "          [--vbios VERSION] [--measurement INDEX=HEX ...] [--nvdec0 aa|55]\n"
-    "          [--ppcie aa|55] [--odv N] [--feature-flag N] [--chip-info S]\n"
-    "          [--no-fwid] [--fwid HEX] [--tlv TYPE=HEX ...] [--del-tlv TYPE ...]\n"
-    "          [--sign-key FILE] [--trailing N] [--trailing-fill HEX]\n"
-    "          [--set OFFSET=HEX ...] [--flip OFFSET[:BIT] ...] -o FILE|-\n"
+    "  " PROG " report --pki DIR [--gpu K] [--peers DIR] [--nonce HEX]\n"
+    "          [--driver VERSION] [--vbios VERSION] [--measurement INDEX=HEX ...]\n"
+    "          [--nvdec0 aa|55] [--ppcie aa|55] [--odv N] [--feature-flag N]\n"
+    "          [--chip-info S] [--no-fwid] [--fwid HEX] [--tlv TYPE=HEX ...]\n"
+    "          [--del-tlv TYPE ...] [--sign-key FILE] [--trailing N]\n"
+    "          [--trailing-fill HEX] [--set OFFSET=HEX ...]\n"
+    "          [--flip OFFSET[:BIT] ...] -o FILE|-\n"
     "  " PROG " rim --pki DIR --kind driver|vbios [--version V] [--name NAME]\n"
     "          [--product P] [--measurement INDEX=HEX ...] [--inactive INDEX ...]\n"
     "          [--debug-chain] [--sign-in-payload] [--exc-c14n] [--c14n10]\n"
@@ -42,7 +43,9 @@ static const char nv_usage_text[] =
     "measurement HEX shorter than 48 bytes is zero-padded on the right.\n"
     "N, K, TYPE, OFFSET accept decimal or 0x-prefixed hex. --set is applied\n"
     "before signing (the report is re-signed), --flip after. --cert N is the\n"
-    "position in the chain: device 0 leaf .. 3 Identity; rim 0 leaf .. 2 CA.\n";
+    "position in the chain: device 0 leaf .. 3 Identity; rim 0 leaf .. 2 CA.\n"
+    "--peers DIR (PPCIe): the PKI of the other side, the NVSwitches for a GPU\n"
+    "report, the 8 GPUs for an NVSwitch report; the report names their PDIs.\n";
 
 static const mockcli_prog cli = {PROG, nv_usage_text};
 
@@ -127,7 +130,7 @@ static int cmd_pki(int argc, char **argv)
 /* nvidia report                                                            */
 
 typedef struct {
-    const char *pki_dir, *out, *driver, *vbios, *chip_info, *sign_key;
+    const char *pki_dir, *peers_dir, *out, *driver, *vbios, *chip_info, *sign_key;
     uint64_t gpu, trailing, trailing_fill, odv, feature_flag;
     int have_odv, have_ff, have_nonce, no_fwid, have_fwid;
     int nvdec0, ppcie; /* < 0: default */
@@ -157,6 +160,8 @@ static int report_opt(void *ctx, const char *o, const char *v)
         a->pki_dir = v;
     } else if (strcmp(o, "-o") == 0) {
         a->out = v;
+    } else if (strcmp(o, "--peers") == 0) {
+        a->peers_dir = v;
     } else if (strcmp(o, "--gpu") == 0) {
         if (mockcli_parse_u64(&a->gpu, v, NVGEN_MAX_DEVICES - 1) != 0)
             return usage_error("--gpu must be 0..7", v);
@@ -316,6 +321,24 @@ static int report_edit(nvgen_report_desc *d, const nvgen_pki *pki,
     return 0;
 }
 
+/* PPCIe: name the devices of the other side's PKI (none: 0). 0, or an
+ * exit status. */
+static int report_peers(nvgen_report_desc *d, const nvgen_pki *pki,
+                        const char *peers_dir)
+{
+    nvgen_pki *peers = NULL;
+    int rc;
+    if (peers_dir == NULL)
+        return 0;
+    rc = load_pki(&peers, peers_dir);
+    if (rc == 0 && nvgen_report_ppcie(d, pki, peers) != 0)
+        rc = usage_error("--peers needs the other side's PKI (GPUs and "
+                         "NVSwitches; 8 GPUs for a switch report)",
+                         peers_dir);
+    nvgen_pki_free(peers);
+    return rc;
+}
+
 static int report_make(const report_args *a)
 {
     nvgen_pki *pki = NULL;
@@ -343,7 +366,9 @@ static int report_make(const report_args *a)
         rc = failure("cannot initialise report", NULL);
         goto done;
     }
-    rc = report_edit(d, pki, a);
+    rc = report_peers(d, pki, a->peers_dir);
+    if (rc == 0)
+        rc = report_edit(d, pki, a);
     if (rc != 0)
         goto done;
     if (nvgen_report_build(&r, &len, l, d, key) != 0) {

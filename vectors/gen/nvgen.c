@@ -484,6 +484,66 @@ int nvgen_cert_issue(X509 **out, const nvgen_cert_opts *o)
     return gen_cert_sign(out, x, md);
 }
 
+/* The signature value of der_sig (ECDSA-Sig-Value) with s := n - s. */
+static int negate_s(uint8_t **out, int *out_len, const ASN1_BIT_STRING *der_sig)
+{
+    const unsigned char *p = ASN1_STRING_get0_data(der_sig);
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, ASN1_STRING_length(der_sig));
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_secp384r1);
+    BIGNUM *r = NULL, *ns = BN_new();
+    const BIGNUM *r0, *s0;
+    unsigned char *der = NULL;
+    int len = -1;
+    if (sig != NULL && group != NULL && ns != NULL) {
+        ECDSA_SIG_get0(sig, &r0, &s0);
+        r = BN_dup(r0);
+        if (r != NULL && BN_sub(ns, EC_GROUP_get0_order(group), s0) == 1 &&
+            ECDSA_SIG_set0(sig, r, ns) == 1) {
+            r = ns = NULL; /* owned by sig now */
+            len = i2d_ECDSA_SIG(sig, &der);
+        }
+    }
+    BN_free(r);
+    BN_free(ns);
+    EC_GROUP_free(group);
+    ECDSA_SIG_free(sig);
+    if (len <= 0)
+        return -1;
+    *out = der;
+    *out_len = len;
+    return 0;
+}
+
+int nvgen_cert_negate_s(X509 **out, const X509 *in)
+{
+    const ASN1_BIT_STRING *sig = NULL;
+    uint8_t *der = NULL, *enc = NULL;
+    const unsigned char *q;
+    int len = 0, enc_len;
+    X509 *copy, *result = NULL;
+    if (out == NULL || in == NULL)
+        return -1;
+    copy = X509_dup(in);
+    if (copy == NULL)
+        return -1;
+    X509_get0_signature(&sig, NULL, copy);
+    /* The signature is the copy's own: change it in place, then encode
+     * (only the TBS part keeps a cached encoding) and parse afresh. */
+    if (sig != NULL && negate_s(&der, &len, sig) == 0 &&
+        ASN1_BIT_STRING_set((ASN1_BIT_STRING *)sig, der, len) == 1 &&
+        (enc_len = i2d_X509(copy, &enc)) > 0) {
+        q = enc;
+        result = d2i_X509(NULL, &q, enc_len);
+    }
+    OPENSSL_free(der);
+    OPENSSL_free(enc);
+    X509_free(copy);
+    if (result == NULL)
+        return -1;
+    *out = result;
+    return 0;
+}
+
 /* ======================================================================== */
 /* FWID extensions                                                          */
 
@@ -1015,7 +1075,7 @@ static int set_tlv_hex(nvgen_report_desc *d, uint16_t type, const char *hex)
     return nvgen_report_set_tlv(d, type, v, n);
 }
 
-/* The device's PDI: bytes 1..8 of the BROM serial (LS10 embeds it so). */
+/* The device's PDI: bytes 1..8 of its BROM serial. */
 static int device_pdi(uint8_t out[8], const nvgen_device *dev)
 {
     const ASN1_INTEGER *s;
@@ -1026,12 +1086,66 @@ static int device_pdi(uint8_t out[8], const nvgen_device *dev)
         return -1;
     s = X509_get0_serialNumber(dev->brom.cert);
     bn = ASN1_INTEGER_to_BN(s, NULL);
-    ok = bn != NULL && BN_bn2binpad(bn, tmp, 9) == 9;
+    ok = bn != NULL && BN_num_bytes(bn) == 9 && BN_bn2binpad(bn, tmp, 9) == 9;
     BN_free(bn);
     if (!ok)
         return -1;
     memcpy(out, tmp + 1, 8);
     return 0;
+}
+
+int nvgen_pki_device_pdi(uint8_t out[8], const nvgen_pki *pki, size_t device)
+{
+    if (out == NULL || pki == NULL || device >= pki->n_devices)
+        return -1;
+    return device_pdi(out, &pki->dev[device]);
+}
+
+/* The 8 GPU PDIs (in order) and 64 port bytes of SWITCH_GPU_PDIS. */
+static void switch_gpu_pdis(uint8_t out[128], const uint8_t pdis[8][8])
+{
+    for (int k = 0; k < 8; k++) {
+        memcpy(out + 8 * k, pdis[k], 8);
+        for (int j = 0; j < 8; j++)
+            out[64 + 8 * k + j] = j < 2 ? (uint8_t)k : 0xFF;
+    }
+}
+
+/* A GPU's SWITCH_PDI: one PDI per NVLink, byte-reversed (as GPUs write
+ * them), link l going to switch l % n. */
+static int gpu_switch_pdis(nvgen_report_desc *d, const nvgen_pki *switches)
+{
+    uint8_t v[8 * NVGEN_PPCIE_LINKS], pdi[8];
+    for (size_t l = 0; l < NVGEN_PPCIE_LINKS; l++) {
+        if (device_pdi(pdi, &switches->dev[l % switches->n_devices]) != 0)
+            return -1;
+        for (int j = 0; j < 8; j++)
+            v[8 * l + j] = pdi[7 - j];
+    }
+    return nvgen_report_set_tlv(d, NVGEN_TLV_SWITCH_PDI, v, sizeof(v));
+}
+
+int nvgen_report_ppcie(nvgen_report_desc *d, const nvgen_pki *self,
+                       const nvgen_pki *peers)
+{
+    uint8_t ppcie = 0xAA, mode[2] = {2, 0}, pdis[8][8], gpus[128];
+    if (d == NULL || self == NULL || peers == NULL || peers->n_devices == 0 ||
+        (self->arch == NVGEN_LS10) == (peers->arch == NVGEN_LS10))
+        return -1;
+    if (self->arch != NVGEN_LS10)
+        return gpu_switch_pdis(d, peers) ||
+                       nvgen_report_set_tlv(d, NVGEN_TLV_PROTECTED_PCIE_STATUS,
+                                            &ppcie, 1) ||
+                       nvgen_report_set_tlv(d, NVGEN_TLV_FEATURE_FLAG, mode, 2)
+                   ? -1
+                   : 0;
+    if (peers->n_devices != 8)
+        return -1;
+    for (size_t k = 0; k < 8; k++)
+        if (device_pdi(pdis[k], &peers->dev[k]) != 0)
+            return -1;
+    switch_gpu_pdis(gpus, (const uint8_t(*)[8])pdis);
+    return nvgen_report_set_tlv(d, NVGEN_TLV_SWITCH_GPU_PDIS, gpus, sizeof(gpus));
 }
 
 static int opaque_defaults(nvgen_report_desc *d, const nvgen_pki *pki,
@@ -1045,15 +1159,14 @@ static int opaque_defaults(nvgen_report_desc *d, const nvgen_pki *pki,
         if (pki->golden[i].owner != NVGEN_OWNER_NONE)
             msr[4 * i] = 1;
     if (pki->arch == NVGEN_LS10) {
-        uint8_t pdi[8], gpus[128];
+        uint8_t pdi[8], gpus[128], placeholder[8][8];
         if (device_pdi(pdi, &pki->dev[device]) != 0)
             return -1;
-        for (int k = 0; k < 8; k++) { /* 8 GPU PDIs, then 64 port bytes */
+        /* GPUs of no PKI until nvgen_report_ppcie names real ones */
+        for (int k = 0; k < 8; k++)
             for (int j = 0; j < 8; j++)
-                gpus[8 * k + j] = (uint8_t)(0x70 + 0x11 * k + j);
-            for (int j = 0; j < 8; j++)
-                gpus[64 + 8 * k + j] = j < 2 ? (uint8_t)k : 0xFF;
-        }
+                placeholder[k][j] = (uint8_t)(0x70 + 0x11 * k + j);
+        switch_gpu_pdis(gpus, (const uint8_t(*)[8])placeholder);
         return nvgen_report_set_tlv(d, NVGEN_TLV_VBIOS_VERSION,
                                     pki->vbios_version,
                                     strlen(pki->vbios_version)) ||
@@ -2208,16 +2321,59 @@ static int issue_responder(nvgen_keycert *kc, const nvgen_keycert *ca,
                                  eku, serial);
 }
 
+/* An FMC leaf certifying leaf_key, issued by `brom` (its key signs): the
+ * subject, SAN, key usage and FWID extension of a real leaf. */
+static int issue_leaf(X509 **out, const nvgen_pki *p, const nvgen_keycert *brom,
+                      EVP_PKEY *leaf_key, const arch_names *nm)
+{
+    nvgen_cert_opts o;
+    uint8_t serial[20], h[48];
+    char hex[41], subj[256], san[64];
+    uint8_t *ext = NULL;
+    size_t ext_len = 0;
+    int rc;
+    if (serial_of(serial, 20, leaf_key, 0) != 0 || spki_sha384(h, brom->key) != 0)
+        return -1;
+    gen_hex_encode(hex, serial, 20, 1);
+    snprintf(subj, sizeof(subj),
+             "serialNumber=%s,C=US,O=NVIDIA Corporation,CN=%s", hex, nm->leaf);
+    gen_hex_encode(hex, h, 8, 1);
+    snprintf(san, sizeof(san), "NVIDIA:%s:%s", nm->chip, hex);
+    if (p->fwid_form == NVGEN_FWID_HOPPER) {
+        if (nvgen_fwid_ext_hopper(&ext, &ext_len, brom->key, p->fwid) != 0)
+            return -1;
+    } else if (p->fwid_form == NVGEN_FWID_DICE) {
+        nvgen_dice_tcb_info t;
+        nvgen_dice_tcb_info_init(&t, p->fwid);
+        if (nvgen_dice_tcb_info_encode(&ext, &ext_len, &t) != 0)
+            return -1;
+    }
+    nvgen_cert_opts_init(&o);
+    o.subject = subj;
+    memcpy(o.serial, serial, 20);
+    o.serial_len = 20;
+    o.key_usage = NVGEN_KU_DIGITAL_SIGNATURE;
+    o.san_nv = san;
+    o.fwid_ext = ext;
+    o.fwid_ext_len = ext_len;
+    o.fwid_oid = p->fwid_form == NVGEN_FWID_DICE ? NVGEN_OID_DICE_TCB_INFO
+                                                 : NVGEN_OID_FWID_HOPPER;
+    o.subject_key = leaf_key;
+    o.issuer_cert = brom->cert;
+    o.issuer_key = brom->key;
+    rc = nvgen_cert_issue(out, &o);
+    free(ext);
+    return rc;
+}
+
 static int issue_device(nvgen_pki *p, size_t i, const arch_names *nm)
 {
     nvgen_device *d = &p->dev[i];
     nvgen_cert_opts o;
-    uint8_t serial[20], h[48];
-    char hex[41], subj[256], san[64], cn[160];
-    uint8_t *ext = NULL;
-    size_t ext_len = 0;
-    int rc = -1;
-    /* BROM: per-chip CA, serialNumber attribute = its serial in hex */
+    uint8_t serial[20];
+    char hex[41], subj[256], cn[160];
+    /* BROM: per-chip CA; serial = 0x41 (GPU) / 0x50 (LS10) then the
+     * device's 8-byte PDI; serialNumber attribute = the serial in hex */
     if (snpgen_ec_p384_keygen(&d->brom.key) != 0 ||
         serial_of(serial, 9, d->brom.key,
                   p->arch == NVGEN_LS10 ? 0x50 : 0x41) != 0)
@@ -2239,47 +2395,27 @@ static int issue_device(nvgen_pki *p, size_t i, const arch_names *nm)
         return -1;
     /* FMC leaf: signs reports, carries the FWID */
     if (snpgen_ec_p384_keygen(&d->leaf.key) != 0 ||
-        serial_of(serial, 20, d->leaf.key, 0) != 0 ||
-        spki_sha384(h, d->brom.key) != 0)
+        issue_leaf(&d->leaf.cert, p, &d->brom, d->leaf.key, nm) != 0)
         return -1;
-    gen_hex_encode(hex, serial, 20, 1);
-    snprintf(subj, sizeof(subj),
-             "serialNumber=%s,C=US,O=NVIDIA Corporation,CN=%s", hex, nm->leaf);
-    gen_hex_encode(hex, h, 8, 1);
-    snprintf(san, sizeof(san), "NVIDIA:%s:%s", nm->chip, hex);
-    if (p->fwid_form == NVGEN_FWID_HOPPER) {
-        if (nvgen_fwid_ext_hopper(&ext, &ext_len, d->brom.key, p->fwid) != 0)
-            return -1;
-    } else if (p->fwid_form == NVGEN_FWID_DICE) {
-        nvgen_dice_tcb_info t;
-        nvgen_dice_tcb_info_init(&t, p->fwid);
-        if (nvgen_dice_tcb_info_encode(&ext, &ext_len, &t) != 0)
-            return -1;
-    }
-    nvgen_cert_opts_init(&o);
-    o.subject = subj;
-    memcpy(o.serial, serial, 20);
-    o.serial_len = 20;
-    o.key_usage = NVGEN_KU_DIGITAL_SIGNATURE;
-    o.san_nv = san;
-    o.fwid_ext = ext;
-    o.fwid_ext_len = ext_len;
-    o.fwid_oid = p->fwid_form == NVGEN_FWID_DICE ? NVGEN_OID_DICE_TCB_INFO
-                                                 : NVGEN_OID_FWID_HOPPER;
-    o.subject_key = d->leaf.key;
-    o.issuer_cert = d->brom.cert;
-    o.issuer_key = d->brom.key;
-    if (nvgen_cert_issue(&d->leaf.cert, &o) != 0)
-        goto done;
     snprintf(cn, sizeof(cn), "NVIDIA OCSP Responder L4 %s", nm->brom);
-    if (issue_responder(&d->resp_brom, &d->brom, cn,
-                        NVGEN_EKU_OCSP_SIGNING | NVGEN_EKU_OCSP_NOCHECK_OID,
-                        0x4000 + i) != 0)
-        goto done;
-    rc = 0;
-done:
-    free(ext);
-    return rc;
+    return issue_responder(&d->resp_brom, &d->brom, cn,
+                           NVGEN_EKU_OCSP_SIGNING | NVGEN_EKU_OCSP_NOCHECK_OID,
+                           0x4000 + i);
+}
+
+int nvgen_pki_issue_leaf(X509 **out, const nvgen_pki *pki, size_t device,
+                         EVP_PKEY *leaf_key)
+{
+    arch_names nm;
+    X509 *cert = NULL;
+    if (out == NULL || pki == NULL || leaf_key == NULL ||
+        device >= pki->n_devices || pki->dev[device].brom.cert == NULL)
+        return -1;
+    nm = names_of(pki->arch);
+    if (issue_leaf(&cert, pki, &pki->dev[device].brom, leaf_key, &nm) != 0)
+        return -1;
+    *out = cert;
+    return 0;
 }
 
 static int issue_device_cas(nvgen_pki *p, const arch_names *nm)

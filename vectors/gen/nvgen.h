@@ -269,6 +269,13 @@ int nvgen_cert_opts_init(nvgen_cert_opts *o);
 int nvgen_cert_issue(X509 **out, const nvgen_cert_opts *o);
 
 /*
+ * The same certificate with its ECDSA P-384 signature (r, s) replaced by
+ * (r, n - s), n the group order: it still verifies, and its DER (hence any
+ * hash of it) differs. What a verifier must not take for another device.
+ */
+int nvgen_cert_negate_s(X509 **out, const X509 *in);
+
+/*
  * Hopper FWID extension value (extnValue of 2.23.133.5.4.1), as in real
  * GH100 / LS10 leaves: SEQUENCE { INTEGER 1, SubjectPublicKeyInfo of
  * spki_key, SEQUENCE { OID sha384, OCTET STRING(48) fwid } }. NVIDIA puts
@@ -482,6 +489,21 @@ int nvgen_pki_generate(nvgen_pki **out, const nvgen_pki_opts *o);
 
 /* Free a PKI and everything it holds; NULL is accepted. */
 void nvgen_pki_free(nvgen_pki *pki);
+
+/*
+ * Device i's PDI: the 8 bytes after the BROM serial's first byte (0x41 on
+ * a GPU, 0x50 on an NVSwitch), in the order a switch reports them.
+ */
+int nvgen_pki_device_pdi(uint8_t out[8], const nvgen_pki *pki, size_t device);
+
+/*
+ * A new FMC leaf for device i certifying leaf_key, issued by the device's
+ * BROM (as after a firmware update: same chip, new leaf), with the subject,
+ * SAN and FWID a generated leaf has. Given device j's leaf key, device i's
+ * BROM certifies a key that is not its own (test of "same leaf key").
+ */
+int nvgen_pki_issue_leaf(X509 **out, const nvgen_pki *pki, size_t device,
+                         EVP_PKEY *leaf_key);
 
 /* The device chain of device i (leaf, BROM, ICA, Identity, root) as PEM
  * text; free(). */
@@ -739,12 +761,31 @@ typedef struct {
  *     FWID, SYS_ENABLE_STATUS 07 07, CHIP_INFO "GB100\0",
  *     OPAQUE_DATA_VERSION 1, FEATURE_FLAG 0 (no PROTECTED_PCIE_STATUS).
  *   LS10: VBIOS_VERSION as ASCII "96.10.55.00.01", SWITCH_PDI (its own
- *     8-byte PDI), MSRSCNT (26 u32), SWITCH_GPU_PDIS (8 PDIs + 64 port
- *     bytes), FLOORSWEPT_PORTS, POSITION_ID, LOCK_SWITCH_STATUS.
+ *     8-byte PDI), MSRSCNT (26 u32), SWITCH_GPU_PDIS (8 placeholder PDIs
+ *     + 64 port bytes; see nvgen_report_ppcie), FLOORSWEPT_PORTS,
+ *     POSITION_ID, LOCK_SWITCH_STATUS.
  * No trailing bytes. d is large (~60 KiB): allocate it.
  */
 int nvgen_report_desc_init(nvgen_report_desc *d, const nvgen_pki *pki,
                            size_t device);
+
+/* NVLinks per Hopper GPU: entries of its SWITCH_PDI in PPCIe mode. */
+#define NVGEN_PPCIE_LINKS 18
+
+/*
+ * PPCIe (protected PCIe, HGX: 8 GPUs and 4 NVSwitches): make the report
+ * of a device of `self` name the devices of `peers`, the other side's PKI,
+ * as in a real system (checked on shared/vectors/nvidia/ppcie):
+ *  GPU (peers: the NVSwitches): SWITCH_PDI with one PDI per NVLink,
+ *    byte-reversed, link l to switch l % n; PROTECTED_PCIE_STATUS 0xAA;
+ *    FEATURE_FLAG 2 (PPCIe).
+ *  NVSwitch (peers: exactly 8 GPUs): SWITCH_GPU_PDIS with the GPUs' PDIs
+ *    in device order, then the 64 port bytes.
+ * Each PDI is the one in the device's BROM serial (nvgen_pki_device_pdi).
+ * Without this call a switch report names 8 placeholder GPUs.
+ */
+int nvgen_report_ppcie(nvgen_report_desc *d, const nvgen_pki *self,
+                       const nvgen_pki *peers);
 
 /* Replace the value of the first TLV of `type`, or append one. */
 int nvgen_report_set_tlv(nvgen_report_desc *d, uint16_t type,
