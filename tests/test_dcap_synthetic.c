@@ -1551,6 +1551,12 @@ Test(dcap_synthetic, debug_td_and_debug_enclave)
         cr_expect_eq(fx_verify(&f, "{\"sgx\":{\"allow_debug\":true},"
                                    "\"tdx\":{\"allow_debug\":false}}"),
                      tdx ? ATTEST_E_POLICY_DEBUG : ATTEST_OK, "tdx %d", tdx);
+        /* Nor does an SNP-only or a GPU-only policy accept a quote. */
+        cr_expect_eq(fx_verify(&f, "{\"snp\":{\"report_data_binding\":\"sha512\"}}"),
+                     ATTEST_E_POLICY_PLATFORM, "tdx %d", tdx);
+        cr_expect_eq(fx_verify(&f, "{\"nvidia\":{}}"), ATTEST_E_POLICY_PLATFORM, "tdx %d", tdx);
+        cr_expect_eq(fx_verify(&f, tdx ? "{\"platforms\":[\"tdx\"]}" : "{\"platforms\":[\"sgx\"]}"),
+                     ATTEST_E_POLICY_DEBUG, "tdx %d: addressed by the list", tdx);
         fx_free(&f);
     }
 }
