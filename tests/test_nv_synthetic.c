@@ -140,7 +140,8 @@ static void fx_put_ocsp_answering(nvfx *f, const char *tag, OCSP_RESPONSE *resp,
     fx_put_ocsp(f, tag, resp);
     item *it = fx_find(f, tag);
     cr_assert(nonce_len <= sizeof it->request_nonce);
-    memcpy(it->request_nonce, nonce, nonce_len);
+    if (nonce_len)
+        memcpy(it->request_nonce, nonce, nonce_len);
     it->request_nonce_len = nonce_len;
 }
 
