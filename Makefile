@@ -164,12 +164,16 @@ $(B)/bench-nv: bench/bench_nv.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) v
 $(B)/bench-composite: bench/bench_composite.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h vectors/gen/snpgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_composite.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
+$(B)/bench-ocsp: bench/bench_ocsp.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_ocsp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
 bench: deps
-	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite
+	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-nv
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-composite
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-ocsp
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)

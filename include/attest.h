@@ -205,9 +205,25 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
  * OCSP response, or an NVIDIA RIM (XML; its signature is checked when
  * added). The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
- * item), ATTEST_E_NOMEM. Not thread-safe on the same object. */
+ * item), ATTEST_E_LENGTH (more than 256 OCSP responses), ATTEST_E_NOMEM.
+ * Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add(attest_collateral *c,
                                      const uint8_t *data, size_t len);
+
+/* Add one DER OCSP response with the nonce of the request it answers
+ * (the value of the request's id-pkix-ocsp-nonce, 1 to 32 bytes, RFC
+ * 8954; NULL and 0: not known, as for attest_collateral_add). A response
+ * counts as live only when it carries that nonce (its id-pkix-ocsp-nonce
+ * value a DER OCTET STRING holding those bytes); one carrying another
+ * nonce fails the OCSP check; one without a nonce, or added without a
+ * request nonce, is a stored response (see docs/policy.md,
+ * nvidia.allow_stored_ocsp). A collateral holds at most 256 OCSP
+ * responses, however added. Errors: ATTEST_E_INVALID_ARG (a nonce longer
+ * than 32 bytes), ATTEST_E_COLLATERAL_UNKNOWN (not a DER OCSP response),
+ * ATTEST_E_LENGTH (a 257th response), ATTEST_E_NOMEM. Not thread-safe on
+ * the same object. */
+ATTEST_API int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t len,
+                                          const uint8_t *request_nonce, size_t nonce_len);
 
 /* Number of certificates and CRLs held. */
 ATTEST_API size_t attest_collateral_cert_count(const attest_collateral *c);

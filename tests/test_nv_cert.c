@@ -5,8 +5,10 @@
  * responses of set A (each at its own thisUpdate, as MANIFEST.md says),
  * their time window, matching and a flipped signature; then synthetic
  * responses built here with OpenSSL: statuses, delegated responders with
- * and without authority, issuer-signed, CertID hashes, nonce, selection
- * among several responses. */
+ * and without authority, issuer-signed, CertID hashes, the bound on
+ * SingleResponses and duplicates, the nonce against the recorded request
+ * nonce, no nextUpdate and the max age, selection among several responses,
+ * the collateral's request nonces and bound. */
 #include "testutil.h"
 
 #include "chain/nv_cert.h"
@@ -667,7 +669,8 @@ Test(nv_ocsp_real, each_response_good_at_its_own_time)
             cr_expect_eq(r.reason, -1);
             cr_expect_eq(r.this_update, tu, "%s", v->file);
             cr_expect_eq(r.next_update, tu + 86400, "%s", v->file);
-            cr_expect(!r.has_nonce, "%s", v->file);
+            cr_expect(r.has_next_update, "%s", v->file);
+            cr_expect_eq(r.nonce, NV_OCSP_NONCE_ABSENT, "%s", v->file);
             cr_expect_str_eq(r.responder, v->responder);
         }
     }
@@ -925,6 +928,10 @@ typedef struct resp_spec {
     int64_t this_update; /* default: T0 */
     int64_t next_update; /* default: this + 1 day; -1: absent */
     X509 *also_about;    /* a second single response, about this cert */
+    const uint8_t *nonce_value; /* this nonce (RFC 8954 form) instead of a
+                                   random one, when nonce is set */
+    size_t nonce_len;
+    bool legacy_nonce;   /* nonce_value directly in extnValue (no OCTET STRING) */
 } resp_spec;
 
 static OCSP_RESPONSE *make_resp(const pki *p, resp_spec s)
@@ -949,8 +956,17 @@ static OCSP_RESPONSE *make_resp(const pki *p, resp_spec s)
     OCSP_CERTID *id = OCSP_cert_to_id(md, cert, p->ca);
     cr_assert(id);
     cr_assert(OCSP_basic_add1_status(bs, id, s.status, s.reason, t_rev, t_this, t_next));
-    if (s.nonce)
-        cr_assert(OCSP_basic_add1_nonce(bs, NULL, 32));
+    if (s.nonce && s.legacy_nonce) {
+        ASN1_OCTET_STRING *raw = ASN1_OCTET_STRING_new();
+        cr_assert(raw && ASN1_OCTET_STRING_set(raw, s.nonce_value, (int)s.nonce_len));
+        X509_EXTENSION *ext = X509_EXTENSION_create_by_NID(NULL, NID_id_pkix_OCSP_Nonce, 0, raw);
+        cr_assert(ext && OCSP_BASICRESP_add_ext(bs, ext, -1));
+        X509_EXTENSION_free(ext);
+        ASN1_OCTET_STRING_free(raw);
+    } else if (s.nonce) {
+        cr_assert(OCSP_basic_add1_nonce(bs, (unsigned char *)s.nonce_value,
+                                        s.nonce_value ? (int)s.nonce_len : 32));
+    }
     cr_assert(OCSP_basic_sign(bs, signer, key, EVP_sha384(), NULL, s.flags), "OCSP_basic_sign");
     OCSP_RESPONSE *r = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
     cr_assert(r);
@@ -982,7 +998,7 @@ Test(nv_ocsp_synthetic, statuses)
     cr_expect_eq(r.reason, -1);
     cr_expect_eq(r.this_update, T0);
     cr_expect_eq(r.next_update, T0 + DAY);
-    cr_expect(!r.has_nonce);
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_ABSENT);
     cr_expect_str_eq(r.responder, "Test OCSP Responder");
 
     cr_assert_eq(check1(&p,
@@ -1095,18 +1111,256 @@ Test(nv_ocsp_synthetic, certid_hashes)
     pki_free(&p);
 }
 
-Test(nv_ocsp_synthetic, nonce_and_no_next_update)
+/* One response about pki.leaf with `n` SingleResponses, all good
+ * (thisUpdate T0, nextUpdate T0 + 1 day) but the one at `revoked` (-1:
+ * none), revoked; signed once by the delegated responder. */
+static OCSP_RESPONSE *make_many(const pki *p, int n, int revoked)
+{
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha384(), p->leaf, p->ca);
+    ASN1_TIME *t_this = ASN1_TIME_set(NULL, (time_t)T0);
+    ASN1_TIME *t_next = ASN1_TIME_set(NULL, (time_t)(T0 + DAY));
+    ASN1_TIME *t_rev = ASN1_TIME_set(NULL, (time_t)(T0 - 3600));
+    cr_assert(bs && id && t_this && t_next && t_rev);
+    for (int i = 0; i < n; i++)
+        cr_assert(i == revoked
+                      ? OCSP_basic_add1_status(bs, id, V_OCSP_CERTSTATUS_REVOKED,
+                                               OCSP_REVOKED_STATUS_KEYCOMPROMISE, t_rev, t_this,
+                                               t_next)
+                      : OCSP_basic_add1_status(bs, id, V_OCSP_CERTSTATUS_GOOD, 0, NULL, t_this,
+                                               t_next));
+    cr_assert(OCSP_basic_sign(bs, p->resp_ok, p->resp_key, EVP_sha384(), NULL, 0));
+    OCSP_RESPONSE *r = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+    cr_assert(r);
+    OCSP_CERTID_free(id);
+    ASN1_TIME_free(t_this);
+    ASN1_TIME_free(t_next);
+    ASN1_TIME_free(t_rev);
+    OCSP_BASICRESP_free(bs);
+    return r;
+}
+
+/* A response with more SingleResponses than NV_OCSP_MAX_SINGLES is
+ * refused as malformed, whatever it is about and whatever else is given
+ * (before the bound, each matching entry re-verified the whole response:
+ * time quadratic in its length). */
+Test(nv_ocsp_synthetic, singles_over_the_bound_refused)
 {
     pki p;
     pki_make(&p);
     nv_ocsp_result r;
-    cr_assert_eq(check1(&p, (resp_spec){.nonce = true}, &r), ATTEST_OK, "%s", attest_error_last());
-    cr_expect(r.has_nonce);
-    OCSP_RESPONSE *resp = make_resp(&p, (resp_spec){.next_update = -1});
-    cr_assert_eq(nv_ocsp_check(&resp, 1, p.leaf, p.ca, T0 + 100 * DAY, &r), ATTEST_OK, "%s",
+    const int counts[] = {NV_OCSP_MAX_SINGLES + 1, 1000};
+    for (size_t i = 0; i < 2; i++) {
+        OCSP_RESPONSE *big = make_many(&p, counts[i], -1);
+        cr_expect_eq(nv_ocsp_check(&big, 1, p.leaf, p.ca, T0 + 3600, &r), ATTEST_E_MALFORMED,
+                     "%d entries: %s", counts[i], attest_error_last());
+        char want[96];
+        snprintf(want, sizeof want, "holds %d SingleResponses, more than the %d allowed",
+                 counts[i], NV_OCSP_MAX_SINGLES);
+        cr_expect(strstr(attest_error_last(), want), "%s", attest_error_last());
+        /* beside a valid response about the certificate: still refused */
+        OCSP_RESPONSE *good = make_resp(&p, (resp_spec){0});
+        OCSP_RESPONSE *both[2] = {good, big};
+        cr_expect_eq(nv_ocsp_check(both, 2, p.leaf, p.ca, T0 + 3600, &r), ATTEST_E_MALFORMED);
+        /* and when checking another certificate */
+        cr_expect_eq(nv_ocsp_check(&big, 1, p.leaf2, p.ca, T0 + 3600, &r), ATTEST_E_MALFORMED);
+        OCSP_RESPONSE_free(good);
+        OCSP_RESPONSE_free(big);
+    }
+    /* the bound itself is accepted */
+    OCSP_RESPONSE *edge = make_many(&p, NV_OCSP_MAX_SINGLES, -1);
+    cr_expect_eq(nv_ocsp_check(&edge, 1, p.leaf, p.ca, T0 + 3600, &r), ATTEST_OK, "%s",
                  attest_error_last());
-    cr_expect_eq(r.next_update, INT64_MAX);
-    cr_expect_eq(nv_ocsp_check(&resp, 1, p.leaf, p.ca, T0 - 1, &r), ATTEST_E_COLLATERAL_EXPIRED);
+    OCSP_RESPONSE_free(edge);
+    pki_free(&p);
+}
+
+/* Duplicate SingleResponses within the bound: the same verdict as one;
+ * one revoked among goods of the same thisUpdate: revoked, wherever it is. */
+Test(nv_ocsp_synthetic, duplicate_singles_within_the_bound)
+{
+    pki p;
+    pki_make(&p);
+    nv_ocsp_result one, many;
+    OCSP_RESPONSE *a = make_many(&p, 1, -1), *b = make_many(&p, NV_OCSP_MAX_SINGLES, -1);
+    cr_assert_eq(nv_ocsp_check(&a, 1, p.leaf, p.ca, T0 + 3600, &one), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(nv_ocsp_check(&b, 1, p.leaf, p.ca, T0 + 3600, &many), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_expect_eq(many.status, NV_OCSP_GOOD);
+    cr_expect_eq(many.status, one.status);
+    cr_expect_eq(many.this_update, one.this_update);
+    cr_expect_eq(many.next_update, one.next_update);
+    cr_expect_eq(many.stable_from, one.stable_from);
+    cr_expect_eq(many.stable_until, one.stable_until);
+    cr_expect_str_eq(many.responder, one.responder);
+    OCSP_RESPONSE_free(a);
+    OCSP_RESPONSE_free(b);
+    const int where[] = {0, NV_OCSP_MAX_SINGLES / 2, NV_OCSP_MAX_SINGLES - 1};
+    for (size_t i = 0; i < 3; i++) {
+        OCSP_RESPONSE *mixed = make_many(&p, NV_OCSP_MAX_SINGLES, where[i]);
+        cr_assert_eq(nv_ocsp_check(&mixed, 1, p.leaf, p.ca, T0 + 3600, &many), ATTEST_OK);
+        cr_expect_eq(many.status, NV_OCSP_REVOKED, "revoked entry at %d", where[i]);
+        cr_expect_eq(many.reason, OCSP_REVOKED_STATUS_KEYCOMPROMISE);
+        OCSP_RESPONSE_free(mixed);
+    }
+    /* two entries: good then revoked, as the issue describes */
+    OCSP_RESPONSE *two = make_many(&p, 2, 1);
+    cr_assert_eq(nv_ocsp_check(&two, 1, p.leaf, p.ca, T0 + 3600, &many), ATTEST_OK);
+    cr_expect_eq(many.status, NV_OCSP_REVOKED);
+    OCSP_RESPONSE_free(two);
+    pki_free(&p);
+}
+
+static int check_nonce(const pki *p, resp_spec s, const uint8_t *req, size_t req_len,
+                       nv_ocsp_result *r)
+{
+    OCSP_RESPONSE *resp = make_resp(p, s);
+    attest_ocsp_nonce rec = {.len = req_len};
+    if (req_len)
+        memcpy(rec.data, req, req_len);
+    nv_ocsp_input in = {.responses = &resp, .request_nonces = &rec, .count = 1};
+    int st = nv_ocsp_check_input(&in, p->leaf, p->ca, T0 + 3600, r);
+    OCSP_RESPONSE_free(resp);
+    return st;
+}
+
+/* The response nonce against the request nonce recorded for it. */
+Test(nv_ocsp_synthetic, nonce_against_the_recorded_request_nonce)
+{
+    pki p;
+    pki_make(&p);
+    nv_ocsp_result r;
+    static const uint8_t n1[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t n2[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17};
+    resp_spec with_n1 = {.nonce = true, .nonce_value = n1, .nonce_len = sizeof n1};
+    /* nothing recorded: a nonce that cannot be checked */
+    cr_assert_eq(check_nonce(&p, with_n1, NULL, 0, &r), ATTEST_OK, "%s", attest_error_last());
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_UNCHECKED);
+    cr_assert_eq(check1(&p, with_n1, &r), ATTEST_OK);
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_UNCHECKED);
+    /* the recorded one: live */
+    cr_assert_eq(check_nonce(&p, with_n1, n1, sizeof n1, &r), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_MATCHED);
+    /* another one, or a prefix of it: refused */
+    cr_expect_eq(check_nonce(&p, with_n1, n2, sizeof n2, &r), ATTEST_E_NV_OCSP);
+    cr_expect(strstr(attest_error_last(), "nonce of response 1 differs"), "%s",
+              attest_error_last());
+    cr_expect(strstr(attest_error_last(), "Test Device"), "%s", attest_error_last());
+    cr_expect_eq(check_nonce(&p, with_n1, n1, 15, &r), ATTEST_E_NV_OCSP);
+    /* no nonce in the response although the request had one: stored */
+    cr_assert_eq(check_nonce(&p, (resp_spec){0}, n1, sizeof n1, &r), ATTEST_OK);
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_ABSENT);
+    /* the legacy form (raw bytes in extnValue): not taken as a match */
+    resp_spec legacy = with_n1;
+    legacy.legacy_nonce = true;
+    cr_assert_eq(check_nonce(&p, legacy, n1, sizeof n1, &r), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_UNCHECKED);
+    /* a mismatching nonce in a response that does not verify is a
+     * signature failure, not a nonce one */
+    resp_spec forged = with_n1;
+    forged.signer = p.resp_noeku;
+    cr_expect_eq(check_nonce(&p, forged, n2, sizeof n2, &r), ATTEST_E_COLLATERAL_SIGNATURE);
+    /* a live and a stored response alike: the live one is reported */
+    OCSP_RESPONSE *list[2] = {make_resp(&p, (resp_spec){0}), make_resp(&p, with_n1)};
+    attest_ocsp_nonce rec[2] = {{.len = 0}, {.len = sizeof n1}};
+    memcpy(rec[1].data, n1, sizeof n1);
+    nv_ocsp_input in = {.responses = list, .request_nonces = rec, .count = 2};
+    cr_assert_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 3600, &r), ATTEST_OK);
+    cr_expect_eq(r.nonce, NV_OCSP_NONCE_MATCHED);
+    OCSP_RESPONSE_free(list[0]);
+    OCSP_RESPONSE_free(list[1]);
+    pki_free(&p);
+}
+
+/* No nextUpdate: current for max_age seconds after thisUpdate; 0 (the
+ * default): never. */
+Test(nv_ocsp_synthetic, no_next_update_and_max_age)
+{
+    pki p;
+    pki_make(&p);
+    nv_ocsp_result r;
+    OCSP_RESPONSE *resp = make_resp(&p, (resp_spec){.next_update = -1});
+    cr_expect_eq(nv_ocsp_check(&resp, 1, p.leaf, p.ca, T0 + 100 * DAY, &r),
+                 ATTEST_E_COLLATERAL_EXPIRED);
+    cr_expect_eq(nv_ocsp_check(&resp, 1, p.leaf, p.ca, T0, &r), ATTEST_E_COLLATERAL_EXPIRED);
+    cr_expect(strstr(attest_error_last(), "no nextUpdate is current for 0 s"), "%s",
+              attest_error_last());
+    cr_expect(!r.has_next_update);
+    cr_expect_eq(r.this_update, T0);
+    nv_ocsp_input in = {.responses = &resp, .count = 1, .max_age = 7200};
+    cr_assert_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 3600, &r), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_expect(!r.has_next_update);
+    cr_expect_eq(r.next_update, T0 + 7200);
+    cr_expect_eq(r.stable_from, T0);
+    cr_expect_eq(r.stable_until, T0 + 7200, "the verdict must not be cached beyond the age");
+    cr_expect_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 7199, &r), ATTEST_OK);
+    cr_expect_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 7200, &r),
+                 ATTEST_E_COLLATERAL_EXPIRED);
+    cr_expect_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 - 1, &r), ATTEST_E_COLLATERAL_EXPIRED);
+    in.max_age = INT64_MAX; /* no overflow */
+    cr_expect_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 100 * DAY, &r), ATTEST_OK);
+    in.max_age = -1;
+    cr_expect_eq(nv_ocsp_check_input(&in, p.leaf, p.ca, T0 + 3600, &r), ATTEST_E_INVALID_ARG);
+    OCSP_RESPONSE_free(resp);
+    /* a nonce in a response: still no effect on its time window */
+    cr_assert_eq(check1(&p, (resp_spec){.nonce = true}, &r), ATTEST_OK, "%s", attest_error_last());
+    cr_expect(r.has_next_update);
+    pki_free(&p);
+}
+
+/* The collateral keeps each response's request nonce, names the set with
+ * them, and holds at most ATTEST_COLLATERAL_MAX_OCSP responses. */
+Test(nv_ocsp_synthetic, collateral_request_nonces_and_bound)
+{
+    pki p;
+    pki_make(&p);
+    static const uint8_t n1[16] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    OCSP_RESPONSE *resp = make_resp(&p, (resp_spec){.nonce = true, .nonce_value = n1,
+                                                   .nonce_len = sizeof n1});
+    unsigned char *der = NULL;
+    int len = i2d_OCSP_RESPONSE(resp, &der);
+    cr_assert(len > 0);
+    attest_collateral *a = NULL, *b = NULL, *c = NULL;
+    cr_assert_eq(attest_collateral_new(&a), ATTEST_OK);
+    cr_assert_eq(attest_collateral_new(&b), ATTEST_OK);
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    cr_assert_eq(attest_collateral_add_ocsp(a, der, (size_t)len, n1, sizeof n1), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(attest_collateral_add(b, der, (size_t)len), ATTEST_OK);
+    cr_assert_eq(attest_collateral_add_ocsp(c, der, (size_t)len, NULL, 0), ATTEST_OK);
+    cr_expect_eq(a->ocsp_count, 1u);
+    cr_expect_eq(a->ocsp_nonces[0].len, sizeof n1);
+    cr_expect_arr_eq(a->ocsp_nonces[0].data, n1, sizeof n1);
+    cr_expect_eq(b->ocsp_nonces[0].len, 0u);
+    /* same bytes, other request nonce: another set for the verdict cache */
+    cr_expect_arr_neq(a->ocsp_set_sha256, b->ocsp_set_sha256, 32);
+    cr_expect_arr_eq(b->ocsp_set_sha256, c->ocsp_set_sha256, 32);
+    /* refused arguments */
+    uint8_t long_nonce[ATTEST_OCSP_NONCE_MAX + 1] = {0};
+    cr_expect_eq(attest_collateral_add_ocsp(c, der, (size_t)len, long_nonce, sizeof long_nonce),
+                 ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_collateral_add_ocsp(c, der, (size_t)len, NULL, 4), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_collateral_add_ocsp(c, (const uint8_t *)"nope", 4, NULL, 0),
+                 ATTEST_E_COLLATERAL_UNKNOWN);
+    cr_expect_eq(c->ocsp_count, 1u);
+    /* the bound, however the responses come */
+    for (size_t i = 1; i < ATTEST_COLLATERAL_MAX_OCSP; i++)
+        cr_assert_eq(i % 2 ? attest_collateral_add(c, der, (size_t)len)
+                           : attest_collateral_add_ocsp(c, der, (size_t)len, n1, sizeof n1),
+                     ATTEST_OK);
+    cr_expect_eq(attest_collateral_add(c, der, (size_t)len), ATTEST_E_LENGTH);
+    cr_expect(strstr(attest_error_last(), "more than 256 OCSP responses"), "%s",
+              attest_error_last());
+    cr_expect_eq(attest_collateral_add_ocsp(c, der, (size_t)len, n1, sizeof n1), ATTEST_E_LENGTH);
+    cr_expect_eq(c->ocsp_count, (size_t)ATTEST_COLLATERAL_MAX_OCSP);
+    attest_collateral_free(a);
+    attest_collateral_free(b);
+    attest_collateral_free(c);
+    OPENSSL_free(der);
     OCSP_RESPONSE_free(resp);
     pki_free(&p);
 }

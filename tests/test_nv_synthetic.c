@@ -6,7 +6,9 @@
  * Every object is valid at NVGEN_T_VERIFY (2025-06-01T12:00:00Z), inside
  * the generated OCSP windows (2025-06-01T00:00Z .. 2025-06-02T00:00Z).
  * The stored OCSP responses carry no nonce (asserted below), so the
- * accepted cases use {"nvidia":{"allow_stored_ocsp":true}}. */
+ * accepted cases use {"nvidia":{"allow_stored_ocsp":true}}; live ones
+ * (a nonce equal to the request nonce recorded with
+ * attest_collateral_add_ocsp) are built where needed. */
 #include "testutil.h"
 #include "nvgen.h"
 
@@ -25,6 +27,8 @@ typedef struct item {
     char tag[24];
     uint8_t *data;
     size_t len;
+    uint8_t request_nonce[32]; /* an OCSP response: the request nonce it */
+    size_t request_nonce_len;  /* answers (attest_collateral_add_ocsp) */
 } item;
 
 typedef struct nvfx {
@@ -86,6 +90,7 @@ static void fx_put(nvfx *f, const char *tag, void *data, size_t len)
     }
     it->data = data;
     it->len = len;
+    it->request_nonce_len = 0;
 }
 
 static void fx_drop(nvfx *f, const char *tag)
@@ -126,6 +131,18 @@ static void fx_put_ocsp(nvfx *f, const char *tag, OCSP_RESPONSE *resp)
     OPENSSL_free(der);
     OCSP_RESPONSE_free(resp);
     fx_put(f, tag, copy, (size_t)n);
+}
+
+/* The same, recorded as the answer to a request with `nonce`. */
+static void fx_put_ocsp_answering(nvfx *f, const char *tag, OCSP_RESPONSE *resp,
+                                  const uint8_t *nonce, size_t nonce_len)
+{
+    fx_put_ocsp(f, tag, resp);
+    item *it = fx_find(f, tag);
+    cr_assert(nonce_len <= sizeof it->request_nonce);
+    if (nonce_len)
+        memcpy(it->request_nonce, nonce, nonce_len);
+    it->request_nonce_len = nonce_len;
 }
 
 /* OCSP for position `pos` of a chain with options (status, times). */
@@ -195,9 +212,14 @@ static attest_collateral *fx_collateral(const nvfx *f)
 {
     attest_collateral *c = NULL;
     cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
-    for (size_t i = 0; i < f->n_items; i++)
-        cr_assert_eq(attest_collateral_add(c, f->items[i].data, f->items[i].len), ATTEST_OK,
-                     "collateral %s: %s", f->items[i].tag, attest_error_last());
+    for (size_t i = 0; i < f->n_items; i++) {
+        const item *it = &f->items[i];
+        int st = it->request_nonce_len
+                     ? attest_collateral_add_ocsp(c, it->data, it->len, it->request_nonce,
+                                                  it->request_nonce_len)
+                     : attest_collateral_add(c, it->data, it->len);
+        cr_assert_eq(st, ATTEST_OK, "collateral %s: %s", it->tag, attest_error_last());
+    }
     return c;
 }
 
@@ -479,30 +501,113 @@ Test(nv_synthetic, accepted_hopper_and_stored_ocsp_rule)
     fx_free(&f);
 }
 
-/* OCSP responses that do carry a nonce are taken as live ones: accepted
- * by the default policy. (The library only checks that a nonce is
- * present; it cannot compare it with a request nonce, which the API does
- * not carry. The thisUpdate..nextUpdate window still bounds a replay.) */
-Test(nv_synthetic, ocsp_with_nonce_accepted_by_default_policy)
+/* Every OCSP response of the fixture replaced by one carrying `nonce`;
+ * recorded as answering `request` (NULL: added without a request nonce). */
+static const struct {
+    const char *tag;
+    nvgen_chain chain;
+    size_t pos;
+} ALL_OCSP[] = {{"dev1", NVGEN_CHAIN_DEVICE, 1}, {"dev2", NVGEN_CHAIN_DEVICE, 2},
+                {"dev3", NVGEN_CHAIN_DEVICE, 3}, {"rim0", NVGEN_CHAIN_RIM, 0},
+                {"rim1", NVGEN_CHAIN_RIM, 1},    {"rim2", NVGEN_CHAIN_RIM, 2}};
+
+static void put_all_ocsp_with_nonce(nvfx *f, const uint8_t *nonce, size_t len,
+                                    const uint8_t *request, size_t request_len)
 {
-    nvfx f;
-    fx_load(&f, "nvidia");
-    static const uint8_t ononce[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-    static const struct { const char *tag; nvgen_chain chain; size_t pos; } all[] = {
-        {"dev1", NVGEN_CHAIN_DEVICE, 1}, {"dev2", NVGEN_CHAIN_DEVICE, 2},
-        {"dev3", NVGEN_CHAIN_DEVICE, 3}, {"rim0", NVGEN_CHAIN_RIM, 0},
-        {"rim1", NVGEN_CHAIN_RIM, 1},    {"rim2", NVGEN_CHAIN_RIM, 2}};
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < sizeof ALL_OCSP / sizeof ALL_OCSP[0]; i++) {
         nvgen_ocsp_opts o;
         OCSP_RESPONSE *resp = NULL;
         nvgen_ocsp_opts_init(&o);
-        o.nonce = ononce;
-        o.nonce_len = sizeof ononce;
-        cr_assert_eq(nvgen_pki_ocsp(&resp, f.pki, all[i].chain, 0, all[i].pos, &o), 0);
-        fx_put_ocsp(&f, all[i].tag, resp);
-        cr_expect(ocsp_has_nonce(fx_find(&f, all[i].tag)));
+        o.nonce = nonce;
+        o.nonce_len = len;
+        cr_assert_eq(nvgen_pki_ocsp(&resp, f->pki, ALL_OCSP[i].chain, 0, ALL_OCSP[i].pos, &o), 0);
+        fx_put_ocsp_answering(f, ALL_OCSP[i].tag, resp, request, request ? request_len : 0);
+        cr_expect(ocsp_has_nonce(fx_find(f, ALL_OCSP[i].tag)));
     }
+}
+
+static const uint8_t ONONCE[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static const uint8_t OTHER_ONONCE[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0};
+
+/* The detail of check `name` in `r` ("" when absent). */
+static const char *check_detail(const attest_result *r, const char *name)
+{
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name))
+            return attest_result_check_detail(r, i);
+    return "";
+}
+
+/* A nonce alone proves nothing: without the request nonce it answers
+ * (attest_collateral_add), the response is a stored one. */
+Test(nv_synthetic, ocsp_nonce_without_recorded_request_is_stored)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    put_all_ocsp_with_nonce(&f, ONONCE, sizeof ONONCE, NULL, 0);
+    EXPECT_FAIL(&f, fx_run(&f, NULL), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "stored response (a nonce not checked"), "%s", f.reason);
+    attest_result *r = NULL;
+    EXPECT_OK(&f, fx_run_keep(&f, STORED, &r));
+    cr_expect(strstr(check_detail(r, "gpu0.chain.ocsp"), "0 live (nonce matched), 3 stored"),
+              "%s", check_detail(r, "gpu0.chain.ocsp"));
+    attest_result_free(r);
+    fx_free(&f);
+}
+
+/* A response carrying the nonce of the request it is recorded to answer is
+ * live: accepted by the default policy, and said so. */
+Test(nv_synthetic, ocsp_nonce_matched_is_live)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    put_all_ocsp_with_nonce(&f, ONONCE, sizeof ONONCE, ONONCE, sizeof ONONCE);
+    attest_result *r = NULL;
+    EXPECT_OK(&f, fx_run_keep(&f, NULL, &r));
+    cr_expect(strstr(check_detail(r, "gpu0.chain.ocsp"),
+                     "good; responses: 3 live (nonce matched), 0 stored"),
+              "%s", check_detail(r, "gpu0.chain.ocsp"));
+    cr_expect(strstr(check_detail(r, "gpu0.driver_rim.ocsp"), "3 live (nonce matched), 0 stored"),
+              "%s", check_detail(r, "gpu0.driver_rim.ocsp"));
+    cr_expect_str_eq(attest_result_ear_status(r), "affirming");
+    attest_result_free(r);
+    /* One of them without a nonce (stored) among live ones: refused by
+     * default, counted as stored when allowed. */
+    fx_put_file(&f, "dev2", f.dir, "ocsp/device_cert2.der");
+    EXPECT_FAIL(&f, fx_run(&f, NULL), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "stored response (no nonce"), "%s", f.reason);
+    EXPECT_OK(&f, fx_run_keep(&f, STORED, &r));
+    cr_expect(strstr(check_detail(r, "gpu0.chain.ocsp"), "2 live (nonce matched), 1 stored"),
+              "%s", check_detail(r, "gpu0.chain.ocsp"));
+    attest_result_free(r);
+    fx_free(&f);
+}
+
+/* A nonce other than the recorded request nonce: a replayed or misfiled
+ * answer, refused whatever the policy allows. */
+Test(nv_synthetic, ocsp_nonce_differs_from_the_recorded_one)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    put_all_ocsp_with_nonce(&f, ONONCE, sizeof ONONCE, ONONCE, sizeof ONONCE);
+    item *brom = fx_find(&f, "dev1");
+    memcpy(brom->request_nonce, OTHER_ONONCE, sizeof OTHER_ONONCE);
+    EXPECT_FAIL(&f, fx_run(&f, NULL), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "differs from the request nonce recorded"), "%s", f.reason);
+    EXPECT_FAIL(&f, fx_run(&f, STORED_WITH("\"allow_stale_ocsp\":true,\"allow_ocsp_unknown\":true,"
+                                           "\"require_ocsp\":false")),
+                ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "differs"), "%s", f.reason);
+    /* a shorter recorded nonce (a prefix) differs too */
+    brom->request_nonce_len = sizeof ONONCE - 1;
+    memcpy(brom->request_nonce, ONONCE, sizeof ONONCE - 1);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    /* the RIM chain's responses too */
+    fx_find(&f, "dev1")->request_nonce_len = sizeof ONONCE;
+    memcpy(fx_find(&f, "dev1")->request_nonce, ONONCE, sizeof ONONCE);
     EXPECT_OK(&f, fx_run(&f, NULL));
+    memcpy(fx_find(&f, "rim1")->request_nonce, OTHER_ONONCE, sizeof OTHER_ONONCE);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_NV_OCSP, "gpu0.driver_rim.ocsp");
     fx_free(&f);
 }
 
@@ -1673,6 +1778,10 @@ Test(nv_synthetic, policy_invalid_members)
         "{\"nvidia\":{\"allowed_vbios_versions\":[]}}",
         "{\"nvidia\":{\"allowed_vbios_versions\":[96]}}",
         "{\"nvidia\":{\"min_gpus\":9}}",
+        "{\"nvidia\":{\"ocsp_max_age_seconds\":-1}}",
+        "{\"nvidia\":{\"ocsp_max_age_seconds\":31622401}}",
+        "{\"nvidia\":{\"ocsp_max_age_seconds\":\"3600\"}}",
+        "{\"nvidia\":{\"ocsp_max_age_seconds\":3600.5}}",
         "{\"nvidia\":[]}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -1691,6 +1800,7 @@ Test(nv_synthetic, policy_invalid_members)
     const char *doc = "{\"nvidia\":{\"require_nonce\":true,\"require_ocsp\":true,"
                       "\"allow_stored_ocsp\":false,\"allow_stale_ocsp\":false,"
                       "\"allow_ocsp_hold\":false,\"allow_ocsp_unknown\":false,"
+                      "\"ocsp_max_age_seconds\":0,"
                       "\"allowed_mismatch_indices\":[],\"min_driver_version\":\"550.90.07\","
                       "\"allowed_vbios_versions\":[\"96.00.9F.00.01\"],\"required_mode\":\"ppcie\","
                       "\"require_ppcie_topology\":true,\"min_gpus\":8,\"min_switches\":4}}";
@@ -2390,11 +2500,12 @@ Test(nv_synthetic, ocsp_response_variants)
     o.respid_by_name = 1;
     brom_response(&f, "dev1", &o);
     EXPECT_OK(&f, fx_run(&f, STORED));
-    /* No nextUpdate: current from thisUpdate on (no end; see the report). */
+    /* No nextUpdate: never current by default (ocsp_response_without_next_update). */
     nvgen_ocsp_opts_init(&o);
     o.next_update = -1;
     brom_response(&f, "dev1", &o);
-    EXPECT_OK(&f, fx_run(&f, STORED));
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_EXPIRED, "gpu0.chain.ocsp");
+    EXPECT_OK(&f, fx_run(&f, STORED_WITH("\"ocsp_max_age_seconds\":86400")));
     /* Signed by the delegated responder of ANOTHER CA (the Identity's). */
     nvgen_ocsp_opts_init(&o);
     o.responder = f.pki->resp_identity.cert;
@@ -2432,5 +2543,128 @@ Test(nv_synthetic, ocsp_response_variants)
     fx_drop(&f, "dev1_revoked");
     fx_put_file(&f, "dev1", f.dir, "ocsp/device_cert2.der");
     EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_MISSING, "gpu0.chain.ocsp");
+    fx_free(&f);
+}
+
+/* No nextUpdate: never current under the default (ocsp_max_age_seconds 0),
+ * current for ocsp_max_age_seconds after thisUpdate otherwise. The
+ * response's thisUpdate is 2025-06-01T00:00Z, the verification 12 h later. */
+Test(nv_synthetic, ocsp_response_without_next_update)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    nvgen_ocsp_opts o;
+    nvgen_ocsp_opts_init(&o);
+    o.next_update = -1;
+    brom_response(&f, "dev1", &o);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_EXPIRED, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "no nextUpdate is current for 0 s"), "%s", f.reason);
+    /* judged at its own time, still never current */
+    EXPECT_FAIL(&f, fx_run(&f, STORED_WITH("\"allow_stale_ocsp\":true")),
+                ATTEST_E_COLLATERAL_EXPIRED, "gpu0.chain.ocsp");
+    EXPECT_OK(&f, fx_run(&f, STORED_WITH("\"ocsp_max_age_seconds\":43201")));
+    EXPECT_FAIL(&f, fx_run(&f, STORED_WITH("\"ocsp_max_age_seconds\":43200")),
+                ATTEST_E_COLLATERAL_EXPIRED, "gpu0.chain.ocsp");
+    EXPECT_FAIL(&f, fx_run(&f, STORED_WITH("\"ocsp_max_age_seconds\":3600")),
+                ATTEST_E_COLLATERAL_EXPIRED, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "current for 3600 s"), "%s", f.reason);
+    /* a stale-allowed policy judges it at thisUpdate, inside the age */
+    EXPECT_OK(&f,
+              fx_run(&f, STORED_WITH("\"ocsp_max_age_seconds\":3600,\"allow_stale_ocsp\":true")));
+    fx_free(&f);
+}
+
+/* Verify report 0 with `v` (kept between calls) and collateral `c`. */
+static int verify_with(nvfx *f, attest_verifier *v, attest_collateral *c, const char *policy)
+{
+    size_t len = 0;
+    uint8_t *rep = fx_report(f, &len, NULL);
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, rep, len), ATTEST_OK);
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    attest_result *r = NULL;
+    int status = attest_verify(&r, v, ev, c, p, f->pki->nonce, 32);
+    note_failure(f, r);
+    attest_result_free(r);
+    attest_policy_free(p);
+    attest_evidence_free(ev);
+    free(rep);
+    return status;
+}
+
+/* The verifier caches OCSP verdicts: the key must cover the recorded
+ * request nonces and the max age, or a verdict reached under one would be
+ * reused under the other. */
+Test(nv_synthetic, ocsp_verdict_cache_covers_nonces_and_max_age)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    attest_verifier *v = fx_verifier(&f);
+    put_all_ocsp_with_nonce(&f, ONONCE, sizeof ONONCE, ONONCE, sizeof ONONCE);
+    attest_collateral *live = fx_collateral(&f);
+    for (size_t i = 0; i < sizeof ALL_OCSP / sizeof ALL_OCSP[0]; i++)
+        fx_find(&f, ALL_OCSP[i].tag)->request_nonce_len = 0; /* same bytes, no request nonce */
+    attest_collateral *stored = fx_collateral(&f);
+    EXPECT_OK(&f, verify_with(&f, v, live, NULL));
+    EXPECT_FAIL(&f, verify_with(&f, v, stored, NULL), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    attest_collateral_free(live);
+    attest_collateral_free(stored);
+
+    nvgen_ocsp_opts o;
+    nvgen_ocsp_opts_init(&o);
+    o.next_update = -1;
+    brom_response(&f, "dev1", &o);
+    attest_collateral *ageless = fx_collateral(&f);
+    EXPECT_OK(&f, verify_with(&f, v, ageless, STORED_WITH("\"ocsp_max_age_seconds\":86400")));
+    EXPECT_FAIL(&f, verify_with(&f, v, ageless, STORED), ATTEST_E_COLLATERAL_EXPIRED,
+                "gpu0.chain.ocsp");
+    attest_collateral_free(ageless);
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
+/* A BROM response of `n` SingleResponses about the BROM (good but the one
+ * at `revoked`, -1: none), signed once by the ICA's delegated responder. */
+static void brom_many(nvfx *f, const char *tag, int n, int revoked)
+{
+    const nvgen_pki *pki = f->pki;
+    OCSP_CERTID *id = OCSP_cert_to_id(EVP_sha384(), pki->dev[0].brom.cert, pki->ica.cert);
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    ASN1_TIME *tu = ASN1_TIME_set(NULL, (time_t)NVGEN_T_2025_06_01);
+    ASN1_TIME *nu = ASN1_TIME_set(NULL, (time_t)(NVGEN_T_2025_06_01 + 86400));
+    cr_assert(id && bs && tu && nu);
+    for (int i = 0; i < n; i++)
+        cr_assert(OCSP_basic_add1_status(bs, id,
+                                         i == revoked ? V_OCSP_CERTSTATUS_REVOKED
+                                                      : V_OCSP_CERTSTATUS_GOOD,
+                                         i == revoked ? OCSP_REVOKED_STATUS_KEYCOMPROMISE : 0,
+                                         i == revoked ? tu : NULL, tu, nu));
+    cr_assert(OCSP_basic_sign(bs, pki->resp_ica.cert, pki->resp_ica.key, EVP_sha384(), NULL,
+                              OCSP_RESPID_KEY));
+    fx_put_ocsp(f, tag, OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(bs);
+    ASN1_TIME_free(tu);
+    ASN1_TIME_free(nu);
+}
+
+/* More SingleResponses than the bound (64) in one response: refused as
+ * malformed, quickly (8,000 entries used to take minutes); within the
+ * bound duplicates change nothing, and a revoked one among them wins. */
+Test(nv_synthetic, ocsp_singles_bound)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    brom_many(&f, "dev1", 8000, -1);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_MALFORMED, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "holds 8000 SingleResponses, more than the 64 allowed"), "%s",
+              f.reason);
+    brom_many(&f, "dev1", 65, -1);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_MALFORMED, "gpu0.chain.ocsp");
+    brom_many(&f, "dev1", 64, -1);
+    EXPECT_OK(&f, fx_run(&f, STORED));
+    brom_many(&f, "dev1", 64, 40);
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
+    cr_expect(strstr(f.reason, "is revoked"), "%s", f.reason);
     fx_free(&f);
 }

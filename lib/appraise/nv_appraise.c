@@ -25,6 +25,7 @@ void nv_policy_defaults(nv_policy *p)
     memset(p, 0, sizeof *p);
     p->require_nonce = true;
     p->require_ocsp = true;
+    p->ocsp_max_age_seconds = 0; /* no nextUpdate: never current */
     p->required_mode = -1;
 }
 
@@ -99,6 +100,18 @@ static int read_indices(json_t *v, uint64_t *mask)
     return ATTEST_OK;
 }
 
+/* Longest currency accepted for an OCSP response without nextUpdate. */
+#define OCSP_MAX_AGE_LIMIT (366 * 86400)
+
+static int read_max_age(json_t *v, const char *k, int64_t *out)
+{
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > OCSP_MAX_AGE_LIMIT)
+        return invalid(k, "must be an integer 0..31622400 (seconds, at most 366 days)");
+    *out = (int64_t)json_integer_value(v);
+    return ATTEST_OK;
+}
+
 static int read_member(nv_policy *p, const char *k, json_t *v)
 {
     if (!strcmp(k, "require_nonce")) return read_bool(v, k, &p->require_nonce);
@@ -107,6 +120,7 @@ static int read_member(nv_policy *p, const char *k, json_t *v)
     if (!strcmp(k, "allow_stale_ocsp")) return read_bool(v, k, &p->allow_stale_ocsp);
     if (!strcmp(k, "allow_ocsp_hold")) return read_bool(v, k, &p->allow_ocsp_hold);
     if (!strcmp(k, "allow_ocsp_unknown")) return read_bool(v, k, &p->allow_ocsp_unknown);
+    if (!strcmp(k, "ocsp_max_age_seconds")) return read_max_age(v, k, &p->ocsp_max_age_seconds);
     if (!strcmp(k, "allowed_mismatch_indices")) return read_indices(v, &p->allowed_mismatch);
     if (!strcmp(k, "min_driver_version"))
         return read_version(v, k, p->min_driver_version, sizeof p->min_driver_version);
@@ -922,7 +936,7 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
         const nv_device_evidence *e = &set->devices[i];
         device_ctx d = {r, v, coll, p,
                         {p->require_ocsp, p->allow_stored_ocsp, p->allow_stale_ocsp,
-                         p->allow_ocsp_hold, p->allow_ocsp_unknown},
+                         p->allow_ocsp_hold, p->allow_ocsp_unknown, p->ocsp_max_age_seconds},
                         r->verified_at, "", json_object()};
         snprintf(d.prefix, sizeof d.prefix, "%s%d", e->report->is_switch ? "switch" : "gpu",
                  e->report->is_switch ? switches++ : gpus++);

@@ -17,6 +17,8 @@ typedef struct nv_policy {
                                     i.e. judged at their own time (false) */
     bool allow_ocsp_hold;        /* certificateHold accepted (false) */
     bool allow_ocsp_unknown;     /* status unknown accepted (false) */
+    int64_t ocsp_max_age_seconds;/* a response without nextUpdate is current
+                                    this long after thisUpdate (0: never) */
     uint64_t allowed_mismatch;   /* bit i: mismatch at index i accepted (none) */
     char min_driver_version[32]; /* "" = none */
     char min_vbios_version[32];

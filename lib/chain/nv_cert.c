@@ -8,10 +8,12 @@
  *    bytes), and Blackwell's TCG DICE TcbInfo 2.23.133.5.4.1.1, whose
  *    IMPLICIT [6] fwids list holds FWID { hashAlg, digest } entries: the
  *    FWID is fwids[0] (SHA-384).
- *  - stored OCSP responses: find the one about a certificate by its CertID
- *    (computed with the hash the response names), authenticate it (the
- *    issuer itself or a delegated responder it certified with
- *    id-kp-OCSPSigning), and check thisUpdate <= now < nextUpdate.
+ *  - stored OCSP responses: find the ones about a certificate by its
+ *    CertID (computed once per hash algorithm a response names),
+ *    authenticate each once (the issuer itself or a delegated responder it
+ *    certified with id-kp-OCSPSigning), compare its nonce with the request
+ *    nonce recorded for it, and check thisUpdate <= now < nextUpdate (no
+ *    nextUpdate: a maximum age after thisUpdate).
  */
 #include "nv_cert.h"
 #include "x509_chain.h"
@@ -319,16 +321,49 @@ static void cert_label(X509 *cert, char *out, size_t n)
 }
 
 /* The hash algorithms a CertID may use here. */
-static const EVP_MD *certid_md(const ASN1_OBJECT *alg)
+static const struct {
+    int nid;
+    const EVP_MD *(*md)(void);
+} CERTID_HASHES[] = {{NID_sha1, EVP_sha1},     {NID_sha224, EVP_sha224}, {NID_sha256, EVP_sha256},
+                     {NID_sha384, EVP_sha384}, {NID_sha512, EVP_sha512}};
+#define N_CERTID_HASHES (sizeof CERTID_HASHES / sizeof CERTID_HASHES[0])
+
+/* Our CertID under each hash, computed on first use: a response may hold
+ * many SingleResponses, and hashing the issuer's name and key for each
+ * would cost as much as the response is long, per certificate checked. */
+typedef struct certids {
+    X509 *cert, *issuer;
+    OCSP_CERTID *id[N_CERTID_HASHES];
+} certids;
+
+static void certids_free(certids *ids)
 {
-    switch (OBJ_obj2nid(alg)) {
-    case NID_sha1: return EVP_sha1();
-    case NID_sha224: return EVP_sha224();
-    case NID_sha256: return EVP_sha256();
-    case NID_sha384: return EVP_sha384();
-    case NID_sha512: return EVP_sha512();
-    default: return NULL;
+    for (size_t k = 0; k < N_CERTID_HASHES; k++)
+        OCSP_CERTID_free(ids->id[k]);
+}
+
+/* Whether `theirs` names our certificate. A hash we do not compute: not
+ * about it. ATTEST_E_NOMEM when our CertID cannot be computed. */
+static int certid_matches(certids *ids, const OCSP_CERTID *theirs, const char *label, bool *match)
+{
+    ASN1_OBJECT *alg = NULL;
+    *match = false;
+    if (!theirs || OCSP_id_get0_info(NULL, &alg, NULL, NULL, (OCSP_CERTID *)theirs) != 1 || !alg)
+        return ATTEST_OK;
+    int nid = OBJ_obj2nid(alg);
+    for (size_t k = 0; k < N_CERTID_HASHES; k++) {
+        if (CERTID_HASHES[k].nid != nid)
+            continue;
+        if (!ids->id[k] && !(ids->id[k] = OCSP_cert_to_id(CERTID_HASHES[k].md(), ids->cert,
+                                                          ids->issuer))) {
+            ERR_clear_error();
+            return attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: cannot compute the CertID",
+                                    label);
+        }
+        *match = OCSP_id_cmp(ids->id[k], theirs) == 0;
+        break;
     }
+    return ATTEST_OK;
 }
 
 static int severity(nv_ocsp_status s)
@@ -371,7 +406,124 @@ static const char *delegation_problem(X509 *signer, X509 *issuer)
     return NULL;
 }
 
-/* Outcome of one single response that matched the certificate. */
+/* What one response establishes about itself, once, however many of its
+ * SingleResponses name the certificate: verifying the signature encodes
+ * the whole tbsResponseData again, so doing it per SingleResponse would
+ * cost the square of the response's length. */
+typedef struct response_facts {
+    int status;               /* ATTEST_OK: authentic and authorised */
+    char detail[320];         /* why not */
+    char responder[96];       /* CN of the signer */
+    int64_t responder_nb, responder_na;
+    nv_ocsp_nonce nonce;
+} response_facts;
+
+static int facts_fail(response_facts *f, int status, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int facts_fail(response_facts *f, int status, const char *label, const char *fmt, ...)
+{
+    ERR_clear_error();
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    f->status = status;
+    snprintf(f->detail, sizeof f->detail, "OCSP for %s: %s", label, what);
+    return status;
+}
+
+/* The nonce of `basic` against the request nonce recorded for it (`req`
+ * NULL or empty: none). The value of id-pkix-ocsp-nonce is a DER OCTET
+ * STRING holding the nonce (RFC 6960 4.4.1, RFC 8954 2.1); the legacy form
+ * with the nonce bytes directly in extnValue is not taken as a match: our
+ * requests carry the RFC form, which a responder echoes, and one encoding
+ * keeps one byte string from matching as two different nonces. A nonce
+ * that cannot be read (twice, or not one OCTET STRING) cannot be compared:
+ * the response counts as stored. *differs: it can and is not equal. */
+static nv_ocsp_nonce response_nonce(OCSP_BASICRESP *basic, const attest_ocsp_nonce *req,
+                                    bool *differs)
+{
+    *differs = false;
+    int idx = OCSP_BASICRESP_get_ext_by_NID(basic, NID_id_pkix_OCSP_Nonce, -1);
+    if (idx < 0)
+        return NV_OCSP_NONCE_ABSENT;
+    if (!req || req->len == 0 ||
+        OCSP_BASICRESP_get_ext_by_NID(basic, NID_id_pkix_OCSP_Nonce, idx) >= 0)
+        return NV_OCSP_NONCE_UNCHECKED;
+    const ASN1_OCTET_STRING *value = X509_EXTENSION_get_data(OCSP_BASICRESP_get_ext(basic, idx));
+    const unsigned char *start = value ? ASN1_STRING_get0_data(value) : NULL;
+    const unsigned char *p = start;
+    long len = value ? ASN1_STRING_length(value) : 0;
+    ASN1_OCTET_STRING *nonce = start && len > 0 ? d2i_ASN1_OCTET_STRING(NULL, &p, len) : NULL;
+    if (!nonce || p != start + len) {
+        ASN1_OCTET_STRING_free(nonce);
+        ERR_clear_error();
+        return NV_OCSP_NONCE_UNCHECKED;
+    }
+    *differs = (size_t)ASN1_STRING_length(nonce) != req->len ||
+               memcmp(ASN1_STRING_get0_data(nonce), req->data, req->len) != 0;
+    ASN1_OCTET_STRING_free(nonce);
+    return *differs ? NV_OCSP_NONCE_UNCHECKED : NV_OCSP_NONCE_MATCHED;
+}
+
+/* Authenticate response `index` (`basic`) once: its signer, signature,
+ * authorisation, the signer's validity (kept, judged per instant) and its
+ * nonce. A nonce other than the recorded request nonce is
+ * ATTEST_E_NV_OCSP. */
+static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer,
+                          const attest_ocsp_nonce *req, size_t index, const char *label)
+{
+    memset(f, 0, sizeof *f);
+
+    /* Who signed: a certificate the response carries, or the issuer,
+     * located by the ResponderID (name or key hash). */
+    STACK_OF(X509) *extra = sk_X509_new_null();
+    if (!extra || !sk_X509_push(extra, issuer)) {
+        sk_X509_free(extra);
+        return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
+    }
+    X509 *signer = NULL;
+    int found = OCSP_resp_get0_signer(basic, &signer, extra);
+    sk_X509_free(extra);
+    if (found != 1 || !signer)
+        return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                          "the ResponderID names neither a certificate in the response nor the "
+                          "issuer");
+    attest_cert_cn(signer, f->responder, sizeof f->responder);
+
+    /* (a) the signature over tbsResponseData with the signer's key */
+    EVP_PKEY *key = X509_get0_pubkey(signer);
+    if (!key || ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
+                                 OCSP_resp_get0_signature(basic), OCSP_resp_get0_respdata(basic),
+                                 key) != 1)
+        return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                          "response signature does not verify with the key of '%s'", f->responder);
+
+    /* (b) the signer is the issuer or a responder the issuer authorised */
+    if (!is_issuer(signer, issuer)) {
+        const char *why = delegation_problem(signer, issuer);
+        if (why)
+            return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
+                              "responder '%s' is not authorised: it %s", f->responder, why);
+    }
+    if (attest_asn1_time_to_unix(X509_get0_notBefore(signer), &f->responder_nb) != 0 ||
+        attest_asn1_time_to_unix(X509_get0_notAfter(signer), &f->responder_na) != 0)
+        return facts_fail(f, ATTEST_E_MALFORMED, label,
+                          "responder '%s' has an undecodable validity", f->responder);
+
+    /* (c) the nonce, against the request it is recorded to answer */
+    bool differs = false;
+    f->nonce = response_nonce(basic, req, &differs);
+    if (differs)
+        return facts_fail(f, ATTEST_E_NV_OCSP, label,
+                          "the nonce of response %zu differs from the request nonce recorded "
+                          "for it", index + 1);
+    f->status = ATTEST_OK;
+    return ATTEST_OK;
+}
+
+/* Outcome of one SingleResponse that matched the certificate. */
 typedef struct candidate {
     int status;
     nv_ocsp_result res; /* filled when status is OK or COLLATERAL_EXPIRED */
@@ -393,45 +545,25 @@ static int cand_fail(candidate *c, int status, const char *label, const char *fm
     return status;
 }
 
-/* Check one matching single response of `basic`. */
-static int check_single(candidate *c, OCSP_BASICRESP *basic, OCSP_SINGLERESP *single, X509 *issuer,
-                        int64_t now, const char *label)
+/* The end of the currency of a response without nextUpdate. */
+static int64_t current_until(int64_t this_update, int64_t max_age)
+{
+    return this_update > 0 && max_age > INT64_MAX - this_update ? INT64_MAX
+                                                                 : this_update + max_age;
+}
+
+/* Check one matching SingleResponse of a response whose facts `f` were
+ * established. */
+static int check_single(candidate *c, const response_facts *f, OCSP_SINGLERESP *single,
+                        int64_t now, int64_t max_age, const char *label)
 {
     memset(c, 0, sizeof *c);
     nv_ocsp_result *res = &c->res;
     res->reason = -1;
-
-    /* Who signed: a certificate the response carries, or the issuer,
-     * located by the ResponderID (name or key hash). */
-    STACK_OF(X509) *extra = sk_X509_new_null();
-    if (!extra || !sk_X509_push(extra, issuer)) {
-        sk_X509_free(extra);
-        return cand_fail(c, ATTEST_E_NOMEM, label, "out of memory");
-    }
-    X509 *signer = NULL;
-    int found = OCSP_resp_get0_signer(basic, &signer, extra);
-    sk_X509_free(extra);
-    if (found != 1 || !signer)
-        return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
-                         "the ResponderID names neither a certificate in the response nor the "
-                         "issuer");
-    char responder[96];
-    attest_cert_cn(signer, responder, sizeof responder);
-
-    /* (a) the signature over tbsResponseData with the signer's key */
-    EVP_PKEY *key = X509_get0_pubkey(signer);
-    if (!key || ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
-                                 OCSP_resp_get0_signature(basic), OCSP_resp_get0_respdata(basic),
-                                 key) != 1)
-        return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
-                         "response signature does not verify with the key of '%s'", responder);
-
-    /* (b) the signer is the issuer or a responder the issuer authorised */
-    if (!is_issuer(signer, issuer)) {
-        const char *why = delegation_problem(signer, issuer);
-        if (why)
-            return cand_fail(c, ATTEST_E_COLLATERAL_SIGNATURE, label,
-                             "responder '%s' is not authorised: it %s", responder, why);
+    if (f->status != ATTEST_OK) {
+        c->status = f->status;
+        snprintf(c->detail, sizeof c->detail, "%s", f->detail);
+        return c->status;
     }
 
     /* the status and the times, kept even when they are out of range so
@@ -439,7 +571,7 @@ static int check_single(candidate *c, OCSP_BASICRESP *basic, OCSP_SINGLERESP *si
     int reason = -1;
     ASN1_GENERALIZEDTIME *revtime = NULL, *thisupd = NULL, *nextupd = NULL;
     int st = OCSP_single_get0_status(single, &reason, &revtime, &thisupd, &nextupd);
-    int64_t this_update = 0, next_update = INT64_MAX, revoked_at = 0;
+    int64_t this_update = 0, next_update = 0, revoked_at = 0;
     if (st < 0 || !thisupd || attest_asn1_time_to_unix(thisupd, &this_update) != 0 ||
         (nextupd && attest_asn1_time_to_unix(nextupd, &next_update) != 0) ||
         (st == V_OCSP_CERTSTATUS_REVOKED &&
@@ -460,56 +592,176 @@ static int check_single(candidate *c, OCSP_BASICRESP *basic, OCSP_SINGLERESP *si
         break;
     }
     res->this_update = this_update;
-    res->next_update = next_update;
-    res->has_nonce = OCSP_BASICRESP_get_ext_by_NID(basic, NID_id_pkix_OCSP_Nonce, -1) >= 0;
-    snprintf(res->responder, sizeof res->responder, "%s", responder);
+    res->has_next_update = nextupd != NULL;
+    res->next_update = nextupd ? next_update : current_until(this_update, max_age);
+    res->nonce = f->nonce;
+    snprintf(res->responder, sizeof res->responder, "%s", f->responder);
 
     /* the responder certificate must be valid at `now` */
-    int64_t nb = 0, na = 0;
+    int64_t nb = f->responder_nb, na = f->responder_na;
     char t1[32], t2[32], t3[32];
     attest_time_format(t3, sizeof t3, now);
-    if (attest_asn1_time_to_unix(X509_get0_notBefore(signer), &nb) != 0 ||
-        attest_asn1_time_to_unix(X509_get0_notAfter(signer), &na) != 0)
-        return cand_fail(c, ATTEST_E_MALFORMED, label,
-                         "responder '%s' has an undecodable validity", responder);
     res->stable_from = nb > this_update ? nb : this_update;
-    res->stable_until = na < INT64_MAX && na + 1 < next_update ? na + 1 : next_update;
+    res->stable_until = na < INT64_MAX && na + 1 < res->next_update ? na + 1 : res->next_update;
     if (now < nb || now > na) {
         attest_time_format(t1, sizeof t1, nb);
         attest_time_format(t2, sizeof t2, na);
         return cand_fail(c, ATTEST_E_COLLATERAL_EXPIRED, label,
-                         "responder '%s' is valid %s..%s, not at %s", responder, t1, t2, t3);
+                         "responder '%s' is valid %s..%s, not at %s", f->responder, t1, t2, t3);
     }
 
-    /* thisUpdate <= now < nextUpdate (no nextUpdate: no end) */
-    if (now < this_update || now >= next_update) {
+    /* thisUpdate <= now < nextUpdate (no nextUpdate: thisUpdate + max_age) */
+    if (now < this_update || now >= res->next_update) {
         attest_time_format(t1, sizeof t1, this_update);
-        if (next_update == INT64_MAX)
-            snprintf(t2, sizeof t2, "(none)");
-        else
-            attest_time_format(t2, sizeof t2, next_update);
+        if (res->has_next_update) {
+            attest_time_format(t2, sizeof t2, res->next_update);
+            return cand_fail(c, ATTEST_E_COLLATERAL_EXPIRED, label,
+                             "response with thisUpdate %s, nextUpdate %s is not current at %s",
+                             t1, t2, t3);
+        }
         return cand_fail(c, ATTEST_E_COLLATERAL_EXPIRED, label,
-                         "response with thisUpdate %s, nextUpdate %s is not current at %s", t1,
-                         t2, t3);
+                         "response with thisUpdate %s and no nextUpdate is current for %lld s "
+                         "after thisUpdate (nvidia.ocsp_max_age_seconds), not at %s",
+                         t1, (long long)max_age, t3);
     }
     c->status = ATTEST_OK;
     return ATTEST_OK;
 }
 
 /* Better of two responses valid at the same instant: the newer; at equal
- * thisUpdate the more severe status. */
+ * thisUpdate the more severe status; then a live one. */
 static bool better(const nv_ocsp_result *a, const nv_ocsp_result *b)
 {
     if (a->this_update != b->this_update)
         return a->this_update > b->this_update;
-    return severity(a->status) > severity(b->status);
+    if (severity(a->status) != severity(b->status))
+        return severity(a->status) > severity(b->status);
+    return a->nonce == NV_OCSP_NONCE_MATCHED && b->nonce != NV_OCSP_NONCE_MATCHED;
 }
 
-int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X509 *issuer,
-                  int64_t now, nv_ocsp_result *out)
+/* What the responses scanned so far say about the certificate. */
+typedef struct search {
+    bool has_ok, has_stale, has_failed;
+    candidate ok;        /* the best one current now */
+    candidate stale;     /* the newest authentic one not current now */
+    candidate failed;    /* the first other failure */
+    int64_t next_change; /* thisUpdate of a response not yet current */
+    size_t unusable, first_unusable;
+    const char *unusable_why;
+} search;
+
+static void note_unusable(search *s, size_t index, const char *why)
 {
-    if (!cert || !issuer || !out || (count > 0 && !responses))
-        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.ocsp: NULL argument");
+    /* cannot be matched to a certificate: it may have been ours */
+    if (s->unusable++ == 0) {
+        s->first_unusable = index;
+        s->unusable_why = why;
+    }
+}
+
+static int consider(search *s, const candidate *c, int64_t now)
+{
+    if ((c->status == ATTEST_OK || c->status == ATTEST_E_COLLATERAL_EXPIRED) &&
+        c->res.this_update > now && c->res.this_update < s->next_change)
+        s->next_change = c->res.this_update;
+    if (c->status == ATTEST_OK) {
+        if (!s->has_ok || better(&c->res, &s->ok.res)) {
+            s->ok = *c;
+            s->has_ok = true;
+        }
+    } else if (c->status == ATTEST_E_COLLATERAL_EXPIRED) {
+        if (!s->has_stale || c->res.this_update > s->stale.res.this_update) {
+            s->stale = *c;
+            s->has_stale = true;
+        }
+    } else if (c->status == ATTEST_E_NOMEM) {
+        return attest_set_error(c->status, "%s", c->detail);
+    } else if (!s->has_failed) {
+        s->failed = *c;
+        s->has_failed = true;
+    }
+    return ATTEST_OK;
+}
+
+/* Every SingleResponse of response `index` about the certificate; the
+ * response itself is checked once, at its first such SingleResponse. */
+static int scan_response(search *s, const nv_ocsp_input *in, size_t index, certids *ids,
+                         int64_t now, const char *label)
+{
+    OCSP_RESPONSE *resp = in->responses[index];
+    int rs = resp ? OCSP_response_status(resp) : -1;
+    if (rs != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
+        note_unusable(s, index, resp ? OCSP_response_status_str(rs) : "NULL");
+        return ATTEST_OK;
+    }
+    OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+    if (!basic) {
+        ERR_clear_error();
+        note_unusable(s, index, "not a BasicOCSPResponse");
+        return ATTEST_OK;
+    }
+    int n = OCSP_resp_count(basic), st = ATTEST_OK;
+    if (n > NV_OCSP_MAX_SINGLES)
+        st = attest_set_error(ATTEST_E_MALFORMED,
+                              "OCSP for %s: response %zu of %zu holds %d SingleResponses, more "
+                              "than the %d allowed",
+                              label, index + 1, in->count, n, NV_OCSP_MAX_SINGLES);
+    const attest_ocsp_nonce *req = in->request_nonces ? &in->request_nonces[index] : NULL;
+    response_facts facts;
+    bool checked = false;
+    for (int k = 0; k < n && st == ATTEST_OK; k++) {
+        OCSP_SINGLERESP *single = OCSP_resp_get0(basic, k);
+        bool match = false;
+        st = certid_matches(ids, single ? OCSP_SINGLERESP_get0_id(single) : NULL, label, &match);
+        if (st != ATTEST_OK || !match)
+            continue;
+        if (!checked) {
+            checked = true;
+            if (check_response(&facts, basic, ids->issuer, req, index, label) == ATTEST_E_NV_OCSP) {
+                st = attest_set_error(ATTEST_E_NV_OCSP, "%s", facts.detail);
+                break;
+            }
+        }
+        candidate c;
+        check_single(&c, &facts, single, now, in->max_age, label);
+        st = consider(s, &c, now);
+    }
+    OCSP_BASICRESP_free(basic);
+    return st;
+}
+
+/* The verdict once every response was scanned. */
+static int conclude(const search *s, size_t count, const char *label, nv_ocsp_result *out)
+{
+    if (s->has_ok) {
+        *out = s->ok.res;
+        if (s->next_change < out->stable_until)
+            out->stable_until = s->next_change; /* a newer response takes over then */
+        return ATTEST_OK;
+    }
+    /* No response valid now: an authentic but stale one says the most
+     * (the caller may judge it at its own time); else the first failure. */
+    if (s->has_stale) {
+        *out = s->stale.res;
+        return attest_set_error(s->stale.status, "%s", s->stale.detail);
+    }
+    if (s->has_failed)
+        return attest_set_error(s->failed.status, "%s", s->failed.detail);
+    if (s->unusable)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "OCSP for %s: no response is about it, and response %zu of %zu "
+                                "cannot be matched (%s)",
+                                label, s->first_unusable + 1, count, s->unusable_why);
+    return attest_set_error(ATTEST_E_COLLATERAL_MISSING,
+                            "OCSP for %s: none of the %zu response(s) is about it", label,
+                            count);
+}
+
+int nv_ocsp_check_input(const nv_ocsp_input *in, X509 *cert, X509 *issuer, int64_t now,
+                        nv_ocsp_result *out)
+{
+    if (!in || !cert || !issuer || !out || (in->count > 0 && !in->responses) || in->max_age < 0)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.ocsp: NULL or negative argument");
     memset(out, 0, sizeof *out);
     out->reason = -1;
     out->status = NV_OCSP_UNKNOWN;
@@ -519,101 +771,20 @@ int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X50
         return attest_set_error(ATTEST_E_INVALID_ARG,
                                 "OCSP for %s: the certificate given as issuer is not its issuer",
                                 label);
-
-    candidate *ok = NULL, *stale = NULL, *failed = NULL, *cur = NULL;
-    candidate slots[4]; /* best OK, newest stale, first other failure, current */
+    search s = {.next_change = INT64_MAX, .unusable_why = ""};
+    certids ids = {.cert = cert, .issuer = issuer};
     int st = ATTEST_OK;
-    size_t unusable = 0, first_unusable = 0;
-    const char *unusable_why = "";
-    int64_t next_change = INT64_MAX; /* thisUpdate of a response not yet current */
+    for (size_t i = 0; i < in->count && st == ATTEST_OK; i++)
+        st = scan_response(&s, in, i, &ids, now, label);
+    certids_free(&ids);
+    if (st == ATTEST_OK)
+        st = conclude(&s, in->count, label, out);
+    return st;
+}
 
-    for (size_t i = 0; i < count && st == ATTEST_OK; i++) {
-        OCSP_RESPONSE *resp = responses[i];
-        int rs = resp ? OCSP_response_status(resp) : -1;
-        if (rs != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
-            /* cannot be matched to a certificate: it may have been ours */
-            if (unusable++ == 0) {
-                first_unusable = i;
-                unusable_why = resp ? OCSP_response_status_str(rs) : "NULL";
-            }
-            continue;
-        }
-        OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
-        if (!basic) {
-            ERR_clear_error();
-            if (unusable++ == 0) {
-                first_unusable = i;
-                unusable_why = "not a BasicOCSPResponse";
-            }
-            continue;
-        }
-        for (int k = 0; k < OCSP_resp_count(basic) && st == ATTEST_OK; k++) {
-            OCSP_SINGLERESP *single = OCSP_resp_get0(basic, k);
-            const OCSP_CERTID *id = single ? OCSP_SINGLERESP_get0_id(single) : NULL;
-            ASN1_OBJECT *alg = NULL;
-            if (!id || OCSP_id_get0_info(NULL, &alg, NULL, NULL, (OCSP_CERTID *)id) != 1 || !alg)
-                continue;
-            const EVP_MD *md = certid_md(alg);
-            if (!md)
-                continue; /* a hash we do not compute: not about our certificate */
-            OCSP_CERTID *mine = OCSP_cert_to_id(md, cert, issuer);
-            if (!mine) {
-                ERR_clear_error();
-                st = attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: cannot compute the CertID",
-                                      label);
-                break;
-            }
-            bool match = OCSP_id_cmp(mine, id) == 0;
-            OCSP_CERTID_free(mine);
-            if (!match)
-                continue;
-            /* Evaluate into a free slot. */
-            cur = NULL;
-            for (int j = 0; j < 4; j++)
-                if (&slots[j] != ok && &slots[j] != stale && &slots[j] != failed) {
-                    cur = &slots[j];
-                    break;
-                }
-            int r = check_single(cur, basic, single, issuer, now, label);
-            if ((r == ATTEST_OK || r == ATTEST_E_COLLATERAL_EXPIRED) &&
-                cur->res.this_update > now && cur->res.this_update < next_change)
-                next_change = cur->res.this_update;
-            if (r == ATTEST_OK) {
-                if (!ok || better(&cur->res, &ok->res))
-                    ok = cur;
-            } else if (r == ATTEST_E_COLLATERAL_EXPIRED) {
-                if (!stale || cur->res.this_update > stale->res.this_update)
-                    stale = cur;
-            } else if (r == ATTEST_E_NOMEM) {
-                st = attest_set_error(r, "%s", cur->detail);
-            } else if (!failed) {
-                failed = cur;
-            }
-        }
-        OCSP_BASICRESP_free(basic);
-    }
-    if (st != ATTEST_OK)
-        return st;
-    if (ok) {
-        *out = ok->res;
-        if (next_change < out->stable_until)
-            out->stable_until = next_change; /* a newer response takes over then */
-        return ATTEST_OK;
-    }
-    /* No response valid now: an authentic but stale one says the most
-     * (the caller may judge it at its own time); else the first failure. */
-    if (stale) {
-        *out = stale->res;
-        return attest_set_error(stale->status, "%s", stale->detail);
-    }
-    if (failed)
-        return attest_set_error(failed->status, "%s", failed->detail);
-    if (unusable)
-        return attest_set_error(ATTEST_E_MALFORMED,
-                                "OCSP for %s: no response is about it, and response %zu of %zu "
-                                "cannot be matched (%s)",
-                                label, first_unusable + 1, count, unusable_why);
-    return attest_set_error(ATTEST_E_COLLATERAL_MISSING,
-                            "OCSP for %s: none of the %zu response(s) is about it", label,
-                            count);
+int nv_ocsp_check(OCSP_RESPONSE *const *responses, size_t count, X509 *cert, X509 *issuer,
+                  int64_t now, nv_ocsp_result *out)
+{
+    nv_ocsp_input in = {.responses = responses, .count = count};
+    return nv_ocsp_check_input(&in, cert, issuer, now, out);
 }

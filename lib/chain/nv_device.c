@@ -101,16 +101,37 @@ int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
     return ATTEST_OK;
 }
 
-/* nv_ocsp_check through the verifier's cache: an authentic verdict is
- * reused for instants inside the interval in which it holds. */
+/* The collateral's stored responses, judged with the rules' max age. */
+static nv_ocsp_input ocsp_input(const attest_collateral *coll, const nv_ocsp_rules *rules)
+{
+    nv_ocsp_input in = {.max_age = rules->max_age};
+    if (coll) {
+        in.responses = coll->ocsp;
+        in.request_nonces = coll->ocsp_nonces;
+        in.count = coll->ocsp_count;
+    }
+    return in;
+}
+
+/* nv_ocsp_check_input through the verifier's cache: an authentic verdict
+ * is reused for instants inside the interval in which it holds. The key
+ * covers the responses with their recorded request nonces
+ * (ocsp_set_sha256), the certificate, its issuer and the max age. */
 static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, X509 *cert,
-                             X509 *issuer, int64_t now, nv_ocsp_result *res)
+                             X509 *issuer, int64_t now, const nv_ocsp_rules *rules,
+                             nv_ocsp_result *res)
 {
     uint8_t dc[32], di[32], key[32];
     unsigned int n1 = 0, n2 = 0;
-    attest_bytes parts[] = {{"nv-ocsp", 7}, {coll->ocsp_set_sha256, 32}, {dc, 32}, {di, 32}};
+    int64_t max_age = rules->max_age;
+    attest_bytes parts[] = {{"nv-ocsp", 7},
+                            {coll->ocsp_set_sha256, 32},
+                            {dc, 32},
+                            {di, 32},
+                            {&max_age, sizeof max_age}};
     bool keyed = X509_digest(cert, EVP_sha256(), dc, &n1) == 1 &&
-                 X509_digest(issuer, EVP_sha256(), di, &n2) == 1 && attest_cache_key(key, parts, 4) == 0;
+                 X509_digest(issuer, EVP_sha256(), di, &n2) == 1 &&
+                 attest_cache_key(key, parts, 5) == 0;
     attest_cached_chain hit = {0};
     if (keyed && attest_cache_get(v->cache, key, &hit) && hit.extra_len == sizeof *res) {
         sk_X509_pop_free(hit.chain, X509_free);
@@ -118,7 +139,8 @@ static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, 
         if (now >= res->stable_from && now < res->stable_until)
             return ATTEST_OK;
     }
-    int status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, now, res);
+    nv_ocsp_input in = ocsp_input(coll, rules);
+    int status = nv_ocsp_check_input(&in, cert, issuer, now, res);
     if (status == ATTEST_OK && keyed) {
         attest_cached_chain entry = {.extra_len = sizeof *res};
         _Static_assert(sizeof(nv_ocsp_result) <= sizeof entry.extra, "cache slot too small");
@@ -128,20 +150,26 @@ static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, 
     return status;
 }
 
+/* How one certificate's verdict was reached, for the check's text. */
+typedef enum ocsp_source { OCSP_FROM_NONE, OCSP_FROM_LIVE, OCSP_FROM_STORED } ocsp_source;
+
 /* One certificate's OCSP verdict under the rules; returns the status.
  * *relaxed names the policy member that let it pass, if any (stale,
- * missing, held or unknown), so the result marks it as a warning. */
+ * missing, held or unknown), so the result marks it as a warning;
+ * *source says whether a live or a stored response gave it. */
 static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
                       const attest_collateral *coll, X509 *cert, X509 *issuer, int64_t now,
                       const nv_ocsp_rules *rules, nv_ocsp_status *status_out,
-                      const char **relaxed)
+                      const char **relaxed, ocsp_source *source)
 {
     nv_ocsp_result res;
     char cn[96];
     attest_cert_cn(cert, cn, sizeof cn);
-    int status = coll ? ocsp_check_cached(v, coll, cert, issuer, now, &res)
-                      : nv_ocsp_check(NULL, 0, cert, issuer, now, &res);
+    nv_ocsp_input in = ocsp_input(coll, rules);
+    int status = coll ? ocsp_check_cached(v, coll, cert, issuer, now, rules, &res)
+                      : nv_ocsp_check_input(&in, cert, issuer, now, &res);
     *status_out = NV_OCSP_UNKNOWN;
+    *source = OCSP_FROM_NONE;
     if (status == ATTEST_E_COLLATERAL_MISSING && !rules->require) {
         *relaxed = "require_ocsp (no response)";
         return ATTEST_OK;
@@ -149,14 +177,20 @@ static int judge_ocsp(attest_result *r, attest_verifier *v, const char *name,
     if (status == ATTEST_E_COLLATERAL_EXPIRED && rules->allow_stale) {
         /* Judged at its own time: the status it gave then stands. */
         *relaxed = "allow_stale_ocsp (responses outside their validity)";
-        status = nv_ocsp_check(coll->ocsp, coll->ocsp_count, cert, issuer, res.this_update, &res);
+        status = nv_ocsp_check_input(&in, cert, issuer, res.this_update, &res);
     }
     if (status != ATTEST_OK)
         return attest_check_fail(r, name, status, "'%s': %s", cn, attest_error_last());
-    if (!res.has_nonce && !rules->allow_stored)
+    /* Live: the response carries the nonce of the request it is recorded
+     * to answer. Anything else could have been fetched at any time. */
+    if (res.nonce != NV_OCSP_NONCE_MATCHED && !rules->allow_stored)
         return attest_check_fail(r, name, ATTEST_E_NV_OCSP,
-                                 "'%s': stored response without a nonce (policy "
-                                 "nvidia.allow_stored_ocsp is false)", cn);
+                                 "'%s': stored response (%s; policy nvidia.allow_stored_ocsp is "
+                                 "false)", cn,
+                                 res.nonce == NV_OCSP_NONCE_ABSENT
+                                     ? "no nonce"
+                                     : "a nonce not checked against a recorded request nonce");
+    *source = res.nonce == NV_OCSP_NONCE_MATCHED ? OCSP_FROM_LIVE : OCSP_FROM_STORED;
     *status_out = res.status;
     if (res.status == NV_OCSP_HOLD && rules->allow_hold)
         *relaxed = "allow_ocsp_hold (certificate on hold)";
@@ -178,16 +212,19 @@ int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
     nv_ocsp_status worst_status = NV_OCSP_GOOD;
     bool any = false;
     const char *relaxed = NULL;
+    int from[3] = {0, 0, 0}; /* per ocsp_source */
     *worst = "good";
     for (int i = first; i <= last && i + 1 < sk_X509_num(chain); i++) {
         nv_ocsp_status s;
+        ocsp_source source;
         int status = judge_ocsp(r, v, name, coll, sk_X509_value(chain, i),
-                                sk_X509_value(chain, i + 1), now, rules, &s, &relaxed);
+                                sk_X509_value(chain, i + 1), now, rules, &s, &relaxed, &source);
         if (status != ATTEST_OK) {
             *worst = "invalid";
             return status;
         }
         any = true;
+        from[source]++;
         if (s > worst_status)
             worst_status = s;
     }
@@ -195,7 +232,9 @@ int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
     if (!any)
         attest_check_skip(r, name, "no certificate to check");
     else
-        attest_check_pass(r, name, "certificates %d..%d: %s%s%s%s", first, last, *worst,
+        attest_check_pass(r, name, "certificates %d..%d: %s; responses: %d live (nonce matched), "
+                          "%d stored%s%s%s", first, last, *worst, from[OCSP_FROM_LIVE],
+                          from[OCSP_FROM_STORED],
                           relaxed ? " (allowed by nvidia." : "", relaxed ? relaxed : "",
                           relaxed ? ")" : "");
     return ATTEST_OK;

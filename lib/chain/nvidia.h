@@ -10,10 +10,13 @@
 /* How stored OCSP responses are judged (from the policy). */
 typedef struct nv_ocsp_rules {
     bool require;        /* a response must exist for each certificate */
-    bool allow_stored;   /* a response without a nonce is acceptable */
+    bool allow_stored;   /* a response not live (no nonce matched to its
+                            recorded request nonce) is acceptable */
     bool allow_stale;    /* outside thisUpdate..nextUpdate is acceptable */
     bool allow_hold;
     bool allow_unknown;
+    int64_t max_age;     /* seconds a response without nextUpdate stays
+                            current after thisUpdate (0: never) */
 } nv_ocsp_rules;
 
 /* Verify `leaf` through `untrusted` to a pinned root of `vendor` at `now`;
@@ -24,8 +27,9 @@ ATTEST_HIDDEN int nv_chain_verify(attest_result *r, const char *name, attest_ver
                                   int want_len, int64_t now, STACK_OF(X509) **chain);
 
 /* OCSP for chain[first .. last] (inclusive), each against its issuer
- * chain[i+1], with the stored responses of `coll`. Check `name`; the
- * worst status goes to *worst (JSON claim text) . */
+ * chain[i+1], with the stored responses of `coll`. Check `name` (its text
+ * says how many verdicts came from live and from stored responses); the
+ * worst status goes to *worst (JSON claim text). */
 ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char *name,
                                 const attest_collateral *coll,
                                 STACK_OF(X509) *chain, int first, int last, int64_t now,

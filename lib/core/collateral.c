@@ -40,6 +40,7 @@ void attest_collateral_free(attest_collateral *c)
     free(c->tcb_infos);
     free(c->qe_identities);
     free(c->ocsp);
+    free(c->ocsp_nonces);
     free(c->rims);
     free(c);
 }
@@ -111,20 +112,69 @@ static int push(void ***array, size_t *count, void *item)
     return 0;
 }
 
-static int add_ocsp(attest_collateral *c, const uint8_t *data, size_t len)
+/* A DER OCSPResponse, every byte consumed; NULL otherwise. */
+static OCSP_RESPONSE *decode_ocsp(const uint8_t *data, size_t len)
 {
     const unsigned char *p = data;
     OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-    if (!resp || p != data + len || push((void ***)&c->ocsp, &c->ocsp_count, resp) != 0) {
+    if (resp && p != data + len) {
         OCSP_RESPONSE_free(resp);
-        return ATTEST_E_COLLATERAL_UNKNOWN;
+        resp = NULL;
     }
-    /* The set's name: a chain of digests over the responses as added. */
+    ERR_clear_error();
+    return resp;
+}
+
+/* Keep `resp` (taken over) with the request nonce it answers. */
+static int keep_ocsp(attest_collateral *c, OCSP_RESPONSE *resp, const uint8_t *der, size_t len,
+                     const attest_ocsp_nonce *nonce)
+{
+    if (c->ocsp_count >= ATTEST_COLLATERAL_MAX_OCSP) {
+        OCSP_RESPONSE_free(resp);
+        return attest_set_error(ATTEST_E_LENGTH, "collateral: more than %d OCSP responses",
+                                ATTEST_COLLATERAL_MAX_OCSP);
+    }
+    attest_ocsp_nonce *nonces = realloc(c->ocsp_nonces, (c->ocsp_count + 1) * sizeof *nonces);
+    if (nonces)
+        c->ocsp_nonces = nonces;
+    if (!nonces || push((void ***)&c->ocsp, &c->ocsp_count, resp) != 0) {
+        OCSP_RESPONSE_free(resp);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    c->ocsp_nonces[c->ocsp_count - 1] = *nonce;
+    /* The set's name: a chain of digests over the responses as added, each
+     * with the request nonce it answers (a verdict depends on both). */
     uint8_t item[32];
-    attest_bytes parts[] = {{c->ocsp_set_sha256, 32}, {item, 32}};
-    EVP_Digest(data, len, item, NULL, EVP_sha256(), NULL);
-    attest_cache_key(c->ocsp_set_sha256, parts, 2);
+    attest_bytes parts[] = {{c->ocsp_set_sha256, 32}, {item, 32}, {nonce->data, nonce->len}};
+    EVP_Digest(der, len, item, NULL, EVP_sha256(), NULL);
+    attest_cache_key(c->ocsp_set_sha256, parts, 3);
     return ATTEST_OK;
+}
+
+static int add_ocsp(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    static const attest_ocsp_nonce unknown = {.len = 0};
+    OCSP_RESPONSE *resp = decode_ocsp(data, len);
+    return resp ? keep_ocsp(c, resp, data, len, &unknown) : ATTEST_E_COLLATERAL_UNKNOWN;
+}
+
+int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t len,
+                               const uint8_t *request_nonce, size_t nonce_len)
+{
+    if (!c || !der || len == 0 || len > INT32_MAX || (nonce_len && !request_nonce))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
+    if (nonce_len > ATTEST_OCSP_NONCE_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG,
+                                "collateral: an OCSP request nonce has 1 to %d bytes, not %zu",
+                                ATTEST_OCSP_NONCE_MAX, nonce_len);
+    OCSP_RESPONSE *resp = decode_ocsp(der, len);
+    if (!resp)
+        return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                "collateral: %zu bytes are not a DER OCSP response", len);
+    attest_ocsp_nonce nonce = {.len = nonce_len};
+    if (nonce_len)
+        memcpy(nonce.data, request_nonce, nonce_len);
+    return keep_ocsp(c, resp, der, len, &nonce);
 }
 
 /* A DER item is accepted only when the decoder consumed every byte. */
@@ -229,10 +279,11 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
     }
     if (looks_like_pem(data, len))
         return add_pem(c, data, len);
-    if (add_der(c, data, len) == ATTEST_OK)
-        return ATTEST_OK;
+    int status = add_der(c, data, len);
+    if (status != ATTEST_E_COLLATERAL_UNKNOWN)
+        return status; /* added, or an OCSP response refused with its reason */
     ERR_clear_error();
     return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                             "collateral: %zu bytes are neither a DER certificate, "
-                            "a DER CRL nor PEM", len);
+                            "a DER CRL, a DER OCSP response nor PEM", len);
 }

@@ -79,6 +79,18 @@ struct dcap_tcb_info;
 struct dcap_qe_identity;
 struct nv_rim;
 
+/* Stored OCSP responses one collateral may hold: NVIDIA's evidence of a
+ * machine needs a few dozen (3 per device chain, 3 per RIM chain); each
+ * certificate check scans them all. */
+#define ATTEST_COLLATERAL_MAX_OCSP 256
+#define ATTEST_OCSP_NONCE_MAX 32 /* RFC 8954 2.1: 1..32 bytes */
+
+/* The nonce of the request a stored OCSP response answers. */
+typedef struct attest_ocsp_nonce {
+    uint8_t data[ATTEST_OCSP_NONCE_MAX];
+    size_t len;                         /* 0: not known */
+} attest_ocsp_nonce;
+
 struct attest_collateral {
     STACK_OF(X509) *certs;
     STACK_OF(X509_CRL) *crls;
@@ -87,9 +99,12 @@ struct attest_collateral {
     struct dcap_qe_identity **qe_identities; /* Intel Enclave Identities */
     size_t qe_identity_count;
     OCSP_RESPONSE **ocsp;               /* stored OCSP responses (DER) */
-    size_t ocsp_count;
-    uint8_t ocsp_set_sha256[32];        /* names the set of responses, for the
-                                           verifier's cache of OCSP verdicts */
+    attest_ocsp_nonce *ocsp_nonces;     /* [ocsp_count]: the request nonce
+                                           each answers (len 0: unknown) */
+    size_t ocsp_count;                  /* <= ATTEST_COLLATERAL_MAX_OCSP */
+    uint8_t ocsp_set_sha256[32];        /* names the set of responses and their
+                                           request nonces, for the verifier's
+                                           cache of OCSP verdicts */
     struct nv_rim **rims;               /* NVIDIA RIMs, signature checked */
     size_t rim_count;
     int rim_rejected;                   /* status of the first RIM refused */
