@@ -30,14 +30,6 @@ static void appraise_window(attest_result *r, const dcap_window *w, int64_t now,
                       early ? "is not valid before" : "expired at", edge, at);
 }
 
-static bool listed(const dcap_string_list *l, const char *id)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (strcmp(l->items[i], id) == 0)
-            return true;
-    return false;
-}
-
 static void appraise_tcb(attest_result *r, const dcap_verified *v, const dcap_tcb_result *t,
                          const dcap_policy *p)
 {
@@ -49,8 +41,9 @@ static void appraise_tcb(attest_result *r, const dcap_verified *v, const dcap_tc
         attest_check_pass(r, "policy.dcap.tcb_status", "%s accepted", status);
     for (size_t i = 0; i < t->advisory_count; i++) {
         const char *id = t->advisories[i];
-        if (listed(&p->forbidden_advisories, id) ||
-            (p->allowed_advisories.set && !listed(&p->allowed_advisories, id))) {
+        if (policy_strings_has(&p->forbidden_advisories, id, false) ||
+            (p->allowed_advisories.set &&
+             !policy_strings_has(&p->allowed_advisories, id, false))) {
             attest_check_fail(r, "policy.dcap.advisories", ATTEST_E_POLICY_ADVISORY,
                               "advisory %s is not allowed", id);
             break;
@@ -67,7 +60,7 @@ static void appraise_tcb(attest_result *r, const dcap_verified *v, const dcap_tc
     }
 }
 
-static void expect_bytes(attest_result *r, const char *name, const dcap_expect *e,
+static void expect_bytes(attest_result *r, const char *name, const policy_bytes *e,
                          const uint8_t *actual, size_t len, int status)
 {
     if (!e->set)
@@ -78,16 +71,15 @@ static void expect_bytes(attest_result *r, const char *name, const dcap_expect *
         attest_check_fail(r, name, status, "differs from the policy's value");
 }
 
-static void expect_listed(attest_result *r, const char *name, const dcap_digest_list *l,
+static void expect_listed(attest_result *r, const char *name, const policy_digests *l,
                           const uint8_t *actual)
 {
     if (!l->count)
         return;
-    for (size_t i = 0; i < l->count; i++)
-        if (memcmp(l->items[i], actual, l->len) == 0) {
-            attest_check_pass(r, name, "one of the %zu allowed", l->count);
-            return;
-        }
+    if (policy_digests_has(l, actual)) {
+        attest_check_pass(r, name, "one of the %zu allowed", l->count);
+        return;
+    }
     attest_check_fail(r, name, ATTEST_E_POLICY_MEASUREMENT, "not one of the %zu allowed",
                       l->count);
 }

@@ -7,6 +7,7 @@
 #include "../chain/intel.h"
 #include "../core/internal.h"
 #include "binding.h"
+#include "policy_reader.h"
 
 #define DCAP_MAX_ADVISORIES 128
 
@@ -29,41 +30,23 @@ ATTEST_HIDDEN int dcap_tcb_evaluate(attest_result *r, const dcap_quote *q,
                                     const dcap_verified *v, json_t *claims,
                                     dcap_tcb_result *out);
 
-/* An expected value of `len` bytes, or unset. */
-typedef struct dcap_expect {
-    bool set;
-    uint8_t value[64];
-} dcap_expect;
-
-typedef struct dcap_digest_list {
-    uint8_t (*items)[48];
-    size_t count;
-    size_t len;                      /* 48 (MRTD, MRSEAM) or 32 (MRENCLAVE) */
-} dcap_digest_list;
-
-typedef struct dcap_string_list {
-    char **items;
-    size_t count;
-    bool set;
-} dcap_string_list;
-
 typedef struct dcap_policy {
     unsigned accepted_statuses;      /* bit per dcap_tcb_status */
-    dcap_string_list allowed_advisories;   /* set: every advisory must be listed */
-    dcap_string_list forbidden_advisories;
+    policy_strings allowed_advisories;   /* set: every advisory must be listed */
+    policy_strings forbidden_advisories;
     int min_tcb_evaluation_data_number;    /* -1: none */
     bool allow_expired_collateral;
     bool allow_debug;
     int report_data_binding;         /* attest_binding: default (absent), none, raw, sha256/384/512 */
-    dcap_expect report_data;
+    policy_bytes report_data;
     /* TD */
     bool require_sept_ve_disable;    /* TD_ATTRIBUTES bit 28 must be set */
-    dcap_digest_list mrtd, mrseam;
-    dcap_expect rtmr[4], mrsignerseam, seam_attributes, td_attributes, xfam, mrconfigid,
+    policy_digests mrtd, mrseam;
+    policy_bytes rtmr[4], mrsignerseam, seam_attributes, td_attributes, xfam, mrconfigid,
         mrowner, mrownerconfig, mrservicetd;
     /* SGX */
-    dcap_digest_list mrenclave;
-    dcap_expect mrsigner;
+    policy_digests mrenclave;
+    policy_bytes mrsigner;
     int isvprodid;                   /* -1: any */
     int min_isvsvn;                  /* -1: none */
 } dcap_policy;

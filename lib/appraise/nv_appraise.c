@@ -18,148 +18,6 @@
 #define NVDEC0_ENABLED 0xAA
 #define NVDEC0_DISABLED 0x55
 
-/* ---- policy ------------------------------------------------------------- */
-
-void nv_policy_defaults(nv_policy *p)
-{
-    memset(p, 0, sizeof *p);
-    p->require_nonce = true;
-    p->require_ocsp = true;
-    p->ocsp_max_age_seconds = 0; /* no nextUpdate: never current */
-    p->required_mode = -1;
-}
-
-static void free_list(char **items, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(items[i]);
-    free(items);
-}
-
-void nv_policy_release(nv_policy *p)
-{
-    free_list(p->allowed_driver_versions, p->allowed_driver_count);
-    free_list(p->allowed_vbios_versions, p->allowed_vbios_count);
-    p->allowed_driver_versions = p->allowed_vbios_versions = NULL;
-    p->allowed_driver_count = p->allowed_vbios_count = 0;
-}
-
-static int invalid(const char *member, const char *why)
-{
-    return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.nvidia.%s: %s", member, why);
-}
-
-static int read_bool(json_t *v, const char *k, bool *out)
-{
-    if (!json_is_boolean(v))
-        return invalid(k, "must be true or false");
-    *out = json_is_true(v);
-    return ATTEST_OK;
-}
-
-static int read_version(json_t *v, const char *k, char *out, size_t n)
-{
-    const char *s = json_string_value(v);
-    if (!s || !*s || strlen(s) >= n)
-        return invalid(k, "must be a version string such as \"550.90.07\"");
-    snprintf(out, n, "%s", s);
-    return ATTEST_OK;
-}
-
-static int read_versions(json_t *v, const char *k, char ***out, size_t *count)
-{
-    size_t i;
-    json_t *item;
-    if (!json_is_array(v) || json_array_size(v) == 0)
-        return invalid(k, "must be a non-empty array of version strings");
-    free_list(*out, *count);
-    *count = 0;
-    if (!(*out = calloc(json_array_size(v), sizeof **out)))
-        return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
-    json_array_foreach(v, i, item) {
-        if (!json_is_string(item))
-            return invalid(k, "must be a non-empty array of version strings");
-        if (!((*out)[(*count)++] = strdup(json_string_value(item))))
-            return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
-    }
-    return ATTEST_OK;
-}
-
-static int read_indices(json_t *v, uint64_t *mask)
-{
-    size_t i;
-    json_t *item;
-    if (!json_is_array(v))
-        return invalid("allowed_mismatch_indices", "must be an array of indices 0..63");
-    *mask = 0;
-    json_array_foreach(v, i, item) {
-        if (!json_is_integer(item) || json_integer_value(item) < 0 || json_integer_value(item) > 63)
-            return invalid("allowed_mismatch_indices", "must be an array of indices 0..63");
-        *mask |= 1ull << json_integer_value(item);
-    }
-    return ATTEST_OK;
-}
-
-/* Longest currency accepted for an OCSP response without nextUpdate. */
-#define OCSP_MAX_AGE_LIMIT (366 * 86400)
-
-static int read_max_age(json_t *v, const char *k, int64_t *out)
-{
-    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-        json_integer_value(v) > OCSP_MAX_AGE_LIMIT)
-        return invalid(k, "must be an integer 0..31622400 (seconds, at most 366 days)");
-    *out = (int64_t)json_integer_value(v);
-    return ATTEST_OK;
-}
-
-static int read_member(nv_policy *p, const char *k, json_t *v)
-{
-    if (!strcmp(k, "require_nonce")) return read_bool(v, k, &p->require_nonce);
-    if (!strcmp(k, "require_ocsp")) return read_bool(v, k, &p->require_ocsp);
-    if (!strcmp(k, "allow_stored_ocsp")) return read_bool(v, k, &p->allow_stored_ocsp);
-    if (!strcmp(k, "allow_stale_ocsp")) return read_bool(v, k, &p->allow_stale_ocsp);
-    if (!strcmp(k, "allow_ocsp_hold")) return read_bool(v, k, &p->allow_ocsp_hold);
-    if (!strcmp(k, "allow_ocsp_unknown")) return read_bool(v, k, &p->allow_ocsp_unknown);
-    if (!strcmp(k, "ocsp_max_age_seconds")) return read_max_age(v, k, &p->ocsp_max_age_seconds);
-    if (!strcmp(k, "allowed_mismatch_indices")) return read_indices(v, &p->allowed_mismatch);
-    if (!strcmp(k, "min_driver_version"))
-        return read_version(v, k, p->min_driver_version, sizeof p->min_driver_version);
-    if (!strcmp(k, "min_vbios_version"))
-        return read_version(v, k, p->min_vbios_version, sizeof p->min_vbios_version);
-    if (!strcmp(k, "allowed_driver_versions"))
-        return read_versions(v, k, &p->allowed_driver_versions, &p->allowed_driver_count);
-    if (!strcmp(k, "allowed_vbios_versions"))
-        return read_versions(v, k, &p->allowed_vbios_versions, &p->allowed_vbios_count);
-    if (!strcmp(k, "require_ppcie_topology")) return read_bool(v, k, &p->require_ppcie_topology);
-    if (!strcmp(k, "required_mode")) {
-        const char *s = json_string_value(v);
-        p->required_mode = s && !strcasecmp(s, "spt") ? 0 : s && !strcasecmp(s, "mpt") ? 1
-                           : s && !strcasecmp(s, "ppcie") ? 2 : -2;
-        return p->required_mode == -2 ? invalid(k, "one of spt, mpt, ppcie") : ATTEST_OK;
-    }
-    if (!strcmp(k, "min_gpus") || !strcmp(k, "min_switches")) {
-        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 8)
-            return invalid(k, "must be an integer 0..8");
-        *(k[4] == 'g' ? &p->min_gpus : &p->min_switches) = (int)json_integer_value(v);
-        return ATTEST_OK;
-    }
-    return invalid(k, "unknown member");
-}
-
-int nv_policy_from_json(nv_policy *p, json_t *section)
-{
-    const char *key;
-    json_t *value;
-    if (!json_is_object(section))
-        return invalid("", "must be an object");
-    json_object_foreach(section, key, value) {
-        int status = read_member(p, key, value);
-        if (status != ATTEST_OK)
-            return status;
-    }
-    return ATTEST_OK;
-}
-
 /* ---- versions ----------------------------------------------------------- */
 
 /* Compare dotted versions component by component (decimal for drivers,
@@ -181,14 +39,6 @@ static int version_cmp(const char *a, const char *b, int base)
             break;
     }
     return 0;
-}
-
-static bool version_listed(char **list, size_t n, const char *v)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcasecmp(list[i], v))
-            return true;
-    return false;
 }
 
 /* ---- per device --------------------------------------------------------- */
@@ -433,15 +283,15 @@ static int check_versions(device_ctx *d, const nv_report *rep)
         version_cmp(rep->driver_version, p->min_driver_version, 10) < 0)
         return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
                                  "driver %s below %s", rep->driver_version, p->min_driver_version);
-    if (!rep->is_switch && p->allowed_driver_count &&
-        !version_listed(p->allowed_driver_versions, p->allowed_driver_count, rep->driver_version))
+    if (!rep->is_switch && p->allowed_driver_versions.count &&
+        !policy_strings_has(&p->allowed_driver_versions, rep->driver_version, true))
         return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
                                  "driver %s is not an allowed version", rep->driver_version);
     if (p->min_vbios_version[0] && version_cmp(rep->vbios_version, p->min_vbios_version, 16) < 0)
         return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
                                  "VBIOS %s below %s", rep->vbios_version, p->min_vbios_version);
-    if (p->allowed_vbios_count &&
-        !version_listed(p->allowed_vbios_versions, p->allowed_vbios_count, rep->vbios_version))
+    if (p->allowed_vbios_versions.count &&
+        !policy_strings_has(&p->allowed_vbios_versions, rep->vbios_version, true))
         return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
                                  "VBIOS %s is not an allowed version", rep->vbios_version);
     attest_check_pass(d->r, name, "driver %s, VBIOS %s accepted",

@@ -8,6 +8,7 @@
 #include "../core/internal.h"
 #include "../parse/nv_rim.h"
 #include "../parse/spdm_report.h"
+#include "policy_reader.h"
 
 typedef struct nv_policy {
     bool require_nonce;          /* a caller nonce must be given (default true) */
@@ -22,10 +23,8 @@ typedef struct nv_policy {
     uint64_t allowed_mismatch;   /* bit i: mismatch at index i accepted (none) */
     char min_driver_version[32]; /* "" = none */
     char min_vbios_version[32];
-    char **allowed_driver_versions;
-    size_t allowed_driver_count;
-    char **allowed_vbios_versions;
-    size_t allowed_vbios_count;
+    policy_strings allowed_driver_versions; /* empty: any */
+    policy_strings allowed_vbios_versions;
     int required_mode;           /* -1 any, 0 SPT, 1 MPT, 2 PPCIe */
     bool require_ppcie_topology; /* 8 GPUs + 4 NVSwitches, PDIs consistent */
     int min_gpus, min_switches;  /* devices required in the evidence (0) */

@@ -84,41 +84,33 @@ static void appraise_guest_policy(attest_result *r, const snp_report *rep,
                           (unsigned long long)gp);
 }
 
-static bool in_list(const snp_digest_list *l, const uint8_t *d)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (memcmp(l->items[i], d, 48) == 0)
-            return true;
-    return false;
-}
-
 static void appraise_ids(attest_result *r, const snp_report *rep, const snp_policy *p)
 {
     if (p->measurements.count) {
-        if (in_list(&p->measurements, rep->measurement))
+        if (policy_digests_has(&p->measurements, rep->measurement))
             attest_check_pass(r, "policy.snp.measurement", "in the allowed list");
         else
             attest_check_fail(r, "policy.snp.measurement", ATTEST_E_POLICY_MEASUREMENT,
                               "MEASUREMENT is not one of the %zu allowed",
                               p->measurements.count);
     }
-    if (p->has_host_data)
-        memcmp(p->host_data, rep->host_data, 32) == 0
+    if (p->host_data.set)
+        memcmp(p->host_data.value, rep->host_data, 32) == 0
             ? attest_check_pass(r, "policy.snp.host_data", "equal")
             : (void)attest_check_fail(r, "policy.snp.host_data", ATTEST_E_POLICY_HOST_DATA,
                                       "HOST_DATA differs from the policy");
-    if (p->has_family_id)
-        memcmp(p->family_id, rep->family_id, 16) == 0
+    if (p->family_id.set)
+        memcmp(p->family_id.value, rep->family_id, 16) == 0
             ? attest_check_pass(r, "policy.snp.family_id", "equal")
             : (void)attest_check_fail(r, "policy.snp.family_id", ATTEST_E_POLICY_ID,
                                       "FAMILY_ID differs from the policy");
-    if (p->has_image_id)
-        memcmp(p->image_id, rep->image_id, 16) == 0
+    if (p->image_id.set)
+        memcmp(p->image_id.value, rep->image_id, 16) == 0
             ? attest_check_pass(r, "policy.snp.image_id", "equal")
             : (void)attest_check_fail(r, "policy.snp.image_id", ATTEST_E_POLICY_ID,
                                       "IMAGE_ID differs from the policy");
     if (p->id_key_digests.count)
-        in_list(&p->id_key_digests, rep->id_key_digest)
+        policy_digests_has(&p->id_key_digests, rep->id_key_digest)
             ? attest_check_pass(r, "policy.snp.id_key", "ID key trusted")
             : (void)attest_check_fail(r, "policy.snp.id_key", ATTEST_E_POLICY_ID,
                                       "ID_KEY_DIGEST is not a trusted ID key");
@@ -126,7 +118,7 @@ static void appraise_ids(attest_result *r, const snp_report *rep, const snp_poli
         if (!rep->author_key_en)
             attest_check_fail(r, "policy.snp.author_key", ATTEST_E_POLICY_ID,
                               "the policy requires an author key; AUTHOR_KEY_EN is 0");
-        else if (!in_list(&p->author_key_digests, rep->author_key_digest))
+        else if (!policy_digests_has(&p->author_key_digests, rep->author_key_digest))
             attest_check_fail(r, "policy.snp.author_key", ATTEST_E_POLICY_ID,
                               "AUTHOR_KEY_DIGEST is not a trusted author key");
         else
@@ -139,7 +131,7 @@ static void appraise_report_data(attest_result *r, const snp_report *rep,
                                  report_data_rule rule)
 {
     attest_appraise_report_data(r, "policy.snp.report_data", rep->report_data,
-                                p->has_report_data ? p->report_data : NULL,
+                                p->report_data.set ? p->report_data.value : NULL,
                                 p->nonce_binding, nonce, n, rule);
 }
 

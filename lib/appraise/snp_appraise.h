@@ -6,6 +6,7 @@
 #include "../core/internal.h"
 #include "../parse/snp_report.h"
 #include "binding.h"
+#include "policy_reader.h"
 
 /* A floor per TCB component; -1 = no floor for that component. */
 typedef struct snp_tcb_floor {
@@ -14,11 +15,6 @@ typedef struct snp_tcb_floor {
 
 
 typedef enum snp_signer_rule { SNP_SIGNER_ANY = 0, SNP_SIGNER_VCEK, SNP_SIGNER_VLEK } snp_signer_rule;
-
-typedef struct snp_digest_list {
-    uint8_t (*items)[48];
-    size_t count;
-} snp_digest_list;
 
 typedef struct snp_policy {
     bool require_crl;
@@ -31,17 +27,14 @@ typedef struct snp_policy {
     bool allow_migration_agent;
     bool require_single_socket;
     int min_abi_major, min_abi_minor; /* -1: none */
-    snp_digest_list measurements;     /* empty: any */
-    bool has_host_data;
-    uint8_t host_data[32];
-    bool has_report_data;
-    uint8_t report_data[64];
+    policy_digests measurements;      /* empty: any */
+    policy_bytes host_data;
+    policy_bytes report_data;
     attest_binding nonce_binding;
     unsigned vmpl_mask;               /* bit i: VMPL i allowed */
-    bool has_family_id, has_image_id;
-    uint8_t family_id[16], image_id[16];
-    snp_digest_list id_key_digests;   /* empty: any */
-    snp_digest_list author_key_digests;
+    policy_bytes family_id, image_id;
+    policy_digests id_key_digests;    /* empty: any */
+    policy_digests author_key_digests;
     snp_signer_rule signer;
     int64_t min_guest_svn;            /* -1: none */
     bool allow_provisional_firmware;

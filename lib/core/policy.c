@@ -2,6 +2,7 @@
 #include "internal.h"
 #include "../appraise/dcap_appraise.h"
 #include "../appraise/nv_appraise.h"
+#include "../appraise/policy_reader.h"
 #include "../appraise/snp_appraise.h"
 
 #include <openssl/evp.h>
@@ -116,74 +117,86 @@ int attest_policy_default(attest_policy **out)
     return ATTEST_OK;
 }
 
-static int read_composite(composite_policy *c, json_t *v)
+static int read_gpu_binding(void *section, const char *sec, const char *m, json_t *v)
 {
-    const char *key;
-    json_t *value;
-    if (!json_is_object(v))
-        return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.composite: must be an object");
-    c->given = true;
-    json_object_foreach(v, key, value) {
-        if (!strcmp(key, "gpu_binding")) {
-            const char *b = json_string_value(value);
-            if (b && !strcmp(b, "cpu_report_data"))
-                c->gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
-            else if (b && !strcmp(b, "same_nonce"))
-                c->gpu_binding = COMPOSITE_BIND_SAME_NONCE;
-            else
-                return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.composite.gpu_binding: "
-                                        "one of cpu_report_data, same_nonce");
-        } else if (!strcmp(key, "require_cpu")) {
-            if (!json_is_boolean(value))
-                return attest_set_error(ATTEST_E_POLICY_INVALID,
-                                        "policy.composite.require_cpu: must be true or false");
-            c->require_cpu = json_is_true(value);
-        } else if (!strcmp(key, "min_gpus")) {
-            if (!json_is_integer(value) || json_integer_value(value) < 0 ||
-                json_integer_value(value) > 12)
-                return attest_set_error(ATTEST_E_POLICY_INVALID,
-                                        "policy.composite.min_gpus: must be an integer 0..12");
-            c->min_gpus = (int)json_integer_value(value);
-        } else {
-            return attest_set_error(ATTEST_E_POLICY_INVALID,
-                                    "policy.composite.%s: unknown member", key);
-        }
-    }
+    composite_policy *c = section;
+    const char *b = json_string_value(v);
+    if (b && !strcmp(b, "cpu_report_data"))
+        c->gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
+    else if (b && !strcmp(b, "same_nonce"))
+        c->gpu_binding = COMPOSITE_BIND_SAME_NONCE;
+    else
+        return policy_invalid(sec, m, "one of cpu_report_data, same_nonce");
     return ATTEST_OK;
 }
 
+static const policy_member composite_members[] = {
+    PM_FN("gpu_binding", read_gpu_binding),
+    PM("require_cpu", PM_BOOL, composite_policy, require_cpu, 0, 0),
+    PM("min_gpus", PM_INT, composite_policy, min_gpus, 0, 12),
+};
+
+/* The sections of the document, each read by its platform's reader. */
+static int read_snp(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)sec, (void)m;
+    return snp_policy_from_json(((attest_policy *)p)->snp, v);
+}
+static int read_tdx(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)sec, (void)m;
+    return dcap_policy_from_json(((attest_policy *)p)->tdx, v, true);
+}
+static int read_sgx(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)sec, (void)m;
+    return dcap_policy_from_json(((attest_policy *)p)->sgx, v, false);
+}
+static int read_nvidia(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)sec, (void)m;
+    return nv_policy_from_json(((attest_policy *)p)->nvidia, v);
+}
+static int read_composite(void *section, const char *sec, const char *m, json_t *v)
+{
+    composite_policy *c = &((attest_policy *)section)->composite;
+    (void)sec, (void)m;
+    c->given = true;
+    return policy_read_section(c, "composite", composite_members,
+                               sizeof composite_members / sizeof composite_members[0], v);
+}
+static int read_version(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)p;
+    if (!json_is_integer(v) || json_integer_value(v) != 1)
+        return policy_invalid(sec, m, "only version 1 is defined");
+    return ATTEST_OK;
+}
+static int read_text(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)p;
+    return json_is_string(v) ? ATTEST_OK : policy_invalid(sec, m, "must be a string");
+}
+static int read_platform_list(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)p, (void)sec, (void)m, (void)v;
+    return ATTEST_OK; /* read by read_scope once every section is known */
+}
+
+static const policy_member document_members[] = {
+    PM_FN("snp", read_snp),         PM_FN("tdx", read_tdx),
+    PM_FN("sgx", read_sgx),         PM_FN("nvidia", read_nvidia),
+    PM_FN("composite", read_composite), PM_FN("platforms", read_platform_list),
+    PM_FN("version", read_version), PM_FN("description", read_text),
+};
+
 static int read_document(attest_policy *p, json_t *doc)
 {
-    const char *key;
-    json_t *value;
     if (!json_is_object(doc))
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy: must be a JSON object");
-    json_object_foreach(doc, key, value) {
-        int status = ATTEST_OK;
-        if (strcmp(key, "snp") == 0) {
-            status = snp_policy_from_json(p->snp, value);
-        } else if (strcmp(key, "tdx") == 0) {
-            status = dcap_policy_from_json(p->tdx, value, true);
-        } else if (strcmp(key, "sgx") == 0) {
-            status = dcap_policy_from_json(p->sgx, value, false);
-        } else if (strcmp(key, "nvidia") == 0) {
-            status = nv_policy_from_json(p->nvidia, value);
-        } else if (strcmp(key, "composite") == 0) {
-            status = read_composite(&p->composite, value);
-        } else if (strcmp(key, "platforms") == 0) {
-            continue; /* read_scope */
-        } else if (strcmp(key, "version") == 0) {
-            if (!json_is_integer(value) || json_integer_value(value) != 1)
-                return attest_set_error(ATTEST_E_POLICY_INVALID,
-                                        "policy.version: only version 1 is defined");
-        } else if (strcmp(key, "description") != 0) {
-            return attest_set_error(ATTEST_E_POLICY_INVALID,
-                                    "policy.%s: unknown member", key);
-        }
-        if (status != ATTEST_OK)
-            return status;
-    }
-    return read_scope(p, doc);
+    int status = policy_read_section(p, "", document_members,
+                                     sizeof document_members / sizeof document_members[0], doc);
+    return status == ATTEST_OK ? read_scope(p, doc) : status;
 }
 
 int attest_policy_from_json(attest_policy **out, const char *json, size_t len)
