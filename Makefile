@@ -5,7 +5,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SHARED  ?= $(abspath ../shared)
 
-VERSION := 0.1.0
+# The release number is written once, in include/attest.h.
+header_version = $(shell sed -n 's/^\#define ATTEST_VERSION_$(1) *\([0-9][0-9]*\)$$/\1/p' include/attest.h)
+VERSION := $(call header_version,MAJOR).$(call header_version,MINOR).$(call header_version,PATCH)
+ifeq ($(filter-out .,$(subst ., ,$(VERSION))),)
+$(error cannot read ATTEST_VERSION_MAJOR/MINOR/PATCH from include/attest.h)
+endif
 SOMAJOR := 0
 
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
@@ -82,8 +87,10 @@ $(B)/libattest.a: $(LIB_OBJ)
 $(B)/libattest-asan.a: $(ASAN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	-e 's|@XMLSEC_LIBS@|$(strip $(XMLSEC_LIBS))|'
+pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile include/attest.h
+	$(PC_SUBST) $< > $@
 
 # ---- CLI and mock TEE ----------------------------------------------------
 cli: $(B)/attest
@@ -126,6 +133,7 @@ test: all $(B)/unit-tests $(B)/testpki/.done
 	@[ -d "$(SHARED)/vectors" ] || echo "note: $(SHARED)/vectors absent: the real-vector tests are skipped"
 	$(TEST_ENV) $(B)/unit-tests --jobs 2
 	$(TEST_ENV) sh tests/cli.sh
+	MAKE="$(MAKE)" CC="$(CC)" sh tests/pkgconfig.sh
 	@if command -v python3 >/dev/null; then \
 	  $(TEST_ENV) LIBATTEST_PATH=$(abspath $(B)/libattest.so.$(SOMAJOR)) python3 bindings/python/test_libattest.py; \
 	else echo "note: python3 absent, binding test skipped"; fi
@@ -228,8 +236,7 @@ install: all
 	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so.$(SOMAJOR)
 	ln -sf libattest.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libattest.so
 	install -m 644 $(B)/libattest.a $(DESTDIR)$(PREFIX)/lib/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' pkg-config/libattest.pc.in \
-	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libattest.pc
+	$(PC_SUBST) pkg-config/libattest.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libattest.pc
 	install -m 755 $(B)/attest $(B)/attest-mock $(DESTDIR)$(PREFIX)/bin/
 
 clean:

@@ -1,26 +1,30 @@
 /*
- * libattest - verify confidential-computing evidence (AMD SEV-SNP today;
- * Intel TDX/SGX and NVIDIA GPU evidence slot into the same API).
+ * libattest - verify confidential-computing evidence, fully offline: AMD
+ * SEV-SNP reports, Intel DCAP quotes (TDX and SGX), NVIDIA GPU and NVSwitch
+ * SPDM evidence, and bundles of one machine's CPU and GPU evidence.
  *
  * Conventions (read once, they hold for every function below):
  *
  *  - Every function that can fail returns an attest_status: ATTEST_OK (0)
  *    on success, a negative code otherwise. Results come back through an
  *    out parameter that is always the first argument.
- *  - Every object is an opaque handle created by attest_<noun>_new/_parse/
- *    _load and released by the matching attest_<noun>_free, which accepts
- *    NULL. Strings returned as `char **out` are owned by the caller and are
+ *  - Every object is an opaque handle created by attest_<noun>_new,
+ *    _parse, _from_json or _default (a result by attest_verify) and
+ *    released by the matching attest_<noun>_free, which accepts NULL.
+ *    Strings returned as `char **out` are owned by the caller and are
  *    released with attest_string_free(). Strings returned as `const char *`
  *    are borrowed from the object they came from and live as long as it.
- *  - When a call fails, attest_error_last() gives a detail message naming
- *    the field or the check ("snp.report.version: unsupported version 4").
- *    The message is kept per thread and replaced by the next failing call.
+ *  - When a call fails, attest_error_last_status() gives its status and
+ *    attest_error_last() a detail message naming the field or the check
+ *    ("snp.report.version: unsupported version 4"). Both are kept per
+ *    thread (see "Errors" below).
  *  - Thread safety: an attest_verifier may be shared by any number of
  *    threads once configured (its setters are not to be called while other
  *    threads verify with it). Evidence, collateral, policy and result
  *    objects are immutable after creation and may be read from several
- *    threads; they must not be freed while in use. The library has no
- *    global mutable state.
+ *    threads; they must not be freed while in use. The only process-wide
+ *    state is that of libxml2 and xmlsec1, initialised once (see
+ *    "Process-wide initialisation" below).
  *  - No varargs, no structs passed by value: every function can be bound
  *    from ctypes or cgo as is.
  */
@@ -40,9 +44,16 @@ extern "C" {
 #define ATTEST_API
 #endif
 
+/* The version of this header. The Makefile reads these three lines (the
+ * shared library's file name, libattest.pc), so they are the only place a
+ * release number is written. ATTEST_VERSION_NUMBER is 0xMMmmpp: one byte
+ * each for major, minor and patch (0.1.0 is 0x000100, 1.12.3 0x010c03),
+ * so versions compare as numbers, also in #if. Each part stays below 256. */
 #define ATTEST_VERSION_MAJOR 0
 #define ATTEST_VERSION_MINOR 1
 #define ATTEST_VERSION_PATCH 0
+#define ATTEST_VERSION_NUMBER                                                  \
+    ((ATTEST_VERSION_MAJOR << 16) | (ATTEST_VERSION_MINOR << 8) | ATTEST_VERSION_PATCH)
 
 /* ------------------------------------------------------------------------
  * Status codes. Values are stable across releases: new codes are appended,
@@ -145,15 +156,79 @@ ATTEST_API const char *attest_strerror(int status);
  * and JSON; "ATTEST_E_UNKNOWN" for a value not in the enum. Static. */
 ATTEST_API const char *attest_status_name(int status);
 
-/* Detail of the last failure in the calling thread ("" if none). The
- * pointer stays valid until the next libattest call in this thread. */
+/* ------------------------------------------------------------------------
+ * Errors: the last failure in the calling thread, as a status and a
+ * message. Read them right after the call that failed: any later libattest
+ * call in the thread may replace them (also one that succeeds, and a call
+ * that fails records its own). Each thread has its own pair, so threads
+ * never see each other's failures.
+ *
+ * Two functions returning scalars rather than one returning a struct:
+ * each binds as it is (ctypes c_int and c_char_p, cgo C.int and
+ * C.GoString), with no struct layout to mirror. A Go binding
+ * must read them on the OS thread of the failed call: call the function
+ * and read the error from one C helper of the cgo preamble, or hold
+ * runtime.LockOSThread across the calls.
+ * --------------------------------------------------------------------- */
+
+/* Status of the last failure recorded in the calling thread: the code the
+ * failed call returned, ATTEST_OK when none is recorded. Thread-safe. */
+ATTEST_API int attest_error_last_status(void);
+
+/* Detail of that failure ("" when none is recorded). The pointer is into
+ * the calling thread's storage: do not free it, do not pass it to another
+ * thread; copy the text before the next libattest call in this thread. */
 ATTEST_API const char *attest_error_last(void);
+
+/* ------------------------------------------------------------------------
+ * Version and limits of the library actually loaded (which may be newer
+ * than the header an application was compiled with). Thread-safe.
+ * --------------------------------------------------------------------- */
 
 /* Library version as "MAJOR.MINOR.PATCH". Static string. */
 ATTEST_API const char *attest_version(void);
 
+/* The same as a number, encoded as ATTEST_VERSION_NUMBER (0xMMmmpp). */
+ATTEST_API unsigned long attest_version_number(void);
+
+/* The longest nonce attest_verify and attest_bundle_create take, in bytes
+ * (ATTEST_NONCE_MAX: 64). */
+ATTEST_API size_t attest_nonce_max(void);
+
+/* The most NVIDIA devices, GPUs and NVSwitches together, that one evidence
+ * or bundle holds (12: a protected-PCIe machine's 8 GPUs and 4 switches). */
+ATTEST_API size_t attest_nvidia_device_max(void);
+
+/* The most OCSP responses one collateral holds (256), and the longest
+ * request nonce attest_collateral_add_ocsp takes (32 bytes, RFC 8954). */
+ATTEST_API size_t attest_ocsp_response_max(void);
+ATTEST_API size_t attest_ocsp_nonce_max(void);
+
 /* Release a string returned through a `char **` out parameter. NULL ok. */
 ATTEST_API void attest_string_free(char *s);
+
+/* ------------------------------------------------------------------------
+ * Process-wide initialisation: libxml2 and xmlsec1.
+ *
+ * NVIDIA RIMs are signed XML, checked with libxml2 and xmlsec1 (OpenSSL
+ * backend), which keep process-wide state. libattest initialises them when
+ * it first parses a RIM (attest_collateral_add of a RIM; parsing or
+ * creating a bundle that carries one), not before: a program that never
+ * gives a RIM never has them initialised. This happens once per process,
+ * under pthread_once, so first calls from several threads at a time are
+ * safe. It calls xmlInitParser(); then, unless the host has initialised
+ * xmlsec1 with its OpenSSL backend already (that set-up is then used as it
+ * is), xmlSecInit(), xmlSecOpenSSLAppInit(NULL) and xmlSecOpenSSLInit(),
+ * and replaces xmlsec1's error callback, which is process-wide, with a
+ * silent one (a library must not print to stderr; failures come through
+ * attest_error_last()). If a step fails, every RIM is refused with
+ * ATTEST_E_INTERNAL naming the step.
+ *
+ * None of it is ever undone: libattest has no shutdown function and never
+ * calls xmlSecShutdown(), xmlSecOpenSSLShutdown(),
+ * xmlSecOpenSSLAppShutdown() or xmlCleanupParser(). A host must not call
+ * them either while any thread may still use libattest.
+ * --------------------------------------------------------------------- */
 
 /* ------------------------------------------------------------------------
  * Evidence
@@ -163,7 +238,7 @@ typedef struct attest_evidence attest_evidence;
 typedef enum attest_format {
     ATTEST_FORMAT_UNKNOWN = 0,
     ATTEST_FORMAT_SNP_REPORT = 1,  /* AMD SEV-SNP ATTESTATION_REPORT */
-    ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: SGX v3, TDX v4, v5 */
+    ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: v3 (SGX), v4 and v5 (TDX, SGX) */
     ATTEST_FORMAT_NVIDIA = 3,      /* NVIDIA GPU/NVSwitch SPDM reports (1..12 devices) */
     ATTEST_FORMAT_BUNDLE = 4,      /* evidence bundle: CPU + GPUs + collateral (docs/bundle.md) */
 } attest_format;
@@ -174,8 +249,9 @@ typedef enum attest_format {
  * MSG_REPORT_RSP that wraps one); an Intel DCAP quote carries its own
  * lengths (zero padding after its signature data is accepted); NVIDIA
  * evidence is a raw SPDM report (its device chain then comes with the
- * collateral) or a JSON container of NVIDIA's tools holding up to 8 GPUs
- * and 4 NVSwitches with their chains. Errors: ATTEST_E_FORMAT_UNKNOWN,
+ * collateral) or a JSON container of NVIDIA's tools holding up to
+ * attest_nvidia_device_max() GPUs and NVSwitches with their chains; a
+ * bundle is JSON (docs/bundle.md). Errors: ATTEST_E_FORMAT_UNKNOWN,
  * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
@@ -191,8 +267,9 @@ ATTEST_API int attest_evidence_to_json(char **out, const attest_evidence *ev);
 ATTEST_API void attest_evidence_free(attest_evidence *ev);
 
 /* ------------------------------------------------------------------------
- * Collateral: certificates, CRLs (and, later, JSON collateral, RIMs, OCSP)
- * that the verifier may use. Everything added is untrusted input: a root
+ * Collateral: what the verifier may use besides the evidence: certificates
+ * and CRLs of every vendor, Intel's TCB Info and QE Identity, NVIDIA's
+ * RIMs and OCSP responses. Everything added is untrusted input: a root
  * certificate carried here is used only if its key is a trust anchor.
  * --------------------------------------------------------------------- */
 typedef struct attest_collateral attest_collateral;
@@ -203,25 +280,26 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
  * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
  * OCSP response, or an NVIDIA RIM (XML; its signature is checked when
- * added). The bytes
- * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
- * item), ATTEST_E_LENGTH (more than 256 OCSP responses), ATTEST_E_NOMEM.
+ * added, and the first RIM initialises libxml2 and xmlsec1: see
+ * "Process-wide initialisation"). The bytes are copied. Errors:
+ * ATTEST_E_COLLATERAL_UNKNOWN (detail names the item), ATTEST_E_LENGTH
+ * (more than attest_ocsp_response_max() OCSP responses), ATTEST_E_NOMEM.
  * Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add(attest_collateral *c,
                                      const uint8_t *data, size_t len);
 
 /* Add one DER OCSP response with the nonce of the request it answers
- * (the value of the request's id-pkix-ocsp-nonce, 1 to 32 bytes, RFC
- * 8954; NULL and 0: not known, as for attest_collateral_add). A response
- * counts as live only when it carries that nonce (its id-pkix-ocsp-nonce
- * value a DER OCTET STRING holding those bytes); one carrying another
- * nonce fails the OCSP check; one without a nonce, or added without a
- * request nonce, is a stored response (see docs/policy.md,
- * nvidia.allow_stored_ocsp). A collateral holds at most 256 OCSP
- * responses, however added. Errors: ATTEST_E_INVALID_ARG (a nonce longer
- * than 32 bytes), ATTEST_E_COLLATERAL_UNKNOWN (not a DER OCSP response),
- * ATTEST_E_LENGTH (a 257th response), ATTEST_E_NOMEM. Not thread-safe on
- * the same object. */
+ * (the value of the request's id-pkix-ocsp-nonce, 1 to
+ * attest_ocsp_nonce_max() = 32 bytes, RFC 8954; NULL and 0: not known, as
+ * for attest_collateral_add). A response counts as live only when it
+ * carries that nonce (its id-pkix-ocsp-nonce value a DER OCTET STRING
+ * holding those bytes); one carrying another nonce fails the OCSP check;
+ * one without a nonce, or added without a request nonce, is a stored
+ * response (see docs/policy.md, nvidia.allow_stored_ocsp). A collateral
+ * holds at most attest_ocsp_response_max() = 256 OCSP responses, however
+ * added. Errors: ATTEST_E_INVALID_ARG (a nonce longer than 32 bytes),
+ * ATTEST_E_COLLATERAL_UNKNOWN (not a DER OCSP response), ATTEST_E_LENGTH
+ * (a 257th response), ATTEST_E_NOMEM. Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t len,
                                           const uint8_t *request_nonce, size_t nonce_len);
 
@@ -243,8 +321,9 @@ typedef struct attest_policy attest_policy;
 ATTEST_API int attest_policy_from_json(attest_policy **out,
                                        const char *json, size_t len);
 
-/* The strict default policy (debug forbidden, migration agent forbidden,
- * CRL required, no floors or expected values). */
+/* The strict default policy: it addresses every platform, each with the
+ * defaults docs/policy.md lists (for SEV-SNP, say: debug and migration
+ * agent forbidden, CRL required; no floors or expected values). */
 ATTEST_API int attest_policy_default(attest_policy **out);
 
 ATTEST_API void attest_policy_free(attest_policy *p);
@@ -317,7 +396,8 @@ typedef enum attest_check_outcome {
     ATTEST_CHECK_SKIPPED = 2, /* not applicable, or not asked for by the policy */
 } attest_check_outcome;
 
-/* The longest nonce attest_verify takes, in bytes. */
+/* The longest nonce attest_verify takes, in bytes; attest_nonce_max()
+ * gives the value of the library loaded. */
 #define ATTEST_NONCE_MAX 64
 
 /* Verify `ev` with the collateral `coll` (may be NULL) against `policy`
@@ -382,10 +462,11 @@ ATTEST_API const char *attest_result_ear_status(const attest_result *r);
  * GPU evidence (raw NVIDIA reports, or NVIDIA JSON containers whose devices
  * are split out with their chains) or collateral (anything
  * attest_collateral_add accepts; kept byte for byte). `nonce` (may be
- * NULL) is recorded as the nonce the evidence answers. *out is the JSON
- * (attest_string_free). Errors: ATTEST_E_COLLATERAL_UNKNOWN naming the
- * item index, ATTEST_E_INVALID_ARG (two CPU evidences, more than 12
- * devices), ATTEST_E_NOMEM. Thread-safe. */
+ * NULL; at most ATTEST_NONCE_MAX bytes) is recorded as the nonce the
+ * evidence answers. *out is the JSON (attest_string_free). Errors:
+ * ATTEST_E_COLLATERAL_UNKNOWN naming the item index, ATTEST_E_INVALID_ARG
+ * (two CPU evidences, more than attest_nvidia_device_max() devices, a
+ * longer nonce), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                                     size_t count, const uint8_t *nonce, size_t nonce_len);
 

@@ -220,7 +220,7 @@ static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
     BIO *bio = BIO_new_mem_buf(data, (int)len);
     int status = ATTEST_OK, blocks = 0;
     if (!bio)
-        return ATTEST_E_NOMEM;
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
     for (;;) {
         char *name = NULL, *header = NULL;
         unsigned char *der = NULL;

@@ -95,13 +95,21 @@ const char *attest_status_name(int status)
     return "ATTEST_E_UNKNOWN";
 }
 
-/* Per-thread detail: libgit2's git_error_last() model. This is the only
- * static storage in the library and it is thread-local. */
+/* The last failure of each thread, status and detail: libgit2's
+ * git_error_last() model (a class and a message). Thread-local, so threads
+ * never see each other's failures and need no lock. */
+static _Thread_local int last_status = ATTEST_OK;
 static _Thread_local char last_error[512];
+
+int attest_error_last_status(void) { return last_status; }
 
 const char *attest_error_last(void) { return last_error; }
 
-void attest_clear_error(void) { last_error[0] = '\0'; }
+void attest_clear_error(void)
+{
+    last_status = ATTEST_OK;
+    last_error[0] = '\0';
+}
 
 int attest_set_error(int status, const char *fmt, ...)
 {
@@ -109,5 +117,6 @@ int attest_set_error(int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    last_status = status;
     return status;
 }

@@ -57,7 +57,8 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
     } else {
         status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
                                   "evidence: %zu bytes are no known evidence format "
-                                  "(AMD SEV-SNP report, Intel DCAP quote)", len);
+                                  "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
+                                  "report or evidence JSON, evidence bundle)", len);
     }
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);

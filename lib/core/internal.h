@@ -13,8 +13,9 @@
 
 /* ---- errors (error.c) ------------------------------------------------ */
 
-/* Record the detail of a failure for attest_error_last() in this thread
- * and return `status`, so that callers can write `return set_error(...)`. */
+/* Record a failure's status and detail for attest_error_last_status() and
+ * attest_error_last() in this thread and return `status`, so that callers
+ * can write `return attest_set_error(...)`. */
 ATTEST_HIDDEN int attest_set_error(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 ATTEST_HIDDEN void attest_clear_error(void);

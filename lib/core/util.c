@@ -1,12 +1,10 @@
-/* Small helpers: hex, instants, version, strings. */
+/* Small helpers: hex, instants, strings. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-const char *attest_version(void) { return "0.1.0"; }
 
 void attest_string_free(char *s) { free(s); }
 
