@@ -267,7 +267,7 @@ static int classify(json_t *doc, const uint8_t *data, size_t len, size_t index)
 int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                          size_t count, const uint8_t *nonce, size_t nonce_len)
 {
-    if (!out || (count && (!items || !lens)) || (!nonce && nonce_len) || nonce_len > 64)
+    if (!out || (count && (!items || !lens)) || (!nonce && nonce_len) || nonce_len > ATTEST_NONCE_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: bad argument");
     *out = NULL;
     json_t *doc = json_pack("{s:i, s:o, s:o}", "attest_bundle", BUNDLE_VERSION, "gpus",
