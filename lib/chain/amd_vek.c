@@ -2,6 +2,7 @@
  * Endorsement Key (VCEK) Certificate and KDS Interface Specification",
  * OIDs under 1.3.6.1.4.1.3704.1). */
 #include "amd.h"
+#include "x509_chain.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -61,13 +62,6 @@ static int read_hwid(const ASN1_OCTET_STRING *v, uint8_t *out, size_t *out_len)
     return 0;
 }
 
-static int subject_cn(X509 *cert, char *out, size_t n)
-{
-    int got = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName,
-                                        out, (int)n);
-    return got > 0 ? 0 : -1;
-}
-
 /* One AMD extension, identified by the OID text after the prefix. */
 static int read_extension(const char *suffix, const ASN1_OCTET_STRING *value,
                           amd_vek_info *out)
@@ -93,8 +87,7 @@ int amd_vek_info_parse(X509 *cert, amd_vek_info *out)
     out->struct_version = -1;
     for (int i = 0; i < 10; i++)
         out->spl[i] = -1;
-    if (subject_cn(cert, cn, sizeof cn) != 0)
-        return attest_set_error(ATTEST_E_CERT_PROFILE, "snp.vek: no subject CN");
+    attest_cert_cn(cert, cn, sizeof cn);
     if (strcmp(cn, "SEV-VCEK") == 0)
         out->kind = AMD_VEK_VCEK;
     else if (strcmp(cn, "SEV-VLEK") == 0)

@@ -2,6 +2,7 @@
  * revocation, the report signature, and the bindings between VEK and
  * report. Policy is not judged here (lib/appraise does that). */
 #include "amd.h"
+#include "x509_chain.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -33,22 +34,14 @@ static bool component_in_range(const uint8_t le[SNP_SIG_COMPONENT_SIZE])
     return !attest_all_zero(be, 48) && memcmp(be, p384_order, 48) < 0;
 }
 
-/* DER ECDSA-Sig-Value from the report's little-endian r and s. */
-static int signature_der(const snp_report *rep, unsigned char **der, int *der_len)
+/* The report's r and s (72 little-endian bytes each, top 24 zero) as the
+ * raw big-endian r||s the shared ECDSA helper takes. */
+static void signature_rs(const snp_report *rep, uint8_t rs[96])
 {
-    ECDSA_SIG *sig = ECDSA_SIG_new();
-    BIGNUM *r = BN_lebin2bn(snp_sig_r(rep), SNP_SIG_COMPONENT_SIZE, NULL);
-    BIGNUM *s = BN_lebin2bn(snp_sig_s(rep), SNP_SIG_COMPONENT_SIZE, NULL);
-    if (!sig || !r || !s || !ECDSA_SIG_set0(sig, r, s)) {
-        ECDSA_SIG_free(sig);
-        BN_free(r);
-        BN_free(s);
-        return -1;
+    for (int i = 0; i < 48; i++) {
+        rs[i] = snp_sig_r(rep)[47 - i];
+        rs[48 + i] = snp_sig_s(rep)[47 - i];
     }
-    *der = NULL;
-    *der_len = i2d_ECDSA_SIG(sig, der);
-    ECDSA_SIG_free(sig);
-    return *der_len > 0 ? 0 : -1;
 }
 
 static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek,
@@ -60,18 +53,10 @@ static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek,
     if (!attest_all_zero(rep->raw + 0x330, SNP_REPORT_SIZE - 0x330))
         return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_SNP_SIGNATURE_RANGE,
                                  "signature area after S (0x330..0x4A0) not zero");
-    unsigned char digest[48], *der = NULL;
-    int der_len = 0, ok = 0;
-    EVP_PKEY_CTX *ctx = NULL;
-    if (EVP_Digest(rep->raw, SNP_SIGNED_SIZE, digest, NULL, EVP_sha384(), NULL) == 1 &&
-        signature_der(rep, &der, &der_len) == 0 &&
-        (ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(vek), NULL)) != NULL &&
-        EVP_PKEY_verify_init(ctx) == 1 &&
-        EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha384()) == 1)
-        ok = EVP_PKEY_verify(ctx, der, (size_t)der_len, digest, sizeof digest) == 1;
-    EVP_PKEY_CTX_free(ctx);
-    OPENSSL_free(der);
-    ERR_clear_error();
+    uint8_t rs[96];
+    signature_rs(rep, rs);
+    bool ok = attest_ecdsa_verify_raw(X509_get0_pubkey(vek), EVP_sha384(), rep->raw,
+                                      SNP_SIGNED_SIZE, rs, 48) == 1;
     if (!ok) {
         char serial[80] = "?";
         BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(vek), NULL);
@@ -100,10 +85,9 @@ static int choose_vek(attest_result *r, const snp_report *rep,
     *vek = NULL;
     for (int i = 0; coll && i < sk_X509_num(coll->certs); i++) {
         X509 *c = sk_X509_value(coll->certs, i);
-        char cn[16];
-        if (X509_NAME_get_text_by_NID(X509_get_subject_name(c), NID_commonName, cn,
-                                      sizeof cn) <= 0 ||
-            strcmp(cn, kind == AMD_VEK_VLEK ? "SEV-VLEK" : "SEV-VCEK") != 0)
+        char cn[64];
+        attest_cert_cn(c, cn, sizeof cn);
+        if (strcmp(cn, kind == AMD_VEK_VLEK ? "SEV-VLEK" : "SEV-VCEK") != 0)
             continue;
         amd_vek_info candidate;
         int status = amd_vek_info_parse(c, &candidate);
