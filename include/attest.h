@@ -310,6 +310,50 @@ ATTEST_API size_t attest_collateral_crl_count(const attest_collateral *c);
 ATTEST_API void attest_collateral_free(attest_collateral *c);
 
 /* ------------------------------------------------------------------------
+ * Classifying input: what a file is, decided by its content with the rules
+ * attest_evidence_parse and attest_collateral_add use, so that a caller
+ * sorting files into evidence and collateral (the attest CLI,
+ * attest_bundle_create) decides as those functions will.
+ * --------------------------------------------------------------------- */
+typedef enum attest_item_kind {
+    ATTEST_ITEM_UNKNOWN = 0,          /* neither evidence nor collateral */
+    /* Evidence (1..15): the value is the attest_format it parses to. */
+    ATTEST_ITEM_EVIDENCE_SNP = 1,     /* AMD SEV-SNP report or MSG_REPORT_RSP */
+    ATTEST_ITEM_EVIDENCE_DCAP = 2,    /* Intel DCAP quote */
+    ATTEST_ITEM_EVIDENCE_NVIDIA = 3,  /* NVIDIA SPDM report or JSON container */
+    ATTEST_ITEM_BUNDLE = 4,           /* evidence bundle (docs/bundle.md) */
+    /* Collateral (16 and above): items for attest_collateral_add. */
+    ATTEST_ITEM_CERTIFICATES = 16,    /* a DER certificate, or PEM text holding
+                                         at least one certificate (CRLs may
+                                         come with them) */
+    ATTEST_ITEM_CRL = 17,             /* a DER CRL, or PEM text of CRLs only */
+    ATTEST_ITEM_TCB_INFO = 18,        /* Intel PCS TCB Info body (JSON) */
+    ATTEST_ITEM_QE_IDENTITY = 19,     /* Intel PCS Enclave Identity body (JSON) */
+    ATTEST_ITEM_RIM = 20,             /* NVIDIA RIM (SWID tag XML) */
+    ATTEST_ITEM_OCSP = 21,            /* DER OCSP response */
+} attest_item_kind;
+
+/* Classify `len` bytes by content. Collateral is decided first, as
+ * attest_collateral_add decides: JSON with a "tcbInfo" or "enclaveIdentity"
+ * object member, XML opening with a SoftwareIdentity (SWID tag), PEM text
+ * every block of which is a certificate or CRL that decodes, or one DER
+ * certificate, CRL or OCSP response (every byte decoded). Anything else
+ * that attest_evidence_parse would detect as a format is that evidence
+ * (bundle, DCAP quote, NVIDIA report or container, SEV-SNP report, tried
+ * in this order; any 1184 bytes pass for an SNP report, so a certificate
+ * of that size is still a certificate). The decision is detection, not
+ * verification: nothing is checked beyond what telling kinds apart needs,
+ * so an item of a known kind may still fail to parse or be added (and the
+ * error then names the field). *out is ATTEST_ITEM_UNKNOWN for anything
+ * else, including 0 bytes. Errors: ATTEST_E_INVALID_ARG (out NULL, or
+ * data NULL with len > 0), ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len);
+
+/* Short name of a kind ("snp-report", "tcb-info"; "unknown" for a value
+ * not in the enum), for messages and bindings. Static string. */
+ATTEST_API const char *attest_item_kind_name(attest_item_kind kind);
+
+/* ------------------------------------------------------------------------
  * Policy: what the relying party accepts, loaded from JSON (see
  * docs/policy.md). Defaults are strict; every relaxation is a named member.
  * Unknown members are an error (a typo must not weaken a policy).
@@ -458,15 +502,18 @@ ATTEST_API const char *attest_result_ear_status(const attest_result *r);
  * --------------------------------------------------------------------- */
 
 /* Build a bundle from `count` items (each `lens[i]` bytes): each is
- * recognised by content as CPU evidence (one SEV-SNP report or DCAP quote),
- * GPU evidence (raw NVIDIA reports, or NVIDIA JSON containers whose devices
- * are split out with their chains) or collateral (anything
- * attest_collateral_add accepts; kept byte for byte). `nonce` (may be
- * NULL; at most ATTEST_NONCE_MAX bytes) is recorded as the nonce the
- * evidence answers. *out is the JSON (attest_string_free). Errors:
- * ATTEST_E_COLLATERAL_UNKNOWN naming the item index, ATTEST_E_INVALID_ARG
- * (two CPU evidences, more than attest_nvidia_device_max() devices, a
- * longer nonce), ATTEST_E_NOMEM. Thread-safe. */
+ * sorted by attest_classify into CPU evidence (one SEV-SNP report or DCAP
+ * quote), GPU evidence (raw NVIDIA reports, or NVIDIA JSON containers whose
+ * devices are split out with their chains; the devices keep the order of
+ * the items, which is the order their nonces are bound in) or collateral
+ * (kept byte for byte); each must parse as its kind (collateral: be
+ * accepted by attest_collateral_add). `nonce` (may be NULL; at most
+ * ATTEST_NONCE_MAX bytes) is recorded as the nonce the evidence answers.
+ * *out is the JSON (attest_string_free). Errors: ATTEST_E_COLLATERAL_UNKNOWN
+ * naming the item index (of no known kind, or not parsing as its kind: the
+ * detail says why), ATTEST_E_INVALID_ARG (two CPU evidences, a bundle among
+ * the items, more than attest_nvidia_device_max() devices, a longer nonce,
+ * no evidence), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                                     size_t count, const uint8_t *nonce, size_t nonce_len);
 

@@ -25,6 +25,13 @@ contains() { # contains FILE TEXT DESCRIPTION
   n=$((n + 1))
   grep -q -- "$2" "$1" || { fails=$((fails + 1)); echo "FAIL: $3: '$2' not in output"; }
 }
+check() { # check GOT WANT DESCRIPTION
+  n=$((n + 1))
+  [ "$1" = "$2" ] || { fails=$((fails + 1)); echo "FAIL: $3: got '$1', want '$2'"; }
+}
+with_stdin() { # with_stdin FILE command...: the command reads FILE on stdin
+  f=$1; shift; "$@" < "$f"
+}
 
 ANCHOR=$(cat "$PKI/anchor.sha256")
 "$MOCK" snp report --pki "$PKI" -o "$T/good.bin" || exit 1
@@ -123,6 +130,75 @@ contains "$T/err" "attest: --at:" "--at named"
 for v in $BAD_HEX "" " 12" "12 " "$LONG"; do
   bad_hex --nonce "$v" "token verify" -- "$CLI" token verify "$T/aff.jwt" --pubkey "$PUB" --at $AT --nonce @
 done
+
+# The command line (getopt_long): options anywhere among the files, -- ends
+# them, --help per command on stdout (exit 0), --version, - for stdin.
+AT0=2025-06-01T00:00:00Z
+expect 0 "options after the files" -- "$CLI" verify "$T/good.bin" $COLL --at $AT0 --anchor "$ANCHOR"
+expect 1 "options between the files" -- "$CLI" verify "$T/debug.bin" --anchor "$ANCHOR" $COLL --at $AT0
+contains "$T/err" "policy.snp.debug" "options between the files: failing check named"
+expect 0 "-- ends the options" -- "$CLI" verify --at $AT0 --anchor "$ANCHOR" -- "$T/good.bin" $COLL
+expect 2 "after --, an option is a file" -- "$CLI" verify --at $AT0 -- "$T/good.bin" $COLL --anchor "$ANCHOR"
+expect 0 "bundle create, options last" -- "$CLI" bundle create "$T/nonce0a1b.bin" $COLL -o "$T/late.json" --nonce 0a1b
+expect 0 "that bundle verifies, options last" -- "$CLI" verify "$T/late.json" --nonce 0a1b --anchor "$ANCHOR" --at $AT0
+expect 0 "token verify, options first" -- "$CLI" token verify --pubkey "$PUB" --at $AT "$T/aff.jwt"
+expect 2 "unknown option" -- "$CLI" verify --bogus "$T/good.bin" $COLL
+contains "$T/err" "unknown option '--bogus'" "unknown option named"
+expect 2 "option without its value" -- "$CLI" verify "$T/good.bin" $COLL --at
+contains "$T/err" "--at needs a value" "missing value named"
+expect 2 "bundle create without -o" -- "$CLI" bundle create "$T/good.bin" $COLL
+for c in inspect verify "bundle create" "token verify" version; do
+  expect 0 "$c --help" -- "$CLI" $c --help
+  contains "$T/out" "^usage: attest $c" "$c --help: usage on stdout"
+  check "$(cat "$T/err")" "" "$c --help: nothing on stderr"
+done
+expect 0 "bundle --help" -- "$CLI" bundle --help
+contains "$T/out" "^usage: attest bundle create" "bundle --help describes bundle create"
+expect 0 "token --help" -- "$CLI" token --help
+contains "$T/out" "^usage: attest token verify" "token --help describes token verify"
+expect 0 "--help after files" -- "$CLI" verify "$T/good.bin" --help
+contains "$T/out" "^usage: attest verify" "--help after files"
+expect 0 "attest --help" -- "$CLI" --help
+for c in inspect verify "bundle create" "token verify" version; do
+  contains "$T/out" "attest $c" "attest --help lists $c"
+done
+expect 2 "no command" -- "$CLI"
+expect 2 "unknown command" -- "$CLI" frobnicate
+expect 0 "--version" -- "$CLI" --version
+cp "$T/out" "$T/version.out"
+contains "$T/version.out" "^attest [0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*$" "--version prints the version"
+expect 0 "version" -- "$CLI" version
+check "$(cat "$T/version.out")" "$(cat "$T/out")" "--version and version agree"
+expect 0 "evidence on stdin" -- with_stdin "$T/good.bin" "$CLI" verify --at $AT0 --anchor "$ANCHOR" - $COLL
+contains "$T/out" "accepted: -" "stdin named -"
+expect 1 "rejected evidence on stdin" -- with_stdin "$T/debug.bin" "$CLI" verify - $COLL --at $AT0 --anchor "$ANCHOR"
+expect 0 "inspect stdin" -- with_stdin "$T/good.bin" "$CLI" inspect -
+contains "$T/out" '"measurement"' "inspect - prints the fields"
+expect 2 "stdin given twice" -- with_stdin "$T/good.bin" "$CLI" verify --at $AT0 --anchor "$ANCHOR" - - $COLL
+contains "$T/err" "standard input is given once" "a second - refused"
+expect 0 "bundle from stdin to stdout" -- with_stdin "$T/good.bin" "$CLI" bundle create - $COLL -o -
+contains "$T/out" '"attest_bundle": 1' "bundle written to stdout"
+expect 0 "token on stdin" -- with_stdin "$T/aff.jwt" "$CLI" token verify - --pubkey "$PUB" --at $AT
+
+# Directories are read in name order (strcmp), whatever readdir returns:
+# files created d, c, b, a come out a, b, c, d, in a bundle's GPU order
+# (the order their nonces are bound in) and in verify's.
+mkdir "$T/gpus"
+for f in d:4 c:3 b:2 a:1; do
+  "$MOCK" nvidia report --pki "$ATTEST_TEST_PKI/nvidia" --nonce "$(printf '%064d' 0 | tr 0 "${f#*:}")" \
+    -o "$T/gpus/${f%:*}.bin" || exit 1
+done
+[ "$(ls -f "$T/gpus" | grep -v '^[.]' | tr -d '\n')" = "a.binb.binc.bind.bin" ] &&
+  echo "note: readdir lists $T/gpus in name order here: the order checks below are weaker"
+expect 0 "bundle create DIR" -- "$CLI" bundle create "$T/gpus" -o "$T/gpus.json"
+expect 0 "inspect that bundle" -- "$CLI" inspect "$T/gpus.json"
+check "$(grep -o '"nonce": "[0-9]' "$T/out" | cut -c11 | tr -d '\n')" 1234 "bundle GPU order follows the names"
+expect 0 "bundle create DIR DIR: one walk after the other" -- "$CLI" bundle create "$T/gpus" "$T/gpus" -o "$T/gpus2.json"
+"$CLI" inspect "$T/gpus2.json" > "$T/out" 2>/dev/null
+check "$(grep -o '"nonce": "[0-9]' "$T/out" | cut -c11 | tr -d '\n')" 12341234 "two walks in argument order"
+mkdir "$T/two" && cp "$T/good.bin" "$T/two/b.bin" && cp "$T/debug.bin" "$T/two/a.bin"
+expect 2 "two evidences in a directory" -- "$CLI" verify --at $AT0 --anchor "$ANCHOR" "$T/two" $COLL
+contains "$T/err" "$T/two/b.bin: second evidence (first: $T/two/a.bin)" "verify reads a directory in name order"
 
 # Intel DCAP through the same contract, with the mock TEE's Intel PKI.
 IPKI=${ATTEST_TEST_PKI}/intel

@@ -2,12 +2,19 @@
  *
  *   attest inspect FILE
  *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]
- *                 [--anchor|--anchor-intel SPKI_SHA256_HEX]... [--no-builtin-anchors]
- *                 FILE|DIR...
- *   attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE
+ *                 [--anchor|--anchor-intel|... SPKI_SHA256_HEX]... [--no-builtin-anchors]
+ *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]] FILE|DIR...
+ *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
  *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
  *                       [--allow-warning]
- *   attest version
+ *   attest version | attest --version
+ *
+ * Options are read with getopt_long and may come anywhere among the files
+ * (`--` ends them); every command takes --help. A file named `-` is
+ * standard input (once). Directories are read in strcmp order of their
+ * names, so that what they contribute, and in which order (a bundle's GPU
+ * order binds their nonces), never depends on readdir. Files are sorted
+ * into evidence and collateral by attest_classify.
  *
  * Exit status: 0 verified and the policy holds; 1 rejected; 2 usage, I/O
  * or unparseable input. token verify: 0 only for a valid token whose
@@ -16,10 +23,11 @@
 #include "attest.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdbool.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,48 +35,171 @@
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
+#define HELP_SHOWN (-1) /* --help printed: exit 0 */
 #define ATTEST_MAX_INPUT (64u << 20)
-/* Longest --nonce: what attest_verify takes (a result keeps the nonce it
- * verified, for eat_nonce). */
-#define NONCE_MAX ATTEST_NONCE_MAX
-/* A bundle records at most 64 bytes of nonce (attest_bundle_create). */
-#define BUNDLE_NONCE_MAX 64
 #define PIN_LEN 32 /* --anchor*: SHA-256 of a SubjectPublicKeyInfo */
+#define MAX_ANCHORS 8
 
-static int usage(void)
+/* One --nonce for every command: what attest_verify and a token take, and
+ * what a bundle records. */
+_Static_assert(ATTEST_NONCE_MAX <= 64, "attest_bundle_create records at most 64 nonce bytes");
+
+/* ---- commands and their help --------------------------------------------- */
+
+enum option_code {
+    OPT_FILE = 1, /* getopt_long hands back a non-option argument as 1 */
+    OPT_HELP = 'h',
+    OPT_OUT = 'o',
+    OPT_AT = 256,
+    OPT_POLICY,
+    OPT_NONCE,
+    OPT_JSON,
+    OPT_ANCHOR_AMD,
+    OPT_ANCHOR_INTEL,
+    OPT_ANCHOR_NV_DEVICE,
+    OPT_ANCHOR_NV_RIM,
+    OPT_NO_BUILTIN,
+    OPT_TOKEN_KEY,
+    OPT_TOKEN_OUT,
+    OPT_TOKEN_LIFETIME,
+    OPT_PUBKEY,
+    OPT_ALLOW_WARNING,
+};
+
+#define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
+
+static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
+
+static const struct option VERIFY_OPTIONS[] = {
+    {"at", required_argument, NULL, OPT_AT},
+    {"policy", required_argument, NULL, OPT_POLICY},
+    {"nonce", required_argument, NULL, OPT_NONCE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"anchor", required_argument, NULL, OPT_ANCHOR_AMD},
+    {"anchor-intel", required_argument, NULL, OPT_ANCHOR_INTEL},
+    {"anchor-nvidia-device", required_argument, NULL, OPT_ANCHOR_NV_DEVICE},
+    {"anchor-nvidia-rim", required_argument, NULL, OPT_ANCHOR_NV_RIM},
+    {"no-builtin-anchors", no_argument, NULL, OPT_NO_BUILTIN},
+    {"token-key", required_argument, NULL, OPT_TOKEN_KEY},
+    {"token-out", required_argument, NULL, OPT_TOKEN_OUT},
+    {"token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME},
+    HELP_OPTION,
+    {0},
+};
+
+static const struct option BUNDLE_OPTIONS[] = {
+    {"nonce", required_argument, NULL, OPT_NONCE},
+    HELP_OPTION,
+    {0},
+};
+
+static const struct option TOKEN_OPTIONS[] = {
+    {"pubkey", required_argument, NULL, OPT_PUBKEY},
+    {"nonce", required_argument, NULL, OPT_NONCE},
+    {"at", required_argument, NULL, OPT_AT},
+    {"allow-warning", no_argument, NULL, OPT_ALLOW_WARNING},
+    HELP_OPTION,
+    {0},
+};
+
+typedef struct command command;
+struct command {
+    const char *word, *subword; /* "bundle" "create"; subword NULL for one word */
+    const char *name;           /* both, for messages */
+    const char *synopsis;       /* after "usage: attest " */
+    const char *details;        /* what --help adds */
+    /* getopt_long: '-' first hands back files in place (options may follow
+     * them, whatever POSIXLY_CORRECT says); ':' reports a missing value. */
+    const char *shorts;
+    const struct option *longs;
+    int (*run)(const command *cmd, int argc, char **argv);
+};
+
+static int cmd_inspect(const command *cmd, int argc, char **argv);
+static int cmd_verify(const command *cmd, int argc, char **argv);
+static int cmd_bundle(const command *cmd, int argc, char **argv);
+static int cmd_token(const command *cmd, int argc, char **argv);
+static int cmd_version(const command *cmd, int argc, char **argv);
+
+static const char COMMON_HELP[] =
+    "Options may come before, between or after the files (-- ends them). A file\n"
+    "named - is standard input (given once); an output named - is standard output.\n"
+    "Directories are read in name order (strcmp); their files of no known kind\n"
+    "are skipped with a note. HEX is an even number of hex digits [0-9a-fA-F],\n"
+    "nothing else (no 0x). attest COMMAND --help describes a command.\n";
+
+static const command COMMANDS[] = {
+    {"inspect", NULL, "inspect", "inspect FILE\n",
+     "Print every field of the evidence in FILE as JSON (byte strings in hex).\n"
+     "exit: 0 printed, 2 usage, I/O or unparseable input.\n",
+     "-:h", NO_OPTIONS, cmd_inspect},
+    {"verify", NULL, "verify",
+     "verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
+     "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim HEX]...\n"
+     "                     [--no-builtin-anchors] [--token-key KEY.pem --token-out FILE\n"
+     "                     [--token-lifetime SECONDS]] FILE|DIR...\n",
+     "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
+     "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
+     "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
+     "holding them.\n"
+     "  --at RFC3339          verify as of this instant (default: now)\n"
+     "  --policy FILE         policy document (docs/policy.md; default: strict)\n"
+     "  --nonce HEX           the challenge the evidence must answer (1 to 64 bytes)\n"
+     "  --json                print the result as JSON\n"
+     "  --anchor HEX          trust one more AMD root key (SHA-256 of its\n"
+     "                        SubjectPublicKeyInfo, e.g. attest-mock's anchor.sha256);\n"
+     "                        --anchor-intel, --anchor-nvidia-device and\n"
+     "                        --anchor-nvidia-rim for the other roots\n"
+     "  --no-builtin-anchors  drop the pinned vendor roots\n"
+     "  --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
+     "                        also write the result as a signed JWT (EAR claims)\n"
+     "exit: 0 accepted, 1 rejected (the failing check named), 2 usage, I/O or\n"
+     "unparseable input.\n",
+     "-:h", VERIFY_OPTIONS, cmd_verify},
+    {"bundle", "create", "bundle create", "bundle create [--nonce HEX] -o BUNDLE FILE|DIR...\n",
+     "Write one machine's evidence and collateral as a bundle (docs/bundle.md):\n"
+     "one CPU report or quote, GPU reports in the order given (a directory's in\n"
+     "name order: the order their nonces are bound in), every collateral item\n"
+     "byte for byte; --nonce records the nonce they answer (1 to 64 bytes).\n"
+     "exit: 0 written, 2 usage, I/O or unusable input.\n",
+     "-:ho:", BUNDLE_OPTIONS, cmd_bundle},
+    {"token", "verify", "token verify",
+     "token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
+     "                           [--allow-warning]\n",
+     "Verify a result token (attest verify --token-out) and print its claims.\n"
+     "exit: 0 only for a valid token whose ear.status is affirming (or warning,\n"
+     "with --allow-warning); 1 for an invalid token or any other status (named on\n"
+     "stderr); 2 usage or I/O.\n",
+     "-:h", TOKEN_OPTIONS, cmd_token},
+    {"version", NULL, "version", "version (or attest --version)\n",
+     "Print the library version.\n", "-:h", NO_OPTIONS, cmd_version},
+};
+
+/* Every command's synopsis; usage errors go to stderr with exit 2. */
+static int usage(FILE *f)
 {
-    fprintf(stderr,
-            "usage: attest inspect FILE\n"
-            "       attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
-            "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim HEX]...\n"
-            "                     [--no-builtin-anchors] [--token-key KEY.pem --token-out FILE]\n"
-            "                     FILE|DIR...\n"
-            "       attest bundle create [--nonce HEX] FILE|DIR... -o BUNDLE\n"
-            "       attest token verify TOKEN_FILE --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
-            "                           [--allow-warning]\n"
-            "       attest version\n"
-            "verify also takes --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
-            "to write the result as a signed JWT (EAR claims).\n"
-            "verify: FILEs are the evidence plus its collateral (certificates PEM or DER,\n"
-            "CRLs), each recognised by content, or directories holding them.\n"
-            "--anchor (AMD) and --anchor-intel trust one more root key (SHA-256 of its\n"
-            "SubjectPublicKeyInfo, e.g. attest-mock's anchor.sha256); --no-builtin-anchors\n"
-            "drops the pinned vendor roots.\n"
-            "HEX is an even number of hex digits [0-9a-fA-F], nothing else (no 0x).\n"
-            "exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input.\n"
-            "token verify exits 0 only for a valid token whose ear.status is affirming\n"
-            "(or warning, with --allow-warning); 1 for an invalid token or any other\n"
-            "status (named on stderr); 2 usage or I/O.\n");
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        fprintf(f, "%s attest %s", i ? "      " : "usage:", COMMANDS[i].synopsis);
+    fputs(COMMON_HELP, f);
+    fputs("exit: 0 accepted, 1 rejected, 2 usage, I/O or unparseable input.\n", f);
     return EXIT_USAGE;
 }
 
-static int read_file(const char *path, uint8_t **out, size_t *len)
+static void print_help(const command *cmd, FILE *f)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "attest: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
+    fprintf(f, "usage: attest %s%s%s", cmd->synopsis, cmd->details, COMMON_HELP);
+}
+
+static int command_usage(const command *cmd)
+{
+    fprintf(stderr, "usage: attest %s(attest %s --help explains)\n", cmd->synopsis, cmd->name);
+    return EXIT_USAGE;
+}
+
+/* ---- reading and writing ---------------------------------------------- */
+
+static int read_stream(FILE *f, const char *name, uint8_t **out, size_t *len)
+{
     size_t cap = 65536, n = 0;
     uint8_t *buf = malloc(cap);
     while (buf) {
@@ -84,18 +215,60 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
         buf = grown;
         cap *= 2;
     }
-    int err = ferror(f) || !buf || n >= ATTEST_MAX_INPUT;
-    fclose(f);
-    if (err) {
-        fprintf(stderr, "attest: %s: cannot read (or larger than %u bytes)\n", path,
+    if (ferror(f) || !buf || n >= ATTEST_MAX_INPUT) {
+        fprintf(stderr, "attest: %s: cannot read (or larger than %u bytes)\n", name,
                 ATTEST_MAX_INPUT);
         free(buf);
         return -1;
     }
-    *out = buf;
+    *out = buf; /* n < cap: one byte to spare (token verify ends the text) */
     *len = n;
     return 0;
 }
+
+/* `path`, or standard input for "-": once only, a second would be empty. */
+static int read_input(const char *path, uint8_t **out, size_t *len)
+{
+    static bool stdin_taken;
+    if (strcmp(path, "-") == 0) {
+        if (stdin_taken) {
+            fprintf(stderr, "attest: -: standard input is given once only\n");
+            return -1;
+        }
+        stdin_taken = true;
+        return read_stream(stdin, "-", out, len);
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "attest: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = read_stream(f, path, out, len);
+    fclose(f);
+    return rc;
+}
+
+/* `text` and a newline into `path` ("-": standard output). */
+static int write_output(const char *path, const char *text)
+{
+    bool to_stdout = strcmp(path, "-") == 0;
+    FILE *f = to_stdout ? stdout : fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && (to_stdout ? fflush(f) : fclose(f)) != 0)
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "attest: %s: cannot write\n", path);
+    return ok ? 0 : -1;
+}
+
+static int report_failure(const char *path, int status)
+{
+    fprintf(stderr, "attest: %s: %s (%s)\n", path, attest_error_last(),
+            attest_status_name(status));
+    return -1;
+}
+
+/* ---- option values ---------------------------------------------------- */
 
 static int hex_nibble(char c)
 {
@@ -134,29 +307,261 @@ static int hex_option(const char *opt, const char *hex, uint8_t *out, size_t min
     return -1;
 }
 
-static int cmd_inspect(int argc, char **argv)
+typedef struct nonce_arg {
+    uint8_t bytes[ATTEST_NONCE_MAX];
+    size_t len; /* 0: no --nonce */
+} nonce_arg;
+
+/* --nonce, for every command. */
+static int nonce_option(nonce_arg *n, const char *hex)
 {
-    if (argc != 1)
-        return usage();
+    return hex_option("--nonce", hex, n->bytes, 1, sizeof n->bytes, &n->len);
+}
+
+/* --at, for every command: an RFC 3339 instant. */
+static int at_option(int64_t *at, const char *value)
+{
+    if (attest_time_parse(at, value) == ATTEST_OK)
+        return 0;
+    fprintf(stderr, "attest: --at: %s\n", attest_error_last());
+    return -1;
+}
+
+/* ---- the command line ------------------------------------------------- */
+
+typedef struct file_args {
+    const char **paths;
+    size_t count;
+} file_args;
+
+/* A command's option: 0, or -1 after saying why. */
+typedef int (*option_fn)(void *opts, int code, const char *value);
+
+static int no_option(void *opts, int code, const char *value)
+{
+    (void)opts, (void)code, (void)value;
+    return -1;
+}
+
+static int bad_option(const command *cmd, int code, char **argv)
+{
+    const char *arg = argv[optind - 1];
+    if (code == ':')
+        fprintf(stderr, "attest %s: %s needs a value\n", cmd->name, arg);
+    else if (optopt > 0 && optopt < 128 && arg[1] != '-')
+        fprintf(stderr, "attest %s: unknown option '-%c'\n", cmd->name, optopt);
+    else
+        fprintf(stderr, "attest %s: unknown option '%s'\n", cmd->name, arg);
+    return command_usage(cmd);
+}
+
+/* Options through `option`, files into `files` (free files->paths) in the
+ * order given. Returns 0, HELP_SHOWN or EXIT_USAGE (said why). */
+static int parse_args(const command *cmd, int argc, char **argv, option_fn option, void *opts,
+                      file_args *files)
+{
+    files->count = 0;
+    if (!(files->paths = calloc((size_t)argc + 1, sizeof *files->paths)))
+        return EXIT_USAGE;
+    opterr = 0; /* bad_option says it, naming the command */
+    int code;
+    while ((code = getopt_long(argc, argv, cmd->shorts, cmd->longs, NULL)) != -1) {
+        if (code == OPT_FILE) {
+            files->paths[files->count++] = optarg;
+        } else if (code == OPT_HELP) {
+            print_help(cmd, stdout);
+            return HELP_SHOWN;
+        } else if (code == '?' || code == ':') {
+            return bad_option(cmd, code, argv);
+        } else if (option(opts, code, optarg) != 0) {
+            return EXIT_USAGE;
+        }
+    }
+    while (optind < argc) /* after "--" */
+        files->paths[files->count++] = argv[optind++];
+    return 0;
+}
+
+static int exit_code(int rc)
+{
+    return rc == HELP_SHOWN ? 0 : rc;
+}
+
+/* ---- inputs: files, standard input and directories --------------------- */
+
+/* Takes `data` (free() it) read from `path`; 0, or -1 after saying why. */
+typedef int (*input_fn)(void *ctx, const char *path, uint8_t *data, size_t len);
+
+/* Whether a directory leaves `path` out: of no known kind (READMEs, hex
+ * dumps), or evidence by its look that its parser disowns
+ * (ATTEST_E_FORMAT_UNKNOWN: a JSON document that merely names an
+ * "attestation_report", say). Anything else in a directory is used, and
+ * fails loudly if it does not parse. */
+static bool dir_skips(const char *path, const uint8_t *data, size_t len)
+{
+    attest_item_kind kind = ATTEST_ITEM_UNKNOWN;
+    attest_evidence *ev = NULL;
+    if (attest_classify(&kind, data, len) == ATTEST_OK && kind >= ATTEST_ITEM_CERTIFICATES)
+        return false; /* collateral (attest.h: kinds from 16 up) */
+    bool skip = kind == ATTEST_ITEM_UNKNOWN ||
+                attest_evidence_parse(&ev, data, len) == ATTEST_E_FORMAT_UNKNOWN;
+    attest_evidence_free(ev);
+    if (skip)
+        fprintf(stderr, "attest: note: skipping %s (not evidence or collateral)\n", path);
+    return skip;
+}
+
+static int dir_entry(const char *dir, const char *name, input_fn each, void *ctx)
+{
+    char path[4096];
+    struct stat st;
     uint8_t *data;
     size_t len;
-    if (read_file(argv[0], &data, &len) != 0)
-        return EXIT_USAGE;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+        fprintf(stderr, "attest: %s/%s: path too long\n", dir, name);
+        return -1;
+    }
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0; /* subdirectories are not walked */
+    if (read_input(path, &data, &len) != 0)
+        return -1;
+    if (dir_skips(path, data, len)) {
+        free(data);
+        return 0;
+    }
+    return each(ctx, path, data, len);
+}
+
+static int visible(const struct dirent *e)
+{
+    return e->d_name[0] != '.';
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* `path` itself, or the regular files of a directory in name order. */
+static int each_input(const char *path, input_fn each, void *ctx)
+{
+    struct stat st;
+    uint8_t *data;
+    size_t len;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (read_input(path, &data, &len) != 0)
+            return -1;
+        return each(ctx, path, data, len);
+    }
+    struct dirent **names;
+    int n = scandir(path, &names, visible, by_name);
+    if (n < 0) {
+        fprintf(stderr, "attest: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0)
+            rc = dir_entry(path, names[i]->d_name, each, ctx);
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+/* ---- inspect ---------------------------------------------------------- */
+
+static int inspect_input(void *ctx, const char *path, uint8_t *data, size_t len)
+{
     attest_evidence *ev = NULL;
+    char *json = NULL;
+    (void)ctx;
     int status = attest_evidence_parse(&ev, data, len);
     free(data);
-    if (status != ATTEST_OK) {
-        fprintf(stderr, "attest: %s: %s (%s)\n", argv[0], attest_error_last(),
-                attest_status_name(status));
-        return EXIT_USAGE;
-    }
-    char *json = NULL;
+    if (status != ATTEST_OK)
+        return report_failure(path, status);
     status = attest_evidence_to_json(&json, ev);
     if (json)
         printf("%s\n", json);
     attest_string_free(json);
     attest_evidence_free(ev);
-    return status == ATTEST_OK ? 0 : EXIT_USAGE;
+    return status == ATTEST_OK ? 0 : -1;
+}
+
+static int cmd_inspect(const command *cmd, int argc, char **argv)
+{
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, no_option, NULL, &files);
+    if (rc == 0 && files.count != 1)
+        rc = command_usage(cmd);
+    uint8_t *data;
+    size_t len;
+    if (rc == 0 && (read_input(files.paths[0], &data, &len) != 0 ||
+                    inspect_input(NULL, files.paths[0], data, len) != 0))
+        rc = EXIT_USAGE;
+    free(files.paths);
+    return exit_code(rc);
+}
+
+/* ---- verify ----------------------------------------------------------- */
+
+/* Hex options are decoded while the command line is read, so that a bad
+ * one is reported before any file is. */
+typedef struct verify_opts {
+    int64_t at; /* ATTEST_TIME_NOW: the clock */
+    const char *policy_path, *token_key, *token_out;
+    long token_lifetime;
+    nonce_arg nonce;
+    uint8_t anchors[MAX_ANCHORS][PIN_LEN];
+    attest_vendor anchor_vendor[MAX_ANCHORS];
+    int anchor_count;
+    bool json, no_builtin;
+} verify_opts;
+
+static const struct {
+    int code;
+    const char *name;
+    attest_vendor vendor;
+} ANCHOR_OPTIONS[] = {
+    {OPT_ANCHOR_AMD, "--anchor", ATTEST_VENDOR_AMD},
+    {OPT_ANCHOR_INTEL, "--anchor-intel", ATTEST_VENDOR_INTEL},
+    {OPT_ANCHOR_NV_DEVICE, "--anchor-nvidia-device", ATTEST_VENDOR_NVIDIA_DEVICE},
+    {OPT_ANCHOR_NV_RIM, "--anchor-nvidia-rim", ATTEST_VENDOR_NVIDIA_RIM},
+};
+
+static int anchor_option(verify_opts *o, int code, const char *hex)
+{
+    for (size_t i = 0; i < sizeof ANCHOR_OPTIONS / sizeof *ANCHOR_OPTIONS; i++) {
+        const char *name = ANCHOR_OPTIONS[i].name;
+        size_t len;
+        if (ANCHOR_OPTIONS[i].code != code)
+            continue;
+        if (o->anchor_count >= MAX_ANCHORS) {
+            fprintf(stderr, "attest: %s: more than %d anchors\n", name, MAX_ANCHORS);
+            return -1;
+        }
+        if (hex_option(name, hex, o->anchors[o->anchor_count], PIN_LEN, PIN_LEN, &len) != 0)
+            return -1;
+        o->anchor_vendor[o->anchor_count++] = ANCHOR_OPTIONS[i].vendor;
+        return 0;
+    }
+    return -1;
+}
+
+static int verify_option(void *opts, int code, const char *value)
+{
+    verify_opts *o = opts;
+    switch (code) {
+    case OPT_AT: return at_option(&o->at, value);
+    case OPT_POLICY: o->policy_path = value; return 0;
+    case OPT_NONCE: return nonce_option(&o->nonce, value);
+    case OPT_JSON: o->json = true; return 0;
+    case OPT_NO_BUILTIN: o->no_builtin = true; return 0;
+    case OPT_TOKEN_KEY: o->token_key = value; return 0;
+    case OPT_TOKEN_OUT: o->token_out = value; return 0;
+    case OPT_TOKEN_LIFETIME: o->token_lifetime = strtol(value, NULL, 10); return 0;
+    default: return anchor_option(o, code, value);
+    }
 }
 
 typedef struct inputs {
@@ -165,97 +570,43 @@ typedef struct inputs {
     char *ev_path;
 } inputs;
 
-/* One file: collateral if it is a certificate/CRL, else evidence. Inside a
- * directory, files that are neither are skipped (READMEs, hex dumps). */
-static int add_input(inputs *in, const char *path, int in_dir)
+static int add_evidence(inputs *in, const char *path, const uint8_t *data, size_t len)
 {
-    uint8_t *data;
-    size_t len;
-    if (read_file(path, &data, &len) != 0)
-        return -1;
-    int rc = 0;
-    if (len && attest_collateral_add(in->coll, data, len) == ATTEST_OK)
-        goto done;
     attest_evidence *ev = NULL;
     int status = attest_evidence_parse(&ev, data, len);
-    if (status == ATTEST_OK) {
-        if (in->ev) {
-            fprintf(stderr, "attest: %s: second evidence (first: %s); give one\n", path,
-                    in->ev_path);
-            attest_evidence_free(ev);
-            rc = -1;
-        } else {
-            in->ev = ev;
-            in->ev_path = strdup(path);
-        }
-    } else if (in_dir && status == ATTEST_E_FORMAT_UNKNOWN) {
-        fprintf(stderr, "attest: note: skipping %s (not evidence or collateral)\n", path);
-    } else {
-        fprintf(stderr, "attest: %s: %s (%s)\n", path, attest_error_last(),
-                attest_status_name(status));
-        rc = -1;
+    if (status != ATTEST_OK)
+        return report_failure(path, status);
+    if (in->ev) {
+        fprintf(stderr, "attest: %s: second evidence (first: %s); give one\n", path,
+                in->ev_path);
+        attest_evidence_free(ev);
+        return -1;
     }
-done:
+    in->ev = ev;
+    in->ev_path = strdup(path);
+    return 0;
+}
+
+/* One input, sorted by attest_classify: collateral is added to the
+ * collateral; anything else is the evidence (what is neither is reported
+ * as evidence parsing reports it). */
+static int add_input(void *ctx, const char *path, uint8_t *data, size_t len)
+{
+    inputs *in = ctx;
+    attest_item_kind kind;
+    int rc, status = attest_classify(&kind, data, len);
+    if (status != ATTEST_OK)
+        rc = report_failure(path, status);
+    else if (kind >= ATTEST_ITEM_CERTIFICATES) /* attest.h: collateral kinds from 16 up */
+        rc = (status = attest_collateral_add(in->coll, data, len)) == ATTEST_OK
+                 ? 0 : report_failure(path, status);
+    else
+        rc = add_evidence(in, path, data, len);
     free(data);
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int add_dir(inputs *in, const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "attest: %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    char **names = NULL;
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown)
-            break;
-        names = grown;
-        names[n++] = strdup(path);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str); /* deterministic order */
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (rc == 0 && names[i] && add_input(in, names[i], 1) != 0)
-            rc = -1;
-        free(names[i]);
-    }
-    free(names);
-    return rc;
-}
-
-#define MAX_ANCHORS 8
-
-/* Hex options are decoded while the command line is read, so that a bad
- * one is reported before any file is. */
-typedef struct verify_opts {
-    const char *at, *policy_path;
-    const char *token_key, *token_out;
-    long token_lifetime;
-    uint8_t nonce[NONCE_MAX];
-    size_t nonce_len; /* 0: no --nonce */
-    uint8_t anchors[MAX_ANCHORS][PIN_LEN];
-    attest_vendor anchor_vendor[MAX_ANCHORS];
-    int anchor_count;
-    int json, no_builtin;
-} verify_opts;
-
-static int configure_anchors(attest_verifier *v, const verify_opts *o)
+static int configure_verifier(attest_verifier *v, const verify_opts *o)
 {
     if (o->no_builtin) {
         for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_NVIDIA_RIM; k++)
@@ -267,7 +618,7 @@ static int configure_anchors(attest_verifier *v, const verify_opts *o)
             return -1;
         }
     }
-    return 0;
+    return attest_verifier_set_time(v, o->at) == ATTEST_OK ? 0 : -1;
 }
 
 static int load_policy(const char *path, attest_policy **out)
@@ -277,7 +628,7 @@ static int load_policy(const char *path, attest_policy **out)
     *out = NULL;
     if (!path)
         return 0;
-    if (read_file(path, &data, &len) != 0)
+    if (read_input(path, &data, &len) != 0)
         return -1;
     int status = attest_policy_from_json(out, (const char *)data, len);
     free(data);
@@ -295,11 +646,7 @@ static int write_token(const verify_opts *o, const attest_result *res)
     uint8_t *key;
     size_t key_len;
     char *token = NULL;
-    if (!o->token_out) {
-        fprintf(stderr, "attest: --token-key needs --token-out\n");
-        return -1;
-    }
-    if (read_file(o->token_key, &key, &key_len) != 0)
+    if (read_input(o->token_key, &key, &key_len) != 0)
         return -1;
     int status = attest_result_token(&token, res, (const char *)key, key_len,
                                      o->token_lifetime > 0 ? o->token_lifetime : 3600);
@@ -309,40 +656,14 @@ static int write_token(const verify_opts *o, const attest_result *res)
         fprintf(stderr, "attest: token: %s\n", attest_error_last());
         return -1;
     }
-    FILE *f = fopen(o->token_out, "w");
-    int ok = f && fprintf(f, "%s\n", token) > 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
+    int rc = write_output(o->token_out, token);
     attest_string_free(token);
-    if (!ok) {
-        fprintf(stderr, "attest: %s: cannot write\n", o->token_out);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
-static int run_verify(const verify_opts *o, inputs *in)
+static void print_result(const verify_opts *o, const inputs *in, const attest_result *res)
 {
-    attest_verifier *v = NULL;
-    attest_policy *policy = NULL;
-    attest_result *res = NULL;
-    int64_t at;
-    int rc = EXIT_USAGE;
-    if (attest_verifier_new(&v) != ATTEST_OK || configure_anchors(v, o) != 0)
-        goto out;
-    if (o->at && (attest_time_parse(&at, o->at) != ATTEST_OK ||
-                  attest_verifier_set_time(v, at) != ATTEST_OK)) {
-        fprintf(stderr, "attest: --at: %s\n", attest_error_last());
-        goto out;
-    }
-    if (load_policy(o->policy_path, &policy) != 0)
-        goto out;
-    int status = attest_verify(&res, v, in->ev, in->coll, policy,
-                               o->nonce_len ? o->nonce : NULL, o->nonce_len);
-    if (!res) {
-        fprintf(stderr, "attest: %s\n", attest_error_last());
-        goto out;
-    }
+    int status = attest_result_status(res);
     if (o->json) {
         char *json = NULL;
         if (attest_result_to_json(&json, res) == ATTEST_OK)
@@ -354,6 +675,24 @@ static int run_verify(const verify_opts *o, inputs *in)
     if (status != ATTEST_OK)
         fprintf(stderr, "rejected: %s (%s)\n", attest_result_reason(res),
                 attest_status_name(status));
+}
+
+static int run_verify(const verify_opts *o, inputs *in)
+{
+    attest_verifier *v = NULL;
+    attest_policy *policy = NULL;
+    attest_result *res = NULL;
+    int rc = EXIT_USAGE;
+    if (attest_verifier_new(&v) != ATTEST_OK || configure_verifier(v, o) != 0 ||
+        load_policy(o->policy_path, &policy) != 0)
+        goto out;
+    int status = attest_verify(&res, v, in->ev, in->coll, policy,
+                               o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len);
+    if (!res) {
+        fprintf(stderr, "attest: %s\n", attest_error_last());
+        goto out;
+    }
+    print_result(o, in, res);
     rc = status == ATTEST_OK ? 0 : EXIT_REJECTED;
     if (o->token_key && write_token(o, res) != 0)
         rc = EXIT_USAGE;
@@ -364,80 +703,19 @@ out:
     return rc;
 }
 
-/* --anchor (AMD), --anchor-intel, --anchor-nvidia-device, --anchor-nvidia-rim */
-static attest_vendor anchor_vendor(const char *opt)
+static int verify_files(const verify_opts *o, const file_args *files)
 {
-    if (!strcmp(opt, "--anchor")) return ATTEST_VENDOR_AMD;
-    if (!strcmp(opt, "--anchor-intel")) return ATTEST_VENDOR_INTEL;
-    if (!strcmp(opt, "--anchor-nvidia-device")) return ATTEST_VENDOR_NVIDIA_DEVICE;
-    if (!strcmp(opt, "--anchor-nvidia-rim")) return ATTEST_VENDOR_NVIDIA_RIM;
-    return (attest_vendor)0;
-}
-
-/* A hex option of verify (--nonce, --anchor*) with its value at argv[*i + 1].
- * Returns 0, or EXIT_USAGE after saying why. */
-static int verify_hex_option(verify_opts *o, char **argv, int *i)
-{
-    const char *opt = argv[*i], *hex = argv[++*i];
-    size_t len;
-    if (!strcmp(opt, "--nonce"))
-        return hex_option(opt, hex, o->nonce, 1, NONCE_MAX, &o->nonce_len) ? EXIT_USAGE : 0;
-    if (o->anchor_count >= MAX_ANCHORS) {
-        fprintf(stderr, "attest: %s: more than %d anchors\n", opt, MAX_ANCHORS);
-        return EXIT_USAGE;
-    }
-    if (hex_option(opt, hex, o->anchors[o->anchor_count], PIN_LEN, PIN_LEN, &len) != 0)
-        return EXIT_USAGE;
-    o->anchor_vendor[o->anchor_count++] = anchor_vendor(opt);
-    return 0;
-}
-
-static int cmd_verify(int argc, char **argv)
-{
-    verify_opts o = {0};
-    int i = 0;
-    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-        if (!strcmp(argv[i], "--json"))
-            o.json = 1;
-        else if (!strcmp(argv[i], "--at") && i + 1 < argc)
-            o.at = argv[++i];
-        else if (!strcmp(argv[i], "--policy") && i + 1 < argc)
-            o.policy_path = argv[++i];
-        else if ((!strcmp(argv[i], "--nonce") || anchor_vendor(argv[i])) && i + 1 < argc) {
-            if (verify_hex_option(&o, argv, &i) != 0)
-                return EXIT_USAGE;
-        }
-        else if (!strcmp(argv[i], "--no-builtin-anchors"))
-            o.no_builtin = 1;
-        else if (!strcmp(argv[i], "--token-key") && i + 1 < argc)
-            o.token_key = argv[++i];
-        else if (!strcmp(argv[i], "--token-out") && i + 1 < argc)
-            o.token_out = argv[++i];
-        else if (!strcmp(argv[i], "--token-lifetime") && i + 1 < argc)
-            o.token_lifetime = strtol(argv[++i], NULL, 10);
-        else if (!strcmp(argv[i], "--"))
-            { i++; break; }
-        else
-            return usage();
-    }
-    if (i >= argc)
-        return usage();
     inputs in = {0};
     int rc = EXIT_USAGE;
     if (attest_collateral_new(&in.coll) != ATTEST_OK)
         return EXIT_USAGE;
-    for (; i < argc; i++) {
-        struct stat st;
-        int bad = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? add_dir(&in, argv[i])
-                                                                 : add_input(&in, argv[i], 0);
-        if (bad)
+    for (size_t i = 0; i < files->count; i++)
+        if (each_input(files->paths[i], add_input, &in) != 0)
             goto out;
-    }
-    if (!in.ev) {
+    if (!in.ev)
         fprintf(stderr, "attest: no evidence among the inputs\n");
-        goto out;
-    }
-    rc = run_verify(&o, &in);
+    else
+        rc = run_verify(o, &in);
 out:
     attest_evidence_free(in.ev);
     attest_collateral_free(in.coll);
@@ -445,23 +723,56 @@ out:
     return rc;
 }
 
-typedef struct file_list {
+static int cmd_verify(const command *cmd, int argc, char **argv)
+{
+    verify_opts o = {.at = ATTEST_TIME_NOW};
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, verify_option, &o, &files);
+    if (rc == 0 && files.count == 0)
+        rc = command_usage(cmd);
+    if (rc == 0 && o.token_key && !o.token_out) {
+        fprintf(stderr, "attest: --token-key needs --token-out\n");
+        rc = EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = verify_files(&o, &files);
+    free(files.paths);
+    return exit_code(rc);
+}
+
+/* ---- bundle create ---------------------------------------------------- */
+
+typedef struct bundle_opts {
+    const char *out;
+    nonce_arg nonce;
+} bundle_opts;
+
+static int bundle_option(void *opts, int code, const char *value)
+{
+    bundle_opts *o = opts;
+    if (code == OPT_OUT) {
+        o->out = value;
+        return 0;
+    }
+    return code == OPT_NONCE ? nonce_option(&o->nonce, value) : -1;
+}
+
+typedef struct item_list {
     uint8_t **data;
     size_t *lens;
     size_t count;
-} file_list;
+} item_list;
 
-static int list_add(file_list *l, const char *path)
+/* Keep an item for attest_bundle_create, which sorts it. */
+static int list_item(void *ctx, const char *path, uint8_t *data, size_t len)
 {
-    uint8_t *data;
-    size_t len;
-    if (read_file(path, &data, &len) != 0)
-        return -1;
+    item_list *l = ctx;
     uint8_t **d = realloc(l->data, (l->count + 1) * sizeof *d);
     size_t *n = d ? realloc(l->lens, (l->count + 1) * sizeof *n) : NULL;
     if (d)
         l->data = d;
     if (!n) {
+        fprintf(stderr, "attest: %s: out of memory\n", path);
         free(data);
         return -1;
     }
@@ -471,90 +782,45 @@ static int list_add(file_list *l, const char *path)
     return 0;
 }
 
-/* Directories contribute the files that are evidence or collateral. */
-static int list_add_dir(file_list *l, const char *dir)
+static int write_bundle(const bundle_opts *o, const item_list *l)
 {
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    if (!d) {
-        fprintf(stderr, "attest: %s: %s\n", dir, strerror(errno));
-        return -1;
+    char *json = NULL;
+    if (attest_bundle_create(&json, (const uint8_t *const *)l->data, l->lens, l->count,
+                             o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len) != ATTEST_OK) {
+        fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
+        return EXIT_USAGE;
     }
-    while ((e = readdir(d))) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (e->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        uint8_t *data;
-        size_t len;
-        attest_evidence *ev = NULL;
-        attest_collateral *c = NULL;
-        if (read_file(path, &data, &len) != 0)
-            continue;
-        bool known = attest_evidence_parse(&ev, data, len) == ATTEST_OK ||
-                     (attest_collateral_new(&c) == ATTEST_OK &&
-                      attest_collateral_add(c, data, len) == ATTEST_OK);
-        attest_evidence_free(ev);
-        attest_collateral_free(c);
-        free(data);
-        if (known && list_add(l, path) != 0) {
-            closedir(d);
-            return -1;
-        }
-    }
-    closedir(d);
-    return 0;
+    int rc = write_output(o->out, json) == 0 ? 0 : EXIT_USAGE;
+    attest_string_free(json);
+    return rc;
 }
 
-static int cmd_bundle(int argc, char **argv)
+static int cmd_bundle(const command *cmd, int argc, char **argv)
 {
-    const char *out = NULL;
-    file_list l = {0};
-    uint8_t nonce[BUNDLE_NONCE_MAX];
-    size_t nonce_len = 0;
-    int rc = EXIT_USAGE;
-    if (argc < 1 || strcmp(argv[0], "create") != 0)
-        return usage();
-    for (int i = 1; i < argc; i++) {
-        struct stat st;
-        if (!strcmp(argv[i], "-o") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--nonce") && i + 1 < argc) {
-            if (hex_option(argv[i], argv[i + 1], nonce, 1, BUNDLE_NONCE_MAX, &nonce_len) != 0)
-                goto done;
-            i++;
-        }
-        else if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode) ? list_add_dir(&l, argv[i]) != 0
-                                                                 : list_add(&l, argv[i]) != 0)
-            goto done;
+    bundle_opts o = {0};
+    item_list l = {0};
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, bundle_option, &o, &files);
+    if (rc == 0 && (!o.out || files.count == 0))
+        rc = command_usage(cmd);
+    for (size_t i = 0; rc == 0 && i < files.count; i++)
+        if (each_input(files.paths[i], list_item, &l) != 0)
+            rc = EXIT_USAGE;
+    if (rc == 0 && l.count == 0) {
+        fprintf(stderr, "attest: bundle: no evidence or collateral among the inputs\n");
+        rc = EXIT_USAGE;
     }
-    if (!out || l.count == 0) {
-        rc = usage();
-        goto done;
-    }
-    char *json = NULL;
-    if (attest_bundle_create(&json, (const uint8_t *const *)l.data, l.lens, l.count,
-                             nonce_len ? nonce : NULL, nonce_len) != ATTEST_OK) {
-        fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
-        goto done;
-    }
-    FILE *f = fopen(out, "w");
-    int ok = f && fputs(json, f) >= 0 && fputc('\n', f) != EOF;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    attest_string_free(json);
-    if (!ok)
-        fprintf(stderr, "attest: %s: cannot write\n", out);
-    else
-        rc = 0;
-done:
+    if (rc == 0)
+        rc = write_bundle(&o, &l);
     for (size_t i = 0; i < l.count; i++)
         free(l.data[i]);
     free(l.data);
     free(l.lens);
-    return rc;
+    free(files.paths);
+    return exit_code(rc);
 }
+
+/* ---- token verify ----------------------------------------------------- */
 
 /* The exit status a valid token earns: its top-level ear.status (the worst
  * device; contraindicated whenever the result was rejected) must be
@@ -581,68 +847,46 @@ static int token_status_exit(const char *claims, bool allow_warning)
 }
 
 typedef struct token_opts {
-    const char *token_path, *pub_path;
-    uint8_t nonce[NONCE_MAX];
-    size_t nonce_len; /* 0: no --nonce */
+    const char *pub_path;
+    nonce_arg nonce;
     int64_t when;
     bool allow_warning;
 } token_opts;
 
-/* The command line of token verify; hex and time are decoded here. Returns
- * 0, or EXIT_USAGE after saying why. */
-static int token_options(token_opts *o, int argc, char **argv)
+static int token_option(void *opts, int code, const char *value)
 {
-    o->when = ATTEST_TIME_NOW;
-    if (argc < 2 || strcmp(argv[0], "verify") != 0)
-        return usage();
-    for (int i = 1; i < argc; i++) {
-        const char *opt = argv[i];
-        if (!strcmp(opt, "--pubkey") && i + 1 < argc) {
-            o->pub_path = argv[++i];
-        } else if (!strcmp(opt, "--nonce") && i + 1 < argc) {
-            if (hex_option(opt, argv[++i], o->nonce, 1, NONCE_MAX, &o->nonce_len) != 0)
-                return EXIT_USAGE;
-        } else if (!strcmp(opt, "--at") && i + 1 < argc) {
-            if (attest_time_parse(&o->when, argv[++i]) != ATTEST_OK) {
-                fprintf(stderr, "attest: --at: %s\n", attest_error_last());
-                return EXIT_USAGE;
-            }
-        } else if (!strcmp(opt, "--allow-warning")) {
-            o->allow_warning = true;
-        } else if (!o->token_path && opt[0] != '-') {
-            o->token_path = opt;
-        } else {
-            return usage();
-        }
+    token_opts *o = opts;
+    switch (code) {
+    case OPT_PUBKEY: o->pub_path = value; return 0;
+    case OPT_NONCE: return nonce_option(&o->nonce, value);
+    case OPT_AT: return at_option(&o->when, value);
+    case OPT_ALLOW_WARNING: o->allow_warning = true; return 0;
+    default: return -1;
     }
-    return o->token_path && o->pub_path ? 0 : usage();
 }
 
-static int cmd_token(int argc, char **argv)
+static int verify_token(const token_opts *o, const char *token_path)
 {
-    token_opts o = {0};
-    if (token_options(&o, argc, argv) != 0)
-        return EXIT_USAGE;
     uint8_t *token = NULL, *pub = NULL;
     size_t token_len, pub_len;
     int rc = EXIT_USAGE;
     char *claims = NULL;
-    if (read_file(o.token_path, &token, &token_len) != 0 ||
-        read_file(o.pub_path, &pub, &pub_len) != 0)
+    if (read_input(token_path, &token, &token_len) != 0 ||
+        read_input(o->pub_path, &pub, &pub_len) != 0)
         goto done;
     while (token_len && (token[token_len - 1] == '\n' || token[token_len - 1] == '\r' ||
                          token[token_len - 1] == ' '))
         token_len--;
-    token[token_len] = '\0'; /* read_file leaves room: the buffer is larger */
+    token[token_len] = '\0'; /* read_input leaves room: the buffer is larger */
     int status = attest_token_verify(&claims, (const char *)token, (const char *)pub, pub_len,
-                                     o.when, o.nonce_len ? o.nonce : NULL, o.nonce_len);
+                                     o->when, o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len);
     if (status != ATTEST_OK) {
         fprintf(stderr, "rejected: %s (%s)\n", attest_error_last(), attest_status_name(status));
         rc = status == ATTEST_E_INVALID_ARG ? EXIT_USAGE : EXIT_REJECTED;
         goto done;
     }
     printf("%s\n", claims);
-    rc = token_status_exit(claims, o.allow_warning);
+    rc = token_status_exit(claims, o->allow_warning);
 done:
     attest_string_free(claims);
     free(token);
@@ -650,21 +894,66 @@ done:
     return rc;
 }
 
+static int cmd_token(const command *cmd, int argc, char **argv)
+{
+    token_opts o = {.when = ATTEST_TIME_NOW};
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, token_option, &o, &files);
+    if (rc == 0 && (files.count != 1 || !o.pub_path))
+        rc = command_usage(cmd);
+    if (rc == 0)
+        rc = verify_token(&o, files.paths[0]);
+    free(files.paths);
+    return exit_code(rc);
+}
+
+/* ---- version and dispatch --------------------------------------------- */
+
+static int print_version(void)
+{
+    printf("attest %s\n", attest_version());
+    return 0;
+}
+
+static int cmd_version(const command *cmd, int argc, char **argv)
+{
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, no_option, NULL, &files);
+    free(files.paths);
+    return rc == 0 ? print_version() : exit_code(rc);
+}
+
+static bool is_help(const char *arg)
+{
+    return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* argv[0] of a command is its last word, as getopt_long wants. */
+static int dispatch(const command *cmd, int argc, char **argv)
+{
+    if (!cmd->subword)
+        return cmd->run(cmd, argc - 1, argv + 1);
+    if (argc > 2 && !strcmp(argv[2], cmd->subword))
+        return cmd->run(cmd, argc - 2, argv + 2);
+    if (argc > 2 && is_help(argv[2])) {
+        print_help(cmd, stdout);
+        return 0;
+    }
+    return command_usage(cmd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage();
-    if (!strcmp(argv[1], "inspect"))
-        return cmd_inspect(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "verify"))
-        return cmd_verify(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "bundle"))
-        return cmd_bundle(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "token"))
-        return cmd_token(argc - 2, argv + 2);
-    if (!strcmp(argv[1], "version")) {
-        printf("attest %s\n", attest_version());
+        return usage(stderr);
+    if (!strcmp(argv[1], "--version"))
+        return print_version();
+    if (is_help(argv[1]) || !strcmp(argv[1], "help")) {
+        usage(stdout);
         return 0;
     }
-    return usage();
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].word))
+            return dispatch(&COMMANDS[i], argc, argv);
+    return usage(stderr);
 }

@@ -225,43 +225,77 @@ static int add_gpu(json_t *gpus, const uint8_t *report, size_t len, const char *
     return ATTEST_OK;
 }
 
-/* One item: evidence (CPU or GPUs) or collateral. */
-static int classify(json_t *doc, const uint8_t *data, size_t len, size_t index)
+/* An item attest_classify recognised but that cannot go into a bundle:
+ * ATTEST_E_COLLATERAL_UNKNOWN naming the item, with the reason. */
+static int unusable(size_t index, attest_item_kind kind)
+{
+    char why[256];
+    snprintf(why, sizeof why, "%s", attest_error_last());
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "bundle: item %zu does not parse as %s: %s", index,
+                            attest_item_kind_name(kind), why);
+}
+
+/* CPU or GPU evidence, parsed now so that the bundle made is one that
+ * parses; a JSON container's devices are split out with their chains. */
+static int add_evidence(json_t *doc, const uint8_t *data, size_t len, size_t index,
+                        attest_item_kind kind)
 {
     attest_evidence *ev = NULL;
-    int status = ATTEST_OK;
-    if (attest_evidence_parse(&ev, data, len) == ATTEST_OK) {
-        if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
-            if (json_object_get(doc, "cpu"))
-                status = attest_set_error(ATTEST_E_INVALID_ARG,
-                                          "bundle: item %zu is a second CPU evidence", index);
-            else
-                json_object_set_new(doc, "cpu", json_pack("{s:o}", "evidence", b64_json(data, len)));
-        } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
-            json_t *gpus = json_object_get(doc, "gpus");
-            for (size_t i = 0; status == ATTEST_OK && i < ev->nv->count; i++) {
-                const nv_device_evidence *d = &ev->nv->devices[i];
-                status = add_gpu(gpus, d->report->raw, d->report->raw_len, d->chain_pem);
-            }
-        } else {
+    int status = attest_evidence_parse(&ev, data, len);
+    if (status != ATTEST_OK)
+        return unusable(index, kind);
+    if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+        if (json_object_get(doc, "cpu"))
             status = attest_set_error(ATTEST_E_INVALID_ARG,
-                                      "bundle: item %zu is itself a bundle", index);
+                                      "bundle: item %zu is a second CPU evidence", index);
+        else
+            json_object_set_new(doc, "cpu", json_pack("{s:o}", "evidence", b64_json(data, len)));
+    } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
+        json_t *gpus = json_object_get(doc, "gpus");
+        for (size_t i = 0; status == ATTEST_OK && i < ev->nv->count; i++) {
+            const nv_device_evidence *d = &ev->nv->devices[i];
+            status = add_gpu(gpus, d->report->raw, d->report->raw_len, d->chain_pem);
         }
-        attest_evidence_free(ev);
-        return status;
+    } else {
+        status = attest_set_error(ATTEST_E_INVALID_ARG,
+                                  "bundle: item %zu is itself a bundle", index);
     }
+    attest_evidence_free(ev);
+    return status;
+}
+
+/* Collateral, kept byte for byte once a collateral has accepted it. */
+static int add_collateral(json_t *doc, const uint8_t *data, size_t len, size_t index,
+                          attest_item_kind kind)
+{
     attest_collateral *probe = NULL;
-    if ((status = attest_collateral_new(&probe)) != ATTEST_OK)
+    int status = attest_collateral_new(&probe);
+    if (status != ATTEST_OK)
         return status;
     status = attest_collateral_add(probe, data, len);
     attest_collateral_free(probe);
     if (status != ATTEST_OK)
-        return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                                "bundle: item %zu is neither evidence nor collateral", index);
+        return unusable(index, kind);
     json_t *entry = json_pack("{s:o}", "data", b64_json(data, len));
     if (!entry || json_array_append_new(json_object_get(doc, "collateral"), entry) != 0)
         return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
     return ATTEST_OK;
+}
+
+/* One item, sorted by attest_classify: evidence (CPU or GPUs) or collateral. */
+static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index)
+{
+    attest_item_kind kind;
+    int status = attest_classify(&kind, data, len);
+    if (status != ATTEST_OK)
+        return status;
+    if (kind == ATTEST_ITEM_UNKNOWN)
+        return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                "bundle: item %zu is neither evidence nor collateral", index);
+    if (kind >= ATTEST_ITEM_CERTIFICATES) /* attest.h: collateral kinds from 16 */
+        return add_collateral(doc, data, len, index, kind);
+    return add_evidence(doc, data, len, index, kind);
 }
 
 int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
@@ -278,7 +312,7 @@ int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *
         json_object_set_new(doc, "nonce", attest_json_hex(nonce, nonce_len));
     int status = ATTEST_OK;
     for (size_t i = 0; status == ATTEST_OK && i < count; i++)
-        status = items[i] && lens[i] ? classify(doc, items[i], lens[i], i)
+        status = items[i] && lens[i] ? add_item(doc, items[i], lens[i], i)
                                      : attest_set_error(ATTEST_E_INVALID_ARG,
                                                         "bundle: item %zu is empty", i);
     if (status == ATTEST_OK && !json_object_get(doc, "cpu") &&

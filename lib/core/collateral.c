@@ -1,11 +1,11 @@
-/* Collateral store: certificates and CRLs recognised by content. */
-#include "internal.h"
+/* Collateral store: certificates, CRLs, Intel bodies, RIMs and OCSP
+ * responses, recognised by content with the predicates of classify.c. */
+#include "classify.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/nv_rim.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,14 +83,6 @@ static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
                             "an Enclave Identity body");
 }
 
-static bool looks_like_json(const uint8_t *data, size_t len)
-{
-    size_t i = 0;
-    while (i < len && (data[i] == ' ' || data[i] == '\n' || data[i] == '\r' || data[i] == '\t'))
-        i++;
-    return i < len && data[i] == '{';
-}
-
 size_t attest_collateral_cert_count(const attest_collateral *c)
 {
     return c ? (size_t)sk_X509_num(c->certs) : 0;
@@ -110,19 +102,6 @@ static int push(void ***array, size_t *count, void *item)
     grown[(*count)++] = item;
     *array = grown;
     return 0;
-}
-
-/* A DER OCSPResponse, every byte consumed; NULL otherwise. */
-static OCSP_RESPONSE *decode_ocsp(const uint8_t *data, size_t len)
-{
-    const unsigned char *p = data;
-    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
-    if (resp && p != data + len) {
-        OCSP_RESPONSE_free(resp);
-        resp = NULL;
-    }
-    ERR_clear_error();
-    return resp;
 }
 
 /* Keep `resp` (taken over) with the request nonce it answers. */
@@ -151,13 +130,6 @@ static int keep_ocsp(attest_collateral *c, OCSP_RESPONSE *resp, const uint8_t *d
     return ATTEST_OK;
 }
 
-static int add_ocsp(attest_collateral *c, const uint8_t *data, size_t len)
-{
-    static const attest_ocsp_nonce unknown = {.len = 0};
-    OCSP_RESPONSE *resp = decode_ocsp(data, len);
-    return resp ? keep_ocsp(c, resp, data, len, &unknown) : ATTEST_E_COLLATERAL_UNKNOWN;
-}
-
 int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t len,
                                const uint8_t *request_nonce, size_t nonce_len)
 {
@@ -167,7 +139,7 @@ int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t 
         return attest_set_error(ATTEST_E_INVALID_ARG,
                                 "collateral: an OCSP request nonce has 1 to %d bytes, not %zu",
                                 ATTEST_OCSP_NONCE_MAX, nonce_len);
-    OCSP_RESPONSE *resp = decode_ocsp(der, len);
+    OCSP_RESPONSE *resp = attest_ocsp_decode(der, len);
     if (!resp)
         return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                                 "collateral: %zu bytes are not a DER OCSP response", len);
@@ -177,73 +149,47 @@ int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t 
     return keep_ocsp(c, resp, der, len, &nonce);
 }
 
-/* A DER item is accepted only when the decoder consumed every byte. */
+/* A DER item (attest_der_decode: every byte decoded) is kept as what it
+ * decodes to. */
 static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
 {
-    const unsigned char *p = data;
-    X509 *cert = d2i_X509(NULL, &p, (long)len);
-    if (cert) {
-        if (p == data + len && sk_X509_push(c->certs, cert))
+    static const attest_ocsp_nonce unknown = {.len = 0};
+    attest_der_item item;
+    switch (attest_der_decode(&item, data, len)) {
+    case ATTEST_ITEM_CERTIFICATES:
+        if (sk_X509_push(c->certs, item.cert))
             return ATTEST_OK;
-        X509_free(cert);
-    } else {
-        p = data;
-        X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
-        if (crl) {
-            if (p == data + len && sk_X509_CRL_push(c->crls, crl))
-                return ATTEST_OK;
-            X509_CRL_free(crl);
-        }
+        X509_free(item.cert);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    case ATTEST_ITEM_CRL:
+        if (sk_X509_CRL_push(c->crls, item.crl))
+            return ATTEST_OK;
+        X509_CRL_free(item.crl);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    case ATTEST_ITEM_OCSP:
+        return keep_ocsp(c, item.ocsp, data, len, &unknown);
+    default:
+        return ATTEST_E_COLLATERAL_UNKNOWN;
     }
-    return add_ocsp(c, data, len);
 }
 
-/* PEM is text: binary evidence that embeds a PEM chain (a DCAP quote
- * does) must not pass for collateral. */
-static bool looks_like_pem(const uint8_t *data, size_t len)
+static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *der, size_t len)
 {
-    static const char marker[] = "-----BEGIN ";
-    for (size_t i = 0; i < len; i++)
-        if ((data[i] < 0x20 && data[i] != '\n' && data[i] != '\r' && data[i] != '\t') ||
-            data[i] > 0x7e)
-            return false;
-    for (size_t i = 0; i + sizeof marker - 1 <= len; i++)
-        if (memcmp(data + i, marker, sizeof marker - 1) == 0)
-            return true;
-    return false;
+    if (attest_pem_name_is_collateral(name) && add_der(ctx, der, len) == ATTEST_OK)
+        return ATTEST_OK;
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "collateral: PEM block %d (%s) is not a certificate or CRL", index,
+                            name);
 }
 
 /* Every PEM block must be a certificate or a CRL: an unknown block (a
  * private key pasted by mistake, say) is an error rather than ignored. */
 static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
 {
-    BIO *bio = BIO_new_mem_buf(data, (int)len);
-    int status = ATTEST_OK, blocks = 0;
-    if (!bio)
+    int blocks;
+    int status = attest_pem_each(data, len, add_pem_block, c, &blocks);
+    if (status == ATTEST_E_NOMEM) /* the reader records nothing itself */
         return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
-    for (;;) {
-        char *name = NULL, *header = NULL;
-        unsigned char *der = NULL;
-        long der_len = 0;
-        if (!PEM_read_bio(bio, &name, &header, &der, &der_len)) {
-            ERR_clear_error();
-            break;
-        }
-        blocks++;
-        bool known = strcmp(name, "CERTIFICATE") == 0 ||
-                     strcmp(name, "X509 CRL") == 0 ||
-                     strcmp(name, "TRUSTED CERTIFICATE") == 0;
-        if (!known || add_der(c, der, (size_t)der_len) != ATTEST_OK)
-            status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                                      "collateral: PEM block %d (%s) is not a "
-                                      "certificate or CRL", blocks, name);
-        OPENSSL_free(name);
-        OPENSSL_free(header);
-        OPENSSL_free(der);
-        if (status != ATTEST_OK)
-            break;
-    }
-    BIO_free(bio);
     if (status == ATTEST_OK && blocks == 0)
         status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                                   "collateral: PEM text without any block");
@@ -254,7 +200,7 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
-    if (looks_like_json(data, len))
+    if (attest_looks_like_json(data, len))
         return add_json(c, data, len);
     if (nv_rim_detect(data, len)) {
         nv_rim *rim = NULL;
@@ -277,7 +223,7 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
         }
         return ATTEST_OK;
     }
-    if (looks_like_pem(data, len))
+    if (attest_looks_like_pem(data, len))
         return add_pem(c, data, len);
     int status = add_der(c, data, len);
     if (status != ATTEST_E_COLLATERAL_UNKNOWN)

@@ -1,6 +1,6 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
-#include "internal.h"
 #include "bundle.h"
+#include "classify.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/spdm_report.h"
 #include "../parse/snp_report.h"
@@ -41,20 +41,22 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
     if (!ev)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
     int status;
-    /* A DCAP quote names its own version, key type and TEE in a header
-     * that an SNP report cannot carry (its bytes 2..7 would have to be
-     * 0x0002 and a TEE type), so DCAP is tried first. */
-    if (data && attest_bundle_detect(data, len)) {
+    switch (attest_detect_evidence(data, len)) {
+    case ATTEST_ITEM_BUNDLE:
         ev->format = ATTEST_FORMAT_BUNDLE;
         status = attest_bundle_parse(&ev->bundle, data, len);
-    } else if (data && dcap_quote_detect(data, len)) {
+        break;
+    case ATTEST_ITEM_EVIDENCE_DCAP:
         ev->format = ATTEST_FORMAT_DCAP_QUOTE;
         status = dcap_quote_parse(&ev->dcap, data, len);
-    } else if (data && (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))) {
+        break;
+    case ATTEST_ITEM_EVIDENCE_NVIDIA:
         status = parse_nvidia(ev, data, len);
-    } else if (data && snp_report_detect(data, len)) {
+        break;
+    case ATTEST_ITEM_EVIDENCE_SNP:
         status = parse_snp(ev, data, len);
-    } else {
+        break;
+    default:
         status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
                                   "evidence: %zu bytes are no known evidence format "
                                   "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
