@@ -33,7 +33,7 @@ say "mock TEE, Intel: a test Intel PKI, signed TCB Info and QE Identity, a TDX q
 "$B/attest-mock" dcap pki --out "$D/intel" >/dev/null || exit 1
 IANCHOR=$(cat "$D/intel/anchor.sha256")
 "$B/attest-mock" dcap quote --pki "$D/intel" --tee tdx --version 5 --body-type 3 -o "$D/td.bin"
-"$B/attest-mock" dcap quote --pki "$D/intel" --tee tdx --td-attributes 0100000000000000 -o "$D/td_debug.bin"
+"$B/attest-mock" dcap quote --pki "$D/intel" --tee tdx --td-attributes 0100001000000000 -o "$D/td_debug.bin"
 ICOLL="$D/intel/tcb_info_tdx.json $D/intel/qe_identity_td.json $D/intel/tcb_signing_chain.pem $D/intel/root_crl.der $D/intel/pck_crl.der"
 
 say "attest verify td.bin (expected: accepted, UpToDate)"
