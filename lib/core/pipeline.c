@@ -1,0 +1,167 @@
+/* The per-platform pipelines: verify the evidence and its chain, appraise
+ * it against the policy, and record its EAR submod; and the whole machine's
+ * bundle, whose devices are then appraised together (appraise/composite). */
+#include "pipeline.h"
+#include "../appraise/composite.h"
+#include "../appraise/dcap_appraise.h"
+#include "../appraise/ear.h"
+#include "../appraise/nv_appraise.h"
+#include "../appraise/snp_appraise.h"
+#include "../chain/amd.h"
+#include "../chain/intel.h"
+
+#include <string.h>
+
+/* The caller's nonce as one device's appraisal uses it. */
+typedef struct nonce_use {
+    const uint8_t *nonce;  /* NULL: none given */
+    size_t len;
+    report_data_rule rule; /* who judges the CPU's report data */
+} nonce_use;
+
+static int verify_snp(attest_result *r, attest_verifier *v, const snp_report *rep,
+                      const attest_collateral *coll, const snp_policy *policy,
+                      const nonce_use *n, json_t *claims)
+{
+    snp_product product = SNP_PRODUCT_UNKNOWN;
+    amd_vek_kind kind = AMD_VEK_VCEK;
+    int status = snp_verify_evidence(r, v, rep, coll, r->verified_at, policy->require_crl,
+                                     claims, &product, &kind);
+    /* Claims are decoded with the product the chain proved, never guessed. */
+    json_object_set_new(claims, "report", snp_report_to_json(rep, product));
+    if (status != ATTEST_OK) {
+        attest_check_skip(r, "policy.snp", "not appraised: the evidence is not authentic");
+        return status;
+    }
+    return snp_appraise(r, rep, product, kind == AMD_VEK_VLEK, policy, n->nonce, n->len,
+                        n->rule);
+}
+
+static int verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote *q,
+                       const attest_collateral *coll, const attest_policy *policy,
+                       const nonce_use *n, json_t *claims)
+{
+    dcap_verified verified;
+    dcap_tcb_result tcb;
+    const dcap_policy *p = q->body_kind == DCAP_BODY_SGX ? policy->sgx : policy->tdx;
+    json_object_set_new(claims, "quote", dcap_quote_to_json(q));
+    int status = dcap_verify_evidence(r, v, q, coll, r->verified_at, claims, &verified);
+    if (status == ATTEST_OK)
+        status = dcap_tcb_evaluate(r, q, &verified, claims, &tcb);
+    if (status != ATTEST_OK) {
+        attest_check_skip(r, q->body_kind == DCAP_BODY_SGX ? "policy.sgx" : "policy.tdx",
+                          "not appraised: the evidence is not authentic or has no TCB status");
+        return status;
+    }
+    return dcap_appraise(r, q, &verified, &tcb, p, r->verified_at, n->nonce, n->len, n->rule);
+}
+
+/* One CPU's evidence and its claims. */
+static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const attest_evidence *ev,
+                       const attest_collateral *coll, const attest_policy *policy,
+                       const nonce_use *n, json_t *claims)
+{
+    if (ev->format == ATTEST_FORMAT_SNP_REPORT)
+        verify_snp(r, v, ev->snp, coll, policy->snp, n, claims);
+    else
+        verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
+}
+
+static void ear_cpu(attest_result *r, const attest_evidence *ev, size_t first, size_t end,
+                    json_t *claims)
+{
+    ear_add_submod(r, "cpu0", NULL, first, end, claims,
+                   ev->format == ATTEST_FORMAT_SNP_REPORT ? "policy:snp"
+                   : ev->dcap->body_kind == DCAP_BODY_SGX ? "policy:sgx"
+                                                          : "policy:tdx");
+}
+
+/* One EAR submod per GPU/NVSwitch, named like its checks ("gpu0"). */
+static void ear_gpus(attest_result *r, size_t first, size_t end, json_t *claims)
+{
+    json_t *devices = json_object_get(claims, "devices");
+    const char *name;
+    json_t *device;
+    json_object_foreach(devices, name, device)
+        ear_add_submod(r, name, name, first, end, device, "policy:nvidia");
+}
+
+static const uint8_t *cpu_report_data(const attest_evidence *cpu)
+{
+    if (cpu->format == ATTEST_FORMAT_SNP_REPORT)
+        return cpu->snp->report_data;
+    return cpu->dcap->body_kind == DCAP_BODY_SGX ? cpu->dcap->enclave.reportdata
+                                                 : cpu->dcap->td.reportdata;
+}
+
+int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b,
+                    const attest_collateral *extra, const attest_policy *policy,
+                    const uint8_t *nonce, size_t nonce_len, json_t *claims)
+{
+    const composite_policy *cp = &policy->composite;
+    if (extra && (attest_collateral_cert_count(extra) || attest_collateral_crl_count(extra) ||
+                  extra->tcb_info_count || extra->rim_count || extra->ocsp_count))
+        return attest_check_fail(r, "composite.collateral", ATTEST_E_INVALID_ARG,
+                                 "a bundle carries its own collateral; give none beside it");
+    /* The bundle's nonce is what the attester claims; the caller's nonce
+     * is the challenge, and when both exist they must agree. */
+    if (nonce_len && b->nonce_len && (nonce_len != b->nonce_len || memcmp(nonce, b->nonce, nonce_len)))
+        attest_check_fail(r, "composite.nonce", ATTEST_E_POLICY_REPORT_DATA,
+                          "the caller's nonce is not the one the bundle answers");
+    bool via_cpu = cp->gpu_binding == COMPOSITE_BIND_CPU_REPORT_DATA && b->cpu && b->gpus;
+    nonce_use caller = {nonce_len ? nonce : NULL, nonce_len,
+                        via_cpu ? REPORT_DATA_BY_COMPOSITE : REPORT_DATA_BY_POLICY};
+    json_t *cpu = NULL;
+    size_t cpu_first = r->count, gpu_first;
+    if (b->cpu) {
+        cpu = json_object();
+        json_object_set_new(claims, "cpu0", cpu);
+        verify_cpu_evidence(r, v, b->cpu, b->collateral, policy, &caller, cpu);
+    }
+    gpu_first = r->count;
+    if (b->gpus) {
+        nv_policy gp = *policy->nvidia;
+        /* Through the CPU, a GPU's own nonce is whatever the CVM chose and
+         * composite.binding vouches for it, but only a caller's nonce makes
+         * that fresh: without one, nvidia.require_nonce judges as for GPU
+         * evidence alone. */
+        gp.nonce_bound_by_cpu = via_cpu && caller.nonce;
+        nv_verify_devices(r, v, b->gpus, b->collateral, &gp, via_cpu ? NULL : caller.nonce,
+                          via_cpu ? 0 : caller.len, claims);
+        if (via_cpu)
+            composite_check_binding(r, cpu_report_data(b->cpu), b->gpus,
+                                    caller.nonce ? caller.nonce : b->nonce,
+                                    caller.nonce ? caller.len : b->nonce_len,
+                                    caller.nonce != NULL);
+        else if (b->cpu)
+            composite_note_same_nonce(r);
+    }
+    /* Results after every check: the binding judges CPU and GPUs alike. */
+    if (b->cpu)
+        ear_cpu(r, b->cpu, cpu_first, r->count, cpu);
+    if (b->gpus)
+        ear_gpus(r, gpu_first, r->count, claims);
+    return r->status;
+}
+
+int pipeline_cpu(attest_result *r, attest_verifier *v, const attest_evidence *ev,
+                 const attest_collateral *coll, const attest_policy *policy,
+                 const uint8_t *nonce, size_t nonce_len, json_t *claims)
+{
+    nonce_use caller = {nonce_len ? nonce : NULL, nonce_len, REPORT_DATA_BY_POLICY};
+    size_t first = r->count;
+    verify_cpu_evidence(r, v, ev, coll, policy, &caller, claims);
+    ear_cpu(r, ev, first, r->count, claims);
+    return r->status;
+}
+
+int pipeline_gpus(attest_result *r, attest_verifier *v, const nv_evidence_set *set,
+                  const attest_collateral *coll, const attest_policy *policy,
+                  const uint8_t *nonce, size_t nonce_len, json_t *claims)
+{
+    size_t first = r->count;
+    nv_verify_devices(r, v, set, coll, policy->nvidia, nonce_len ? nonce : NULL, nonce_len,
+                      claims);
+    ear_gpus(r, first, r->count, claims);
+    return r->status;
+}
