@@ -25,13 +25,15 @@
  *   - raw EVP_PKEY_verify (P-384, SHA-384 digest given, DER signature) and
  *     EVP_PKEY_sign (P-256, SHA-256 digest given), the floors;
  *   - "cached": one verifier (its cache warm), each bundle parsed once;
- *     verify, and verify + attest_result_token (ES256, 300 s);
+ *     verify, and verify + attest_token_sign (ES256, 300 s);
  *   - "parse+verify+token, verifier cached": the bundle parsed from its
  *     bytes per request (this includes the xmlsec checks of both RIMs, done
  *     by attest_collateral_add when the bundle's collateral is read);
  *   - "uncached": the bundle parsed per request and attest_verifier_clear_cache
  *     before each, so nothing verified for an earlier request is reused;
- *   - the token alone (ES256 and ES384) over one kept result.
+ *   - the token alone (ES256 and ES384) over one kept result, signed and
+ *     verified (attest_token_verify with the kept result's nonce, at the
+ *     verification instant).
  *
  * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
  * rounds (each after a short warm-up), and reports its best round
@@ -51,8 +53,9 @@
  * NVIDIA device, NVIDIA RIM; the built-in anchors are cleared) and verifies
  * at 2025-06-01T12:00:00Z, inside every window (OCSP 2025-06-01..06-02).
  * The stored OCSP responses carry no nonce, so the policy is
- * {"nvidia":{"allow_stored_ocsp":true}} (composite defaults: CPU required,
- * GPUs bound through the CPU report data). Every verification must return
+ * {"platforms":["snp","nvidia"],"nvidia":{"allow_stored_ocsp":true}}
+ * (it addresses both platforms, docs/policy.md "Scope"; composite defaults:
+ * CPU required, GPUs bound through the CPU report data). Every verification must return
  * ATTEST_OK.
  *
  * Prints figures. Exit status is 0 unless the set-up fails or a
@@ -97,7 +100,7 @@
 #define TOKEN_LIFETIME 300
 #define MAX_ITEMS 32
 
-#define POLICY "{\"nvidia\":{\"allow_stored_ocsp\":true}}"
+#define POLICY "{\"platforms\":[\"snp\",\"nvidia\"],\"nvidia\":{\"allow_stored_ocsp\":true}}"
 
 typedef struct {
     char *pem;
@@ -124,7 +127,10 @@ struct bench_ctx {
     attest_verifier *v;
     attest_policy *policy;
     pem_text key256, key384;    /* token signing keys (PKCS#8 PEM) */
+    pem_text pub256, pub384;    /* their public keys (SubjectPublicKeyInfo PEM) */
     attest_result *kept;        /* one accepted result, for the token rows */
+    char *tok256, *tok384;      /* its tokens, for the token verify rows */
+    int64_t instant;            /* VERIFY_INSTANT, the tokens' iat */
     size_t cpu_len, gpu_len;    /* sizes, for the header line */
 };
 
@@ -173,9 +179,9 @@ static int verify_one(bench_ctx *b, size_t i, const attest_evidence *ev, int tok
     }
     if (token) {
         char *jwt = NULL;
-        status = attest_result_token(&jwt, r, b->key256.pem, b->key256.len, TOKEN_LIFETIME);
+        status = attest_token_sign(&jwt, r, b->key256.pem, b->key256.len, TOKEN_LIFETIME);
         if (status != ATTEST_OK)
-            fprintf(stderr, "bench: attest_result_token: %s: %s\n", attest_status_name(status),
+            fprintf(stderr, "bench: attest_token_sign: %s: %s\n", attest_status_name(status),
                     attest_error_last());
         attest_string_free(jwt);
     }
@@ -247,9 +253,9 @@ static int op_parse(bench_ctx *b)
 static int token_with(bench_ctx *b, const pem_text *key)
 {
     char *jwt = NULL;
-    int status = attest_result_token(&jwt, b->kept, key->pem, key->len, TOKEN_LIFETIME);
+    int status = attest_token_sign(&jwt, b->kept, key->pem, key->len, TOKEN_LIFETIME);
     if (status != ATTEST_OK)
-        fprintf(stderr, "bench: attest_result_token: %s\n", attest_error_last());
+        fprintf(stderr, "bench: attest_token_sign: %s\n", attest_error_last());
     attest_string_free(jwt);
     return status == ATTEST_OK ? 0 : -1;
 }
@@ -257,6 +263,21 @@ static int token_with(bench_ctx *b, const pem_text *key)
 static int op_token256(bench_ctx *b) { return token_with(b, &b->key256); }
 
 static int op_token384(bench_ctx *b) { return token_with(b, &b->key384); }
+
+static int token_verify_with(bench_ctx *b, const char *token, const pem_text *pub)
+{
+    char *claims = NULL;
+    int status = attest_token_verify(&claims, token, pub->pem, pub->len, b->instant,
+                                     b->nonce[0], 32);
+    if (status != ATTEST_OK)
+        fprintf(stderr, "bench: attest_token_verify: %s\n", attest_error_last());
+    attest_string_free(claims);
+    return status == ATTEST_OK ? 0 : -1;
+}
+
+static int op_token_verify256(bench_ctx *b) { return token_verify_with(b, b->tok256, &b->pub256); }
+
+static int op_token_verify384(bench_ctx *b) { return token_verify_with(b, b->tok384, &b->pub384); }
 
 /* ---- set-up ----------------------------------------------------------- */
 
@@ -311,20 +332,29 @@ static int add_ocsp(bench_ctx *b, const nvgen_pki *pki, nvgen_chain chain, size_
     return add_item(b, copy, (size_t)n) == 0 ? 0 : fail("OCSP item");
 }
 
-static int pem_key(pem_text *out, const char *curve, EVP_PKEY **keep)
+/* The text a PEM writer left in a memory BIO, as a new string. */
+static int bio_text(pem_text *out, BIO *bio)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(bio, &p);
+    if (n <= 0 || !(out->pem = malloc((size_t)n + 1)))
+        return -1;
+    memcpy(out->pem, p, (size_t)n);
+    out->pem[n] = '\0';
+    out->len = (size_t)n;
+    return 0;
+}
+
+/* A new key on `curve`: its PKCS#8 PEM in *priv, its public key PEM in *pub. */
+static int pem_key(pem_text *priv, pem_text *pub, const char *curve, EVP_PKEY **keep)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *p = NULL;
-    long n = 0;
-    int ok = k && bio && PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1 &&
-             (n = BIO_get_mem_data(bio, &p)) > 0 && (out->pem = malloc((size_t)n + 1)) != NULL;
-    if (ok) {
-        memcpy(out->pem, p, (size_t)n);
-        out->pem[n] = '\0';
-        out->len = (size_t)n;
-    }
+    BIO *bio = BIO_new(BIO_s_mem()), *pbio = BIO_new(BIO_s_mem());
+    int ok = k && bio && pbio && PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL) == 1 &&
+             PEM_write_bio_PUBKEY(pbio, k) == 1 && bio_text(priv, bio) == 0 &&
+             bio_text(pub, pbio) == 0;
     BIO_free(bio);
+    BIO_free(pbio);
     if (ok && keep)
         *keep = k;
     else
@@ -534,7 +564,8 @@ static int setup(bench_ctx *b)
     for (size_t i = 0; i < N_BUNDLES; i++)
         if (setup_bundle(b, i, snp, nv, d) != 0)
             goto out;
-    if (pem_key(&b->key256, "P-256", &b->p256) != 0 || pem_key(&b->key384, "P-384", NULL) != 0)
+    if (pem_key(&b->key256, &b->pub256, "P-256", &b->p256) != 0 ||
+        pem_key(&b->key384, &b->pub384, "P-384", NULL) != 0)
         goto out;
     for (size_t i = 0; i < N_BUNDLES; i++) /* every request once, caches warm */
         if (op_verify_token(b) != 0) {
@@ -543,6 +574,14 @@ static int setup(bench_ctx *b)
         }
     if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK) {
         fail("the kept result");
+        goto out;
+    }
+    if (attest_time_parse(&b->instant, VERIFY_INSTANT) != ATTEST_OK ||
+        attest_token_sign(&b->tok256, b->kept, b->key256.pem, b->key256.len,
+                            TOKEN_LIFETIME) != ATTEST_OK ||
+        attest_token_sign(&b->tok384, b->kept, b->key384.pem, b->key384.len,
+                            TOKEN_LIFETIME) != ATTEST_OK) {
+        fail(attest_error_last());
         goto out;
     }
     if (op_evp_verify384(b) != 0 || op_evp_sign256(b) != 0) {
@@ -573,6 +612,10 @@ static void teardown(bench_ctx *b)
     OPENSSL_free(b->sig384);
     free(b->key256.pem);
     free(b->key384.pem);
+    free(b->pub256.pem);
+    free(b->pub384.pem);
+    attest_string_free(b->tok256);
+    attest_string_free(b->tok384);
 }
 
 /* ---- report ----------------------------------------------------------- */
@@ -607,6 +650,8 @@ int main(void)
         {"  of which: bundle parse alone (2 RIMs xmlsec, 18 items)", op_parse, 0},
         {"  of which: ES256 token alone (one kept result)", op_token256, 0},
         {"  ES384 token alone (one kept result)", op_token384, 0},
+        {"  ES256 token verify (one kept token)", op_token_verify256, 0},
+        {"  ES384 token verify (one kept token)", op_token_verify384, 0},
     };
     size_t nf = sizeof f / sizeof f[0];
     printf("%d composite bundles of %zu bytes each (1 Milan SNP v3 report of %zu bytes + %d "
@@ -620,17 +665,17 @@ int main(void)
         char *jwt = NULL, *json = NULL;
         uint8_t *cbor = NULL;
         size_t cbor_len = 0;
-        if (attest_result_token(&jwt, b.kept, b.key256.pem, b.key256.len, TOKEN_LIFETIME) ==
+        if (attest_token_sign(&jwt, b.kept, b.key256.pem, b.key256.len, TOKEN_LIFETIME) ==
                 ATTEST_OK &&
             attest_result_to_json(&json, b.kept) == ATTEST_OK &&
-            attest_result_cbor(&cbor, &cbor_len, b.kept) == ATTEST_OK)
+            attest_result_to_cbor(&cbor, &cbor_len, b.kept) == ATTEST_OK)
             printf("one result: token %zu bytes, result JSON %zu bytes, CBOR %zu bytes, %zu "
                    "checks, ear status %s\n",
                    strlen(jwt), strlen(json), cbor_len, attest_result_check_count(b.kept),
                    attest_result_ear_status(b.kept));
         attest_string_free(jwt);
         attest_string_free(json);
-        attest_string_free((char *)cbor);
+        attest_bytes_free(cbor);
     }
     fflush(stdout);
     bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));

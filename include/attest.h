@@ -12,8 +12,10 @@
  *    _parse, _from_json or _default (a result by attest_verify) and
  *    released by the matching attest_<noun>_free, which accepts NULL.
  *    Strings returned as `char **out` are owned by the caller and are
- *    released with attest_string_free(). Strings returned as `const char *`
- *    are borrowed from the object they came from and live as long as it.
+ *    released with attest_string_free(); bytes returned as `uint8_t **out`
+ *    with a `size_t *out_len` are released with attest_bytes_free().
+ *    Strings returned as `const char *` are borrowed from the object they
+ *    came from and live as long as it.
  *  - When a call fails, attest_error_last_status() gives its status and
  *    attest_error_last() a detail message naming the field or the check
  *    ("snp.report.version: unsupported version 4"). Both are kept per
@@ -206,6 +208,10 @@ ATTEST_API size_t attest_ocsp_nonce_max(void);
 
 /* Release a string returned through a `char **` out parameter. NULL ok. */
 ATTEST_API void attest_string_free(char *s);
+
+/* Release bytes returned through a `uint8_t **` out parameter (with their
+ * length in a `size_t *`), e.g. by attest_result_to_cbor. NULL ok. */
+ATTEST_API void attest_bytes_free(uint8_t *p);
 
 /* ------------------------------------------------------------------------
  * Process-wide initialisation: libxml2 and xmlsec1.
@@ -523,27 +529,44 @@ ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, con
  * relying party can pass it on, log it and verify it later.
  * --------------------------------------------------------------------- */
 
-/* Sign `r` as a JWT with the PEM private key `key_pem` (EC P-256: ES256,
- * EC P-384: ES384; the header's kid is the hex SHA-256 of the public key's
- * DER SubjectPublicKeyInfo). The token expires `lifetime_seconds` after the
- * verification instant (iat). *out is the compact JWT (attest_string_free).
- * Errors: ATTEST_E_INVALID_ARG (unusable key), ATTEST_E_NOMEM,
+/* Sign the result `r` as a JWT (docs/token.md lists its claims).
+ * `key_pem` / `key_len`: an unencrypted PEM EC private key (PKCS#8 or
+ * SEC 1), P-256 for ES256 or P-384 for ES384; the header's kid is the hex
+ * SHA-256 of its DER SubjectPublicKeyInfo. The token is issued at the
+ * verification instant (iat = nbf = verified_at) and expires
+ * `lifetime_seconds` (> 0) later. A rejected result is signed too, as
+ * "contraindicated". On success *out is the compact JWT, owned by the
+ * caller (attest_string_free); on failure *out is NULL.
+ * Errors: ATTEST_E_INVALID_ARG (NULL argument, lifetime not positive or
+ * overflowing, encrypted / public / non-EC / other-curve key, naming the
+ * key type), ATTEST_E_NOMEM, ATTEST_E_INTERNAL. Thread-safe: any number of
+ * threads may sign, also the same result with the same key. */
+ATTEST_API int attest_token_sign(char **out, const attest_result *r, const char *key_pem,
+                                 size_t key_len, int64_t lifetime_seconds);
+
+/* The same claims as attest_token_sign, without exp and nbf, as unsigned
+ * CBOR (a map with the JSON claims' structure, docs/token.md "CBOR form"),
+ * for constrained consumers; carry it inside a protected channel. On
+ * success *out / *out_len are the bytes, owned by the caller
+ * (attest_bytes_free); on failure *out is NULL and *out_len 0.
+ * Errors: ATTEST_E_INVALID_ARG (NULL argument), ATTEST_E_NOMEM,
  * ATTEST_E_INTERNAL. Thread-safe. */
-ATTEST_API int attest_result_token(char **out, const attest_result *r, const char *key_pem,
-                                   size_t key_len, int64_t lifetime_seconds);
+ATTEST_API int attest_result_to_cbor(uint8_t **out, size_t *out_len, const attest_result *r);
 
-/* The same claims as CBOR (a map with the JSON claims' structure), for
- * constrained consumers. *out / *out_len owned by the caller
- * (attest_string_free). Unsigned: carry it inside a protected channel. */
-ATTEST_API int attest_result_cbor(uint8_t **out, size_t *out_len, const attest_result *r);
-
-/* Verify a token made by attest_result_token: signature with the PEM public
- * key (ES256 or ES384, as the key and header say), not expired and already
- * issued at `now` (ATTEST_TIME_NOW: the clock), eat_nonce equal to `nonce`
- * when nonce_len > 0. On success *claims_json is the claims object as JSON
- * (attest_string_free). Errors: ATTEST_E_TOKEN_SIGNATURE,
- * ATTEST_E_TOKEN_EXPIRED, ATTEST_E_TOKEN_NONCE, ATTEST_E_TOKEN_MALFORMED,
- * ATTEST_E_INVALID_ARG. Thread-safe. */
+/* Verify a token made by attest_token_sign with the PEM public key (or
+ * certificate: only its key is used) `pubkey_pem`: the header's alg must be
+ * ES256 for a P-256 key and ES384 for a P-384 key (never what the token
+ * chooses), the signature valid, the EAR claims present, the token issued
+ * and not expired at `now` (Unix seconds; ATTEST_TIME_NOW: the clock; no
+ * skew allowance) and, when nonce_len > 0, eat_nonce equal to `nonce`.
+ * ear.status is not checked: a valid token of a rejected result verifies.
+ * On success *claims_json is the claims object, pretty-printed, owned by
+ * the caller (attest_string_free); on failure it is NULL. The checks run in
+ * the order of docs/token.md, the first failure is returned.
+ * Errors: ATTEST_E_INVALID_ARG (arguments, unusable key),
+ * ATTEST_E_TOKEN_MALFORMED, ATTEST_E_TOKEN_SIGNATURE (also an alg other
+ * than the key's), ATTEST_E_TOKEN_EXPIRED, ATTEST_E_TOKEN_NONCE,
+ * ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_token_verify(char **claims_json, const char *token,
                                    const char *pubkey_pem, size_t pubkey_len, int64_t now,
                                    const uint8_t *nonce, size_t nonce_len);

@@ -678,7 +678,7 @@ static void token_round(const char *curve, const char *alg)
     keypair k = ec_keypair(curve), other = ec_keypair(curve),
             other_curve = ec_keypair(!strcmp(curve, "P-256") ? "P-384" : "P-256");
     char *jwt = NULL, *claims = NULL;
-    cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK, "%s",
+    cr_assert_eq(attest_token_sign(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK, "%s",
                  attest_error_last());
     /* The header names the algorithm of the curve. */
     const char *dot = strchr(jwt, '.');
@@ -788,7 +788,7 @@ Test(composite, cbor_claims_with_submods)
     EXPECT_STATUS(verify_bundle_str(&m, bundle, STORED, &r), ATTEST_OK, r);
     uint8_t *buf = NULL;
     size_t len = 0;
-    cr_assert_eq(attest_result_cbor(&buf, &len, r), ATTEST_OK, "%s", attest_error_last());
+    cr_assert_eq(attest_result_to_cbor(&buf, &len, r), ATTEST_OK, "%s", attest_error_last());
     struct cbor_load_result res;
     cbor_item_t *root = cbor_load(buf, len, &res);
     cr_assert(root, "cbor_load error %d at %zu", res.error.code, res.error.position);
@@ -817,7 +817,7 @@ Test(composite, cbor_claims_with_submods)
     cr_expect(cbor_str_is(cmap(cmap(cmap(subs, "gpu1"), "x-attest-claims"), "x-nvidia-gpu-driver-version"),
                           "550.90.07"));
     cbor_decref(&root);
-    attest_string_free((char *)buf);
+    attest_bytes_free(buf);
     attest_result_free(r);
     attest_string_free(bundle);
     m_free(&m);
@@ -834,7 +834,7 @@ Test(composite, rejected_result_token_says_contraindicated)
     EXPECT_STATUS(verify_bundle_str(&m, bundle, STORED, &r), ATTEST_E_COMPOSITE_BINDING, r);
     keypair k = ec_keypair("P-256");
     char *jwt = NULL, *claims = NULL;
-    cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
+    cr_assert_eq(attest_token_sign(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
     /* A rejected result vouches for no nonce. */
     cr_expect_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, NVGEN_T_VERIFY, m.nonce, 32),
                  ATTEST_E_TOKEN_NONCE);
@@ -1149,7 +1149,7 @@ Test(composite, same_nonce_binding)
     json_decref(doc);
     keypair k = ec_keypair("P-256");
     char *jwt = NULL, *claims = NULL;
-    cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
+    cr_assert_eq(attest_token_sign(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
     cr_assert_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, m.nonce, 32), ATTEST_OK,
                  "%s", attest_error_last());
     json_t *cl = json_loads(claims, 0, NULL);
@@ -1217,7 +1217,7 @@ Test(composite, caller_nonce_must_be_the_bundles)
     json_decref(doc);
     keypair k = ec_keypair("P-256");
     char *jwt = NULL, *claims = NULL;
-    cr_assert_eq(attest_result_token(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
+    cr_assert_eq(attest_token_sign(&jwt, r, k.priv, k.priv_len, LIFETIME), ATTEST_OK);
     cr_expect_eq(attest_token_verify(&claims, jwt, k.pub, k.pub_len, m.at, m.nonce, 32),
                  ATTEST_E_TOKEN_NONCE, "the bundle's nonce is no eat_nonce");
     attest_string_free(claims);

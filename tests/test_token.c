@@ -1,7 +1,9 @@
 /* Attestation result tokens (lib/token/token.c): ES256 / ES384 JWTs over a
  * real SEV-SNP result, every claim member by member, every rejection with
  * its own code (tampering, wrong key, alg none, HS256 keyed with the public
- * key, expiry, nonce, garbage), the CBOR form and concurrent use. */
+ * key, expiry, nonce, garbage, foreign payloads signed by another key), key
+ * PEMs that would make OpenSSL prompt for a passphrase, the CBOR form and
+ * concurrent use. */
 #include "testutil.h"
 #include "core/internal.h"
 #include "snpgen.h"
@@ -12,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ui.h>
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <time.h>
@@ -261,7 +264,7 @@ static json_t *segment_json(const char *tok, int i)
 }
 
 /* ES256/ES384-sign "b64(header).b64(payload)" directly with OpenSSL (a
- * token from outside libjwt, for claims attest_result_token never makes). */
+ * token from outside libjwt, for claims attest_token_sign never makes). */
 static char *sign_raw(EVP_PKEY *k, const char *header, const char *payload)
 {
     char *h = b64u_str(header), *p = b64u_str(payload);
@@ -314,7 +317,7 @@ static void flip(char *tok, size_t at)
 static char *make_token(const attest_result *r, const pem_buf *priv)
 {
     char *tok = NULL;
-    int st = attest_result_token(&tok, r, priv->p, priv->n, LIFETIME);
+    int st = attest_token_sign(&tok, r, priv->p, priv->n, LIFETIME);
     cr_assert_eq(st, ATTEST_OK, "%s: %s", attest_status_name(st), attest_error_last());
     cr_assert(tok);
     return tok;
@@ -597,7 +600,7 @@ Test(token, unsupported_keys_are_invalid_arg)
         cr_assert(keys[i].k);
         pem_buf priv = pem_private(keys[i].k), pub = pem_public(keys[i].k);
         char *tok = (char *)"sentinel";
-        cr_expect_eq(attest_result_token(&tok, r, priv.p, priv.n, LIFETIME),
+        cr_expect_eq(attest_token_sign(&tok, r, priv.p, priv.n, LIFETIME),
                      ATTEST_E_INVALID_ARG, "%s", keys[i].name);
         cr_expect_null(tok);
         cr_expect(strstr(attest_error_last(), keys[i].name), "%s names %s",
@@ -618,22 +621,22 @@ Test(token, bad_arguments)
     env_init(&e, "P-256");
     char *tok = NULL;
     /* a public key cannot sign */
-    cr_expect_eq(attest_result_token(&tok, e.r, e.pub.p, e.pub.n, LIFETIME),
+    cr_expect_eq(attest_token_sign(&tok, e.r, e.pub.p, e.pub.n, LIFETIME),
                  ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, e.r, e.priv.p, e.priv.n, 0), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, e.r, e.priv.p, e.priv.n, -5), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, e.r, e.priv.p, e.priv.n, INT64_MAX),
+    cr_expect_eq(attest_token_sign(&tok, e.r, e.priv.p, e.priv.n, 0), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, e.r, e.priv.p, e.priv.n, -5), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, e.r, e.priv.p, e.priv.n, INT64_MAX),
                  ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(NULL, e.r, e.priv.p, e.priv.n, 60), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, NULL, e.priv.p, e.priv.n, 60), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, e.r, NULL, 0, 60), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_token(&tok, e.r, "garbage", 7, 60), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(NULL, e.r, e.priv.p, e.priv.n, 60), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, NULL, e.priv.p, e.priv.n, 60), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, e.r, NULL, 0, 60), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, e.r, "garbage", 7, 60), ATTEST_E_INVALID_ARG);
     /* an encrypted key is refused, never prompted for */
     BIO *b = BIO_new(BIO_s_mem());
     cr_assert(PEM_write_bio_PrivateKey(b, e.k, EVP_aes_128_cbc(), (unsigned char *)"secret", 6,
                                        NULL, NULL) == 1);
     pem_buf enc = bio_text(b);
-    cr_expect_eq(attest_result_token(&tok, e.r, enc.p, enc.n, 60), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_token_sign(&tok, e.r, enc.p, enc.n, 60), ATTEST_E_INVALID_ARG);
     cr_expect_null(tok);
     free(enc.p);
 
@@ -676,7 +679,7 @@ Test(token, expiry_window_is_strict)
     /* ... and one that lasts until an hour from now is valid by the clock */
     char *tok = NULL;
     int64_t life = (int64_t)time(NULL) - e.iat + 3600;
-    cr_assert_eq(attest_result_token(&tok, e.r, e.priv.p, e.priv.n, life), ATTEST_OK);
+    cr_assert_eq(attest_token_sign(&tok, e.r, e.priv.p, e.priv.n, life), ATTEST_OK);
     cr_expect_eq(verify_at(tok, &e.pub, ATTEST_TIME_NOW, NONCE, sizeof NONCE), ATTEST_OK);
     attest_string_free(tok);
     env_free(&e);
@@ -969,6 +972,103 @@ Test(token, signed_but_foreign_claims_are_malformed)
     env_free(&e);
 }
 
+Test(token, forged_foreign_payloads_are_signature_errors)
+{
+    /* The signature is checked before the payload (docs/token.md, checks 8
+     * and 9): a payload that is no JSON object, or one with a duplicated
+     * member, signed by another key is a signature error, whether libjwt
+     * can parse it (array, duplicates) or not (not JSON). The same
+     * payloads signed by the key are malformed (signed_but_foreign_claims). */
+    env e;
+    env_init(&e, "P-256");
+    EVP_PKEY *other = ec_key("P-256");
+    char *good_payload = payload_text(e.tok);
+    size_t plen = strlen(good_payload);
+    char *dup = malloc(plen + 64);
+    snprintf(dup, plen + 64, "{\"ear.status\":\"affirming\",%s", good_payload + 1);
+    const char *payloads[] = {"this is not json", "[1,2,3]", "\"a string\"", dup};
+    for (size_t i = 0; i < sizeof payloads / sizeof payloads[0]; i++) {
+        char *t = sign_raw(other, "{\"alg\":\"ES256\"}", payloads[i]);
+        cr_expect_eq(verify_at(t, &e.pub, e.iat, NULL, 0), ATTEST_E_TOKEN_SIGNATURE, "%.20s",
+                     payloads[i]);
+        cr_expect(strstr(attest_error_last(), "does not verify"), "%s", attest_error_last());
+        free(t);
+        t = sign_raw(e.k, "{\"alg\":\"ES256\"}", payloads[i]);
+        cr_expect_eq(verify_at(t, &e.pub, e.iat, NULL, 0), ATTEST_E_TOKEN_MALFORMED, "%.20s",
+                     payloads[i]);
+        cr_expect(strstr(attest_error_last(), "payload"), "%s", attest_error_last());
+        free(t);
+    }
+    free(dup);
+    free(good_payload);
+    EVP_PKEY_free(other);
+    env_free(&e);
+}
+
+/* Two PEM texts as one, `a` first. */
+static pem_buf pem_concat(const pem_buf *a, const pem_buf *b)
+{
+    pem_buf both = {malloc(a->n + b->n + 1), a->n + b->n};
+    cr_assert(both.p);
+    memcpy(both.p, a->p, a->n);
+    memcpy(both.p + a->n, b->p, b->n);
+    both.p[both.n] = '\0';
+    return both;
+}
+
+/* OpenSSL's default passphrase callback prompts through the default UI
+ * method: counted here instead of reading the terminal. */
+static int ui_prompts;
+
+static int count_prompt(UI *ui, UI_STRING *uis)
+{
+    (void)ui;
+    (void)uis;
+    ui_prompts++;
+    return 0; /* no passphrase */
+}
+
+Test(token, a_pem_holding_an_encrypted_key_never_prompts)
+{
+    /* libjwt reads key PEMs with OpenSSL's default passphrase callback,
+     * which prompts on the terminal. OpenSSL asks for a passphrase for an
+     * encrypted key ahead of the key used, so such a PEM must never reach
+     * libjwt: refused for signing, re-encoded for verifying. */
+    UI_METHOD *counting = UI_create_method("count prompts");
+    cr_assert(counting && UI_method_set_reader(counting, count_prompt) == 0);
+    const UI_METHOD *saved = UI_get_default_method();
+    UI_set_default_method(counting);
+    ui_prompts = 0;
+    env e;
+    env_init(&e, "P-256");
+    BIO *b = BIO_new(BIO_s_mem());
+    cr_assert(PEM_write_bio_PrivateKey(b, e.k, EVP_aes_128_cbc(), (unsigned char *)"secret", 6,
+                                       NULL, NULL) == 1);
+    pem_buf enc = bio_text(b);
+    char *tok = (char *)"sentinel";
+    pem_buf enc_then_plain = pem_concat(&enc, &e.priv);
+    cr_expect_eq(attest_token_sign(&tok, e.r, enc_then_plain.p, enc_then_plain.n, 60),
+                 ATTEST_E_INVALID_ARG);
+    cr_expect_null(tok);
+    /* the plain key first: read without asking, by libattest and libjwt alike */
+    pem_buf plain_then_enc = pem_concat(&e.priv, &enc);
+    tok = make_token(e.r, &plain_then_enc);
+    cr_expect_eq(verify_at(tok, &e.pub, e.iat, NONCE, sizeof NONCE), ATTEST_OK);
+    attest_string_free(tok);
+    /* verification: OpenSSL asks, is refused, and finds the public key */
+    pem_buf enc_then_pub = pem_concat(&enc, &e.pub);
+    cr_expect_eq(verify_at(e.tok, &enc_then_pub, e.iat, NONCE, sizeof NONCE), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_expect_eq(ui_prompts, 0, "OpenSSL prompted for a passphrase %d time(s)", ui_prompts);
+    free(enc_then_pub.p);
+    free(plain_then_enc.p);
+    free(enc_then_plain.p);
+    free(enc.p);
+    env_free(&e);
+    UI_set_default_method(saved);
+    UI_destroy_method(counting);
+}
+
 Test(token, rejected_result_is_signed_as_contraindicated)
 {
     env e;
@@ -1010,8 +1110,8 @@ Test(token, null_submods_become_an_empty_object)
     cr_expect_eq(verify_at(tok, &e.pub, r->verified_at, NULL, 0), ATTEST_OK);
     uint8_t *cb = NULL;
     size_t cbn = 0;
-    cr_expect_eq(attest_result_cbor(&cb, &cbn, r), ATTEST_OK);
-    free(cb);
+    cr_expect_eq(attest_result_to_cbor(&cb, &cbn, r), ATTEST_OK);
+    attest_bytes_free(cb);
     json_decref(c);
     attest_string_free(tok);
     attest_result_free(r);
@@ -1056,7 +1156,7 @@ Test(token, cbor_round_trip)
 
     uint8_t *buf = NULL;
     size_t len = 0;
-    cr_assert_eq(attest_result_cbor(&buf, &len, r), ATTEST_OK, "%s", attest_error_last());
+    cr_assert_eq(attest_result_to_cbor(&buf, &len, r), ATTEST_OK, "%s", attest_error_last());
     cr_assert(buf && len > 100);
     struct cbor_load_result res;
     cbor_item_t *root = cbor_load(buf, len, &res);
@@ -1108,11 +1208,11 @@ Test(token, cbor_round_trip)
     cr_expect_eq(cbor_map_size(root), 9);
 
     cbor_decref(&root);
-    attest_string_free((char *)buf);
+    attest_bytes_free(buf);
 
-    cr_expect_eq(attest_result_cbor(NULL, &len, r), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_cbor(&buf, NULL, r), ATTEST_E_INVALID_ARG);
-    cr_expect_eq(attest_result_cbor(&buf, &len, NULL), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_result_to_cbor(NULL, &len, r), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_result_to_cbor(&buf, NULL, r), ATTEST_E_INVALID_ARG);
+    cr_expect_eq(attest_result_to_cbor(&buf, &len, NULL), ATTEST_E_INVALID_ARG);
     attest_result_free(r);
 }
 
@@ -1129,7 +1229,7 @@ static void *sign_verify_loop(void *p)
     thread_arg *a = p;
     for (int i = 0; i < 25; i++) {
         char *tok = NULL, *claims = NULL;
-        if (attest_result_token(&tok, a->r, a->priv->p, a->priv->n, LIFETIME) != ATTEST_OK) {
+        if (attest_token_sign(&tok, a->r, a->priv->p, a->priv->n, LIFETIME) != ATTEST_OK) {
             a->failures++;
             continue;
         }
@@ -1149,9 +1249,9 @@ static void *sign_verify_loop(void *p)
         attest_string_free(tok);
         uint8_t *cb = NULL;
         size_t cbn;
-        if (attest_result_cbor(&cb, &cbn, a->r) != ATTEST_OK)
+        if (attest_result_to_cbor(&cb, &cbn, a->r) != ATTEST_OK)
             a->failures++;
-        free(cb);
+        attest_bytes_free(cb);
     }
     return NULL;
 }

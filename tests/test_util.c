@@ -141,6 +141,78 @@ Test(util_base64, every_length_round_trips_with_openssl)
     }
 }
 
+/* ---- base64url (JWS segments, eat_nonce) ---------------------------------- */
+
+Test(util_base64url, rfc4648_vectors_unpadded)
+{
+    static const struct {
+        const char *in, *out;
+    } v[] = {
+        {"", ""},     {"Zg", "f"},         {"Zm8", "fo"},         {"Zm9v", "foo"},
+        {"Zm9vYg", "foob"}, {"Zm9vYmE", "fooba"}, {"Zm9vYmFy", "foobar"},
+        {"-_8", "\xfb\xff"}, /* the two URL-safe characters */
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+        uint8_t *out = NULL;
+        size_t len = 99;
+        cr_assert_eq(attest_base64url_decode(v[i].in, strlen(v[i].in), &out, &len), 0, "'%s'",
+                     v[i].in);
+        cr_assert_eq(len, strlen(v[i].out), "'%s'", v[i].in);
+        cr_assert(len == 0 || memcmp(out, v[i].out, len) == 0, "'%s'", v[i].in);
+        cr_assert_eq(out[len], 0, "NUL after the bytes");
+        free(out);
+        char *enc = attest_base64url_encode((const uint8_t *)v[i].out, strlen(v[i].out));
+        cr_assert_str_eq(enc, v[i].in);
+        free(enc);
+    }
+}
+
+Test(util_base64url, refuses_every_other_spelling)
+{
+    static const char *const bad[] = {
+        "Zg==",  /* padding */
+        "Zg=",   /* padding */
+        "Z",     /* 6 bits: no byte */
+        "Zh",    /* unused bits not zero */
+        "Zm9",   /* unused bits not zero */
+        "Zm+v",  /* standard alphabet */
+        "Zm/v",  /* standard alphabet */
+        "Zm9v ", /* space */
+        "Zm9v\n", /* line break */
+        "Zm9v!", /* anything else */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        uint8_t *out = (uint8_t *)"sentinel";
+        size_t len = 99;
+        cr_assert_eq(attest_base64url_decode(bad[i], strlen(bad[i]), &out, &len), -1,
+                     "'%s' accepted", bad[i]);
+        cr_assert_null(out, "'%s': output left set", bad[i]);
+        cr_assert_eq(len, 0, "'%s'", bad[i]);
+    }
+    uint8_t *out = NULL;
+    size_t len = 0;
+    cr_assert_eq(attest_base64url_decode("Zm\0v", 4, &out, &len), -1, "embedded NUL");
+}
+
+Test(util_base64url, every_length_round_trips)
+{
+    uint8_t data[100];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 37 + 11);
+    for (size_t n = 0; n <= sizeof data; n++) {
+        char *enc = attest_base64url_encode(data, n);
+        cr_assert(enc);
+        cr_assert_null(strpbrk(enc, "+/="), "length %zu: %s", n, enc);
+        uint8_t *out = NULL;
+        size_t len = 0;
+        cr_assert_eq(attest_base64url_decode(enc, strlen(enc), &out, &len), 0, "length %zu", n);
+        cr_assert_eq(len, n);
+        cr_assert(n == 0 || memcmp(out, data, n) == 0, "length %zu", n);
+        free(out);
+        free(enc);
+    }
+}
+
 /* ---- RFC 3339 instants -------------------------------------------------- */
 
 static int parse(const char *s, int64_t *t)

@@ -648,8 +648,8 @@ static int write_token(const verify_opts *o, const attest_result *res)
     char *token = NULL;
     if (read_input(o->token_key, &key, &key_len) != 0)
         return -1;
-    int status = attest_result_token(&token, res, (const char *)key, key_len,
-                                     o->token_lifetime > 0 ? o->token_lifetime : 3600);
+    int status = attest_token_sign(&token, res, (const char *)key, key_len,
+                                   o->token_lifetime > 0 ? o->token_lifetime : 3600);
     OPENSSL_cleanse(key, key_len);
     free(key);
     if (status != ATTEST_OK) {

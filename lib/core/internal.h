@@ -32,6 +32,18 @@ ATTEST_HIDDEN int attest_hex_decode(uint8_t *out, size_t len, const char *hex);
  * Returns 0, -1 on bad input, -2 when out of memory. */
 ATTEST_HIDDEN int attest_base64_decode(const char *s, size_t n, uint8_t **out, size_t *out_len);
 
+/* Strict unpadded base64url (RFC 4648 section 5, JWS): one spelling per
+ * byte string (no '=', no whitespace, unused bits zero). *out is a new
+ * buffer (free()) with a NUL after its *out_len bytes, so that decoded
+ * text can be read as a string. Returns 0, -1 on bad input, -2 when out
+ * of memory. */
+ATTEST_HIDDEN int attest_base64url_decode(const char *s, size_t n, uint8_t **out,
+                                          size_t *out_len);
+
+/* Unpadded base64url of `len` bytes as a new string (free()), or NULL when
+ * out of memory. */
+ATTEST_HIDDEN char *attest_base64url_encode(const uint8_t *p, size_t len);
+
 /* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" into buf (>= 21 bytes). */
 ATTEST_HIDDEN void attest_time_format(char *buf, size_t n, int64_t t);
 

@@ -1,12 +1,16 @@
 /* Small helpers: hex, instants, strings. */
 #include "internal.h"
 
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 void attest_string_free(char *s) { free(s); }
+
+void attest_bytes_free(uint8_t *p) { free(p); }
 
 bool attest_all_zero(const uint8_t *p, size_t len)
 {
@@ -200,6 +204,24 @@ int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
     return 0;
 }
 
+/* The 6-bit value of a base64 character, or -1 for one outside the
+ * alphabet whose last two characters are c62 and c63 (RFC 4648: "+/" in
+ * the standard alphabet, "-_" in the URL-safe one). */
+static int base64_sextet(unsigned char c, char c62, char c63)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == (unsigned char)c62)
+        return 62;
+    if (c == (unsigned char)c63)
+        return 63;
+    return -1;
+}
+
 /* Strict base64 (RFC 4648 standard alphabet, '=' padding, zero pad bits).
  * CR and LF are skipped (MIME line wrapping); anything else is an error.
  * Returns 0, -1 on bad input, -2 when out of memory. */
@@ -214,16 +236,11 @@ int attest_base64_decode(const char *s, size_t n, uint8_t **out, size_t *out_len
     size_t q = 0, o = 0, pad = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        int v;
         if (c == '\r' || c == '\n')
             continue;
-        if (c >= 'A' && c <= 'Z') v = c - 'A';
-        else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9') v = c - '0' + 52;
-        else if (c == '+') v = 62;
-        else if (c == '/') v = 63;
-        else if (c == '=') v = -1;
-        else goto bad;
+        int v = base64_sextet(c, '+', '/');
+        if (v < 0 && c != '=')
+            goto bad;
         if (v < 0) {
             /* '=' only in the last two places of a quantum. */
             if (q < 2)
@@ -265,4 +282,59 @@ int attest_base64_decode(const char *s, size_t n, uint8_t **out, size_t *out_len
 bad:
     free(buf);
     return -1;
+}
+
+/* Strict unpadded base64url (RFC 4648 section 5, as JWS writes it: RFC
+ * 7515 section 2): the URL-safe alphabet only, no '=', no whitespace, no
+ * impossible length, and the unused low bits of the last character zero,
+ * so that each byte string has exactly one spelling. */
+int attest_base64url_decode(const char *s, size_t n, uint8_t **out, size_t *out_len)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (n % 4 == 1) /* 6 bits: not even one byte */
+        return -1;
+    uint8_t *buf = malloc(n / 4 * 3 + 3);
+    if (!buf)
+        return -2;
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = base64_sextet((unsigned char)s[i], '-', '_');
+        if (v < 0)
+            goto bad;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[o++] = (uint8_t)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0) /* unused bits set: a second spelling of the same bytes */
+        goto bad;
+    buf[o] = '\0';
+    *out = buf;
+    *out_len = o;
+    return 0;
+bad:
+    free(buf);
+    return -1;
+}
+
+char *attest_base64url_encode(const uint8_t *p, size_t len)
+{
+    if (len > (size_t)INT_MAX / 4 * 3) /* EVP_EncodeBlock counts in int */
+        return NULL;
+    char *out = malloc((len + 2) / 3 * 4 + 1);
+    if (!out)
+        return NULL;
+    int n = EVP_EncodeBlock((unsigned char *)out, p, (int)len);
+    while (n > 0 && out[n - 1] == '=')
+        n--;
+    out[n] = '\0';
+    for (char *c = out; *c; c++)
+        *c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+    return out;
 }

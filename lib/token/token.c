@@ -1,23 +1,22 @@
 /* Attestation result tokens: the result of a verification as an EAT with
- * the EAR profile, signed as a JWT (ES256 / ES384 through libjwt), and the
- * same claims as unsigned CBOR (libcbor). docs/token.md describes the
- * claims and the checks attest_token_verify makes.
+ * the EAR profile, signed as a JWT (ES256 / ES384), and the same claims as
+ * unsigned CBOR (libcbor). docs/token.md describes the claims and the
+ * checks attest_token_verify makes, in order.
  *
- * libjwt 1.10 is used for signing and for the signature check only. It is
- * not trusted to choose the algorithm: jwt_decode accepts whatever "alg"
- * the token's header names, so an HS256 token whose HMAC secret is the
- * public key PEM verifies (algorithm confusion), and a token decoded
- * without a key is accepted unverified. attest_token_verify therefore
- * parses and checks the header itself first (strict base64url, no
- * duplicate members, alg = ES256 for a P-256 key and ES384 for a P-384
- * key, nothing else) and hands libjwt only tokens that passed. */
+ * libjwt 1.10 encodes, signs and verifies. This file adds what libjwt
+ * lacks: jwt_decode believes the token's "alg" (an HS256 token keyed with
+ * the public key PEM verifies), keeps the last of duplicate members and
+ * decodes base64 leniently. So attest_token_verify first checks the token
+ * itself (strict base64url, a header without duplicates whose alg is the
+ * one the key's curve pins, a payload without duplicates) and hands libjwt
+ * only what passed; it then checks the EAR claims, the time window and the
+ * nonce, which libjwt does not know. */
 #include "../core/internal.h"
 
 #include <cbor.h>
 #include <errno.h>
 #include <jwt.h>
 #include <limits.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -31,7 +30,7 @@
 #define TOKEN_MAX_LEN (16u * 1024u * 1024u) /* refuse larger tokens outright */
 #define CBOR_MAX_DEPTH 256
 
-/* ---- key handling ------------------------------------------------------ */
+/* ---- keys --------------------------------------------------------------- */
 
 typedef struct token_alg {
     jwt_alg_t jwt;        /* JWT_ALG_ES256 / JWT_ALG_ES384 */
@@ -73,14 +72,16 @@ static const token_alg *alg_for_key(EVP_PKEY *pkey, const char *what)
     return NULL;
 }
 
-/* Never prompt for a passphrase (OpenSSL's default callback reads the
- * terminal): an encrypted key is refused. */
-static int no_passphrase(char *buf, int size, int rwflag, void *u)
+/* OpenSSL calls this when a PEM holds an encrypted key. libattest never
+ * prompts: no passphrase is given, and the request is noted in *asked
+ * (when not NULL). */
+static int refuse_passphrase(char *buf, int size, int rwflag, void *asked)
 {
     (void)buf;
     (void)size;
     (void)rwflag;
-    (void)u;
+    if (asked)
+        *(int *)asked = 1;
     return -1;
 }
 
@@ -119,11 +120,11 @@ static int load_public_key(EVP_PKEY **out, const char *pem, size_t len)
     if (!bio)
         return attest_set_error(len > INT_MAX ? ATTEST_E_INVALID_ARG : ATTEST_E_NOMEM,
                                 "token: public key PEM of %zu bytes unusable", len);
-    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+    EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, refuse_passphrase, NULL);
     if (!pkey) {
         ERR_clear_error();
         (void)BIO_reset(bio);
-        X509 *cert = PEM_read_bio_X509(bio, NULL, no_passphrase, NULL);
+        X509 *cert = PEM_read_bio_X509(bio, NULL, refuse_passphrase, NULL);
         if (cert) {
             pkey = X509_get_pubkey(cert);
             X509_free(cert);
@@ -139,93 +140,28 @@ static int load_public_key(EVP_PKEY **out, const char *pem, size_t len)
     return ATTEST_OK;
 }
 
-/* ---- base64url (RFC 4648 section 5, no padding) ------------------------ */
-
-static const char B64URL[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static char *b64url_encode(const uint8_t *p, size_t len)
+/* Load the signing key, which libjwt then gets as the caller's own PEM
+ * bytes. libjwt reads them with PEM_read_bio_PrivateKey and OpenSSL's
+ * default passphrase callback, which prompts on the terminal: so a PEM
+ * that made OpenSSL ask for a passphrase here is refused, and libjwt,
+ * reading the same bytes the same way, never meets an encrypted block. */
+static int load_signing_key(EVP_PKEY **out, const char *pem, size_t len)
 {
-    char *out = malloc((len + 2) / 3 * 4 + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0, i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        out[o++] = B64URL[v >> 18];
-        out[o++] = B64URL[(v >> 12) & 63];
-        out[o++] = B64URL[(v >> 6) & 63];
-        out[o++] = B64URL[v & 63];
+    BIO *bio = mem_bio(pem, len); /* also keeps len within libjwt's int */
+    if (!bio)
+        return attest_set_error(len > INT_MAX ? ATTEST_E_INVALID_ARG : ATTEST_E_NOMEM,
+                                "token: key PEM of %zu bytes unusable", len);
+    int asked = 0;
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, NULL, refuse_passphrase, &asked);
+    BIO_free(bio);
+    ERR_clear_error();
+    if (!pkey || asked) {
+        EVP_PKEY_free(pkey);
+        return attest_set_error(ATTEST_E_INVALID_ARG,
+                                "token: the signing key is no unencrypted PEM private key");
     }
-    if (len - i == 1) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        out[o++] = B64URL[v >> 18];
-        out[o++] = B64URL[(v >> 12) & 63];
-    } else if (len - i == 2) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        out[o++] = B64URL[v >> 18];
-        out[o++] = B64URL[(v >> 12) & 63];
-        out[o++] = B64URL[(v >> 6) & 63];
-    }
-    out[o] = '\0';
-    return out;
-}
-
-static int b64url_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
-/* Strict decoding: only the URL-safe alphabet, no padding, and the unused
- * low bits of the last character zero (one encoding per byte string, so
- * that a token cannot be altered without invalidating it). Returns a
- * malloc'd buffer (NUL-terminated for convenience) or NULL: *bad set when
- * the text is no canonical base64url, clear on allocation failure. */
-static uint8_t *b64url_decode(const char *s, size_t n, size_t *out_len, int *bad)
-{
-    *bad = 1;
-    if (n % 4 == 1)
-        return NULL;
-    uint8_t *out = malloc(n / 4 * 3 + 3);
-    if (!out) {
-        *bad = 0;
-        return NULL;
-    }
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64url_value(s[i]);
-        if (v < 0) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) { /* non-zero padding bits */
-        free(out);
-        return NULL;
-    }
-    out[o] = '\0';
-    *out_len = o;
-    *bad = 0;
-    return out;
+    *out = pkey;
+    return ATTEST_OK;
 }
 
 /* ---- claims ------------------------------------------------------------ */
@@ -256,7 +192,7 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
         /* The result keeps a nonce only when the verification bound it. */
         if (r->nonce_len > 0) {
             size_t n = r->nonce_len < sizeof r->nonce ? r->nonce_len : sizeof r->nonce;
-            char *b = b64url_encode(r->nonce, n);
+            char *b = attest_base64url_encode(r->nonce, n);
             fail |= set_new(c, "eat_nonce", b ? json_string(b) : NULL);
             free(b);
         }
@@ -292,8 +228,34 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
 
 /* ---- signing ----------------------------------------------------------- */
 
-int attest_result_token(char **out, const attest_result *r, const char *key_pem,
-                        size_t key_len, int64_t lifetime_seconds)
+/* libjwt encodes and signs: header {"alg", "kid", "typ": "JWT"}, the claims
+ * as given, the ES signature as r||s. */
+static int encode_jwt(char **out, const char *claims, const token_alg *alg, const char *kid,
+                      const char *key_pem, size_t key_len)
+{
+    jwt_t *jwt = NULL;
+    int rc = jwt_new(&jwt);
+    if (rc == 0)
+        rc = jwt_add_grants_json(jwt, claims);
+    if (rc == 0)
+        rc = jwt_add_header(jwt, "kid", kid);
+    if (rc == 0)
+        rc = jwt_set_alg(jwt, alg->jwt, (const unsigned char *)key_pem, (int)key_len);
+    char *token = rc == 0 ? jwt_encode_str(jwt) : NULL;
+    jwt_free(jwt); /* scrubs its copy of the key */
+    ERR_clear_error();
+    if (rc != 0)
+        return attest_set_error(rc == ENOMEM ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                "token: libjwt refused the claims or key (%s)", strerror(rc));
+    if (!token)
+        return attest_set_error(ATTEST_E_INTERNAL, "token: libjwt could not sign (%s)",
+                                alg->name);
+    *out = token; /* malloc'd by libjwt: attest_string_free (free) releases it */
+    return ATTEST_OK;
+}
+
+int attest_token_sign(char **out, const attest_result *r, const char *key_pem, size_t key_len,
+                      int64_t lifetime_seconds)
 {
     if (out)
         *out = NULL;
@@ -308,75 +270,29 @@ int attest_result_token(char **out, const attest_result *r, const char *key_pem,
                                 "token: lifetime %lld s overflows the expiry",
                                 (long long)lifetime_seconds);
 
-    BIO *bio = mem_bio(key_pem, key_len);
-    if (!bio)
-        return attest_set_error(key_len > INT_MAX ? ATTEST_E_INVALID_ARG : ATTEST_E_NOMEM,
-                                "token: key PEM of %zu bytes unusable", key_len);
-    EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-    BIO_free(bio);
-    ERR_clear_error();
-    if (!pkey)
-        return attest_set_error(ATTEST_E_INVALID_ARG,
-                                "token: the signing key is no unencrypted PEM private key");
-
-    int status = ATTEST_OK;
-    json_t *claims = NULL;
-    char *claims_text = NULL;
-    BIO *keyout = NULL;
-    jwt_t *jwt = NULL;
+    EVP_PKEY *pkey = NULL;
+    int status = load_signing_key(&pkey, key_pem, key_len);
+    if (status != ATTEST_OK)
+        return status;
     char kid[65];
-
     const token_alg *alg = alg_for_key(pkey, "the signing key");
-    if (!alg) {
-        status = ATTEST_E_INVALID_ARG; /* error already set */
-        goto done;
-    }
-    if (key_id(pkey, kid) != 0) {
+    if (alg && key_id(pkey, kid) != 0)
         status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
-        goto done;
-    }
-    /* libjwt gets the very key parsed above, re-encoded as unencrypted
-     * PKCS#8 (so it never meets a passphrase prompt or a second block). */
-    const char *kp = NULL;
-    long kn = 0;
-    keyout = BIO_new(BIO_s_secmem());
-    if (!keyout || PEM_write_bio_PrivateKey(keyout, pkey, NULL, NULL, 0, NULL, NULL) != 1 ||
-        (kn = BIO_get_mem_data(keyout, &kp)) <= 0 || kn > INT_MAX) {
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot re-encode the key");
-        goto done;
-    }
-
-    if ((status = build_claims(&claims, r, 1, lifetime_seconds)) != ATTEST_OK)
-        goto done;
-    claims_text = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!claims_text || jwt_new(&jwt) != 0 || !jwt) {
-        status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-        goto done;
-    }
-    int rc;
-    if ((rc = jwt_add_grants_json(jwt, claims_text)) != 0 ||
-        (rc = jwt_add_header(jwt, "kid", kid)) != 0 ||
-        (rc = jwt_set_alg(jwt, alg->jwt, (const unsigned char *)kp, (int)kn)) != 0) {
-        status = attest_set_error(rc == ENOMEM ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
-                                  "token: libjwt refused the claims or key (%s)",
-                                  strerror(rc));
-        goto done;
-    }
-    char *token = jwt_encode_str(jwt);
-    if (!token) {
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: libjwt could not sign (%s)",
-                                  alg->name);
-        goto done;
-    }
-    *out = token; /* malloc'd by libjwt: attest_string_free (free) releases it */
-
-done:
-    ERR_clear_error();
-    jwt_free(jwt);
-    free(claims_text);
-    json_decref(claims);
-    BIO_free(keyout);
+    else if (!alg)
+        status = ATTEST_E_INVALID_ARG; /* error already set */
     EVP_PKEY_free(pkey);
+    if (status != ATTEST_OK)
+        return status;
+
+    json_t *claims = NULL;
+    if ((status = build_claims(&claims, r, 1, lifetime_seconds)) != ATTEST_OK)
+        return status;
+    char *text = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(claims);
+    if (!text)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    status = encode_jwt(out, text, alg, kid, key_pem, key_len);
+    free(text);
     return status;
 }
 
@@ -458,7 +374,7 @@ static cbor_item_t *json_to_cbor(const json_t *j, int depth)
     return NULL;
 }
 
-int attest_result_cbor(uint8_t **out, size_t *out_len, const attest_result *r)
+int attest_result_to_cbor(uint8_t **out, size_t *out_len, const attest_result *r)
 {
     if (out)
         *out = NULL;
@@ -485,12 +401,54 @@ int attest_result_cbor(uint8_t **out, size_t *out_len, const attest_result *r)
         free(buf);
         return attest_set_error(ATTEST_E_NOMEM, "token.cbor: serialisation failed");
     }
-    *out = buf; /* malloc'd by libcbor's default allocator: attest_string_free */
+    *out = buf; /* malloc'd by libcbor's default allocator: attest_bytes_free */
     *out_len = n;
     return ATTEST_OK;
 }
 
 /* ---- verification ------------------------------------------------------ */
+
+/* The verification key, read once: the algorithm its curve pins and its
+ * kid for the header checks, and the key for libjwt. */
+typedef struct verify_key {
+    EVP_PKEY *pkey;
+    const token_alg *alg;
+    char kid[65];
+    BIO *spki;                /* holds the SubjectPublicKeyInfo PEM below */
+    const unsigned char *spki_pem;
+    int spki_len;
+} verify_key;
+
+static void verify_key_free(verify_key *k)
+{
+    BIO_free(k->spki);
+    EVP_PKEY_free(k->pkey);
+}
+
+/* Check 2. libjwt 1.10 gets the key re-encoded as one SubjectPublicKeyInfo
+ * PEM, not the caller's text: it reads keys with PEM_read_bio_PUBKEY and
+ * OpenSSL's default passphrase callback, so it could not read a
+ * certificate, and an encrypted private key ahead of the public key in the
+ * same PEM would make OpenSSL prompt on the terminal. */
+static int load_verify_key(verify_key *k, const char *pem, size_t len)
+{
+    int status = load_public_key(&k->pkey, pem, len);
+    if (status != ATTEST_OK)
+        return status;
+    if (!(k->alg = alg_for_key(k->pkey, "the verification key")))
+        return ATTEST_E_INVALID_ARG; /* error already set */
+    char *p = NULL;
+    long n = 0;
+    k->spki = BIO_new(BIO_s_mem());
+    if (key_id(k->pkey, k->kid) != 0 || !k->spki || PEM_write_bio_PUBKEY(k->spki, k->pkey) != 1 ||
+        (n = BIO_get_mem_data(k->spki, &p)) <= 0 || n > INT_MAX) {
+        ERR_clear_error();
+        return attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
+    }
+    k->spki_pem = (const unsigned char *)p;
+    k->spki_len = (int)n;
+    return ATTEST_OK;
+}
 
 typedef struct parsed_token {
     const char *seg[3];   /* header, payload, signature (into the token) */
@@ -505,6 +463,8 @@ static void parsed_free(parsed_token *t)
         free(t->raw[i]);
 }
 
+/* Check 3: three segments of canonical base64url (libjwt's decoding
+ * accepts other spellings of the same token). */
 static int split_token(parsed_token *t, const char *token)
 {
     static const char *const names[] = {"header", "payload", "signature"};
@@ -533,19 +493,18 @@ static int split_token(parsed_token *t, const char *token)
         if (t->seg_len[i] == 0 && i < 2)
             return attest_set_error(ATTEST_E_TOKEN_MALFORMED, "token: empty %s segment",
                                     names[i]);
-        int bad;
-        t->raw[i] = b64url_decode(t->seg[i], t->seg_len[i], &t->raw_len[i], &bad);
-        if (!t->raw[i])
-            return bad ? attest_set_error(ATTEST_E_TOKEN_MALFORMED,
-                                          "token: %s segment is not canonical unpadded "
-                                          "base64url",
-                                          names[i])
-                       : attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+        int rc = attest_base64url_decode(t->seg[i], t->seg_len[i], &t->raw[i], &t->raw_len[i]);
+        if (rc == -2)
+            return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+        if (rc != 0)
+            return attest_set_error(ATTEST_E_TOKEN_MALFORMED,
+                                    "token: %s segment is not canonical unpadded base64url",
+                                    names[i]);
     }
     return ATTEST_OK;
 }
 
-/* Checks of the protected header made before any signature work. */
+/* Checks 4 to 7, on the protected header, before libjwt sees the token. */
 static int check_header(const parsed_token *t, const token_alg *want, const char *kid)
 {
     json_error_t err;
@@ -584,56 +543,61 @@ static int check_header(const parsed_token *t, const token_alg *want, const char
     return status;
 }
 
-/* The signature check through libjwt, with the header already vetted. */
-static int check_signature(const char *token, const parsed_token *t, EVP_PKEY *pkey,
-                           const token_alg *alg)
+/* The payload as signed, parsed strictly (libjwt keeps the last of
+ * duplicate members). NULL, with the reason in err, when it is no JSON
+ * object without duplicates: check 9, reported after check 8. */
+static json_t *parse_payload(const parsed_token *t, json_error_t *err)
 {
-    /* libjwt 1.10 reads keys with PEM_read_bio_PUBKEY only: give it the
-     * SubjectPublicKeyInfo even when a certificate was passed. */
-    BIO *bio = BIO_new(BIO_s_mem());
-    const char *kp = NULL;
-    long kn = 0;
-    if (!bio || PEM_write_bio_PUBKEY(bio, pkey) != 1 ||
-        (kn = BIO_get_mem_data(bio, &kp)) <= 0 || kn > INT_MAX) {
-        BIO_free(bio);
-        ERR_clear_error();
-        return attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
+    json_t *claims = json_loadb((const char *)t->raw[1], t->raw_len[1], JSON_REJECT_DUPLICATES,
+                                err);
+    if (claims && !json_is_object(claims)) { /* jansson loads objects and arrays */
+        snprintf(err->text, sizeof err->text, "a JSON array");
+        json_decref(claims);
+        return NULL;
     }
+    return claims;
+}
+
+/* Check 8 when libjwt cannot say: jwt_decode parses the payload before it
+ * looks at the signature, so for a payload that is no JSON it refuses a
+ * forged token and a correctly signed one alike. The signature is then
+ * checked here, so that the forgery is ATTEST_E_TOKEN_SIGNATURE and only
+ * the signed payload reaches check 9. */
+static bool signature_valid(const char *token, const parsed_token *t, const verify_key *k)
+{
+    const token_alg *alg = k->alg;
+    size_t signed_len = t->seg_len[0] + 1 + t->seg_len[1];
+    return t->raw_len[2] == 2 * alg->half &&
+           attest_ecdsa_verify_raw(k->pkey, alg->md(), (const uint8_t *)token, signed_len,
+                                   t->raw[2], alg->half) == 1;
+}
+
+/* Check 8: libjwt verifies the signature with the key. The header passed
+ * checks 3 to 7, so libjwt reads the algorithm the key pins; with a
+ * payload that is a JSON object as well, a refusal can only be the
+ * signature's. */
+static int check_signature(const char *token, const parsed_token *t, const verify_key *k,
+                           bool payload_ok)
+{
     jwt_t *jwt = NULL;
-    int rc = jwt_decode(&jwt, token, (const unsigned char *)kp, (int)kn);
-    int status = ATTEST_OK;
-    if (rc == 0 && jwt && jwt_get_alg(jwt) == alg->jwt) {
-        status = ATTEST_OK;
-    } else if (rc == ENOMEM) {
-        status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-    } else if (t->raw_len[2] != 2 * alg->half) {
-        status = attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
-                                  "token: %s signature is %zu bytes, not %zu", alg->name,
-                                  t->raw_len[2], 2 * alg->half);
-    } else {
-        /* libjwt refuses both a bad signature and a payload it cannot
-         * parse: tell them apart with a direct check. */
-        size_t signed_len = t->seg_len[0] + 1 + t->seg_len[1];
-        int ok = attest_ecdsa_verify_raw(pkey, alg->md(), (const uint8_t *)token, signed_len,
-                                         t->raw[2], alg->half);
-        if (ok == 1 && rc != 0)
-            status = attest_set_error(ATTEST_E_TOKEN_MALFORMED,
-                                      "token: signature valid but libjwt cannot parse the "
-                                      "payload (%s)",
-                                      strerror(rc));
-        else if (ok == 1)
-            status = attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
-                                      "token: libjwt decoded the token as another algorithm");
-        else
-            status = attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
-                                      "token: %s signature does not verify with the given "
-                                      "%s key",
-                                      alg->name, alg->curve);
-    }
+    int rc = jwt_decode(&jwt, token, k->spki_pem, k->spki_len);
+    jwt_alg_t decoded = rc == 0 ? jwt_get_alg(jwt) : JWT_ALG_INVAL;
     jwt_free(jwt);
-    BIO_free(bio);
     ERR_clear_error();
-    return status;
+    if (rc == ENOMEM)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    if (rc == 0 && decoded == k->alg->jwt)
+        return ATTEST_OK;
+    if (rc == 0)
+        return attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
+                                "token: libjwt decoded the token as %s, not %s",
+                                jwt_alg_str(decoded), k->alg->name);
+    if (!payload_ok && signature_valid(token, t, k))
+        return ATTEST_OK; /* signed, but the payload fails check 9 */
+    return attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
+                            "token: %s signature (%zu bytes) does not verify with the given "
+                            "%s key",
+                            k->alg->name, t->raw_len[2], k->alg->curve);
 }
 
 static int claim_time(const json_t *claims, const char *name, int required, int64_t *out)
@@ -651,8 +615,8 @@ static int claim_time(const json_t *claims, const char *name, int required, int6
     return ATTEST_OK;
 }
 
-static int check_claims(const json_t *claims, int64_t now, const uint8_t *nonce,
-                        size_t nonce_len)
+/* Check 10: the members that make it an EAR of this profile. */
+static int check_ear_members(const json_t *claims)
 {
     const char *profile = json_string_value(json_object_get(claims, "eat_profile"));
     if (!profile || strcmp(profile, EAR_PROFILE) != 0)
@@ -665,7 +629,13 @@ static int check_claims(const json_t *claims, int64_t now, const uint8_t *nonce,
     if (!json_is_object(json_object_get(claims, "ear.verifier-id")))
         return attest_set_error(ATTEST_E_TOKEN_MALFORMED,
                                 "token: ear.verifier-id missing or no object");
+    return ATTEST_OK;
+}
 
+/* Checks 10 (the times are integers) and 11: iat <= now < exp, nbf <= now,
+ * no skew allowance. */
+static int check_window(const json_t *claims, int64_t now)
+{
     int64_t iat = 0, exp = 0, nbf = 0;
     int st;
     if ((st = claim_time(claims, "iat", 1, &iat)) != ATTEST_OK)
@@ -696,26 +666,64 @@ static int check_claims(const json_t *claims, int64_t now, const uint8_t *nonce,
                                 "token: nbf %s is after the instant %s (not yet valid)",
                                 t_claim, t_now);
     }
+    return ATTEST_OK;
+}
 
-    if (nonce_len > 0) {
-        json_t *tn = json_object_get(claims, "eat_nonce");
-        if (!json_is_string(tn))
-            return attest_set_error(ATTEST_E_TOKEN_NONCE,
-                                    "token: eat_nonce missing but a nonce of %zu bytes "
-                                    "was expected",
-                                    nonce_len);
-        char *want = b64url_encode(nonce, nonce_len);
-        if (!want)
-            return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-        int same = strlen(want) == json_string_length(tn) &&
-                   CRYPTO_memcmp(want, json_string_value(tn), strlen(want)) == 0;
-        free(want);
-        if (!same)
-            return attest_set_error(ATTEST_E_TOKEN_NONCE,
-                                    "token: eat_nonce %.100s differs from the expected "
-                                    "nonce (%zu bytes)",
-                                    json_string_value(tn), nonce_len);
+/* Check 12: eat_nonce is base64url(nonce), compared in constant time. */
+static int check_nonce(const json_t *claims, const uint8_t *nonce, size_t nonce_len)
+{
+    json_t *tn = json_object_get(claims, "eat_nonce");
+    if (!json_is_string(tn))
+        return attest_set_error(ATTEST_E_TOKEN_NONCE,
+                                "token: eat_nonce missing but a nonce of %zu bytes "
+                                "was expected",
+                                nonce_len);
+    char *want = attest_base64url_encode(nonce, nonce_len);
+    if (!want)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    int same = strlen(want) == json_string_length(tn) &&
+               CRYPTO_memcmp(want, json_string_value(tn), strlen(want)) == 0;
+    free(want);
+    if (!same)
+        return attest_set_error(ATTEST_E_TOKEN_NONCE,
+                                "token: eat_nonce %.100s differs from the expected "
+                                "nonce (%zu bytes)",
+                                json_string_value(tn), nonce_len);
+    return ATTEST_OK;
+}
+
+/* Checks 3 to 12 on a loaded key; on success *out is the claims object. */
+static int check_token(json_t **out, const char *token, const verify_key *k, int64_t now,
+                       const uint8_t *nonce, size_t nonce_len)
+{
+    parsed_token t;
+    memset(&t, 0, sizeof t);
+    json_t *claims = NULL;
+    json_error_t err;
+    int status = split_token(&t, token);
+    if (status == ATTEST_OK)
+        status = check_header(&t, k->alg, k->kid);
+    if (status == ATTEST_OK) {
+        claims = parse_payload(&t, &err);
+        status = check_signature(token, &t, k, claims != NULL);
     }
+    if (status == ATTEST_OK && !claims)
+        status = attest_set_error(ATTEST_E_TOKEN_MALFORMED,
+                                  "token: payload is not a JSON object without duplicate "
+                                  "members (%s)",
+                                  err.text);
+    if (status == ATTEST_OK)
+        status = check_ear_members(claims);
+    if (status == ATTEST_OK)
+        status = check_window(claims, now);
+    if (status == ATTEST_OK && nonce_len > 0)
+        status = check_nonce(claims, nonce, nonce_len);
+    parsed_free(&t);
+    if (status != ATTEST_OK) {
+        json_decref(claims);
+        return status;
+    }
+    *out = claims;
     return ATTEST_OK;
 }
 
@@ -730,50 +738,18 @@ int attest_token_verify(char **claims_json, const char *token, const char *pubke
     if (now == ATTEST_TIME_NOW)
         now = (int64_t)time(NULL);
 
-    EVP_PKEY *pkey = NULL;
-    int status = load_public_key(&pkey, pubkey_pem, pubkey_len);
+    verify_key k;
+    memset(&k, 0, sizeof k);
+    json_t *claims = NULL;
+    int status = load_verify_key(&k, pubkey_pem, pubkey_len);
+    if (status == ATTEST_OK)
+        status = check_token(&claims, token, &k, now, nonce, nonce_len);
+    verify_key_free(&k);
     if (status != ATTEST_OK)
         return status;
-    parsed_token t;
-    memset(&t, 0, sizeof t);
-    json_t *claims = NULL;
-    char kid[65];
-
-    const token_alg *alg = alg_for_key(pkey, "the verification key");
-    if (!alg) {
-        status = ATTEST_E_INVALID_ARG;
-        goto done;
-    }
-    if (key_id(pkey, kid) != 0) {
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
-        goto done;
-    }
-    if ((status = split_token(&t, token)) != ATTEST_OK)
-        goto done;
-    if ((status = check_header(&t, alg, kid)) != ATTEST_OK)
-        goto done;
-    if ((status = check_signature(token, &t, pkey, alg)) != ATTEST_OK)
-        goto done;
-
-    /* The payload as signed, parsed strictly (libjwt keeps the last of
-     * duplicate members; a duplicated claim is refused here). */
-    json_error_t err;
-    claims = json_loadb((const char *)t.raw[1], t.raw_len[1], JSON_REJECT_DUPLICATES, &err);
-    if (!json_is_object(claims)) {
-        status = attest_set_error(ATTEST_E_TOKEN_MALFORMED,
-                                  "token: payload is not a JSON object (%s)", err.text);
-        goto done;
-    }
-    if ((status = check_claims(claims, now, nonce, nonce_len)) != ATTEST_OK)
-        goto done;
     *claims_json = json_dumps(claims, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    if (!*claims_json)
-        status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-
-done:
     json_decref(claims);
-    parsed_free(&t);
-    EVP_PKEY_free(pkey);
-    ERR_clear_error();
-    return status;
+    if (!*claims_json)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    return ATTEST_OK;
 }
