@@ -10,6 +10,7 @@
  * padding there is accepted: the TDX Quote Generation Service pads quotes
  * to 5006 or 8000 bytes). */
 #include "dcap_quote.h"
+#include "../core/reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,61 +108,6 @@ static const char *tee_name(uint32_t tee)
     return tee == DCAP_TEE_TDX ? "TDX" : tee == DCAP_TEE_SGX ? "SGX" : "unknown";
 }
 
-/* ---- bounded reader over [off, end) of a buffer ---------------------- */
-
-typedef struct reader {
-    const uint8_t *p; /* the whole quote */
-    size_t off;       /* next byte to read */
-    size_t end;       /* end of the current container (<= buffer length) */
-} reader;
-
-static size_t rd_left(const reader *r)
-{
-    return r->end - r->off;
-}
-
-/* Reserve `n` bytes of the container for `field`; *at receives their
- * offset. Inside the signature data a shortfall means the length fields
- * contradict each other (the buffer itself was checked against
- * sig_data_len before): MALFORMED. */
-static int rd_take(reader *r, size_t n, const char *field, size_t *at)
-{
-    *at = 0;
-    if (rd_left(r) < n)
-        return attest_set_error(ATTEST_E_MALFORMED,
-                                "%s: needs %zu bytes at offset %zu, only %zu left "
-                                "in its container", field, n, r->off, rd_left(r));
-    *at = r->off;
-    r->off += n;
-    return ATTEST_OK;
-}
-
-static int rd_u16(reader *r, const char *field, uint16_t *v)
-{
-    size_t at;
-    int st = rd_take(r, 2, field, &at);
-    if (st == ATTEST_OK)
-        *v = attest_le16(r->p + at);
-    return st;
-}
-
-static int rd_u32(reader *r, const char *field, uint32_t *v)
-{
-    size_t at;
-    int st = rd_take(r, 4, field, &at);
-    if (st == ATTEST_OK)
-        *v = attest_le32(r->p + at);
-    return st;
-}
-
-static int rd_copy(reader *r, size_t n, const char *field, uint8_t *out)
-{
-    size_t at;
-    int st = rd_take(r, n, field, &at);
-    if (st == ATTEST_OK)
-        memcpy(out, r->p + at, n);
-    return st;
-}
 
 /* ---- report decoding ------------------------------------------------- */
 
@@ -330,19 +276,19 @@ static int check_cert_type(uint16_t type, uint16_t want, const char *field,
 
 /* QE report | QE report signature | QE auth data: common to v3 and the
  * type-6 block of v4/v5. */
-static int parse_qe_report(dcap_quote *q, reader *r)
+static int parse_qe_report(dcap_quote *q, attest_reader *r)
 {
     size_t at;
     uint16_t auth_len;
-    int st = rd_take(r, DCAP_SGX_REPORT_SIZE, "dcap.quote.qe_report", &at);
+    int st = attest_reader_take(r, DCAP_SGX_REPORT_SIZE, "dcap.quote.qe_report", &at);
     if (st != ATTEST_OK)
         return st;
     q->qe_report_off = at;
     dcap_sgx_report_decode(&q->qe_report, r->p + at);
-    if ((st = rd_copy(r, SIG_SIZE, "dcap.quote.qe_report_signature",
+    if ((st = attest_reader_copy(r, SIG_SIZE, "dcap.quote.qe_report_signature",
                       q->qe_report_sig)) != ATTEST_OK ||
-        (st = rd_u16(r, "dcap.quote.qe_auth_data.size", &auth_len)) != ATTEST_OK ||
-        (st = rd_take(r, auth_len, "dcap.quote.qe_auth_data", &at)) != ATTEST_OK)
+        (st = attest_reader_u16(r, "dcap.quote.qe_auth_data.size", &auth_len)) != ATTEST_OK ||
+        (st = attest_reader_take(r, auth_len, "dcap.quote.qe_auth_data", &at)) != ATTEST_OK)
         return st;
     q->qe_auth_off = at;
     q->qe_auth_len = auth_len;
@@ -371,28 +317,28 @@ static int parse_pem_chain(dcap_quote *q, size_t off, size_t len)
 
 /* u16 type (must be `want`) | u32 size | data filling the rest of `r`
  * exactly. Returns the data's offset and size. */
-static int parse_cert_header(reader *r, uint16_t want, const char *type_field,
+static int parse_cert_header(attest_reader *r, uint16_t want, const char *type_field,
                              const char *size_field, const char *data_field,
                              const char *where, uint16_t *type_out, size_t *data_off,
                              size_t *data_len)
 {
     uint16_t type;
     uint32_t size;
-    int st = rd_u16(r, type_field, &type);
+    int st = attest_reader_u16(r, type_field, &type);
     if (st != ATTEST_OK)
         return st;
     if (type_out)
         *type_out = type;
     if ((st = check_cert_type(type, want, type_field, where)) != ATTEST_OK)
         return st;
-    if ((st = rd_u32(r, size_field, &size)) != ATTEST_OK)
+    if ((st = attest_reader_u32(r, size_field, &size)) != ATTEST_OK)
         return st;
-    if (size != rd_left(r))
+    if (size != attest_reader_left(r))
         return attest_set_error(ATTEST_E_MALFORMED,
                                 "%s: %u, but its container has %zu bytes left after "
                                 "it (the sizes must match exactly)", size_field, size,
-                                rd_left(r));
-    if ((st = rd_take(r, size, data_field, data_off)) != ATTEST_OK)
+                                attest_reader_left(r));
+    if ((st = attest_reader_take(r, size, data_field, data_off)) != ATTEST_OK)
         return st;
     *data_len = size;
     return ATTEST_OK;
@@ -400,11 +346,11 @@ static int parse_cert_header(reader *r, uint16_t want, const char *type_field,
 
 static int parse_sig_data(dcap_quote *q, size_t start, size_t end)
 {
-    reader r = {q->raw, start, end};
+    attest_reader r = attest_reader_init(q->raw, start, end);
     size_t off, size;
     int st;
-    if ((st = rd_copy(&r, SIG_SIZE, "dcap.quote.signature", q->signature)) != ATTEST_OK ||
-        (st = rd_copy(&r, KEY_SIZE, "dcap.quote.attest_key", q->attest_key)) != ATTEST_OK)
+    if ((st = attest_reader_copy(&r, SIG_SIZE, "dcap.quote.signature", q->signature)) != ATTEST_OK ||
+        (st = attest_reader_copy(&r, KEY_SIZE, "dcap.quote.attest_key", q->attest_key)) != ATTEST_OK)
         return st;
     if (q->version == 3) {
         if ((st = parse_qe_report(q, &r)) != ATTEST_OK ||
@@ -423,7 +369,7 @@ static int parse_sig_data(dcap_quote *q, size_t start, size_t end)
                                                 : "at the top of a version 5 quote",
                                 &q->outer_cert_type, &off, &size)) != ATTEST_OK)
         return st;
-    reader inner = {q->raw, off, off + size};
+    attest_reader inner = attest_reader_init(q->raw, off, off + size);
     if ((st = parse_qe_report(q, &inner)) != ATTEST_OK ||
         (st = parse_cert_header(&inner, DCAP_CERT_PCK_CHAIN,
                                 "dcap.quote.cert_data.inner.type",
