@@ -202,8 +202,9 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
  * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
- * OCSP response, or an NVIDIA RIM (XML; its signature is checked when
- * added). The bytes
+ * OCSP response, or an NVIDIA RIM (XML; stored parsed, or as unparsable:
+ * its signature is checked, and a bad RIM reported as a failed check, by
+ * the verification that uses it). The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the
  * item), ATTEST_E_LENGTH (more than 256 OCSP responses), ATTEST_E_NOMEM.
  * Not thread-safe on the same object. */

@@ -2,6 +2,7 @@
 #include "internal.h"
 #include "bundle.h"
 #include "../parse/dcap_quote.h"
+#include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 #include "../parse/snp_report.h"
 
