@@ -31,12 +31,14 @@
  *     VBIOS RIM, six OCSP responses) added once, the evidence parsed once
  *     (and: parsed anew per report);
  *   - "verifier cache cleared": the collateral object reused but
- *     attest_verifier_clear_cache before each report;
+ *     attest_verifier_clear_cache before each report (so both RIM XML
+ *     signatures are verified with xmlsec again: their verdicts live in the
+ *     verifier's cache);
  *   - "uncached": attest_collateral_new + attest_collateral_add of every
- *     item from its bytes (so both RIM XML signatures are verified with
- *     xmlsec again) + attest_verify, per report, chain cache cleared too;
+ *     item from its bytes + attest_verify, per report, verifier cache
+ *     cleared too;
  *   - "collateral from bytes only": the part of "uncached" that is
- *     attest_collateral_add, without any verification.
+ *     attest_collateral_add (parsing; RIMs are verified by attest_verify).
  *
  * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
  * rounds (each after a short warm-up), and reports its best round
@@ -190,8 +192,8 @@ static int op_nv_verify_cache_cleared(bench_ctx *b)
     return verify_with(b, i, b->ev[i], b->coll);
 }
 
-/* A collateral object built from its bytes, every item added (each RIM's
- * XML signature is verified by attest_collateral_add). */
+/* A collateral object built from its bytes, every item added (each RIM
+ * parsed; its XML signature is verified by the verification using it). */
 static attest_collateral *collateral_from_bytes(bench_ctx *b)
 {
     attest_collateral *c = NULL;
@@ -411,7 +413,7 @@ static int setup(bench_ctx *b)
         if (read_file(&b->items[i], dir, collateral_files[i]) != 0)
             return fail("reading the collateral");
     /* The collateral first: the library then initialises libxml2 and
-     * xmlsec (its RIM parser) before nvgen reads the RIMs of the PKI. */
+     * xmlsec (adding the first RIM) before nvgen reads the RIMs of the PKI. */
     if (!(b->coll = collateral_from_bytes(b)))
         return fail("collateral");
     if (setup_verifier(b, dir) != 0 || setup_reports(b, dir) != 0 || setup_policy(b) != 0)
@@ -466,7 +468,7 @@ int main(void)
         {"nvidia parse+verify, cached", op_nv_parse_verify, 0},
         {"nvidia verify, collateral reused, verifier cache cleared", op_nv_verify_cache_cleared, 0},
         {"nvidia verify, uncached (collateral rebuilt per report)", op_nv_verify_uncached, 0},
-        {"  of which: collateral from bytes only (2 RIMs xmlsec)", op_collateral_only, 0},
+        {"  of which: collateral from bytes only (2 RIMs parsed)", op_collateral_only, 0},
     };
     size_t nf = sizeof f / sizeof f[0];
     printf("%d Hopper GPU reports of %zu bytes (one GPU, distinct nonces, %zu signed bytes), "

@@ -14,6 +14,7 @@
  * Seeds: fuzz/seed_nv.sh. */
 #include "attest.h"
 #include "chain/nvidia.h"
+#include "parse/nv_container.h"
 #include "parse/spdm_report.h"
 
 #include <stdint.h>

@@ -1,13 +1,15 @@
 /* libFuzzer harness: NVIDIA RIMs (TCG RIM-IM SWID tags with an enveloped
  * XML signature, verified with xmlsec1) must never crash, read out of
  * bounds or leak on any input.
- *  1. the internal parser directly: nv_rim_detect, nv_rim_parse (libxml2
- *     parse, DTD/entity refusal, signature shape checks, xmlsec
- *     verification, then the content reader) and nv_rim_to_json;
+ *  1. the internal parser and signature check directly: nv_rim_detect,
+ *     nv_rim_parse (libxml2 parse, DTD/entity refusal, signature shape
+ *     checks, the content reader), nv_rim_to_json, then
+ *     nv_rim_signature_verify (lib/chain/nv_rim_sig.c: the bytes read
+ *     again, xmlsec verification);
  *  2. the public path: attest_collateral_add on a fresh collateral object
- *     (RIM recognised by content; other bytes reach the PEM / DER / OCSP /
- *     Intel JSON recognisers), with the outcome checked against the
- *     collateral's own bookkeeping;
+ *     (RIM recognised by content and stored, parsed or not; other bytes
+ *     reach the PEM / DER / OCSP / Intel JSON recognisers), with the
+ *     outcome checked against the collateral's own bookkeeping;
  *  3. the content reader behind the signature: a mutated document cannot
  *     keep a valid signature, so on its own the fuzzer would never get past
  *     xmlsec. When the input carries no signature at all (the seeds hold
@@ -15,15 +17,17 @@
  *     NVIDIA's RIMs are signed (C14N 1.1, ecdsa-sha384, one Reference
  *     URI="" with the enveloped + C14N 1.1 transforms, SHA-384, KeyInfo
  *     X509Data) with a throw-away P-384 key and self-signed certificate
- *     made at start-up, and hands the signed bytes to nv_rim_parse: every
- *     attribute and element the reader takes is then fuzzer-controlled.
- *     (Trust is not at stake here: nv_rim_parse checks only that the first
- *     KeyInfo certificate signed the document; the chain is the verifier's.)
+ *     made at start-up, and hands the signed bytes to path 1: every
+ *     attribute and element the reader takes is then fuzzer-controlled,
+ *     behind a valid signature. (Trust is not at stake here: the signature
+ *     check asks only that the first KeyInfo certificate signed the
+ *     document; the chain is the verifier's.)
  * Built from the library sources with -Ilib -DATTEST_BUILDING (hidden
  * symbols link) and $(XMLSEC_CFLAGS). xmlsec is slow: a few hundred
  * executions per second are expected; run with -max_len=65536 (real RIMs
  * are 18-26 KB). Seeds: fuzz/seed_nv.sh. */
 #include "attest.h"
+#include "chain/nv_rim_sig.h"
 #include "parse/nv_rim.h"
 
 #include <libxml/parser.h>
@@ -61,8 +65,13 @@ static void check_rim(const nv_rim *r, const uint8_t *data, size_t size)
 {
     if (!r || !r->raw || r->raw_len != size || memcmp(r->raw, data, size) != 0)
         abort();
-    if (!r->signature_checked || !r->signers || sk_X509_num(r->signers) < 1)
-        abort(); /* success means a verified signature by the first signer */
+    if (r->signer_count < 1 || r->signer_count > NV_RIM_MAX_SIGNERS)
+        abort(); /* a parsed RIM has its KeyInfo certificates */
+    for (size_t i = 0; i < r->signer_count; i++)
+        if (!r->signers[i].der || r->signers[i].len == 0)
+            abort();
+    if (r->content_status != ATTEST_OK && r->content_status != ATTEST_E_MALFORMED)
+        abort();
     check_str(r->tag_id, sizeof r->tag_id);
     check_str(r->name, sizeof r->name);
     check_str(r->version, sizeof r->version);
@@ -92,6 +101,12 @@ static void parse_direct(const uint8_t *data, size_t size)
     int st = nv_rim_parse(&r, data, size);
     if (st == ATTEST_OK) {
         check_rim(r, data, size);
+        STACK_OF(X509) *signers = NULL;
+        st = nv_rim_signature_verify(r, &signers);
+        if ((st == ATTEST_OK) != (signers != NULL) ||
+            (signers && (size_t)sk_X509_num(signers) != r->signer_count))
+            abort(); /* success hands back every KeyInfo certificate, decoded */
+        sk_X509_pop_free(signers, X509_free);
         nv_rim_free(r);
     } else if (r) {
         abort(); /* a failed parse must not hand back an object */
@@ -107,10 +122,13 @@ static void add_as_collateral(const uint8_t *data, size_t size)
     int st = attest_collateral_add(c, data, size);
     if (c->rim_count > 1 || (c->rim_count == 1 && st != ATTEST_OK))
         abort();
-    for (size_t i = 0; i < c->rim_count; i++)
-        check_rim(c->rims[i], data, size);
-    if (c->rim_rejected != ATTEST_OK && (c->rim_count || st != ATTEST_OK))
-        abort(); /* a refused RIM is a verdict kept for later, not an error */
+    for (size_t i = 0; i < c->rim_count; i++) {
+        const attest_rim_item *item = &c->rims[i];
+        if (item->rim)
+            check_rim(item->rim, data, size);
+        else if (item->parse_status != ATTEST_E_MALFORMED || !item->parse_detail)
+            abort(); /* an unparsable RIM is stored with its reason, not an error */
+    }
     (void)attest_collateral_cert_count(c);
     (void)attest_collateral_crl_count(c);
     attest_collateral_free(c);
@@ -246,10 +264,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* The library initialises libxml2 and xmlsec itself (once, under
      * pthread_once) and installs its silent xmlsec error callback; let it
      * go first so that the signing code below finds xmlsec ready. */
-    static const uint8_t probe[] = "<SoftwareIdentity/>";
-    nv_rim *r = NULL;
-    (void)nv_rim_parse(&r, probe, sizeof probe - 1);
-    nv_rim_free(r);
+    if (nv_rim_sig_init() != ATTEST_OK)
+        abort();
     g_key = EVP_EC_gen("P-384");
     g_cert = g_key ? self_signed(g_key) : NULL;
     if (!g_cert) {

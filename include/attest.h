@@ -285,11 +285,13 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
  * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
- * OCSP response, or an NVIDIA RIM (XML; its signature is checked when
- * added, and the first RIM initialises libxml2 and xmlsec1: see
- * "Process-wide initialisation"). The bytes are copied. Errors:
- * ATTEST_E_COLLATERAL_UNKNOWN (detail names the item), ATTEST_E_LENGTH
- * (more than attest_ocsp_response_max() OCSP responses), ATTEST_E_NOMEM.
+ * OCSP response, or an NVIDIA RIM (XML; stored parsed, or as unparsable:
+ * its signature is checked, and a bad RIM reported as a failed check, by
+ * the verification that uses it; the first RIM initialises libxml2 and
+ * xmlsec1: see "Process-wide initialisation"). The bytes are copied.
+ * Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the item),
+ * ATTEST_E_LENGTH (more than attest_ocsp_response_max() OCSP responses),
+ * ATTEST_E_NOMEM.
  * Not thread-safe on the same object. */
 ATTEST_API int attest_collateral_add(attest_collateral *c,
                                      const uint8_t *data, size_t len);

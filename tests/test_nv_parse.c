@@ -3,6 +3,7 @@
  * MANIFEST states, every JSON container yields its devices, and edits of
  * real reports fail with their own code and a detail naming the field. */
 #include "testutil.h"
+#include "parse/nv_container.h"
 #include "parse/spdm_report.h"
 
 #include <ctype.h>
@@ -232,6 +233,90 @@ static uint8_t *load_report(const report_case *c, size_t *len)
     return load(rel, len);
 }
 
+/* Blocks, signature and opaque area where the lengths put them. */
+static void check_layout(const report_case *c, const nv_report *r, const uint8_t *data,
+                         size_t len)
+{
+    cr_expect_eq(r->block_count, c->blocks, "%s: %u blocks", c->dir, r->block_count);
+    cr_expect_eq(r->record_len, (uint32_t)c->blocks * 55, "%s: record %u", c->dir,
+                 r->record_len);
+    for (int i = 0; i < c->blocks; i++) {
+        cr_expect_eq(r->blocks[i].index, i + 1, "%s: block %d index", c->dir, i);
+        cr_expect_eq(r->blocks[i].spec, 1);
+        cr_expect_eq(r->blocks[i].value_len, 48, "%s: block %d value %u", c->dir, i,
+                     r->blocks[i].value_len);
+    }
+    /* block[0].value is the 48 bytes after the first 7-byte block header */
+    cr_expect(memcmp(r->blocks[0].value, data + OFF_RECORD + 7, 48) == 0, "%s", c->dir);
+
+    cr_expect_eq(r->signed_len + 96 + c->trailing, len, "%s: signed_len %zu", c->dir,
+                 r->signed_len);
+    cr_expect(memcmp(r->signature, data + r->signed_len, 96) == 0, "%s", c->dir);
+    cr_expect_eq(r->trailing_len, c->trailing, "%s: trailing %zu", c->dir,
+                 r->trailing_len);
+    cr_expect_eq(r->opaque_off + r->opaque_len, r->signed_len, "%s", c->dir);
+    cr_expect_eq(r->opaque_off, (size_t)OFF_RECORD + r->record_len + 32 + 2, "%s", c->dir);
+    size_t sum = 0;
+    for (size_t k = 0; k < r->field_count; k++) {
+        cr_expect(nv_opaque_type_name(r->fields[k].type) != NULL, "%s: type %u", c->dir,
+                  r->fields[k].type);
+        sum += 4u + r->fields[k].len;
+    }
+    cr_expect_eq(sum, r->opaque_len, "%s: TLVs fill %zu of %u", c->dir, sum, r->opaque_len);
+}
+
+/* The opaque fields the parser decodes, as MANIFEST.md states them. */
+static void check_decoded(const report_case *c, const nv_report *r)
+{
+    char hex[256];
+    cr_expect_str_eq(r->driver_version, c->driver, "%s: driver", c->dir);
+    cr_expect_str_eq(r->vbios_version, c->vbios, "%s: VBIOS", c->dir);
+    cr_expect_str_eq(r->project, c->project, "%s: project", c->dir);
+    cr_expect_str_eq(r->project_sku, c->project_sku, "%s: project sku", c->dir);
+    cr_expect_str_eq(r->chip_sku, c->chip_sku, "%s: chip sku", c->dir);
+    cr_expect_str_eq(r->chip_info, c->chip_info, "%s: CHIP_INFO", c->dir);
+    if (!c->is_switch) {
+        cr_expect_str_eq(r->chip_sku_mod, "0", "%s: chip sku mod", c->dir);
+        cr_expect_eq(find_field(r, NV_OPAQUE_PROJECT_SKU_MOD, NULL) != NULL, true);
+    }
+    cr_expect_eq(r->has_fwid, c->fwid, "%s: FWID present %d", c->dir, r->has_fwid);
+    if (c->fwid_prefix) {
+        hexs(hex, r->fwid, 4);
+        cr_expect_str_eq(hex, c->fwid_prefix, "%s: FWID", c->dir);
+    }
+    cr_expect_eq(r->nvdec0_status, c->nvdec0, "%s: NVDEC0 %d", c->dir, r->nvdec0_status);
+    cr_expect_eq(r->ppcie_status, c->ppcie, "%s: PPCIe status %d", c->dir, r->ppcie_status);
+    cr_expect_eq(r->opaque_data_version, c->odv, "%s: opaque data version %d", c->dir,
+                 r->opaque_data_version);
+    cr_expect_eq(r->feature_flag, c->feature, "%s: feature flag %d", c->dir,
+                 r->feature_flag);
+    cr_expect_eq(r->is_switch, c->is_switch, "%s: switch", c->dir);
+    cr_expect_eq(r->switch_pdi_count, c->switch_pdis, "%s: %zu switch PDIs", c->dir,
+                 r->switch_pdi_count);
+    cr_expect_eq(r->gpu_pdi_count, c->is_switch ? 8u : 0u, "%s", c->dir);
+}
+
+static void check_report_json(const report_case *c, const nv_report *r)
+{
+    json_t *j = nv_report_to_json(r);
+    cr_assert(j, "%s: no JSON", c->dir);
+    cr_expect_str_eq(json_string_value(json_object_get(j, "format")), "nvidia-spdm-report");
+    cr_expect_str_eq(json_string_value(json_object_get(j, "device")),
+                     c->is_switch ? "nvswitch" : "gpu");
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "request"), "nonce")),
+                     c->nonce);
+    cr_expect_eq(json_array_size(json_object_get(j, "blocks")), (size_t)c->blocks);
+    cr_expect_eq(json_object_size(json_object_get(j, "opaque")), r->field_count);
+    cr_expect_str_eq(json_string_value(json_object_get(j, "vbios_version")), c->vbios);
+    cr_expect_eq(json_integer_value(json_object_get(j, "trailing_bytes")),
+                 (json_int_t)c->trailing);
+    json_t *vb = json_object_get(json_object_get(j, "opaque"), "VBIOS_VERSION");
+    cr_expect_str_eq(json_string_value(json_object_get(vb, "value")), c->vbios, "%s",
+                     c->dir);
+    cr_expect(json_is_string(json_object_get(vb, "raw")), "%s", c->dir);
+    json_decref(j);
+}
+
 static void check_report(const report_case *c)
 {
     size_t len, hlen;
@@ -260,77 +345,9 @@ static void check_report(const report_case *c)
     cr_expect(memcmp(r->nonce, data + 4, 32) == 0, "%s", c->dir);
     cr_expect(memcmp(r->nonce, r->responder_nonce, 32) != 0,
               "%s: responder nonce equals the challenge", c->dir);
-
-    cr_expect_eq(r->block_count, c->blocks, "%s: %u blocks", c->dir, r->block_count);
-    cr_expect_eq(r->record_len, (uint32_t)c->blocks * 55, "%s: record %u", c->dir,
-                 r->record_len);
-    for (int i = 0; i < c->blocks; i++) {
-        cr_expect_eq(r->blocks[i].index, i + 1, "%s: block %d index", c->dir, i);
-        cr_expect_eq(r->blocks[i].spec, 1);
-        cr_expect_eq(r->blocks[i].value_len, 48, "%s: block %d value %u", c->dir, i,
-                     r->blocks[i].value_len);
-    }
-    /* block[0].value is the 48 bytes after the first 7-byte block header */
-    cr_expect(memcmp(r->blocks[0].value, data + OFF_RECORD + 7, 48) == 0, "%s", c->dir);
-
-    cr_expect_eq(r->signed_len + 96 + c->trailing, len, "%s: signed_len %zu", c->dir,
-                 r->signed_len);
-    cr_expect(memcmp(r->signature, data + r->signed_len, 96) == 0, "%s", c->dir);
-    cr_expect_eq(r->trailing_len, c->trailing, "%s: trailing %zu", c->dir,
-                 r->trailing_len);
-    cr_expect_eq(r->opaque_off + r->opaque_len, r->signed_len, "%s", c->dir);
-    cr_expect_eq(r->opaque_off, (size_t)OFF_RECORD + r->record_len + 32 + 2, "%s", c->dir);
-    size_t sum = 0;
-    for (size_t k = 0; k < r->field_count; k++) {
-        cr_expect(nv_opaque_type_name(r->fields[k].type) != NULL, "%s: type %u", c->dir,
-                  r->fields[k].type);
-        sum += 4u + r->fields[k].len;
-    }
-    cr_expect_eq(sum, r->opaque_len, "%s: TLVs fill %zu of %u", c->dir, sum, r->opaque_len);
-
-    cr_expect_str_eq(r->driver_version, c->driver, "%s: driver", c->dir);
-    cr_expect_str_eq(r->vbios_version, c->vbios, "%s: VBIOS", c->dir);
-    cr_expect_str_eq(r->project, c->project, "%s: project", c->dir);
-    cr_expect_str_eq(r->project_sku, c->project_sku, "%s: project sku", c->dir);
-    cr_expect_str_eq(r->chip_sku, c->chip_sku, "%s: chip sku", c->dir);
-    cr_expect_str_eq(r->chip_info, c->chip_info, "%s: CHIP_INFO", c->dir);
-    if (!c->is_switch) {
-        cr_expect_str_eq(r->chip_sku_mod, "0", "%s: chip sku mod", c->dir);
-        cr_expect_eq(find_field(r, NV_OPAQUE_PROJECT_SKU_MOD, NULL) != NULL, true);
-    }
-    cr_expect_eq(r->has_fwid, c->fwid, "%s: FWID present %d", c->dir, r->has_fwid);
-    if (c->fwid_prefix) {
-        hexs(hex, r->fwid, 4);
-        cr_expect_str_eq(hex, c->fwid_prefix, "%s: FWID", c->dir);
-    }
-    cr_expect_eq(r->nvdec0_status, c->nvdec0, "%s: NVDEC0 %d", c->dir, r->nvdec0_status);
-    cr_expect_eq(r->ppcie_status, c->ppcie, "%s: PPCIe status %d", c->dir, r->ppcie_status);
-    cr_expect_eq(r->opaque_data_version, c->odv, "%s: opaque data version %d", c->dir,
-                 r->opaque_data_version);
-    cr_expect_eq(r->feature_flag, c->feature, "%s: feature flag %d", c->dir,
-                 r->feature_flag);
-    cr_expect_eq(r->is_switch, c->is_switch, "%s: switch", c->dir);
-    cr_expect_eq(r->switch_pdi_count, c->switch_pdis, "%s: %zu switch PDIs", c->dir,
-                 r->switch_pdi_count);
-    cr_expect_eq(r->gpu_pdi_count, c->is_switch ? 8u : 0u, "%s", c->dir);
-
-    json_t *j = nv_report_to_json(r);
-    cr_assert(j, "%s: no JSON", c->dir);
-    cr_expect_str_eq(json_string_value(json_object_get(j, "format")), "nvidia-spdm-report");
-    cr_expect_str_eq(json_string_value(json_object_get(j, "device")),
-                     c->is_switch ? "nvswitch" : "gpu");
-    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(j, "request"), "nonce")),
-                     c->nonce);
-    cr_expect_eq(json_array_size(json_object_get(j, "blocks")), (size_t)c->blocks);
-    cr_expect_eq(json_object_size(json_object_get(j, "opaque")), r->field_count);
-    cr_expect_str_eq(json_string_value(json_object_get(j, "vbios_version")), c->vbios);
-    cr_expect_eq(json_integer_value(json_object_get(j, "trailing_bytes")),
-                 (json_int_t)c->trailing);
-    json_t *vb = json_object_get(json_object_get(j, "opaque"), "VBIOS_VERSION");
-    cr_expect_str_eq(json_string_value(json_object_get(vb, "value")), c->vbios, "%s",
-                     c->dir);
-    cr_expect(json_is_string(json_object_get(vb, "raw")), "%s", c->dir);
-    json_decref(j);
+    check_layout(c, r, data, len);
+    check_decoded(c, r);
+    check_report_json(c, r);
     nv_report_free(r);
     free(data);
 }
@@ -820,20 +837,48 @@ static size_t tlvs_of(const nv_report *r, tlv *out, size_t max)
     return r->field_count;
 }
 
-Test(nv_parse, opaque_edits)
-{
+/* Set A's report, parsed, with a scratch buffer one byte longer: what
+ * the opaque-area edits start from. */
+typedef struct edit_base {
+    uint8_t *data;
     size_t len;
-    uint8_t *data = load("hopper/setA_h100_550.90.07_complete/attestation_report.bin", &len);
-    nv_report *orig = parse_ok(data, len, "set A");
-    uint8_t *buf = malloc(len + 1);
-    cr_assert(buf);
+    nv_report *orig;
+    uint8_t *buf;
+} edit_base;
+
+static void edit_begin(edit_base *e)
+{
+    e->data = load("hopper/setA_h100_550.90.07_complete/attestation_report.bin", &e->len);
+    e->orig = parse_ok(e->data, e->len, "set A");
+    e->buf = malloc(e->len + 1);
+    cr_assert(e->buf);
+}
+
+static void edit_end(edit_base *e)
+{
+    free(e->buf);
+    nv_report_free(e->orig);
+    free(e->data);
+}
+
+#define EDIT_LOCALS(e)                                                                     \
+    uint8_t *data = (e).data, *buf = (e).buf;                                              \
+    size_t len = (e).len;                                                                  \
+    const nv_report *orig = (e).orig;                                                      \
+    (void)data, (void)buf, (void)len
+
+Test(nv_parse, opaque_length_edits)
+{
+    edit_base e;
+    edit_begin(&e);
+    EDIT_LOCALS(e);
     size_t last = orig->field_count - 1;
     size_t hdr_last = orig->fields[last].off - 4;
+    char field[64];
 
     /* A TLV length overrunning OpaqueLength: last TLV +1, first TLV huge. */
     memcpy(buf, data, len);
     put16(buf + hdr_last + 2, (uint16_t)(orig->fields[last].len + 1));
-    char field[64];
     snprintf(field, sizeof field, "nvidia.report.opaque[%zu].length", last);
     expect_fail(buf, len, ATTEST_E_MALFORMED, field, "last TLV +1");
     memcpy(buf, data, len);
@@ -856,7 +901,16 @@ Test(nv_parse, opaque_edits)
     memcpy(buf, data, len);
     put16(buf + orig->opaque_off - 2, 0xFFFF);
     expect_fail(buf, len, ATTEST_E_TRUNCATED, "nvidia.report.opaque_data", "OpaqueLength max");
+    edit_end(&e);
+}
 
+Test(nv_parse, opaque_type_and_text_edits)
+{
+    edit_base e;
+    edit_begin(&e);
+    EDIT_LOCALS(e);
+    char field[64];
+    nv_report *r;
     /* A duplicated known type. */
     size_t k_fwid;
     cr_assert(find_field(orig, NV_OPAQUE_FWID, &k_fwid));
@@ -874,7 +928,7 @@ Test(nv_parse, opaque_edits)
     memcpy(buf, data, len);
     put16(buf + orig->fields[k_cpr].off - 4, 40);
     put16(buf + orig->fields[k_board].off - 4, 40);
-    nv_report *r = parse_ok(buf, len, "unknown type 40");
+    r = parse_ok(buf, len, "unknown type 40");
     cr_expect_eq(r->fields[k_cpr].type, 40);
     cr_expect_eq(r->fields[k_board].type, 40);
     cr_expect_eq(r->field_count, orig->field_count);
@@ -899,8 +953,16 @@ Test(nv_parse, opaque_edits)
     memcpy(buf, data, len);
     buf[orig->fields[k_proj].off] = 0x80;
     expect_fail(buf, len, ATTEST_E_MALFORMED, "PROJECT", "project 0x80");
-    free(buf);
+    edit_end(&e);
+}
 
+Test(nv_parse, opaque_field_sizes)
+{
+    edit_base e;
+    edit_begin(&e);
+    EDIT_LOCALS(e);
+    char field[64];
+    nv_report *r;
     /* Rebuilt opaque lists: wrong sizes of fixed-size fields. */
     tlv list[40];
     size_t n = tlvs_of(orig, list, 40);
@@ -915,7 +977,7 @@ Test(nv_parse, opaque_edits)
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         tlv edited[40];
         memcpy(edited, list, n * sizeof *list);
-        size_t k;
+        size_t k = 0;
         cr_assert(find_field(orig, sizes[s].type, &k));
         edited[k].len = sizes[s].len;
         edited[k].value = zeros;
@@ -959,6 +1021,18 @@ Test(nv_parse, opaque_edits)
         }
         free(b);
     }
+    edit_end(&e);
+}
+
+Test(nv_parse, opaque_chip_info_and_empty_area)
+{
+    edit_base e;
+    edit_begin(&e);
+    EDIT_LOCALS(e);
+    tlv list[40];
+    size_t n = tlvs_of(orig, list, 40);
+    nv_report *r;
+    json_t *j;
     static const uint8_t long_chip[] = "GB100GB100GB100GB"; /* 17 characters */
     list[n].type = NV_OPAQUE_CHIP_INFO;
     list[n].len = 17;
@@ -989,7 +1063,17 @@ Test(nv_parse, opaque_edits)
     json_decref(j);
     nv_report_free(r);
     free(b);
+    edit_end(&e);
+}
 
+Test(nv_parse, opaque_switch_fields)
+{
+    edit_base e;
+    edit_begin(&e);
+    EDIT_LOCALS(e);
+    size_t blen;
+    uint8_t *b;
+    nv_report *r;
     /* SWITCH_GPU_PDIS makes a 64-block report a switch (VBIOS then ASCII). */
     static const uint8_t pdis[72] = {1, 0, 0, 0, 0, 0, 0, 0, 2};
     static const uint8_t ascii_vbios[] = "96.10.55.00.01";
@@ -1015,9 +1099,7 @@ Test(nv_parse, opaque_edits)
     b = rebuild(orig, sw, 3, &blen);
     expect_fail(b, blen, ATTEST_E_MALFORMED, "SWITCH_GPU_PDIS", "63-byte GPU PDIs");
     free(b);
-
-    nv_report_free(orig);
-    free(data);
+    edit_end(&e);
 }
 
 /* nvtrust utils.format_vbios_version on other byte patterns. */
@@ -1206,8 +1288,21 @@ Test(nv_parse, json_container_facts)
     nv_evidence_set_release(&s);
     free(data);
 
-    /* go-nvattest PPCIe: topology data consistent (research note (c)). */
-    data = load("ppcie/h100x8_ls10x4_570.124.06.go_nvattest.json", &len);
+    /* The switch evidence of the same PPCIe system. */
+    data = load("ppcie/ls10x4_96.10.73.00.01_switch_evidence.json", &len);
+    cr_assert_eq(nv_evidence_json_parse(&s, data, len), ATTEST_OK, "%s", attest_error_last());
+    for (size_t i = 0; i < s.count; i++)
+        cr_expect_str_eq(s.devices[i].report->vbios_version, "96.10.73.00.01");
+    nv_evidence_set_release(&s);
+    free(data);
+}
+
+/* go-nvattest PPCIe: topology data consistent (research note (c)). */
+Test(nv_parse, json_go_ppcie_topology_facts)
+{
+    size_t len;
+    nv_evidence_set s;
+    uint8_t *data = load("ppcie/h100x8_ls10x4_570.124.06.go_nvattest.json", &len);
     cr_assert_eq(nv_evidence_json_parse(&s, data, len), ATTEST_OK, "%s", attest_error_last());
     cr_assert_eq(s.count, 12);
     for (size_t i = 0; i < 8; i++) {
@@ -1251,14 +1346,6 @@ Test(nv_parse, json_container_facts)
             cr_expect(seen, "switch %zu reports GPU PDI %zu unknown to switch 8", w, i);
         }
     }
-    nv_evidence_set_release(&s);
-    free(data);
-
-    /* The switch evidence of the same PPCIe system. */
-    data = load("ppcie/ls10x4_96.10.73.00.01_switch_evidence.json", &len);
-    cr_assert_eq(nv_evidence_json_parse(&s, data, len), ATTEST_OK, "%s", attest_error_last());
-    for (size_t i = 0; i < s.count; i++)
-        cr_expect_str_eq(s.devices[i].report->vbios_version, "96.10.73.00.01");
     nv_evidence_set_release(&s);
     free(data);
 }
@@ -1501,7 +1588,13 @@ Test(nv_parse, json_shapes_and_fields)
     expect_json_fail(doc, ATTEST_E_MALFORMED, "nvidia.evidence[0].arch", "long arch");
     json_decref(doc);
 
-    /* A report that does not parse: its code, the path in front of its detail. */
+}
+
+/* A report that does not parse inside a container: its code, the path in
+ * front of its detail. */
+Test(nv_parse, json_report_errors_name_their_path)
+{
+    json_t *doc;
     size_t len;
     uint8_t *rep = load("hopper/setA_h100_550.90.07_complete/attestation_report.bin", &len);
     rep[OFF_RECORD + 1] = 2; /* MeasurementSpecification 2 */

@@ -1,5 +1,5 @@
-/* NVIDIA RIMs (lib/parse/nv_rim.c): every genuine RIM of
- * ../shared/vectors/nvidia parses and its XML signature verifies, with the
+/* NVIDIA RIMs (lib/parse/nv_rim.c, lib/chain/nv_rim_sig.c): every genuine
+ * RIM of ../shared/vectors/nvidia parses and its XML signature verifies, with the
  * values MANIFEST.md states; the negative RIMs fail as MANIFEST.md says;
  * synthetic attacks built from a genuine RIM's bytes (signature wrapping, a
  * second Signature, DTD/entities, XInclude, other Reference URIs, edited
@@ -10,6 +10,7 @@
  * concurrent parses from 4 threads exercise the one-time initialisation. */
 #include "testutil.h"
 
+#include "chain/nv_rim_sig.h"
 #include "parse/nv_rim.h"
 
 #include <dirent.h>
@@ -46,9 +47,30 @@ static char *load(const char *rel, size_t *len)
     return s;
 }
 
+/* A RIM judged as a verification judges it: its structure and fields
+ * (nv_rim_parse), then its XML signature, then its content rules; *out is
+ * set only when all hold. */
 static int parse_str(const char *s, nv_rim **out)
 {
-    return nv_rim_parse(out, (const uint8_t *)s, strlen(s));
+    int st = nv_rim_parse(out, (const uint8_t *)s, strlen(s));
+    if (st != ATTEST_OK)
+        return st;
+    st = nv_rim_signature_verify(*out, NULL);
+    if (st == ATTEST_OK && (*out)->content_status != ATTEST_OK)
+        st = attest_set_error((*out)->content_status, "%s", (*out)->content_detail);
+    if (st != ATTEST_OK) {
+        nv_rim_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* The KeyInfo certificates of a parsed RIM, decoded. */
+static STACK_OF(X509) *signers_of(const nv_rim *r)
+{
+    STACK_OF(X509) *certs = NULL;
+    cr_assert_eq(nv_rim_signers(r, &certs), ATTEST_OK, "%s", attest_error_last());
+    return certs;
 }
 
 /* s with the first `from` replaced by `to` (which must be present). */
@@ -137,7 +159,7 @@ static size_t active_count(const nv_rim *r)
     return n;
 }
 
-/* Checks every genuine RIM shares: signature checked, 64 Resources, the
+/* Checks every genuine RIM shares (its signature verified by parse_str): 64 Resources, the
  * manufacturer, 4 KeyInfo certificates leaf -> L3 -> CA -> root, the last
  * one byte-identical to the pinned RIM root (MANIFEST: true for every
  * genuine RIM), hashes of `size` 48. */
@@ -145,7 +167,6 @@ static void check_genuine(const char *what, const nv_rim *r, const char *cv,
                           const char *product, size_t active, const char *l3)
 {
     char cn[128];
-    cr_assert(r->signature_checked, "%s", what);
     cr_assert_str_eq(r->colloquial_version, cv, "%s", what);
     cr_assert_str_eq(r->product, product, "%s", what);
     cr_assert_str_eq(r->name, product, "%s: SoftwareIdentity@name is the product", what);
@@ -159,13 +180,16 @@ static void check_genuine(const char *what, const nv_rim *r, const char *cv,
         cr_assert_eq(r->measurements[i].index, (int)i, "%s", what);
         cr_assert_eq(r->measurements[i].size, 48, "%s", what);
     }
-    cr_assert_eq(sk_X509_num(r->signers), 4, "%s", what);
-    cert_cn(sk_X509_value(r->signers, 1), cn, sizeof cn);
+    STACK_OF(X509) *signers = signers_of(r);
+    cr_assert_eq(sk_X509_num(signers), 4, "%s", what);
+    cr_assert_eq(r->signer_count, 4, "%s", what);
+    cert_cn(sk_X509_value(signers, 1), cn, sizeof cn);
     cr_assert_str_eq(cn, l3, "%s: L3 is %s", what, cn);
     X509 *root = load_pem_cert(RIM_ROOT);
-    cr_assert_eq(X509_cmp(sk_X509_value(r->signers, 3), root), 0,
+    cr_assert_eq(X509_cmp(sk_X509_value(signers, 3), root), 0,
                  "%s: last KeyInfo certificate is the pinned root", what);
     X509_free(root);
+    sk_X509_pop_free(signers, X509_free);
 }
 
 /* ---- every genuine RIM -------------------------------------------------- */
@@ -235,8 +259,12 @@ Test(nv_rim_vectors, set_a_driver_values)
     m = find_index(r, 0);
     cr_assert(m && !m->active);
     char cn[128];
-    cert_cn(sk_X509_value(r->signers, 0), cn, sizeof cn);
+    STACK_OF(X509) *signers = signers_of(r);
+    cert_cn(sk_X509_value(signers, 0), cn, sizeof cn);
     cr_assert_str_eq(cn, "HCC RIM L4 Signer");
+    cert_cn(sk_X509_value(signers, 3), cn, sizeof cn);
+    cr_assert_str_eq(cn, "NVIDIA CoRIM signing Root CA");
+    sk_X509_pop_free(signers, X509_free);
 
     json_t *j = nv_rim_to_json(r);
     cr_assert(j);
@@ -246,11 +274,8 @@ Test(nv_rim_vectors, set_a_driver_values)
     cr_assert_str_eq(json_string_value(json_object_get(j, "manufacturer_id")), "5703");
     cr_assert_eq(json_integer_value(json_object_get(j, "measurement_count")), 64);
     cr_assert_eq(json_integer_value(json_object_get(j, "active_count")), 21);
-    cr_assert(json_is_true(json_object_get(j, "signature_checked")));
-    json_t *signers = json_object_get(j, "signers");
-    cr_assert_eq(json_array_size(signers), 4);
-    cr_assert_str_eq(json_string_value(json_array_get(signers, 0)), "HCC RIM L4 Signer");
-    cr_assert_str_eq(json_string_value(json_array_get(signers, 3)), "NVIDIA CoRIM signing Root CA");
+    cr_assert_eq(json_integer_value(json_object_get(j, "signer_count")), 4);
+    cr_assert(json_is_null(json_object_get(j, "content_error")));
     json_decref(j);
     cr_assert_null(nv_rim_to_json(NULL));
     nv_rim_free(r);
@@ -390,26 +415,27 @@ Test(nv_rim_negative, debug_root_chain_signature_verifies_but_root_is_not_pinned
     char *s = load("nvidia/negative/rim_gb100_vbios_97.00.83.00.09_debug_root_chain.xml", NULL);
     nv_rim *r = NULL;
     cr_assert_eq(parse_str(s, &r), ATTEST_OK, "%s", attest_error_last());
-    cr_assert(r->signature_checked);
     cr_assert_str_eq(r->product, "GB100");
     cr_assert_str_eq(r->colloquial_version, "97.00.83.00.09");
     cr_assert_eq(active_count(r), 20);
-    int n = sk_X509_num(r->signers);
+    STACK_OF(X509) *signers = signers_of(r);
+    int n = sk_X509_num(signers);
     cr_assert_eq(n, 2);
     char cn[128];
-    cert_cn(sk_X509_value(r->signers, n - 1), cn, sizeof cn);
+    cert_cn(sk_X509_value(signers, n - 1), cn, sizeof cn);
     cr_assert_str_eq(cn, "NVIDIA CoRIM L1 Root CA Debug Only");
 
     X509 *pinned = load_pem_cert(RIM_ROOT);
     EVP_PKEY *pinned_key = X509_get0_pubkey(pinned);
     for (int i = 0; i < n; i++) {
-        X509 *x = sk_X509_value(r->signers, i);
+        X509 *x = sk_X509_value(signers, i);
         cr_assert_neq(X509_cmp(x, pinned), 0, "signer %d is the pinned root", i);
         cr_assert_neq(EVP_PKEY_eq(X509_get0_pubkey(x), pinned_key), 1,
                       "signer %d has the pinned root's key", i);
         cr_assert_neq(X509_verify(x, pinned_key), 1, "signer %d issued by the pinned root", i);
     }
     X509_free(pinned);
+    sk_X509_pop_free(signers, X509_free);
     nv_rim_free(r);
     free(s);
 }
@@ -662,6 +688,92 @@ Test(nv_rim_attacks, truncated_and_junk)
     free(g);
 }
 
+/* ---- parsing and signature apart --------------------------------------- */
+
+/* The parser reads the fields whatever the signature; a content rule
+ * broken is kept for after the signature, so that a tampered document is
+ * refused as tampered first (as parse_str shows above). */
+Test(nv_rim_split, content_rules_judged_after_the_signature)
+{
+    char *g = load(SET_A_DRIVER, NULL);
+    char *t = replace_once(g, "</ns0:Payload>", DUP_RESOURCE "</ns0:Payload>");
+    nv_rim *r = NULL;
+    cr_assert_eq(nv_rim_parse(&r, (const uint8_t *)t, strlen(t)), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(r->content_status, ATTEST_E_MALFORMED);
+    cr_assert(strstr(r->content_detail, "index 7 appears twice"), "%s", r->content_detail);
+    json_t *j = nv_rim_to_json(r);
+    cr_assert(strstr(json_string_value(json_object_get(j, "content_error")), "appears twice"));
+    json_decref(j);
+    cr_assert_eq(nv_rim_signature_verify(r, NULL), ATTEST_E_COLLATERAL_SIGNATURE);
+    cr_assert(strstr(attest_error_last(), DIGEST_DIFFERS), "%s", attest_error_last());
+    nv_rim_free(r);
+    free(t);
+    free(g);
+}
+
+/* KeyInfo certificates are base64 to the parser; whether the bytes are a
+ * certificate is for the signature check to say. */
+Test(nv_rim_split, keyinfo_bytes_that_are_no_certificate)
+{
+    char *g = load(SET_A_DRIVER, NULL);
+    char *t = replace_between(g, "<ds:X509Certificate>", "</ds:X509Certificate>", "AAAA");
+    nv_rim *r = NULL;
+    cr_assert_eq(nv_rim_parse(&r, (const uint8_t *)t, strlen(t)), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(r->signer_count, 4);
+    cr_assert_eq(r->signers[0].len, 3);
+    STACK_OF(X509) *certs = (STACK_OF(X509) *)1;
+    cr_assert_eq(nv_rim_signers(r, &certs), ATTEST_E_MALFORMED);
+    cr_assert_null(certs);
+    cr_assert_eq(nv_rim_signature_verify(r, &certs), ATTEST_E_MALFORMED);
+    cr_assert_null(certs);
+    cr_assert(strstr(attest_error_last(), "X509Certificate 0: not one DER certificate"), "%s",
+              attest_error_last());
+    nv_rim_free(r);
+    free(t);
+    free(g);
+}
+
+/* A verdict on a RIM's signature, good or bad, is reached once per
+ * verifier: the second check comes from the verifier's cache with the same
+ * status, detail and (for a good one) KeyInfo certificates. */
+Test(nv_rim_split, signature_verdicts_cached_either_way)
+{
+    static const struct {
+        const char *rel;
+        int status;
+    } cases[] = {{SET_A_DRIVER, ATTEST_OK},
+                 {"nvidia/negative/rim_550.144.03_bad_signature_value.xml",
+                  ATTEST_E_COLLATERAL_SIGNATURE}};
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len;
+        char *s = load(cases[i].rel, &len), detail[512] = "";
+        nv_rim *r = NULL;
+        uint8_t sha[32];
+        cr_assert_eq(nv_rim_parse(&r, (const uint8_t *)s, len), ATTEST_OK);
+        cr_assert(EVP_Digest(s, len, sha, NULL, EVP_sha256(), NULL));
+        for (int round = 0; round < 2; round++) {
+            STACK_OF(X509) *certs = NULL;
+            bool cached = !round;
+            int st = nv_rim_signature_check(v, r, sha, &certs, &cached);
+            cr_assert_eq(st, cases[i].status, "%s: %s", cases[i].rel, attest_error_last());
+            cr_assert_eq(cached, round == 1, "%s round %d", cases[i].rel, round);
+            cr_assert_eq(sk_X509_num(certs), st == ATTEST_OK ? 4 : -1);
+            if (round == 0)
+                snprintf(detail, sizeof detail, "%s", st ? attest_error_last() : "");
+            else if (st)
+                cr_assert_str_eq(attest_error_last(), detail);
+            sk_X509_pop_free(certs, X509_free);
+        }
+        nv_rim_free(r);
+        free(s);
+    }
+    attest_verifier_free(v);
+}
+
 Test(nv_rim_detection, detect)
 {
     size_t len;
@@ -834,8 +946,10 @@ Test(nv_rim_resigned, test_signer_round_trip)
     char *doc = resign(tmpl, &s, XML_C14N_1_1);
     nv_rim *r = NULL;
     cr_assert_eq(parse_str(doc, &r), ATTEST_OK, "%s", attest_error_last());
-    cr_assert_eq(sk_X509_num(r->signers), 1);
-    cr_assert_eq(X509_cmp(sk_X509_value(r->signers, 0), s.cert), 0);
+    STACK_OF(X509) *signers = signers_of(r);
+    cr_assert_eq(sk_X509_num(signers), 1);
+    cr_assert_eq(X509_cmp(sk_X509_value(signers, 0), s.cert), 0);
+    sk_X509_pop_free(signers, X509_free);
     cr_assert_eq(active_count(r), 21);
     nv_rim_free(r);
     free(doc);
@@ -935,7 +1049,15 @@ Test(nv_rim_resigned, content_rules)
         free(doc);
         free(t);
     }
+    free(tmpl);
+    signer_free(&s);
+}
 
+Test(nv_rim_resigned, other_resources_and_signed_wrapper)
+{
+    signer s;
+    signer_new(&s);
+    char *tmpl = rim_template(&s);
     /* Resources of another type are skipped; an Entity is ignored */
     char *t = replace_once(tmpl, "</ns0:Payload>",
                            "<ns0:Resource type=\"File\" name=\"x\"/></ns0:Payload>");
@@ -985,7 +1107,8 @@ static void *parse_many(void *p)
 Test(nv_rim_threads, concurrent_parses_share_one_init)
 {
     /* Criterion runs each test in a fresh process: the first nv_rim_parse
-     * calls (and so the pthread_once initialisation) race here. */
+     * and signature calls (and so the pthread_once initialisations of
+     * libxml2 and xmlsec1) race here. */
     char *g = load(SET_A_DRIVER, NULL);
     pthread_t th[4];
     thread_arg args[4];

@@ -11,6 +11,7 @@
  * attest_collateral_add_ocsp) are built where needed. */
 #include "testutil.h"
 #include "nvgen.h"
+#include "parse/nv_rim.h"
 
 #include <jansson.h>
 #include <openssl/bn.h>
@@ -417,6 +418,21 @@ static bool mismatch_listed(const attest_result *r, const char *dev, int index, 
 
 #define DRIVER_INDEX 22 /* a driver-RIM index with one golden alternative */
 
+/* Each check of `want` is listed in `r` and passed. */
+static void expect_passed(const attest_result *r, const char *const *want, size_t n)
+{
+    for (size_t w = 0; w < n; w++) {
+        bool found = false;
+        for (size_t i = 0; i < attest_result_check_count(r); i++)
+            if (!strcmp(attest_result_check_name(r, i), want[w])) {
+                found = true;
+                cr_expect_eq(attest_result_check_outcome(r, i), ATTEST_CHECK_PASS, "%s: %s",
+                             want[w], attest_result_check_detail(r, i));
+            }
+        cr_expect(found, "check %s not listed", want[w]);
+    }
+}
+
 /* ---- 1. accepted ---------------------------------------------------------- */
 
 Test(nv_synthetic, accepted_hopper_and_stored_ocsp_rule)
@@ -447,19 +463,11 @@ Test(nv_synthetic, accepted_hopper_and_stored_ocsp_rule)
     /* Every per-device check ran and passed. */
     static const char *const want[] = {
         "gpu0.chain", "gpu0.report.signature", "gpu0.report.nonce", "gpu0.fwid",
-        "gpu0.chain.ocsp", "gpu0.driver_rim", "gpu0.driver_rim.chain", "gpu0.driver_rim.ocsp",
-        "gpu0.vbios_rim", "gpu0.vbios_rim.chain", "gpu0.vbios_rim.ocsp", "gpu0.measurements",
-        "gpu0.versions", "nvidia.mode"};
-    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
-        bool found = false;
-        for (size_t i = 0; i < attest_result_check_count(r); i++)
-            if (!strcmp(attest_result_check_name(r, i), want[w])) {
-                found = true;
-                cr_expect_eq(attest_result_check_outcome(r, i), ATTEST_CHECK_PASS, "%s: %s",
-                             want[w], attest_result_check_detail(r, i));
-            }
-        cr_expect(found, "check %s not listed", want[w]);
-    }
+        "gpu0.chain.ocsp", "gpu0.driver_rim", "gpu0.driver_rim.signature",
+        "gpu0.driver_rim.chain", "gpu0.driver_rim.ocsp", "gpu0.vbios_rim",
+        "gpu0.vbios_rim.signature", "gpu0.vbios_rim.chain", "gpu0.vbios_rim.ocsp",
+        "gpu0.measurements", "gpu0.versions", "nvidia.mode"};
+    expect_passed(r, want, sizeof want / sizeof want[0]);
 
     /* Claims, member by member. */
     json_t *doc = result_doc(r);
@@ -1272,18 +1280,23 @@ Test(nv_synthetic, rim_hash_changed_after_signing)
     nvfx f;
     fx_load(&f, "nvidia");
     put_tampered(&f, "driver_rim", NVGEN_RIM_TAMPER_HASH, DRIVER_INDEX);
-    /* attest_collateral_add accepted it (fx_collateral asserts OK): the
-     * refusal is kept and reported by the verification. */
-    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE, "gpu0.driver_rim");
-    cr_expect(strstr(f.reason, "refused"), "%s", f.reason);
+    /* attest_collateral_add stored it (fx_collateral asserts OK): the
+     * verification that needs it checks its signature and reports it. */
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE,
+                "gpu0.driver_rim.signature");
+    cr_expect(strstr(f.reason, "RIM 1 of the collateral (GH100 550.90.07) was refused"), "%s",
+              f.reason);
+    cr_expect(strstr(f.reason, "digest of the signed content differs"), "%s", f.reason);
     fx_free(&f);
     fx_load(&f, "nvidia");
     put_tampered(&f, "vbios_rim", NVGEN_RIM_TAMPER_VERSION, 0);
-    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE, "gpu0.vbios_rim");
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE, "gpu0.vbios_rim.signature");
+    cr_expect(strstr(f.reason, "RIM 2 of the collateral"), "%s", f.reason);
     fx_free(&f);
     fx_load(&f, "nvidia");
     put_tampered(&f, "driver_rim", NVGEN_RIM_TAMPER_SIGVALUE, 0);
-    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE, "gpu0.driver_rim");
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE,
+                "gpu0.driver_rim.signature");
     /* A valid copy beside the tampered one: the valid one is used. */
     fx_put_file(&f, "driver_rim_good", f.dir, "driver_rim.xml");
     EXPECT_OK(&f, fx_run(&f, STORED));
@@ -1291,9 +1304,10 @@ Test(nv_synthetic, rim_hash_changed_after_signing)
 }
 
 /* The structural rules of nv_rim_parse (exactly one ds:Signature, a child
- * of the root) run before xmlsec: a signature moved into Payload, a
- * duplicated one, or one validly signed inside Payload are all refused as
- * ATTEST_E_MALFORMED (not COLLATERAL_SIGNATURE), and that refusal is the
+ * of the root) are checked when the RIM is added, before any signature: a
+ * signature moved into Payload, a duplicated one, or one validly signed
+ * inside Payload make the RIM unparsable (ATTEST_E_MALFORMED, not
+ * COLLATERAL_SIGNATURE); it is stored as such, and that refusal is the
  * verdict of the driver_rim check. */
 Test(nv_synthetic, rim_signature_moved_or_duplicated)
 {
@@ -1391,8 +1405,37 @@ Test(nv_synthetic, rim_signed_by_another_key)
     size_t len = 0;
     cr_assert_eq(nvgen_rim_build(&xml, &len, d, f.pki->rim_l3.key, chain, 4), 0);
     fx_put(&f, "driver_rim", xml, len);
-    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE, "gpu0.driver_rim");
+    EXPECT_FAIL(&f, fx_run(&f, STORED), ATTEST_E_COLLATERAL_SIGNATURE,
+                "gpu0.driver_rim.signature");
+    cr_expect(strstr(f.reason, "SignatureValue does not verify"), "%s", f.reason);
     free(d);
+    fx_free(&f);
+}
+
+/* attest_collateral_add stores and classifies RIMs; it verifies none. A
+ * tampered RIM is stored parsed (its signature is judged when a
+ * verification needs it), one that breaks the parser's structural rules is
+ * stored as unparsable with the parser's detail; neither is an error. */
+Test(nv_synthetic, rims_stored_and_classified_when_added)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    put_tampered(&f, "driver_rim", NVGEN_RIM_TAMPER_SIGVALUE, 0);
+    put_tampered(&f, "vbios_rim", NVGEN_RIM_TAMPER_MOVE_SIG, 0);
+    attest_collateral *c = fx_collateral(&f);
+    cr_assert_eq(c->rim_count, 2);
+    const attest_rim_item *tampered = &c->rims[0], *unparsable = &c->rims[1];
+    cr_expect(tampered->rim && tampered->parse_status == ATTEST_OK);
+    cr_expect_str_eq(tampered->rim->colloquial_version, "550.90.07");
+    uint8_t digest[32];
+    item *it = fx_find(&f, "driver_rim");
+    cr_assert(EVP_Digest(it->data, it->len, digest, NULL, EVP_sha256(), NULL));
+    cr_expect_eq(memcmp(tampered->sha256, digest, 32), 0, "keyed by the RIM's bytes");
+    cr_expect_null(unparsable->rim);
+    cr_expect_eq(unparsable->parse_status, ATTEST_E_MALFORMED);
+    cr_expect(strstr(unparsable->parse_detail, "child of the SoftwareIdentity root"), "%s",
+              unparsable->parse_detail);
+    attest_collateral_free(c);
     fx_free(&f);
 }
 
@@ -2574,8 +2617,10 @@ Test(nv_synthetic, ocsp_response_without_next_update)
     fx_free(&f);
 }
 
-/* Verify report 0 with `v` (kept between calls) and collateral `c`. */
-static int verify_with(nvfx *f, attest_verifier *v, attest_collateral *c, const char *policy)
+/* Verify report 0 with `v` (kept between calls) and collateral `c`; the
+ * result goes to *keep when given. */
+static int verify_keep(nvfx *f, attest_verifier *v, attest_collateral *c, const char *policy,
+                       attest_result **keep)
 {
     size_t len = 0;
     uint8_t *rep = fx_report(f, &len, NULL);
@@ -2585,11 +2630,56 @@ static int verify_with(nvfx *f, attest_verifier *v, attest_collateral *c, const 
     attest_result *r = NULL;
     int status = attest_verify(&r, v, ev, c, p, f->pki->nonce, 32);
     note_failure(f, r);
-    attest_result_free(r);
+    if (keep)
+        *keep = r;
+    else
+        attest_result_free(r);
     attest_policy_free(p);
     attest_evidence_free(ev);
     free(rep);
     return status;
+}
+
+static int verify_with(nvfx *f, attest_verifier *v, attest_collateral *c, const char *policy)
+{
+    return verify_keep(f, v, c, policy, NULL);
+}
+
+/* A RIM's XML signature is verified once per verifier: the verdict, either
+ * way, is kept in the verifier's cache under the RIM's bytes and the RIM
+ * anchors, and reused by the next verification. */
+Test(nv_synthetic, rim_signature_verdicts_cached)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    attest_collateral *c = fx_collateral(&f);
+    attest_verifier *v = fx_verifier(&f);
+    for (int round = 0; round < 3; round++) {
+        if (round == 2)
+            attest_verifier_clear_cache(v);
+        attest_result *r = NULL;
+        EXPECT_OK(&f, verify_keep(&f, v, c, STORED, &r));
+        const char *d = check_detail(r, "gpu0.vbios_rim.signature");
+        cr_expect_eq(strstr(d, "(cached)") != NULL, round == 1, "round %d: %s", round, d);
+        attest_result_free(r);
+    }
+    attest_collateral_free(c);
+    put_tampered(&f, "driver_rim", NVGEN_RIM_TAMPER_SIGVALUE, 0);
+    c = fx_collateral(&f);
+    char first[512] = "";
+    for (int round = 0; round < 2; round++) {
+        attest_result *r = NULL;
+        EXPECT_FAIL(&f, verify_keep(&f, v, c, STORED, &r), ATTEST_E_COLLATERAL_SIGNATURE,
+                    "gpu0.driver_rim.signature");
+        if (round == 0)
+            snprintf(first, sizeof first, "%s", attest_result_reason(r));
+        else
+            cr_expect_str_eq(attest_result_reason(r), first);
+        attest_result_free(r);
+    }
+    attest_collateral_free(c);
+    attest_verifier_free(v);
+    fx_free(&f);
 }
 
 /* The verifier caches OCSP verdicts: the key must cover the recorded

@@ -1,14 +1,11 @@
-/* NVIDIA GPU / NVSwitch appraisal, per device: chain, signature, nonce,
- * FWID, OCSP, RIMs, golden measurements, versions; then across devices:
- * feature mode and PPCIe topology. Steps and claim names follow nvtrust's
- * local verifier and NVIDIA's v3 claims (research/nvidia.md (b)). */
+/* NVIDIA GPU / NVSwitch appraisal. Per device, after its evidence is
+ * verified (lib/chain/nv_evidence.c: chain, signature, nonce, FWID, OCSP,
+ * RIMs): golden measurements and versions; then across devices: their
+ * count, feature mode and PPCIe topology. Steps and claim names follow
+ * nvtrust's local verifier and NVIDIA's v3 claims (research/nvidia.md (b)). */
 #include "nv_appraise.h"
-#include "../chain/nvidia.h"
-#include "../chain/x509_chain.h"
 
-#include <ctype.h>
 #include <inttypes.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +42,7 @@ static int version_cmp(const char *a, const char *b, int base)
 
 typedef struct device_ctx {
     attest_result *r;
-    attest_verifier *v;
-    const attest_collateral *coll;
     const nv_policy *p;
-    nv_ocsp_rules ocsp;
-    int64_t now;
     char prefix[24];             /* "gpu0", "switch1" */
     json_t *claims;
 } device_ctx;
@@ -58,117 +51,6 @@ static const char *cname(device_ctx *d, const char *check, char *buf, size_t n)
 {
     snprintf(buf, n, "%s.%s", d->prefix, check);
     return buf;
-}
-
-static bool is_vbios_version(const char *v)
-{
-    int dots = 0;
-    for (; *v; v++)
-        dots += *v == '.';
-    return dots == 4;
-}
-
-static bool rim_matches(const nv_rim *rim, bool vbios, const char *product, const char *version)
-{
-    return is_vbios_version(rim->colloquial_version) == vbios &&
-           !strcasecmp(rim->product, product) && !strcasecmp(rim->colloquial_version, version);
-}
-
-static int verify_rim_chain(device_ctx *d, const char *kind, const nv_rim *rim, json_t *claims);
-
-/* Whether a RIM's chain and OCSP verify, without recording anything: a
- * directory may hold a copy signed by a debug or foreign chain next to the
- * genuine one, and the copy must not hide the genuine RIM. */
-static bool rim_chain_ok(device_ctx *d, const char *kind, const nv_rim *rim)
-{
-    attest_result *scratch = attest_result_new();
-    json_t *claims = json_object();
-    bool ok = false;
-    if (scratch && claims) {
-        device_ctx trial = *d;
-        trial.r = scratch;
-        scratch->verified_at = d->r->verified_at;
-        ok = verify_rim_chain(&trial, kind, rim, claims) == ATTEST_OK;
-    }
-    json_decref(claims);
-    attest_result_free(scratch);
-    return ok;
-}
-
-/* The RIM of `kind` ("driver" or "vbios") for this device among the
- * collateral: same product, colloquialVersion equal to the reported one;
- * of several, the first whose signing chain verifies. */
-static int find_rim(device_ctx *d, const char *kind, const char *product, const char *version,
-                    const nv_rim **out)
-{
-    char name[128];
-    bool vbios = !strcmp(kind, "vbios");
-    const nv_rim *other = NULL, *first = NULL;
-    cname(d, vbios ? "vbios_rim" : "driver_rim", name, sizeof name);
-    *out = NULL;
-    for (size_t i = 0; d->coll && i < d->coll->rim_count; i++) {
-        const nv_rim *rim = d->coll->rims[i];
-        if (!rim_matches(rim, vbios, product, version)) {
-            if (is_vbios_version(rim->colloquial_version) == vbios)
-                other = rim;
-            continue;
-        }
-        if (!first)
-            first = rim;
-        if (rim_chain_ok(d, kind, rim)) {
-            *out = rim;
-            return ATTEST_OK;
-        }
-    }
-    if (first) { /* none verifies: report the first one's failure */
-        *out = first;
-        return ATTEST_OK;
-    }
-    if (other)
-        return attest_check_fail(d->r, name, ATTEST_E_NV_RIM_MISMATCH,
-                                 "no %s RIM for %s %s; the one given is for %s %s", kind,
-                                 product, version, other->product, other->colloquial_version);
-    if (d->coll && d->coll->rim_rejected != ATTEST_OK)
-        return attest_check_fail(d->r, name, d->coll->rim_rejected,
-                                 "no valid %s RIM; a RIM was refused: %s", kind,
-                                 d->coll->rim_rejected_detail);
-    return attest_check_fail(d->r, name, ATTEST_E_COLLATERAL_MISSING,
-                             "no %s RIM for %s %s in the collateral (NVIDIA RIM service)",
-                             kind, product, version);
-}
-
-/* A RIM's signing chain (KeyInfo certificates) to the pinned RIM root and
- * its OCSP (leaf, L3, CA). The XML signature itself was checked when the
- * RIM was added. */
-static int verify_rim_chain(device_ctx *d, const char *kind, const nv_rim *rim, json_t *claims)
-{
-    char name[128], key[48];
-    STACK_OF(X509) *chain = NULL;
-    const char *ocsp = "unknown";
-    snprintf(key, sizeof key, "%s_rim.chain", kind);
-    if (!rim->signers || sk_X509_num(rim->signers) == 0)
-        return attest_check_fail(d->r, cname(d, key, name, sizeof name), ATTEST_E_CERT_PROFILE,
-                                 "RIM without signing certificates in KeyInfo");
-    int status = nv_chain_verify(d->r, cname(d, key, name, sizeof name), d->v,
-                                 ATTEST_VENDOR_NVIDIA_RIM, sk_X509_value(rim->signers, 0),
-                                 rim->signers, 0, d->now, &chain);
-    if (status == ATTEST_OK) {
-        snprintf(key, sizeof key, "%s_rim.ocsp", kind);
-        status = nv_chain_ocsp(d->r, d->v, cname(d, key, name, sizeof name), d->coll, chain, 0,
-                               sk_X509_num(chain) - 2, d->now, &d->ocsp, &ocsp);
-    }
-    int64_t nb = 0, na = 0;
-    char exp[32] = "";
-    if (chain && attest_cert_validity(sk_X509_value(chain, 0), &nb, &na) == 0)
-        attest_time_format(exp, sizeof exp, na);
-    snprintf(key, sizeof key, "x-nvidia-gpu-%s-rim-cert-chain", kind);
-    json_object_set_new(claims, key,
-                        json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
-                                  status == ATTEST_OK ? "valid" : "invalid",
-                                  "x-nvidia-cert-ocsp-status", ocsp,
-                                  "x-nvidia-cert-expiration-date", exp));
-    sk_X509_pop_free(chain, X509_free);
-    return status;
 }
 
 /* Golden values: active RIM measurements of both RIMs, each index once. */
@@ -258,22 +140,6 @@ static int compare_measurements(device_ctx *d, const nv_report *rep, const golde
     return ATTEST_OK;
 }
 
-static void device_product(const nv_report *rep, X509 *leaf, char *out, size_t n)
-{
-    char cn[96];
-    if (rep->is_switch) {
-        snprintf(out, n, "LS10");
-        return;
-    }
-    if (rep->chip_info[0]) {
-        snprintf(out, n, "%s", rep->chip_info);
-        return;
-    }
-    attest_cert_cn(leaf, cn, sizeof cn); /* "GH100 A01 GSP FMC LF" */
-    size_t k = strcspn(cn, " ");
-    snprintf(out, n, "%.*s", (int)k, cn);
-}
-
 static int check_versions(device_ctx *d, const nv_report *rep)
 {
     char name[128];
@@ -299,223 +165,43 @@ static int check_versions(device_ctx *d, const nv_report *rep)
     return ATTEST_OK;
 }
 
-static int check_nonce(device_ctx *d, const nv_device_evidence *e, const uint8_t *nonce,
-                       size_t nonce_len)
-{
-    char name[128];
-    const nv_report *rep = e->report;
-    cname(d, "report.nonce", name, sizeof name);
-    bool match = nonce && nonce_len == 32 && memcmp(nonce, rep->nonce, 32) == 0;
-    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-nonce-match", json_boolean(match));
-    /* eat_nonce is a verified challenge, never only what the report says. */
-    if (match)
-        json_object_set_new(d->claims, "eat_nonce", attest_json_hex(rep->nonce, 32));
-    if (e->has_nonce && memcmp(e->nonce, rep->nonce, 32) != 0)
-        return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
-                                 "the evidence container names a nonce the report does not carry");
-    if (d->p->nonce_bound_by_cpu) {
-        /* Set only when the CPU report data is checked against the
-         * caller's nonce (composite.binding), which fails otherwise. */
-        attest_check_pass(d->r, name, "request nonce bound through the CPU report data "
-                                      "(composite.binding)");
-        return ATTEST_OK;
-    }
-    if (!nonce || nonce_len == 0) {
-        if (d->p->require_nonce)
-            return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
-                                     "no nonce given; the policy requires one (nvidia.require_nonce)");
-        attest_check_skip(d->r, name, "no nonce given (allowed by nvidia.require_nonce)");
-        return ATTEST_OK;
-    }
-    if (!match)
-        return attest_check_fail(d->r, name, ATTEST_E_NV_NONCE,
-                                 "request nonce (bytes 4..35) is not the caller's nonce");
-    attest_check_pass_nonce(d->r, name, "request nonce equals the caller's");
-    return ATTEST_OK;
-}
-
-static int check_fwid(device_ctx *d, const nv_report *rep, X509 *leaf)
-{
-    char name[128];
-    uint8_t fwid[48];
-    bool present = false;
-    cname(d, "fwid", name, sizeof name);
-    if (!rep->has_fwid) {
-        json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match",
-                            json_null());
-        attest_check_skip(d->r, name, "the report carries no FWID (pre-2024 firmware)");
-        return ATTEST_OK;
-    }
-    int status = nv_cert_fwid(leaf, fwid, &present);
-    bool match = status == ATTEST_OK && present && memcmp(fwid, rep->fwid, 48) == 0;
-    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match",
-                        json_boolean(match));
-    if (status != ATTEST_OK)
-        return attest_check_fail(d->r, name, status, "%s", attest_error_last());
-    if (!match)
-        return attest_check_fail(d->r, name, ATTEST_E_NV_FWID,
-                                 present ? "report FWID differs from the leaf certificate's"
-                                         : "the leaf certificate carries no FWID");
-    attest_check_pass(d->r, name, "report FWID equals the leaf certificate's");
-    return ATTEST_OK;
-}
-
-static void chain_claims(device_ctx *d, STACK_OF(X509) *chain, const char *ocsp, bool valid)
-{
-    char exp[32] = "", hw[96] = "", ueid[128] = "";
-    int64_t nb, na;
-    if (chain && sk_X509_num(chain) > 1) {
-        attest_cert_cn(sk_X509_value(chain, 1), hw, sizeof hw);
-        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(sk_X509_value(chain, 0)), NULL);
-        char *dec = bn ? BN_bn2dec(bn) : NULL;
-        snprintf(ueid, sizeof ueid, "%s", dec ? dec : "");
-        OPENSSL_free(dec);
-        BN_free(bn);
-        if (attest_cert_validity(sk_X509_value(chain, 0), &nb, &na) == 0)
-            attest_time_format(exp, sizeof exp, na);
-    }
-    json_object_set_new(d->claims, "hwmodel", json_string(hw));
-    json_object_set_new(d->claims, "ueid", json_string(ueid));
-    json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-cert-chain",
-                        json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
-                                  valid ? "valid" : "invalid", "x-nvidia-cert-ocsp-status", ocsp,
-                                  "x-nvidia-cert-expiration-date", exp));
-}
-
-/* Evidence authenticity of one device: chain, signature, nonce, FWID, OCSP. */
-static int verify_device_evidence(device_ctx *d, const nv_device_evidence *e,
-                                  STACK_OF(X509) *given, const uint8_t *nonce, size_t nonce_len,
-                                  STACK_OF(X509) **chain)
-{
-    char name[128];
-    const nv_report *rep = e->report;
-    const char *ocsp = "unknown";
-    int status;
-    if (!given || sk_X509_num(given) == 0)
-        return attest_check_fail(d->r, cname(d, "chain", name, sizeof name),
-                                 ATTEST_E_COLLATERAL_MISSING, "no device certificate chain");
-    X509 *leaf = sk_X509_value(given, 0);
-    status = nv_chain_verify(d->r, cname(d, "chain", name, sizeof name), d->v,
-                             ATTEST_VENDOR_NVIDIA_DEVICE, leaf, given, 5, d->now, chain);
-    if (status == ATTEST_OK) {
-        bool sig = nv_report_signature_ok(leaf, rep->raw, rep->signed_len, rep->signature);
-        json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-signature-verified",
-                            json_boolean(sig));
-        if (!sig)
-            status = attest_check_fail(d->r, cname(d, "report.signature", name, sizeof name),
-                                       ATTEST_E_NV_REPORT_SIGNATURE,
-                                       "ECDSA P-384 over SHA-384 of request||response does not "
-                                       "verify with the leaf certificate");
-        else
-            attest_check_pass(d->r, cname(d, "report.signature", name, sizeof name),
-                              "ECDSA P-384 over %zu bytes, by the device leaf", rep->signed_len);
-    }
-    if (status == ATTEST_OK)
-        status = check_nonce(d, e, nonce, nonce_len);
-    if (status == ATTEST_OK)
-        status = check_fwid(d, rep, leaf);
-    if (status == ATTEST_OK) /* BROM, Provisioner ICA, Identity: not the leaf, not the root */
-        status = nv_chain_ocsp(d->r, d->v, cname(d, "chain.ocsp", name, sizeof name), d->coll, *chain,
-                               1, sk_X509_num(*chain) - 2, d->now, &d->ocsp, &ocsp);
-    chain_claims(d, *chain, ocsp, status == ATTEST_OK);
-    return status;
-}
-
-/* ---- device identity ------------------------------------------------------ */
-
-/* What identifies one device, taken from its verified chain (leaf, BROM,
- * Provisioner ICA, Identity, root). The BROM certificate (L4) is per chip;
- * the FMC leaf is re-issued with the firmware, and the DER of any
- * certificate changes when its ECDSA signature (r, s) is replaced by
- * (r, n-s), which stays valid. So a device counts by keys and PDI, never
- * by the bytes of a certificate (research/nvidia.md (b) 18). */
+/* One entry of the evidence as devices are counted: its name, its kind by
+ * the report, and what its verified chain says it is. */
 typedef struct nv_identity {
     char name[24];               /* "gpu0", "switch1" */
     bool is_switch;              /* by the report */
-    bool known;                  /* the chain verified: the fields below hold */
-    uint8_t brom_key[32];        /* SHA-256 of the BROM's SubjectPublicKeyInfo */
-    uint8_t leaf_key[32];        /* SHA-256 of the leaf's SubjectPublicKeyInfo */
-    bool has_pdi;                /* the BROM serial carries a PDI */
-    uint64_t pdi;
+    nv_device_identity id;       /* id.known: the chain verified */
 } nv_identity;
 
-#define BROM_SERIAL_LEN 9        /* 0x41 (GPU) or 0x50 (NVSwitch), then the PDI */
-
-/* The PDI in a BROM certificate's serial: 0x41 or 0x50 followed by the
- * device's 8-byte PDI, big-endian, the value its NVSwitches or GPUs report
- * (see pdi_value in lib/parse/spdm_report.c). False for any other serial. */
-static bool brom_pdi(X509 *brom, uint64_t *pdi)
+/* The evidence checks of one device as the policy rules them. */
+static nv_evidence_rules evidence_rules(const nv_policy *p)
 {
-    const ASN1_INTEGER *serial = X509_get0_serialNumber(brom);
-    if (!serial || ASN1_STRING_type(serial) != V_ASN1_INTEGER ||
-        ASN1_STRING_length(serial) != BROM_SERIAL_LEN)
-        return false;
-    const unsigned char *p = ASN1_STRING_get0_data(serial);
-    if (p[0] != 0x41 && p[0] != 0x50)
-        return false;
-    *pdi = 0;
-    for (int i = 1; i < BROM_SERIAL_LEN; i++)
-        *pdi = *pdi << 8 | p[i];
-    return true;
+    nv_evidence_rules rules = {
+        .ocsp = {p->require_ocsp, p->allow_stored_ocsp, p->allow_stale_ocsp, p->allow_ocsp_hold,
+                 p->allow_ocsp_unknown, p->ocsp_max_age_seconds},
+        .require_nonce = p->require_nonce,
+        .nonce_bound_by_cpu = p->nonce_bound_by_cpu,
+    };
+    return rules;
 }
 
-/* The identity of a device whose chain verified. The SubjectPublicKeyInfos
- * hashed are inside the signed TBS of their certificates, so their bytes
- * cannot be re-encoded without breaking the issuer's signature. */
-static int read_identity(device_ctx *d, STACK_OF(X509) *chain, nv_identity *id)
-{
-    char name[128];
-    X509 *leaf = sk_X509_value(chain, 0), *brom = sk_X509_value(chain, 1);
-    if (!leaf || !brom || attest_spki_sha256(brom, id->brom_key) != 0 ||
-        attest_spki_sha256(leaf, id->leaf_key) != 0)
-        return attest_check_fail(d->r, cname(d, "identity", name, sizeof name),
-                                 ATTEST_E_INTERNAL, "cannot hash the leaf and BROM keys");
-    id->has_pdi = brom_pdi(brom, &id->pdi);
-    id->known = true;
-    return ATTEST_OK;
-}
-
-static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(X509) *given,
-                           const uint8_t *nonce, size_t nonce_len, nv_identity *id)
+static int appraise_device(device_ctx *d, attest_verifier *v, const attest_collateral *coll,
+                           const nv_device_evidence *e, const uint8_t *nonce, size_t nonce_len,
+                           nv_identity *id)
 {
     const nv_report *rep = e->report;
-    STACK_OF(X509) *chain = NULL;
-    const nv_rim *driver = NULL, *vbios = NULL;
-    char product[32], name[128];
+    nv_evidence_rules rules = evidence_rules(d->p);
+    nv_device_facts facts;
     golden g;
     json_object_set_new(d->claims, "x-nvidia-device-type", json_string(rep->is_switch ? "nvswitch" : "gpu"));
     json_object_set_new(d->claims, rep->is_switch ? "x-nvidia-switch-bios-version" : "x-nvidia-gpu-vbios-version",
                         json_string(rep->vbios_version));
     if (!rep->is_switch)
         json_object_set_new(d->claims, "x-nvidia-gpu-driver-version", json_string(rep->driver_version));
-    int status = verify_device_evidence(d, e, given, nonce, nonce_len, &chain);
-    /* Known as soon as the chain verified, whatever fails later: a device
-     * failing its own checks still must not hide a repeated one. */
-    if (chain) {
-        int known = read_identity(d, chain, id);
-        if (status == ATTEST_OK)
-            status = known;
-    }
-    if (status == ATTEST_OK) {
-        device_product(rep, sk_X509_value(chain, 0), product, sizeof product);
-        json_object_set_new(d->claims, "x-nvidia-gpu-arch-check", json_true());
-        if (!rep->is_switch && (status = find_rim(d, "driver", product, rep->driver_version, &driver)) == ATTEST_OK) {
-            attest_check_pass(d->r, cname(d, "driver_rim", name, sizeof name),
-                              "%s %s, XML signature verified", driver->product, driver->colloquial_version);
-            status = verify_rim_chain(d, "driver", driver, d->claims);
-        }
-        if (status == ATTEST_OK &&
-            (status = find_rim(d, "vbios", product, rep->vbios_version, &vbios)) == ATTEST_OK) {
-            attest_check_pass(d->r, cname(d, "vbios_rim", name, sizeof name),
-                              "%s %s, XML signature verified", vbios->product, vbios->colloquial_version);
-            status = verify_rim_chain(d, "vbios", vbios, d->claims);
-        }
-        json_object_set_new(d->claims, "x-nvidia-gpu-driver-rim-version-match", json_boolean(driver != NULL));
-        json_object_set_new(d->claims, "x-nvidia-gpu-vbios-rim-version-match", json_boolean(vbios != NULL));
-        if (driver || vbios)
-            json_object_set_new(d->claims, "oemid", json_string((driver ? driver : vbios)->manufacturer_id));
-    }
-    if (status == ATTEST_OK && (status = collect_golden(d, driver, vbios, &g)) == ATTEST_OK)
+    int status = nv_verify_device_evidence(d->r, v, e, coll, &rules, d->prefix, nonce, nonce_len,
+                                           d->claims, &facts);
+    id->id = facts.identity;
+    if (status == ATTEST_OK && (status = collect_golden(d, facts.driver, facts.vbios, &g)) == ATTEST_OK)
         status = compare_measurements(d, rep, &g);
     if (status == ATTEST_OK)
         status = check_versions(d, rep);
@@ -524,7 +210,6 @@ static int appraise_device(device_ctx *d, const nv_device_evidence *e, STACK_OF(
     json_object_set_new(d->claims, "dbgstat", json_string(ok ? "disabled" : "unknown"));
     json_object_set_new(d->claims, "x-nvidia-device-result", json_boolean(ok));
     json_object_set_new(d->claims, "report", nv_report_to_json(rep));
-    sk_X509_pop_free(chain, X509_free);
     return status;
 }
 
@@ -554,12 +239,12 @@ static bool same_device(const nv_identity *a, const nv_identity *b, char *shared
 {
     char pdi[40];
     shared[0] = '\0';
-    if (memcmp(a->brom_key, b->brom_key, 32) == 0)
+    if (memcmp(a->id.brom_key, b->id.brom_key, 32) == 0)
         append_part(shared, n, "the BROM certificate key");
-    if (memcmp(a->leaf_key, b->leaf_key, 32) == 0)
+    if (memcmp(a->id.leaf_key, b->id.leaf_key, 32) == 0)
         append_part(shared, n, "the leaf key");
-    if (a->has_pdi && b->has_pdi && a->pdi == b->pdi) {
-        snprintf(pdi, sizeof pdi, "PDI %016" PRIx64, a->pdi);
+    if (a->id.has_pdi && b->id.has_pdi && a->id.pdi == b->id.pdi) {
+        snprintf(pdi, sizeof pdi, "PDI %016" PRIx64, a->id.pdi);
         append_part(shared, n, pdi);
     }
     return shared[0] != '\0';
@@ -576,7 +261,7 @@ static bool check_distinct(attest_result *r, const nv_identity *ids, size_t n, i
     char shared[128];
     *gpus = *switches = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!ids[i].known) {
+        if (!ids[i].id.known) {
             clean = false;
             if (n > 1)
                 attest_check_fail(r, DEVICES_CHECK, ATTEST_E_MALFORMED,
@@ -585,7 +270,7 @@ static bool check_distinct(attest_result *r, const nv_identity *ids, size_t n, i
             continue;
         }
         size_t k = 0;
-        while (k < i && !(ids[k].known && same_device(&ids[i], &ids[k], shared, sizeof shared)))
+        while (k < i && !(ids[k].id.known && same_device(&ids[i], &ids[k], shared, sizeof shared)))
             k++;
         if (k < i) {
             attest_check_fail(r, DEVICES_CHECK, ATTEST_E_MALFORMED,
@@ -633,23 +318,23 @@ static int topology_identities(attest_result *r, const topology *t)
     for (size_t s = 0; s < t->ns; s++)
         all[n++] = t->switch_ids[s];
     for (size_t i = 0; i < n; i++) {
-        if (!all[i]->known || !all[i]->has_pdi)
+        if (!all[i]->id.known || !all[i]->id.has_pdi)
             return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
                                      "%s has no PDI from a verified BROM certificate "
                                      "(serial 0x41 or 0x50 then 8 bytes)", all[i]->name);
         for (size_t k = 0; k < i; k++)
-            if (all[k]->pdi == all[i]->pdi)
+            if (all[k]->id.pdi == all[i]->id.pdi)
                 return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
                                          "%s and %s have the same PDI %016" PRIx64,
-                                         all[k]->name, all[i]->name, all[i]->pdi);
+                                         all[k]->name, all[i]->name, all[i]->id.pdi);
     }
     for (size_t s = 0; s < t->ns; s++)
         if (t->switches[s]->switch_pdi_count < 1 ||
-            t->switches[s]->switch_pdis[0] != t->switch_ids[s]->pdi)
+            t->switches[s]->switch_pdis[0] != t->switch_ids[s]->id.pdi)
             return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
                                      "%s reports a PDI (SWITCH_PDI) other than its BROM "
                                      "certificate's %016" PRIx64, t->switch_ids[s]->name,
-                                     t->switch_ids[s]->pdi);
+                                     t->switch_ids[s]->id.pdi);
     return ATTEST_OK;
 }
 
@@ -668,7 +353,7 @@ static int topology_gpu_links(attest_result *r, const topology *t)
                                      "%s is connected to %zu distinct NVSwitches, not 4",
                                      t->gpu_ids[g]->name, n);
         for (size_t s = 0; s < t->ns; s++)
-            if (!pdi_in(seen, n, t->switch_ids[s]->pdi))
+            if (!pdi_in(seen, n, t->switch_ids[s]->id.pdi))
                 return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
                                          "%s is not among %s's NVSwitches",
                                          t->switch_ids[s]->name, t->gpu_ids[g]->name);
@@ -687,11 +372,11 @@ static int topology_switch_gpus(attest_result *r, const topology *t)
                                      "%s reports %zu GPUs, not 8", t->switch_ids[s]->name,
                                      sw->gpu_pdi_count);
         for (size_t g = 0; g < t->ng; g++)
-            if (!pdi_in(sw->gpu_pdis, sw->gpu_pdi_count, t->gpu_ids[g]->pdi))
+            if (!pdi_in(sw->gpu_pdis, sw->gpu_pdi_count, t->gpu_ids[g]->id.pdi))
                 return attest_check_fail(r, TOPOLOGY_CHECK, ATTEST_E_NV_TOPOLOGY,
                                          "%s (PDI %016" PRIx64 ") is not among the GPUs %s "
                                          "reports (SWITCH_GPU_PDIS)", t->gpu_ids[g]->name,
-                                         t->gpu_ids[g]->pdi, t->switch_ids[s]->name);
+                                         t->gpu_ids[g]->id.pdi, t->switch_ids[s]->name);
     }
     return ATTEST_OK;
 }
@@ -748,31 +433,6 @@ static int check_mode(attest_result *r, const nv_evidence_set *set, const nv_pol
     return ATTEST_OK;
 }
 
-/* A raw report comes without its chain: take the collateral's
- * certificates, the device leaf ("... FMC LF") first. */
-static STACK_OF(X509) *chain_from_collateral(const attest_collateral *coll)
-{
-    STACK_OF(X509) *out = coll ? sk_X509_new_null() : NULL;
-    X509 *leaf = NULL;
-    for (int i = 0; out && i < sk_X509_num(coll->certs); i++) {
-        char cn[96];
-        attest_cert_cn(sk_X509_value(coll->certs, i), cn, sizeof cn);
-        size_t n = strlen(cn);
-        if (!leaf && n >= 6 && strcmp(cn + n - 6, "FMC LF") == 0)
-            leaf = sk_X509_value(coll->certs, i);
-    }
-    if (!out || !leaf || !X509_up_ref(leaf) || !sk_X509_push(out, leaf)) {
-        sk_X509_pop_free(out, X509_free);
-        return NULL;
-    }
-    for (int i = 0; i < sk_X509_num(coll->certs); i++) {
-        X509 *c = sk_X509_value(coll->certs, i);
-        if (c != leaf && X509_up_ref(c) && !sk_X509_push(out, c))
-            X509_free(c);
-    }
-    return out;
-}
-
 int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_set *set,
                       const attest_collateral *coll, const nv_policy *p, const uint8_t *nonce,
                       size_t nonce_len, json_t *claims)
@@ -784,18 +444,13 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
     json_object_set_new(claims, "devices", devices);
     for (size_t i = 0; i < set->count; i++) {
         const nv_device_evidence *e = &set->devices[i];
-        device_ctx d = {r, v, coll, p,
-                        {p->require_ocsp, p->allow_stored_ocsp, p->allow_stale_ocsp,
-                         p->allow_ocsp_hold, p->allow_ocsp_unknown, p->ocsp_max_age_seconds},
-                        r->verified_at, "", json_object()};
+        device_ctx d = {r, p, "", json_object()};
         snprintf(d.prefix, sizeof d.prefix, "%s%d", e->report->is_switch ? "switch" : "gpu",
                  e->report->is_switch ? switches++ : gpus++);
         snprintf(ids[i].name, sizeof ids[i].name, "%s", d.prefix);
         ids[i].is_switch = e->report->is_switch;
         json_object_set_new(devices, d.prefix, d.claims);
-        STACK_OF(X509) *given = e->chain_pem ? nv_pem_chain(e->chain_pem) : chain_from_collateral(coll);
-        appraise_device(&d, e, given, nonce, nonce_len, &ids[i]);
-        sk_X509_pop_free(given, X509_free);
+        appraise_device(&d, v, coll, e, nonce, nonce_len, &ids[i]);
     }
     check_devices(r, ids, set->count, p);
     check_mode(r, set, p);

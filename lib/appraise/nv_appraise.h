@@ -1,10 +1,12 @@
-/* NVIDIA GPU / NVSwitch verification and appraisal: device chain, report
- * signature and nonce, FWID, stored OCSP, RIMs and their chains, golden
- * measurements, versions, feature mode and PPCIe topology, with claims
- * named as NVIDIA's v3 claims (research/nvidia.md (b)). */
+/* NVIDIA GPU / NVSwitch appraisal: each device's evidence verified by
+ * lib/chain/nv_evidence.c (device chain, report signature and nonce, FWID,
+ * stored OCSP, RIMs and their chains), then golden measurements, versions,
+ * the count of devices, feature mode and PPCIe topology, with claims named
+ * as NVIDIA's v3 claims (research/nvidia.md (b)). */
 #ifndef ATTEST_NV_APPRAISE_H
 #define ATTEST_NV_APPRAISE_H
 
+#include "../chain/nv_evidence.h"
 #include "../core/internal.h"
 #include "../parse/nv_rim.h"
 #include "../parse/spdm_report.h"

@@ -21,7 +21,9 @@ typedef struct nv_ocsp_rules {
 
 /* Verify `leaf` through `untrusted` to a pinned root of `vendor` at `now`;
  * the chain must have `want_len` certificates (0: any). Check `name`. On
- * success *chain is leaf..root (caller frees). */
+ * success *chain is leaf..root (caller frees). Here and in nv_chain_ocsp,
+ * r NULL judges without recording (a failure's detail in
+ * attest_error_last()), to try candidates before recording one. */
 ATTEST_HIDDEN int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
                                   attest_vendor vendor, X509 *leaf, STACK_OF(X509) *untrusted,
                                   int want_len, int64_t now, STACK_OF(X509) **chain);

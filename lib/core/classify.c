@@ -6,6 +6,7 @@
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
 #include "../parse/snp_report.h"
+#include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 
 #include <openssl/err.h>

@@ -1,6 +1,9 @@
 /* Collateral store: certificates, CRLs, Intel bodies, RIMs and OCSP
- * responses, recognised by content with the predicates of classify.c. */
+ * responses, recognised by content with the predicates of classify.c. It
+ * stores and classifies; every check on an item belongs to the
+ * verification that uses it. */
 #include "classify.h"
+#include "../chain/nv_rim_sig.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/nv_rim.h"
 
@@ -35,8 +38,10 @@ void attest_collateral_free(attest_collateral *c)
         dcap_qe_identity_free(c->qe_identities[i]);
     for (size_t i = 0; i < c->ocsp_count; i++)
         OCSP_RESPONSE_free(c->ocsp[i]);
-    for (size_t i = 0; i < c->rim_count; i++)
-        nv_rim_free(c->rims[i]);
+    for (size_t i = 0; i < c->rim_count; i++) {
+        nv_rim_free(c->rims[i].rim);
+        free(c->rims[i].parse_detail);
+    }
     free(c->tcb_infos);
     free(c->qe_identities);
     free(c->ocsp);
@@ -196,33 +201,46 @@ static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
     return status;
 }
 
+/* A RIM is stored as added, parsed or not: the verification that needs a
+ * RIM verifies its signature and chain, and reports one it cannot use (a
+ * tampered or malformed RIM is a rejection, not a usage error). */
+static int add_rim(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    /* libxml2 and xmlsec1 are set up before the first RIM is read. */
+    int status = nv_rim_sig_init();
+    if (status != ATTEST_OK)
+        return status;
+    attest_rim_item item = {.parse_status = ATTEST_OK};
+    status = nv_rim_parse(&item.rim, data, len);
+    if (status == ATTEST_E_MALFORMED) {
+        item.parse_status = status;
+        item.parse_detail = strdup(attest_error_last());
+        status = item.parse_detail
+                     ? ATTEST_OK
+                     : attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    if (status != ATTEST_OK)
+        return status;
+    attest_rim_item *grown = realloc(c->rims, (c->rim_count + 1) * sizeof *grown);
+    if (!grown) {
+        nv_rim_free(item.rim);
+        free(item.parse_detail);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    EVP_Digest(data, len, item.sha256, NULL, EVP_sha256(), NULL);
+    c->rims = grown;
+    c->rims[c->rim_count++] = item;
+    return ATTEST_OK;
+}
+
 int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
     if (attest_looks_like_json(data, len))
         return add_json(c, data, len);
-    if (nv_rim_detect(data, len)) {
-        nv_rim *rim = NULL;
-        int status = nv_rim_parse(&rim, data, len);
-        if (status == ATTEST_E_COLLATERAL_SIGNATURE || status == ATTEST_E_MALFORMED) {
-            /* Kept as a verdict, not a usage error: the verification that
-             * needs a RIM reports it (a tampered RIM is a rejection). */
-            if (c->rim_rejected == ATTEST_OK) {
-                c->rim_rejected = status;
-                snprintf(c->rim_rejected_detail, sizeof c->rim_rejected_detail, "%s",
-                         attest_error_last());
-            }
-            return ATTEST_OK;
-        }
-        if (status != ATTEST_OK)
-            return status;
-        if (push((void ***)&c->rims, &c->rim_count, rim) != 0) {
-            nv_rim_free(rim);
-            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
-        }
-        return ATTEST_OK;
-    }
+    if (nv_rim_detect(data, len))
+        return add_rim(c, data, len);
     if (attest_looks_like_pem(data, len))
         return add_pem(c, data, len);
     int status = add_der(c, data, len);

@@ -2,6 +2,7 @@
 #include "bundle.h"
 #include "classify.h"
 #include "../parse/dcap_quote.h"
+#include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 #include "../parse/snp_report.h"
 

@@ -98,6 +98,18 @@ struct nv_rim;
 #define ATTEST_COLLATERAL_MAX_OCSP 256
 #define ATTEST_OCSP_NONCE_MAX 32 /* RFC 8954 2.1: 1..32 bytes */
 
+/* An NVIDIA RIM as added: stored and classified, not verified. Its XML
+ * signature and chain are verified by the verification that needs a RIM
+ * (lib/chain/nv_evidence.c), which reports a RIM it cannot use as a check. */
+typedef struct attest_rim_item {
+    struct nv_rim *rim;                 /* the parsed RIM; NULL when the bytes
+                                           break the parser's structural rules */
+    int parse_status;                   /* ATTEST_OK, or why rim is NULL */
+    char *parse_detail;                 /* ... and the parser's detail (owned) */
+    uint8_t sha256[32];                 /* of the bytes: names the signature
+                                           verdict in the verifier's cache */
+} attest_rim_item;
+
 /* The nonce of the request a stored OCSP response answers. */
 typedef struct attest_ocsp_nonce {
     uint8_t data[ATTEST_OCSP_NONCE_MAX];
@@ -118,11 +130,8 @@ struct attest_collateral {
     uint8_t ocsp_set_sha256[32];        /* names the set of responses and their
                                            request nonces, for the verifier's
                                            cache of OCSP verdicts */
-    struct nv_rim **rims;               /* NVIDIA RIMs, signature checked */
+    attest_rim_item *rims;              /* NVIDIA RIMs, in the order added */
     size_t rim_count;
-    int rim_rejected;                   /* status of the first RIM refused */
-    char rim_rejected_detail[256];      /* ... and why (reported when a RIM
-                                           is needed and none is valid) */
 };
 
 /* ---- verifier (verifier.c) ------------------------------------------- */
@@ -223,7 +232,9 @@ struct attest_result {
 ATTEST_HIDDEN attest_result *attest_result_new(void);
 
 /* Record a passed, skipped or failed check. Returns `status` so a failing
- * check can be written as `return attest_check_fail(...)`. */
+ * check can be written as `return attest_check_fail(...)`. With r NULL
+ * nothing is recorded: a check is judged only, a failure's detail going to
+ * attest_error_last() (e.g. trying candidates before recording one). */
 ATTEST_HIDDEN void attest_check_pass(attest_result *r, const char *name,
                                      const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,4 +1,5 @@
-/* NVIDIA RIMs (TCG RIM-IM SWID tags with an enveloped XML signature).
+/* NVIDIA RIMs (TCG RIM-IM SWID tags with an enveloped XML signature):
+ * parsing only. The signature is verified by lib/chain/nv_rim_sig.c.
  *
  * Order of work, each step failing closed:
  *  1. libxml2 parses the bytes with no network, no entity substitution, no
@@ -12,54 +13,32 @@
  *     Reference, URI="", transforms exactly enveloped-signature then C14N
  *     1.1 (or exclusive C14N), DigestMethod sha384. These are the URIs every
  *     NVIDIA RIM in the vectors uses (research/nvidia.md (a), pitfall 10).
- *  3. xmlsec1 verifies the signature with the public key of the FIRST
- *     KeyInfo certificate, set as the context's signKey (xmlsec then does not
- *     read KeyInfo at all and so never builds or trusts a chain); only the
- *     URI types and transforms of step 2 are enabled in the context. Success
- *     needs the context status "succeeded" and the single Reference's status
- *     "succeeded". The chain of the KeyInfo certificates (`signers`) is the
- *     caller's to verify against the pinned RIM root.
- *  4. Only then the content is read, from this same tree: URI="" with the
- *     enveloped transform covers the whole document except the Signature
- *     element (and comments, which are never read), so every attribute read
- *     below is signed. A second Signature, one moved into a wrapper, or a
- *     Reference to anything but the whole document was refused in step 2.
+ *     The KeyInfo certificates are base64-decoded and kept as DER.
+ *  3. The content is read from this same tree. URI="" with the enveloped
+ *     transform covers the whole document except the Signature element
+ *     (and comments, which are never read), so every attribute read here
+ *     is covered by the signature that lib/chain/nv_rim_sig.c verifies
+ *     before any of it is used. A second Signature, one moved into a
+ *     wrapper, or a Reference to anything but the whole document was
+ *     refused in step 2. A content rule broken here is kept in
+ *     content_status rather than returned: the signature is judged first.
  *
- * libxml2 and xmlsec1 keep process-wide state that must be initialised
- * once before any thread uses them (parser dictionaries and error state,
- * xmlsec's tables of transforms and key data, its OpenSSL glue): that is
- * done here under pthread_once and is the only global state of libattest.
- * After it, each call owns its document, its xmlsec context and its key, so
- * nv_rim_parse is thread-safe. xmlsec's error callback is replaced by a
- * silent one (a library must not write to stderr, nor fill OpenSSL's error
- * queue; failures are reported through attest_error_last()); the callback
- * too is process-wide. The libraries are never shut down (process
- * lifetime), so a host program must not call xmlSecShutdown() or
- * xmlCleanupParser() while libattest may still be used. */
+ * libxml2 keeps process-wide state (parser dictionaries, error state) that
+ * must be initialised once before any thread uses it: xmlInitParser() is
+ * called here under pthread_once (lib/chain/nv_rim_sig.c initialises
+ * xmlsec1 the same way, and attest_collateral_add initialises both before
+ * the first RIM it reads). After it, each call owns its parser context and
+ * document, so nv_rim_parse is thread-safe. libxml2 is never shut down
+ * (process lifetime): a host program must not call xmlCleanupParser()
+ * while libattest may still be used. */
 #include "nv_rim.h"
-
-#if !defined(XMLSEC_CRYPTO_OPENSSL)
-#error "compile with $(pkg-config --cflags xmlsec1-openssl): the xmlsec ABI depends on its defines"
-#endif
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xmlsec/xmlsec.h> /* first: the other xmlsec headers need its types */
-#include <xmlsec/errors.h>
-#include <xmlsec/keys.h>
-#include <xmlsec/list.h>
-#include <xmlsec/transforms.h>
-#include <xmlsec/xmldsig.h>
-#include <xmlsec/openssl/app.h>
-#include <xmlsec/openssl/crypto.h>
-#include <xmlsec/openssl/evp.h>
 
 #define NS_SWID "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
 #define NS_DSIG "http://www.w3.org/2000/09/xmldsig#"
@@ -75,63 +54,17 @@
 #define ALG_SHA384 "http://www.w3.org/2001/04/xmldsig-more#sha384"
 
 #define NV_RIM_MAX_BYTES (4u << 20)   /* real RIMs are 18-26 KB */
-#define NV_RIM_MAX_SIGNERS 16
 #define NV_RIM_MAX_RESOURCES 1024
 #define NV_RIM_MAX_INDEX 254          /* SPDM block index 1..255, minus one */
 #define NV_RIM_DETECT_WINDOW 1024
 
 /* ---- process-wide initialisation ----------------------------------------- */
 
-static pthread_once_t rim_once = PTHREAD_ONCE_INIT;
-static int rim_init_status = ATTEST_E_INTERNAL;
-static char rim_init_failure[64] = "not initialised";
+static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
 
-static void xmlsec_quiet(const char *file, int line, const char *func,
-                         const char *error_object, const char *error_subject, int reason,
-                         const char *msg)
-{
-    (void)file, (void)line, (void)func, (void)error_object, (void)error_subject;
-    (void)reason, (void)msg;
-}
-
-/* Whether the host process (or another library) initialised xmlsec with
- * its OpenSSL backend already: then it must not be initialised twice. */
-static bool xmlsec_ready(void)
-{
-    xmlSecPtrListPtr ids = xmlSecTransformIdsGet();
-    return ids && xmlSecPtrListIsValid(ids) &&
-           xmlSecTransformIdListFindByHref(ids, xmlSecHrefEcdsaSha384, xmlSecTransformUsageAny) !=
-               xmlSecTransformIdUnknown;
-}
-
-static void rim_global_init(void)
+static void libxml_init(void)
 {
     xmlInitParser();
-    if (xmlsec_ready()) {
-        rim_init_status = ATTEST_OK;
-        return;
-    }
-    if (xmlSecInit() < 0) {
-        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecInit failed");
-        return;
-    }
-    if (xmlSecCheckVersion() != 1) {
-        snprintf(rim_init_failure, sizeof rim_init_failure,
-                 "libxmlsec1 is not ABI compatible with its headers");
-        return;
-    }
-    if (xmlSecOpenSSLAppInit(NULL) < 0) {
-        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecOpenSSLAppInit failed");
-        return;
-    }
-    if (xmlSecOpenSSLInit() < 0) {
-        snprintf(rim_init_failure, sizeof rim_init_failure, "xmlSecOpenSSLInit failed");
-        return;
-    }
-    /* Last: xmlSecOpenSSLAppInit installs a callback that prints and also
-     * pushes every xmlsec error onto OpenSSL's per-thread error queue. */
-    xmlSecErrorsSetCallback(xmlsec_quiet);
-    rim_init_status = ATTEST_OK;
 }
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -399,9 +332,10 @@ static int check_signed_info(xmlNode *si)
     return ATTEST_OK;
 }
 
-static int decode_cert(xmlNode *xc, size_t i, X509 **out)
+/* The base64 text of one X509Certificate element as DER bytes. Whether
+ * they are a certificate is lib/chain's to say (no X.509 decoding here). */
+static int decode_cert(xmlNode *xc, size_t i, nv_rim_cert *out)
 {
-    *out = NULL;
     if (first_elem(xc))
         return attest_set_error(ATTEST_E_MALFORMED,
                                 "nvidia.rim: KeyInfo X509Certificate %zu: must be text", i);
@@ -416,21 +350,17 @@ static int decode_cert(xmlNode *xc, size_t i, X509 **out)
     }
     long n = b64_decode((const char *)text, der);
     xmlFree(text);
-    const unsigned char *p = der;
-    X509 *x = n > 0 ? d2i_X509(NULL, &p, n) : NULL;
-    if (!x || p != der + n) {
-        X509_free(x);
+    if (n <= 0) {
         free(der);
         return attest_set_error(ATTEST_E_MALFORMED,
-                                "nvidia.rim: KeyInfo X509Certificate %zu: %s", i,
-                                n <= 0 ? "not base64" : "not one DER certificate");
+                                "nvidia.rim: KeyInfo X509Certificate %zu: not base64", i);
     }
-    free(der);
-    *out = x;
+    out->der = der;
+    out->len = (size_t)n;
     return ATTEST_OK;
 }
 
-static int check_signature(xmlNode *sig, STACK_OF(X509) *signers)
+static int check_signature(xmlNode *sig, nv_rim *r)
 {
     xmlNode *si = first_elem(sig);
     xmlNode *sv = next_elem(si);
@@ -462,93 +392,16 @@ static int check_signature(xmlNode *sig, STACK_OF(X509) *signers)
                                     (const char *)xc->name);
         if (i == NV_RIM_MAX_SIGNERS)
             return bad("Signature/KeyInfo/X509Data", "too many certificates");
-        X509 *x;
-        if ((status = decode_cert(xc, i, &x)) != ATTEST_OK)
+        if ((status = decode_cert(xc, i, &r->signers[i])) != ATTEST_OK)
             return status;
-        if (!sk_X509_push(signers, x)) {
-            X509_free(x);
-            return nomem();
-        }
+        r->signer_count = i + 1;
     }
     if (i == 0)
         return bad("Signature/KeyInfo/X509Data", "no X509Certificate");
     return ATTEST_OK;
 }
 
-/* ---- step 3: xmlsec ------------------------------------------------------ */
-
-static int verify_signature(xmlNode *sig, X509 *leaf)
-{
-    EVP_PKEY *pk = X509_get0_pubkey(leaf);
-    if (!pk || EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC)
-        return bad("KeyInfo X509Certificate 0", "the signing key is not an EC key");
-    if (!EVP_PKEY_up_ref(pk))
-        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: EVP_PKEY_up_ref failed");
-    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pk);
-    if (!data) {
-        EVP_PKEY_free(pk); /* not adopted */
-        return attest_set_error(ATTEST_E_INTERNAL,
-                                "nvidia.rim: xmlsec does not accept the signing key");
-    }
-    xmlSecKeyPtr key = xmlSecKeyCreate();
-    if (!key) {
-        xmlSecKeyDataDestroy(data);
-        return nomem();
-    }
-    if (xmlSecKeySetValue(key, data) < 0) {
-        xmlSecKeyDataDestroy(data);
-        xmlSecKeyDestroy(key);
-        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: xmlSecKeySetValue failed");
-    }
-    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(NULL);
-    if (!ctx) {
-        xmlSecKeyDestroy(key);
-        return nomem();
-    }
-    ctx->signKey = key; /* owned by ctx from here */
-    ctx->enabledReferenceUris = xmlSecTransformUriTypeEmpty;
-
-    int status = ATTEST_OK;
-    if (xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformInclC14N11Id) < 0 ||
-        xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecTransformExclC14NId) < 0 ||
-        xmlSecDSigCtxEnableSignatureTransform(ctx, xmlSecOpenSSLTransformEcdsaSha384Id) < 0 ||
-        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformEnvelopedId) < 0 ||
-        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformInclC14N11Id) < 0 ||
-        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId) < 0 ||
-        xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha384Id) < 0) {
-        status = attest_set_error(ATTEST_E_INTERNAL,
-                                  "nvidia.rim: cannot restrict the xmlsec transforms");
-        goto out;
-    }
-
-    int rc = xmlSecDSigCtxVerify(ctx, sig);
-    xmlSecSize nrefs = xmlSecPtrListGetSize(&ctx->signedInfoReferences);
-    xmlSecDSigReferenceCtxPtr ref =
-        nrefs == 1 ? (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0)
-                   : NULL;
-    if (ref && ref->status == xmlSecDSigStatusInvalid) {
-        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
-                                  "nvidia.rim: XML signature does not verify (digest of the "
-                                  "signed content differs)");
-    } else if (rc < 0) {
-        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
-                                  "nvidia.rim: XML signature does not verify (xmlsec could "
-                                  "not process the signature)");
-    } else if (!ref || ref->status != xmlSecDSigStatusSucceeded) {
-        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
-                                  "nvidia.rim: XML signature does not verify (the Reference "
-                                  "was not verified)");
-    } else if (ctx->status != xmlSecDSigStatusSucceeded) {
-        status = attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
-                                  "nvidia.rim: XML signature does not verify (SignatureValue "
-                                  "does not verify with the first KeyInfo certificate's key)");
-    }
-out:
-    xmlSecDSigCtxDestroy(ctx);
-    return status;
-}
-
-/* ---- step 4: the signed content ----------------------------------------- */
+/* ---- step 3: the content ------------------------------------------------- */
 
 static int parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -730,6 +583,79 @@ static int parse_content(nv_rim *r, xmlNode *root, xmlNode *sig)
     return parse_payload(r, payload);
 }
 
+
+/* Step 3 on a parsed RIM: a content rule broken is kept, not returned
+ * (nv_rim.content_status); running out of memory is returned. */
+static int read_content(nv_rim *r, xmlNode *root, xmlNode *sig)
+{
+    int status = parse_content(r, root, sig);
+    if (status != ATTEST_E_MALFORMED)
+        return status;
+    r->content_status = status;
+    snprintf(r->content_detail, sizeof r->content_detail, "%s", attest_error_last());
+    return ATTEST_OK;
+}
+
+/* ---- step 1: reading the document ---------------------------------------- */
+
+/* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR/DTDVALID, no
+ * XINCLUDE, no HUGE; NONET so nothing is ever fetched. The encoding is
+ * fixed to UTF-8 (NVIDIA RIMs are ASCII). */
+static int read_document(const uint8_t *data, size_t len, xmlDoc **out)
+{
+    xmlParserCtxtPtr pctx = xmlNewParserCtxt();
+    if (!pctx)
+        return nomem();
+    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    xmlDoc *doc = xmlCtxtReadMemory(pctx, (const char *)data, (int)len, NULL, "UTF-8", opts);
+    int status = ATTEST_OK;
+    if (!doc) {
+        xmlErrorPtr e = xmlCtxtGetLastError(pctx);
+        char msg[96] = "not well-formed";
+        if (e && e->message) {
+            snprintf(msg, sizeof msg, "%s", e->message);
+            size_t ml = strlen(msg);
+            while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
+                msg[--ml] = '\0';
+        }
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "nvidia.rim: document: not well-formed XML (line %d: %s)",
+                                  e ? e->line : 0, msg);
+    } else if (doc->intSubset || doc->extSubset) {
+        status = bad("document", "a DOCTYPE/DTD is not accepted");
+    }
+    xmlFreeParserCtxt(pctx);
+    if (status != ATTEST_OK)
+        xmlFreeDoc(doc);
+    else
+        *out = doc;
+    return status;
+}
+
+/* The SoftwareIdentity root and its one ds:Signature child. */
+static int find_signature(xmlDoc *doc, xmlNode **out)
+{
+    xmlNode *root = xmlDocGetRootElement(doc), *sig;
+    size_t sig_count;
+    int status;
+    if (!is_elem(root, NS_SWID, "SoftwareIdentity"))
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: document: root element must be "
+                                "{" NS_SWID "}SoftwareIdentity, not {%.80s}%.60s",
+                                root ? ns_of(root) : "", root ? (const char *)root->name : "");
+    if ((status = check_tree(doc, &sig, &sig_count)) != ATTEST_OK)
+        return status;
+    if (sig_count != 1)
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "nvidia.rim: document: %zu ds:Signature elements, exactly one "
+                                "required",
+                                sig_count);
+    if (sig->parent != root)
+        return bad("ds:Signature", "must be a child of the SoftwareIdentity root");
+    *out = sig;
+    return ATTEST_OK;
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 bool nv_rim_detect(const uint8_t *data, size_t len)
@@ -769,15 +695,15 @@ void nv_rim_free(nv_rim *r)
         return;
     free(r->raw);
     free(r->measurements);
-    sk_X509_pop_free(r->signers, X509_free);
+    for (size_t i = 0; i < r->signer_count; i++)
+        free(r->signers[i].der);
     free(r);
 }
 
-int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
+int nv_rim_read(const uint8_t *data, size_t len, xmlDoc **doc, xmlNode **signature)
 {
-    if (!out)
-        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.rim: out is NULL");
-    *out = NULL;
+    *doc = NULL;
+    *signature = NULL;
     if (!data)
         return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.rim: data is NULL");
     if (len == 0)
@@ -789,108 +715,45 @@ int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
     /* Refused before libxml2 sees it, so no DTD is ever parsed. */
     if (bytes_contain(data, len, "<!DOCTYPE") || bytes_contain(data, len, "<!ENTITY"))
         return bad("document", "a DOCTYPE/DTD is not accepted");
-
-    pthread_once(&rim_once, rim_global_init);
-    if (rim_init_status != ATTEST_OK)
-        return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: %s", rim_init_failure);
-
-    int status = ATTEST_OK;
-    xmlParserCtxtPtr pctx = NULL;
-    xmlDocPtr doc = NULL;
-    nv_rim *r = calloc(1, sizeof *r);
-    if (!r || !(r->raw = malloc(len)) || !(r->signers = sk_X509_new_null())) {
-        status = nomem();
-        goto out;
+    pthread_once(&libxml_once, libxml_init);
+    int status = read_document(data, len, doc);
+    if (status == ATTEST_OK && (status = find_signature(*doc, signature)) != ATTEST_OK) {
+        xmlFreeDoc(*doc);
+        *doc = NULL;
     }
-    memcpy(r->raw, data, len);
-    r->raw_len = len;
-
-    pctx = xmlNewParserCtxt();
-    if (!pctx) {
-        status = nomem();
-        goto out;
-    }
-    /* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR/DTDVALID,
-     * no XINCLUDE, no HUGE; NONET so nothing is ever fetched. The encoding
-     * is fixed to UTF-8 (NVIDIA RIMs are ASCII). */
-    const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
-    doc = xmlCtxtReadMemory(pctx, (const char *)data, (int)len, NULL, "UTF-8", opts);
-    if (!doc) {
-        xmlErrorPtr e = xmlCtxtGetLastError(pctx);
-        char msg[96] = "not well-formed";
-        if (e && e->message) {
-            snprintf(msg, sizeof msg, "%s", e->message);
-            size_t ml = strlen(msg);
-            while (ml && (msg[ml - 1] == '\n' || msg[ml - 1] == ' '))
-                msg[--ml] = '\0';
-        }
-        status = attest_set_error(ATTEST_E_MALFORMED,
-                                  "nvidia.rim: document: not well-formed XML (line %d: %s)",
-                                  e ? e->line : 0, msg);
-        goto out;
-    }
-    if (doc->intSubset || doc->extSubset) {
-        status = bad("document", "a DOCTYPE/DTD is not accepted");
-        goto out;
-    }
-
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (!is_elem(root, NS_SWID, "SoftwareIdentity")) {
-        status = attest_set_error(ATTEST_E_MALFORMED,
-                                  "nvidia.rim: document: root element must be "
-                                  "{" NS_SWID "}SoftwareIdentity, not {%.80s}%.60s",
-                                  root ? ns_of(root) : "", root ? (const char *)root->name : "");
-        goto out;
-    }
-    xmlNode *sig;
-    size_t sig_count;
-    if ((status = check_tree(doc, &sig, &sig_count)) != ATTEST_OK)
-        goto out;
-    if (sig_count != 1) {
-        status = attest_set_error(ATTEST_E_MALFORMED,
-                                  "nvidia.rim: document: %zu ds:Signature elements, exactly one "
-                                  "required",
-                                  sig_count);
-        goto out;
-    }
-    if (sig->parent != root) {
-        status = bad("ds:Signature", "must be a child of the SoftwareIdentity root");
-        goto out;
-    }
-    if ((status = check_signature(sig, r->signers)) != ATTEST_OK)
-        goto out;
-    if ((status = verify_signature(sig, sk_X509_value(r->signers, 0))) != ATTEST_OK)
-        goto out;
-    r->signature_checked = true;
-    if ((status = parse_content(r, root, sig)) != ATTEST_OK)
-        goto out;
-
-    *out = r;
-    r = NULL;
-out:
-    xmlFreeDoc(doc);
-    xmlFreeParserCtxt(pctx);
-    nv_rim_free(r);
-    ERR_clear_error(); /* failed d2i / ECDSA checks leave entries behind */
     return status;
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
-
-static json_t *cert_cn(X509 *x)
+int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
 {
-    X509_NAME *sn = X509_get_subject_name(x);
-    int i = sn ? X509_NAME_get_index_by_NID(sn, NID_commonName, -1) : -1;
-    if (i < 0)
-        return json_null();
-    unsigned char *utf8 = NULL;
-    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(sn, i)));
-    if (n < 0)
-        return json_null();
-    json_t *s = json_stringn((const char *)utf8, (size_t)n);
-    OPENSSL_free(utf8);
-    return s ? s : json_null();
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "nvidia.rim: out is NULL");
+    *out = NULL;
+    xmlDoc *doc;
+    xmlNode *sig;
+    int status = nv_rim_read(data, len, &doc, &sig);
+    if (status != ATTEST_OK)
+        return status;
+    nv_rim *r = calloc(1, sizeof *r);
+    if (!r || !(r->raw = malloc(len))) {
+        status = nomem();
+    } else {
+        memcpy(r->raw, data, len);
+        r->raw_len = len;
+        status = check_signature(sig, r);
+    }
+    if (status == ATTEST_OK)
+        status = read_content(r, xmlDocGetRootElement(doc), sig);
+    xmlFreeDoc(doc);
+    if (status != ATTEST_OK) {
+        nv_rim_free(r);
+        return status;
+    }
+    *out = r;
+    return ATTEST_OK;
 }
+
+/* ---- JSON ---------------------------------------------------------------- */
 
 json_t *nv_rim_to_json(const nv_rim *r)
 {
@@ -899,16 +762,7 @@ json_t *nv_rim_to_json(const nv_rim *r)
     size_t active = 0;
     for (size_t i = 0; i < r->measurement_count; i++)
         active += r->measurements[i].active;
-    json_t *signers = json_array();
-    if (!signers)
-        return NULL;
-    for (int i = 0; i < sk_X509_num(r->signers); i++) {
-        if (json_array_append_new(signers, cert_cn(sk_X509_value(r->signers, i))) != 0) {
-            json_decref(signers);
-            return NULL;
-        }
-    }
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s?}",
                      "rim_id", r->rim_id,
                      "name", r->name,
                      "tag_id", r->tag_id,
@@ -918,6 +772,7 @@ json_t *nv_rim_to_json(const nv_rim *r)
                      "manufacturer_id", r->manufacturer_id,
                      "measurement_count", (json_int_t)r->measurement_count,
                      "active_count", (json_int_t)active,
-                     "signature_checked", r->signature_checked,
-                     "signers", signers);
+                     "signer_count", (json_int_t)r->signer_count,
+                     "content_error",
+                     r->content_status == ATTEST_OK ? NULL : r->content_detail);
 }

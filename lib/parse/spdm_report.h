@@ -1,8 +1,9 @@
 /* NVIDIA GPU / NVSwitch attestation reports: an SPDM 1.1 GET_MEASUREMENTS
  * request (37 bytes, carrying the verifier's nonce) followed by the
  * MEASUREMENTS response (DMTF measurement blocks, responder nonce, opaque
- * data TLVs, 96-byte raw ECDSA P-384 r||s signature), and the JSON
- * containers NVIDIA's tools wrap reports in. Pure parsing: no crypto.
+ * data TLVs, 96-byte raw ECDSA P-384 r||s signature), and the set of
+ * devices' evidence one verification takes (from one raw report, a bundle,
+ * or the JSON containers of nv_container.h). Pure parsing: no crypto.
  * Layouts: research/nvidia.md (a). */
 #ifndef ATTEST_SPDM_REPORT_H
 #define ATTEST_SPDM_REPORT_H
@@ -142,17 +143,7 @@ typedef struct nv_evidence_set {
     size_t count;
 } nv_evidence_set;
 
-/* True when the bytes are a JSON document of one of the known container
- * shapes (checked cheaply). */
-ATTEST_HIDDEN bool nv_evidence_json_detect(const uint8_t *data, size_t len);
-
-/* Parse a JSON container: NVAT serialized evidence
- * [{"arch","nonce","evidence":b64(report),"certificate":b64(PEM),...}],
- * nvtrust/NRAS request {"nonce","arch","evidence_list":[{"certificate","evidence"}]},
- * go-nvattest-tools {"gpus":[{"AttestationReport":{"py/b64"},...}]} and
- * its switch/PPCIe variants. More than NV_MAX_DEVICES devices, bad base64,
- * a nonce that is not 64 hex digits: ATTEST_E_MALFORMED naming the path. */
-ATTEST_HIDDEN int nv_evidence_json_parse(nv_evidence_set *out, const uint8_t *data, size_t len);
+/* Free what the set owns and empty it. NULL ok. */
 ATTEST_HIDDEN void nv_evidence_set_release(nv_evidence_set *s);
 
 #endif
