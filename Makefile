@@ -29,7 +29,7 @@ LIBS    = -lcrypto -ljansson -ljwt -lcbor -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
-LIB_SRC := $(wildcard lib/core/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c)
+LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)

@@ -88,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (d->arch[sizeof d->arch - 1] != '\0')
                 abort();
             if (d->chain_pem) {
-                STACK_OF(X509) *chain = nv_pem_chain(d->chain_pem);
+                STACK_OF(X509) *chain = attest_pem_certs((const uint8_t *)d->chain_pem, strlen(d->chain_pem));
                 sk_X509_pop_free(chain, X509_free);
             }
         }

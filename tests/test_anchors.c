@@ -1,7 +1,7 @@
 /* The pinned AMD roots: the built-in fingerprints are those of the ARKs
  * AMD publishes (certs/README.md), and the caller can replace them. */
 #include "testutil.h"
-#include "chain/anchors.h"
+#include "base/anchors.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>

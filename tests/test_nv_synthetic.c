@@ -11,6 +11,7 @@
  * attest_collateral_add_ocsp) are built where needed. */
 #include "testutil.h"
 #include "nvgen.h"
+#include "chain/collateral.h"
 #include "parse/nv_rim.h"
 
 #include <jansson.h>

@@ -1,10 +1,10 @@
-/* The bounded byte reader (lib/core/reader.h): reads never pass the end
+/* The bounded byte reader (lib/base/reader.h): reads never pass the end
  * of their container, a read that does not fit consumes nothing and names
  * the field. */
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "core/reader.h"
+#include "base/reader.h"
 
 static const uint8_t bytes[] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
 

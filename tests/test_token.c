@@ -5,7 +5,7 @@
  * PEMs that would make OpenSSL prompt for a passphrase, the CBOR form and
  * concurrent use. */
 #include "testutil.h"
-#include "core/internal.h"
+#include "api/api.h"
 #include "snpgen.h"
 
 #include <cbor.h>

@@ -1,8 +1,8 @@
-/* The codecs of lib/core/util.c tested directly: strict hex and base64,
+/* The codecs of lib/base/codec.c tested directly: strict hex and base64,
  * RFC 3339 instants (calendar validation, grammar, round trips with
  * attest_time_format) and attest_all_zero. */
 #include "testutil.h"
-#include "core/internal.h"
+#include "api/api.h"
 
 #include <openssl/evp.h>
 

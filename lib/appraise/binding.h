@@ -5,7 +5,9 @@
 #ifndef ATTEST_BINDING_H
 #define ATTEST_BINDING_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 
 typedef enum attest_binding {
     ATTEST_BIND_DEFAULT = 0, /* member absent: "raw" when a nonce is given */

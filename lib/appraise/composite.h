@@ -5,7 +5,9 @@
 #ifndef ATTEST_COMPOSITE_H
 #define ATTEST_COMPOSITE_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 #include "../parse/spdm_report.h"
 
 /* What one verification holds, for the rules below. */

@@ -5,7 +5,9 @@
 #define ATTEST_DCAP_APPRAISE_H
 
 #include "../chain/intel.h"
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 #include "binding.h"
 #include "policy_reader.h"
 

@@ -3,7 +3,9 @@
 #ifndef ATTEST_EAR_H
 #define ATTEST_EAR_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 
 /* Add submod `submod` ("cpu0", "gpu1", ...) to r->submods from the checks
  * r->checks[first, end) whose name starts with `check_prefix` followed by

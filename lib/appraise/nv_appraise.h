@@ -7,7 +7,9 @@
 #define ATTEST_NV_APPRAISE_H
 
 #include "../chain/nv_evidence.h"
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 #include "../parse/nv_rim.h"
 #include "../parse/spdm_report.h"
 #include "policy_reader.h"

@@ -6,6 +6,37 @@
 #include <string.h>
 #include <strings.h>
 
+/* ---- platforms ---------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} platform_names[] = {
+    {"snp", ATTEST_PLATFORM_SNP},
+    {"tdx", ATTEST_PLATFORM_TDX},
+    {"sgx", ATTEST_PLATFORM_SGX},
+    {"nvidia", ATTEST_PLATFORM_NVIDIA},
+};
+#define PLATFORM_COUNT (sizeof platform_names / sizeof platform_names[0])
+
+const char *attest_platform_name(unsigned bit)
+{
+    for (size_t i = 0; i < PLATFORM_COUNT; i++)
+        if (platform_names[i].bit == bit)
+            return platform_names[i].name;
+    return "unknown";
+}
+
+unsigned attest_platform_bit(const char *name)
+{
+    for (size_t i = 0; name && i < PLATFORM_COUNT; i++)
+        if (!strcmp(platform_names[i].name, name))
+            return platform_names[i].bit;
+    return 0;
+}
+
+/* ---- sections ------------------------------------------------------------ */
+
 int policy_invalid(const char *section_name, const char *member, const char *why)
 {
     return attest_set_error(ATTEST_E_POLICY_INVALID, "policy%s%s%s%s: %s",

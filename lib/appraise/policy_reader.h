@@ -6,7 +6,9 @@
 #ifndef ATTEST_POLICY_READER_H
 #define ATTEST_POLICY_READER_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 
 #include <stddef.h>
 

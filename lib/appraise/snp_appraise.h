@@ -3,7 +3,9 @@
 #ifndef ATTEST_SNP_APPRAISE_H
 #define ATTEST_SNP_APPRAISE_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
+#include "../chain/collateral.h"
+#include "policy.h"
 #include "../parse/snp_report.h"
 #include "binding.h"
 #include "policy_reader.h"

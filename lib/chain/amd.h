@@ -3,7 +3,10 @@
 #ifndef ATTEST_AMD_H
 #define ATTEST_AMD_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 #include "../parse/snp_report.h"
 
 typedef enum amd_vek_kind { AMD_VEK_VCEK = 0, AMD_VEK_VLEK = 1 } amd_vek_kind;

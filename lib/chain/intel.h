@@ -4,7 +4,10 @@
 #ifndef ATTEST_INTEL_H
 #define ATTEST_INTEL_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "intel_pck.h"

@@ -108,21 +108,6 @@ static void window_add_crl(dcap_window *w, X509_CRL *crl, const char *role)
 
 /* ---- PCK chain ------------------------------------------------------------ */
 
-static STACK_OF(X509) *read_pem_chain(const dcap_quote *q)
-{
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    BIO *bio = BIO_new_mem_buf(q->raw + q->pck_chain_off, (int)q->pck_chain_len);
-    X509 *c;
-    while (certs && bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
-        if (!sk_X509_push(certs, c)) {
-            X509_free(c);
-            break;
-        }
-    ERR_clear_error();
-    BIO_free(bio);
-    return certs;
-}
-
 static bool cn_is(X509 *cert, const char *want)
 {
     char cn[96];
@@ -134,7 +119,7 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
                           int64_t now, STACK_OF(X509) **chain)
 {
     const char *name = "dcap.pck_chain";
-    STACK_OF(X509) *certs = read_pem_chain(q);
+    STACK_OF(X509) *certs = attest_pem_certs(q->raw + q->pck_chain_off, q->pck_chain_len);
     int status;
     if (!certs || sk_X509_num(certs) != 3) {
         status = attest_check_fail(r, name, ATTEST_E_CERT_PARSE,

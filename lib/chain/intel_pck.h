@@ -5,7 +5,10 @@
 #ifndef ATTEST_INTEL_PCK_H
 #define ATTEST_INTEL_PCK_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 
 typedef struct intel_pck_info {
     uint8_t ppid[16];

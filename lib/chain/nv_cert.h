@@ -4,7 +4,10 @@
 #ifndef ATTEST_NV_CERT_H
 #define ATTEST_NV_CERT_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 
 #include <openssl/ocsp.h>
 

@@ -10,25 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-STACK_OF(X509) *nv_pem_chain(const char *pem)
-{
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    BIO *bio = pem ? BIO_new_mem_buf(pem, -1) : NULL;
-    X509 *c;
-    while (certs && bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
-        if (!sk_X509_push(certs, c)) {
-            X509_free(c);
-            break;
-        }
-    ERR_clear_error();
-    BIO_free(bio);
-    if (certs && sk_X509_num(certs) == 0) {
-        sk_X509_free(certs);
-        certs = NULL;
-    }
-    return certs;
-}
-
 /* The cache key of a chain verification: every certificate offered, in
  * order, the anchor kind and the length wanted. */
 static bool chain_key(uint8_t key[32], attest_vendor vendor, X509 *leaf,

@@ -457,7 +457,7 @@ int nv_verify_device_evidence(attest_result *r, attest_verifier *v, const nv_dev
                               json_t *claims, nv_device_facts *out)
 {
     device_ctx d = {r, v, coll, rules, r->verified_at, prefix, claims};
-    STACK_OF(X509) *given = e->chain_pem ? nv_pem_chain(e->chain_pem) : chain_from_collateral(coll);
+    STACK_OF(X509) *given = e->chain_pem ? attest_pem_certs((const uint8_t *)e->chain_pem, strlen(e->chain_pem)) : chain_from_collateral(coll);
     STACK_OF(X509) *chain = NULL;
     memset(out, 0, sizeof *out);
     int status = verify_device_chain(&d, e, given, nonce, nonce_len, &chain);

@@ -8,7 +8,10 @@
 #ifndef ATTEST_NV_EVIDENCE_H
 #define ATTEST_NV_EVIDENCE_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 #include "../parse/nv_rim.h"
 #include "../parse/spdm_report.h"
 #include "nvidia.h"

@@ -5,7 +5,10 @@
 #ifndef ATTEST_NV_RIM_SIG_H
 #define ATTEST_NV_RIM_SIG_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 #include "../parse/nv_rim.h"
 
 /* Initialise libxml2 and xmlsec1 (OpenSSL backend) for this process, once

@@ -4,7 +4,10 @@
 #ifndef ATTEST_NVIDIA_H
 #define ATTEST_NVIDIA_H
 
-#include "../core/internal.h"
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 #include "nv_cert.h"
 
 /* How stored OCSP responses are judged (from the policy). */
@@ -40,8 +43,5 @@ ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char
 /* ECDSA P-384 / SHA-384 over raw[0, len) with the raw r||s signature. */
 ATTEST_HIDDEN bool nv_report_signature_ok(X509 *leaf, const uint8_t *msg, size_t len,
                                           const uint8_t sig[96]);
-
-/* Certificates from PEM text (leaf first). NULL on error or none. */
-ATTEST_HIDDEN STACK_OF(X509) *nv_pem_chain(const char *pem);
 
 #endif

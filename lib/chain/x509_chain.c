@@ -5,18 +5,6 @@
 #include <openssl/x509v3.h>
 #include <stdio.h>
 
-void attest_cert_cn(X509 *cert, char *out, size_t n)
-{
-    if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out,
-                                  (int)n) <= 0)
-        snprintf(out, n, "(no CN)");
-}
-
-bool attest_is_self_signed(X509 *cert)
-{
-    return X509_check_issued(cert, cert) == X509_V_OK;
-}
-
 /* Only collateral roots whose key is pinned go into the trust store;
  * every other certificate stays untrusted input. */
 X509_STORE *attest_pinned_store(const attest_verifier *v, attest_vendor vendor,
@@ -122,10 +110,3 @@ done:
     return status;
 }
 
-int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after)
-{
-    if (attest_asn1_time_to_unix(X509_get0_notBefore(cert), not_before) != 0 ||
-        attest_asn1_time_to_unix(X509_get0_notAfter(cert), not_after) != 0)
-        return -1;
-    return 0;
-}

@@ -3,12 +3,10 @@
 #ifndef ATTEST_X509_CHAIN_H
 #define ATTEST_X509_CHAIN_H
 
-#include "../core/internal.h"
-
-/* The subject CN of `cert` into out ("(no CN)" when absent). */
-ATTEST_HIDDEN void attest_cert_cn(X509 *cert, char *out, size_t n);
-
-ATTEST_HIDDEN bool attest_is_self_signed(X509 *cert);
+#include "../base/cache.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
+#include "collateral.h"
 
 /* A trust store holding the self-signed certificates of `candidates`
  * whose key is a pinned anchor of `vendor`. NULL on allocation failure. */
@@ -22,8 +20,5 @@ ATTEST_HIDDEN X509_STORE *attest_pinned_store(const attest_verifier *v, attest_v
 ATTEST_HIDDEN int attest_x509_verify(attest_result *r, const char *name, X509_STORE *store,
                                      X509 *leaf, STACK_OF(X509) *untrusted, int64_t now,
                                      bool check_time, STACK_OF(X509) **chain);
-
-/* notBefore / notAfter as Unix seconds (0 / -1 on a bad encoding). */
-ATTEST_HIDDEN int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after);
 
 #endif

@@ -7,7 +7,7 @@
 #ifndef ATTEST_DCAP_COLLATERAL_H
 #define ATTEST_DCAP_COLLATERAL_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 
 typedef enum dcap_tcb_status {
     DCAP_TCB_UP_TO_DATE = 0,

@@ -10,7 +10,7 @@
  * padding there is accepted: the TDX Quote Generation Service pads quotes
  * to 5006 or 8000 bytes). */
 #include "dcap_quote.h"
-#include "../core/reader.h"
+#include "../base/reader.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef ATTEST_DCAP_QUOTE_H
 #define ATTEST_DCAP_QUOTE_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 
 #define DCAP_HEADER_SIZE 48
 #define DCAP_SGX_REPORT_SIZE 384

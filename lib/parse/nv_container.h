@@ -4,7 +4,7 @@
 #ifndef ATTEST_NV_CONTAINER_H
 #define ATTEST_NV_CONTAINER_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 #include "spdm_report.h"
 
 /* True when the bytes are a JSON document of one of the known container

@@ -8,7 +8,7 @@
 #ifndef ATTEST_NV_RIM_H
 #define ATTEST_NV_RIM_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 
 #define NV_RIM_MAX_ALTERNATIVES 8
 #define NV_RIM_MAX_SIGNERS 16

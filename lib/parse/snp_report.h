@@ -3,7 +3,7 @@
 #ifndef ATTEST_SNP_REPORT_H
 #define ATTEST_SNP_REPORT_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 
 #define SNP_REPORT_SIZE 0x4A0
 #define SNP_SIGNED_SIZE 0x2A0     /* the signature covers [0, 0x2A0) */

@@ -8,7 +8,7 @@
 #ifndef ATTEST_SPDM_REPORT_H
 #define ATTEST_SPDM_REPORT_H
 
-#include "../core/internal.h"
+#include "../base/base.h"
 
 #define NV_SPDM_REQUEST_SIZE 37
 #define NV_SPDM_SIGNATURE_SIZE 96

@@ -11,7 +11,8 @@
  * one the key's curve pins, a payload without duplicates) and hands libjwt
  * only what passed; it then checks the EAR claims, the time window and the
  * nonce, which libjwt does not know. */
-#include "../core/internal.h"
+#include "../base/crypto.h"
+#include "../base/x509.h"
 
 #include <cbor.h>
 #include <errno.h>

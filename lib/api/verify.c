@@ -2,7 +2,7 @@
  * evidence and asks for devices that are there (appraise/composite), routes
  * the evidence to its platform's pipeline (pipeline.c), and keeps the
  * caller's nonce in the result only when the verification bound it. */
-#include "internal.h"
+#include "api.h"
 #include "pipeline.h"
 #include "../appraise/composite.h"
 #include "../appraise/ear.h"

@@ -3,7 +3,7 @@
 #ifndef ATTEST_BUNDLE_H
 #define ATTEST_BUNDLE_H
 
-#include "internal.h"
+#include "api.h"
 
 struct nv_evidence_set;
 

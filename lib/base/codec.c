@@ -1,5 +1,5 @@
 /* Small helpers: hex, instants, strings. */
-#include "internal.h"
+#include "base.h"
 
 #include <limits.h>
 #include <openssl/evp.h>
@@ -61,7 +61,7 @@ int attest_hex_decode(uint8_t *out, size_t len, const char *hex)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * algorithm): avoids timegm(), which is neither C11 nor POSIX. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t attest_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -143,7 +143,7 @@ static int parse_date_time(const char **p, int64_t *out)
     if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || m > 59 ||
         sec > 59)
         return -1;
-    *out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 +
+    *out = attest_days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 +
            m * 60 + sec;
     return 0;
 }
@@ -191,17 +191,6 @@ int attest_time_parse(int64_t *out, const char *s)
 bad:
     return attest_set_error(ATTEST_E_INVALID_ARG,
                             "time: '%.64s' is not an RFC 3339 instant", s);
-}
-
-int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
-{
-    struct tm tm;
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
-        return -1;
-    *out = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
-                           (unsigned)tm.tm_mday) * 86400 +
-           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
-    return 0;
 }
 
 /* The 6-bit value of a base64 character, or -1 for one outside the

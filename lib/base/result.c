@@ -1,6 +1,6 @@
 /* The result of a verification: every check with its outcome, the parsed
  * claims and the verdict. */
-#include "internal.h"
+#include "base.h"
 
 #include <stdarg.h>
 #include <stdio.h>

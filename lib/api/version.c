@@ -1,7 +1,7 @@
 /* The version of the library and the limits it enforces, as functions:
  * a binding (ctypes, cgo) cannot read the header's macros, and a program
  * compiled against an older header learns what the loaded library does. */
-#include "internal.h"
+#include "api.h"
 #include "../parse/spdm_report.h"
 
 #define STRINGIFY_(x) #x

@@ -2,7 +2,8 @@
  * chain facts, so that repeated evidence from one machine costs one ECDSA
  * verification instead of a chain walk. Bounded: when full, it is emptied
  * (simple and predictable; machines are few compared with reports). */
-#include "internal.h"
+#include "base.h"
+#include "cache.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>

@@ -4,7 +4,7 @@
 #ifndef ATTEST_CLASSIFY_H
 #define ATTEST_CLASSIFY_H
 
-#include "internal.h"
+#include "api.h"
 
 /* JSON object text: '{' after optional white space. */
 ATTEST_HIDDEN bool attest_looks_like_json(const uint8_t *data, size_t len);

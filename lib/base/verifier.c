@@ -1,6 +1,8 @@
 /* The verifier context: trust anchors, instant, chain cache. */
-#include "internal.h"
-#include "../chain/anchors.h"
+#include "base.h"
+#include "x509.h"
+#include "cache.h"
+#include "anchors.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -102,13 +104,3 @@ void attest_verifier_clear_cache(attest_verifier *v)
         attest_cache_clear(v->cache);
 }
 
-int attest_spki_sha256(X509 *cert, uint8_t out[32])
-{
-    unsigned char *der = NULL;
-    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
-    if (len <= 0)
-        return -1;
-    int ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
-    OPENSSL_free(der);
-    return ok == 1 ? 0 : -1;
-}

@@ -5,7 +5,7 @@
 #ifndef ATTEST_PIPELINE_H
 #define ATTEST_PIPELINE_H
 
-#include "internal.h"
+#include "api.h"
 #include "bundle.h"
 #include "../parse/spdm_report.h"
 

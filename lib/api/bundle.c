@@ -1,7 +1,7 @@
 /* Evidence bundles (docs/bundle.md): one machine's evidence (a CPU report
  * or quote, 0..12 GPU/NVSwitch reports), the nonce they answer, and every
  * collateral item needed to verify them offline, as one JSON document. */
-#include "internal.h"
+#include "api.h"
 #include "bundle.h"
 #include "../parse/spdm_report.h"
 

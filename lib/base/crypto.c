@@ -1,7 +1,9 @@
 /* Signature helpers shared by the vendor modules: formats in evidence carry
  * raw big-endian r||s signatures and x||y public keys; OpenSSL wants DER
  * and EVP_PKEYs. */
-#include "internal.h"
+#include "base.h"
+#include "cache.h"
+#include "crypto.h"
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>

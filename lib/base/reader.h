@@ -6,7 +6,7 @@
 #ifndef ATTEST_READER_H
 #define ATTEST_READER_H
 
-#include "internal.h"
+#include "base.h"
 
 typedef struct attest_reader {
     const uint8_t *p; /* the whole buffer (offsets are relative to it) */

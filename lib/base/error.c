@@ -1,5 +1,5 @@
 /* Status codes, their names and text, and the per-thread failure detail. */
-#include "internal.h"
+#include "base.h"
 
 #include <stdarg.h>
 #include <stdio.h>

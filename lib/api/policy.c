@@ -1,5 +1,5 @@
 /* Policy documents: a JSON object with one section per platform. */
-#include "internal.h"
+#include "api.h"
 #include "../appraise/dcap_appraise.h"
 #include "../appraise/nv_appraise.h"
 #include "../appraise/policy_reader.h"
@@ -33,33 +33,6 @@ static attest_policy *policy_alloc(void)
     return p;
 }
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} platform_names[] = {
-    {"snp", ATTEST_PLATFORM_SNP},
-    {"tdx", ATTEST_PLATFORM_TDX},
-    {"sgx", ATTEST_PLATFORM_SGX},
-    {"nvidia", ATTEST_PLATFORM_NVIDIA},
-};
-#define PLATFORM_COUNT (sizeof platform_names / sizeof platform_names[0])
-
-const char *attest_platform_name(unsigned bit)
-{
-    for (size_t i = 0; i < PLATFORM_COUNT; i++)
-        if (platform_names[i].bit == bit)
-            return platform_names[i].name;
-    return "unknown";
-}
-
-static unsigned platform_bit(const char *name)
-{
-    for (size_t i = 0; name && i < PLATFORM_COUNT; i++)
-        if (!strcmp(platform_names[i].name, name))
-            return platform_names[i].bit;
-    return 0;
-}
-
 /* "platforms": a non-empty list of platform names, each once. */
 static int read_platforms(json_t *v, unsigned *out)
 {
@@ -70,7 +43,7 @@ static int read_platforms(json_t *v, unsigned *out)
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms: must be a "
                                 "non-empty array of \"snp\", \"tdx\", \"sgx\", \"nvidia\"");
     json_array_foreach(v, i, item) {
-        unsigned bit = platform_bit(json_string_value(item));
+        unsigned bit = attest_platform_bit(json_string_value(item));
         if (!bit)
             return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms[%zu]: one of "
                                     "\"snp\", \"tdx\", \"sgx\", \"nvidia\"", i);
@@ -89,9 +62,9 @@ static int read_platforms(json_t *v, unsigned *out)
 static int read_scope(attest_policy *p, json_t *doc)
 {
     unsigned sections = 0;
-    for (size_t i = 0; i < PLATFORM_COUNT; i++)
-        if (json_object_get(doc, platform_names[i].name))
-            sections |= platform_names[i].bit;
+    for (size_t i = 0; i < ATTEST_PLATFORM_COUNT; i++)
+        if (json_object_get(doc, attest_platform_name(1u << i)))
+            sections |= (1u << i);
     json_t *list = json_object_get(doc, "platforms");
     if (!list) {
         p->platforms = sections;
@@ -100,11 +73,11 @@ static int read_scope(attest_policy *p, json_t *doc)
     int status = read_platforms(list, &p->platforms);
     if (status != ATTEST_OK)
         return status;
-    for (size_t i = 0; i < PLATFORM_COUNT; i++)
-        if ((sections & platform_names[i].bit) && !(p->platforms & platform_names[i].bit))
+    for (size_t i = 0; i < ATTEST_PLATFORM_COUNT; i++)
+        if ((sections & (1u << i)) && !(p->platforms & (1u << i)))
             return attest_set_error(ATTEST_E_POLICY_INVALID,
                                     "policy.%s: a section for a platform that policy.platforms "
-                                    "does not list", platform_names[i].name);
+                                    "does not list", attest_platform_name(1u << i));
     return ATTEST_OK;
 }
 

@@ -1,0 +1,41 @@
+/* The verifier's cache of checks that passed: verified chains with their
+ * validity window, decoded facts, markers. Keys are SHA-256 over every
+ * input a check depends on. */
+#ifndef ATTEST_CACHE_H
+#define ATTEST_CACHE_H
+
+#include "base.h"
+
+#include <openssl/x509.h>
+
+typedef struct attest_cached_chain {
+    STACK_OF(X509) *chain;     /* leaf first, root last */
+    int64_t not_before;        /* intersection of the chain's validity */
+    int64_t not_after;
+    int product;               /* vendor-specific product code */
+    uint8_t extra[256];        /* facts decoded from the chain once (e.g. the
+                                  Intel PCK extension), copied by value */
+    size_t extra_len;
+} attest_cached_chain;
+
+ATTEST_HIDDEN attest_chain_cache *attest_cache_new(void);
+ATTEST_HIDDEN void attest_cache_free(attest_chain_cache *c);
+ATTEST_HIDDEN void attest_cache_clear(attest_chain_cache *c);
+ATTEST_HIDDEN size_t attest_cache_size(attest_chain_cache *c);
+/* Look up `key` (32 bytes); on hit copy the entry and return true: the
+ * copy's chain is the caller's (free it with sk_X509_pop_free(chain, X509_free)). The
+ * cache keeps its own references (attest_cache_put copies the chain). */
+ATTEST_HIDDEN bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
+                                    attest_cached_chain *out);
+ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
+                                    const attest_cached_chain *entry);
+
+/* Markers: "this exact check passed before" (entry without a chain). */
+ATTEST_HIDDEN bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32]);
+ATTEST_HIDDEN void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32]);
+
+/* SHA-256 over length-prefixed parts: the key of a cached check, which
+ * must cover every input the check depends on. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n);
+
+#endif

@@ -1,0 +1,29 @@
+/* Signature helpers shared by the vendor modules: evidence formats carry
+ * raw big-endian r||s signatures and x||y public keys; OpenSSL wants DER
+ * and EVP_PKEYs. */
+#ifndef ATTEST_CRYPTO_H
+#define ATTEST_CRYPTO_H
+
+#include "base.h"
+
+#include <openssl/evp.h>
+
+/* A P-256 public key from raw big-endian x||y; checks the point is on the
+ * curve. Returns 0 or -1. */
+ATTEST_HIDDEN int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64]);
+
+/* Verify a raw big-endian r||s signature (each `half` bytes) over `msg`
+ * hashed with `md`. Returns 1 valid, 0 invalid, -1 error. */
+ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
+                                          const uint8_t *msg, size_t len,
+                                          const uint8_t *rs, size_t half);
+
+/* The same through the verifier's cache: a signature that verified once
+ * over the same bytes with the same key is not verified again. */
+struct attest_chain_cache;
+ATTEST_HIDDEN int attest_ecdsa_verify_raw_cached(struct attest_chain_cache *cache,
+                                                 EVP_PKEY *key, const EVP_MD *md,
+                                                 const uint8_t *msg, size_t len,
+                                                 const uint8_t *rs, size_t half);
+
+#endif

@@ -1,0 +1,66 @@
+/* Certificate helpers every chain uses (x509.h). */
+#include "x509.h"
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <time.h>
+
+int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
+{
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
+        return -1;
+    *out = attest_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                           (unsigned)tm.tm_mday) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+    return 0;
+}
+
+int attest_spki_sha256(X509 *cert, uint8_t out[32])
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+    if (len <= 0)
+        return -1;
+    int ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    return ok == 1 ? 0 : -1;
+}
+
+void attest_cert_cn(X509 *cert, char *out, size_t n)
+{
+    if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, out,
+                                  (int)n) <= 0)
+        snprintf(out, n, "(no CN)");
+}
+
+bool attest_is_self_signed(X509 *cert)
+{
+    return X509_check_issued(cert, cert) == X509_V_OK;
+}
+
+int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after)
+{
+    if (attest_asn1_time_to_unix(X509_get0_notBefore(cert), not_before) != 0 ||
+        attest_asn1_time_to_unix(X509_get0_notAfter(cert), not_after) != 0)
+        return -1;
+    return 0;
+}
+
+STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    BIO *bio = certs && len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+    X509 *c;
+    while (bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+        if (!sk_X509_push(certs, c)) {
+            X509_free(c);
+            break;
+        }
+    ERR_clear_error(); /* the end of the text */
+    BIO_free(bio);
+    return certs;
+}
