@@ -158,6 +158,106 @@ static size_t scan_literal(const uint8_t *d, size_t len, size_t p)
     return 0;
 }
 
+/* The state of one walk through a document (json_scan). */
+typedef struct json_scanner {
+    const uint8_t *d;
+    size_t len, p;                      /* the text; the next byte */
+    uint8_t stack[DCAP_JSON_MAX_DEPTH]; /* '{' or '[' of each open container */
+    size_t depth;
+    enum scan_state st;
+    const char *name;                   /* the top-level member looked for */
+    size_t name_len;
+    bool want, found;                   /* at its value; seen once */
+    size_t vstart, off, n;              /* where the current / found value is */
+} json_scanner;
+
+/* What one step did: go on, a value ended at p, or the text is no JSON. */
+enum { SCAN_BAD = -1, SCAN_MORE = 0, SCAN_VALUE = 1 };
+
+static int scan_key(json_scanner *s)
+{
+    size_t e = s->d[s->p] == '"' ? scan_string(s->d, s->len, s->p) : 0;
+    if (!e)
+        return SCAN_BAD;
+    if (s->depth == 1)
+        s->want = e - s->p - 2 == s->name_len && memcmp(s->d + s->p + 1, s->name, s->name_len) == 0;
+    s->p = skip_ws(s->d, s->len, e);
+    if (s->p >= s->len || s->d[s->p] != ':')
+        return SCAN_BAD;
+    s->p++;
+    s->st = ST_VALUE;
+    return SCAN_MORE;
+}
+
+static int scan_value(json_scanner *s, uint8_t c)
+{
+    if (s->depth == 1)
+        s->vstart = s->p;
+    if (c == '{' || c == '[') {
+        if (s->depth == DCAP_JSON_MAX_DEPTH)
+            return SCAN_BAD;
+        s->stack[s->depth++] = c;
+        s->p++;
+        s->st = c == '{' ? ST_KEY_OR_CLOSE : ST_VALUE_OR_CLOSE;
+        return SCAN_MORE;
+    }
+    size_t e = c == '"'                  ? scan_string(s->d, s->len, s->p)
+               : c == '-' || is_digit(c) ? scan_number(s->d, s->len, s->p)
+                                         : scan_literal(s->d, s->len, s->p);
+    if (!e)
+        return SCAN_BAD;
+    s->p = e;
+    return SCAN_VALUE;
+}
+
+/* A container closes: a value ends, unless it was the document itself. */
+static int scan_close(json_scanner *s)
+{
+    s->depth--;
+    s->p++;
+    if (s->depth > 0)
+        return SCAN_VALUE;
+    s->st = ST_AFTER;
+    return SCAN_MORE;
+}
+
+static int scan_after(json_scanner *s, uint8_t c)
+{
+    uint8_t open = s->stack[s->depth - 1];
+    if (c == ',') {
+        s->p++;
+        s->st = open == '{' ? ST_KEY : ST_VALUE;
+        return SCAN_MORE;
+    }
+    return c == (open == '{' ? '}' : ']') ? scan_close(s) : SCAN_BAD;
+}
+
+static int scan_step(json_scanner *s, uint8_t c)
+{
+    switch (s->st) {
+    case ST_KEY_OR_CLOSE: return c == '}' ? scan_close(s) : scan_key(s);
+    case ST_KEY: return scan_key(s);
+    case ST_VALUE_OR_CLOSE: return c == ']' ? scan_close(s) : scan_value(s, c);
+    case ST_VALUE: return scan_value(s, c);
+    case ST_AFTER: return scan_after(s, c);
+    }
+    return SCAN_BAD;
+}
+
+/* A value ended at p: note it when it is the member looked for. */
+static int scan_value_ended(json_scanner *s)
+{
+    if (s->depth == 1 && s->want) {
+        if (s->found)
+            return SCAN_BAD; /* the member twice: which one is signed? */
+        s->found = true;
+        s->off = s->vstart;
+        s->n = s->p - s->vstart;
+    }
+    s->st = ST_AFTER;
+    return SCAN_MORE;
+}
+
 /* Walk the whole document (one object, whitespace around it). Returns 0
  * when `name` is a top-level member (span in *off, *n), 1 when it is absent,
  * -1 when the document is not valid JSON, nests deeper than the limit, or
@@ -165,106 +265,31 @@ static size_t scan_literal(const uint8_t *d, size_t len, size_t p)
 static int json_scan(const uint8_t *d, size_t len, const char *name, size_t *off,
                      size_t *n, size_t *bad_at)
 {
-    uint8_t stack[DCAP_JSON_MAX_DEPTH];
-    size_t depth = 0, name_len = strlen(name), vstart = 0;
-    bool want = false, found = false;
-    enum scan_state st = ST_VALUE;
-    size_t p = skip_ws(d, len, 0);
-
-    if (p >= len || d[p] != '{')
+    json_scanner s = {.d = d, .len = len, .st = ST_VALUE, .name = name,
+                      .name_len = strlen(name)};
+    s.p = skip_ws(d, len, 0);
+    if (s.p >= len || d[s.p] != '{')
         goto bad;
     for (;;) {
-        p = skip_ws(d, len, p);
-        if (depth == 0 && st == ST_AFTER) {
-            if (p != len)
+        s.p = skip_ws(d, len, s.p);
+        if (s.depth == 0 && s.st == ST_AFTER) {
+            if (s.p != len)
                 goto bad; /* trailing garbage */
             break;
         }
-        if (p >= len)
+        if (s.p >= len)
             goto bad; /* unterminated */
-        uint8_t c = d[p];
-        bool closing = false;
-
-        switch (st) {
-        case ST_KEY_OR_CLOSE:
-            if (c == '}') {
-                closing = true;
-                break;
-            }
-            /* fall through */
-        case ST_KEY: {
-            if (c != '"')
-                goto bad;
-            size_t e = scan_string(d, len, p);
-            if (!e)
-                goto bad;
-            if (depth == 1)
-                want = e - p - 2 == name_len && memcmp(d + p + 1, name, name_len) == 0;
-            p = skip_ws(d, len, e);
-            if (p >= len || d[p] != ':')
-                goto bad;
-            p++;
-            st = ST_VALUE;
-            continue;
-        }
-        case ST_VALUE_OR_CLOSE:
-            if (c == ']') {
-                closing = true;
-                break;
-            }
-            /* fall through */
-        case ST_VALUE: {
-            if (depth == 1)
-                vstart = p;
-            if (c == '{' || c == '[') {
-                if (depth == DCAP_JSON_MAX_DEPTH)
-                    goto bad;
-                stack[depth++] = c;
-                p++;
-                st = c == '{' ? ST_KEY_OR_CLOSE : ST_VALUE_OR_CLOSE;
-                continue;
-            }
-            size_t e = c == '"'                  ? scan_string(d, len, p)
-                       : c == '-' || is_digit(c) ? scan_number(d, len, p)
-                                                 : scan_literal(d, len, p);
-            if (!e)
-                goto bad;
-            p = e;
-            break;
-        }
-        case ST_AFTER:
-            if (c == ',') {
-                p++;
-                st = stack[depth - 1] == '{' ? ST_KEY : ST_VALUE;
-                continue;
-            }
-            if (c != (stack[depth - 1] == '{' ? '}' : ']'))
-                goto bad;
-            closing = true;
-            break;
-        }
-
-        if (closing) {
-            depth--;
-            p++;
-            if (depth == 0) {
-                st = ST_AFTER;
-                continue;
-            }
-        }
-        /* A value ended at p. */
-        if (depth == 1 && want) {
-            if (found)
-                goto bad; /* the member twice: which one is signed? */
-            found = true;
-            *off = vstart;
-            *n = p - vstart;
-        }
-        st = ST_AFTER;
+        int step = scan_step(&s, d[s.p]);
+        if (step == SCAN_VALUE)
+            step = scan_value_ended(&s);
+        if (step == SCAN_BAD)
+            goto bad;
     }
-    return found ? 0 : 1;
+    *off = s.off;
+    *n = s.n;
+    return s.found ? 0 : 1;
 bad:
-    *bad_at = p;
+    *bad_at = s.p;
     return -1;
 }
 
