@@ -64,3 +64,29 @@ STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
     BIO_free(bio);
     return certs;
 }
+
+STACK_OF(ASN1_TYPE) *attest_asn1_seq(const unsigned char *der, long len)
+{
+    const unsigned char *p = der;
+    if (!der || len <= 0)
+        return NULL;
+    STACK_OF(ASN1_TYPE) *s = d2i_ASN1_SEQUENCE_ANY(NULL, &p, len);
+    if (s && p != der + len) {
+        attest_asn1_seq_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+STACK_OF(ASN1_TYPE) *attest_asn1_type_seq(const ASN1_TYPE *t)
+{
+    if (!t || t->type != V_ASN1_SEQUENCE || !t->value.sequence)
+        return NULL;
+    return attest_asn1_seq(ASN1_STRING_get0_data(t->value.sequence),
+                           ASN1_STRING_length(t->value.sequence));
+}
+
+void attest_asn1_seq_free(STACK_OF(ASN1_TYPE) *s)
+{
+    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
+}

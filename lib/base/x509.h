@@ -27,4 +27,14 @@ ATTEST_HIDDEN int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t 
  * sk_X509_pop_free(certs, X509_free). */
 ATTEST_HIDDEN STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len);
 
+/* DER bytes that must hold exactly one SEQUENCE (OF ANY), nothing after
+ * it; NULL otherwise. Free with attest_asn1_seq_free. */
+ATTEST_HIDDEN STACK_OF(ASN1_TYPE) *attest_asn1_seq(const unsigned char *der, long len);
+
+/* The elements of an ASN1_TYPE of type SEQUENCE (its value holds the
+ * whole encoding, tag included); NULL for any other type. */
+ATTEST_HIDDEN STACK_OF(ASN1_TYPE) *attest_asn1_type_seq(const ASN1_TYPE *t);
+
+ATTEST_HIDDEN void attest_asn1_seq_free(STACK_OF(ASN1_TYPE) *s);
+
 #endif

@@ -40,35 +40,6 @@ static const char *member_name(int m)
     }
 }
 
-static void stack_free(STACK_OF(ASN1_TYPE) *s)
-{
-    sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-}
-
-/* Decode DER bytes that must hold exactly one SEQUENCE (OF ANY). */
-static STACK_OF(ASN1_TYPE) *decode_seq(const unsigned char *der, long len)
-{
-    const unsigned char *p = der;
-    if (len <= 0)
-        return NULL;
-    STACK_OF(ASN1_TYPE) *s = d2i_ASN1_SEQUENCE_ANY(NULL, &p, len);
-    if (s && p != der + len) {
-        stack_free(s);
-        return NULL;
-    }
-    return s;
-}
-
-/* The inner SEQUENCE of an ASN1_TYPE of type SEQUENCE (whose value holds
- * the whole DER encoding, tag included). */
-static STACK_OF(ASN1_TYPE) *type_seq(const ASN1_TYPE *t)
-{
-    if (!t || t->type != V_ASN1_SEQUENCE || !t->value.sequence)
-        return NULL;
-    return decode_seq(ASN1_STRING_get0_data(t->value.sequence),
-                      ASN1_STRING_length(t->value.sequence));
-}
-
 /* One SEQUENCE { OID, value }: the number after `prefix` (or -1 when the
  * OID is not directly under it) and the value. Returns 0 or -1 when the
  * pair itself is malformed. */
@@ -83,7 +54,7 @@ static int member_decode(const ASN1_TYPE *t, const char *prefix, member *m)
 {
     memset(m, 0, sizeof *m);
     m->number = -1;
-    m->pair = type_seq(t);
+    m->pair = attest_asn1_type_seq(t);
     if (!m->pair || sk_ASN1_TYPE_num(m->pair) != 2)
         return -1;
     const ASN1_TYPE *oid = sk_ASN1_TYPE_value(m->pair, 0);
@@ -111,7 +82,7 @@ static int member_decode(const ASN1_TYPE *t, const char *prefix, member *m)
 
 static void member_free(member *m)
 {
-    stack_free(m->pair);
+    attest_asn1_seq_free(m->pair);
     m->pair = NULL;
 }
 
@@ -158,7 +129,7 @@ static int bad(const char *oid, const char *what)
 /* .2: SEQUENCE of 18 { OID .2.N, value }. */
 static int parse_tcb(const ASN1_TYPE *v, intel_pck_info *out)
 {
-    STACK_OF(ASN1_TYPE) *seq = type_seq(v);
+    STACK_OF(ASN1_TYPE) *seq = attest_asn1_type_seq(v);
     if (!seq)
         return bad(SGX_OID_PREFIX "2", "(TCB) is not a SEQUENCE");
     bool seen[TCB_CPUSVN + 1] = {false};
@@ -183,7 +154,7 @@ static int parse_tcb(const ASN1_TYPE *v, intel_pck_info *out)
         }
         member_free(&m);
     }
-    stack_free(seq);
+    attest_asn1_seq_free(seq);
     if (st != ATTEST_OK)
         return st;
     for (int n = 1; n <= TCB_CPUSVN; n++)
@@ -200,7 +171,7 @@ static int parse_tcb(const ASN1_TYPE *v, intel_pck_info *out)
 /* .7: SEQUENCE of optional { .7.1 | .7.2 | .7.3 BOOLEAN }. */
 static int parse_configuration(const ASN1_TYPE *v, intel_pck_info *out)
 {
-    STACK_OF(ASN1_TYPE) *seq = type_seq(v);
+    STACK_OF(ASN1_TYPE) *seq = attest_asn1_type_seq(v);
     if (!seq)
         return bad(SGX_OID_PREFIX "7", "(Configuration) is not a SEQUENCE");
     int st = ATTEST_OK;
@@ -225,7 +196,7 @@ static int parse_configuration(const ASN1_TYPE *v, intel_pck_info *out)
             st = bad(m.oid, "is not a BOOLEAN");
         member_free(&m);
     }
-    stack_free(seq);
+    attest_asn1_seq_free(seq);
     if (st == ATTEST_OK)
         out->has_configuration = true;
     return st;
@@ -289,7 +260,7 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     const ASN1_OCTET_STRING *data = X509_EXTENSION_get_data(X509_get_ext(cert, idx));
     if (!data)
         return attest_set_error(ATTEST_E_CERT_PARSE, FIELD ": " SGX_OID " has no value");
-    STACK_OF(ASN1_TYPE) *seq = decode_seq(ASN1_STRING_get0_data(data),
+    STACK_OF(ASN1_TYPE) *seq = attest_asn1_seq(ASN1_STRING_get0_data(data),
                                           ASN1_STRING_length(data));
     if (!seq)
         return attest_set_error(ATTEST_E_CERT_PARSE,
@@ -313,7 +284,7 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
         }
         member_free(&m);
     }
-    stack_free(seq);
+    attest_asn1_seq_free(seq);
     if (st != ATTEST_OK)
         return st;
     for (int n = M_PPID; n <= M_SGX_TYPE; n++)

@@ -66,35 +66,11 @@ static int find_ext(X509 *x, const char *oid, const ASN1_OCTET_STRING **value)
     return ATTEST_OK;
 }
 
-/* DER bytes that must hold exactly one SEQUENCE (OF ANY). */
-static STACK_OF(ASN1_TYPE) *decode_seq(const unsigned char *der, long len)
-{
-    const unsigned char *p = der;
-    if (!der || len <= 0)
-        return NULL;
-    STACK_OF(ASN1_TYPE) *s = d2i_ASN1_SEQUENCE_ANY(NULL, &p, len);
-    if (s && p != der + len) {
-        sk_ASN1_TYPE_pop_free(s, ASN1_TYPE_free);
-        return NULL;
-    }
-    return s;
-}
-
-/* The elements of an ASN1_TYPE of type SEQUENCE (its value holds the
- * whole encoding, tag included). */
-static STACK_OF(ASN1_TYPE) *type_seq(const ASN1_TYPE *t)
-{
-    if (!t || t->type != V_ASN1_SEQUENCE || !t->value.sequence)
-        return NULL;
-    return decode_seq(ASN1_STRING_get0_data(t->value.sequence),
-                      ASN1_STRING_length(t->value.sequence));
-}
-
 /* Hopper: SEQUENCE { INTEGER, SubjectPublicKeyInfo,
  *                    SEQUENCE { OID sha384, OCTET STRING(48) } }. */
 static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
 {
-    STACK_OF(ASN1_TYPE) *seq = decode_seq(ASN1_STRING_get0_data(v), ASN1_STRING_length(v));
+    STACK_OF(ASN1_TYPE) *seq = attest_asn1_seq(ASN1_STRING_get0_data(v), ASN1_STRING_length(v));
     STACK_OF(ASN1_TYPE) *digest = NULL;
     const char *why = NULL;
     if (!seq) {
@@ -122,7 +98,7 @@ static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
             why = "element 2 is not a SubjectPublicKeyInfo";
         } else {
             X509_PUBKEY_free(pk);
-            digest = type_seq(sk_ASN1_TYPE_value(seq, 2));
+            digest = attest_asn1_type_seq(sk_ASN1_TYPE_value(seq, 2));
             const ASN1_TYPE *alg = digest && sk_ASN1_TYPE_num(digest) == 2
                                        ? sk_ASN1_TYPE_value(digest, 0) : NULL;
             const ASN1_TYPE *oct = alg ? sk_ASN1_TYPE_value(digest, 1) : NULL;
@@ -137,8 +113,8 @@ static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
                 memcpy(out, ASN1_STRING_get0_data(oct->value.octet_string), FWID_LEN);
         }
     }
-    sk_ASN1_TYPE_pop_free(digest, ASN1_TYPE_free);
-    sk_ASN1_TYPE_pop_free(seq, ASN1_TYPE_free);
+    attest_asn1_seq_free(digest);
+    attest_asn1_seq_free(seq);
     return why ? fwid_bad(HOPPER_FWID_OID " (Hopper FWID)", why) : ATTEST_OK;
 }
 
@@ -420,16 +396,26 @@ typedef struct response_facts {
 
 static int facts_fail(response_facts *f, int status, const char *label, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Record a failure "OCSP for <label>: <what>" in *slot and detail. */
+static int note_failure(int *slot, char *detail, size_t n, int status, const char *label,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
+static int note_failure(int *slot, char *detail, size_t n, int status, const char *label,
+                        const char *fmt, va_list ap)
+{
+    char what[256];
+    ERR_clear_error();
+    vsnprintf(what, sizeof what, fmt, ap);
+    *slot = status;
+    snprintf(detail, n, "OCSP for %s: %s", label, what);
+    return status;
+}
+
 static int facts_fail(response_facts *f, int status, const char *label, const char *fmt, ...)
 {
-    ERR_clear_error();
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    note_failure(&f->status, f->detail, sizeof f->detail, status, label, fmt, ap);
     va_end(ap);
-    f->status = status;
-    snprintf(f->detail, sizeof f->detail, "OCSP for %s: %s", label, what);
     return status;
 }
 
@@ -534,14 +520,10 @@ static int cand_fail(candidate *c, int status, const char *label, const char *fm
     __attribute__((format(printf, 4, 5)));
 static int cand_fail(candidate *c, int status, const char *label, const char *fmt, ...)
 {
-    ERR_clear_error();
-    char what[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    note_failure(&c->status, c->detail, sizeof c->detail, status, label, fmt, ap);
     va_end(ap);
-    c->status = status;
-    snprintf(c->detail, sizeof c->detail, "OCSP for %s: %s", label, what);
     return status;
 }
 

@@ -171,64 +171,6 @@ static int check_algorithm(const xmlNode *n, const char *where, const char *a1, 
     return ATTEST_OK;
 }
 
-/* Strict base64 (whitespace anywhere allowed, '=' padding only at the
- * end). Returns the decoded length, or -1. `out` holds at least
- * strlen(in) / 4 * 3 + 3 bytes. */
-static bool b64_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static long b64_decode(const char *in, uint8_t *out)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    uint32_t acc = 0;
-    int have = 0, pad = 0;
-    long n = 0;
-    const char *p = in;
-    for (; *p && pad == 0; p++) {
-        if (b64_space(*p))
-            continue;
-        if (*p == '=') {
-            /* "xx==" or "xxx=" ends the data */
-            if (have < 2)
-                return -1;
-            pad = 4 - have;
-            const char *q = p + 1;
-            for (int k = 1; k < pad; k++) {
-                while (b64_space(*q))
-                    q++;
-                if (*q++ != '=')
-                    return -1;
-            }
-            for (int k = have; k < 4; k++)
-                acc <<= 6;
-            out[n++] = (uint8_t)(acc >> 16);
-            if (pad == 1)
-                out[n++] = (uint8_t)(acc >> 8);
-            have = 0;
-            p = q - 1;
-            continue;
-        }
-        const char *a = strchr(alphabet, *p);
-        if (!a)
-            return -1;
-        acc = acc << 6 | (uint32_t)(a - alphabet);
-        if (++have == 4) {
-            out[n++] = (uint8_t)(acc >> 16);
-            out[n++] = (uint8_t)(acc >> 8);
-            out[n++] = (uint8_t)acc;
-            acc = 0;
-            have = 0;
-        }
-    }
-    for (; *p; p++)
-        if (!b64_space(*p))
-            return -1; /* data after the padding */
-    return have == 0 ? n : -1;
-}
-
 /* ---- step 1: the tree itself --------------------------------------------- */
 
 /* Walk every node (iteratively): no entity references, no XInclude
@@ -342,21 +284,25 @@ static int decode_cert(xmlNode *xc, size_t i, nv_rim_cert *out)
     xmlChar *text = xmlNodeGetContent(xc);
     if (!text)
         return nomem();
-    size_t tl = strlen((const char *)text);
-    uint8_t *der = malloc(tl / 4 * 3 + 4);
-    if (!der) {
-        xmlFree(text);
-        return nomem();
-    }
-    long n = b64_decode((const char *)text, der);
+    /* XML text may break base64 with blanks and tabs too: drop them, and
+     * the one strict decoder (which skips line breaks) does the rest. */
+    char *p = (char *)text, *w = p;
+    for (; *p; p++)
+        if (*p != ' ' && *p != '\t')
+            *w++ = *p;
+    uint8_t *der = NULL;
+    size_t n = 0;
+    int rc = attest_base64_decode((const char *)text, (size_t)(w - (char *)text), &der, &n);
     xmlFree(text);
-    if (n <= 0) {
+    if (rc == -2)
+        return nomem();
+    if (rc != 0 || n == 0) {
         free(der);
         return attest_set_error(ATTEST_E_MALFORMED,
                                 "nvidia.rim: KeyInfo X509Certificate %zu: not base64", i);
     }
     out->der = der;
-    out->len = (size_t)n;
+    out->len = n;
     return ATTEST_OK;
 }
 
