@@ -34,7 +34,7 @@ LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c
-TEST_SRC := $(wildcard tests/*.c)
+TEST_SRC := $(wildcard tests/*/*.c)
 
 .PHONY: all lib cli deps demo check test test-asan fuzz bench interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
@@ -118,7 +118,7 @@ $(B)/testpki/.done: $(B)/attest-mock
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-rogue
 	touch $@
 
-TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Ivectors/gen $(XMLSEC_CFLAGS) -o $@ $(TEST_SRC) $(GEN_SRC)
+TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Itests -Ivectors/gen $(XMLSEC_CFLAGS) -o $@ $(TEST_SRC) $(GEN_SRC)
 
 $(B)/unit-tests: $(TEST_SRC) tests/testutil.h $(GEN_SRC) $(LIB_HDR) $(B)/libattest.a
 	$(TEST_LINK) $(B)/libattest.a -lcriterion $(LIBS)

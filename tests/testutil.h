@@ -7,6 +7,7 @@
 #include "attest.h"
 
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,19 @@ static inline int tu_verify_bytes(const uint8_t *report, size_t len,
     attest_verifier_free(v);
     attest_evidence_free(ev);
     return status;
+}
+
+/* The result as its JSON document (attest_result_to_json), parsed; the
+ * caller json_decref()s it. */
+static inline json_t *tu_result_json(const attest_result *r)
+{
+    char *text = NULL;
+    cr_assert_eq(attest_result_to_json(&text, r), ATTEST_OK);
+    json_error_t err;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    cr_assert(doc, "result JSON: %s", err.text);
+    attest_string_free(text);
+    return doc;
 }
 
 #endif

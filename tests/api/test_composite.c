@@ -359,16 +359,6 @@ static int verify_bundle_str(const machine *m, const char *bundle, const char *p
 
 /* ---- result JSON helpers -------------------------------------------------- */
 
-static json_t *result_doc(const attest_result *r)
-{
-    char *text = NULL;
-    cr_assert_eq(attest_result_to_json(&text, r), ATTEST_OK);
-    json_error_t err;
-    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &err);
-    cr_assert(doc, "result JSON: %s", err.text);
-    attest_string_free(text);
-    return doc;
-}
 
 /* Follow a NULL-terminated path of object members. */
 static json_t *jget(json_t *o, ...)
@@ -447,7 +437,7 @@ Test(composite, accepted_cpu_and_two_gpus)
                                                                               : "skipped",
                     attest_result_check_detail(r, i));
 
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(jstr(jget(doc, "verdict", NULL)), "accepted");
     cr_expect_str_eq(jstr(jget(doc, "ear_status", NULL)), attest_result_ear_status(r));
     static const char *const devs[] = {"cpu0", "gpu0", "gpu1"};
@@ -513,7 +503,7 @@ Test(composite, gpus_bound_through_the_cpu_are_not_a_warning)
     attest_result *r = NULL;
     int st = verify_bundle_str(&m, bundle, STORED, &r);
     EXPECT_STATUS(st, ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     for (int k = 0; k < 2; k++) {
         char dev[8], name[32];
         snprintf(dev, sizeof dev, "gpu%d", k);
@@ -862,7 +852,7 @@ Test(composite, rejected_result_token_says_contraindicated)
 /* Every submod of a result whose binding failed is contraindicated. */
 static void expect_all_contraindicated(const attest_result *r)
 {
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(attest_result_ear_status(r), "contraindicated");
     const char *k;
     json_t *s;
@@ -992,7 +982,7 @@ Test(composite, min_gpus_not_met_is_missing)
                                     "{" SCOPE "\"composite\":{\"min_gpus\":3},\"nvidia\":{\"allow_stored_ocsp\":true}}",
                                     &r),
                   ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect(json_is_object(jget(doc, "submods", "gpu3", NULL)));
     json_decref(doc);
     attest_result_free(r);
@@ -1013,7 +1003,7 @@ Test(composite, bundle_without_cpu)
     cr_expect_str_eq(first_failed(r), "composite.devices");
     cr_expect(strstr(attest_result_reason(r), "require_cpu"), "%s", attest_result_reason(r));
     cr_expect_str_eq(attest_result_ear_status(r), "contraindicated");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_null(jget(doc, "submods", "cpu0", NULL));
     json_decref(doc);
     attest_result_free(r);
@@ -1085,7 +1075,7 @@ static void one_bad_gpu(size_t bad)
     cr_expect_str_eq(attest_result_ear_status(r), "contraindicated");
     cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_PASS,
                  "the binding itself holds");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(submod_status(doc, badname), "contraindicated");
     cr_expect_eq(json_integer_value(jget(doc, "submods", badname, "ear.trustworthiness-vector",
                                          "executables", NULL)), 96);
@@ -1139,7 +1129,7 @@ Test(composite, same_nonce_binding)
     cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_SKIPPED);
     cr_expect(strstr(check_detail(r, "composite.binding"), "freshness only"));
     cr_expect_eq(check_outcome(r, "policy.snp.report_data"), ATTEST_CHECK_PASS);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(jstr(json_object_get(doc, "gpu_binding")), "same_nonce_freshness_only");
     cr_expect(json_is_true(json_object_get(doc, "fresh")));
     static const char *const devs[] = {"cpu0", "gpu0", "gpu1"};
@@ -1165,7 +1155,7 @@ Test(composite, same_nonce_binding)
     bundle = make_bundle_of(&m, 1, reps, TWO, 2, m.nonce, 32);
     EXPECT_STATUS(verify_bundle_str(&m, bundle, pol_cpu, &r), ATTEST_E_NV_NONCE, r);
     cr_expect_str_eq(first_failed(r), "gpu1.report.nonce");
-    doc = result_doc(r);
+    doc = tu_result_json(r);
     cr_expect_str_eq(submod_status(doc, "gpu1"), "contraindicated");
     cr_expect_str_neq(submod_status(doc, "gpu0"), "contraindicated");
     json_decref(doc);
@@ -1211,7 +1201,7 @@ Test(composite, caller_nonce_must_be_the_bundles)
     cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_PASS);
     cr_expect(strstr(check_detail(r, "composite.binding"), "not shown fresh"), "%s",
               check_detail(r, "composite.binding"));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect(json_is_false(json_object_get(doc, "fresh")));
     cr_expect_null(json_object_get(doc, "nonce"));
     json_decref(doc);
@@ -1272,7 +1262,7 @@ Test(composite, bundle_round_trip)
     EXPECT_STATUS(verify_bundle_str(&m, compact, STORED, &r2), ATTEST_OK, r2);
     cr_expect_str_eq(attest_result_ear_status(r1), attest_result_ear_status(r2));
     cr_expect_eq(attest_result_check_count(r1), attest_result_check_count(r2));
-    json_t *d1 = result_doc(r1), *d2 = result_doc(r2);
+    json_t *d1 = tu_result_json(r1), *d2 = tu_result_json(r2);
     cr_expect(json_equal(jget(d1, "submods", NULL), jget(d2, "submods", NULL)),
               "the same submods from the same evidence");
     json_decref(d1);
@@ -1359,7 +1349,7 @@ Test(composite, gpu_evidence_scope_counts_and_nonce)
     attest_result *r = NULL;
     const char *ok = "{\"nvidia\":{\"allow_stored_ocsp\":true}}";
     EXPECT_STATUS(verify_gpus(&m, &nv, ok, m.nonce, 32, &r), ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     char hex[65];
     to_hex(m.nonce, 32, hex);
     cr_expect_str_eq(jstr(jget(doc, "claims", "devices", "gpu0", "eat_nonce", NULL)), hex);
@@ -1393,7 +1383,7 @@ Test(composite, gpu_evidence_scope_counts_and_nonce)
     EXPECT_STATUS(verify_gpus(&m, &nv, "{\"nvidia\":{\"allow_stored_ocsp\":true,"
                                        "\"require_nonce\":false}}", NULL, 0, &r),
                   ATTEST_OK, r);
-    doc = result_doc(r);
+    doc = tu_result_json(r);
     cr_expect_null(jget(doc, "claims", "devices", "gpu0", "eat_nonce", NULL),
                    "the report's nonce is not an eat_nonce");
     cr_expect(json_is_false(json_object_get(doc, "fresh")));
@@ -1458,7 +1448,7 @@ Test(composite, archived_bundle_after_the_ocsp_window)
     int st = verify_text(&m, bundle, strlen(bundle), stale, later, m.nonce, 32, &r);
     EXPECT_STATUS(st, ATTEST_OK, r);
     cr_expect_eq(check_outcome(r, "composite.binding"), ATTEST_CHECK_PASS);
-    json_t *d0 = result_doc(r0), *d = result_doc(r);
+    json_t *d0 = tu_result_json(r0), *d = tu_result_json(r);
     static const char *const devs[] = {"cpu0", "gpu0", "gpu1"};
     for (size_t i = 0; i < 3; i++)
         cr_expect_str_neq(submod_status(d, devs[i]), "contraindicated", "%s", devs[i]);
@@ -1507,7 +1497,7 @@ Test(composite, stale_ocsp_allowed_is_a_warning)
     int st = verify_text(&m, bundle, strlen(bundle), stale, tu_time("2025-09-01T00:00:00Z"),
                          m.nonce, 32, &r);
     EXPECT_STATUS(st, ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(attest_result_ear_status(r), "warning",
                      "stale OCSP accepted by allow_stale_ocsp rated %s", attest_result_ear_status(r));
     cr_expect_eq(json_integer_value(jget(doc, "submods", "gpu0", "ear.trustworthiness-vector",
@@ -1703,7 +1693,7 @@ Test(composite, ocsp_hold_allowed_is_a_warning)
                                     "{" SCOPE "\"nvidia\":{\"allow_stored_ocsp\":true,\"allow_ocsp_hold\":true}}",
                                     &r),
                   ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(submod_status(doc, "gpu0"), "affirming");
     cr_expect_str_eq(submod_status(doc, "gpu1"), "warning", "a GPU on hold, accepted by policy");
     cr_expect_str_eq(attest_result_ear_status(r), "warning");
@@ -1737,7 +1727,7 @@ Test(composite, ocsp_not_required_is_a_warning)
     for (size_t i = 0; i < attest_result_check_count(r); i++)
         if (strstr(attest_result_check_name(r, i), "ocsp"))
             cr_log_info("%s: %s", attest_result_check_name(r, i), attest_result_check_detail(r, i));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_neq(submod_status(doc, "gpu0"), "affirming",
                       "revocation unchecked (require_ocsp false) rated affirming");
     cr_expect_str_eq(submod_status(doc, "cpu0"), "affirming");
@@ -2027,7 +2017,7 @@ Test(composite, real_snp_s14_turin_as_bundle)
     attest_result *r = run_real(&f, "{" SCOPE "\"snp\":{\"require_crl\":false},\"composite\":{\"require_cpu\":true}}",
                                 "2025-07-18T00:00:00Z", NULL, 0);
     EXPECT_STATUS(attest_result_status(r), ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(jstr(jget(doc, "claims", "cpu0", "product", NULL)), "Turin");
     cr_expect(json_is_object(jget(doc, "submods", "cpu0", NULL)));
     cr_expect_null(jget(doc, "submods", "gpu0", NULL));
@@ -2056,7 +2046,7 @@ Test(composite, real_tdx_s18_as_bundle)
     attest_result *r = run_real(&f, "{\"tdx\":{\"accepted_tcb_statuses\":[\"OutOfDate\"]}}",
                                 "2025-07-07T10:20:00Z", NULL, 0);
     EXPECT_STATUS(attest_result_status(r), ATTEST_OK, r);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(jstr(jget(doc, "claims", "cpu0", "tcb", "status", NULL)), "OutOfDate");
     cr_expect_str_eq(jstr(jget(doc, "submods", "cpu0", "x-attest-claims", "tcb", "status", NULL)),
                      "OutOfDate");
@@ -2105,7 +2095,7 @@ Test(composite, real_nvidia_set_a_as_bundle)
         set_a_files(&f, evidence[i]);
         attest_result *r = run_real(&f, pol, "2025-10-24T12:00:00Z", nonce, 32);
         EXPECT_STATUS(attest_result_status(r), ATTEST_OK, r);
-        json_t *doc = result_doc(r);
+        json_t *doc = tu_result_json(r);
         cr_expect_str_eq(jstr(jget(doc, "claims", "devices", "gpu0", "measres", NULL)), "success",
                          "%s", evidence[i]);
         cr_expect_str_eq(jstr(jget(doc, "submods", "gpu0", "x-attest-claims", "x-nvidia-gpu-driver-version",

@@ -663,16 +663,6 @@ Test(snp_synthetic, report_data_exact_and_nonce_bound)
 
 /* Issue 8, class 2: a nonce given is verified or the verification fails;
  * it is never only recorded. */
-static json_t *result_json(const attest_result *r)
-{
-    char *text = NULL;
-    cr_assert_eq(attest_result_to_json(&text, r), ATTEST_OK);
-    json_t *doc = json_loads(text, 0, NULL);
-    attest_string_free(text);
-    cr_assert(doc);
-    return doc;
-}
-
 Test(snp_synthetic, nonce_is_bound_or_rejected)
 {
     fixture f;
@@ -688,7 +678,7 @@ Test(snp_synthetic, nonce_is_bound_or_rejected)
                  ATTEST_E_POLICY_REPORT_DATA);
     cr_expect_str_eq(attest_result_reason(r),
                      "policy.snp.report_data: report data is not the caller's nonce bound raw");
-    json_t *doc = result_json(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_null(json_object_get(doc, "nonce"), "an unverified nonce is not in the result");
     cr_expect(json_is_false(json_object_get(doc, "fresh")));
     json_decref(doc);
@@ -711,7 +701,7 @@ Test(snp_synthetic, nonce_is_bound_or_rejected)
             said = attest_result_check_outcome(r, i) == ATTEST_CHECK_SKIPPED &&
                    strstr(attest_result_check_detail(r, i), "not shown to be fresh");
     cr_expect(said, "the result says the evidence is not shown fresh");
-    doc = result_json(r);
+    doc = tu_result_json(r);
     cr_expect(json_is_false(json_object_get(doc, "fresh")));
     json_decref(doc);
     attest_result_free(r);
@@ -719,7 +709,7 @@ Test(snp_synthetic, nonce_is_bound_or_rejected)
     memcpy(f.report + SNPGEN_OFF_REPORT_DATA, nonce, sizeof nonce);
     sign_vcek(&f);
     cr_expect_eq(fx_verify_full(&f, NULL, AT_GOOD, nonce, sizeof nonce, &r), ATTEST_OK);
-    doc = result_json(r);
+    doc = tu_result_json(r);
     cr_expect(json_is_true(json_object_get(doc, "fresh")));
     char hex[65];
     hex_of(hex, nonce, sizeof nonce);

@@ -323,16 +323,7 @@ static int fx_run(nvfx *f, const char *policy)
                      (f)->failed, (f)->reason);                                            \
     } while (0)
 
-/* The result as JSON and one device's claims. */
-static json_t *result_doc(const attest_result *r)
-{
-    char *text = NULL;
-    cr_assert_eq(attest_result_to_json(&text, r), ATTEST_OK);
-    json_t *doc = json_loads(text, 0, NULL);
-    attest_string_free(text);
-    cr_assert(doc);
-    return doc;
-}
+/* One device's claims in the result JSON. */
 
 static json_t *device_claims(json_t *doc, const char *dev)
 {
@@ -402,7 +393,7 @@ static nvgen_rim_measurement *rim_index(nvgen_rim_desc *d, int index)
 /* Claims list x-nvidia-mismatch-measurement-records: is `index` there? */
 static bool mismatch_listed(const attest_result *r, const char *dev, int index, size_t *count)
 {
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *recs = json_object_get(device_claims(doc, dev), "x-nvidia-mismatch-measurement-records");
     bool found = false;
     size_t i;
@@ -471,7 +462,7 @@ Test(nv_synthetic, accepted_hopper_and_stored_ocsp_rule)
     expect_passed(r, want, sizeof want / sizeof want[0]);
 
     /* Claims, member by member. */
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *gpu = device_claims(doc, "gpu0");
     char ueid[128];
     serial_dec(f.pki->dev[0].leaf.cert, ueid, sizeof ueid);
@@ -630,7 +621,7 @@ Test(nv_synthetic, accepted_blackwell)
                 "gpu0.chain.ocsp");
     attest_result *r = NULL;
     EXPECT_OK(&f, fx_verify_ev(&f, saved, len, STORED, f.pki->nonce, 32, &r));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *gpu = device_claims(doc, "gpu0");
     char ueid[128];
     serial_dec(f.pki->dev[0].leaf.cert, ueid, sizeof ueid);
@@ -662,7 +653,7 @@ Test(nv_synthetic, accepted_nvswitch_with_only_a_bios_rim)
                 "switch0.chain.ocsp");
     attest_result *r = NULL;
     EXPECT_OK(&f, fx_verify_ev(&f, saved, len, STORED, f.pki->nonce, 32, &r));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *sw = device_claims(doc, "switch0");
     cr_expect_str_eq(claim_str(sw, "x-nvidia-device-type"), "nvswitch");
     cr_expect_str_eq(claim_str(sw, "x-nvidia-switch-bios-version"), "96.10.55.00.01");
@@ -709,7 +700,7 @@ Test(nv_synthetic, accepted_four_gpus_from_evidence_json)
                 "gpu0.chain.ocsp");
     attest_result *r = NULL;
     EXPECT_OK(&f, fx_verify_ev(&f, json, len, STORED, f.pki->nonce, 32, &r));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     for (int k = 0; k < 4; k++) {
         char dev[8], ueid[128];
         snprintf(dev, sizeof dev, "gpu%d", k);
@@ -748,7 +739,7 @@ Test(nv_synthetic, tampered_runtime_measurement)
     size_t n = 0;
     cr_expect(mismatch_listed(r, "gpu0", DRIVER_INDEX, &n));
     cr_expect_eq(n, 1u);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_str_eq(claim_str(device_claims(doc, "gpu0"), "measres"), "fail");
     cr_expect(json_is_false(json_object_get(device_claims(doc, "gpu0"), "secboot")));
     json_decref(doc);
@@ -908,7 +899,7 @@ Test(nv_synthetic, report_signature)
     attest_result *r = NULL;
     EXPECT_FAIL(&f, fx_verify_ev(&f, rep, len, STORED, f.pki->nonce, 32, &r),
                 ATTEST_E_NV_REPORT_SIGNATURE, "gpu0.report.signature");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect(json_is_false(json_object_get(device_claims(doc, "gpu0"),
                                             "x-nvidia-gpu-attestation-report-signature-verified")));
     json_decref(doc);
@@ -971,7 +962,7 @@ static void fwid_mismatch(const char *pki)
     cr_assert_eq(nvgen_report_set_tlv(f.desc, NVGEN_TLV_FWID, fwid, 48), 0);
     attest_result *r = NULL;
     EXPECT_FAIL(&f, fx_run_keep(&f, STORED, &r), ATTEST_E_NV_FWID, "gpu0.fwid");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect(json_is_false(json_object_get(device_claims(doc, "gpu0"),
                                             "x-nvidia-gpu-attestation-report-cert-chain-fwid-match")));
     json_decref(doc);
@@ -980,7 +971,7 @@ static void fwid_mismatch(const char *pki)
     cr_assert_eq(nvgen_report_del_tlv(f.desc, NVGEN_TLV_FWID), 0);
     r = NULL;
     EXPECT_OK(&f, fx_run_keep(&f, STORED, &r));
-    doc = result_doc(r);
+    doc = tu_result_json(r);
     cr_expect(json_is_null(json_object_get(device_claims(doc, "gpu0"),
                                            "x-nvidia-gpu-attestation-report-cert-chain-fwid-match")));
     json_decref(doc);
@@ -1032,7 +1023,7 @@ Test(nv_synthetic, ocsp_revoked_brom)
     fx_ocsp(&f, "dev1", NVGEN_CHAIN_DEVICE, 0, 1, NVGEN_OCSP_REVOKED);
     attest_result *r = NULL;
     EXPECT_FAIL(&f, fx_run_keep(&f, STORED, &r), ATTEST_E_NV_OCSP, "gpu0.chain.ocsp");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *chain = json_object_get(device_claims(doc, "gpu0"), "x-nvidia-gpu-attestation-report-cert-chain");
     cr_expect_str_eq(claim_str(chain, "x-nvidia-cert-status"), "invalid");
     json_decref(doc);
@@ -1058,7 +1049,7 @@ Test(nv_synthetic, ocsp_hold_and_unknown)
                 "gpu0.chain.ocsp");
     attest_result *r = NULL;
     EXPECT_OK(&f, fx_run_keep(&f, STORED_WITH("\"allow_ocsp_hold\":true"), &r));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *chain = json_object_get(device_claims(doc, "gpu0"), "x-nvidia-gpu-attestation-report-cert-chain");
     cr_expect_str_eq(claim_str(chain, "x-nvidia-cert-ocsp-status"), "hold");
     json_decref(doc);
@@ -1186,7 +1177,7 @@ Test(nv_synthetic, ocsp_rim_chain_certificate_revoked)
     fx_ocsp(&f, "rim1", NVGEN_CHAIN_RIM, 0, 1, NVGEN_OCSP_REVOKED); /* the L3 */
     attest_result *r = NULL;
     EXPECT_FAIL(&f, fx_run_keep(&f, STORED, &r), ATTEST_E_NV_OCSP, "gpu0.driver_rim.ocsp");
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     json_t *rc = json_object_get(device_claims(doc, "gpu0"), "x-nvidia-gpu-driver-rim-cert-chain");
     cr_expect_str_eq(claim_str(rc, "x-nvidia-cert-status"), "invalid");
     json_decref(doc);
@@ -1482,7 +1473,7 @@ Test(nv_synthetic, device_chain_rogue_root)
     /* Nothing after the chain ran for the device. */
     for (size_t i = 0; i < attest_result_check_count(r); i++)
         cr_expect(strcmp(attest_result_check_name(r, i), "gpu0.report.signature") != 0);
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect(json_is_false(json_object_get(device_claims(doc, "gpu0"), "x-nvidia-device-result")));
     json_decref(doc);
     attest_result_free(r);
@@ -1643,7 +1634,7 @@ Test(nv_synthetic, trailing_bytes)
     f.desc->trailing = 7;
     attest_result *r = NULL;
     EXPECT_OK(&f, fx_run_keep(&f, STORED, &r));
-    json_t *doc = result_doc(r);
+    json_t *doc = tu_result_json(r);
     cr_expect_eq(json_integer_value(json_object_get(json_object_get(device_claims(doc, "gpu0"), "report"),
                                                     "trailing_bytes")),
                  7);
