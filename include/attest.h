@@ -362,6 +362,81 @@ ATTEST_API int attest_classify(attest_item_kind *out, const uint8_t *data, size_
 ATTEST_API const char *attest_item_kind_name(attest_item_kind kind);
 
 /* ------------------------------------------------------------------------
+ * What evidence still needs: the collateral a verification of some
+ * evidence would use that a collateral does not hold yet, each item with
+ * the request at the vendor's default service that provides it (AMD KDS
+ * https://kdsintf.amd.com, Intel PCS v4 https://api.trustedservices.intel.com,
+ * NVIDIA RIM https://rim.attestation.nvidia.com, NVIDIA OCSP
+ * https://ocsp.ndis.nvidia.com). Nothing here touches the network: it is a
+ * plan, for a fetcher or for an air-gapped user who fetches elsewhere.
+ * --------------------------------------------------------------------- */
+typedef struct attest_needs attest_needs;
+
+typedef enum attest_need_kind {
+    ATTEST_NEED_NOT_FETCHABLE = 0,     /* needed, but no service provides it
+                                          (a VLEK; a VCEK of a masked chip ID);
+                                          method and URL are "" */
+    ATTEST_NEED_AMD_VCEK = 1,          /* KDS /vcek/v1/{product}/{hwID}?..SPL= */
+    ATTEST_NEED_AMD_CERT_CHAIN = 2,    /* KDS /{vcek,vlek}/v1/{product}/cert_chain */
+    ATTEST_NEED_AMD_CRL = 3,           /* KDS /{vcek,vlek}/v1/{product}/crl */
+    ATTEST_NEED_INTEL_TCB_INFO = 4,    /* PCS /{sgx,tdx}/certification/v4/tcb?fmspc= */
+    ATTEST_NEED_INTEL_QE_IDENTITY = 5, /* PCS /{sgx,tdx}/certification/v4/qe/identity */
+    ATTEST_NEED_INTEL_PCK_CRL = 6,     /* PCS /sgx/certification/v4/pckcrl?ca= */
+    ATTEST_NEED_INTEL_ROOT_CA_CRL = 7, /* Intel SGX Root CA CRL (DER) */
+    ATTEST_NEED_NVIDIA_RIM = 8,        /* RIM service /v1/rim/{id} (JSON wrapping
+                                          the RIM in base64) */
+    ATTEST_NEED_NVIDIA_OCSP = 9,       /* OCSP POST about one certificate: the
+                                          request body is built by the fetcher */
+} attest_need_kind;
+
+/* List what verifying `ev` would need that `have` (may be NULL) does not
+ * hold; a bundle's own collateral counts as held. "Held" is decided with
+ * the verification's predicates where they are cheap: a VCEK whose hwID
+ * and TCB fit the report, the ASK/ASVK and ARK of the product by name, a
+ * CRL by its issuer's name, a TCB Info of the quote's FMSPC and TEE, a
+ * QE Identity of the TEE (QE or TD QE), a RIM of the device's product and
+ * version, an OCSP response holding the certificate's CertID. Signatures,
+ * validity and OCSP nonces are not judged (the verification does that), so
+ * an expired item counts as held; anything undecidable is listed. An SNP
+ * report that names no product (version 2 has no CPUID fields) lists the
+ * items of every product it may be (Milan and Genoa; also Turin for a
+ * later report with an unlisted CPUID), each reason saying it is one of
+ * the candidates. NVIDIA: the driver RIM (GPUs), VBIOS or switch BIOS RIM
+ * of each device by the id NVIDIA's tools derive from the report, OCSP for
+ * the device chain's certificates 1..n-2 (when the evidence carries the
+ * chain) and for the signing chain of each RIM held. Duplicates (one
+ * request serving several checks) are listed once. Errors:
+ * ATTEST_E_INVALID_ARG, ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,
+                                       const attest_collateral *have);
+
+/* Number of items (0: nothing is missing). */
+ATTEST_API size_t attest_needs_count(const attest_needs *n);
+
+/* Item i's kind (ATTEST_NEED_NOT_FETCHABLE out of range). */
+ATTEST_API attest_need_kind attest_needs_kind(const attest_needs *n, size_t i);
+
+/* Item i's HTTP method ("GET", "POST"; "" when not fetchable), its URL at
+ * the vendor's default service ("" when not fetchable), for OCSP the
+ * certificate it is about ("CN=..., serial=<hex>"; "" otherwise), and
+ * why it is needed: the device and check ("cpu0 snp.vek: ...",
+ * "gpu0.driver_rim: ..."). Borrowed; NULL when i is out of range. */
+ATTEST_API const char *attest_needs_method(const attest_needs *n, size_t i);
+ATTEST_API const char *attest_needs_url(const attest_needs *n, size_t i);
+ATTEST_API const char *attest_needs_subject(const attest_needs *n, size_t i);
+ATTEST_API const char *attest_needs_reason(const attest_needs *n, size_t i);
+
+/* Short name of a kind ("amd-vcek", "nvidia-ocsp"; "unknown" for a value
+ * not in the enum). Static string. */
+ATTEST_API const char *attest_need_kind_name(attest_need_kind kind);
+
+/* The list as a JSON array of {kind, method, url, reason[, subject]};
+ * *out is owned by the caller (attest_string_free). */
+ATTEST_API int attest_needs_to_json(char **out, const attest_needs *n);
+
+ATTEST_API void attest_needs_free(attest_needs *n);
+
+/* ------------------------------------------------------------------------
  * Policy: what the relying party accepts, loaded from JSON (see
  * docs/policy.md). Defaults are strict; every relaxation is a named member.
  * Unknown members are an error (a typo must not weaken a policy).
