@@ -401,7 +401,8 @@ typedef enum attest_need_kind {
  * report that names no product (version 2 has no CPUID fields) lists the
  * items of every product it may be (Milan and Genoa; also Turin for a
  * later report with an unlisted CPUID), each reason saying it is one of
- * the candidates. NVIDIA: the driver RIM (GPUs), VBIOS or switch BIOS RIM
+ * the candidates, unless a fitting VEK is held: its productName then
+ * names the product. NVIDIA: the driver RIM (GPUs), VBIOS or switch BIOS RIM
  * of each device by the id NVIDIA's tools derive from the report, OCSP for
  * the device chain's certificates 1..n-2 (when the evidence carries the
  * chain) and for the signing chain of each RIM held. Duplicates (one

@@ -93,6 +93,12 @@ static const struct option BUNDLE_OPTIONS[] = {
     {0},
 };
 
+static const struct option LIST_OPTIONS[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    HELP_OPTION,
+    {0},
+};
+
 static const struct option TOKEN_OPTIONS[] = {
     {"pubkey", required_argument, NULL, OPT_PUBKEY},
     {"nonce", required_argument, NULL, OPT_NONCE},
@@ -120,6 +126,7 @@ static int cmd_verify(const command *cmd, int argc, char **argv);
 static int cmd_bundle(const command *cmd, int argc, char **argv);
 static int cmd_token(const command *cmd, int argc, char **argv);
 static int cmd_version(const command *cmd, int argc, char **argv);
+static int cmd_collateral_list(const command *cmd, int argc, char **argv);
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -163,6 +170,15 @@ static const command COMMANDS[] = {
      "byte for byte; --nonce records the nonce they answer (1 to 64 bytes).\n"
      "exit: 0 written, 2 usage, I/O or unusable input.\n",
      "-:ho:", BUNDLE_OPTIONS, cmd_bundle},
+    {"collateral", "list", "collateral list", "collateral list [--json] FILE|DIR...\n",
+     "List what each evidence among the inputs still needs that the collateral\n"
+     "among them does not hold, each item with the request at the vendor's service\n"
+     "that provides it (AMD KDS, Intel PCS v4, NVIDIA RIM service and OCSP): one\n"
+     "line per item (kind, method, URL, why). Nothing is fetched.\n"
+     "  --json                print the list as JSON\n"
+     "exit: 0 nothing missing, 1 something missing, 2 usage, I/O or unparseable\n"
+     "input.\n",
+     "-:h", LIST_OPTIONS, cmd_collateral_list},
     {"token", "verify", "token verify",
      "token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
      "                           [--allow-warning]\n",
@@ -677,6 +693,25 @@ static void print_result(const verify_opts *o, const inputs *in, const attest_re
                 attest_status_name(status));
 }
 
+/* After a rejection for a missing item: which URLs would provide what is
+ * missing (the same list as `attest collateral list`). */
+static void print_fetch_hint(const attest_evidence *ev, const attest_collateral *coll)
+{
+    attest_needs *needs = NULL;
+    if (attest_collateral_needs(&needs, ev, coll) != ATTEST_OK)
+        return;
+    size_t count = attest_needs_count(needs);
+    if (count)
+        fprintf(stderr, "missing collateral: run `attest collateral list` or fetch:\n");
+    for (size_t i = 0; i < count; i++) {
+        const char *url = attest_needs_url(needs, i);
+        fprintf(stderr, "  %s %s%s%s (%s)\n", attest_needs_method(needs, i),
+                url[0] ? url : "(not fetchable)", attest_needs_subject(needs, i)[0] ? " " : "",
+                attest_needs_subject(needs, i), attest_needs_reason(needs, i));
+    }
+    attest_needs_free(needs);
+}
+
 static int run_verify(const verify_opts *o, inputs *in)
 {
     attest_verifier *v = NULL;
@@ -693,6 +728,8 @@ static int run_verify(const verify_opts *o, inputs *in)
         goto out;
     }
     print_result(o, in, res);
+    if (status == ATTEST_E_COLLATERAL_MISSING || status == ATTEST_E_CRL_MISSING)
+        print_fetch_hint(in->ev, in->coll);
     rc = status == ATTEST_OK ? 0 : EXIT_REJECTED;
     if (o->token_key && write_token(o, res) != 0)
         rc = EXIT_USAGE;
@@ -816,6 +853,125 @@ static int cmd_bundle(const command *cmd, int argc, char **argv)
         free(l.data[i]);
     free(l.data);
     free(l.lens);
+    free(files.paths);
+    return exit_code(rc);
+}
+
+/* ---- collateral list -------------------------------------------------- */
+
+#define MAX_LIST_EVIDENCE 64
+
+typedef struct list_inputs {
+    attest_collateral *coll;
+    attest_evidence *ev[MAX_LIST_EVIDENCE];
+    char *path[MAX_LIST_EVIDENCE];
+    size_t count;
+} list_inputs;
+
+/* As add_input, but every evidence is kept: each gets its own list. */
+static int list_input(void *ctx, const char *path, uint8_t *data, size_t len)
+{
+    list_inputs *in = ctx;
+    attest_item_kind kind;
+    int rc = 0, status = attest_classify(&kind, data, len);
+    if (status != ATTEST_OK)
+        rc = report_failure(path, status);
+    else if (kind >= ATTEST_ITEM_CERTIFICATES)
+        rc = (status = attest_collateral_add(in->coll, data, len)) == ATTEST_OK
+                 ? 0 : report_failure(path, status);
+    else if (in->count >= MAX_LIST_EVIDENCE) {
+        fprintf(stderr, "attest: %s: more than %d evidences\n", path, MAX_LIST_EVIDENCE);
+        rc = -1;
+    } else if ((status = attest_evidence_parse(&in->ev[in->count], data, len)) != ATTEST_OK)
+        rc = report_failure(path, status);
+    else if (!(in->path[in->count++] = strdup(path)))
+        rc = -1;
+    free(data);
+    return rc;
+}
+
+static void print_needs_text(const char *path, const attest_needs *n, bool header)
+{
+    if (header)
+        printf("# %s\n", path);
+    for (size_t i = 0; i < attest_needs_count(n); i++) {
+        const char *method = attest_needs_method(n, i), *url = attest_needs_url(n, i);
+        const char *subject = attest_needs_subject(n, i);
+        printf("%s %s %s%s%s (%s)\n", attest_need_kind_name(attest_needs_kind(n, i)),
+               method[0] ? method : "-", url[0] ? url : "-", subject[0] ? " " : "", subject,
+               attest_needs_reason(n, i));
+    }
+}
+
+/* One list per evidence; JSON: [{"file": ..., "needs": [...]}]. Returns
+ * the number of items missing, or -1. */
+static long list_needs(const list_inputs *in, bool json)
+{
+    long missing = 0;
+    json_t *all = json ? json_array() : NULL;
+    for (size_t i = 0; i < in->count; i++) {
+        attest_needs *n = NULL;
+        char *text = NULL;
+        if (attest_collateral_needs(&n, in->ev[i], in->coll) != ATTEST_OK ||
+            (json && attest_needs_to_json(&text, n) != ATTEST_OK)) {
+            fprintf(stderr, "attest: %s: %s\n", in->path[i], attest_error_last());
+            attest_needs_free(n);
+            json_decref(all);
+            return -1;
+        }
+        missing += (long)attest_needs_count(n);
+        if (json)
+            json_array_append_new(all, json_pack("{s:s, s:o}", "file", in->path[i], "needs",
+                                                 json_loads(text, 0, NULL)));
+        else
+            print_needs_text(in->path[i], n, in->count > 1);
+        attest_string_free(text);
+        attest_needs_free(n);
+    }
+    if (json) {
+        char *out = json_dumps(all, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        printf("%s\n", out ? out : "[]");
+        free(out);
+        json_decref(all);
+    }
+    return missing;
+}
+
+static int list_option(void *opts, int code, const char *value)
+{
+    (void)value;
+    if (code != OPT_JSON)
+        return -1;
+    *(bool *)opts = true;
+    return 0;
+}
+
+static int cmd_collateral_list(const command *cmd, int argc, char **argv)
+{
+    bool json = false;
+    file_args files;
+    list_inputs in = {0};
+    int rc = parse_args(cmd, argc, argv, list_option, &json, &files);
+    if (rc == 0 && files.count == 0)
+        rc = command_usage(cmd);
+    if (rc == 0 && attest_collateral_new(&in.coll) != ATTEST_OK)
+        rc = EXIT_USAGE;
+    for (size_t i = 0; rc == 0 && i < files.count; i++)
+        if (each_input(files.paths[i], list_input, &in) != 0)
+            rc = EXIT_USAGE;
+    if (rc == 0 && in.count == 0) {
+        fprintf(stderr, "attest: no evidence among the inputs\n");
+        rc = EXIT_USAGE;
+    }
+    if (rc == 0) {
+        long missing = list_needs(&in, json);
+        rc = missing < 0 ? EXIT_USAGE : missing > 0 ? EXIT_REJECTED : 0;
+    }
+    for (size_t i = 0; i < in.count; i++) {
+        attest_evidence_free(in.ev[i]);
+        free(in.path[i]);
+    }
+    attest_collateral_free(in.coll);
     free(files.paths);
     return exit_code(rc);
 }

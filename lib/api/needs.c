@@ -98,8 +98,9 @@ static bool has_crl_by(const held *h, const char *issuer_cn)
 }
 
 /* A VEK of the report's kind that the verification would choose as the
- * fitting one (snp_evidence.c choose_vek: TCB and, for a VCEK, hwID). */
-static bool has_vek(const held *h, const snp_report *rep, bool vlek)
+ * fitting one (snp_evidence.c choose_vek: TCB and, for a VCEK, hwID);
+ * *product (may be NULL) is the product its productName names. */
+static bool held_vek(const held *h, const snp_report *rep, bool vlek, snp_product *product)
 {
     char cn[64];
     for (int k = 0; k < 2; k++)
@@ -113,10 +114,21 @@ static bool has_vek(const held *h, const snp_report *rep, bool vlek)
                        amd_vek_tcb(&info, SNP_PRODUCT_MILAN) == rep->reported_tcb;
             bool hwid = vlek || (info.hwid_len &&
                                  !memcmp(info.hwid, rep->chip_id, info.hwid_len));
+            if (tcb && hwid && product) {
+                char name[32];
+                snprintf(name, sizeof name, "%.*s", (int)strcspn(info.product_name, "-"),
+                         info.product_name);
+                *product = snp_product_from_name(name);
+            }
             if (tcb && hwid)
                 return true;
         }
     return false;
+}
+
+static bool has_vek(const held *h, const snp_report *rep, bool vlek)
+{
+    return held_vek(h, rep, vlek, NULL);
 }
 
 /* The VCEK's KDS URL: product, hwID (Turin: the first 8 bytes of CHIP_ID),
@@ -180,6 +192,10 @@ static int snp_needs(attest_needs *n, const held *h, const snp_report *rep)
         return status;
     if (rep->cpuid_product != SNP_PRODUCT_UNKNOWN)
         return snp_product_needs(n, h, rep, rep->cpuid_product, "");
+    snp_product named = SNP_PRODUCT_UNKNOWN; /* a held VEK names the product */
+    if (held_vek(h, rep, rep->signing_key == SNP_KEY_VLEK, &named) &&
+        named != SNP_PRODUCT_UNKNOWN)
+        return snp_product_needs(n, h, rep, named, "");
     const char *note = " (the report names no product: one of the candidates)";
     for (snp_product p = SNP_PRODUCT_MILAN; status == ATTEST_OK && p <= SNP_PRODUCT_TURIN; p++)
         if (p != SNP_PRODUCT_TURIN || rep->has_cpuid)
