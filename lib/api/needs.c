@@ -381,7 +381,9 @@ static void device_product(const nv_report *rep, STACK_OF(X509) *chain, char *ou
     else {
         if (sk_X509_num(chain) > 0)
             attest_cert_cn(sk_X509_value(chain, 0), cn, sizeof cn);
-        snprintf(out, n, "%.*s", (int)strcspn(cn, " "), cn[0] ? cn : "GH100");
+        if (!cn[0]) /* a raw report without its chain: Hopper, as NVAT assumes */
+            snprintf(cn, sizeof cn, "GH100");
+        snprintf(out, n, "%.*s", (int)strcspn(cn, " "), cn);
     }
 }
 
