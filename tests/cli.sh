@@ -240,6 +240,29 @@ if [ -d "$SHARED/vectors/nvidia" ]; then
   done
 fi
 
+# collateral list: exit 0 nothing missing, 1 something missing, 2 usage
+expect 1 "collateral list: bare report needs VCEK, chain, CRL" -- "$CLI" collateral list "$T/good.bin"
+contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/c0c1c2" "VCEK URL by product and hwID"
+contains "$T/out" "blSPL=4&teeSPL=0&snpSPL=22&ucodeSPL=213" "VCEK URL carries the SPLs"
+contains "$T/out" "amd-crl GET https://kdsintf.amd.com/vcek/v1/Milan/crl (cpu0 snp.crl" "CRL with its reason"
+check "$(wc -l < "$T/out" | tr -d ' ')" 3 "one line per need"
+expect 0 "collateral list: nothing missing" -- "$CLI" collateral list "$T/good.bin" $COLL
+check "$(wc -c < "$T/out" | tr -d ' ')" 0 "nothing listed"
+expect 0 "collateral list: directory" -- "$CLI" collateral list "$T/dir"
+expect 1 "collateral list --json" -- "$CLI" collateral list --json "$T/good.bin" "$PKI/vcek.pem"
+contains "$T/out" '"kind": "amd-cert-chain"' "JSON names the kind"
+contains "$T/out" '"file":' "JSON names the evidence file"
+expect 1 "collateral list: two evidences" -- "$CLI" collateral list "$T/good.bin" "$T/debug.bin" "$PKI/vcek.pem"
+contains "$T/out" "^# $T/debug.bin" "each evidence under its own header"
+expect 2 "collateral list: no files" -- "$CLI" collateral list
+expect 2 "collateral list: collateral only" -- "$CLI" collateral list $COLL
+expect 2 "collateral list: unknown option" -- "$CLI" collateral list --bogus "$T/good.bin"
+expect 2 "collateral without list" -- "$CLI" collateral
+expect 0 "collateral list --help" -- "$CLI" collateral list --help
+expect 1 "verify names the URL of a missing CRL" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" "$PKI/vcek.pem" "$PKI/chain.pem"
+contains "$T/err" "fetch:" "missing item: fetch hint"
+contains "$T/err" "https://kdsintf.amd.com/vcek/v1/Milan/crl" "missing item: its URL"
+
 if [ -d "$SHARED/vectors/snp" ]; then
   S=$SHARED/vectors/snp
   expect 1 "real Turin v5 report, CRL required by default" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/policy.json" \
