@@ -603,20 +603,31 @@ static int add_evidence(inputs *in, const char *path, const uint8_t *data, size_
     return 0;
 }
 
-/* One input, sorted by attest_classify: collateral is added to the
- * collateral; anything else is the evidence (what is neither is reported
- * as evidence parsing reports it). */
+/* One input, sorted by attest_classify: collateral is added to `coll`;
+ * anything else is evidence (*evidence set; what is neither is reported
+ * as evidence parsing reports it). 0, or -1 after saying why. */
+static int sort_input(attest_collateral *coll, const char *path, const uint8_t *data,
+                      size_t len, bool *evidence)
+{
+    attest_item_kind kind;
+    int status = attest_classify(&kind, data, len);
+    *evidence = false;
+    if (status != ATTEST_OK)
+        return report_failure(path, status);
+    if (kind < ATTEST_ITEM_CERTIFICATES) { /* attest.h: collateral kinds from 16 up */
+        *evidence = true;
+        return 0;
+    }
+    status = attest_collateral_add(coll, data, len);
+    return status == ATTEST_OK ? 0 : report_failure(path, status);
+}
+
 static int add_input(void *ctx, const char *path, uint8_t *data, size_t len)
 {
     inputs *in = ctx;
-    attest_item_kind kind;
-    int rc, status = attest_classify(&kind, data, len);
-    if (status != ATTEST_OK)
-        rc = report_failure(path, status);
-    else if (kind >= ATTEST_ITEM_CERTIFICATES) /* attest.h: collateral kinds from 16 up */
-        rc = (status = attest_collateral_add(in->coll, data, len)) == ATTEST_OK
-                 ? 0 : report_failure(path, status);
-    else
+    bool evidence;
+    int rc = sort_input(in->coll, path, data, len, &evidence);
+    if (rc == 0 && evidence)
         rc = add_evidence(in, path, data, len);
     free(data);
     return rc;
@@ -868,24 +879,26 @@ typedef struct list_inputs {
     size_t count;
 } list_inputs;
 
+static int keep_evidence(list_inputs *in, const char *path, const uint8_t *data, size_t len)
+{
+    if (in->count >= MAX_LIST_EVIDENCE) {
+        fprintf(stderr, "attest: %s: more than %d evidences\n", path, MAX_LIST_EVIDENCE);
+        return -1;
+    }
+    int status = attest_evidence_parse(&in->ev[in->count], data, len);
+    if (status != ATTEST_OK)
+        return report_failure(path, status);
+    return (in->path[in->count++] = strdup(path)) ? 0 : -1;
+}
+
 /* As add_input, but every evidence is kept: each gets its own list. */
 static int list_input(void *ctx, const char *path, uint8_t *data, size_t len)
 {
     list_inputs *in = ctx;
-    attest_item_kind kind;
-    int rc = 0, status = attest_classify(&kind, data, len);
-    if (status != ATTEST_OK)
-        rc = report_failure(path, status);
-    else if (kind >= ATTEST_ITEM_CERTIFICATES)
-        rc = (status = attest_collateral_add(in->coll, data, len)) == ATTEST_OK
-                 ? 0 : report_failure(path, status);
-    else if (in->count >= MAX_LIST_EVIDENCE) {
-        fprintf(stderr, "attest: %s: more than %d evidences\n", path, MAX_LIST_EVIDENCE);
-        rc = -1;
-    } else if ((status = attest_evidence_parse(&in->ev[in->count], data, len)) != ATTEST_OK)
-        rc = report_failure(path, status);
-    else if (!(in->path[in->count++] = strdup(path)))
-        rc = -1;
+    bool evidence;
+    int rc = sort_input(in->coll, path, data, len, &evidence);
+    if (rc == 0 && evidence)
+        rc = keep_evidence(in, path, data, len);
     free(data);
     return rc;
 }

@@ -63,13 +63,6 @@ static int add_need(attest_needs *n, attest_need_kind kind, const char *method, 
     return ATTEST_OK;
 }
 
-static void hex(char *out, const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        sprintf(out + 2 * i, "%02x", p[i]);
-    out[2 * len] = '\0';
-}
-
 /* ---------------------------------------------------------------- AMD */
 
 static bool has_cert_cn(const held *h, const char *cn)
@@ -137,7 +130,7 @@ static void vcek_url(char *url, size_t n, const snp_report *rep, snp_product p)
 {
     char hwid[129];
     snp_tcb t = snp_tcb_decode(rep->reported_tcb, p);
-    hex(hwid, rep->chip_id, p == SNP_PRODUCT_TURIN ? 8 : 64);
+    attest_hex_encode(hwid, rep->chip_id, p == SNP_PRODUCT_TURIN ? 8 : 64);
     if (p == SNP_PRODUCT_TURIN)
         snprintf(url, n, KDS "/vcek/v1/Turin/%s?fmcSPL=%u&blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u",
                  hwid, t.fmc, t.boot_loader, t.tee, t.snp, t.microcode);
@@ -265,7 +258,7 @@ static int dcap_needs(attest_needs *n, const held *h, const dcap_quote *q)
         status = add_need(n, ATTEST_NEED_NOT_FETCHABLE, "", "", "",
                           "cpu0 dcap.tcb_info: the quote's PCK certificate names no FMSPC");
     else if (!has_tcb_info(h, pck.fmspc, tdx ? DCAP_TCB_INFO_TDX : DCAP_TCB_INFO_SGX)) {
-        hex(fmspc, pck.fmspc, 6);
+        attest_hex_encode(fmspc, pck.fmspc, 6);
         snprintf(url, sizeof url, PCS "/%s/certification/v4/tcb?fmspc=%s", tee, fmspc);
         snprintf(reason, sizeof reason, "cpu0 dcap.tcb_info: %s TCB Info of FMSPC %s",
                  tdx ? "TDX" : "SGX", fmspc);
@@ -321,14 +314,11 @@ static int ocsp_needs(attest_needs *n, const held *h, STACK_OF(X509) *chain, int
         X509 *cert = sk_X509_value(chain, i);
         if (has_ocsp(h, cert, sk_X509_value(chain, i + 1)))
             continue;
-        char cn[96], subject[192], reason[320];
-        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
-        char *serial = bn ? BN_bn2hex(bn) : NULL;
+        char cn[96], serial[80], subject[192], reason[320];
         attest_cert_cn(cert, cn, sizeof cn);
-        snprintf(subject, sizeof subject, "CN=%s, serial=%s", cn, serial ? serial : "?");
+        attest_cert_serial_hex(cert, serial, sizeof serial);
+        snprintf(subject, sizeof subject, "CN=%s, serial=%s", cn, serial);
         snprintf(reason, sizeof reason, "%s: certificate %d (%s)", check, i, cn);
-        OPENSSL_free(serial);
-        BN_free(bn);
         status = add_need(n, ATTEST_NEED_NVIDIA_OCSP, "POST", NV_OCSP, subject, reason);
     }
     return status;

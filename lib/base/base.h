@@ -27,6 +27,9 @@ ATTEST_HIDDEN void attest_clear_error(void);
 
 /* ---- codecs (codec.c) -------------------------------------------------- */
 
+/* Lowercase hex of `len` bytes into `out` (2 * len + 1 chars, NUL-terminated). */
+ATTEST_HIDDEN void attest_hex_encode(char *out, const uint8_t *p, size_t len);
+
 /* Lowercase hex of `len` bytes into a new jansson string. */
 ATTEST_HIDDEN json_t *attest_json_hex(const uint8_t *p, size_t len);
 

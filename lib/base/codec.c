@@ -20,18 +20,23 @@ bool attest_all_zero(const uint8_t *p, size_t len)
     return acc == 0;
 }
 
-json_t *attest_json_hex(const uint8_t *p, size_t len)
+void attest_hex_encode(char *out, const uint8_t *p, size_t len)
 {
     static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 0xf];
+    }
+    out[len * 2] = '\0';
+}
+
+json_t *attest_json_hex(const uint8_t *p, size_t len)
+{
     char stackbuf[257];
     char *buf = len * 2 + 1 <= sizeof stackbuf ? stackbuf : malloc(len * 2 + 1);
     if (!buf)
         return NULL;
-    for (size_t i = 0; i < len; i++) {
-        buf[2 * i] = digits[p[i] >> 4];
-        buf[2 * i + 1] = digits[p[i] & 0xf];
-    }
-    buf[len * 2] = '\0';
+    attest_hex_encode(buf, p, len);
     json_t *s = json_stringn(buf, len * 2);
     if (buf != stackbuf)
         free(buf);

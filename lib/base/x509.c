@@ -37,6 +37,15 @@ void attest_cert_cn(X509 *cert, char *out, size_t n)
         snprintf(out, n, "(no CN)");
 }
 
+void attest_cert_serial_hex(X509 *cert, char *out, size_t n)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+    char *hex = bn ? BN_bn2hex(bn) : NULL;
+    snprintf(out, n, "%s", hex ? hex : "?");
+    OPENSSL_free(hex);
+    BN_free(bn);
+}
+
 bool attest_is_self_signed(X509 *cert)
 {
     return X509_check_issued(cert, cert) == X509_V_OK;

@@ -16,6 +16,10 @@ ATTEST_HIDDEN int attest_spki_sha256(X509 *cert, uint8_t out[32]);
 /* The subject CN of `cert` into out ("(no CN)" when it has none). */
 ATTEST_HIDDEN void attest_cert_cn(X509 *cert, char *out, size_t n);
 
+/* The serial number of `cert` as upper-case hex into out ("?" when it
+ * cannot be converted). */
+ATTEST_HIDDEN void attest_cert_serial_hex(X509 *cert, char *out, size_t n);
+
 /* Whether `cert` is issued by itself (names and signature). */
 ATTEST_HIDDEN bool attest_is_self_signed(X509 *cert);
 

@@ -58,13 +58,8 @@ static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek,
     bool ok = attest_ecdsa_verify_raw(X509_get0_pubkey(vek), EVP_sha384(), rep->raw,
                                       SNP_SIGNED_SIZE, rs, 48) == 1;
     if (!ok) {
-        char serial[80] = "?";
-        BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(vek), NULL);
-        char *hex = bn ? BN_bn2hex(bn) : NULL;
-        if (hex)
-            snprintf(serial, sizeof serial, "%s", hex);
-        OPENSSL_free(hex);
-        BN_free(bn);
+        char serial[80];
+        attest_cert_serial_hex(vek, serial, sizeof serial);
         return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_SNP_SIGNATURE,
                                  "ECDSA P-384 verify failed with %s serial 0x%s over "
                                  "bytes 0x000-0x29F",
