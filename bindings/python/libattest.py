@@ -48,6 +48,9 @@ _policy_free = _fn("attest_policy_free", None, _p)
 _verify = _fn("attest_verify", ctypes.c_int, ctypes.POINTER(_p), _p, _p, _p, _p, _u8p, ctypes.c_size_t)
 _result_to_json = _fn("attest_result_to_json", ctypes.c_int, ctypes.POINTER(_p), _p)
 _result_free = _fn("attest_result_free", None, _p)
+_collateral_needs = _fn("attest_collateral_needs", ctypes.c_int, ctypes.POINTER(_p), _p, _p)
+_needs_to_json = _fn("attest_needs_to_json", ctypes.c_int, ctypes.POINTER(_p), _p)
+_needs_free = _fn("attest_needs_free", None, _p)
 
 VENDOR_AMD = 1
 
@@ -157,3 +160,19 @@ def verify(verifier, evidence, collateral=(), policy=None, nonce=b""):
         return json.loads(_take_string(out))
     finally:
         _result_free(res)
+
+
+def collateral_needs(evidence, collateral=()):
+    """What verifying `evidence` still needs that `collateral` does not hold:
+    a list of {kind, method, url, reason[, subject]} (attest_collateral_needs).
+    Nothing is fetched."""
+    ev = evidence if isinstance(evidence, Evidence) else Evidence(evidence)
+    coll = collateral if isinstance(collateral, Collateral) else Collateral(collateral)
+    needs = _p()
+    _check(_collateral_needs(ctypes.byref(needs), ev._h, coll._h))
+    try:
+        out = _p()
+        _check(_needs_to_json(ctypes.byref(out), needs))
+        return json.loads(_take_string(out))
+    finally:
+        _needs_free(needs)

@@ -31,4 +31,8 @@ try:
     raise AssertionError("policy typo accepted")
 except libattest.AttestError as e:
     assert e.name == "ATTEST_E_POLICY_INVALID"
-print("python binding: 4 checks passed")
+needs = libattest.collateral_needs(report, coll[:1])
+assert [n["kind"] for n in needs] == ["amd-cert-chain", "amd-crl"], needs
+assert needs[1]["url"] == "https://kdsintf.amd.com/vcek/v1/Milan/crl", needs
+assert libattest.collateral_needs(report, coll) == []
+print("python binding: 6 checks passed")
