@@ -259,6 +259,13 @@ expect 2 "collateral list: collateral only" -- "$CLI" collateral list $COLL
 expect 2 "collateral list: unknown option" -- "$CLI" collateral list --bogus "$T/good.bin"
 expect 2 "collateral without list" -- "$CLI" collateral
 expect 0 "collateral list --help" -- "$CLI" collateral list --help
+NVP=${ATTEST_TEST_PKI}/nvidia
+expect 0 "bundle for collateral list" -- "$CLI" bundle create -o "$T/needs_bundle.json" "$T/good.bin" "$PKI/vcek.pem" \
+  "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+expect 1 "collateral list: a bundle's own collateral counts as held" -- "$CLI" collateral list "$T/needs_bundle.json"
+contains "$T/out" "nvidia-ocsp POST https://ocsp.ndis.nvidia.com CN=" "bundle: device chain OCSP listed"
+contains "$T/out" "gpu0.chain.ocsp" "bundle: OCSP reason names the device"
+n=$((n + 1)); if grep -q "amd-vcek\|nvidia-rim" "$T/out"; then fails=$((fails + 1)); echo "FAIL: bundle: held VCEK/RIMs listed"; fi
 expect 1 "verify names the URL of a missing CRL" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" "$PKI/vcek.pem" "$PKI/chain.pem"
 contains "$T/err" "fetch:" "missing item: fetch hint"
 contains "$T/err" "https://kdsintf.amd.com/vcek/v1/Milan/crl" "missing item: its URL"
