@@ -404,8 +404,10 @@ typedef enum attest_need_kind {
  * the candidates, unless a fitting VEK is held: its productName then
  * names the product. NVIDIA: the driver RIM (GPUs), VBIOS or switch BIOS RIM
  * of each device by the id NVIDIA's tools derive from the report, OCSP for
- * the device chain's certificates 1..n-2 (when the evidence carries the
- * chain) and for the signing chain of each RIM held. Duplicates (one
+ * the device chain's certificates 1..n-2 (the evidence's chain, or for a
+ * raw report the collateral's from the "FMC LF" leaf; a raw report with
+ * neither chain nor CHIP_INFO is taken for a Hopper GH100) and for the
+ * signing chain of each RIM held. Duplicates (one
  * request serving several checks) are listed once. Errors:
  * ATTEST_E_INVALID_ARG, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,

@@ -399,8 +399,50 @@ static int device_rim_needs(attest_needs *n, const held *h, const nv_report *rep
     return status ? status : rim_need(n, h, product, rep->vbios_version, id, prefix, "vbios");
 }
 
+/* The issuer of `cert` among the held certificates, NULL when none. */
+static X509 *held_issuer(const held *h, X509 *cert)
+{
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
+            X509 *c = sk_X509_value(h->c[k]->certs, i);
+            if (c != cert && X509_check_issued(c, cert) == X509_V_OK)
+                return c;
+        }
+    return NULL;
+}
+
+/* A raw report comes without its chain; the verification then takes the
+ * collateral's certificates, the device leaf ("... FMC LF") first
+ * (nv_evidence.c). Here they are put in issuer order from that leaf, so
+ * that each certificate's CertID can be formed with its issuer. */
+static STACK_OF(X509) *chain_from_held(const held *h)
+{
+    X509 *cert = NULL;
+    char cn[96];
+    for (int k = 0; !cert && k < 2; k++)
+        for (int i = 0; !cert && h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
+            attest_cert_cn(sk_X509_value(h->c[k]->certs, i), cn, sizeof cn);
+            size_t len = strlen(cn);
+            if (len >= 6 && !strcmp(cn + len - 6, "FMC LF"))
+                cert = sk_X509_value(h->c[k]->certs, i);
+        }
+    STACK_OF(X509) *chain = cert ? sk_X509_new_null() : NULL;
+    /* bounded: a loop of cross-issued certificates must not spin */
+    for (int depth = 0; chain && cert && depth < 8; depth++) {
+        if (!X509_up_ref(cert))
+            break;
+        if (!sk_X509_push(chain, cert)) {
+            X509_free(cert);
+            break;
+        }
+        cert = attest_is_self_signed(cert) ? NULL : held_issuer(h, cert);
+    }
+    return chain;
+}
+
 /* Each device: its RIMs, and OCSP for its chain's BROM, ICA and Identity
- * certificates (indexes 1..n-2, as the verification checks them). The
+ * certificates (indexes 1..n-2, as the verification checks them; a raw
+ * report's chain is looked for among the held certificates). The
  * RIMs' own chains are known only once the RIMs are held: their OCSP is
  * listed for the RIMs in the collateral. */
 static int nvidia_needs(attest_needs *n, const held *h, const nv_evidence_set *set)
@@ -413,7 +455,7 @@ static int nvidia_needs(attest_needs *n, const held *h, const nv_evidence_set *s
                  e->report->is_switch ? switches++ : gpus++);
         STACK_OF(X509) *chain = e->chain_pem ? attest_pem_certs((const uint8_t *)e->chain_pem,
                                                                 strlen(e->chain_pem))
-                                             : NULL;
+                                             : chain_from_held(h);
         device_product(e->report, chain, product, sizeof product);
         status = device_rim_needs(n, h, e->report, product, prefix);
         snprintf(check, sizeof check, "%s.chain.ocsp", prefix);

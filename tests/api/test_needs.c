@@ -371,3 +371,44 @@ Test(needs, real_hopper_rims_held)
     attest_collateral_free(c);
     attest_evidence_free(ev);
 }
+
+/* Set A with its chain, RIMs and the recorded OCSP responses: every
+ * device-chain and RIM-chain certificate's CertID is answered. */
+Test(needs, real_hopper_everything_held)
+{
+    static const char *const files[] = {
+        "device_cert_chain.pem",
+        "driver_rim_NV_GPU_DRIVER_GH100_550.90.07.xml",
+        "vbios_rim_NV_GPU_VBIOS_1010_0200_882_96009F0001.xml",
+        "ocsp/gpu_cert1_brom.ocsp.der",
+        "ocsp/gpu_cert2_provisioner_ica1.ocsp.der",
+        "ocsp/gpu_cert3_gh100_identity.ocsp.der",
+        "ocsp/driver_rim_cert0_leaf.ocsp.der",
+        "ocsp/vbios_rim_cert0_leaf.ocsp.der",
+        "ocsp/rim_cert1_L3_gh100_002.ocsp.der",
+        "ocsp/rim_cert2_gh100_ca.ocsp.der",
+    };
+    const char *set = "nvidia/hopper/setA_h100_550.90.07_complete/";
+    char path[512], rel[256];
+    snprintf(rel, sizeof rel, "%sattestation_report.bin", set);
+    attest_evidence *ev = parse_file(tu_shared(path, sizeof path, rel));
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    snprintf(rel, sizeof rel, "%s%s", set, files[0]);
+    tu_add_file(c, tu_shared(path, sizeof path, rel));
+    attest_needs *n = needs_of(ev, c);
+    cr_assert_eq(attest_needs_count(n), 5, "2 RIMs and the raw report's chain (from the "
+                                           "collateral) BROM, ICA, Identity");
+    expect(n, 2, ATTEST_NEED_NVIDIA_OCSP, NULL, "gpu0.chain.ocsp: certificate 1");
+    attest_needs_free(n);
+    for (size_t i = 1; i < sizeof files / sizeof *files; i++) {
+        snprintf(rel, sizeof rel, "%s%s", set, files[i]);
+        tu_add_file(c, tu_shared(path, sizeof path, rel));
+    }
+    n = needs_of(ev, c);
+    cr_expect_eq(attest_needs_count(n), 0, "first left: %s",
+                 attest_needs_count(n) ? attest_needs_reason(n, 0) : "");
+    attest_needs_free(n);
+    attest_collateral_free(c);
+    attest_evidence_free(ev);
+}
