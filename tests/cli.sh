@@ -108,6 +108,12 @@ NONCE=00112233445566778899aabbccddeeff
 "$MOCK" snp report --pki "$PKI" --report-data "$NONCE" -o "$T/fresh.bin" || exit 1
 expect 0 "affirming token issued" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" --nonce "$NONCE" \
   --token-key "$KEY" --token-out "$T/aff.jwt" "$T/fresh.bin" $COLL
+for v in abc -5 0 12x " 60" 99999999999999999999 2678401; do
+  expect 2 "--token-lifetime '$v' refused" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" \
+    --token-key "$KEY" --token-out "$T/lt.jwt" --token-lifetime "$v" "$T/good.bin" $COLL
+done
+expect 0 "--token-lifetime 60 accepted" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" \
+  --token-key "$KEY" --token-out "$T/lt.jwt" --token-lifetime 60 "$T/good.bin" $COLL
 expect 0 "warning token issued (debug allowed)" -- "$CLI" verify --policy "$T/policy.json" --at 2025-06-01T00:00:00Z \
   --anchor "$ANCHOR" --token-key "$KEY" --token-out "$T/warn.jwt" "$T/debug.bin" $COLL
 expect 1 "contraindicated token issued (tampered report)" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" \

@@ -564,6 +564,23 @@ static int anchor_option(verify_opts *o, int code, const char *hex)
     return -1;
 }
 
+/* --token-lifetime: whole seconds, 1 to 31 days; anything else (sign,
+ * spaces, suffixes, overflow) is a usage error, never a silent default. */
+#define TOKEN_LIFETIME_MAX (31L * 86400)
+static int lifetime_option(long *out, const char *value)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = value && *value >= '0' && *value <= '9' ? strtol(value, &end, 10) : -1;
+    if (errno || !end || *end || v < 1 || v > TOKEN_LIFETIME_MAX) {
+        fprintf(stderr, "attest: --token-lifetime: want whole seconds 1..%ld, got '%.40s'\n",
+                TOKEN_LIFETIME_MAX, value ? value : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 static int verify_option(void *opts, int code, const char *value)
 {
     verify_opts *o = opts;
@@ -575,7 +592,7 @@ static int verify_option(void *opts, int code, const char *value)
     case OPT_NO_BUILTIN: o->no_builtin = true; return 0;
     case OPT_TOKEN_KEY: o->token_key = value; return 0;
     case OPT_TOKEN_OUT: o->token_out = value; return 0;
-    case OPT_TOKEN_LIFETIME: o->token_lifetime = strtol(value, NULL, 10); return 0;
+    case OPT_TOKEN_LIFETIME: return lifetime_option(&o->token_lifetime, value);
     default: return anchor_option(o, code, value);
     }
 }
