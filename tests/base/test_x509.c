@@ -30,7 +30,8 @@ Test(x509, pem_certificates_in_order_and_bounded)
     cr_expect(!attest_is_self_signed(sk_X509_value(certs, 0)));
     sk_X509_pop_free(certs, X509_free);
     /* The length bounds the text: up to the first END line, one block. */
-    const char *end = strstr((const char *)pem, "-----END CERTIFICATE-----");
+    static const char end_line[] = "-----END CERTIFICATE-----";
+    const char *end = memmem(pem, len, end_line, sizeof end_line - 1);
     cr_assert(end);
     certs = attest_pem_certs(pem, (size_t)(end - (const char *)pem) + 25);
     cr_assert(certs);
