@@ -6,7 +6,8 @@
  *
  * TLS is verified as libcurl does by default (its CA bundle, or the
  * caller's ca_file); proxies come from the environment (http_proxy,
- * https_proxy, no_proxy), as libcurl reads them. curl_global_init runs once
+ * https_proxy, no_proxy), as libcurl reads them. Redirects are followed
+ * (at most 5) to https URLs only. curl_global_init runs once
  * per process (pthread_once; see include/attest.h, "Process-wide
  * initialisation"). Nothing else is global: every call owns its handles. */
 #ifndef ATTEST_HTTP_H
