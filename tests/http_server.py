@@ -76,12 +76,24 @@ def make_handler(routes):
     return Handler
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver listens with a backlog of 5: more parallel connections
+    # than that would wait for a SYN retransmission (1 s).
+    request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        # A client that stops reading (a body over its bound, a timeout)
+        # is what some tests do: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            super().handle_error(request, client_address)
+
+
 def main():
     args = sys.argv[1:]
     with open(args[0]) as f:
         routes = json.load(f)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(routes))
-    server.daemon_threads = True
+    server = Server(("127.0.0.1", 0), make_handler(routes))
     if "--cert" in args:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args[args.index("--cert") + 1], args[args.index("--key") + 1])

@@ -456,11 +456,7 @@ void attest_cache_entry_free(attest_cache_entry *e)
 {
     if (!e)
         return;
-    for (size_t i = 0; i < e->n_headers; i++) {
-        free(e->headers[i].name);
-        free(e->headers[i].value);
-    }
-    free(e->headers);
+    attest_http_headers_free(e->headers, e->n_headers);
     free(e->body);
     memset(e, 0, sizeof *e);
 }

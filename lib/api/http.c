@@ -101,13 +101,18 @@ static long long monotonic_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void attest_http_headers_free(attest_http_header *h, size_t n)
+{
+    for (size_t i = 0; h && i < n; i++) {
+        free(h[i].name);
+        free(h[i].value);
+    }
+    free(h);
+}
+
 static void headers_clear(attest_http_response *r)
 {
-    for (size_t i = 0; i < r->n_headers; i++) {
-        free(r->headers[i].name);
-        free(r->headers[i].value);
-    }
-    free(r->headers);
+    attest_http_headers_free(r->headers, r->n_headers);
     r->headers = NULL;
     r->n_headers = 0;
 }

@@ -77,6 +77,9 @@ ATTEST_HIDDEN int attest_http_fetch(const attest_http_request *reqs, size_t n,
 
 ATTEST_HIDDEN void attest_http_response_free(attest_http_response *r);
 
+/* Free `n` headers (their names and values) and the array. */
+ATTEST_HIDDEN void attest_http_headers_free(attest_http_header *h, size_t n);
+
 /* The value of a kept header, name compared case-insensitively, or NULL. */
 ATTEST_HIDDEN const char *attest_http_header_find(const attest_http_header *h, size_t n,
                                                   const char *name);

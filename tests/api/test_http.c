@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,15 +43,15 @@ static void make_test_pki(const test_server *s)
         cr_skip_test("openssl command absent: the HTTPS test needs it");
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
-             "cd %s && printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+             "cd %s && (printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
              "-keyout ca.key -out ca.pem -subj /CN=attest-test-ca -days 1 && "
              "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
              "-keyout server.key -out server.csr -subj /CN=127.0.0.1 && "
              "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-             "-days 1 -extfile san.ext -out server.pem",
+             "-days 1 -extfile san.ext -out server.pem) > openssl.log 2>&1",
              s->dir);
-    cr_assert_eq(system(cmd), 0, "openssl could not make the test PKI");
+    cr_assert_eq(system(cmd), 0, "openssl could not make the test PKI: see %s/openssl.log", s->dir);
 }
 
 static void server_spawn(test_server *s, bool tls, int out[2], int in[2])
@@ -172,6 +173,24 @@ Test(api_http, retries_429_after_retry_after)
     cr_assert(took >= 0.9, "Retry-After: 1 honoured, not the 10 ms backoff (%.2f s)", took);
     cr_assert_null(attest_http_header_find(r.headers, r.n_headers, "Retry-After"),
                    "only the last response's headers are kept");
+    attest_http_response_free(&r);
+    server_stop(&s);
+}
+
+Test(api_http, retries_without_retry_after_back_off)
+{
+    test_server s;
+    server_start(&s, "{\"/slowly\": {\"body\": \"ok\", \"fail_first\": 2, \"fail_status\": 429}}",
+                 false);
+    attest_http_response r;
+    attest_http_options o = {.backoff_ms = 100};
+    double t0 = now_s();
+    get_one(&s, "/slowly", &o, &r);
+    double took = now_s() - t0;
+    cr_log_info("two 429 without Retry-After, backoff 100 then 200 ms: %.2f s", took);
+    cr_assert(r.completed && r.status == 200 && r.attempts == 3, "status %ld after %u", r.status,
+              r.attempts);
+    cr_assert(took >= 0.29, "exponential backoff waited %.2f s", took);
     attest_http_response_free(&r);
     server_stop(&s);
 }
@@ -394,4 +413,42 @@ Test(api_http, retry_after_values)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_eq(attest_http_retry_after_ms(bad[i], at), -1, "'%s'", bad[i]);
     cr_assert_eq(attest_http_retry_after_ms(NULL, at), -1);
+}
+
+typedef struct fetch_job {
+    const char *url;
+    attest_http_response r;
+    int rc;
+} fetch_job;
+
+static void *fetch_in_thread(void *arg)
+{
+    fetch_job *j = arg;
+    attest_http_request q = {.method = ATTEST_HTTP_GET, .url = j->url};
+    j->rc = attest_http_fetch(&q, 1, NULL, &j->r);
+    return NULL;
+}
+
+/* The first fetches of a process, from several threads at once: libcurl is
+ * initialised once (pthread_once) and every batch owns its handles. */
+Test(api_http, batches_from_several_threads)
+{
+    test_server s;
+    server_start(&s, "{\"/t\": {\"body\": \"t\", \"sleep\": 0.05}}", false);
+    char url[128];
+    url_of(url, sizeof url, &s, "/t");
+    enum { THREADS = 4 };
+    pthread_t th[THREADS];
+    fetch_job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = (fetch_job){.url = url};
+        cr_assert_eq(pthread_create(&th[i], NULL, fetch_in_thread, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        cr_assert(jobs[i].rc == 0 && jobs[i].r.completed && jobs[i].r.status == 200,
+                  "thread %d: %s", i, jobs[i].r.error);
+        attest_http_response_free(&jobs[i].r);
+    }
+    server_stop(&s);
 }
