@@ -229,6 +229,17 @@ static bool write_all(int fd, const char *p, size_t n)
     return true;
 }
 
+/* The rename itself survives a crash only once the directory is synced;
+ * failing that costs a fetch, not a wrong entry. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
 /* Write `text` to <key>.entry through a temporary file and a rename. */
 static int write_atomic(const attest_disk_cache *c, const char *key, const char *text)
 {
@@ -250,6 +261,8 @@ static int write_atomic(const attest_disk_cache *c, const char *key, const char 
     }
     if (fd >= 0)
         close(fd);
+    if (rc == 0)
+        sync_dir(c->dir);
     free(final);
     free(tmp);
     return rc;

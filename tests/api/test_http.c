@@ -244,6 +244,7 @@ Test(api_http, stalled_response_times_out)
     cr_assert_eq(r.curl_code, CURLE_OPERATION_TIMEDOUT, "%s", r.error);
     cr_assert(strstr(r.error, "imed out"), "error: %s", r.error);
     cr_assert(took < 3.0, "%.2f s", took);
+    cr_assert_eq(r.attempts, 1, "a timeout is not retried: the server is there, only slow");
     attest_http_response_free(&r);
     server_stop(&s);
 }
@@ -364,6 +365,18 @@ Test(api_http, transfers_run_in_parallel)
         attest_http_response_free(&r[i]);
     }
     cr_assert(took < 3.0, "%.2f s: the transfers did not overlap", took);
+
+    /* The bound holds: 4 such requests 2 at a time take two rounds. */
+    attest_http_options two = {.parallel = 2};
+    t0 = now_s();
+    cr_assert_eq(attest_http_fetch(q, 4, &two, r), 0);
+    took = now_s() - t0;
+    cr_log_info("4 requests of 0.2 s, 2 at a time: %.2f s", took);
+    for (int i = 0; i < 4; i++) {
+        cr_assert(r[i].completed && r[i].status == 200, "request %d: %s", i, r[i].error);
+        attest_http_response_free(&r[i]);
+    }
+    cr_assert(took >= 0.38, "more than 2 at a time (%.2f s)", took);
     server_stop(&s);
 }
 
