@@ -15,7 +15,7 @@ SOMAJOR := 0
 
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 	libssl-dev libcurl4-openssl-dev libjansson-dev libcbor-dev libxml2-dev \
-	libxmlsec1-dev libjwt-dev libcriterion-dev
+	libxmlsec1-dev libjwt-dev libcriterion-dev python3 openssl
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -24,8 +24,11 @@ CFLAGS  ?= -O2 -g
 # pkg-config gives (evaluated again by the sub-makes after `make deps`).
 XMLSEC_CFLAGS = $(shell pkg-config --cflags xmlsec1-openssl 2>/dev/null)
 XMLSEC_LIBS = $(shell pkg-config --libs xmlsec1-openssl 2>/dev/null)
-ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTEST_BUILDING $(XMLSEC_CFLAGS)
-LIBS    = -lcrypto -ljansson -ljwt -lcbor -lpthread $(XMLSEC_LIBS)
+ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTEST_BUILDING $(XMLSEC_CFLAGS) $(CURL_CFLAGS)
+# libcurl fetches online collateral (lib/api/http.c).
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build

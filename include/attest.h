@@ -25,7 +25,7 @@
  *    threads verify with it). Evidence, collateral, policy and result
  *    objects are immutable after creation and may be read from several
  *    threads; they must not be freed while in use. The only process-wide
- *    state is that of libxml2 and xmlsec1, initialised once (see
+ *    state is that of libxml2, xmlsec1 and libcurl, initialised once (see
  *    "Process-wide initialisation" below).
  *  - No varargs, no structs passed by value: every function can be bound
  *    from ctypes or cgo as is.
@@ -214,7 +214,7 @@ ATTEST_API void attest_string_free(char *s);
 ATTEST_API void attest_bytes_free(uint8_t *p);
 
 /* ------------------------------------------------------------------------
- * Process-wide initialisation: libxml2 and xmlsec1.
+ * Process-wide initialisation: libxml2, xmlsec1 and libcurl.
  *
  * NVIDIA RIMs are signed XML, checked with libxml2 and xmlsec1 (OpenSSL
  * backend), which keep process-wide state. libattest initialises them when
@@ -234,6 +234,14 @@ ATTEST_API void attest_bytes_free(uint8_t *p);
  * calls xmlSecShutdown(), xmlSecOpenSSLShutdown(),
  * xmlSecOpenSSLAppShutdown() or xmlCleanupParser(). A host must not call
  * them either while any thread may still use libattest.
+ *
+ * libcurl (online collateral fetching) likewise: libattest calls
+ * curl_global_init(CURL_GLOBAL_DEFAULT) once per process, under
+ * pthread_once, when it first fetches something over HTTP, never before,
+ * and never calls curl_global_cleanup(). libcurl counts these calls: a
+ * host that calls curl_global_init() itself may call its own matching
+ * curl_global_cleanup(), but no more. If it fails, every fetch fails with
+ * ATTEST_E_INTERNAL.
  * --------------------------------------------------------------------- */
 
 /* ------------------------------------------------------------------------

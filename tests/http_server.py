@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Canned HTTP(S) server for tests/api/test_http.c (standard library only).
+
+    python3 tests/http_server.py ROUTES.json [--cert CERT --key KEY]
+
+Listens on 127.0.0.1 at an ephemeral port, prints "PORT <n>" on stdout,
+and serves until its stdin closes (the test that started it ended, even by
+a crash) or 120 s pass. ROUTES.json maps a path to a route:
+  status (200), headers {name: value}, body (text), body_size (that many
+  'x' instead), sleep (seconds before answering), fail_first (that many
+  requests answered with fail_status, fail_headers and no body first),
+  fail_status (503), fail_headers {}, content_length (a Content-Length
+  other than the body's: a truncated body), no_length (no Content-Length:
+  the body ends when the connection closes), echo (answer a POST with its
+  body; X-Echo-Content-Type and X-Echo-Test carry two request headers).
+"""
+import http.server
+import json
+import ssl
+import sys
+import threading
+import time
+
+
+def make_handler(routes):
+    counts = {}
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_message(self, *args):
+            pass
+
+        def answer(self, status, headers, body, length=None):
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if length is not False:
+                self.send_header("Content-Length", str(len(body) if length is None else length))
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+
+        def serve(self, body_in):
+            route = routes.get(self.path.split("?")[0])
+            if route is None:
+                self.answer(404, {}, b"no such route\n")
+                return
+            with lock:
+                seen = counts.get(self.path, 0)
+                counts[self.path] = seen + 1
+            if seen < route.get("fail_first", 0):
+                self.answer(route.get("fail_status", 503), route.get("fail_headers", {}), b"")
+                return
+            time.sleep(route.get("sleep", 0))
+            headers = dict(route.get("headers", {}))
+            if route.get("echo"):
+                body = body_in
+                headers["X-Echo-Content-Type"] = self.headers.get("Content-Type", "")
+                headers["X-Echo-Test"] = self.headers.get("X-Test", "")
+            elif "body_size" in route:
+                body = b"x" * route["body_size"]
+            else:
+                body = route.get("body", "").encode()
+            length = False if route.get("no_length") else route.get("content_length")
+            self.answer(route.get("status", 200), headers, body, length)
+
+        def do_GET(self):
+            self.serve(b"")
+
+        def do_POST(self):
+            n = int(self.headers.get("Content-Length", "0"))
+            self.serve(self.rfile.read(n))
+
+    return Handler
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver listens with a backlog of 5: more parallel connections
+    # than that would wait for a SYN retransmission (1 s).
+    request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        # A client that stops reading (a body over its bound, a timeout)
+        # is what some tests do: not worth a traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            super().handle_error(request, client_address)
+
+
+def main():
+    args = sys.argv[1:]
+    with open(args[0]) as f:
+        routes = json.load(f)
+    server = Server(("127.0.0.1", 0), make_handler(routes))
+    if "--cert" in args:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args[args.index("--cert") + 1], args[args.index("--key") + 1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print("PORT %d" % server.server_address[1], flush=True)
+    # Serve until stdin reaches its end (the test closed it, or died) or
+    # 120 s have passed, so that no server outlives its test for long.
+    watcher = threading.Thread(target=sys.stdin.read, daemon=True)
+    watcher.start()
+    watcher.join(120)
+
+
+if __name__ == "__main__":
+    main()
