@@ -118,21 +118,11 @@ const char *attest_disk_cache_dir(const attest_disk_cache *c)
 
 /* ---- keys and digests ---------------------------------------------------- */
 
-static void hex_of(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 static void sha256_hex(const void *p, size_t n, char hex[65])
 {
     uint8_t md[32];
     EVP_Digest(p, n, md, NULL, EVP_sha256(), NULL);
-    hex_of(md, 32, hex);
+    attest_hex_encode(hex, md, 32);
 }
 
 static const char *method_name(attest_http_method m)
@@ -161,7 +151,7 @@ void attest_disk_cache_key(const attest_http_request *req, char hex[65])
         EVP_DigestFinal_ex(ctx, md, NULL);
     }
     EVP_MD_CTX_free(ctx);
-    hex_of(md, 32, hex);
+    attest_hex_encode(hex, md, 32);
 }
 
 static char *entry_path(const attest_disk_cache *c, const char *key)
