@@ -448,6 +448,86 @@ ATTEST_API int attest_needs_to_json(char **out, const attest_needs *n);
 ATTEST_API void attest_needs_free(attest_needs *n);
 
 /* ------------------------------------------------------------------------
+ * Fetching collateral online: what attest_collateral_needs lists, from the
+ * vendors' services (or a PCCS, a mirror), in one HTTP batch (libcurl;
+ * parallel, bounded in time, retries and size; proxies from the
+ * environment), optionally through a directory cache shared by processes.
+ * Every answer is added to the caller's collateral exactly as the same
+ * bytes read from a file would be, and judged by the verification as
+ * usual: a server or a cache can add items, never make evidence pass.
+ * Nothing else in libattest touches the network. Not fetched yet: OCSP
+ * (it stays in the missing list).
+ * --------------------------------------------------------------------- */
+typedef struct attest_fetcher attest_fetcher;
+
+typedef enum attest_service {
+    ATTEST_SERVICE_AMD_KDS = 0,        /* default https://kdsintf.amd.com */
+    ATTEST_SERVICE_INTEL_PCS = 1,      /* default https://api.trustedservices.intel.com */
+    ATTEST_SERVICE_INTEL_PCCS = 2,     /* none; when set it replaces the PCS, and
+                                          the Root CA CRL comes from its
+                                          /sgx/certification/v4/rootcacrl (hex) */
+    ATTEST_SERVICE_INTEL_ROOT_CA_CRL = 3, /* the whole URL of the Intel SGX Root CA
+                                          CRL; default the CDP
+                                          https://certificates.trustedservices.intel.com/IntelSGXRootCA.der */
+    ATTEST_SERVICE_NVIDIA_RIM = 4,     /* default https://rim.attestation.nvidia.com */
+} attest_service;
+
+/* A fetcher with the default services, libcurl's CA bundle, no cache,
+ * online. Free with attest_fetcher_free. Errors: ATTEST_E_INVALID_ARG,
+ * ATTEST_E_NOMEM. The setters below are not thread-safe on the same
+ * fetcher; a configured fetcher may be used by several threads at once. */
+ATTEST_API int attest_fetcher_new(attest_fetcher **out);
+ATTEST_API void attest_fetcher_free(attest_fetcher *f);
+
+/* Point `service` at base URL `url` (http:// or https://, copied, a
+ * trailing '/' ignored; the vendor's paths are appended; for
+ * ATTEST_SERVICE_INTEL_ROOT_CA_CRL the whole URL). NULL restores the
+ * default. Errors: ATTEST_E_INVALID_ARG (unknown service, another scheme,
+ * longer than 1023 bytes), ATTEST_E_NOMEM. */
+ATTEST_API int attest_fetcher_set_service(attest_fetcher *f, attest_service service,
+                                          const char *url);
+
+/* PEM CA bundle that TLS servers are verified with (copied; NULL:
+ * libcurl's default). Errors: ATTEST_E_INVALID_ARG, ATTEST_E_NOMEM. */
+ATTEST_API int attest_fetcher_set_ca_file(attest_fetcher *f, const char *path);
+
+/* Cache answers in directory `dir` (copied; created mode 0700 at the
+ * first fetch; NULL: no cache, the default). An answer is cached only once
+ * it was added, until the earliest of its own validity ends (CRL, TCB Info
+ * and QE Identity nextUpdate, certificate notAfter, the issuer chain's
+ * notAfter; a RIM, which has none, a day); entries are keyed by request.
+ * Errors: ATTEST_E_INVALID_ARG, ATTEST_E_NOMEM. */
+ATTEST_API int attest_fetcher_set_cache_dir(attest_fetcher *f, const char *dir);
+
+/* Offline (non-zero): answer from the cache only, never the network. Errors:
+ * ATTEST_E_INVALID_ARG. */
+ATTEST_API int attest_fetcher_set_offline(attest_fetcher *f, int offline);
+
+/* The instant (Unix seconds) the cache compares expiry with; 0: the
+ * clock (the default). For tests and replays of recorded answers.
+ * Errors: ATTEST_E_INVALID_ARG (negative). */
+ATTEST_API int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time);
+
+/* Fetch what verifying `ev` needs that `coll` (and a bundle's own
+ * collateral) lacks, and add it to `coll`: AMD VCEK (DER), cert_chain
+ * (PEM) and CRL (DER); Intel TCB Info and QE Identity (JSON, byte-exact)
+ * and the PCK CRL, each with its percent-decoded issuer-chain header as
+ * PEM, and the Root CA CRL (DER; a PCCS's hex decoded); NVIDIA RIMs from
+ * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
+ * one asked for and sha256 is that of the decoded RIM. *missing (always
+ * set on success; attest_needs_free) lists what `coll` still lacks, each
+ * reason naming the URL and the HTTP status or transfer error, an answer
+ * refused by attest_collateral_add or one that did not fit the evidence
+ * (added nonetheless: the verification reports it), "offline: not in the
+ * cache", OCSP (not fetched yet), or not fetchable. A failed request is
+ * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG,
+ * ATTEST_E_NOMEM, ATTEST_E_IO (the cache directory cannot be opened),
+ * ATTEST_E_INTERNAL (libcurl could not start). Thread-safe for distinct
+ * `coll`; not on the same collateral. */
+ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
+                                       attest_collateral *coll, attest_needs **missing);
+
+/* ------------------------------------------------------------------------
  * Policy: what the relying party accepts, loaded from JSON (see
  * docs/policy.md). Defaults are strict; every relaxation is a named member.
  * Unknown members are an error (a typo must not weaken a policy).

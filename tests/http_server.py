@@ -14,12 +14,40 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   the body ends when the connection closes), echo (answer a POST with its
   body; X-Echo-Content-Type and X-Echo-Test carry two request headers).
 """
+import binascii
 import http.server
 import json
 import ssl
 import sys
 import threading
 import time
+
+
+FRAMING = {"content-length", "transfer-encoding", "connection", "content-encoding"}
+
+
+def recorded_headers(path):
+    """The headers of a recorded .headers sidecar (see its MANIFEST.md)."""
+    headers = {}
+    with open(path) as f:
+        lines = [l.rstrip("\r\n") for l in f if not l.startswith("#")]
+    for line in lines[2:]:  # past "METHOD URL" and the status line
+        name, _, value = line.partition(":")
+        if name and name.lower() not in FRAMING:
+            headers[name] = value.strip()
+    return headers
+
+
+def route_body(route):
+    if "body_file" in route:
+        with open(route["body_file"], "rb") as f:
+            return f.read()
+    if "body_hex_file" in route:
+        with open(route["body_hex_file"], "rb") as f:
+            return binascii.hexlify(f.read())
+    if "body_size" in route:
+        return b"x" * route["body_size"]
+    return route.get("body", "").encode()
 
 
 def make_handler(routes):
@@ -54,15 +82,16 @@ def make_handler(routes):
                 self.answer(route.get("fail_status", 503), route.get("fail_headers", {}), b"")
                 return
             time.sleep(route.get("sleep", 0))
-            headers = dict(route.get("headers", {}))
+            headers = {}
+            if "headers_file" in route:
+                headers.update(recorded_headers(route["headers_file"]))
+            headers.update(route.get("headers", {}))
             if route.get("echo"):
                 body = body_in
                 headers["X-Echo-Content-Type"] = self.headers.get("Content-Type", "")
                 headers["X-Echo-Test"] = self.headers.get("X-Test", "")
-            elif "body_size" in route:
-                body = b"x" * route["body_size"]
             else:
-                body = route.get("body", "").encode()
+                body = route_body(route)
             length = False if route.get("no_length") else route.get("content_length")
             self.answer(route.get("status", 200), headers, body, length)
 

@@ -5,6 +5,7 @@
  * when in doubt an item is listed: listing too much costs a request,
  * listing too little makes a verification fail. */
 #include "bundle.h"
+#include "needs.h"
 #include "../chain/amd.h"
 #include "../chain/intel_pck.h"
 #include "../parse/dcap_collateral.h"
@@ -18,11 +19,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define KDS "https://kdsintf.amd.com"
-#define PCS "https://api.trustedservices.intel.com"
-#define INTEL_ROOT_CRL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
-#define NV_RIM "https://rim.attestation.nvidia.com/v1/rim/"
-#define NV_OCSP "https://ocsp.ndis.nvidia.com"
+#define KDS ATTEST_KDS_URL
+#define PCS ATTEST_PCS_URL
+#define INTEL_ROOT_CRL ATTEST_INTEL_ROOT_CRL_URL
+#define NV_RIM ATTEST_NV_RIM_URL "/v1/rim/"
+#define NV_OCSP ATTEST_NV_OCSP_URL
 
 typedef struct need {
     attest_need_kind kind;
@@ -532,6 +533,18 @@ int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,
     }
     *out = n;
     return ATTEST_OK;
+}
+
+int attest_needs_empty(attest_needs **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "needs: out of memory");
+}
+
+int attest_needs_append(attest_needs *n, attest_need_kind kind, const char *method,
+                        const char *url, const char *subject, const char *reason)
+{
+    return add_need(n, kind, method, url, subject, reason);
 }
 
 size_t attest_needs_count(const attest_needs *n)

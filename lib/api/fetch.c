@@ -1,0 +1,597 @@
+/* Online collateral (issue 10): fetch what attest_collateral_needs lists,
+ * in one HTTP batch, and add each answer to the caller's collateral as a
+ * file would be added. Nothing fetched is trusted: the verification judges
+ * it as it judges files, so a server or a cache can add items but never
+ * make evidence pass. OCSP is not fetched yet (it needs nonce'd requests):
+ * it stays in the missing list. */
+#include "disk_cache.h"
+#include "needs.h"
+#include "../base/x509.h"
+#include "../parse/dcap_collateral.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+/* Anything whose validity cannot be read is cached at most this long. */
+#define UNREAD_TTL (24 * 3600)
+
+struct attest_fetcher {
+    char *base[ATTEST_SERVICE_NVIDIA_RIM + 1]; /* NULL: the default */
+    char *ca_file;
+    char *cache_dir;
+    bool offline;
+    int64_t fixed_time; /* 0: the clock */
+};
+
+/* One fetchable need, its request and what became of it. */
+typedef struct item {
+    attest_need_kind kind;
+    char url[1024];
+    char need_url[512];      /* the URL the need named (default service) */
+    char failure[320];       /* why it was not added; "" when it was */
+    bool pccs_hex;           /* a PCCS /rootcacrl: the body is hex text */
+    bool cached;             /* answered from the cache */
+    attest_http_response resp;
+} item;
+
+int attest_fetcher_new(attest_fetcher **out)
+{
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
+    *out = calloc(1, sizeof **out);
+    return *out ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "fetcher: out of memory");
+}
+
+void attest_fetcher_free(attest_fetcher *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < sizeof f->base / sizeof f->base[0]; i++)
+        free(f->base[i]);
+    free(f->ca_file);
+    free(f->cache_dir);
+    free(f);
+}
+
+/* Replace *slot by a copy of s (NULL clears it). */
+static int set_string(char **slot, const char *s)
+{
+    char *copy = NULL;
+    if (s && !(copy = strdup(s)))
+        return attest_set_error(ATTEST_E_NOMEM, "fetcher: out of memory");
+    free(*slot);
+    *slot = copy;
+    return ATTEST_OK;
+}
+
+int attest_fetcher_set_service(attest_fetcher *f, attest_service service, const char *url)
+{
+    if (!f || (unsigned)service > ATTEST_SERVICE_NVIDIA_RIM)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad service");
+    if (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: service URL is not http(s)");
+    char trimmed[1024];
+    if (url) {
+        size_t n = strlen(url);
+        while (n && url[n - 1] == '/') /* "https://host/" and "https://host" alike */
+            n--;
+        if (n >= sizeof trimmed)
+            return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: service URL too long");
+        memcpy(trimmed, url, n);
+        trimmed[n] = '\0';
+    }
+    return set_string(&f->base[service], url ? trimmed : NULL);
+}
+
+int attest_fetcher_set_ca_file(attest_fetcher *f, const char *path)
+{
+    if (!f)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
+    return set_string(&f->ca_file, path);
+}
+
+int attest_fetcher_set_cache_dir(attest_fetcher *f, const char *dir)
+{
+    if (!f)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
+    return set_string(&f->cache_dir, dir);
+}
+
+int attest_fetcher_set_offline(attest_fetcher *f, int offline)
+{
+    if (!f)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
+    f->offline = offline != 0;
+    return ATTEST_OK;
+}
+
+int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time)
+{
+    if (!f || unix_time < 0)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad time");
+    f->fixed_time = unix_time;
+    return ATTEST_OK;
+}
+
+/* snprintf for reasons: a long URL or reason is cut at the field's bound
+ * (the needs list's own bound), which is fine for a message. */
+__attribute__((format(printf, 3, 4)))
+static void say(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
+static int64_t fetcher_now(const attest_fetcher *f)
+{
+    return f->fixed_time ? f->fixed_time : (int64_t)time(NULL);
+}
+
+/* ------------------------------------------------------------ requests */
+
+/* url with its default prefix replaced by `base` (when set). */
+static bool rebase(char *out, size_t n, const char *url, const char *deflt, const char *base)
+{
+    size_t dl = strlen(deflt);
+    if (!base || strncmp(url, deflt, dl))
+        return (size_t)snprintf(out, n, "%s", url) < n;
+    return (size_t)snprintf(out, n, "%s%s", base, url + dl) < n;
+}
+
+/* The URL the fetcher asks for need `url` of `kind`; false when it is not
+ * fetched (OCSP, not fetchable). */
+static bool request_url(const attest_fetcher *f, attest_need_kind kind, const char *url,
+                        item *it)
+{
+    const char *pcs = f->base[ATTEST_SERVICE_INTEL_PCCS] ? f->base[ATTEST_SERVICE_INTEL_PCCS]
+                                                         : f->base[ATTEST_SERVICE_INTEL_PCS];
+    switch (kind) {
+    case ATTEST_NEED_AMD_VCEK:
+    case ATTEST_NEED_AMD_CERT_CHAIN:
+    case ATTEST_NEED_AMD_CRL:
+        return rebase(it->url, sizeof it->url, url, ATTEST_KDS_URL, f->base[ATTEST_SERVICE_AMD_KDS]);
+    case ATTEST_NEED_INTEL_TCB_INFO:
+    case ATTEST_NEED_INTEL_QE_IDENTITY:
+    case ATTEST_NEED_INTEL_PCK_CRL:
+        return rebase(it->url, sizeof it->url, url, ATTEST_PCS_URL, pcs);
+    case ATTEST_NEED_INTEL_ROOT_CA_CRL:
+        if (f->base[ATTEST_SERVICE_INTEL_ROOT_CA_CRL])
+            return rebase(it->url, sizeof it->url, url, url,
+                          f->base[ATTEST_SERVICE_INTEL_ROOT_CA_CRL]);
+        if (f->base[ATTEST_SERVICE_INTEL_PCCS]) { /* PCCS serves it itself, as hex */
+            it->pccs_hex = true;
+            return (size_t)snprintf(it->url, sizeof it->url, "%s/sgx/certification/v4/rootcacrl",
+                                    f->base[ATTEST_SERVICE_INTEL_PCCS]) < sizeof it->url;
+        }
+        return rebase(it->url, sizeof it->url, url, url, NULL);
+    case ATTEST_NEED_NVIDIA_RIM:
+        return rebase(it->url, sizeof it->url, url, ATTEST_NV_RIM_URL,
+                      f->base[ATTEST_SERVICE_NVIDIA_RIM]);
+    default:
+        return false;
+    }
+}
+
+static attest_http_request get_of(const item *it)
+{
+    return (attest_http_request){.method = ATTEST_HTTP_GET, .url = it->url};
+}
+
+/* -------------------------------------------------------------- bodies */
+
+/* Percent-decode s (a '+' stays a '+': Intel sends it as %2B, and a
+ * form-decoder turning it into a space would break the base64). */
+static char *percent_decode(const char *s)
+{
+    size_t n = strlen(s), j = 0;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t byte;
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = {s[i + 1], s[i + 2], '\0'};
+            attest_hex_decode(&byte, 1, hex);
+            out[j++] = (char)byte;
+            i += 2;
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+/* The Intel issuer-chain header of an answer of `kind` (v4 names; the v3
+ * "SGX-" spelling of the TCB Info one too), or NULL. */
+static const char *issuer_chain(const item *it)
+{
+    const attest_http_header *h = it->resp.headers;
+    size_t n = it->resp.n_headers;
+    switch (it->kind) {
+    case ATTEST_NEED_INTEL_TCB_INFO: {
+        const char *v = attest_http_header_find(h, n, "TCB-Info-Issuer-Chain");
+        return v ? v : attest_http_header_find(h, n, "SGX-TCB-Info-Issuer-Chain");
+    }
+    case ATTEST_NEED_INTEL_QE_IDENTITY:
+        return attest_http_header_find(h, n, "SGX-Enclave-Identity-Issuer-Chain");
+    case ATTEST_NEED_INTEL_PCK_CRL:
+        return attest_http_header_find(h, n, "SGX-PCK-CRL-Issuer-Chain");
+    default:
+        return NULL;
+    }
+}
+
+/* Decode a PCCS /rootcacrl body (hex text of the DER CRL, maybe with a
+ * trailing newline) into *der. */
+static int hex_body(const attest_http_response *r, uint8_t **der, size_t *len)
+{
+    size_t n = r->body_len;
+    while (n && isspace(r->body[n - 1]))
+        n--;
+    char *hex = malloc(n + 1);
+    *der = malloc(n / 2 + 1);
+    if (!hex || !*der) {
+        free(hex);
+        free(*der);
+        *der = NULL;
+        return attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
+    }
+    memcpy(hex, r->body, n);
+    hex[n] = '\0';
+    int ok = n % 2 == 0 && attest_hex_decode(*der, n / 2, hex) == 0;
+    free(hex);
+    *len = n / 2;
+    if (!ok) {
+        free(*der);
+        *der = NULL;
+        return attest_set_error(ATTEST_E_MALFORMED, "fetch: PCCS rootcacrl body is not hex");
+    }
+    return ATTEST_OK;
+}
+
+/* The id a RIM service URL asks for: its last path segment. */
+static const char *rim_id_of(const char *url)
+{
+    const char *slash = strrchr(url, '/');
+    return slash ? slash + 1 : url;
+}
+
+/* The RIM service's JSON {id, rim: base64(XML), sha256: hex(SHA-256 of
+ * the XML)}: the id must be the one asked for and the digest must match;
+ * then *xml is the decoded RIM. */
+static int rim_unwrap(const item *it, uint8_t **xml, size_t *len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb((const char *)it->resp.body, it->resp.body_len, 0, &jerr);
+    const char *id = json_string_value(json_object_get(doc, "id"));
+    const char *rim = json_string_value(json_object_get(doc, "rim"));
+    const char *digest = json_string_value(json_object_get(doc, "sha256"));
+    int status = ATTEST_OK;
+    *xml = NULL;
+    if (!id || !rim || !digest)
+        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service answer lacks id, rim or sha256");
+    else if (strcmp(id, rim_id_of(it->url)))
+        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service answered id %s, asked %s",
+                                  id, rim_id_of(it->url));
+    else if (attest_base64_decode(rim, strlen(rim), xml, len))
+        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service rim is not base64");
+    if (status == ATTEST_OK) {
+        uint8_t want[32], got[32];
+        if (strlen(digest) != 64 || attest_hex_decode(want, 32, digest) ||
+            EVP_Digest(*xml, *len, got, NULL, EVP_sha256(), NULL) != 1 || memcmp(want, got, 32))
+            status = attest_set_error(ATTEST_E_MALFORMED,
+                                      "fetch: RIM service sha256 does not match the rim it sent");
+    }
+    if (status != ATTEST_OK) {
+        free(*xml);
+        *xml = NULL;
+    }
+    json_decref(doc);
+    return status;
+}
+
+/* ------------------------------------------------------------- expiry */
+
+static void min_time(int64_t *t, int64_t v)
+{
+    if (v < *t)
+        *t = v;
+}
+
+/* The earliest notAfter of the certificates in `data` (DER or PEM). */
+static bool certs_expiry(const uint8_t *data, size_t len, int64_t *t)
+{
+    bool read = false;
+    int64_t nb, na;
+    const uint8_t *p = data;
+    X509 *der = d2i_X509(NULL, &p, (long)len);
+    if (der) {
+        read = attest_cert_validity(der, &nb, &na) == 0;
+        if (read)
+            min_time(t, na);
+        X509_free(der);
+        return read;
+    }
+    STACK_OF(X509) *pem = attest_pem_certs(data, len);
+    for (int i = 0; pem && i < sk_X509_num(pem); i++)
+        if (attest_cert_validity(sk_X509_value(pem, i), &nb, &na) == 0) {
+            min_time(t, na);
+            read = true;
+        }
+    sk_X509_pop_free(pem, X509_free);
+    return read;
+}
+
+static bool crl_expiry(const uint8_t *data, size_t len, int64_t *t)
+{
+    const uint8_t *p = data;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+    const ASN1_TIME *next = crl ? X509_CRL_get0_nextUpdate(crl) : NULL;
+    int64_t v;
+    bool read = next && attest_asn1_time_to_unix(next, &v) == 0;
+    if (read)
+        min_time(t, v);
+    X509_CRL_free(crl);
+    return read;
+}
+
+static bool dcap_expiry(attest_need_kind kind, const uint8_t *data, size_t len, int64_t *t)
+{
+    if (kind == ATTEST_NEED_INTEL_TCB_INFO) {
+        dcap_tcb_info *ti = NULL;
+        if (dcap_tcb_info_parse(&ti, data, len))
+            return false;
+        min_time(t, ti->next_update);
+        dcap_tcb_info_free(ti);
+        return true;
+    }
+    dcap_qe_identity *qe = NULL;
+    if (dcap_qe_identity_parse(&qe, data, len))
+        return false;
+    min_time(t, qe->next_update);
+    dcap_qe_identity_free(qe);
+    return true;
+}
+
+/* Until when the answer `data` (as added) with issuer chain `pem` may be
+ * served from the cache: its own nextUpdate or notAfter, and its chain's;
+ * a RIM (no validity of its own) a day. 0: do not cache. */
+static int64_t answer_expiry(attest_need_kind kind, const uint8_t *data, size_t len,
+                             const char *pem, int64_t now)
+{
+    int64_t t = INT64_MAX;
+    bool read;
+    switch (kind) {
+    case ATTEST_NEED_AMD_VCEK:
+    case ATTEST_NEED_AMD_CERT_CHAIN:
+        read = certs_expiry(data, len, &t);
+        break;
+    case ATTEST_NEED_AMD_CRL:
+    case ATTEST_NEED_INTEL_PCK_CRL:
+    case ATTEST_NEED_INTEL_ROOT_CA_CRL:
+        read = crl_expiry(data, len, &t);
+        break;
+    case ATTEST_NEED_INTEL_TCB_INFO:
+    case ATTEST_NEED_INTEL_QE_IDENTITY:
+        read = dcap_expiry(kind, data, len, &t);
+        break;
+    case ATTEST_NEED_NVIDIA_RIM:
+        read = true;
+        t = now + UNREAD_TTL;
+        break;
+    default:
+        read = false;
+    }
+    if (read && pem)
+        read = certs_expiry((const uint8_t *)pem, strlen(pem), &t);
+    return read && t > now ? t : 0;
+}
+
+/* Add what one answer carries to `coll`, as files would be added;
+ * *expires: until when it may be cached (0: not). */
+static int add_answer(const item *it, attest_collateral *coll, int64_t now, int64_t *expires)
+{
+    const attest_http_response *r = &it->resp;
+    uint8_t *owned = NULL;
+    const uint8_t *data = r->body;
+    size_t len = r->body_len;
+    int status = ATTEST_OK;
+    char *pem = NULL;
+    const char *chain = issuer_chain(it);
+    if (it->pccs_hex)
+        status = hex_body(r, &owned, &len);
+    else if (it->kind == ATTEST_NEED_NVIDIA_RIM)
+        status = rim_unwrap(it, &owned, &len);
+    if (owned)
+        data = owned;
+    if (status == ATTEST_OK)
+        status = attest_collateral_add(coll, data, len);
+    if (status == ATTEST_OK && chain && !(pem = percent_decode(chain)))
+        status = attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
+    if (status == ATTEST_OK && pem)
+        status = attest_collateral_add(coll, (const uint8_t *)pem, strlen(pem));
+    *expires = status == ATTEST_OK ? answer_expiry(it->kind, data, len, pem, now) : 0;
+    free(owned);
+    free(pem);
+    return status;
+}
+
+/* ---------------------------------------------------------- the batch */
+
+/* The fetchable items of `needs` into *items (n_items of them). */
+static int plan(const attest_fetcher *f, const attest_needs *needs, item **items, size_t *n_items)
+{
+    size_t n = attest_needs_count(needs);
+    *items = calloc(n ? n : 1, sizeof **items);
+    *n_items = 0;
+    if (!*items)
+        return attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        item *it = &(*items)[*n_items];
+        it->kind = attest_needs_kind(needs, i);
+        snprintf(it->need_url, sizeof it->need_url, "%s", attest_needs_url(needs, i));
+        if (request_url(f, it->kind, it->need_url, it))
+            (*n_items)++;
+        else
+            memset(it, 0, sizeof *it);
+    }
+    return ATTEST_OK;
+}
+
+/* Fill the answers found in the cache; the rest is left not completed. */
+static void from_cache(const attest_disk_cache *cache, item *items, size_t n, int64_t now)
+{
+    for (size_t i = 0; cache && i < n; i++) {
+        attest_http_request req = get_of(&items[i]);
+        attest_cache_entry e;
+        if (attest_disk_cache_get(cache, &req, now, &e) != 1)
+            continue;
+        attest_http_response *r = &items[i].resp;
+        r->completed = true;
+        r->status = 200;
+        r->body = e.body;
+        r->body_len = e.body_len;
+        r->headers = e.headers;
+        r->n_headers = e.n_headers;
+        items[i].cached = true;
+    }
+}
+
+/* One curl batch for the items the cache did not answer. */
+static int fetch_rest(const attest_fetcher *f, item *items, size_t n)
+{
+    attest_http_request *reqs = calloc(n ? n : 1, sizeof *reqs);
+    attest_http_response *resps = calloc(n ? n : 1, sizeof *resps);
+    size_t *at = calloc(n ? n : 1, sizeof *at), k = 0;
+    int status = ATTEST_OK;
+    if (!reqs || !resps || !at)
+        status = attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
+    for (size_t i = 0; status == ATTEST_OK && i < n; i++)
+        if (!items[i].cached) {
+            reqs[k] = get_of(&items[i]);
+            at[k++] = i;
+        }
+    attest_http_options opt = {.ca_file = f->ca_file};
+    if (status == ATTEST_OK && k)
+        status = attest_http_fetch(reqs, k, &opt, resps);
+    for (size_t j = 0; status == ATTEST_OK && j < k; j++)
+        items[at[j]].resp = resps[j]; /* moved: the item frees it */
+    free(reqs);
+    free(resps);
+    free(at);
+    return status;
+}
+
+/* Add each answer; note why an item was not added, and cache the rest. */
+static void apply(const attest_fetcher *f, attest_disk_cache *cache, item *items, size_t n,
+                  attest_collateral *coll)
+{
+    int64_t now = fetcher_now(f);
+    for (size_t i = 0; i < n; i++) {
+        item *it = &items[i];
+        attest_http_response *r = &it->resp;
+        int64_t expires = 0;
+        if (!r->completed && f->offline)
+            say(it->failure, sizeof it->failure, "offline: not in the cache: GET %s", it->url);
+        else if (!r->completed)
+            say(it->failure, sizeof it->failure, "GET %s failed: %s", it->url, r->error);
+        else if (r->status != 200)
+            say(it->failure, sizeof it->failure, "GET %s: HTTP %ld", it->url, r->status);
+        else if (add_answer(it, coll, now, &expires) != ATTEST_OK)
+            say(it->failure, sizeof it->failure, "GET %s: answer refused: %s", it->url,
+                     attest_error_last());
+        else if (cache && !it->cached && expires) {
+            attest_http_request req = get_of(it);
+            attest_disk_cache_put(cache, &req, r->body, r->body_len, r->headers, r->n_headers,
+                                  now, expires); /* a failed put costs a fetch next time */
+        }
+    }
+}
+
+static const item *attempt_of(const item *items, size_t n, attest_need_kind kind, const char *url)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].kind == kind && !strcmp(items[i].need_url, url))
+            return &items[i];
+    return NULL;
+}
+
+/* What `coll` still lacks after the batch, each reason saying why: the
+ * failure of its request, an answer that did not fit (another chip's
+ * VCEK: added, and the verification will say so), or not fetched. */
+static int still_missing(attest_needs **out, const attest_evidence *ev,
+                         const attest_collateral *coll, const item *items, size_t n)
+{
+    attest_needs *now = NULL, *left = NULL;
+    int status = attest_collateral_needs(&now, ev, coll);
+    if (status == ATTEST_OK)
+        status = attest_needs_empty(&left);
+    for (size_t i = 0; status == ATTEST_OK && i < attest_needs_count(now); i++) {
+        attest_need_kind kind = attest_needs_kind(now, i);
+        const char *url = attest_needs_url(now, i), *why = attest_needs_reason(now, i);
+        const item *it = attempt_of(items, n, kind, url);
+        char reason[320];
+        if (it && it->failure[0])
+            say(reason, sizeof reason, "%s (%s)", it->failure, why);
+        else if (it)
+            say(reason, sizeof reason, "GET %s: added, but it does not fit (%s)", it->url,
+                     why);
+        else if (kind == ATTEST_NEED_NVIDIA_OCSP)
+            say(reason, sizeof reason, "not fetched: OCSP needs nonce'd requests (%s)", why);
+        else
+            say(reason, sizeof reason, "%s", why);
+        status = attest_needs_append(left, kind, attest_needs_method(now, i), url,
+                                     attest_needs_subject(now, i), reason);
+    }
+    attest_needs_free(now);
+    if (status != ATTEST_OK) {
+        attest_needs_free(left);
+        left = NULL;
+    }
+    *out = left;
+    return status;
+}
+
+int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
+                            attest_collateral *coll, attest_needs **missing)
+{
+    if (!f || !ev || !coll || !missing)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: NULL argument");
+    *missing = NULL;
+    attest_needs *needs = NULL;
+    attest_disk_cache *cache = NULL;
+    item *items = NULL;
+    size_t n = 0;
+    int status = attest_collateral_needs(&needs, ev, coll);
+    if (status == ATTEST_OK)
+        status = plan(f, needs, &items, &n);
+    if (status == ATTEST_OK && n && f->cache_dir)
+        status = attest_disk_cache_open(&cache, f->cache_dir, 0);
+    if (status == ATTEST_OK) {
+        from_cache(cache, items, n, fetcher_now(f));
+        if (!f->offline)
+            status = fetch_rest(f, items, n);
+    }
+    if (status == ATTEST_OK) {
+        apply(f, cache, items, n, coll);
+        status = still_missing(missing, ev, coll, items, n);
+    }
+    for (size_t i = 0; items && i < n; i++)
+        attest_http_response_free(&items[i].resp);
+    free(items);
+    attest_disk_cache_close(cache);
+    attest_needs_free(needs);
+    return status;
+}
