@@ -508,6 +508,18 @@ ATTEST_API int attest_fetcher_set_offline(attest_fetcher *f, int offline);
  * Errors: ATTEST_E_INVALID_ARG (negative). */
 ATTEST_API int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time);
 
+/* Called once per item attest_fetch_collateral adds to the collateral,
+ * with its kind and the exact bytes given to attest_collateral_add (the
+ * body; for Intel answers also the decoded issuer chain as PEM; for a RIM
+ * the decoded XML); borrowed for the call. For a caller that keeps the
+ * bytes (a bundle). Runs in the calling thread. */
+typedef void (*attest_fetch_added_fn)(void *ctx, attest_need_kind kind, const uint8_t *data,
+                                      size_t len);
+
+/* Set (NULL: clear) the callback above. Errors: ATTEST_E_INVALID_ARG. */
+ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added_fn fn,
+                                           void *ctx);
+
 /* Fetch what verifying `ev` needs that `coll` (and a bundle's own
  * collateral) lacks, and add it to `coll`: AMD VCEK (DER), cert_chain
  * (PEM) and CRL (DER); Intel TCB Info and QE Identity (JSON, byte-exact)

@@ -276,6 +276,40 @@ expect 1 "verify names the URL of a missing CRL" -- "$CLI" verify --at 2025-06-0
 contains "$T/err" "fetch:" "missing item: fetch hint"
 contains "$T/err" "https://kdsintf.amd.com/vcek/v1/Milan/crl" "missing item: its URL"
 
+# online: nothing touches the network without --online; usage errors
+expect 2 "verify --cache without --online" -- "$CLI" verify --cache "$T/cache" "$T/good.bin"
+expect 2 "verify --online with --pcs and --pccs" -- "$CLI" verify --online --pcs http://127.0.0.1:9 --pccs http://127.0.0.1:9 "$T/good.bin"
+expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --kds ftp://x "$T/good.bin"
+expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
+expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
+
+# online against tests/http_server.py on 127.0.0.1 replaying recorded PCS answers (never the internet)
+O=$SHARED/vectors/online/pcs
+if [ -d "$O" ] && command -v python3 >/dev/null 2>&1; then
+  Q=$SHARED/vectors/tdx/quotes/tdx_v5_90C06F000000_gotdx.bin
+  cat > "$T/routes.json" <<EOF2
+{"/tdx/certification/v4/tcb": {"body_file": "$O/tdx_tcb_fmspc90c06f000000_2026-06-29T020710.json", "headers_file": "$O/tdx_tcb_fmspc90c06f000000_2026-06-29T020710.json.headers"},
+ "/tdx/certification/v4/qe/identity": {"body_file": "$O/tdx_qe_identity_2026-06-29T020710.json", "headers_file": "$O/tdx_qe_identity_2026-06-29T020710.json.headers"},
+ "/sgx/certification/v4/pckcrl": {"body_file": "$O/sgx_pckcrl_platform_der_2026-06-29T020711.der", "headers_file": "$O/sgx_pckcrl_platform_der_2026-06-29T020711.der.headers"},
+ "/sgx/certification/v4/rootcacrl": {"body_hex_file": "$O/intel_sgx_root_ca_crl_cdp_2026-06-29T020634.der"}}
+EOF2
+  mkfifo "$T/server.in"  # the server runs until its stdin closes
+  python3 tests/http_server.py "$T/routes.json" < "$T/server.in" > "$T/port" &
+  SERVER=$!
+  exec 7> "$T/server.in"
+  i=0; while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  PCCS=http://127.0.0.1:$(cut -d' ' -f2 "$T/port")
+  expect 1 "offline: the quote alone lacks its collateral" -- "$CLI" verify --at 2026-06-29T12:00:00Z "$Q"
+  expect 0 "verify --online fetches from the PCCS" -- "$CLI" verify --at 2026-06-29T12:00:00Z --online --pccs "$PCCS" --cache "$T/cache" "$Q"
+  expect 0 "collateral fetch writes a bundle" -- "$CLI" collateral fetch --pccs "$PCCS" -o "$T/fetched.json" "$Q"
+  exec 7>&-
+  wait "$SERVER"
+  expect 0 "the fetched bundle verifies offline" -- "$CLI" verify --at 2026-06-29T12:00:00Z "$T/fetched.json"
+  expect 0 "verify --online from the cache, server gone" -- "$CLI" verify --at 2026-06-29T12:00:00Z --online --pccs "$PCCS" --cache "$T/cache" "$Q"
+else
+  echo "note: shared/vectors/online or python3 absent: online CLI checks skipped"
+fi
+
 if [ -d "$SHARED/vectors/snp" ]; then
   S=$SHARED/vectors/snp
   expect 1 "real Turin v5 report, CRL required by default" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/policy.json" \

@@ -3,8 +3,13 @@
  *   attest inspect FILE
  *   attest verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]
  *                 [--anchor|--anchor-intel|... SPKI_SHA256_HEX]... [--no-builtin-anchors]
- *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]] FILE|DIR...
+ *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]]
+ *                 [--online [--cache DIR] [--ca-file F] [--kds URL] [--pcs URL | --pccs URL]
+ *                  [--nvidia-rim URL]] FILE|DIR...
  *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
+ *   attest collateral list [--json] FILE|DIR...
+ *   attest collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]
+ *                           [--pcs URL | --pccs URL] [--nvidia-rim URL] -o BUNDLE FILE|DIR...
  *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
  *                       [--allow-warning]
  *   attest version | attest --version
@@ -64,11 +69,27 @@ enum option_code {
     OPT_TOKEN_LIFETIME,
     OPT_PUBKEY,
     OPT_ALLOW_WARNING,
+    OPT_ONLINE,
+    OPT_CACHE,
+    OPT_CA_FILE,
+    OPT_KDS,
+    OPT_PCS,
+    OPT_PCCS,
+    OPT_NV_RIM,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
 
 static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
+
+/* Where online collateral comes from (verify --online, collateral fetch). */
+#define SERVICE_OPTIONS                                                                      \
+    {"cache", required_argument, NULL, OPT_CACHE},                                           \
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},                                       \
+    {"kds", required_argument, NULL, OPT_KDS},                                               \
+    {"pcs", required_argument, NULL, OPT_PCS},                                               \
+    {"pccs", required_argument, NULL, OPT_PCCS},                                             \
+    {"nvidia-rim", required_argument, NULL, OPT_NV_RIM}
 
 static const struct option VERIFY_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
@@ -83,6 +104,15 @@ static const struct option VERIFY_OPTIONS[] = {
     {"token-key", required_argument, NULL, OPT_TOKEN_KEY},
     {"token-out", required_argument, NULL, OPT_TOKEN_OUT},
     {"token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME},
+    {"online", no_argument, NULL, OPT_ONLINE},
+    SERVICE_OPTIONS,
+    HELP_OPTION,
+    {0},
+};
+
+static const struct option FETCH_OPTIONS[] = {
+    {"nonce", required_argument, NULL, OPT_NONCE},
+    SERVICE_OPTIONS,
     HELP_OPTION,
     {0},
 };
@@ -127,6 +157,16 @@ static int cmd_bundle(const command *cmd, int argc, char **argv);
 static int cmd_token(const command *cmd, int argc, char **argv);
 static int cmd_version(const command *cmd, int argc, char **argv);
 static int cmd_collateral_list(const command *cmd, int argc, char **argv);
+static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
+
+#define SERVICE_HELP                                                                       \
+    "  --cache DIR           keep answers in DIR until their own validity ends\n"         \
+    "  --ca-file F           PEM CA bundle for TLS (default: libcurl's)\n"               \
+    "  --kds URL             AMD KDS base (default https://kdsintf.amd.com)\n"           \
+    "  --pcs URL             Intel PCS base (default https://api.trustedservices.intel.com)\n" \
+    "  --pccs URL            an Intel PCCS instead of the PCS (Root CA CRL included)\n" \
+    "  --nvidia-rim URL      NVIDIA RIM service base (default\n"                          \
+    "                        https://rim.attestation.nvidia.com)\n"
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -144,7 +184,9 @@ static const command COMMANDS[] = {
      "verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
      "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim HEX]...\n"
      "                     [--no-builtin-anchors] [--token-key KEY.pem --token-out FILE\n"
-     "                     [--token-lifetime SECONDS]] FILE|DIR...\n",
+     "                     [--token-lifetime SECONDS]]\n"
+     "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
+     "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]] FILE|DIR...\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
      "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
@@ -160,6 +202,11 @@ static const command COMMANDS[] = {
      "  --no-builtin-anchors  drop the pinned vendor roots\n"
      "  --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
      "                        also write the result as a signed JWT (EAR claims)\n"
+     "  --online              first fetch what the inputs lack (AMD KDS, Intel PCS\n"
+     "                        or PCCS, NVIDIA RIM service; not OCSP yet), then verify\n"
+     "                        as usual; what is still missing is listed on stderr.\n"
+     "                        Without it nothing touches the network.\n"
+     SERVICE_HELP
      "exit: 0 accepted, 1 rejected (the failing check named), 2 usage, I/O or\n"
      "unparseable input.\n",
      "-:h", VERIFY_OPTIONS, cmd_verify},
@@ -179,6 +226,16 @@ static const command COMMANDS[] = {
      "exit: 0 nothing missing, 1 something missing, 2 usage, I/O or unparseable\n"
      "input.\n",
      "-:h", LIST_OPTIONS, cmd_collateral_list},
+    {"collateral", "fetch", "collateral fetch",
+     "collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]\n"
+     "                           [--pcs URL | --pccs URL] [--nvidia-rim URL] -o BUNDLE FILE|DIR...\n",
+     "Fetch what the evidence among the inputs lacks (as verify --online) and\n"
+     "write the inputs and the fetched collateral as one bundle (bundle create).\n"
+     "What is still missing is listed on stderr.\n"
+     SERVICE_HELP
+     "exit: 0 written, nothing missing; 1 written, something missing; 2 usage, I/O\n"
+     "or unusable input.\n",
+     "-:ho:", FETCH_OPTIONS, cmd_collateral_fetch},
     {"token", "verify", "token verify",
      "token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
      "                           [--allow-warning]\n",
@@ -521,6 +578,91 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 
 /* ---- verify ----------------------------------------------------------- */
 
+/* ---- online collateral ------------------------------------------------ */
+
+typedef struct service_opts {
+    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim;
+    int64_t at; /* verify --at: the cache's "now" too */
+} service_opts;
+
+/* 0 taken, -1 bad, 1 not a service option. */
+static int service_option(service_opts *o, int code, const char *value)
+{
+    switch (code) {
+    case OPT_CACHE: o->cache = value; return 0;
+    case OPT_CA_FILE: o->ca_file = value; return 0;
+    case OPT_KDS: o->kds = value; return 0;
+    case OPT_PCS: o->pcs = value; return 0;
+    case OPT_PCCS: o->pccs = value; return 0;
+    case OPT_NV_RIM: o->rim = value; return 0;
+    default: return 1;
+    }
+}
+
+static bool any_service_option(const service_opts *o)
+{
+    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim;
+}
+
+static int make_fetcher(const service_opts *o, attest_fetcher **out)
+{
+    attest_fetcher *f = NULL;
+    if (o->pcs && o->pccs) {
+        fprintf(stderr, "attest: give --pcs or --pccs, not both\n");
+        return -1;
+    }
+    int status = attest_fetcher_new(&f);
+    const struct { attest_service svc; const char *url; } urls[] = {
+        {ATTEST_SERVICE_AMD_KDS, o->kds}, {ATTEST_SERVICE_INTEL_PCS, o->pcs},
+        {ATTEST_SERVICE_INTEL_PCCS, o->pccs}, {ATTEST_SERVICE_NVIDIA_RIM, o->rim},
+    };
+    for (size_t i = 0; status == ATTEST_OK && i < sizeof urls / sizeof *urls; i++)
+        if (urls[i].url)
+            status = attest_fetcher_set_service(f, urls[i].svc, urls[i].url);
+    if (status == ATTEST_OK && o->ca_file)
+        status = attest_fetcher_set_ca_file(f, o->ca_file);
+    if (status == ATTEST_OK && o->cache)
+        status = attest_fetcher_set_cache_dir(f, o->cache);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "attest: fetch: %s\n", attest_error_last());
+        attest_fetcher_free(f);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Fetch what `ev` lacks into `coll` (each added item also to `added`,
+ * when set); list what is still missing on stderr. Returns the number
+ * still missing, or -1. */
+static long fetch_missing(const service_opts *o, const attest_evidence *ev,
+                          attest_collateral *coll, attest_fetch_added_fn added, void *ctx)
+{
+    attest_fetcher *f = NULL;
+    attest_needs *missing = NULL;
+    if (make_fetcher(o, &f) != 0)
+        return -1;
+    attest_fetcher_set_on_added(f, added, ctx);
+    if (o->at != ATTEST_TIME_NOW) /* cached items valid at the verification's instant */
+        attest_fetcher_set_time(f, o->at);
+    int status = attest_fetch_collateral(f, ev, coll, &missing);
+    attest_fetcher_free(f);
+    if (status != ATTEST_OK) {
+        fprintf(stderr, "attest: fetch: %s\n", attest_error_last());
+        return -1;
+    }
+    long count = (long)attest_needs_count(missing);
+    if (count)
+        fprintf(stderr, "still missing after fetching:\n");
+    for (size_t i = 0; i < (size_t)count; i++)
+        fprintf(stderr, "  %s: %s\n", attest_need_kind_name(attest_needs_kind(missing, i)),
+                attest_needs_reason(missing, i));
+    attest_needs_free(missing);
+    return count;
+}
+
+/* ---- verify ----------------------------------------------------------- */
+
 /* Hex options are decoded while the command line is read, so that a bad
  * one is reported before any file is. */
 typedef struct verify_opts {
@@ -532,6 +674,8 @@ typedef struct verify_opts {
     attest_vendor anchor_vendor[MAX_ANCHORS];
     int anchor_count;
     bool json, no_builtin;
+    bool online;
+    service_opts net;
 } verify_opts;
 
 static const struct {
@@ -584,7 +728,11 @@ static int lifetime_option(long *out, const char *value)
 static int verify_option(void *opts, int code, const char *value)
 {
     verify_opts *o = opts;
+    int taken = service_option(&o->net, code, value);
+    if (taken <= 0)
+        return taken;
     switch (code) {
+    case OPT_ONLINE: o->online = true; return 0;
     case OPT_AT: return at_option(&o->at, value);
     case OPT_POLICY: o->policy_path = value; return 0;
     case OPT_NONCE: return nonce_option(&o->nonce, value);
@@ -756,8 +904,8 @@ static int run_verify(const verify_opts *o, inputs *in)
         goto out;
     }
     print_result(o, in, res);
-    if (status == ATTEST_E_COLLATERAL_MISSING || status == ATTEST_E_CRL_MISSING)
-        print_fetch_hint(in->ev, in->coll);
+    if (!o->online && (status == ATTEST_E_COLLATERAL_MISSING || status == ATTEST_E_CRL_MISSING))
+        print_fetch_hint(in->ev, in->coll); /* online: the fetch listed what is missing */
     rc = status == ATTEST_OK ? 0 : EXIT_REJECTED;
     if (o->token_key && write_token(o, res) != 0)
         rc = EXIT_USAGE;
@@ -779,7 +927,7 @@ static int verify_files(const verify_opts *o, const file_args *files)
             goto out;
     if (!in.ev)
         fprintf(stderr, "attest: no evidence among the inputs\n");
-    else
+    else if (!o->online || fetch_missing(&o->net, in.ev, in.coll, NULL, NULL) >= 0)
         rc = run_verify(o, &in);
 out:
     attest_evidence_free(in.ev);
@@ -795,6 +943,11 @@ static int cmd_verify(const command *cmd, int argc, char **argv)
     int rc = parse_args(cmd, argc, argv, verify_option, &o, &files);
     if (rc == 0 && files.count == 0)
         rc = command_usage(cmd);
+    o.net.at = o.at;
+    if (rc == 0 && !o.online && any_service_option(&o.net)) {
+        fprintf(stderr, "attest: --cache, --ca-file and the service URLs need --online\n");
+        rc = EXIT_USAGE;
+    }
     if (rc == 0 && o.token_key && !o.token_out) {
         fprintf(stderr, "attest: --token-key needs --token-out\n");
         rc = EXIT_USAGE;
@@ -877,6 +1030,81 @@ static int cmd_bundle(const command *cmd, int argc, char **argv)
     }
     if (rc == 0)
         rc = write_bundle(&o, &l);
+    for (size_t i = 0; i < l.count; i++)
+        free(l.data[i]);
+    free(l.data);
+    free(l.lens);
+    free(files.paths);
+    return exit_code(rc);
+}
+
+/* ---- collateral fetch ------------------------------------------------- */
+
+typedef struct fetch_opts {
+    bundle_opts bundle;
+    service_opts net;
+} fetch_opts;
+
+static int fetch_option(void *opts, int code, const char *value)
+{
+    fetch_opts *o = opts;
+    int taken = service_option(&o->net, code, value);
+    return taken <= 0 ? taken : bundle_option(&o->bundle, code, value);
+}
+
+/* attest_fetch_added_fn: a fetched item joins the bundle's items. */
+static void keep_fetched(void *ctx, attest_need_kind kind, const uint8_t *data, size_t len)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy) {
+        memcpy(copy, data, len);
+        list_item(ctx, attest_need_kind_name(kind), copy, len);
+    }
+}
+
+/* The inputs as one evidence (a bundle of them, so that a CPU report and
+ * GPU reports are fetched for together), for attest_fetch_collateral. */
+static int inputs_as_evidence(const item_list *l, attest_evidence **ev)
+{
+    char *json = NULL;
+    int status = attest_bundle_create(&json, (const uint8_t *const *)l->data, l->lens, l->count,
+                                      NULL, 0);
+    if (status == ATTEST_OK)
+        status = attest_evidence_parse(ev, (const uint8_t *)json, strlen(json));
+    attest_string_free(json);
+    if (status != ATTEST_OK)
+        fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
+    return status == ATTEST_OK ? 0 : -1;
+}
+
+static int fetch_into_bundle(const fetch_opts *o, item_list *l)
+{
+    attest_evidence *ev = NULL;
+    attest_collateral *coll = NULL;
+    long missing = -1;
+    if (inputs_as_evidence(l, &ev) == 0 && attest_collateral_new(&coll) == ATTEST_OK)
+        missing = fetch_missing(&o->net, ev, coll, keep_fetched, l);
+    attest_collateral_free(coll);
+    attest_evidence_free(ev);
+    if (missing < 0)
+        return EXIT_USAGE;
+    int rc = write_bundle(&o->bundle, l);
+    return rc != 0 ? rc : missing > 0 ? EXIT_REJECTED : 0;
+}
+
+static int cmd_collateral_fetch(const command *cmd, int argc, char **argv)
+{
+    fetch_opts o = {.net.at = ATTEST_TIME_NOW};
+    item_list l = {0};
+    file_args files;
+    int rc = parse_args(cmd, argc, argv, fetch_option, &o, &files);
+    if (rc == 0 && (!o.bundle.out || files.count == 0))
+        rc = command_usage(cmd);
+    for (size_t i = 0; rc == 0 && i < files.count; i++)
+        if (each_input(files.paths[i], list_item, &l) != 0)
+            rc = EXIT_USAGE;
+    if (rc == 0)
+        rc = fetch_into_bundle(&o, &l);
     for (size_t i = 0; i < l.count; i++)
         free(l.data[i]);
     free(l.data);
@@ -1138,6 +1366,10 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    for (size_t i = 0; argc > 2 && i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].word) && COMMANDS[i].subword &&
+            !strcmp(argv[2], COMMANDS[i].subword))
+            return dispatch(&COMMANDS[i], argc, argv);
     for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].word))
             return dispatch(&COMMANDS[i], argc, argv);

@@ -29,6 +29,8 @@ struct attest_fetcher {
     char *cache_dir;
     bool offline;
     int64_t fixed_time; /* 0: the clock */
+    attest_fetch_added_fn on_added;
+    void *on_added_ctx;
 };
 
 /* One fetchable need, its request and what became of it. */
@@ -130,6 +132,15 @@ static void say(char *buf, size_t n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, n, fmt, ap);
     va_end(ap);
+}
+
+int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added_fn fn, void *ctx)
+{
+    if (!f)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
+    f->on_added = fn;
+    f->on_added_ctx = ctx;
+    return ATTEST_OK;
 }
 
 static int64_t fetcher_now(const attest_fetcher *f)
@@ -401,7 +412,18 @@ static int64_t answer_expiry(attest_need_kind kind, const uint8_t *data, size_t 
 
 /* Add what one answer carries to `coll`, as files would be added;
  * *expires: until when it may be cached (0: not). */
-static int add_answer(const item *it, attest_collateral *coll, int64_t now, int64_t *expires)
+/* attest_collateral_add, then tell the caller's callback what was added. */
+static int add_item(const attest_fetcher *f, attest_collateral *coll, attest_need_kind kind,
+                    const uint8_t *data, size_t len)
+{
+    int status = attest_collateral_add(coll, data, len);
+    if (status == ATTEST_OK && f->on_added)
+        f->on_added(f->on_added_ctx, kind, data, len);
+    return status;
+}
+
+static int add_answer(const attest_fetcher *f, const item *it, attest_collateral *coll,
+                      int64_t now, int64_t *expires)
 {
     const attest_http_response *r = &it->resp;
     uint8_t *owned = NULL;
@@ -417,11 +439,11 @@ static int add_answer(const item *it, attest_collateral *coll, int64_t now, int6
     if (owned)
         data = owned;
     if (status == ATTEST_OK)
-        status = attest_collateral_add(coll, data, len);
+        status = add_item(f, coll, it->kind, data, len);
     if (status == ATTEST_OK && chain && !(pem = percent_decode(chain)))
         status = attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
     if (status == ATTEST_OK && pem)
-        status = attest_collateral_add(coll, (const uint8_t *)pem, strlen(pem));
+        status = add_item(f, coll, it->kind, (const uint8_t *)pem, strlen(pem));
     *expires = status == ATTEST_OK ? answer_expiry(it->kind, data, len, pem, now) : 0;
     free(owned);
     free(pem);
@@ -509,7 +531,7 @@ static void apply(const attest_fetcher *f, attest_disk_cache *cache, item *items
             say(it->failure, sizeof it->failure, "GET %s failed: %s", it->url, r->error);
         else if (r->status != 200)
             say(it->failure, sizeof it->failure, "GET %s: HTTP %ld", it->url, r->status);
-        else if (add_answer(it, coll, now, &expires) != ATTEST_OK)
+        else if (add_answer(f, it, coll, now, &expires) != ATTEST_OK)
             say(it->failure, sizeof it->failure, "GET %s: answer refused: %s", it->url,
                      attest_error_last());
         else if (cache && !it->cached && expires) {
