@@ -1000,6 +1000,14 @@ static int list_item(void *ctx, const char *path, uint8_t *data, size_t len)
     return 0;
 }
 
+static void item_list_free(item_list *l)
+{
+    for (size_t i = 0; i < l->count; i++)
+        free(l->data[i]);
+    free(l->data);
+    free(l->lens);
+}
+
 static int write_bundle(const bundle_opts *o, const item_list *l)
 {
     char *json = NULL;
@@ -1030,10 +1038,7 @@ static int cmd_bundle(const command *cmd, int argc, char **argv)
     }
     if (rc == 0)
         rc = write_bundle(&o, &l);
-    for (size_t i = 0; i < l.count; i++)
-        free(l.data[i]);
-    free(l.data);
-    free(l.lens);
+    item_list_free(&l);
     free(files.paths);
     return exit_code(rc);
 }
@@ -1105,10 +1110,7 @@ static int cmd_collateral_fetch(const command *cmd, int argc, char **argv)
             rc = EXIT_USAGE;
     if (rc == 0)
         rc = fetch_into_bundle(&o, &l);
-    for (size_t i = 0; i < l.count; i++)
-        free(l.data[i]);
-    free(l.data);
-    free(l.lens);
+    item_list_free(&l);
     free(files.paths);
     return exit_code(rc);
 }

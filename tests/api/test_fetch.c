@@ -121,6 +121,44 @@ static attest_needs *fetch(attest_fetcher *f, const attest_evidence *ev, attest_
     return missing;
 }
 
+/* One fetch for run->ev from a test server with `routes` (JSON), the
+ * server stopped afterwards; what the test looks at in *run. */
+typedef struct fetch_run {
+    attest_evidence *ev;
+    attest_collateral *coll;
+    attest_needs *missing;
+    int port;
+} fetch_run;
+
+static void run_fetch(fetch_run *run, const char *routes, bool pccs)
+{
+    test_server s;
+    server_start(&s, routes, false);
+    attest_fetcher *f = fetcher_at(&s, pccs);
+    cr_assert_eq(attest_collateral_new(&run->coll), ATTEST_OK);
+    run->missing = fetch(f, run->ev, run->coll);
+    run->port = s.port;
+    server_stop(&s);
+    attest_fetcher_free(f);
+}
+
+/* run_fetch with routes serving `answers`. */
+static void run_answers(fetch_run *run, const char *evidence, const answer *answers, size_t n,
+                        bool pccs)
+{
+    run->ev = parse_shared(evidence);
+    char *routes = routes_for(run->ev, answers, n);
+    run_fetch(run, routes, pccs);
+    free(routes);
+}
+
+static void run_free(fetch_run *run)
+{
+    attest_needs_free(run->missing);
+    attest_collateral_free(run->coll);
+    attest_evidence_free(run->ev);
+}
+
 /* The item of `kind` in `n`, or -1. */
 static long find_kind(const attest_needs *n, attest_need_kind kind)
 {
@@ -171,29 +209,18 @@ static int verify_from_files(const attest_evidence *ev, const answer *answers, s
 static void same_verdict_as_files(const char *evidence, const answer *answers, size_t n,
                                   bool pccs)
 {
-    attest_evidence *ev = parse_shared(evidence);
-    char *routes = routes_for(ev, answers, n);
-    test_server s;
-    server_start(&s, routes, false);
-    free(routes);
-    attest_fetcher *f = fetcher_at(&s, pccs);
-    attest_collateral *coll = NULL;
-    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
-    attest_needs *missing = fetch(f, ev, coll);
-    server_stop(&s);
+    fetch_run run = {0};
+    run_answers(&run, evidence, answers, n, pccs);
     for (size_t k = 0; k < n; k++)
-        cr_expect_eq(find_kind(missing, answers[k].kind), -1, "%s still missing",
+        cr_expect_eq(find_kind(run.missing, answers[k].kind), -1, "%s still missing",
                      attest_need_kind_name(answers[k].kind));
     char online[1024], files[1024];
-    int got = verify(ev, coll, online, sizeof online);
-    int want = verify_from_files(ev, answers, n, files, sizeof files);
+    int got = verify(run.ev, run.coll, online, sizeof online);
+    int want = verify_from_files(run.ev, answers, n, files, sizeof files);
     cr_expect_eq(got, want, "online %d (%s), files %d (%s)", got, online, want, files);
     cr_expect_str_eq(online, files);
     cr_expect_eq(got, ATTEST_OK, "%s", online); /* both recorded sets verify */
-    attest_needs_free(missing);
-    attest_collateral_free(coll);
-    attest_fetcher_free(f);
-    attest_evidence_free(ev);
+    run_free(&run);
 }
 
 Test(api_fetch, snp_vcek_and_chain_verify_as_files)
@@ -220,27 +247,16 @@ Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
     answer no_vcek[2];
     memcpy(no_vcek, SNP_ANSWERS, sizeof no_vcek);
     no_vcek[0].body = NULL;
-    attest_evidence *ev = parse_shared(SNP_REPORT);
-    char *routes = routes_for(ev, no_vcek, 2);
-    test_server s;
-    server_start(&s, routes, false);
-    free(routes);
-    attest_fetcher *f = fetcher_at(&s, false);
-    attest_collateral *coll = NULL;
-    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
-    attest_needs *missing = fetch(f, ev, coll);
-    server_stop(&s);
-    long i = find_kind(missing, ATTEST_NEED_AMD_VCEK);
+    fetch_run run = {0};
+    run_answers(&run, SNP_REPORT, no_vcek, 2, false);
+    long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0);
-    const char *why = attest_needs_reason(missing, (size_t)i);
+    const char *why = attest_needs_reason(run.missing, (size_t)i);
     char port[32];
-    snprintf(port, sizeof port, "127.0.0.1:%d/vcek/v1/Genoa/", s.port);
+    snprintf(port, sizeof port, "127.0.0.1:%d/vcek/v1/Genoa/", run.port);
     cr_expect(strstr(why, port) && strstr(why, "HTTP 404"), "%s", why);
-    cr_expect_eq(find_kind(missing, ATTEST_NEED_AMD_CERT_CHAIN), -1);
-    attest_needs_free(missing);
-    attest_collateral_free(coll);
-    attest_fetcher_free(f);
-    attest_evidence_free(ev);
+    cr_expect_eq(find_kind(run.missing, ATTEST_NEED_AMD_CERT_CHAIN), -1);
+    run_free(&run);
 }
 
 Test(api_fetch, another_chips_vcek_is_added_and_rejected)
@@ -248,27 +264,16 @@ Test(api_fetch, another_chips_vcek_is_added_and_rejected)
     answer other[2];
     memcpy(other, SNP_ANSWERS, sizeof other);
     other[0].body = "snp/sets/S12_genoa_v5_oak/vcek.der";
-    attest_evidence *ev = parse_shared(SNP_REPORT);
-    char *routes = routes_for(ev, other, 2);
-    test_server s;
-    server_start(&s, routes, false);
-    free(routes);
-    attest_fetcher *f = fetcher_at(&s, false);
-    attest_collateral *coll = NULL;
-    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
-    attest_needs *missing = fetch(f, ev, coll);
-    server_stop(&s);
-    long i = find_kind(missing, ATTEST_NEED_AMD_VCEK);
+    fetch_run run = {0};
+    run_answers(&run, SNP_REPORT, other, 2, false);
+    long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0, "another chip's VCEK does not fit: still needed");
-    cr_expect(strstr(attest_needs_reason(missing, (size_t)i), "does not fit"), "%s",
-              attest_needs_reason(missing, (size_t)i));
-    cr_expect_eq(attest_collateral_cert_count(coll), 3, "the VCEK and the chain were added");
+    cr_expect(strstr(attest_needs_reason(run.missing, (size_t)i), "does not fit"), "%s",
+              attest_needs_reason(run.missing, (size_t)i));
+    cr_expect_eq(attest_collateral_cert_count(run.coll), 3, "the VCEK and the chain were added");
     char reason[1024];
-    cr_expect_neq(verify(ev, coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
-    attest_needs_free(missing);
-    attest_collateral_free(coll);
-    attest_fetcher_free(f);
-    attest_evidence_free(ev);
+    cr_expect_neq(verify(run.ev, run.coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
+    run_free(&run);
 }
 
 #define NV_SET "nvidia/hopper/setD_h100_595.71.05_azure_complete/"
@@ -297,30 +302,25 @@ static void rim_route(json_t *routes, const char *id, const char *digest)
 
 Test(api_fetch, rim_whose_sha256_does_not_match_is_refused)
 {
-    attest_evidence *ev = parse_shared(NV_SET "gpu_evidence.json");
+    fetch_run run = {.ev = parse_shared(NV_SET "gpu_evidence.json")};
     json_t *routes = json_object();
     rim_route(routes, NV_DRIVER_ID, "00000000000000000000000000000000"
                                     "00000000000000000000000000000000");
     rim_route(routes, NV_VBIOS_ID, NULL);
     char *text = json_dumps(routes, 0);
     json_decref(routes);
-    test_server s;
-    server_start(&s, text, false);
+    run_fetch(&run, text, false);
     free(text);
-    attest_fetcher *f = fetcher_at(&s, false);
-    attest_collateral *coll = NULL;
-    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
-    attest_needs *missing = fetch(f, ev, coll);
-    server_stop(&s);
     bool driver = false, vbios = false, ocsp = false;
-    for (size_t i = 0; i < attest_needs_count(missing); i++) {
-        const char *url = attest_needs_url(missing, i), *why = attest_needs_reason(missing, i);
+    for (size_t i = 0; i < attest_needs_count(run.missing); i++) {
+        const char *url = attest_needs_url(run.missing, i);
+        const char *why = attest_needs_reason(run.missing, i);
         if (strstr(url, NV_DRIVER_ID)) {
             driver = true;
             cr_expect(strstr(why, "sha256 does not match"), "%s", why);
         }
         vbios |= strstr(url, NV_VBIOS_ID) != NULL;
-        if (attest_needs_kind(missing, i) == ATTEST_NEED_NVIDIA_OCSP) {
+        if (attest_needs_kind(run.missing, i) == ATTEST_NEED_NVIDIA_OCSP) {
             ocsp = true;
             cr_expect(strstr(why, "not fetched"), "%s", why);
         }
@@ -328,10 +328,7 @@ Test(api_fetch, rim_whose_sha256_does_not_match_is_refused)
     cr_expect(driver, "the driver RIM is still missing");
     cr_expect(!vbios, "the VBIOS RIM was added");
     cr_expect(ocsp, "OCSP is listed as missing");
-    attest_needs_free(missing);
-    attest_collateral_free(coll);
-    attest_fetcher_free(f);
-    attest_evidence_free(ev);
+    run_free(&run);
 }
 
 /* A fresh cache directory (removed by the caller with rm -rf). */
