@@ -432,7 +432,9 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
     int status = ATTEST_OK;
     char *pem = NULL;
     const char *chain = issuer_chain(it);
-    if (it->pccs_hex)
+    /* A PCCS /rootcacrl is hex text ("30..." starts with '3'); one that
+     * answers the DER itself (a SEQUENCE, 0x30) is taken as it is. */
+    if (it->pccs_hex && !(r->body_len && r->body[0] == 0x30))
         status = hex_body(r, &owned, &len);
     else if (it->kind == ATTEST_NEED_NVIDIA_RIM)
         status = rim_unwrap(it, &owned, &len);

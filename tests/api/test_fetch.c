@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "loopback.h"
 
+#include <ctype.h>
 #include <jansson.h>
 
 /* The recorded answers' instant: PCS collateral of 2026-06-29 is valid 30
@@ -65,8 +66,8 @@ static void path_of(char *out, size_t n, const char *url)
 }
 
 /* Routes serving `answers` at the paths `ev`'s needs name; the Root CA
- * CRL at ROOT_CRL_PATH (or, hex, at the PCCS path). */
-static char *routes_for(const attest_evidence *ev, const answer *answers, size_t n)
+ * CRL at ROOT_CRL_PATH (for a PCCS at its /rootcacrl). */
+static char *routes_for(const attest_evidence *ev, const answer *answers, size_t n, bool pccs)
 {
     attest_needs *needs = NULL;
     cr_assert_eq(attest_collateral_needs(&needs, ev, NULL), ATTEST_OK);
@@ -78,7 +79,7 @@ static char *routes_for(const attest_evidence *ev, const answer *answers, size_t
             char path[512], file[512], hdr[512];
             path_of(path, sizeof path, attest_needs_url(needs, i));
             if (answers[k].kind == ATTEST_NEED_INTEL_ROOT_CA_CRL)
-                snprintf(path, sizeof path, "%s", answers[k].hex ? PCCS_ROOT_CRL_PATH : ROOT_CRL_PATH);
+                snprintf(path, sizeof path, "%s", pccs ? PCCS_ROOT_CRL_PATH : ROOT_CRL_PATH);
             json_t *r = json_object();
             json_object_set_new(r, answers[k].hex ? "body_hex_file" : "body_file",
                                 json_string(tu_shared(file, sizeof file, answers[k].body)));
@@ -147,7 +148,7 @@ static void run_answers(fetch_run *run, const char *evidence, const answer *answ
                         bool pccs)
 {
     run->ev = parse_shared(evidence);
-    char *routes = routes_for(run->ev, answers, n);
+    char *routes = routes_for(run->ev, answers, n, pccs);
     run_fetch(run, routes, pccs);
     free(routes);
 }
@@ -240,6 +241,62 @@ Test(api_fetch, pccs_root_ca_crl_as_hex_text)
     pccs[3].hex = true;
     pccs[3].headers = NULL;
     same_verdict_as_files(TDX_QUOTE, pccs, 4, true);
+}
+
+Test(api_fetch, pccs_root_ca_crl_as_der)
+{
+    answer pccs[4];
+    memcpy(pccs, TDX_ANSWERS, sizeof pccs);
+    pccs[3].headers = NULL;
+    same_verdict_as_files(TDX_QUOTE, pccs, 4, true);
+}
+
+/* `pem` percent-encoded as PCS does, except that '+' stays literal (some
+ * servers send it so): a decoder must not turn it into a space. */
+static char *encode_keeping_plus(const char *pem)
+{
+    char *out = malloc(3 * strlen(pem) + 1), *o = out;
+    cr_assert(out);
+    for (const char *p = pem; *p; p++)
+        if (isalnum((unsigned char)*p) || strchr("+-/", *p))
+            *o++ = *p;
+        else
+            o += sprintf(o, "%%%02X", (unsigned char)*p);
+    *o = '\0';
+    return out;
+}
+
+Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
+{
+    char path[512];
+    size_t len;
+    uint8_t *raw = tu_read(tu_shared(path, sizeof path,
+                                     "tdx/certs/tcb_signing_2025-05-06_chain.pem"), &len);
+    char *pem = raw ? strndup((const char *)raw, len) : NULL;
+    free(raw);
+    cr_assert(pem && strchr(pem, '+'), "the chain's base64 holds a '+'");
+    char *header = encode_keeping_plus(pem);
+    fetch_run run = {.ev = parse_shared(TDX_QUOTE)};
+    char *text = routes_for(run.ev, TDX_ANSWERS, 4, false);
+    json_t *routes = json_loads(text, 0, NULL);
+    /* Both carry the TCB Signing certificate: both must decode. */
+    json_t *tcb = json_object_get(routes, "/tdx/certification/v4/tcb");
+    json_t *qe = json_object_get(routes, "/tdx/certification/v4/qe/identity");
+    cr_assert(tcb && qe);
+    json_object_set_new(tcb, "headers", json_pack("{s:s}", "Tcb-Info-Issuer-Chain", header));
+    json_object_set_new(qe, "headers",
+                        json_pack("{s:s}", "Sgx-Enclave-Identity-Issuer-Chain", header));
+    free(text);
+    text = json_dumps(routes, 0);
+    run_fetch(&run, text, false);
+    cr_expect_eq(attest_needs_count(run.missing), 0);
+    char reason[1024];
+    cr_expect_eq(verify(run.ev, run.coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
+    json_decref(routes);
+    free(text);
+    free(header);
+    free(pem);
+    run_free(&run);
 }
 
 Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
@@ -377,7 +434,7 @@ Test(api_fetch, offline_with_an_empty_cache_fetches_nothing)
 Test(api_fetch, second_run_is_served_from_the_cache)
 {
     attest_evidence *ev = parse_shared(TDX_QUOTE);
-    char *routes = routes_for(ev, TDX_ANSWERS, 4);
+    char *routes = routes_for(ev, TDX_ANSWERS, 4, false);
     test_server s;
     server_start(&s, routes, false);
     free(routes);
