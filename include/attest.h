@@ -455,8 +455,8 @@ ATTEST_API void attest_needs_free(attest_needs *n);
  * Every answer is added to the caller's collateral exactly as the same
  * bytes read from a file would be, and judged by the verification as
  * usual: a server or a cache can add items, never make evidence pass.
- * Nothing else in libattest touches the network. Not fetched yet: OCSP
- * (it stays in the missing list).
+ * Nothing else in libattest touches the network. OCSP answers are
+ * fetched with a fresh nonce per request and never cached.
  * --------------------------------------------------------------------- */
 typedef struct attest_fetcher attest_fetcher;
 
@@ -470,6 +470,8 @@ typedef enum attest_service {
                                           CRL; default the CDP
                                           https://certificates.trustedservices.intel.com/IntelSGXRootCA.der */
     ATTEST_SERVICE_NVIDIA_RIM = 4,     /* default https://rim.attestation.nvidia.com */
+    ATTEST_SERVICE_NVIDIA_OCSP = 5,    /* default https://ocsp.ndis.nvidia.com (the
+                                          requests are POSTed to the URL itself) */
 } attest_service;
 
 /* A fetcher with the default services, libcurl's CA bundle, no cache,
@@ -526,12 +528,17 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * and the PCK CRL, each with its percent-decoded issuer-chain header as
  * PEM, and the Root CA CRL (DER; a PCCS's hex decoded); NVIDIA RIMs from
  * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
- * one asked for and sha256 is that of the decoded RIM. *missing (always
+ * one asked for and sha256 is that of the decoded RIM; NVIDIA OCSP
+ * responses, each POSTed as application/ocsp-request (CertID hashed with
+ * SHA-384, a fresh random 32-byte nonce) and added with
+ * attest_collateral_add_ocsp and that nonce, so that the verification
+ * takes a response echoing it as live; never cached. RIMs fetched name
+ * their signing chains, whose OCSP is fetched in a second round. *missing (always
  * set on success; attest_needs_free) lists what `coll` still lacks, each
  * reason naming the URL and the HTTP status or transfer error, an answer
  * refused by attest_collateral_add or one that did not fit the evidence
  * (added nonetheless: the verification reports it), "offline: not in the
- * cache", OCSP (not fetched yet), or not fetchable. A failed request is
+ * cache", not fetched, or not fetchable. A failed request is
  * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG,
  * ATTEST_E_NOMEM, ATTEST_E_IO (the cache directory cannot be opened),
  * ATTEST_E_INTERNAL (libcurl could not start). Thread-safe for distinct

@@ -281,6 +281,7 @@ expect 2 "verify --cache without --online" -- "$CLI" verify --cache "$T/cache" "
 expect 2 "verify --online with --pcs and --pccs" -- "$CLI" verify --online --pcs http://127.0.0.1:9 --pccs http://127.0.0.1:9 "$T/good.bin"
 expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --kds ftp://x "$T/good.bin"
 expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
+expect 2 "verify --online with a non-http OCSP responder" -- "$CLI" verify --online --nvidia-ocsp ftp://x "$T/good.bin"
 expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
 
 # online against tests/http_server.py on 127.0.0.1 replaying recorded PCS answers (never the internet)
@@ -308,6 +309,28 @@ EOF2
   expect 0 "verify --online from the cache, server gone" -- "$CLI" verify --at 2026-06-29T12:00:00Z --online --pccs "$PCCS" --cache "$T/cache" "$Q"
 else
   echo "note: shared/vectors/online or python3 absent: online CLI checks skipped"
+fi
+
+# online NVIDIA OCSP from a live signer on 127.0.0.1 (tests/http_server.py
+# with attest-mock signing for the test PKI, echoing each request's nonce)
+if command -v python3 >/dev/null 2>&1; then
+  printf '{"/ocsp": {"ocsp_pki": "%s", "ocsp_mock": "%s"}}\n' "$NVP" "$MOCK" > "$T/ocsp_routes.json"
+  mkfifo "$T/ocsp.in"
+  python3 tests/http_server.py "$T/ocsp_routes.json" < "$T/ocsp.in" > "$T/ocsp_port" &
+  OCSP_SERVER=$!
+  exec 8> "$T/ocsp.in"
+  i=0; while [ ! -s "$T/ocsp_port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  OCSP=http://127.0.0.1:$(cut -d' ' -f2 "$T/ocsp_port")/ocsp
+  NV_ARGS="--at 2025-06-01T12:00:00Z --nonce $(cat "$NVP/nonce.hex") --no-builtin-anchors
+    --anchor-nvidia-device $(cat "$NVP/device_anchor.sha256") --anchor-nvidia-rim $(cat "$NVP/rim_anchor.sha256")"
+  # shellcheck disable=SC2086
+  expect 1 "NVIDIA without OCSP: refused offline" -- "$CLI" verify $NV_ARGS \
+    "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+  # shellcheck disable=SC2086
+  expect 0 "verify --online --nvidia-ocsp: live answers pass the default policy" -- "$CLI" verify $NV_ARGS \
+    --online --nvidia-ocsp "$OCSP" "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+  exec 8>&-
+  wait "$OCSP_SERVER"
 fi
 
 if [ -d "$SHARED/vectors/snp" ]; then

@@ -12,12 +12,19 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   fail_status (503), fail_headers {}, content_length (a Content-Length
   other than the body's: a truncated body), no_length (no Content-Length:
   the body ends when the connection closes), echo (answer a POST with its
-  body; X-Echo-Content-Type and X-Echo-Test carry two request headers).
+  body; X-Echo-Content-Type and X-Echo-Test carry two request headers),
+  ocsp_pki (a live OCSP signer for the NVIDIA test PKI in that directory:
+  a POSTed request is read with `openssl ocsp -req_text`, and `ocsp_mock
+  nvidia ocsp` signs a good answer about the certificate it names, echoing
+  its nonce unless drop_nonce is true: then the answer is a stored one).
 """
 import binascii
 import http.server
 import json
+import os
+import re
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -48,6 +55,43 @@ def route_body(route):
     if "body_size" in route:
         return b"x" * route["body_size"]
     return route.get("body", "").encode()
+
+
+# The NVIDIA test PKI's certificates an OCSP request may name: file, chain,
+# position (attest-mock nvidia ocsp --chain/--cert).
+OCSP_CERTS = [("brom.pem", "device", 1), ("ica.pem", "device", 2),
+              ("identity.pem", "device", 3), ("rim_leaf.pem", "rim", 0),
+              ("rim_l3.pem", "rim", 1), ("rim_ca.pem", "rim", 2)]
+
+
+def cert_serial(path):
+    out = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", path],
+                         capture_output=True, text=True, check=True).stdout
+    return int(out.strip().split("=", 1)[1], 16)
+
+
+def ocsp_answer(route, request):
+    """A live answer to a DER OCSP request (see ocsp_pki above)."""
+    name = "/tmp/ocsp_req_%d_%d.der" % (os.getpid(), threading.get_ident())
+    with open(name, "wb") as f:
+        f.write(request)
+    try:
+        text = subprocess.run(["openssl", "ocsp", "-reqin", name, "-req_text"],
+                              capture_output=True, text=True).stdout
+    finally:
+        os.unlink(name)
+    text = text.replace("\\\n", "")  # openssl continues long hex with a '\'
+    serial = re.search(r"Serial Number: ([0-9A-F]+)", text)
+    nonce = re.search(r"OCSP Nonce:\s*\n\s*04[0-9A-F]{2}([0-9A-F]+)", text)
+    pki = route["ocsp_pki"]
+    for file, chain, position in OCSP_CERTS:
+        if serial and cert_serial(os.path.join(pki, file)) == int(serial.group(1), 16):
+            cmd = [route["ocsp_mock"], "nvidia", "ocsp", "--pki", pki, "--chain", chain,
+                   "--cert", str(position), "-o", "-"]
+            if nonce and not route.get("drop_nonce"):
+                cmd += ["--nonce", nonce.group(1)]
+            return 200, subprocess.run(cmd, capture_output=True, check=True).stdout
+    return 404, b"no such certificate\n"
 
 
 def make_handler(routes):
@@ -86,14 +130,18 @@ def make_handler(routes):
             if "headers_file" in route:
                 headers.update(recorded_headers(route["headers_file"]))
             headers.update(route.get("headers", {}))
-            if route.get("echo"):
+            status = route.get("status", 200)
+            if "ocsp_pki" in route:
+                status, body = ocsp_answer(route, body_in)
+                headers["Content-Type"] = "application/ocsp-response"
+            elif route.get("echo"):
                 body = body_in
                 headers["X-Echo-Content-Type"] = self.headers.get("Content-Type", "")
                 headers["X-Echo-Test"] = self.headers.get("X-Test", "")
             else:
                 body = route_body(route)
             length = False if route.get("no_length") else route.get("content_length")
-            self.answer(route.get("status", 200), headers, body, length)
+            self.answer(status, headers, body, length)
 
         def do_GET(self):
             self.serve(b"")

@@ -2,8 +2,9 @@
  * in one HTTP batch, and add each answer to the caller's collateral as a
  * file would be added. Nothing fetched is trusted: the verification judges
  * it as it judges files, so a server or a cache can add items but never
- * make evidence pass. OCSP is not fetched yet (it needs nonce'd requests):
- * it stays in the missing list. */
+ * make evidence pass. OCSP requests carry a fresh nonce each, recorded
+ * with the answer so that the verification can tell it live; their answers
+ * are never cached (one is for one verification). */
 #include "disk_cache.h"
 #include "needs.h"
 #include "../base/x509.h"
@@ -12,6 +13,8 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,8 +26,15 @@
 /* Anything whose validity cannot be read is cached at most this long. */
 #define UNREAD_TTL (24 * 3600)
 
+/* The request nonce of an OCSP request (RFC 8954's recommended 32 bytes). */
+#define OCSP_NONCE_LEN 32
+
+/* Rounds of planning and fetching: a RIM fetched in the first one names
+ * its signing chain, whose OCSP the second fetches. */
+#define ROUNDS 2
+
 struct attest_fetcher {
-    char *base[ATTEST_SERVICE_NVIDIA_RIM + 1]; /* NULL: the default */
+    char *base[ATTEST_SERVICE_NVIDIA_OCSP + 1]; /* NULL: the default */
     char *ca_file;
     char *cache_dir;
     bool offline;
@@ -38,6 +48,10 @@ typedef struct item {
     attest_need_kind kind;
     char url[1024];
     char need_url[512];      /* the URL the need named (default service) */
+    char subject[192];       /* OCSP: the certificate the need is about */
+    uint8_t *ocsp_req;       /* OCSP: the DER request (OPENSSL_malloc) */
+    size_t ocsp_req_len;
+    uint8_t nonce[OCSP_NONCE_LEN]; /* OCSP: the request's nonce */
     char failure[320];       /* why it was not added; "" when it was */
     bool pccs_hex;           /* a PCCS /rootcacrl: the body is hex text */
     bool cached;             /* answered from the cache */
@@ -76,7 +90,7 @@ static int set_string(char **slot, const char *s)
 
 int attest_fetcher_set_service(attest_fetcher *f, attest_service service, const char *url)
 {
-    if (!f || (unsigned)service > ATTEST_SERVICE_NVIDIA_RIM)
+    if (!f || (unsigned)service > ATTEST_SERVICE_NVIDIA_OCSP)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad service");
     if (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: service URL is not http(s)");
@@ -160,7 +174,7 @@ static bool rebase(char *out, size_t n, const char *url, const char *deflt, cons
 }
 
 /* The URL the fetcher asks for need `url` of `kind`; false when it is not
- * fetched (OCSP, not fetchable). */
+ * fetchable. */
 static bool request_url(const attest_fetcher *f, attest_need_kind kind, const char *url,
                         item *it)
 {
@@ -188,14 +202,50 @@ static bool request_url(const attest_fetcher *f, attest_need_kind kind, const ch
     case ATTEST_NEED_NVIDIA_RIM:
         return rebase(it->url, sizeof it->url, url, ATTEST_NV_RIM_URL,
                       f->base[ATTEST_SERVICE_NVIDIA_RIM]);
+    case ATTEST_NEED_NVIDIA_OCSP:
+        return rebase(it->url, sizeof it->url, url, ATTEST_NV_OCSP_URL,
+                      f->base[ATTEST_SERVICE_NVIDIA_OCSP]);
     default:
         return false;
     }
 }
 
-static attest_http_request get_of(const item *it)
+/* The request of an item: an OCSP POST, or a GET. */
+static attest_http_request request_of(const item *it)
 {
+    if (it->kind == ATTEST_NEED_NVIDIA_OCSP)
+        return (attest_http_request){.method = ATTEST_HTTP_POST, .url = it->url,
+                                     .body = it->ocsp_req, .body_len = it->ocsp_req_len,
+                                     .content_type = "application/ocsp-request"};
     return (attest_http_request){.method = ATTEST_HTTP_GET, .url = it->url};
+}
+
+static const char *method_of(const item *it)
+{
+    return it->kind == ATTEST_NEED_NVIDIA_OCSP ? "POST" : "GET";
+}
+
+/* The DER OCSP request about `cert` (issued by `issuer`) into it->ocsp_req:
+ * its CertID hashed with SHA-384 and a fresh random nonce, as NVIDIA's
+ * verifier (nvtrust) asks. */
+static int ocsp_request(item *it, X509 *cert, X509 *issuer)
+{
+    OCSP_REQUEST *req = OCSP_REQUEST_new();
+    OCSP_CERTID *id = req ? OCSP_cert_to_id(EVP_sha384(), cert, issuer) : NULL;
+    bool ok = id && OCSP_request_add0_id(req, id) != NULL;
+    if (!ok)
+        OCSP_CERTID_free(id); /* not owned by req unless added */
+    ok = ok && RAND_bytes(it->nonce, sizeof it->nonce) == 1 &&
+         OCSP_request_add1_nonce(req, it->nonce, sizeof it->nonce) == 1;
+    unsigned char *der = NULL;
+    int len = ok ? i2d_OCSP_REQUEST(req, &der) : -1;
+    OCSP_REQUEST_free(req);
+    if (len <= 0)
+        return attest_set_error(ATTEST_E_INTERNAL, "fetch: cannot build the OCSP request for %s",
+                                it->subject);
+    it->ocsp_req = der;
+    it->ocsp_req_len = (size_t)len;
+    return ATTEST_OK;
 }
 
 /* -------------------------------------------------------------- bodies */
@@ -434,6 +484,14 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
     const char *chain = issuer_chain(it);
     /* A PCCS /rootcacrl is hex text ("30..." starts with '3'); one that
      * answers the DER itself (a SEQUENCE, 0x30) is taken as it is. */
+    if (it->kind == ATTEST_NEED_NVIDIA_OCSP) { /* with its nonce: live, not stored */
+        status = attest_collateral_add_ocsp(coll, r->body, r->body_len, it->nonce,
+                                            sizeof it->nonce);
+        if (status == ATTEST_OK && f->on_added)
+            f->on_added(f->on_added_ctx, it->kind, r->body, r->body_len);
+        *expires = 0; /* never cached: a nonce'd answer is for one verification */
+        return status;
+    }
     if (it->pccs_hex && !(r->body_len && r->body[0] == 0x30))
         status = hex_body(r, &owned, &len);
     else if (it->kind == ATTEST_NEED_NVIDIA_RIM)
@@ -454,31 +512,79 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
 
 /* ---------------------------------------------------------- the batch */
 
-/* The fetchable items of `needs` into *items (n_items of them). */
-static int plan(const attest_fetcher *f, const attest_needs *needs, item **items, size_t *n_items)
+/* Every item attempted so far, over the rounds. */
+typedef struct batch {
+    item *items;
+    size_t n;
+} batch;
+
+static void item_free(item *it)
+{
+    attest_http_response_free(&it->resp);
+    OPENSSL_free(it->ocsp_req);
+    it->ocsp_req = NULL;
+}
+
+static const item *attempt_of(const item *items, size_t n, attest_need_kind kind, const char *url,
+                              const char *subject)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].kind == kind && !strcmp(items[i].need_url, url) &&
+            !strcmp(items[i].subject, subject))
+            return &items[i];
+    return NULL;
+}
+
+/* Need i of `needs` as an item; *take: it is fetchable. */
+static int plan_one(const attest_fetcher *f, const attest_needs *needs, size_t i, item *it,
+                    bool *take)
+{
+    memset(it, 0, sizeof *it);
+    it->kind = attest_needs_kind(needs, i);
+    say(it->need_url, sizeof it->need_url, "%s", attest_needs_url(needs, i));
+    say(it->subject, sizeof it->subject, "%s", attest_needs_subject(needs, i));
+    *take = request_url(f, it->kind, it->need_url, it);
+    if (!*take || it->kind != ATTEST_NEED_NVIDIA_OCSP)
+        return ATTEST_OK;
+    X509 *cert, *issuer;
+    *take = attest_needs_ocsp_pair(needs, i, &cert, &issuer) == 0;
+    return *take ? ocsp_request(it, cert, issuer) : ATTEST_OK;
+}
+
+/* Append the fetchable items of `needs` not attempted in an earlier round. */
+static int plan(const attest_fetcher *f, const attest_needs *needs, batch *b)
 {
     size_t n = attest_needs_count(needs);
-    *items = calloc(n ? n : 1, sizeof **items);
-    *n_items = 0;
-    if (!*items)
+    item *grown = realloc(b->items, (b->n + n + 1) * sizeof *grown);
+    if (!grown)
         return attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
+    b->items = grown;
     for (size_t i = 0; i < n; i++) {
-        item *it = &(*items)[*n_items];
-        it->kind = attest_needs_kind(needs, i);
-        snprintf(it->need_url, sizeof it->need_url, "%s", attest_needs_url(needs, i));
-        if (request_url(f, it->kind, it->need_url, it))
-            (*n_items)++;
-        else
-            memset(it, 0, sizeof *it);
+        if (attempt_of(b->items, b->n, attest_needs_kind(needs, i), attest_needs_url(needs, i),
+                       attest_needs_subject(needs, i)))
+            continue;
+        item *it = &b->items[b->n];
+        bool take = false;
+        int status = plan_one(f, needs, i, it, &take);
+        if (status != ATTEST_OK || !take) {
+            item_free(it);
+            if (status != ATTEST_OK)
+                return status;
+            continue;
+        }
+        b->n++;
     }
     return ATTEST_OK;
 }
 
-/* Fill the answers found in the cache; the rest is left not completed. */
+/* Fill the answers found in the cache (never OCSP); the rest is left not
+ * completed. */
 static void from_cache(const attest_disk_cache *cache, item *items, size_t n, int64_t now)
 {
     for (size_t i = 0; cache && i < n; i++) {
-        attest_http_request req = get_of(&items[i]);
+        if (items[i].kind == ATTEST_NEED_NVIDIA_OCSP)
+            continue;
+        attest_http_request req = request_of(&items[i]);
         attest_cache_entry e;
         if (attest_disk_cache_get(cache, &req, now, &e) != 1)
             continue;
@@ -504,7 +610,7 @@ static int fetch_rest(const attest_fetcher *f, item *items, size_t n)
         status = attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
     for (size_t i = 0; status == ATTEST_OK && i < n; i++)
         if (!items[i].cached) {
-            reqs[k] = get_of(&items[i]);
+            reqs[k] = request_of(&items[i]);
             at[k++] = i;
         }
     attest_http_options opt = {.ca_file = f->ca_file};
@@ -526,33 +632,27 @@ static void apply(const attest_fetcher *f, attest_disk_cache *cache, item *items
     for (size_t i = 0; i < n; i++) {
         item *it = &items[i];
         attest_http_response *r = &it->resp;
+        const char *method = method_of(it);
         int64_t expires = 0;
         if (!r->completed && f->offline)
-            say(it->failure, sizeof it->failure, "offline: not in the cache: GET %s", it->url);
+            say(it->failure, sizeof it->failure, "offline: not in the cache: %s %s", method,
+                it->url);
         else if (!r->completed)
-            say(it->failure, sizeof it->failure, "GET %s failed: %s", it->url, r->error);
+            say(it->failure, sizeof it->failure, "%s %s failed: %s", method, it->url, r->error);
         else if (r->status != 200)
-            say(it->failure, sizeof it->failure, "GET %s: HTTP %ld", it->url, r->status);
+            say(it->failure, sizeof it->failure, "%s %s: HTTP %ld", method, it->url, r->status);
         else if (add_answer(f, it, coll, now, &expires) != ATTEST_OK)
-            say(it->failure, sizeof it->failure, "GET %s: answer refused: %s", it->url,
-                     attest_error_last());
+            say(it->failure, sizeof it->failure, "%s %s: answer refused: %s", method, it->url,
+                attest_error_last());
         else if (cache && !it->cached && expires) {
-            attest_http_request req = get_of(it);
+            attest_http_request req = request_of(it);
             attest_disk_cache_put(cache, &req, r->body, r->body_len, r->headers, r->n_headers,
                                   now, expires); /* a failed put costs a fetch next time */
         }
     }
 }
 
-static const item *attempt_of(const item *items, size_t n, attest_need_kind kind, const char *url)
-{
-    for (size_t i = 0; i < n; i++)
-        if (items[i].kind == kind && !strcmp(items[i].need_url, url))
-            return &items[i];
-    return NULL;
-}
-
-/* What `coll` still lacks after the batch, each reason saying why: the
+/* What `coll` still lacks after the rounds, each reason saying why: the
  * failure of its request, an answer that did not fit (another chip's
  * VCEK: added, and the verification will say so), or not fetched. */
 static int still_missing(attest_needs **out, const attest_evidence *ev,
@@ -565,19 +665,20 @@ static int still_missing(attest_needs **out, const attest_evidence *ev,
     for (size_t i = 0; status == ATTEST_OK && i < attest_needs_count(now); i++) {
         attest_need_kind kind = attest_needs_kind(now, i);
         const char *url = attest_needs_url(now, i), *why = attest_needs_reason(now, i);
-        const item *it = attempt_of(items, n, kind, url);
+        const char *subject = attest_needs_subject(now, i);
+        const item *it = attempt_of(items, n, kind, url, subject);
         char reason[320];
         if (it && it->failure[0])
             say(reason, sizeof reason, "%s (%s)", it->failure, why);
         else if (it)
-            say(reason, sizeof reason, "GET %s: added, but it does not fit (%s)", it->url,
-                     why);
-        else if (kind == ATTEST_NEED_NVIDIA_OCSP)
-            say(reason, sizeof reason, "not fetched: OCSP needs nonce'd requests (%s)", why);
+            say(reason, sizeof reason, "%s %s: added, but it does not fit (%s)", method_of(it),
+                it->url, why);
+        else if (kind != ATTEST_NEED_NOT_FETCHABLE)
+            say(reason, sizeof reason, "not fetched (%s)", why);
         else
             say(reason, sizeof reason, "%s", why);
-        status = attest_needs_append(left, kind, attest_needs_method(now, i), url,
-                                     attest_needs_subject(now, i), reason);
+        status = attest_needs_append(left, kind, attest_needs_method(now, i), url, subject,
+                                     reason);
     }
     attest_needs_free(now);
     if (status != ATTEST_OK) {
@@ -588,34 +689,51 @@ static int still_missing(attest_needs **out, const attest_evidence *ev,
     return status;
 }
 
+/* Plan what `coll` lacks and was not attempted yet, fetch it (the cache
+ * first) and add the answers. */
+static int fetch_round(const attest_fetcher *f, const attest_evidence *ev,
+                       attest_collateral *coll, attest_disk_cache **cache, batch *b)
+{
+    attest_needs *needs = NULL;
+    size_t from = b->n;
+    int status = attest_collateral_needs(&needs, ev, coll);
+    if (status == ATTEST_OK)
+        status = plan(f, needs, b);
+    attest_needs_free(needs);
+    item *items = b->items + from; /* after plan: it may have moved them */
+    size_t n = b->n - from;
+    if (status == ATTEST_OK && n && f->cache_dir && !*cache)
+        status = attest_disk_cache_open(cache, f->cache_dir, 0);
+    if (status == ATTEST_OK && n) {
+        from_cache(*cache, items, n, fetcher_now(f));
+        if (!f->offline)
+            status = fetch_rest(f, items, n);
+    }
+    if (status == ATTEST_OK && n)
+        apply(f, *cache, items, n, coll);
+    return status;
+}
+
 int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                             attest_collateral *coll, attest_needs **missing)
 {
     if (!f || !ev || !coll || !missing)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: NULL argument");
     *missing = NULL;
-    attest_needs *needs = NULL;
     attest_disk_cache *cache = NULL;
-    item *items = NULL;
-    size_t n = 0;
-    int status = attest_collateral_needs(&needs, ev, coll);
+    batch b = {0};
+    int status = ATTEST_OK;
+    for (int round = 0; status == ATTEST_OK && round < ROUNDS; round++) {
+        size_t before = b.n;
+        status = fetch_round(f, ev, coll, &cache, &b);
+        if (b.n == before)
+            break; /* nothing new to ask for */
+    }
     if (status == ATTEST_OK)
-        status = plan(f, needs, &items, &n);
-    if (status == ATTEST_OK && n && f->cache_dir)
-        status = attest_disk_cache_open(&cache, f->cache_dir, 0);
-    if (status == ATTEST_OK) {
-        from_cache(cache, items, n, fetcher_now(f));
-        if (!f->offline)
-            status = fetch_rest(f, items, n);
-    }
-    if (status == ATTEST_OK) {
-        apply(f, cache, items, n, coll);
-        status = still_missing(missing, ev, coll, items, n);
-    }
-    for (size_t i = 0; items && i < n; i++)
-        attest_http_response_free(&items[i].resp);
-    free(items);
+        status = still_missing(missing, ev, coll, b.items, b.n);
+    for (size_t i = 0; i < b.n; i++)
+        item_free(&b.items[i]);
+    free(b.items);
     attest_disk_cache_close(cache);
-    attest_needs_free(needs);
     return status;
 }

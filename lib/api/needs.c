@@ -31,6 +31,7 @@ typedef struct need {
     char url[512];
     char subject[192];/* OCSP: "CN=..., serial=..." */
     char reason[320];
+    X509 *cert, *issuer; /* OCSP: the certificate and its issuer (owned) */
 } need;
 
 struct attest_needs {
@@ -305,6 +306,25 @@ static bool has_ocsp(const held *h, X509 *cert, X509 *issuer)
     return false;
 }
 
+/* An OCSP need, keeping the certificate and its issuer for the fetcher,
+ * which builds the request from them (a duplicate keeps the first's). */
+static int add_ocsp_need(attest_needs *n, X509 *cert, X509 *issuer, const char *subject,
+                         const char *reason)
+{
+    size_t before = n->count;
+    int status = add_need(n, ATTEST_NEED_NVIDIA_OCSP, "POST", NV_OCSP, subject, reason);
+    if (status == ATTEST_OK && n->count > before) {
+        need *e = &n->items[n->count - 1];
+        if (X509_up_ref(cert) != 1)
+            return attest_set_error(ATTEST_E_NOMEM, "needs: out of memory");
+        e->cert = cert;
+        if (X509_up_ref(issuer) != 1)
+            return attest_set_error(ATTEST_E_NOMEM, "needs: out of memory");
+        e->issuer = issuer;
+    }
+    return status;
+}
+
 /* OCSP for certificates [first, last] of `chain` (leaf first), each
  * issued by the next. */
 static int ocsp_needs(attest_needs *n, const held *h, STACK_OF(X509) *chain, int first,
@@ -320,7 +340,7 @@ static int ocsp_needs(attest_needs *n, const held *h, STACK_OF(X509) *chain, int
         attest_cert_serial_hex(cert, serial, sizeof serial);
         snprintf(subject, sizeof subject, "CN=%s, serial=%s", cn, serial);
         snprintf(reason, sizeof reason, "%s: certificate %d (%s)", check, i, cn);
-        status = add_need(n, ATTEST_NEED_NVIDIA_OCSP, "POST", NV_OCSP, subject, reason);
+        status = add_ocsp_need(n, cert, sk_X509_value(chain, i + 1), subject, reason);
     }
     return status;
 }
@@ -547,6 +567,13 @@ int attest_needs_append(attest_needs *n, attest_need_kind kind, const char *meth
     return add_need(n, kind, method, url, subject, reason);
 }
 
+int attest_needs_ocsp_pair(const attest_needs *n, size_t i, X509 **cert, X509 **issuer)
+{
+    *cert = n && i < n->count ? n->items[i].cert : NULL;
+    *issuer = n && i < n->count ? n->items[i].issuer : NULL;
+    return *cert && *issuer ? ATTEST_OK : -1;
+}
+
 size_t attest_needs_count(const attest_needs *n)
 {
     return n ? n->count : 0;
@@ -621,6 +648,10 @@ void attest_needs_free(attest_needs *n)
 {
     if (!n)
         return;
+    for (size_t i = 0; i < n->count; i++) {
+        X509_free(n->items[i].cert);
+        X509_free(n->items[i].issuer);
+    }
     free(n->items);
     free(n);
 }

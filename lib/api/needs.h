@@ -7,6 +7,8 @@
 
 #include "../base/base.h"
 
+#include <openssl/x509.h>
+
 #define ATTEST_KDS_URL "https://kdsintf.amd.com"
 #define ATTEST_PCS_URL "https://api.trustedservices.intel.com"
 #define ATTEST_INTEL_ROOT_CRL_URL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
@@ -20,5 +22,12 @@ ATTEST_HIDDEN int attest_needs_empty(attest_needs **out);
  * ATTEST_E_NOMEM. */
 ATTEST_HIDDEN int attest_needs_append(attest_needs *n, attest_need_kind kind, const char *method,
                                       const char *url, const char *subject, const char *reason);
+
+/* Item i's certificate and its issuer (borrowed), for an OCSP need made
+ * by attest_collateral_needs: the fetcher builds the request from them.
+ * Returns 0, or -1 when item i has none (another kind, out of range, or
+ * appended with attest_needs_append). */
+ATTEST_HIDDEN int attest_needs_ocsp_pair(const attest_needs *n, size_t i, X509 **cert,
+                                         X509 **issuer);
 
 #endif
