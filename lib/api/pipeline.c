@@ -67,23 +67,26 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
         verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
 }
 
-static void ear_cpu(attest_result *r, const attest_evidence *ev, size_t first, size_t end,
-                    json_t *claims)
+/* Each device's EAR submod judges every check recorded so far that
+ * belongs to it (ear.c decides by name), from the first: the machine-wide
+ * checks the dispatcher ran before the pipeline (policy.scope,
+ * composite.devices, composite.nonce) count for every device. */
+static void ear_cpu(attest_result *r, const attest_evidence *ev, json_t *claims)
 {
-    ear_add_submod(r, "cpu0", NULL, first, end, claims,
+    ear_add_submod(r, "cpu0", NULL, 0, r->count, claims,
                    ev->format == ATTEST_FORMAT_SNP_REPORT ? "policy:snp"
                    : ev->dcap->body_kind == DCAP_BODY_SGX ? "policy:sgx"
                                                           : "policy:tdx");
 }
 
 /* One EAR submod per GPU/NVSwitch, named like its checks ("gpu0"). */
-static void ear_gpus(attest_result *r, size_t first, size_t end, json_t *claims)
+static void ear_gpus(attest_result *r, json_t *claims)
 {
     json_t *devices = json_object_get(claims, "devices");
     const char *name;
     json_t *device;
     json_object_foreach(devices, name, device)
-        ear_add_submod(r, name, name, first, end, device, "policy:nvidia");
+        ear_add_submod(r, name, name, 0, r->count, device, "policy:nvidia");
 }
 
 static const uint8_t *cpu_report_data(const attest_evidence *cpu)
@@ -112,13 +115,11 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
     nonce_use caller = {nonce_len ? nonce : NULL, nonce_len,
                         via_cpu ? REPORT_DATA_BY_COMPOSITE : REPORT_DATA_BY_POLICY};
     json_t *cpu = NULL;
-    size_t cpu_first = r->count, gpu_first;
     if (b->cpu) {
         cpu = json_object();
         json_object_set_new(claims, "cpu0", cpu);
         verify_cpu_evidence(r, v, b->cpu, b->collateral, policy, &caller, cpu);
     }
-    gpu_first = r->count;
     if (b->gpus) {
         nv_policy gp = *policy->nvidia;
         /* Through the CPU, a GPU's own nonce is whatever the CVM chose and
@@ -138,9 +139,9 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
     }
     /* Results after every check: the binding judges CPU and GPUs alike. */
     if (b->cpu)
-        ear_cpu(r, b->cpu, cpu_first, r->count, cpu);
+        ear_cpu(r, b->cpu, cpu);
     if (b->gpus)
-        ear_gpus(r, gpu_first, r->count, claims);
+        ear_gpus(r, claims);
     return r->status;
 }
 
@@ -149,9 +150,8 @@ int pipeline_cpu(attest_result *r, attest_verifier *v, const attest_evidence *ev
                  const uint8_t *nonce, size_t nonce_len, json_t *claims)
 {
     nonce_use caller = {nonce_len ? nonce : NULL, nonce_len, REPORT_DATA_BY_POLICY};
-    size_t first = r->count;
     verify_cpu_evidence(r, v, ev, coll, policy, &caller, claims);
-    ear_cpu(r, ev, first, r->count, claims);
+    ear_cpu(r, ev, claims);
     return r->status;
 }
 
@@ -159,9 +159,8 @@ int pipeline_gpus(attest_result *r, attest_verifier *v, const nv_evidence_set *s
                   const attest_collateral *coll, const attest_policy *policy,
                   const uint8_t *nonce, size_t nonce_len, json_t *claims)
 {
-    size_t first = r->count;
     nv_verify_devices(r, v, set, coll, policy->nvidia, nonce_len ? nonce : NULL, nonce_len,
                       claims);
-    ear_gpus(r, first, r->count, claims);
+    ear_gpus(r, claims);
     return r->status;
 }

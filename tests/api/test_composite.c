@@ -966,6 +966,12 @@ Test(composite, min_gpus_not_met_is_missing)
     cr_expect_str_eq(first_failed(r), "composite.devices");
     cr_expect_str_eq(attest_result_ear_status(r), "contraindicated");
     cr_expect(strstr(attest_result_reason(r), "min_gpus"), "%s", attest_result_reason(r));
+    /* A machine-wide failure counts for every device's submod too. */
+    json_t *d = tu_result_json(r);
+    static const char *const names[] = {"cpu0", "gpu0", "gpu1"};
+    for (size_t i = 0; i < 3; i++)
+        cr_expect_str_eq(submod_status(d, names[i]), "contraindicated", "%s", names[i]);
+    json_decref(d);
     attest_result_free(r);
     EXPECT_STATUS(verify_bundle_str(&m, bundle,
                                     "{" SCOPE "\"composite\":{\"min_gpus\":2},\"nvidia\":{\"allow_stored_ocsp\":true}}",
