@@ -149,6 +149,14 @@ typedef enum attest_status {
     ATTEST_E_TOKEN_SIGNATURE = -151,       /* token signature invalid or wrong key */
     ATTEST_E_TOKEN_EXPIRED = -152,         /* token expired or not yet issued */
     ATTEST_E_TOKEN_NONCE = -153,           /* token eat_nonce differs */
+
+    /* Azure CVM evidence (lib/api/pipeline_azure.c, lib/appraise/azure_appraise.c) */
+    ATTEST_E_AZURE_QUOTE_MISSING = -170,   /* no TPM quote, or no TD quote for a TDREPORT */
+    ATTEST_E_AZURE_TD_REPORT = -171,       /* TD quote fields differ from the HCL's TDREPORT */
+    ATTEST_E_AZURE_NONCE = -172,           /* a nonce given that nothing in the evidence binds */
+    ATTEST_E_POLICY_PCR = -173,            /* a pinned PCR absent, unselected or not allowed */
+    ATTEST_E_POLICY_VM_CONFIG = -174,      /* runtime claims vm-configuration not as required */
+    ATTEST_E_POLICY_USER_DATA = -175,      /* runtime claims user-data not as required */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -255,6 +263,9 @@ typedef enum attest_format {
     ATTEST_FORMAT_DCAP_QUOTE = 2,  /* Intel DCAP quote: v3 (SGX), v4 and v5 (TDX, SGX) */
     ATTEST_FORMAT_NVIDIA = 3,      /* NVIDIA GPU/NVSwitch SPDM reports (1..12 devices) */
     ATTEST_FORMAT_BUNDLE = 4,      /* evidence bundle: CPU + GPUs + collateral (docs/bundle.md) */
+    ATTEST_FORMAT_AZURE_VTPM = 5,  /* Azure confidential VM: HCL report (SNP report or
+                                      TDREPORT inside) with its TPM quote and, for TDX,
+                                      its TD quote (docs/azure.md) */
 } attest_format;
 
 /* Parse evidence from `len` bytes, detecting the format from the content.
@@ -270,6 +281,35 @@ typedef enum attest_format {
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
                                      const uint8_t *data, size_t len);
+
+/* The parts of evidence that comes in pieces. Azure confidential VMs
+ * (docs/azure.md): the HCL report read from vTPM NV index 0x01400001, the
+ * TPM2_Quote made with the AK (its TPMS_ATTEST bytes, its signature, the
+ * values of the PCRs it selects) and, for a TDX VM, the TD quote Azure
+ * IMDS issues for the HCL's TDREPORT. */
+typedef enum attest_part_kind {
+    ATTEST_PART_HCL_REPORT = 1,    /* the HCL report, as read (zero tail included) */
+    ATTEST_PART_TPM_QUOTE = 2,     /* TPMS_ATTEST, exactly the signed bytes */
+    ATTEST_PART_TPM_SIGNATURE = 3, /* RSASSA-PKCS1-v1_5 SHA-256 signature: raw, or
+                                      a TPMT_SIGNATURE */
+    ATTEST_PART_TPM_PCRS = 4,      /* the selected PCRs' SHA-256 values, 32 bytes
+                                      each, in ascending PCR index order */
+    ATTEST_PART_TD_QUOTE = 5,      /* the TD quote of the HCL's TDREPORT */
+} attest_part_kind;
+
+/* Evidence from `n` parts (1..5): kinds[i] names what data[i] (lens[i]
+ * bytes, copied) is. Each kind at most once; the HCL report is required;
+ * a TPM quote needs its signature, PCR values need their quote, a TD quote
+ * needs an HCL report that holds a TDREPORT. The format is
+ * ATTEST_FORMAT_AZURE_VTPM. attest_evidence_parse() takes an HCL report
+ * alone (no quote: not fresh, rejected by the default policy). Errors:
+ * ATTEST_E_INVALID_ARG (kinds, counts, empty parts, naming the part), the
+ * parse errors of attest_evidence_parse naming the field
+ * ("azure.hcl.report_type: ..."), ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_evidence_from_parts(attest_evidence **out,
+                                          const attest_part_kind *kinds,
+                                          const uint8_t *const *data, const size_t *lens,
+                                          size_t n);
 
 /* The detected format of parsed evidence. */
 ATTEST_API attest_format attest_evidence_format(const attest_evidence *ev);
@@ -338,6 +378,7 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_EVIDENCE_DCAP = 2,    /* Intel DCAP quote */
     ATTEST_ITEM_EVIDENCE_NVIDIA = 3,  /* NVIDIA SPDM report or JSON container */
     ATTEST_ITEM_BUNDLE = 4,           /* evidence bundle (docs/bundle.md) */
+    ATTEST_ITEM_EVIDENCE_AZURE = 5,   /* Azure HCL report (vTPM NV 0x01400001) */
     /* Collateral (16 and above): items for attest_collateral_add. */
     ATTEST_ITEM_CERTIFICATES = 16,    /* a DER certificate, or PEM text holding
                                          at least one certificate (CRLs may

@@ -13,6 +13,7 @@ struct snp_report;
 struct dcap_quote;
 struct nv_evidence_set;
 struct attest_bundle;
+struct azure_evidence;
 
 struct attest_evidence {
     attest_format format;
@@ -21,6 +22,7 @@ struct attest_evidence {
     struct snp_report *snp;   /* ATTEST_FORMAT_SNP_REPORT */
     struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
     struct nv_evidence_set *nv; /* ATTEST_FORMAT_NVIDIA */
+    struct azure_evidence *azure; /* ATTEST_FORMAT_AZURE_VTPM */
 };
 
 #endif

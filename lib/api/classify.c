@@ -2,6 +2,7 @@
  * attest_classify, attest_collateral_add and attest_evidence_parse. */
 #include "classify.h"
 #include "bundle.h"
+#include "../parse/azure_hcl.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
@@ -136,6 +137,9 @@ attest_item_kind attest_detect_evidence(const uint8_t *data, size_t len)
         return ATTEST_ITEM_EVIDENCE_DCAP;
     if (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_NVIDIA;
+    /* An HCL report is 2048 or 2600 bytes, never the 1184 of an SNP report. */
+    if (len >= ATTEST_HCL_CLAIMS_OFFSET && memcmp(data, "HCLA", 4) == 0)
+        return ATTEST_ITEM_EVIDENCE_AZURE;
     if (snp_report_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_SNP;
     return ATTEST_ITEM_UNKNOWN;
@@ -221,6 +225,7 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_EVIDENCE_DCAP: return "dcap-quote";
     case ATTEST_ITEM_EVIDENCE_NVIDIA: return "nvidia-evidence";
     case ATTEST_ITEM_BUNDLE: return "attest-bundle";
+    case ATTEST_ITEM_EVIDENCE_AZURE: return "azure-hcl-report";
     case ATTEST_ITEM_CERTIFICATES: return "certificates";
     case ATTEST_ITEM_CRL: return "crl";
     case ATTEST_ITEM_TCB_INFO: return "tcb-info";

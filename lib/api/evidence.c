@@ -1,4 +1,5 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
+#include "azure_evidence.h"
 #include "bundle.h"
 #include "classify.h"
 #include "../parse/dcap_quote.h"
@@ -32,6 +33,51 @@ static int parse_nvidia(attest_evidence *ev, const uint8_t *data, size_t len)
     return status;
 }
 
+static int parse_azure(attest_evidence *ev, const attest_part_kind *kinds,
+                       const uint8_t *const *data, const size_t *lens, size_t n)
+{
+    ev->format = ATTEST_FORMAT_AZURE_VTPM;
+    return azure_evidence_parse(&ev->azure, kinds, data, lens, n);
+}
+
+/* The evidence hash of parts: SHA-256 over each part's kind, length (8
+ * bytes, big-endian) and bytes, so that no two sets of parts collide. */
+static void hash_parts(uint8_t out[32], const attest_part_kind *kinds,
+                       const uint8_t *const *data, const size_t *lens, size_t n)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t head[9] = {(uint8_t)kinds[i]};
+        for (int b = 0; b < 8; b++)
+            head[1 + b] = (uint8_t)((uint64_t)lens[i] >> (56 - 8 * b));
+        EVP_DigestUpdate(ctx, head, sizeof head);
+        EVP_DigestUpdate(ctx, data[i], lens[i]);
+    }
+    EVP_DigestFinal_ex(ctx, out, NULL);
+    EVP_MD_CTX_free(ctx);
+}
+
+int attest_evidence_from_parts(attest_evidence **out, const attest_part_kind *kinds,
+                               const uint8_t *const *data, const size_t *lens, size_t n)
+{
+    if (!out)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
+    *out = NULL;
+    attest_clear_error();
+    attest_evidence *ev = calloc(1, sizeof *ev);
+    if (!ev)
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    int status = parse_azure(ev, kinds, data, lens, n);
+    if (status != ATTEST_OK) {
+        attest_evidence_free(ev);
+        return status;
+    }
+    hash_parts(ev->sha256, kinds, data, lens, n);
+    *out = ev;
+    return ATTEST_OK;
+}
+
 int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
 {
     if (!out || (!data && len))
@@ -57,11 +103,16 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
     case ATTEST_ITEM_EVIDENCE_SNP:
         status = parse_snp(ev, data, len);
         break;
+    case ATTEST_ITEM_EVIDENCE_AZURE: {
+        const attest_part_kind kind = ATTEST_PART_HCL_REPORT;
+        status = parse_azure(ev, &kind, &data, &len, 1);
+        break;
+    }
     default:
         status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
                                   "evidence: %zu bytes are no known evidence format "
                                   "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
-                                  "report or evidence JSON, evidence bundle)", len);
+                                  "report or evidence JSON, Azure HCL report, evidence bundle)", len);
     }
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
@@ -98,6 +149,8 @@ int attest_evidence_to_json(char **out, const attest_evidence *ev)
             json_array_append_new(devices, nv_report_to_json(ev->bundle->gpus->devices[i].report));
     } else if (ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
         o = dcap_quote_to_json(ev->dcap);
+    } else if (ev->format == ATTEST_FORMAT_AZURE_VTPM) {
+        o = azure_evidence_to_json(ev->azure);
     } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
         json_t *devices = json_array();
         o = json_pack("{s:s, s:o}", "format", "nvidia-spdm", "devices", devices);
@@ -117,6 +170,7 @@ void attest_evidence_free(attest_evidence *ev)
         return;
     free(ev->snp);
     dcap_quote_free(ev->dcap);
+    azure_evidence_free(ev->azure);
     attest_bundle_free(ev->bundle);
     if (ev->nv) {
         nv_evidence_set_release(ev->nv);

@@ -9,17 +9,11 @@
 #include "../appraise/snp_appraise.h"
 #include "../chain/amd.h"
 #include "../chain/intel.h"
+#include "azure_evidence.h"
 
 #include <string.h>
 
-/* The caller's nonce as one device's appraisal uses it. */
-typedef struct nonce_use {
-    const uint8_t *nonce;  /* NULL: none given */
-    size_t len;
-    report_data_rule rule; /* who judges the CPU's report data */
-} nonce_use;
-
-static int verify_snp(attest_result *r, attest_verifier *v, const snp_report *rep,
+int pipeline_verify_snp(attest_result *r, attest_verifier *v, const snp_report *rep,
                       const attest_collateral *coll, const snp_policy *policy,
                       const nonce_use *n, json_t *claims)
 {
@@ -37,7 +31,7 @@ static int verify_snp(attest_result *r, attest_verifier *v, const snp_report *re
                         n->rule);
 }
 
-static int verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote *q,
+int pipeline_verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote *q,
                        const attest_collateral *coll, const attest_policy *policy,
                        const nonce_use *n, json_t *claims)
 {
@@ -62,21 +56,31 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
                        const nonce_use *n, json_t *claims)
 {
     if (ev->format == ATTEST_FORMAT_SNP_REPORT)
-        verify_snp(r, v, ev->snp, coll, policy->snp, n, claims);
+        pipeline_verify_snp(r, v, ev->snp, coll, policy->snp, n, claims);
+    else if (ev->format == ATTEST_FORMAT_AZURE_VTPM)
+        /* The caller's nonce goes to the vTPM quote; REPORT_DATA holds the
+         * runtime claims' hash (a bundle binds GPUs through user-data). */
+        pipeline_verify_azure(r, v, ev->azure, coll, policy, n->nonce, n->len, claims);
     else
-        verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
+        pipeline_verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
 }
 
 /* Each device's EAR submod judges every check recorded so far that
  * belongs to it (ear.c decides by name), from the first: the machine-wide
  * checks the dispatcher ran before the pipeline (policy.scope,
  * composite.devices, composite.nonce) count for every device. */
+static const char *cpu_policy_id(const attest_evidence *ev)
+{
+    if (ev->format == ATTEST_FORMAT_AZURE_VTPM)
+        return azure_is_snp(ev->azure) ? "policy:azure-snp" : "policy:azure-tdx";
+    if (ev->format == ATTEST_FORMAT_SNP_REPORT)
+        return "policy:snp";
+    return ev->dcap->body_kind == DCAP_BODY_SGX ? "policy:sgx" : "policy:tdx";
+}
+
 static void ear_cpu(attest_result *r, const attest_evidence *ev, json_t *claims)
 {
-    ear_add_submod(r, "cpu0", NULL, 0, r->count, claims,
-                   ev->format == ATTEST_FORMAT_SNP_REPORT ? "policy:snp"
-                   : ev->dcap->body_kind == DCAP_BODY_SGX ? "policy:sgx"
-                                                          : "policy:tdx");
+    ear_add_submod(r, "cpu0", NULL, 0, r->count, claims, cpu_policy_id(ev));
 }
 
 /* One EAR submod per GPU/NVSwitch, named like its checks ("gpu0"). */
@@ -89,8 +93,13 @@ static void ear_gpus(attest_result *r, json_t *claims)
         ear_add_submod(r, name, name, 0, r->count, device, "policy:nvidia");
 }
 
+/* The 64 bytes through which the CPU vouches for its GPUs: REPORT_DATA,
+ * or on Azure, where REPORT_DATA holds the runtime claims' hash, the
+ * claims' user-data (bound to the hardware report through that hash). */
 static const uint8_t *cpu_report_data(const attest_evidence *cpu)
 {
+    if (cpu->format == ATTEST_FORMAT_AZURE_VTPM)
+        return cpu->azure->claims.user_data;
     if (cpu->format == ATTEST_FORMAT_SNP_REPORT)
         return cpu->snp->report_data;
     return cpu->dcap->body_kind == DCAP_BODY_SGX ? cpu->dcap->enclave.reportdata

@@ -7,9 +7,44 @@
 
 #include "api.h"
 #include "bundle.h"
+#include "../appraise/binding.h"
 #include "../parse/spdm_report.h"
 
-/* An SEV-SNP report or a DCAP quote. */
+/* The caller's nonce as one device's appraisal uses it. */
+typedef struct nonce_use {
+    const uint8_t *nonce;  /* NULL: none given */
+    size_t len;
+    report_data_rule rule; /* who judges the CPU's report data */
+} nonce_use;
+
+/* One SEV-SNP report: chain, signature, then the "snp" section; claims
+ * under "report". */
+ATTEST_HIDDEN int pipeline_verify_snp(attest_result *r, attest_verifier *v,
+                                      const struct snp_report *rep,
+                                      const attest_collateral *coll,
+                                      const struct snp_policy *policy, const nonce_use *n,
+                                      json_t *claims);
+
+/* One DCAP quote: chain, collateral, TCB status, then the "tdx" or "sgx"
+ * section; claims under "quote". */
+ATTEST_HIDDEN int pipeline_verify_dcap(attest_result *r, attest_verifier *v,
+                                       const struct dcap_quote *q,
+                                       const attest_collateral *coll,
+                                       const attest_policy *policy, const nonce_use *n,
+                                       json_t *claims);
+
+struct azure_evidence;
+
+/* Azure CVM evidence (pipeline_azure.c): the hardware report inside, the
+ * claims binding, the TPM quote, the AK certificate, the "azure" section;
+ * claims under "azure" (and "report" / "quote"). */
+ATTEST_HIDDEN int pipeline_verify_azure(attest_result *r, attest_verifier *v,
+                                        const struct azure_evidence *az,
+                                        const attest_collateral *coll,
+                                        const attest_policy *policy, const uint8_t *nonce,
+                                        size_t nonce_len, json_t *claims);
+
+/* An SEV-SNP report, a DCAP quote or Azure CVM evidence. */
 ATTEST_HIDDEN int pipeline_cpu(attest_result *r, attest_verifier *v, const attest_evidence *ev,
                                const attest_collateral *coll, const attest_policy *policy,
                                const uint8_t *nonce, size_t nonce_len, json_t *claims);

@@ -1,5 +1,6 @@
 /* Policy documents: a JSON object with one section per platform. */
 #include "api.h"
+#include "../appraise/azure_appraise.h"
 #include "../appraise/dcap_appraise.h"
 #include "../appraise/nv_appraise.h"
 #include "../appraise/policy_reader.h"
@@ -18,7 +19,8 @@ static attest_policy *policy_alloc(void)
     p->tdx = calloc(1, sizeof *p->tdx);
     p->sgx = calloc(1, sizeof *p->sgx);
     p->nvidia = calloc(1, sizeof *p->nvidia);
-    if (!p->snp || !p->tdx || !p->sgx || !p->nvidia) {
+    p->azure = calloc(1, sizeof *p->azure);
+    if (!p->snp || !p->tdx || !p->sgx || !p->nvidia || !p->azure) {
         attest_policy_free(p);
         return NULL;
     }
@@ -30,6 +32,7 @@ static attest_policy *policy_alloc(void)
     dcap_policy_defaults(p->tdx);
     dcap_policy_defaults(p->sgx);
     nv_policy_defaults(p->nvidia);
+    azure_policy_defaults(p->azure);
     return p;
 }
 
@@ -41,12 +44,12 @@ static int read_platforms(json_t *v, unsigned *out)
     *out = 0;
     if (!json_is_array(v) || json_array_size(v) == 0)
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms: must be a "
-                                "non-empty array of \"snp\", \"tdx\", \"sgx\", \"nvidia\"");
+                                "non-empty array of \"snp\", \"tdx\", \"sgx\", \"nvidia\", \"azure\"");
     json_array_foreach(v, i, item) {
         unsigned bit = attest_platform_bit(json_string_value(item));
         if (!bit)
             return attest_set_error(ATTEST_E_POLICY_INVALID, "policy.platforms[%zu]: one of "
-                                    "\"snp\", \"tdx\", \"sgx\", \"nvidia\"", i);
+                                    "\"snp\", \"tdx\", \"sgx\", \"nvidia\", \"azure\"", i);
         if (*out & bit)
             return attest_set_error(ATTEST_E_POLICY_INVALID,
                                     "policy.platforms[%zu]: \"%s\" is listed twice", i,
@@ -130,6 +133,11 @@ static int read_nvidia(void *p, const char *sec, const char *m, json_t *v)
     (void)sec, (void)m;
     return nv_policy_from_json(((attest_policy *)p)->nvidia, v);
 }
+static int read_azure(void *p, const char *sec, const char *m, json_t *v)
+{
+    (void)sec, (void)m;
+    return azure_policy_from_json(((attest_policy *)p)->azure, v);
+}
 static int read_composite(void *section, const char *sec, const char *m, json_t *v)
 {
     composite_policy *c = &((attest_policy *)section)->composite;
@@ -159,6 +167,7 @@ static int read_platform_list(void *p, const char *sec, const char *m, json_t *v
 static const policy_member document_members[] = {
     PM_FN("snp", read_snp),         PM_FN("tdx", read_tdx),
     PM_FN("sgx", read_sgx),         PM_FN("nvidia", read_nvidia),
+    PM_FN("azure", read_azure),
     PM_FN("composite", read_composite), PM_FN("platforms", read_platform_list),
     PM_FN("version", read_version), PM_FN("description", read_text),
 };
@@ -218,6 +227,10 @@ void attest_policy_free(attest_policy *p)
     if (p->nvidia) {
         nv_policy_release(p->nvidia);
         free(p->nvidia);
+    }
+    if (p->azure) {
+        azure_policy_release(p->azure);
+        free(p->azure);
     }
     json_decref(p->source);
     free(p);

@@ -7,11 +7,15 @@
 #include "../appraise/composite.h"
 #include "../appraise/ear.h"
 #include "../parse/dcap_quote.h"
+#include "azure_evidence.h"
 
 #include <string.h>
 
 static unsigned cpu_platform(const attest_evidence *ev)
 {
+    if (ev->format == ATTEST_FORMAT_AZURE_VTPM)
+        return ATTEST_PLATFORM_AZURE |
+               (azure_is_snp(ev->azure) ? ATTEST_PLATFORM_SNP : ATTEST_PLATFORM_TDX);
     if (ev->format == ATTEST_FORMAT_SNP_REPORT)
         return ATTEST_PLATFORM_SNP;
     return ev->dcap->body_kind == DCAP_BODY_SGX ? ATTEST_PLATFORM_SGX : ATTEST_PLATFORM_TDX;
@@ -26,7 +30,8 @@ static composite_shape shape_of(const attest_evidence *ev)
         s = (composite_shape){b->cpu ? cpu_platform(b->cpu) : 0, true, b->cpu != NULL, b->gpus};
     } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
         s.gpus = ev->nv;
-    } else if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+    } else if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE ||
+               ev->format == ATTEST_FORMAT_AZURE_VTPM) {
         s.platforms = cpu_platform(ev);
         s.cpu = true;
     }
@@ -67,6 +72,7 @@ static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence
     switch (ev->format) {
     case ATTEST_FORMAT_SNP_REPORT:
     case ATTEST_FORMAT_DCAP_QUOTE:
+    case ATTEST_FORMAT_AZURE_VTPM:
         pipeline_cpu(r, v, ev, coll, policy, nonce, nonce_len, r->claims);
         break;
     case ATTEST_FORMAT_NVIDIA:

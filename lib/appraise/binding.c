@@ -18,7 +18,7 @@ int attest_binding_parse(const char *name)
 }
 
 /* The value report data must hold for the given nonce binding. */
-static int expected_report_data(attest_binding b, const uint8_t *nonce, size_t n,
+int attest_binding_expected(attest_binding b, const uint8_t *nonce, size_t n,
                                 uint8_t out[64])
 {
     memset(out, 0, 64);
@@ -62,6 +62,16 @@ void attest_appraise_report_data(attest_result *r, const char *name,
 {
     uint8_t want[64];
     bool given = nonce && n > 0;
+    if (rule == REPORT_DATA_BY_AZURE) {
+        if (exact) {
+            compare_exact(r, name, report_data, exact);
+            return;
+        }
+        attest_check_skip(r, name, "judged by azure.claims.binding: on Azure the paravisor's "
+                                   "runtime claims fill REPORT_DATA, the nonce is in the vTPM "
+                                   "quote");
+        return;
+    }
     if (rule == REPORT_DATA_BY_COMPOSITE) {
         if (exact)
             compare_exact(r, name, report_data, exact);
@@ -91,7 +101,7 @@ void attest_appraise_report_data(attest_result *r, const char *name,
         else
             attest_check_skip(r, name, "no nonce given: the evidence is not shown to be "
                                        "fresh");
-    } else if (expected_report_data(binding, nonce, n, want) != 0)
+    } else if (attest_binding_expected(binding, nonce, n, want) != 0)
         attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
                           "a nonce of %zu bytes cannot be bound %s (raw holds 64 bytes; "
                           "use a sha binding)", n, binding_name(binding));

@@ -21,10 +21,18 @@ typedef enum attest_binding {
 /* "none", "raw", "sha256", "sha384", "sha512" -> binding; -1 if unknown. */
 ATTEST_HIDDEN int attest_binding_parse(const char *name);
 
+/* The 64 bytes a field bound with `b` must hold for `nonce`: 0, or -1
+ * when the binding cannot hold it (raw and more than 64 bytes; none). */
+ATTEST_HIDDEN int attest_binding_expected(attest_binding b, const uint8_t *nonce, size_t n,
+                                          uint8_t out[64]);
+
 /* What the CPU's report data is judged by. */
 typedef enum report_data_rule {
     REPORT_DATA_BY_POLICY = 0, /* the platform section's report_data / binding */
     REPORT_DATA_BY_COMPOSITE,  /* composite.binding (CPU vouches for its GPUs) */
+    REPORT_DATA_BY_AZURE,      /* Azure's paravisor: REPORT_DATA binds the runtime
+                                  claims (azure.claims.binding), the nonce is in
+                                  the vTPM quote or the claims' user-data */
 } report_data_rule;
 
 /* Record check `name` on `report_data`: against the exact value `exact`

@@ -9,6 +9,7 @@
 struct snp_policy;
 struct dcap_policy;
 struct nv_policy;
+struct azure_policy;
 
 /* How the devices of one machine are appraised together (docs/policy.md,
  * section "composite"). */
@@ -32,9 +33,12 @@ enum attest_platform_bits {
     ATTEST_PLATFORM_TDX = 1u << 1,
     ATTEST_PLATFORM_SGX = 1u << 2,
     ATTEST_PLATFORM_NVIDIA = 1u << 3,
-    ATTEST_PLATFORM_ALL = (1u << 4) - 1,
+    ATTEST_PLATFORM_AZURE = 1u << 4, /* the vTPM side of an Azure CVM (HCL report,
+                                        TPM quote); its SNP report or TD quote
+                                        is platform snp or tdx as well */
+    ATTEST_PLATFORM_ALL = (1u << 5) - 1,
 };
-#define ATTEST_PLATFORM_COUNT 4
+#define ATTEST_PLATFORM_COUNT 5
 
 /* "snp", "tdx", "sgx", "nvidia" for one platform bit (policy_reader.c). */
 ATTEST_HIDDEN const char *attest_platform_name(unsigned bit);
@@ -50,6 +54,7 @@ struct attest_policy {
     struct dcap_policy *tdx;   /* TDX quotes */
     struct dcap_policy *sgx;   /* SGX quotes */
     struct nv_policy *nvidia;  /* GPUs and NVSwitches */
+    struct azure_policy *azure; /* the vTPM side of Azure CVM evidence */
     json_t *source;        /* the document as loaded, for the result */
 };
 

@@ -16,6 +16,7 @@ static const struct {
     {"tdx", ATTEST_PLATFORM_TDX},
     {"sgx", ATTEST_PLATFORM_SGX},
     {"nvidia", ATTEST_PLATFORM_NVIDIA},
+    {"azure", ATTEST_PLATFORM_AZURE},
 };
 #define PLATFORM_COUNT (sizeof platform_names / sizeof platform_names[0])
 
@@ -106,6 +107,13 @@ static int read_digests(policy_digests *out, const policy_member *m, const char 
             return policy_invalid(sec, m->name, why);
     }
     return ATTEST_OK;
+}
+
+int policy_read_digest_list(policy_digests *out, size_t len, const char *sec,
+                            const char *name, json_t *v)
+{
+    policy_member m = {name, PM_DIGESTS, 0, (int64_t)len, 0, NULL};
+    return read_digests(out, &m, sec, v);
 }
 
 static int read_strings(policy_strings *out, const policy_member *m, const char *sec,

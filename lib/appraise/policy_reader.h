@@ -65,6 +65,11 @@ ATTEST_HIDDEN int policy_read_section(void *section, const char *section_name,
 ATTEST_HIDDEN int policy_invalid(const char *section_name, const char *member,
                                  const char *why);
 
+/* Read `v` as a non-empty array of `len`-byte hex digests into `out`
+ * (for members whose digests are keyed, such as PCR indices). */
+ATTEST_HIDDEN int policy_read_digest_list(policy_digests *out, size_t len, const char *sec,
+                                          const char *name, json_t *v);
+
 ATTEST_HIDDEN bool policy_digests_has(const policy_digests *l, const uint8_t *digest);
 ATTEST_HIDDEN bool policy_strings_has(const policy_strings *l, const char *s, bool ignore_case);
 ATTEST_HIDDEN void policy_digests_release(policy_digests *l);

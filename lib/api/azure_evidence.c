@@ -1,0 +1,168 @@
+/* Azure CVM evidence from its parts (azure_evidence.h). */
+#include "azure_evidence.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PART_KIND_MAX ATTEST_PART_TD_QUOTE
+
+bool azure_is_snp(const azure_evidence *az)
+{
+    return az->hcl.report_type == ATTEST_HCL_REPORT_SNP;
+}
+
+static const char *part_name(attest_part_kind k)
+{
+    static const char *const names[] = {"", "hcl_report", "tpm_quote", "tpm_signature",
+                                        "tpm_pcrs", "td_quote"};
+    return k >= 1 && k <= PART_KIND_MAX ? names[k] : "unknown";
+}
+
+static uint8_t *copy_part(const uint8_t *data, size_t len)
+{
+    uint8_t *p = malloc(len ? len : 1);
+    if (p && len)
+        memcpy(p, data, len);
+    return p;
+}
+
+/* Each kind once, each known, lengths sane; the HCL report present. */
+static int check_parts(const attest_part_kind *kinds, const uint8_t *const *data,
+                       const size_t *lens, size_t n, size_t index[PART_KIND_MAX + 1])
+{
+    for (size_t k = 0; k <= PART_KIND_MAX; k++)
+        index[k] = SIZE_MAX;
+    if (!kinds || !data || !lens || n == 0 || n > PART_KIND_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: 1..%d parts, kinds, data "
+                                "and lengths non-NULL", PART_KIND_MAX);
+    for (size_t i = 0; i < n; i++) {
+        if (kinds[i] < 1 || kinds[i] > PART_KIND_MAX)
+            return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: part %zu: unknown kind %d",
+                                    i, (int)kinds[i]);
+        if (!data[i] || !lens[i])
+            return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: part %zu (%s) is empty",
+                                    i, part_name(kinds[i]));
+        if (index[kinds[i]] != SIZE_MAX)
+            return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: %s given twice",
+                                    part_name(kinds[i]));
+        index[kinds[i]] = i;
+    }
+    if (index[ATTEST_PART_HCL_REPORT] == SIZE_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: the parts have no hcl_report");
+    return ATTEST_OK;
+}
+
+static int parse_hardware(azure_evidence *az)
+{
+    if (azure_is_snp(az))
+        return snp_report_parse(&az->snp, az->hcl.hw_report, az->hcl.hw_report_len);
+    return attest_tdx_report_parse(&az->tdreport, az->hcl.hw_report, az->hcl.hw_report_len);
+}
+
+static int parse_hcl(azure_evidence *az, const uint8_t *data, size_t len)
+{
+    if (!(az->hcl_raw = copy_part(data, len)))
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    az->hcl_raw_len = len;
+    int status = attest_hcl_parse(&az->hcl, az->hcl_raw, len);
+    if (status == ATTEST_OK)
+        status = attest_runtime_claims_parse(&az->claims, az->hcl.claims, az->hcl.claims_len);
+    return status == ATTEST_OK ? parse_hardware(az) : status;
+}
+
+static int parse_td_quote(azure_evidence *az, const uint8_t *data, size_t len)
+{
+    if (azure_is_snp(az))
+        return attest_set_error(ATTEST_E_MALFORMED, "azure.td_quote: given with an HCL report "
+                                "that holds an SNP report");
+    int status = dcap_quote_parse(&az->td_quote, data, len);
+    if (status == ATTEST_OK && az->td_quote->body_kind == DCAP_BODY_SGX)
+        status = attest_set_error(ATTEST_E_MALFORMED, "azure.td_quote: an SGX quote, not a TD "
+                                  "quote");
+    return status;
+}
+
+/* The TPM quote, its signature and its PCR values come together: a quote
+ * without its signature proves nothing, values without a quote neither. */
+static int parse_tpm(azure_evidence *az, const attest_part_kind *kinds,
+                     const uint8_t *const *data, const size_t *lens,
+                     const size_t index[PART_KIND_MAX + 1])
+{
+    size_t q = index[ATTEST_PART_TPM_QUOTE], s = index[ATTEST_PART_TPM_SIGNATURE],
+           p = index[ATTEST_PART_TPM_PCRS];
+    (void)kinds;
+    if (q == SIZE_MAX)
+        return s == SIZE_MAX && p == SIZE_MAX
+                   ? ATTEST_OK
+                   : attest_set_error(ATTEST_E_MALFORMED, "azure.tpm: a signature or PCR "
+                                      "values without the quote they belong to");
+    if (s == SIZE_MAX)
+        return attest_set_error(ATTEST_E_MALFORMED, "azure.tpm: a quote without its signature");
+    if (p != SIZE_MAX && (lens[p] % 32 || lens[p] > AZURE_PCR_VALUES_MAX))
+        return attest_set_error(ATTEST_E_MALFORMED, "azure.tpm_pcrs: %zu bytes; SHA-256 values "
+                                "of 32 bytes each, at most 32 of them", lens[p]);
+    if (!(az->quote_raw = copy_part(data[q], lens[q])) ||
+        !(az->signature = copy_part(data[s], lens[s])) ||
+        (p != SIZE_MAX && !(az->pcr_values = copy_part(data[p], lens[p]))))
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    az->quote_len = lens[q];
+    az->signature_len = lens[s];
+    az->pcr_values_len = p != SIZE_MAX ? lens[p] : 0;
+    return attest_tpm_attest_parse(&az->quote, az->quote_raw, az->quote_len);
+}
+
+int azure_evidence_parse(azure_evidence **out, const attest_part_kind *kinds,
+                         const uint8_t *const *data, const size_t *lens, size_t n)
+{
+    size_t index[PART_KIND_MAX + 1];
+    *out = NULL;
+    int status = check_parts(kinds, data, lens, n, index);
+    if (status != ATTEST_OK)
+        return status;
+    azure_evidence *az = calloc(1, sizeof *az);
+    if (!az)
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    size_t h = index[ATTEST_PART_HCL_REPORT], t = index[ATTEST_PART_TD_QUOTE];
+    status = parse_hcl(az, data[h], lens[h]);
+    if (status == ATTEST_OK && t != SIZE_MAX)
+        status = parse_td_quote(az, data[t], lens[t]);
+    if (status == ATTEST_OK)
+        status = parse_tpm(az, kinds, data, lens, index);
+    if (status != ATTEST_OK) {
+        azure_evidence_free(az);
+        return status;
+    }
+    *out = az;
+    return ATTEST_OK;
+}
+
+void azure_evidence_free(azure_evidence *az)
+{
+    if (!az)
+        return;
+    attest_runtime_claims_free(&az->claims);
+    dcap_quote_free(az->td_quote);
+    free(az->hcl_raw);
+    free(az->quote_raw);
+    free(az->signature);
+    free(az->pcr_values);
+    free(az);
+}
+
+json_t *azure_evidence_to_json(const azure_evidence *az)
+{
+    json_t *o = json_pack("{s:s, s:o, s:o}", "format", "azure-vtpm",
+                          "hcl", attest_hcl_to_json(&az->hcl),
+                          "runtime_claims", attest_runtime_claims_to_json(&az->claims));
+    if (!o)
+        return NULL;
+    if (azure_is_snp(az))
+        json_object_set_new(o, "report", snp_report_to_json(&az->snp, az->snp.cpuid_product));
+    else
+        json_object_set_new(o, "td_report", attest_tdx_report_to_json(&az->tdreport));
+    if (az->td_quote)
+        json_object_set_new(o, "td_quote", dcap_quote_to_json(az->td_quote));
+    if (az->quote_raw)
+        json_object_set_new(o, "tpm_quote", attest_tpm_attest_to_json(&az->quote));
+    return o;
+}
