@@ -150,6 +150,16 @@ typedef enum attest_status {
     ATTEST_E_TOKEN_EXPIRED = -152,         /* token expired or not yet issued */
     ATTEST_E_TOKEN_NONCE = -153,           /* token eat_nonce differs */
 
+    /* Azure vTPM (lib/chain/azure_vtpm.c); -168..-169 free */
+    ATTEST_E_TPM_AK_KEY = -160,            /* AK JWK not RSA-2048/3072/4096 with e 65537 */
+    ATTEST_E_TPM_SIGNATURE = -161,         /* TPM quote not signed by the AK */
+    ATTEST_E_TPM_SIGNATURE_FORMAT = -162,  /* quote signature neither raw nor RSASSA/SHA-256 */
+    ATTEST_E_TPM_PCR_DIGEST = -163,        /* PCR values do not hash to the signed pcrDigest */
+    ATTEST_E_TPM_NONCE = -164,             /* quote extraData is not the caller's nonce */
+    ATTEST_E_AZURE_CLAIMS_BINDING = -165,  /* REPORT_DATA[0:32] != SHA-256(runtime claims) */
+    ATTEST_E_AZURE_REPORT_DATA_TAIL = -166,/* REPORT_DATA[32:64] not zero */
+    ATTEST_E_AZURE_AK_MISMATCH = -167,     /* AK certificate key != the claims' AK */
+
     /* Azure CVM evidence (lib/api/pipeline_azure.c, lib/appraise/azure_appraise.c) */
     ATTEST_E_AZURE_QUOTE_MISSING = -170,   /* no TPM quote, or no TD quote for a TDREPORT */
     ATTEST_E_AZURE_TD_REPORT = -171,       /* TD quote fields differ from the HCL's TDREPORT */
@@ -616,6 +626,7 @@ typedef enum attest_vendor {
     ATTEST_VENDOR_INTEL = 2,
     ATTEST_VENDOR_NVIDIA_DEVICE = 3, /* GPU and NVSwitch device identity root */
     ATTEST_VENDOR_NVIDIA_RIM = 4,    /* RIM (reference values) signing root */
+    ATTEST_VENDOR_AZURE_VTPM = 5,    /* Azure vTPM AK certificate root */
 } attest_vendor;
 
 /* New verifier with the built-in pinned roots (certs/README.md), the

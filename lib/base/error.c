@@ -73,7 +73,15 @@
     X(ATTEST_E_TOKEN_MALFORMED, "token malformed")                               \
     X(ATTEST_E_TOKEN_SIGNATURE, "token signature invalid")                       \
     X(ATTEST_E_TOKEN_EXPIRED, "token expired or not yet valid")                  \
-    X(ATTEST_E_TOKEN_NONCE, "token nonce differs")
+    X(ATTEST_E_TOKEN_NONCE, "token nonce differs")                               \
+    X(ATTEST_E_TPM_AK_KEY, "TPM attestation key not acceptable")                 \
+    X(ATTEST_E_TPM_SIGNATURE, "TPM quote signature invalid")                     \
+    X(ATTEST_E_TPM_SIGNATURE_FORMAT, "TPM quote signature format not accepted")  \
+    X(ATTEST_E_TPM_PCR_DIGEST, "PCR values do not match the quoted digest")      \
+    X(ATTEST_E_TPM_NONCE, "TPM quote nonce differs")                             \
+    X(ATTEST_E_AZURE_CLAIMS_BINDING, "runtime claims not bound to the report")   \
+    X(ATTEST_E_AZURE_REPORT_DATA_TAIL, "REPORT_DATA[32:64] not zero")            \
+    X(ATTEST_E_AZURE_AK_MISMATCH, "AK certificate key differs from the claims' AK")
 
 const char *attest_strerror(int status)
 {

@@ -67,7 +67,7 @@ int attest_verifier_clear_anchors(attest_verifier *v, attest_vendor vendor)
 int attest_verifier_add_anchor(attest_verifier *v, attest_vendor vendor,
                                const uint8_t spki_sha256[32])
 {
-    if (!v || !spki_sha256 || vendor < ATTEST_VENDOR_AMD || vendor > ATTEST_VENDOR_NVIDIA_RIM)
+    if (!v || !spki_sha256 || vendor < ATTEST_VENDOR_AMD || vendor > ATTEST_VENDOR_AZURE_VTPM)
         return attest_set_error(ATTEST_E_INVALID_ARG, "verifier: bad anchor argument");
     attest_anchor *grown =
         realloc(v->anchors, (v->anchor_count + 1) * sizeof *grown);

@@ -1,0 +1,413 @@
+/* Azure vTPM checks (lib/chain/azure_vtpm.c) on the real samples of
+ * ../shared/vectors/azure (MANIFEST.md section 3): every TPM quote
+ * verifies with the AK of its own sample's runtime claims (or the AK PEM
+ * of the tpm/ samples) and fails with another sample's AK; the PCR values
+ * mapped through the signed selection hash to pcrDigest; the runtime
+ * claims are bound to REPORT_DATA (AS10 is not); the AK certificates of
+ * AT04/AT05 chain to the pinned Azure vTPM root. Then synthetic negatives
+ * for each check, with keys and certificates made here with OpenSSL. */
+#include "testutil.h"
+
+#include "base/base.h"
+#include "chain/azure_vtpm.h"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define AZ "azure/"
+#define SETS "snp/sets/"
+
+/* ---- helpers -------------------------------------------------------- */
+
+static uint8_t *shared_file(const char *rel, size_t *len)
+{
+    char p[512];
+    uint8_t *d = tu_read(tu_shared(p, sizeof p, rel), len);
+    cr_assert(d, "cannot read %s", p);
+    return d;
+}
+
+/* The runtime claims of an HCL report (azure.md section 2): var_size at
+ * 0x4D0, the JSON at 0x4D4. */
+static const uint8_t *hcl_claims(const uint8_t *hcl, size_t len, size_t *claims_len)
+{
+    cr_assert(len >= 0x4D4, "HCL report too short");
+    *claims_len = attest_le32(hcl + 0x4D0);
+    cr_assert(*claims_len <= len - 0x4D4, "var_size beyond the report");
+    return hcl + 0x4D4;
+}
+
+static void b64url_member(json_t *jwk, const char *name, uint8_t **out, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(jwk, name));
+    cr_assert(s, "JWK member %s", name);
+    cr_assert_eq(attest_base64url_decode(s, strlen(s), out, len), 0, "JWK %s", name);
+}
+
+/* The AK (kid "HCLAkPub") of runtime claims JSON, through the function
+ * under test. */
+static EVP_PKEY *ak_from_claims(const uint8_t *claims, size_t len)
+{
+    json_error_t err;
+    json_t *doc = json_loadb((const char *)claims, len, 0, &err);
+    cr_assert(doc, "claims JSON: %s", err.text);
+    json_t *keys = json_object_get(doc, "keys"), *k;
+    size_t i;
+    EVP_PKEY *ak = NULL;
+    json_array_foreach(keys, i, k)
+    {
+        if (strcmp(json_string_value(json_object_get(k, "kid")) ?: "", "HCLAkPub") != 0)
+            continue;
+        uint8_t *n, *e;
+        size_t n_len, e_len;
+        b64url_member(k, "n", &n, &n_len);
+        b64url_member(k, "e", &e, &e_len);
+        cr_assert_eq(attest_tpm_ak_from_jwk(&ak, n, n_len, e, e_len), ATTEST_OK, "%s",
+                     attest_error_last());
+        free(n);
+        free(e);
+    }
+    json_decref(doc);
+    cr_assert(ak, "no HCLAkPub in the claims");
+    return ak;
+}
+
+static EVP_PKEY *ak_from_hcl(const char *rel)
+{
+    size_t len, claims_len;
+    uint8_t *hcl = shared_file(rel, &len);
+    const uint8_t *claims = hcl_claims(hcl, len, &claims_len);
+    EVP_PKEY *ak = ak_from_claims(claims, claims_len);
+    free(hcl);
+    return ak;
+}
+
+static EVP_PKEY *ak_from_pem(const char *rel)
+{
+    size_t len;
+    uint8_t *pem = shared_file(rel, &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    cr_assert(k, "%s: no public key", rel);
+    BIO_free(bio);
+    free(pem);
+    return k;
+}
+
+/* One real quote: the signed bytes, the signature, the PCR values (PCR i
+ * at i*32; NULL when the sample ships none), the AK source, the nonce. */
+typedef struct sample {
+    const char *name, *msg, *sig, *pcrs, *hcl, *ak_pem, *nonce_hex;
+} sample;
+
+#define CH "6368616c6c656e6765" /* "challenge" */
+static const sample samples[] = {
+    {"AS01", AZ "snp/AS01_trustee_milan_v2_hclv1_challenge/quote_msg.bin",
+     AZ "snp/AS01_trustee_milan_v2_hclv1_challenge/quote_sig.bin",
+     AZ "snp/AS01_trustee_milan_v2_hclv1_challenge/pcrs_sha256.bin",
+     SETS "S07_milan_v2_azure_hcl_trustee/hcl_report.bin", NULL, CH},
+    {"AS02", AZ "snp/AS02_trustee_milan_v3_evidence_v0_S08/quote_msg.bin",
+     AZ "snp/AS02_trustee_milan_v3_evidence_v0_S08/quote_sig.bin",
+     AZ "snp/AS02_trustee_milan_v3_evidence_v0_S08/pcrs_sha256.bin",
+     SETS "S08_milan_v3_azure_hcl_trustee/hcl_report.bin", NULL, CH},
+    {"AS03", AZ "snp/AS03_trustee_milan_v3_evidence_v1/quote_msg.bin",
+     AZ "snp/AS03_trustee_milan_v3_evidence_v1/quote_sig.bin",
+     AZ "snp/AS03_trustee_milan_v3_evidence_v1/pcrs_sha256.bin",
+     AZ "snp/AS03_trustee_milan_v3_evidence_v1/hcl_report.bin", NULL, CH},
+    {"AS04", AZ "snp/AS04_trustee_milan_v3_evidence_v2_userdata/quote_msg.bin",
+     AZ "snp/AS04_trustee_milan_v3_evidence_v2_userdata/quote_sig.bin",
+     AZ "snp/AS04_trustee_milan_v3_evidence_v2_userdata/pcrs_sha256.bin",
+     AZ "snp/AS04_trustee_milan_v3_evidence_v2_userdata/hcl_report.bin", NULL, NULL},
+    {"AS05", AZ "snp/AS05_trustee_genoa_v3_evidence_genoa_S09/quote_msg.bin",
+     AZ "snp/AS05_trustee_genoa_v3_evidence_genoa_S09/quote_sig.bin",
+     AZ "snp/AS05_trustee_genoa_v3_evidence_genoa_S09/pcrs_sha256.bin",
+     SETS "S09_genoa_v3_azure_hcl_trustee/hcl_report.bin", NULL, NULL},
+    {"AS06", AZ "snp/AS06_trustee_milan_v2_hcl2048_pcrsubset/tpm-quote.msg",
+     AZ "snp/AS06_trustee_milan_v2_hcl2048_pcrsubset/tpm-quote.sig", NULL,
+     AZ "snp/AS06_trustee_milan_v2_hcl2048_pcrsubset/hcl_report.bin", NULL, CH},
+    {"AS07", AZ "snp/AS07_trustee_milan_v2_2024/quote_msg.bin",
+     AZ "snp/AS07_trustee_milan_v2_2024/quote_sig.bin",
+     AZ "snp/AS07_trustee_milan_v2_2024/pcrs_sha256.bin",
+     AZ "snp/AS07_trustee_milan_v2_2024/hcl_report.bin", NULL, CH},
+    {"AS09q1", AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q1_quote_msg.bin",
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q1_quote_sig.bin",
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q1_pcrs_sha256.bin", NULL,
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/ak-pub.pem", NULL},
+    {"AS09q2", AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q2_quote_msg.bin",
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q2_quote_sig.bin",
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/q2_pcrs_sha256.bin", NULL,
+     AZ "snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/ak-pub.pem", NULL},
+    {"AT01", AZ "tdx/AT01_trustee_tdx_current/quote_msg.bin",
+     AZ "tdx/AT01_trustee_tdx_current/quote_sig.bin",
+     AZ "tdx/AT01_trustee_tdx_current/pcrs_sha256.bin",
+     AZ "tdx/AT01_trustee_tdx_current/hcl-report.bin", NULL, CH},
+    {"AT02", AZ "tdx/AT02_trustee_tdx_2024a/tpm-quote.msg",
+     AZ "tdx/AT02_trustee_tdx_2024a/tpm-quote.sig", NULL,
+     AZ "tdx/AT02_trustee_tdx_2024a/hcl-report.bin", NULL, "74647820" CH},
+    {"AT03", AZ "tdx/AT03_trustee_tdx_2024b/quote_msg.bin",
+     AZ "tdx/AT03_trustee_tdx_2024b/quote_sig.bin",
+     AZ "tdx/AT03_trustee_tdx_2024b/pcrs_sha256.bin",
+     AZ "tdx/AT03_trustee_tdx_2024b/hcl-report.bin", NULL, CH},
+    {"AT04", AZ "tdx/AT04_flashbots_tdx_2026_akchain/quote_msg.bin",
+     AZ "tdx/AT04_flashbots_tdx_2026_akchain/quote_sig.bin",
+     AZ "tdx/AT04_flashbots_tdx_2026_akchain/pcrs_sha256.bin",
+     AZ "tdx/AT04_flashbots_tdx_2026_akchain/hcl_report.bin", NULL,
+     "0000000000000000000000000000000000000000000000000000000000000000"},
+    {"AT05", AZ "tdx/AT05_flashbots_tdx_2025/quote_msg.bin",
+     AZ "tdx/AT05_flashbots_tdx_2025/quote_sig.bin",
+     AZ "tdx/AT05_flashbots_tdx_2025/pcrs_sha256.bin",
+     AZ "tdx/AT05_flashbots_tdx_2025/hcl_report.bin", NULL,
+     "0000000000000000000000000000000000000000000000000000000000000000"},
+    {"K1", AZ "tpm/K1_quote_msg.bin", AZ "tpm/K1_quote_sig.bin", AZ "tpm/K1_pcrs_sha256.bin",
+     NULL, AZ "tpm/K1_akpub.pem", CH},
+    {"K2", AZ "tpm/K2_quote_msg.bin", AZ "tpm/K2_quote_sig.bin", AZ "tpm/K2_pcrs_sha256.bin",
+     NULL, AZ "tpm/K2_akpub.pem", CH},
+    {"K3", AZ "tpm/K3_quote.msg", AZ "tpm/K3_quote.sig", NULL, NULL, AZ "tpm/K3_akpub.pem",
+     "010203"},
+};
+#define SAMPLE_COUNT (sizeof samples / sizeof samples[0])
+
+static EVP_PKEY *sample_ak(const sample *s)
+{
+    return s->hcl ? ak_from_hcl(s->hcl) : ak_from_pem(s->ak_pem);
+}
+
+/* The fields of a TPMS_ATTEST (azure.md section 4) a test needs, read
+ * with bounds asserted; the parser proper is lib/parse's. */
+typedef struct quote_fields {
+    const uint8_t *extra;
+    size_t extra_len;
+    uint16_t bank;
+    const uint8_t *select;
+    size_t select_len;
+    const uint8_t *digest;
+    size_t digest_len;
+} quote_fields;
+
+static uint16_t rd16(const uint8_t *m, size_t len, size_t *off)
+{
+    cr_assert(*off + 2 <= len, "TPMS_ATTEST truncated at %zu", *off);
+    uint16_t v = (uint16_t)((m[*off] << 8) | m[*off + 1]);
+    *off += 2;
+    return v;
+}
+
+static const uint8_t *rd_bytes(const uint8_t *m, size_t len, size_t *off, size_t n)
+{
+    cr_assert(n <= len && *off <= len - n, "TPMS_ATTEST truncated at %zu", *off);
+    const uint8_t *p = m + *off;
+    *off += n;
+    return p;
+}
+
+static quote_fields quote_parse(const uint8_t *m, size_t len)
+{
+    quote_fields q;
+    size_t off = 6; /* magic, type */
+    cr_assert(len > 6 && memcmp(m, "\xff\x54\x43\x47\x80\x18", 6) == 0, "not a quote");
+    rd_bytes(m, len, &off, rd16(m, len, &off)); /* qualifiedSigner */
+    q.extra_len = rd16(m, len, &off);
+    q.extra = rd_bytes(m, len, &off, q.extra_len);
+    rd_bytes(m, len, &off, 17 + 8);             /* clockInfo, firmwareVersion */
+    const uint8_t *count = rd_bytes(m, len, &off, 4);
+    cr_assert(count[0] == 0 && count[1] == 0 && count[2] == 0 && count[3] == 1, "one bank");
+    q.bank = rd16(m, len, &off);
+    q.select_len = *rd_bytes(m, len, &off, 1);
+    q.select = rd_bytes(m, len, &off, q.select_len);
+    q.digest_len = rd16(m, len, &off);
+    q.digest = rd_bytes(m, len, &off, q.digest_len);
+    cr_assert_eq(off, len, "bytes after pcrDigest");
+    return q;
+}
+
+/* The values of the selected PCRs in ascending index order, from a list
+ * where value i is PCR i. Returns their byte count. */
+static size_t gather_selected(uint8_t *out, const quote_fields *q, const uint8_t *all,
+                              size_t all_len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < q->select_len * 8; i++) {
+        if (!(q->select[i / 8] & (1u << (i % 8))))
+            continue;
+        cr_assert((i + 1) * 32 <= all_len, "PCR %zu not shipped", i);
+        memcpy(out + n, all + i * 32, 32);
+        n += 32;
+    }
+    return n;
+}
+
+typedef struct loaded {
+    uint8_t *msg, *sig, *pcrs;
+    size_t msg_len, sig_len, pcrs_len;
+} loaded;
+
+static loaded load(const sample *s)
+{
+    loaded l = {0};
+    l.msg = shared_file(s->msg, &l.msg_len);
+    l.sig = shared_file(s->sig, &l.sig_len);
+    if (s->pcrs)
+        l.pcrs = shared_file(s->pcrs, &l.pcrs_len);
+    return l;
+}
+
+static void unload(loaded *l)
+{
+    free(l->msg);
+    free(l->sig);
+    free(l->pcrs);
+}
+
+/* ---- real quotes ------------------------------------------------------ */
+
+Test(azure_vtpm, every_quote_verifies_with_its_own_ak)
+{
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        loaded l = load(&samples[i]);
+        EVP_PKEY *ak = sample_ak(&samples[i]);
+        cr_expect_eq(attest_tpm_quote_check_signature(l.msg, l.msg_len, l.sig, l.sig_len, ak),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        EVP_PKEY_free(ak);
+        unload(&l);
+    }
+}
+
+/* AS02 and AS03 come from one VM (same AK), as do AS09 q1 and q2. */
+static bool same_vm(const sample *a, const sample *b)
+{
+    const char *pairs[][2] = {{"AS02", "AS03"}, {"AS09q1", "AS09q2"}};
+    for (size_t i = 0; i < 2; i++)
+        for (int k = 0; k < 2; k++)
+            if (!strcmp(a->name, pairs[i][k]) && !strcmp(b->name, pairs[i][!k]))
+                return true;
+    return a == b;
+}
+
+Test(azure_vtpm, every_quote_fails_with_another_samples_ak)
+{
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        loaded l = load(&samples[i]);
+        for (size_t j = 0; j < SAMPLE_COUNT; j++) {
+            if (same_vm(&samples[i], &samples[j]))
+                continue;
+            EVP_PKEY *other = sample_ak(&samples[j]);
+            cr_expect_eq(attest_tpm_quote_check_signature(l.msg, l.msg_len, l.sig, l.sig_len,
+                                                          other),
+                         ATTEST_E_TPM_SIGNATURE, "%s with the AK of %s", samples[i].name,
+                         samples[j].name);
+            EVP_PKEY_free(other);
+        }
+        unload(&l);
+    }
+}
+
+Test(azure_vtpm, flipped_message_or_signature_byte_fails)
+{
+    const sample *s = &samples[0];
+    loaded l = load(s);
+    EVP_PKEY *ak = sample_ak(s);
+    l.msg[l.msg_len - 1] ^= 1; /* last byte of pcrDigest */
+    cr_expect_eq(attest_tpm_quote_check_signature(l.msg, l.msg_len, l.sig, l.sig_len, ak),
+                 ATTEST_E_TPM_SIGNATURE);
+    cr_expect(strstr(attest_error_last(), "tpm.quote.signature"), "%s", attest_error_last());
+    l.msg[l.msg_len - 1] ^= 1;
+    l.sig[100] ^= 0x40;
+    cr_expect_eq(attest_tpm_quote_check_signature(l.msg, l.msg_len, l.sig, l.sig_len, ak),
+                 ATTEST_E_TPM_SIGNATURE);
+    l.sig[100] ^= 0x40;
+    /* one byte more or less than the signed TPMS_ATTEST */
+    cr_expect_eq(attest_tpm_quote_check_signature(l.msg, l.msg_len - 1, l.sig, l.sig_len, ak),
+                 ATTEST_E_TPM_SIGNATURE);
+    EVP_PKEY_free(ak);
+    unload(&l);
+}
+
+Test(azure_vtpm, pcr_digests_of_all_samples_with_values)
+{
+    static uint8_t sel[32 * 32];
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        if (!samples[i].pcrs)
+            continue;
+        loaded l = load(&samples[i]);
+        quote_fields q = quote_parse(l.msg, l.msg_len);
+        size_t n = gather_selected(sel, &q, l.pcrs, l.pcrs_len);
+        cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, sel, n, q.digest,
+                                                 q.digest_len),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        sel[n - 1] ^= 1; /* last selected PCR changed */
+        cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, sel, n, q.digest,
+                                                 q.digest_len),
+                     ATTEST_E_TPM_PCR_DIGEST, "%s changed value", samples[i].name);
+        sel[0] ^= 0x80;
+        sel[n - 1] ^= 1; /* PCR 0 changed */
+        cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, sel, n, q.digest,
+                                                 q.digest_len),
+                     ATTEST_E_TPM_PCR_DIGEST, "%s changed PCR 0", samples[i].name);
+        unload(&l);
+    }
+}
+
+/* AS09 selects {0-14} and ships 15 values: a list shorter than 24 is
+ * right when it matches the selection; one value more or less is not. */
+Test(azure_vtpm, as09_fifteen_values_for_fifteen_selected)
+{
+    const sample *s = &samples[7];
+    cr_assert_str_eq(s->name, "AS09q1");
+    loaded l = load(s);
+    quote_fields q = quote_parse(l.msg, l.msg_len);
+    cr_assert_eq(attest_tpm_pcr_count(q.select, q.select_len), 15);
+    cr_assert_eq(l.pcrs_len, 15 * 32);
+    cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, l.pcrs, l.pcrs_len,
+                                             q.digest, q.digest_len),
+                 ATTEST_OK, "%s", attest_error_last());
+    cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, l.pcrs,
+                                             l.pcrs_len - 32, q.digest, q.digest_len),
+                 ATTEST_E_TPM_PCR_DIGEST, "14 values");
+    cr_expect(strstr(attest_error_last(), "15 selected"), "%s", attest_error_last());
+    unload(&l);
+}
+
+/* The real selections that are not 0-23: K3 {15,16,22}, AS06 {0-7,14};
+ * AS01's PCR list is 0-23 (24 values). */
+Test(azure_vtpm, real_selections_counted_by_index)
+{
+    size_t len;
+    uint8_t *k3 = shared_file(AZ "tpm/K3_quote.msg", &len);
+    quote_fields q = quote_parse(k3, len);
+    cr_expect_eq(attest_tpm_pcr_count(q.select, q.select_len), 3);
+    cr_expect(q.select[0] == 0 && q.select[1] == 0x80 && q.select[2] == 0x41,
+              "K3 selection %02x %02x %02x", q.select[0], q.select[1], q.select[2]);
+    free(k3);
+    uint8_t *as06 = shared_file(AZ "snp/AS06_trustee_milan_v2_hcl2048_pcrsubset/tpm-quote.msg",
+                                &len);
+    q = quote_parse(as06, len);
+    cr_expect_eq(attest_tpm_pcr_count(q.select, q.select_len), 9);
+    free(as06);
+}
+
+Test(azure_vtpm, quote_nonces_of_the_samples)
+{
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        if (!samples[i].nonce_hex)
+            continue;
+        loaded l = load(&samples[i]);
+        quote_fields q = quote_parse(l.msg, l.msg_len);
+        uint8_t nonce[64];
+        size_t n = strlen(samples[i].nonce_hex) / 2;
+        cr_assert_eq(attest_hex_decode(nonce, n, samples[i].nonce_hex), 0);
+        cr_expect_eq(attest_tpm_nonce_check(q.extra, q.extra_len, nonce, n), ATTEST_OK, "%s: %s",
+                     samples[i].name, attest_error_last());
+        cr_expect_eq(attest_tpm_nonce_check(q.extra, q.extra_len, nonce, n - 1),
+                     ATTEST_E_TPM_NONCE, "%s: prefix", samples[i].name);
+        nonce[n - 1] ^= 1;
+        cr_expect_eq(attest_tpm_nonce_check(q.extra, q.extra_len, nonce, n), ATTEST_E_TPM_NONCE,
+                     "%s: other nonce", samples[i].name);
+        unload(&l);
+    }
+    cr_expect_eq(attest_tpm_nonce_check((const uint8_t *)"x", 1, NULL, 0), ATTEST_E_INVALID_ARG);
+}
