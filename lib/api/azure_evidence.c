@@ -1,6 +1,7 @@
 /* Azure CVM evidence from its parts (azure_evidence.h). */
 #include "azure_evidence.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,8 +55,14 @@ static int check_parts(const attest_part_kind *kinds, const uint8_t *const *data
 
 static int parse_hardware(azure_evidence *az)
 {
-    if (azure_is_snp(az))
-        return snp_report_parse(&az->snp, az->hcl.hw_report, az->hcl.hw_report_len);
+    if (azure_is_snp(az)) {
+        az->snp_status = snp_report_parse(&az->snp, az->hcl.hw_report, az->hcl.hw_report_len);
+        if (az->snp_status != ATTEST_E_UNSUPPORTED_VERSION)
+            return az->snp_status;
+        snprintf(az->snp_error, sizeof az->snp_error, "%s", attest_error_last());
+        attest_clear_error();
+        return ATTEST_OK;
+    }
     return attest_tdx_report_parse(&az->tdreport, az->hcl.hw_report, az->hcl.hw_report_len);
 }
 
@@ -156,7 +163,7 @@ json_t *azure_evidence_to_json(const azure_evidence *az)
                           "runtime_claims", attest_runtime_claims_to_json(&az->claims));
     if (!o)
         return NULL;
-    if (azure_is_snp(az))
+    if (azure_is_snp(az) && az->snp_status == ATTEST_OK)
         json_object_set_new(o, "report", snp_report_to_json(&az->snp, az->snp.cpuid_product));
     else
         json_object_set_new(o, "td_report", attest_tdx_report_to_json(&az->tdreport));

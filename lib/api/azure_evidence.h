@@ -21,6 +21,11 @@ typedef struct azure_evidence {
     attest_hcl_report hcl;       /* points into hcl_raw */
     attest_runtime_claims claims;
     snp_report snp;              /* report_type SNP */
+    int snp_status;              /* ATTEST_OK, or why the SNP report is not
+                                    verifiable (an unsupported version): the
+                                    HCL and its claims still are, and the
+                                    verification fails naming it */
+    char snp_error[256];
     attest_tdx_report tdreport;  /* report_type TDX */
     dcap_quote *td_quote;        /* TDX: the TD quote of the TDREPORT, or NULL */
     uint8_t *quote_raw;          /* TPMS_ATTEST, or NULL: no TPM quote */

@@ -26,7 +26,10 @@ static void check_hcl(attest_result *r, const azure_evidence *az)
  * claims, and so the AK, to the hardware. */
 static void check_claims_binding(attest_result *r, const azure_evidence *az)
 {
-    const uint8_t *rd = azure_is_snp(az) ? az->snp.report_data : az->tdreport.report_data;
+    /* REPORT_DATA sits at 0x50 of every SNP report version, read from the
+     * bytes so that the binding is judged even in a report of a version
+     * this library does not verify. */
+    const uint8_t *rd = azure_is_snp(az) ? az->hcl.hw_report + 0x50 : az->tdreport.report_data;
     int status = attest_azure_claims_binding_check(az->hcl.claims, az->hcl.claims_len, rd);
     if (status == ATTEST_OK)
         attest_check_pass(r, "azure.claims.binding", "REPORT_DATA = SHA-256(runtime claims) "
@@ -239,7 +242,9 @@ int pipeline_verify_azure(attest_result *r, attest_verifier *v, const azure_evid
     const azure_policy *p = policy->azure;
     tpm_outcome tpm;
     check_hcl(r, az);
-    if (azure_is_snp(az))
+    if (azure_is_snp(az) && az->snp_status != ATTEST_OK)
+        attest_check_fail(r, "azure.snp_report", az->snp_status, "%s", az->snp_error);
+    else if (azure_is_snp(az))
         pipeline_verify_snp(r, v, &az->snp, coll, policy->snp, &hw, claims);
     else
         verify_td(r, v, az, coll, policy, &hw, claims);

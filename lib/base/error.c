@@ -81,7 +81,13 @@
     X(ATTEST_E_TPM_NONCE, "TPM quote nonce differs")                             \
     X(ATTEST_E_AZURE_CLAIMS_BINDING, "runtime claims not bound to the report")   \
     X(ATTEST_E_AZURE_REPORT_DATA_TAIL, "REPORT_DATA[32:64] not zero")            \
-    X(ATTEST_E_AZURE_AK_MISMATCH, "AK certificate key differs from the claims' AK")
+    X(ATTEST_E_AZURE_AK_MISMATCH, "AK certificate key differs from the claims' AK") \
+    X(ATTEST_E_AZURE_QUOTE_MISSING, "TPM quote or TD quote missing")             \
+    X(ATTEST_E_AZURE_TD_REPORT, "TD quote differs from the HCL's TDREPORT")      \
+    X(ATTEST_E_AZURE_NONCE, "nonce not bound by the Azure evidence")             \
+    X(ATTEST_E_POLICY_PCR, "PCR value not allowed")                              \
+    X(ATTEST_E_POLICY_VM_CONFIG, "vm-configuration not as required")             \
+    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")
 
 const char *attest_strerror(int status)
 {
