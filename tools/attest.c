@@ -78,6 +78,11 @@ enum option_code {
     OPT_PCCS,
     OPT_NV_RIM,
     OPT_NV_OCSP,
+    OPT_ANCHOR_AZURE,
+    OPT_TPM_QUOTE, /* the evidence parts of an Azure CVM, in attest_part_kind order */
+    OPT_TPM_SIGNATURE,
+    OPT_TPM_PCRS,
+    OPT_TD_QUOTE,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
@@ -103,7 +108,12 @@ static const struct option VERIFY_OPTIONS[] = {
     {"anchor-intel", required_argument, NULL, OPT_ANCHOR_INTEL},
     {"anchor-nvidia-device", required_argument, NULL, OPT_ANCHOR_NV_DEVICE},
     {"anchor-nvidia-rim", required_argument, NULL, OPT_ANCHOR_NV_RIM},
+    {"anchor-azure-vtpm", required_argument, NULL, OPT_ANCHOR_AZURE},
     {"no-builtin-anchors", no_argument, NULL, OPT_NO_BUILTIN},
+    {"tpm-quote", required_argument, NULL, OPT_TPM_QUOTE},
+    {"tpm-signature", required_argument, NULL, OPT_TPM_SIGNATURE},
+    {"tpm-pcrs", required_argument, NULL, OPT_TPM_PCRS},
+    {"td-quote", required_argument, NULL, OPT_TD_QUOTE},
     {"token-key", required_argument, NULL, OPT_TOKEN_KEY},
     {"token-out", required_argument, NULL, OPT_TOKEN_OUT},
     {"token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME},
@@ -187,7 +197,9 @@ static const command COMMANDS[] = {
      "-:h", NO_OPTIONS, cmd_inspect},
     {"verify", NULL, "verify",
      "verify [--at RFC3339] [--policy FILE] [--nonce HEX] [--json]\n"
-     "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim HEX]...\n"
+     "                     [--anchor|--anchor-intel|--anchor-nvidia-device|--anchor-nvidia-rim\n"
+     "                      |--anchor-azure-vtpm HEX]...\n"
+     "                     [--tpm-quote F --tpm-signature F [--tpm-pcrs F]] [--td-quote F]\n"
      "                     [--no-builtin-anchors] [--token-key KEY.pem --token-out FILE\n"
      "                     [--token-lifetime SECONDS]]\n"
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
@@ -203,8 +215,13 @@ static const command COMMANDS[] = {
      "  --json                print the result as JSON\n"
      "  --anchor HEX          trust one more AMD root key (SHA-256 of its\n"
      "                        SubjectPublicKeyInfo, e.g. attest-mock's anchor.sha256);\n"
-     "                        --anchor-intel, --anchor-nvidia-device and\n"
-     "                        --anchor-nvidia-rim for the other roots\n"
+     "                        --anchor-intel, --anchor-nvidia-device,\n"
+     "                        --anchor-nvidia-rim, --anchor-azure-vtpm for the others\n"
+     "  --tpm-quote F --tpm-signature F [--tpm-pcrs F] [--td-quote F]\n"
+     "                        with an Azure HCL report (vTPM NV 0x01400001): the\n"
+     "                        TPM2_Quote (TPMS_ATTEST bytes), its signature, the\n"
+     "                        selected PCRs' values (32 bytes each, ascending) and,\n"
+     "                        for TDX, the TD quote of its TDREPORT (docs/azure.md)\n"
      "  --no-builtin-anchors  drop the pinned vendor roots\n"
      "  --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
      "                        also write the result as a signed JWT (EAR claims)\n"
@@ -685,6 +702,7 @@ typedef struct verify_opts {
     bool json, no_builtin;
     bool online;
     service_opts net;
+    const char *parts[4]; /* --tpm-quote, --tpm-signature, --tpm-pcrs, --td-quote */
 } verify_opts;
 
 static const struct {
@@ -696,6 +714,7 @@ static const struct {
     {OPT_ANCHOR_INTEL, "--anchor-intel", ATTEST_VENDOR_INTEL},
     {OPT_ANCHOR_NV_DEVICE, "--anchor-nvidia-device", ATTEST_VENDOR_NVIDIA_DEVICE},
     {OPT_ANCHOR_NV_RIM, "--anchor-nvidia-rim", ATTEST_VENDOR_NVIDIA_RIM},
+    {OPT_ANCHOR_AZURE, "--anchor-azure-vtpm", ATTEST_VENDOR_AZURE_VTPM},
 };
 
 static int anchor_option(verify_opts *o, int code, const char *hex)
@@ -750,6 +769,10 @@ static int verify_option(void *opts, int code, const char *value)
     case OPT_TOKEN_KEY: o->token_key = value; return 0;
     case OPT_TOKEN_OUT: o->token_out = value; return 0;
     case OPT_TOKEN_LIFETIME: return lifetime_option(&o->token_lifetime, value);
+    case OPT_TPM_QUOTE:
+    case OPT_TPM_SIGNATURE:
+    case OPT_TPM_PCRS:
+    case OPT_TD_QUOTE: o->parts[code - OPT_TPM_QUOTE] = value; return 0;
     default: return anchor_option(o, code, value);
     }
 }
@@ -758,6 +781,8 @@ typedef struct inputs {
     attest_collateral *coll;
     attest_evidence *ev;
     char *ev_path;
+    uint8_t *ev_data; /* the evidence bytes, for evidence given in parts */
+    size_t ev_len;
 } inputs;
 
 static int add_evidence(inputs *in, const char *path, const uint8_t *data, size_t len)
@@ -774,7 +799,54 @@ static int add_evidence(inputs *in, const char *path, const uint8_t *data, size_
     }
     in->ev = ev;
     in->ev_path = strdup(path);
+    if ((in->ev_data = malloc(len ? len : 1)))
+        memcpy(in->ev_data, data, len);
+    in->ev_len = len;
     return 0;
+}
+
+static bool any_part(const verify_opts *o)
+{
+    for (size_t i = 0; i < 4; i++)
+        if (o->parts[i])
+            return true;
+    return false;
+}
+
+/* Azure CVM evidence given in parts: the HCL report among the inputs,
+ * the TPM quote, its signature, PCR values and TD quote from their
+ * options (attest_evidence_from_parts). */
+static int assemble_parts(const verify_opts *o, inputs *in)
+{
+    attest_part_kind kinds[5] = {ATTEST_PART_HCL_REPORT};
+    uint8_t *data[5] = {in->ev_data};
+    size_t lens[5] = {in->ev_len}, n = 1;
+    int rc = 0;
+    if (attest_evidence_format(in->ev) != ATTEST_FORMAT_AZURE_VTPM || !in->ev_data) {
+        fprintf(stderr, "attest: --tpm-quote, --tpm-signature, --tpm-pcrs and --td-quote "
+                        "belong to an Azure HCL report; %s is none\n", in->ev_path);
+        return -1;
+    }
+    for (size_t i = 0; i < 4 && rc == 0; i++) {
+        if (!o->parts[i])
+            continue;
+        kinds[n] = (attest_part_kind)(ATTEST_PART_TPM_QUOTE + i);
+        rc = read_input(o->parts[i], &data[n], &lens[n]);
+        n += rc == 0;
+    }
+    attest_evidence *ev = NULL;
+    if (rc == 0 && attest_evidence_from_parts(&ev, kinds, (const uint8_t *const *)data, lens,
+                                              n) != ATTEST_OK) {
+        fprintf(stderr, "attest: %s: %s\n", in->ev_path, attest_error_last());
+        rc = -1;
+    }
+    for (size_t i = 1; i < n; i++)
+        free(data[i]);
+    if (rc == 0) {
+        attest_evidence_free(in->ev);
+        in->ev = ev;
+    }
+    return rc;
 }
 
 /* One input, sorted by attest_classify: collateral is added to `coll`;
@@ -810,7 +882,7 @@ static int add_input(void *ctx, const char *path, uint8_t *data, size_t len)
 static int configure_verifier(attest_verifier *v, const verify_opts *o)
 {
     if (o->no_builtin) {
-        for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_NVIDIA_RIM; k++)
+        for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_AZURE_VTPM; k++)
             attest_verifier_clear_anchors(v, (attest_vendor)k);
     }
     for (int i = 0; i < o->anchor_count; i++) {
@@ -936,12 +1008,15 @@ static int verify_files(const verify_opts *o, const file_args *files)
             goto out;
     if (!in.ev)
         fprintf(stderr, "attest: no evidence among the inputs\n");
+    else if (any_part(o) && assemble_parts(o, &in) != 0)
+        ;
     else if (!o->online || fetch_missing(&o->net, in.ev, in.coll, NULL, NULL) >= 0)
         rc = run_verify(o, &in);
 out:
     attest_evidence_free(in.ev);
     attest_collateral_free(in.coll);
     free(in.ev_path);
+    free(in.ev_data);
     return rc;
 }
 
