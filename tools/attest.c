@@ -810,7 +810,7 @@ static int add_input(void *ctx, const char *path, uint8_t *data, size_t len)
 static int configure_verifier(attest_verifier *v, const verify_opts *o)
 {
     if (o->no_builtin) {
-        for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_NVIDIA_RIM; k++)
+        for (int k = ATTEST_VENDOR_AMD; k <= ATTEST_VENDOR_AZURE_VTPM; k++)
             attest_verifier_clear_anchors(v, (attest_vendor)k);
     }
     for (int i = 0; i < o->anchor_count; i++) {
