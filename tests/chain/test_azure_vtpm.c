@@ -732,3 +732,343 @@ Test(azure_vtpm, as09_claims_ak_is_the_tpm_ak)
     EVP_PKEY_free(b);
     free(claims);
 }
+
+/* ---- AK certificates ---------------------------------------------------- */
+
+#define ROOTS AZ "roots/"
+#define AT04 AZ "tdx/AT04_flashbots_tdx_2026_akchain/"
+#define AT05 AZ "tdx/AT05_flashbots_tdx_2025/"
+
+static X509 *pem_cert(const char *rel)
+{
+    size_t len;
+    uint8_t *pem = shared_file(rel, &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    cr_assert(x, "%s: no certificate", rel);
+    BIO_free(bio);
+    free(pem);
+    return x;
+}
+
+/* The root and every intermediate of roots/ except `skip` (NULL: none). */
+static STACK_OF(X509) *azure_certs(const char *skip)
+{
+    static const char *const files[] = {"azure-virtual-tpm-root-2023.pem",
+                                        "global-virtual-tpm-ca-03.pem",
+                                        "azure-cloud-virtual-tpm-ca-2025.pem",
+                                        "azure-cloud-virtual-tpm-ca-24.pem"};
+    STACK_OF(X509) *sk = sk_X509_new_null();
+    for (size_t i = 0; i < 4; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, ROOTS "%s", files[i]);
+        if (!skip || strcmp(skip, files[i]) != 0)
+            sk_X509_push(sk, pem_cert(rel));
+    }
+    return sk;
+}
+
+static X509 *ak_cert_file(const char *rel)
+{
+    size_t len;
+    uint8_t *nv = shared_file(rel, &len);
+    X509 *x = NULL;
+    cr_assert_eq(attest_azure_ak_cert_parse(&x, nv, len), ATTEST_OK, "%s: %s", rel,
+                 attest_error_last());
+    free(nv);
+    return x;
+}
+
+static attest_verifier *verifier(void)
+{
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    return v;
+}
+
+static int ak_verify_at(X509 *leaf, STACK_OF(X509) *certs, EVP_PKEY *ak, const char *when)
+{
+    attest_verifier *v = verifier();
+    int rc = attest_azure_ak_cert_verify(NULL, v, leaf, certs, ak, tu_time(when));
+    attest_verifier_free(v);
+    return rc;
+}
+
+/* MANIFEST 3b: AT04 leaf <- CA - 24 <- CA 2025 <- root 2023, valid
+ * 2026-06-08..2027-06-07; AT05 leaf (+3087 zero bytes) <- Global Virtual
+ * TPM CA - 03 <- root 2023, valid 2025-12-01..2026-11-30. */
+Test(azure_vtpm, at04_at05_ak_certs_verify_to_the_pinned_root)
+{
+    STACK_OF(X509) *certs = azure_certs(NULL);
+    X509 *at04 = ak_cert_file(AT04 "ak_cert.der"), *at05 = ak_cert_file(AT05 "ak_cert.der");
+    EVP_PKEY *ak04 = ak_from_hcl(AT04 "hcl_report.bin"), *ak05 = ak_from_hcl(AT05 "hcl_report.bin");
+    attest_verifier *v = verifier();
+    attest_result *r = attest_result_new();
+    cr_expect_eq(attest_azure_ak_cert_verify(r, v, at04, certs, ak04, tu_time("2026-07-01T00:00:00Z")),
+                 ATTEST_OK, "AT04: %s", attest_error_last());
+    cr_expect_eq(r->count, 3);
+    cr_expect(strstr(r->checks[1].detail, "2 intermediate(s) -> pinned 'Azure Virtual TPM Root"),
+              "%s", r->checks[1].detail);
+    attest_result_free(r);
+    cr_expect_eq(ak_verify_at(at05, certs, ak05, "2026-01-01T00:00:00Z"), ATTEST_OK, "AT05: %s",
+                 attest_error_last());
+    /* each certificate holds its own sample's AK, not the other's */
+    cr_expect_eq(ak_verify_at(at04, certs, ak05, "2026-07-01T00:00:00Z"),
+                 ATTEST_E_AZURE_AK_MISMATCH);
+    cr_expect(strstr(attest_error_last(), "not the runtime claims' AK"), "%s", attest_error_last());
+    cr_expect_eq(ak_verify_at(at05, certs, ak04, "2026-01-01T00:00:00Z"),
+                 ATTEST_E_AZURE_AK_MISMATCH);
+    attest_verifier_free(v);
+    EVP_PKEY_free(ak04);
+    EVP_PKEY_free(ak05);
+    X509_free(at04);
+    X509_free(at05);
+    sk_X509_pop_free(certs, X509_free);
+}
+
+Test(azure_vtpm, ak_cert_validity_and_missing_collateral)
+{
+    STACK_OF(X509) *certs = azure_certs(NULL);
+    X509 *at04 = ak_cert_file(AT04 "ak_cert.der");
+    EVP_PKEY *ak04 = ak_from_hcl(AT04 "hcl_report.bin");
+    cr_expect_eq(ak_verify_at(at04, certs, ak04, "2026-06-07T23:59:59Z"),
+                 ATTEST_E_CERT_NOT_YET_VALID);
+    cr_expect_eq(ak_verify_at(at04, certs, ak04, "2027-06-07T00:00:01Z"), ATTEST_E_CERT_EXPIRED);
+    /* CA - 24 itself starts 2026-03-11 */
+    STACK_OF(X509) *no24 = azure_certs("azure-cloud-virtual-tpm-ca-24.pem");
+    cr_expect_eq(ak_verify_at(at04, no24, ak04, "2026-07-01T00:00:00Z"),
+                 ATTEST_E_COLLATERAL_MISSING, "CA - 24 absent");
+    STACK_OF(X509) *noroot = azure_certs("azure-virtual-tpm-root-2023.pem");
+    cr_expect_eq(ak_verify_at(at04, noroot, ak04, "2026-07-01T00:00:00Z"),
+                 ATTEST_E_COLLATERAL_MISSING, "root absent");
+    cr_expect_eq(ak_verify_at(at04, NULL, ak04, "2026-07-01T00:00:00Z"),
+                 ATTEST_E_COLLATERAL_MISSING, "no certificates");
+    /* the real root, but not pinned */
+    attest_verifier *v = verifier();
+    cr_assert_eq(attest_verifier_clear_anchors(v, ATTEST_VENDOR_AZURE_VTPM), ATTEST_OK);
+    cr_expect_eq(attest_azure_ak_cert_verify(NULL, v, at04, certs, ak04,
+                                             tu_time("2026-07-01T00:00:00Z")),
+                 ATTEST_E_CERT_UNTRUSTED_ROOT);
+    attest_verifier_free(v);
+    sk_X509_pop_free(no24, X509_free);
+    sk_X509_pop_free(noroot, X509_free);
+    EVP_PKEY_free(ak04);
+    X509_free(at04);
+    sk_X509_pop_free(certs, X509_free);
+}
+
+/* The westus3 leaf is a PEM whose base64 holds the DER and 2484 zero
+ * bytes of NV padding. */
+Test(azure_vtpm, westus3_leaf_with_padding)
+{
+    size_t len;
+    uint8_t *pem = shared_file(ROOTS "azure-ak-leaf-westus3.pem", &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    char *name = NULL, *header = NULL;
+    unsigned char *nv = NULL;
+    long nv_len = 0;
+    cr_assert(PEM_read_bio(bio, &name, &header, &nv, &nv_len) == 1);
+    cr_assert_eq(nv_len, 4096);
+    X509 *leaf = NULL;
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, (size_t)nv_len), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert(leaf);
+    STACK_OF(X509) *certs = azure_certs(NULL);
+    cr_expect_eq(ak_verify_at(leaf, certs, X509_get0_pubkey(leaf), "2026-07-01T00:00:00Z"),
+                 ATTEST_OK, "%s", attest_error_last());
+    X509_free(leaf);
+    /* a non-zero byte anywhere in the padding is refused */
+    nv[nv_len - 1] = 1;
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, (size_t)nv_len), ATTEST_E_CERT_PARSE);
+    cr_expect_null(leaf);
+    nv[nv_len - 1] = 0;
+    nv[1612] = 0x30;
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, (size_t)nv_len), ATTEST_E_CERT_PARSE,
+                 "a second SEQUENCE after the certificate");
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, 1611), ATTEST_E_CERT_PARSE, "truncated");
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, 1), ATTEST_E_CERT_PARSE, "one byte");
+    nv[0] = 0x31;
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, 1612), ATTEST_E_CERT_PARSE, "SET tag");
+    nv[0] = 0x30;
+    nv[1] = 0x85; /* 5 length bytes */
+    cr_expect_eq(attest_azure_ak_cert_parse(&leaf, nv, 1612), ATTEST_E_CERT_PARSE, "long length");
+    nv[1] = 0x82;
+    nv[100] ^= 0xff; /* inside the TBSCertificate's encoding */
+    X509 *x = NULL;
+    int rc = attest_azure_ak_cert_parse(&x, nv, 1612);
+    cr_expect(rc == ATTEST_E_CERT_PARSE || (rc == ATTEST_OK && x), "corrupt body: %d", rc);
+    X509_free(x);
+    sk_X509_pop_free(certs, X509_free);
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(nv);
+    BIO_free(bio);
+    free(pem);
+}
+
+/* ---- a test AK PKI made here -------------------------------------------- */
+
+typedef struct cert_spec {
+    const char *cn;
+    bool ca;
+    const char *eku;      /* extendedKeyUsage value, or NULL for none */
+    const char *ku;       /* keyUsage value, or NULL for the role's default */
+} cert_spec;
+
+static void add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    cr_assert(ext, "extension %d=%s", nid, value);
+    X509_add_ext(x, ext, -1);
+    X509_EXTENSION_free(ext);
+}
+
+/* A certificate for `key` issued by issuer/issuer_key (self-signed when
+ * issuer is NULL), valid 2025-01-01..2035-01-01. */
+static X509 *make_cert(const cert_spec *s, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key)
+{
+    static long serial = 1;
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)s->cn, -1, -1, 0);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+    ASN1_TIME_set(X509_getm_notBefore(x), (time_t)tu_time("2025-01-01T00:00:00Z"));
+    ASN1_TIME_set(X509_getm_notAfter(x), (time_t)tu_time("2035-01-01T00:00:00Z"));
+    X509_set_pubkey(x, key);
+    X509 *iss = issuer ? issuer : x;
+    add_ext(x, iss, NID_basic_constraints, s->ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    add_ext(x, iss, NID_key_usage,
+            s->ku ? s->ku : s->ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+    add_ext(x, iss, NID_subject_key_identifier, "hash");
+    if (issuer)
+        add_ext(x, iss, NID_authority_key_identifier, "keyid:always");
+    if (s->eku)
+        add_ext(x, iss, NID_ext_key_usage, s->eku);
+    cr_assert(X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()) > 0);
+    return x;
+}
+
+typedef struct test_pki {
+    EVP_PKEY *root_key, *ca_key, *ak;
+    X509 *root, *ca;
+    STACK_OF(X509) *certs;
+    attest_verifier *v;   /* the test root pinned as the Azure vTPM anchor */
+} test_pki;
+
+static test_pki pki_new(void)
+{
+    test_pki p;
+    p.root_key = rsa_key(2048);
+    p.ca_key = rsa_key(2048);
+    p.ak = ak_2048();
+    cert_spec root = {"Test Virtual TPM Root", true, NULL, NULL};
+    cert_spec ca = {"Test Virtual TPM CA", true, NULL, NULL};
+    p.root = make_cert(&root, p.root_key, NULL, NULL);
+    p.ca = make_cert(&ca, p.ca_key, p.root, p.root_key);
+    p.certs = sk_X509_new_null();
+    X509_up_ref(p.root);
+    X509_up_ref(p.ca);
+    sk_X509_push(p.certs, p.root);
+    sk_X509_push(p.certs, p.ca);
+    p.v = verifier();
+    uint8_t pin[32];
+    unsigned char *spki = NULL;
+    int n = i2d_PUBKEY(p.root_key, &spki);
+    EVP_Digest(spki, (size_t)n, pin, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(spki);
+    cr_assert_eq(attest_verifier_add_anchor(p.v, ATTEST_VENDOR_AZURE_VTPM, pin), ATTEST_OK);
+    return p;
+}
+
+static void pki_free(test_pki *p)
+{
+    sk_X509_pop_free(p->certs, X509_free);
+    X509_free(p->root);
+    X509_free(p->ca);
+    EVP_PKEY_free(p->root_key);
+    EVP_PKEY_free(p->ca_key);
+    EVP_PKEY_free(p->ak);
+    attest_verifier_free(p->v);
+}
+
+static int pki_verify(test_pki *p, const cert_spec *leaf_spec, EVP_PKEY *leaf_key,
+                      const attest_verifier *v)
+{
+    X509 *leaf = make_cert(leaf_spec, leaf_key, p->ca, p->ca_key);
+    int rc = attest_azure_ak_cert_verify(NULL, v, leaf, p->certs, p->ak,
+                                         tu_time("2026-01-01T00:00:00Z"));
+    X509_free(leaf);
+    return rc;
+}
+
+#define AIK_EKU "1.3.6.1.4.1.311.10.3.12,2.23.133.8.3"
+
+Test(azure_vtpm, ak_cert_of_a_test_root_is_untrusted)
+{
+    test_pki p = pki_new();
+    cert_spec leaf = {"x.ConfidentialVM.Azure.windows.net", false, AIK_EKU, NULL};
+    attest_verifier *builtin = verifier();
+    cr_expect_eq(pki_verify(&p, &leaf, p.ak, builtin), ATTEST_E_CERT_UNTRUSTED_ROOT, "%s",
+                 attest_error_last());
+    attest_verifier_free(builtin);
+    /* the same chain with its root pinned verifies: the profile is right */
+    cr_expect_eq(pki_verify(&p, &leaf, p.ak, p.v), ATTEST_OK, "%s", attest_error_last());
+    /* a root pinned for another vendor does not count */
+    attest_verifier *amd = verifier();
+    uint8_t pin[32];
+    unsigned char *spki = NULL;
+    int n = i2d_PUBKEY(p.root_key, &spki);
+    EVP_Digest(spki, (size_t)n, pin, NULL, EVP_sha256(), NULL);
+    OPENSSL_free(spki);
+    cr_assert_eq(attest_verifier_add_anchor(amd, ATTEST_VENDOR_AMD, pin), ATTEST_OK);
+    cr_expect_eq(pki_verify(&p, &leaf, p.ak, amd), ATTEST_E_CERT_UNTRUSTED_ROOT);
+    attest_verifier_free(amd);
+    pki_free(&p);
+}
+
+Test(azure_vtpm, ak_cert_profile)
+{
+    test_pki p = pki_new();
+    cert_spec no_eku = {"no-eku", false, NULL, NULL};
+    cr_expect_eq(pki_verify(&p, &no_eku, p.ak, p.v), ATTEST_E_CERT_PROFILE, "no EKU");
+    cr_expect(strstr(attest_error_last(), "2.23.133.8.3"), "%s", attest_error_last());
+    cert_spec tls = {"tls", false, "serverAuth,1.3.6.1.4.1.311.10.3.12", NULL};
+    cr_expect_eq(pki_verify(&p, &tls, p.ak, p.v), ATTEST_E_CERT_PROFILE, "EKU without AIK");
+    cert_spec ca = {"ca", true, AIK_EKU, NULL};
+    cr_expect_eq(pki_verify(&p, &ca, p.ak, p.v), ATTEST_E_CERT_PROFILE, "CA:TRUE");
+    cert_spec enc = {"enc", false, AIK_EKU, "critical,keyEncipherment"};
+    cr_expect_eq(pki_verify(&p, &enc, p.ak, p.v), ATTEST_E_CERT_PROFILE, "no digitalSignature");
+    EVP_PKEY *ec = EVP_EC_gen("P-256");
+    cert_spec ecs = {"ec", false, AIK_EKU, NULL};
+    cr_expect_eq(pki_verify(&p, &ecs, ec, p.v), ATTEST_E_CERT_PROFILE, "EC key");
+    EVP_PKEY_free(ec);
+    /* right profile, other key than the claims' AK */
+    EVP_PKEY *other = rsa_key(2048);
+    cert_spec ok = {"other", false, AIK_EKU, NULL};
+    cr_expect_eq(pki_verify(&p, &ok, other, p.v), ATTEST_E_AZURE_AK_MISMATCH);
+    EVP_PKEY_free(other);
+    pki_free(&p);
+}
+
+/* The leaf must chain to the root: one signed by a key that is not its
+ * issuer's fails, as does a leaf issued by the AK itself. */
+Test(azure_vtpm, ak_cert_forged_issuer_signature)
+{
+    test_pki p = pki_new();
+    cert_spec leaf = {"forged", false, AIK_EKU, NULL};
+    X509 *x = make_cert(&leaf, p.ak, p.ca, p.root_key); /* CA's name, root's key */
+    cr_expect_eq(attest_azure_ak_cert_verify(NULL, p.v, x, p.certs, p.ak,
+                                             tu_time("2026-01-01T00:00:00Z")),
+                 ATTEST_E_CERT_SIGNATURE, "%s", attest_error_last());
+    X509_free(x);
+    x = make_cert(&leaf, p.ak, NULL, NULL); /* self-signed AK certificate */
+    cr_expect_eq(attest_azure_ak_cert_verify(NULL, p.v, x, p.certs, p.ak,
+                                             tu_time("2026-01-01T00:00:00Z")),
+                 ATTEST_E_CERT_UNTRUSTED_ROOT, "%s", attest_error_last());
+    X509_free(x);
+    pki_free(&p);
+}
