@@ -10,6 +10,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <string.h>
 
 #define AK_FIELD "tpm.ak"
@@ -249,4 +250,160 @@ int attest_azure_claims_binding_check(const uint8_t *claims, size_t claims_len,
         return attest_set_error(ATTEST_E_AZURE_REPORT_DATA_TAIL,
                                 BINDING_FIELD ": REPORT_DATA[32:64] is not all zero");
     return ATTEST_OK;
+}
+
+/* ---- AK certificate -------------------------------------------------- */
+
+/* The length of the DER TLV at der[0, len): tag, then a definite length
+ * (short or long form, at most 4 length bytes), then the content. Returns
+ * 0 when it does not fit in len. */
+static size_t der_tlv_length(const uint8_t *der, size_t len)
+{
+    if (len < 2 || der[0] != 0x30)
+        return 0;
+    size_t hdr = 2, content = der[1];
+    if (der[1] & 0x80) {
+        size_t n = der[1] & 0x7f;
+        if (n == 0 || n > 4 || len < 2 + n)
+            return 0;
+        content = 0;
+        for (size_t i = 0; i < n; i++)
+            content = (content << 8) | der[2 + i];
+        hdr += n;
+    }
+    return content <= len - hdr ? hdr + content : 0;
+}
+
+int attest_azure_ak_cert_parse(X509 **out, const uint8_t *nv, size_t nv_len)
+{
+    if (!out || !nv || nv_len == 0 || nv_len > LONG_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG, AKCERT_FIELD ": no certificate bytes");
+    *out = NULL;
+    size_t der_len = der_tlv_length(nv, nv_len);
+    if (der_len == 0)
+        return attest_set_error(ATTEST_E_CERT_PARSE,
+                                AKCERT_FIELD ": the %zu bytes do not start with a DER "
+                                "SEQUENCE that fits in them", nv_len);
+    /* NV padding is zeros; other bytes after the certificate would be
+     * data nobody signed, so they are refused rather than ignored. */
+    if (!attest_all_zero(nv + der_len, nv_len - der_len))
+        return attest_set_error(ATTEST_E_CERT_PARSE,
+                                AKCERT_FIELD ": non-zero bytes after the %zu-byte DER "
+                                "certificate", der_len);
+    const unsigned char *p = nv;
+    X509 *cert = d2i_X509(NULL, &p, (long)der_len);
+    if (!cert || p != nv + der_len) {
+        X509_free(cert);
+        ERR_clear_error();
+        return attest_set_error(ATTEST_E_CERT_PARSE,
+                                AKCERT_FIELD ": the leading %zu-byte DER is no X.509 "
+                                "certificate", der_len);
+    }
+    *out = cert;
+    return ATTEST_OK;
+}
+
+/* tcg-kp-AIKCertificate (TCG EK credential profile): the EKU that makes
+ * a certificate an attestation-key certificate. */
+#define OID_TCG_KP_AIK "2.23.133.8.3"
+
+static bool has_aik_eku(X509 *leaf)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(leaf, NID_ext_key_usage, NULL, NULL);
+    bool found = false;
+    for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); i++) {
+        char oid[64];
+        if (OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(eku, i), 1) > 0 &&
+            strcmp(oid, OID_TCG_KP_AIK) == 0)
+            found = true;
+    }
+    EXTENDED_KEY_USAGE_free(eku);
+    ERR_clear_error();
+    return found;
+}
+
+static int check_ak_profile(attest_result *r, X509 *leaf)
+{
+    const char *name = AKCERT_FIELD ".profile";
+    EVP_PKEY *key = X509_get0_pubkey(leaf);
+    if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+        return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE, "AK certificate key is not RSA");
+    /* X509_check_ca > 0 also for a v1 certificate or a keyCertSign usage. */
+    if (X509_check_ca(leaf) != 0)
+        return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE,
+                                 "AK certificate is a CA certificate");
+    if (!has_aik_eku(leaf))
+        return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE,
+                                 "AK certificate lacks EKU " OID_TCG_KP_AIK
+                                 " (tcg-kp-AIKCertificate)");
+    uint32_t ku = X509_get_key_usage(leaf);
+    if (ku != UINT32_MAX && !(ku & KU_DIGITAL_SIGNATURE))
+        return attest_check_fail(r, name, ATTEST_E_CERT_PROFILE,
+                                 "AK certificate key usage lacks digitalSignature");
+    attest_check_pass(r, name, "RSA-%d, not a CA, EKU " OID_TCG_KP_AIK,
+                      EVP_PKEY_get_bits(key));
+    return ATTEST_OK;
+}
+
+static int spki_der(EVP_PKEY *key, unsigned char **der)
+{
+    *der = NULL;
+    return i2d_PUBKEY(key, der);
+}
+
+static int check_ak_key(attest_result *r, X509 *leaf, EVP_PKEY *ak)
+{
+    const char *name = AKCERT_FIELD ".key";
+    unsigned char *a = NULL, *b = NULL;
+    int a_len = spki_der(X509_get0_pubkey(leaf), &a), b_len = spki_der(ak, &b);
+    bool same = a_len > 0 && a_len == b_len && memcmp(a, b, (size_t)a_len) == 0;
+    OPENSSL_free(a);
+    OPENSSL_free(b);
+    ERR_clear_error();
+    if (a_len <= 0 || b_len <= 0)
+        return attest_check_fail(r, name, ATTEST_E_INTERNAL, "public key not encodable");
+    if (!same)
+        return attest_check_fail(r, name, ATTEST_E_AZURE_AK_MISMATCH,
+                                 "the AK certificate's public key is not the runtime claims' "
+                                 "AK (HCLAkPub)");
+    attest_check_pass(r, name, "certificate key == HCLAkPub");
+    return ATTEST_OK;
+}
+
+static int check_ak_chain(attest_result *r, const attest_verifier *v, X509 *leaf,
+                          STACK_OF(X509) *certs, int64_t now)
+{
+    const char *name = AKCERT_FIELD ".chain";
+    X509_STORE *store = attest_pinned_store(v, ATTEST_VENDOR_AZURE_VTPM, certs);
+    if (!store)
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
+    STACK_OF(X509) *chain = NULL;
+    int status = attest_x509_verify(r, name, store, leaf, certs, now, true, &chain);
+    X509_STORE_free(store);
+    if (status != ATTEST_OK)
+        return status;
+    char cn[64], root[64];
+    attest_cert_cn(leaf, cn, sizeof cn);
+    attest_cert_cn(sk_X509_value(chain, sk_X509_num(chain) - 1), root, sizeof root);
+    attest_check_pass(r, name, "'%s' -> %d intermediate(s) -> pinned '%s'", cn,
+                      sk_X509_num(chain) - 2, root);
+    sk_X509_pop_free(chain, X509_free);
+    return ATTEST_OK;
+}
+
+int attest_azure_ak_cert_verify(attest_result *r, const attest_verifier *v, X509 *leaf,
+                                STACK_OF(X509) *certs, EVP_PKEY *ak, int64_t now)
+{
+    if (!v || !leaf || !ak)
+        return attest_set_error(ATTEST_E_INVALID_ARG, AKCERT_FIELD ": NULL argument");
+    STACK_OF(X509) *none = certs ? NULL : sk_X509_new_null();
+    if (!certs && !none)
+        return attest_set_error(ATTEST_E_NOMEM, AKCERT_FIELD ": out of memory");
+    int status = check_ak_profile(r, leaf);
+    if (status == ATTEST_OK)
+        status = check_ak_chain(r, v, leaf, certs ? certs : none, now);
+    if (status == ATTEST_OK)
+        status = check_ak_key(r, leaf, ak);
+    sk_X509_free(none);
+    return status;
 }

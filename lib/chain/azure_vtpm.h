@@ -84,8 +84,9 @@ ATTEST_HIDDEN int attest_azure_claims_binding_check(const uint8_t *claims, size_
 ATTEST_HIDDEN int attest_azure_ak_cert_parse(X509 **out, const uint8_t *nv, size_t nv_len);
 
 /* Verify the AK certificate `leaf` (attest_azure_ak_cert_parse): its
- * profile (RSA key; EKU 2.23.133.8.3 tcg-kp-AIKCertificate when an EKU
- * extension is present; not a CA), its chain through `certs` (the
+ * profile (RSA key; not a CA; EKU 2.23.133.8.3 tcg-kp-AIKCertificate,
+ * which every Azure AK certificate carries; digitalSignature when a key
+ * usage is present), its chain through `certs` (the
  * intermediates and the root, from the evidence or collateral: untrusted
  * input) to a root whose key is a pinned ATTEST_VENDOR_AZURE_VTPM anchor
  * of `v`, self-signed, every certificate valid at `now`, and its public

@@ -31,7 +31,7 @@ Test(anchors, builtin_pins_match_published_arks)
     static const char *const products[] = {"Milan", "Genoa", "Turin"};
     size_t count;
     const attest_anchor *builtin = attest_builtin_anchors(&count);
-    cr_assert_eq(count, 6);
+    cr_assert_eq(count, 7);
     for (size_t i = 0; i < 3; i++) {
         char path[512];
         uint8_t h[32];
@@ -45,8 +45,11 @@ Test(anchors, builtin_pins_match_published_arks)
     cr_expect_eq(builtin[3].vendor, ATTEST_VENDOR_INTEL);
     cr_expect_arr_eq(builtin[3].spki_sha256, h, 32, "Intel SGX Root CA");
     static const char *const nv[] = {"nvidia/roots/nvidia_device_identity_ca.pem",
-                                     "nvidia/roots/nvidia_corim_signing_root_ca.pem"};
-    for (int i = 0; i < 2; i++) {
+                                     "nvidia/roots/nvidia_corim_signing_root_ca.pem",
+                                     "azure/roots/azure-virtual-tpm-root-2023.pem"};
+    static const attest_vendor pem_vendor[] = {ATTEST_VENDOR_NVIDIA_DEVICE, ATTEST_VENDOR_NVIDIA_RIM,
+                                               ATTEST_VENDOR_AZURE_VTPM};
+    for (int i = 0; i < 3; i++) {
         size_t len = 0;
         uint8_t *pem = tu_read(tu_shared(path, sizeof path, nv[i]), &len);
         BIO *bio = BIO_new_mem_buf(pem, (int)len);
@@ -56,7 +59,7 @@ Test(anchors, builtin_pins_match_published_arks)
         int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &spki);
         EVP_Digest(spki, (size_t)n, h, NULL, EVP_sha256(), NULL);
         cr_expect_arr_eq(builtin[4 + i].spki_sha256, h, 32, "%s", nv[i]);
-        cr_expect_eq(builtin[4 + i].vendor, i ? ATTEST_VENDOR_NVIDIA_RIM : ATTEST_VENDOR_NVIDIA_DEVICE);
+        cr_expect_eq(builtin[4 + i].vendor, pem_vendor[i]);
         OPENSSL_free(spki);
         X509_free(cert);
         BIO_free(bio);
