@@ -161,7 +161,7 @@ int attest_tpm_quote_check_signature(const uint8_t *msg, size_t msg_len, const u
 
 /* ---- PCR digest ------------------------------------------------------ */
 
-unsigned attest_tpm_pcr_count(const uint8_t *select, size_t select_len)
+unsigned attest_tpm_select_count(const uint8_t *select, size_t select_len)
 {
     unsigned count = 0;
     for (size_t i = 0; select && i < select_len; i++)
@@ -201,7 +201,7 @@ int attest_tpm_pcr_digest_check(uint16_t hash_alg, const uint8_t *select, size_t
 {
     if (!select || !digest || (!values && values_len))
         return attest_set_error(ATTEST_E_INVALID_ARG, PCR_FIELD ": NULL argument");
-    unsigned count = attest_tpm_pcr_count(select, select_len);
+    unsigned count = attest_tpm_select_count(select, select_len);
     int status = check_pcr_inputs(hash_alg, select_len, count, values_len, digest_len);
     if (status != ATTEST_OK)
         return status;

@@ -60,7 +60,7 @@ ATTEST_HIDDEN int attest_tpm_pcr_digest_check(uint16_t hash_alg, const uint8_t *
                                               size_t digest_len);
 
 /* The number of PCRs a selection bitmap selects. */
-ATTEST_HIDDEN unsigned attest_tpm_pcr_count(const uint8_t *select, size_t select_len);
+ATTEST_HIDDEN unsigned attest_tpm_select_count(const uint8_t *select, size_t select_len);
 
 /* extraData of the quote == the caller's nonce: same length, same bytes
  * (a prefix or an empty nonce does not match). Errors:

@@ -360,7 +360,7 @@ Test(azure_vtpm, as09_fifteen_values_for_fifteen_selected)
     cr_assert_str_eq(s->name, "AS09q1");
     loaded l = load(s);
     quote_fields q = quote_parse(l.msg, l.msg_len);
-    cr_assert_eq(attest_tpm_pcr_count(q.select, q.select_len), 15);
+    cr_assert_eq(attest_tpm_select_count(q.select, q.select_len), 15);
     cr_assert_eq(l.pcrs_len, 15 * 32);
     cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, l.pcrs, l.pcrs_len,
                                              q.digest, q.digest_len),
@@ -379,14 +379,14 @@ Test(azure_vtpm, real_selections_counted_by_index)
     size_t len;
     uint8_t *k3 = shared_file(AZ "tpm/K3_quote.msg", &len);
     quote_fields q = quote_parse(k3, len);
-    cr_expect_eq(attest_tpm_pcr_count(q.select, q.select_len), 3);
+    cr_expect_eq(attest_tpm_select_count(q.select, q.select_len), 3);
     cr_expect(q.select[0] == 0 && q.select[1] == 0x80 && q.select[2] == 0x41,
               "K3 selection %02x %02x %02x", q.select[0], q.select[1], q.select[2]);
     free(k3);
     uint8_t *as06 = shared_file(AZ "snp/AS06_trustee_milan_v2_hcl2048_pcrsubset/tpm-quote.msg",
                                 &len);
     q = quote_parse(as06, len);
-    cr_expect_eq(attest_tpm_pcr_count(q.select, q.select_len), 9);
+    cr_expect_eq(attest_tpm_select_count(q.select, q.select_len), 9);
     free(as06);
 }
 
