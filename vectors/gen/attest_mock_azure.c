@@ -53,23 +53,6 @@ static const mockcli_prog cli = {PROG, azure_usage_text};
 #define usage_error(msg, arg) mockcli_usage_error(&cli, msg, arg)
 #define failure(msg, arg) mockcli_failure(&cli, msg, arg)
 
-/* The whole of path, NUL-terminated ("-" is not accepted: inputs are files). */
-static int read_path(uint8_t **out, size_t *out_len, const char *path)
-{
-    gen_buf b = {0};
-    uint8_t tmp[4096];
-    size_t n;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return -1;
-    while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-        gen_buf_put(&b, tmp, n);
-    if (ferror(f))
-        b.err = 1;
-    fclose(f);
-    return gen_buf_finish(&b, out, out_len);
-}
-
 static int load_pki(azgen_pki **out, const char *dir)
 {
     if (azgen_pki_load(out, dir) != 0)
@@ -561,17 +544,19 @@ static int hcl_assemble(const hcl_args *a, const uint8_t *claims,
 
 static int hcl_make(const hcl_args *a)
 {
-    uint8_t *claims = NULL, rd[64] = {0}, hw[SNPGEN_REPORT_SIZE] = {0};
+    uint8_t rd[64] = {0}, hw[SNPGEN_REPORT_SIZE] = {0};
+    char *text = NULL;
     size_t claims_len = 0;
     snpgen_pki *snp = NULL;
     int rc;
     _Static_assert(SNPGEN_REPORT_SIZE >= AZGEN_TDR_SIZE, "hw report room");
-    if (read_path(&claims, &claims_len, a->claims_path) != 0)
+    if (gen_read_file(&text, &claims_len, NULL, a->claims_path) != 0)
         return failure("cannot read --claims", a->claims_path);
+    const uint8_t *claims = (const uint8_t *)text;
     if (a->report_data.have)
         memcpy(rd, a->report_data.bytes, a->report_data.len);
     else if (azgen_report_data(rd, claims, claims_len) != 0) {
-        free(claims);
+        free(text);
         return failure("cannot hash the claims", NULL);
     }
     rc = a->snp_pki != NULL ? hcl_snp_report(hw, &snp, a, rd)
@@ -581,7 +566,7 @@ static int hcl_make(const hcl_args *a)
                           snp != NULL ? SNPGEN_REPORT_SIZE : AZGEN_TDR_SIZE,
                           snp);
     snpgen_pki_free(snp);
-    free(claims);
+    free(text);
     return rc;
 }
 
