@@ -36,7 +36,7 @@ LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c 
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
-GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c
+GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c
 TEST_SRC := $(wildcard tests/*/*.c)
 
 .PHONY: all lib cli deps demo check test test-asan fuzz bench interop install clean help
@@ -100,11 +100,27 @@ cli: $(B)/attest
 $(B)/attest: tools/attest.c $(B)/libattest.a include/attest.h
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c $(B)/libattest.a $(LIBS)
 
-MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/mockcli.c
+MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Ivectors/gen -o $@ $(MOCK_SRC) $(GEN_SRC) -lcrypto $(XMLSEC_LIBS)
 
 # ---- tests ---------------------------------------------------------------
+# Azure CVM sets over the Genoa and Intel PKIs above (vectors/README.md):
+# $(1)/snp and $(1)/tdx each hold an HCL report and a vTPM quote for
+# AZURE_TEST_NONCE with the PCR values; tdx also the matching TD quote.
+AZURE_TEST_NONCE := 617a7572652d746573742d6e6f6e63652d30303031
+define azure_testpki
+	$(B)/attest-mock azure pki --out $(1)
+	$(B)/attest-mock azure claims --pki $(1) -o $(1)/claims.json
+	mkdir -p $(1)/snp $(1)/tdx
+	$(B)/attest-mock azure hcl --claims $(1)/claims.json --snp-pki $(B)/testpki/genoa -o $(1)/snp/hcl_report.bin
+	$(B)/attest-mock azure hcl --claims $(1)/claims.json --tdx-pki $(B)/testpki/intel \
+	  --td-quote-out $(1)/tdx/td_quote.bin -o $(1)/tdx/hcl_report.bin
+	for t in snp tdx; do echo $(AZURE_TEST_NONCE) > $(1)/$$t/nonce.hex; \
+	  $(B)/attest-mock azure quote --pki $(1) --nonce $(AZURE_TEST_NONCE) -o $(1)/$$t/quote_msg.bin \
+	    --sig-out $(1)/$$t/quote_sig.bin --pcrs-out $(1)/$$t/pcrs.bin || exit 1; done
+endef
+
 # The test PKI is generated once per build tree by the mock TEE itself.
 $(B)/testpki/.done: $(B)/attest-mock
 	rm -rf $(B)/testpki && mkdir -p $(B)/testpki
@@ -119,7 +135,10 @@ $(B)/testpki/.done: $(B)/attest-mock
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-switch --switch
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-x4 --gpus 4
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-rogue
+	$(call azure_testpki,$(B)/testpki/azure)
+	$(B)/attest-mock azure pki --out $(B)/testpki/azure-rogue
 	touch $@
+
 
 TEST_LINK = $(CC) $(CSTD) $(WARN) -Wno-format-truncation $(CFLAGS) -Iinclude -Ilib -Itests -Ivectors/gen $(XMLSEC_CFLAGS) -o $@ $(TEST_SRC) $(GEN_SRC)
 

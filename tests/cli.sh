@@ -347,5 +347,8 @@ else
   echo "note: ../shared/vectors absent: real-vector CLI checks skipped"
 fi
 
+# attest-mock azure, its output checked with openssl (tests/azgen.sh)
+n=$((n + 1)); sh "$(dirname "$0")/azgen.sh" || { fails=$((fails + 1)); echo "FAIL: tests/azgen.sh"; }
+
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

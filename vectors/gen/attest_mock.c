@@ -5,6 +5,7 @@
  * Exit status: 0 success, 2 usage error, 1 any other failure; messages go
  * to stderr. See vectors/README.md.
  */
+#include "azgen.h"
 #include "dcapgen.h"
 #include "mockcli.h"
 #include "nvgen.h"
@@ -28,7 +29,8 @@ static const char usage_text[] =
     "  " PROG " snp crl --pki DIR [--revoke SERIAL ...] [--this-update UNIX]\n"
     "          [--next-update UNIX] -o FILE|-\n"
     "OFFSET and SERIAL accept decimal or 0x-prefixed hex. HEX byte strings\n"
-    "shorter than the field are zero-padded on the right.\n";
+    "shorter than the field are zero-padded on the right.\n"
+    "Other families: " PROG " dcap|nvidia|azure --help.\n";
 
 static const mockcli_prog cli = {PROG, usage_text};
 
@@ -377,6 +379,8 @@ int main(int argc, char **argv)
         return attest_mock_nvidia_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "dcap") == 0)
         return attest_mock_dcap_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "azure") == 0)
+        return attest_mock_azure_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "snp") != 0)
         return usage_error("unknown command", argv[1]);
     return mockcli_dispatch(&cli, argc - 2, argv + 2, 0,

@@ -678,9 +678,10 @@ int gen_read_file(char **out, size_t *out_len, const char *dir,
     FILE *f;
     gen_buf b = {0};
     size_t n;
-    if (gen_path_join(path, dir, name) != 0)
+    if (dir == NULL ? strlen(name) >= sizeof(path)
+                    : gen_path_join(path, dir, name) != 0)
         return -1;
-    f = fopen(path, "rb");
+    f = fopen(dir == NULL ? name : path, "rb");
     if (f == NULL)
         return -1;
     while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)

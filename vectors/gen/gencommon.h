@@ -187,8 +187,8 @@ int gen_make_dir(const char *dir, const char *sub);
 /* dir/name := d[0..n) (d NULL fails). */
 int gen_write_file(const char *dir, const char *name, const void *d,
                    size_t n);
-/* The whole of dir/name, NUL-terminated (the NUL not counted); out_len may
- * be NULL. */
+/* The whole of dir/name (dir NULL: of the path name), NUL-terminated (the
+ * NUL not counted); out_len may be NULL. */
 int gen_read_file(char **out, size_t *out_len, const char *dir,
                   const char *name);
 /* Lowercase hex SHA-256 of cert's DER SubjectPublicKeyInfo and a newline. */
