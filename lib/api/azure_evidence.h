@@ -3,8 +3,8 @@
  * that makes it fresh (TPMS_ATTEST, signature, PCR values) and, for TDX,
  * the TD quote Azure issues for the TDREPORT. Parsed only: every check is
  * in pipeline_azure.c. */
-#ifndef ATTEST_AZURE_EVIDENCE_H
-#define ATTEST_AZURE_EVIDENCE_H
+#ifndef ATTEST_API_AZURE_EVIDENCE_H
+#define ATTEST_API_AZURE_EVIDENCE_H
 
 #include "api.h"
 #include "../parse/azure_hcl.h"
