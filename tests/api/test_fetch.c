@@ -1,8 +1,7 @@
 /* lib/api/fetch.c against tests/http_server.py on 127.0.0.1 (never the
  * internet) replaying the recorded answers of shared/vectors/online (its
  * MANIFEST.md): what is fetched verifies as the same files would; a 404,
- * another chip's VCEK, a RIM whose digest does not match, offline mode
- * and the disk cache. Skipped when shared/vectors is absent. */
+ * another chip's VCEK, offline mode and the disk cache. Skipped when shared/vectors is absent. */
 #include "testutil.h"
 #include "loopback.h"
 
@@ -336,60 +335,9 @@ Test(api_fetch, another_chips_vcek_is_added_and_rejected)
     run_free(&run);
 }
 
-#define NV_SET "nvidia/hopper/setD_h100_595.71.05_azure_complete/"
-#define NV_DRIVER_ID "NV_GPU_DRIVER_GH100_595.71.05"
-#define NV_VBIOS_ID "NV_GPU_VBIOS_1010_0210_886_96009F0004"
-
-/* A route answering the recorded RIM service JSON of `id`, its sha256
- * replaced by `digest` when not NULL. */
-static void rim_route(json_t *routes, const char *id, const char *digest)
-{
-    char rel[256], path[512];
-    snprintf(rel, sizeof rel, NV_SET "rim_service_%s.json", id);
-    json_error_t err;
-    json_t *doc = json_load_file(tu_shared(path, sizeof path, rel), 0, &err);
-    cr_assert(doc, "%s: %s", path, err.text);
-    if (digest)
-        json_object_set_new(doc, "sha256", json_string(digest));
-    json_t *r = json_object();
-    char *body = json_dumps(doc, JSON_COMPACT);
-    json_object_set_new(r, "body", json_string(body));
-    free(body);
-    snprintf(rel, sizeof rel, "/v1/rim/%s", id);
-    json_object_set_new(routes, rel, r);
-    json_decref(doc);
-}
-
-Test(api_fetch, rim_whose_sha256_does_not_match_is_refused)
-{
-    fetch_run run = {.ev = parse_shared(NV_SET "gpu_evidence.json")};
-    json_t *routes = json_object();
-    rim_route(routes, NV_DRIVER_ID, "00000000000000000000000000000000"
-                                    "00000000000000000000000000000000");
-    rim_route(routes, NV_VBIOS_ID, NULL);
-    char *text = json_dumps(routes, 0);
-    json_decref(routes);
-    run_fetch(&run, text, false);
-    free(text);
-    bool driver = false, vbios = false, ocsp = false;
-    for (size_t i = 0; i < attest_needs_count(run.missing); i++) {
-        const char *url = attest_needs_url(run.missing, i);
-        const char *why = attest_needs_reason(run.missing, i);
-        if (strstr(url, NV_DRIVER_ID)) {
-            driver = true;
-            cr_expect(strstr(why, "sha256 does not match"), "%s", why);
-        }
-        vbios |= strstr(url, NV_VBIOS_ID) != NULL;
-        if (attest_needs_kind(run.missing, i) == ATTEST_NEED_NVIDIA_OCSP) {
-            ocsp = true;
-            cr_expect(strstr(why, "POST ") && strstr(why, "/ocsp: HTTP 404"), "%s", why);
-        }
-    }
-    cr_expect(driver, "the driver RIM is still missing");
-    cr_expect(!vbios, "the VBIOS RIM was added");
-    cr_expect(ocsp, "OCSP is listed as missing, its request failed");
-    run_free(&run);
-}
+/* NVIDIA: the real sets with their RIMs online, and the RIM service's
+ * error shapes (a RIM whose sha256 does not match among them), are in
+ * test_fetch_nvidia.c. */
 
 /* A fresh cache directory (removed by the caller with rm -rf). */
 static void cache_dir(char *dir, size_t n)
