@@ -112,14 +112,18 @@ def _unix_time(at):
     return t.value
 
 
-def _needs_list(needs):
-    """An attest_needs as a list of dicts; frees it."""
+def _take_json(to_json, free, handle):
+    """`handle` (a result, a needs list) decoded from its JSON; frees it."""
     try:
         out = _p()
-        _check(_needs_to_json(ctypes.byref(out), needs))
+        _check(to_json(ctypes.byref(out), handle))
         return json.loads(_take_string(out))
     finally:
-        _needs_free(needs)
+        free(handle)
+
+
+def _needs_list(needs):
+    return _take_json(_needs_to_json, _needs_free, needs)
 
 
 class _Handle:
@@ -212,12 +216,7 @@ def verify(verifier, evidence, collateral=(), policy=None, nonce=b""):
     _verify(ctypes.byref(res), verifier._h, ev._h, coll._h, pol._h if pol else None, nbuf, n)
     if not res:
         raise AttestError(-2)
-    try:
-        out = _p()
-        _check(_result_to_json(ctypes.byref(out), res))
-        return json.loads(_take_string(out))
-    finally:
-        _result_free(res)
+    return _take_json(_result_to_json, _result_free, res)
 
 
 def collateral_needs(evidence, collateral=()):

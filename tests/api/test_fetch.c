@@ -44,18 +44,6 @@ static const answer TDX_ANSWERS[] = {
 #define ROOT_CRL_PATH "/IntelSGXRootCA.der"
 #define PCCS_ROOT_CRL_PATH "/sgx/certification/v4/rootcacrl"
 
-static attest_evidence *parse_shared(const char *rel)
-{
-    char path[512];
-    size_t len;
-    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), &len);
-    cr_assert(data, "cannot read %s", path);
-    attest_evidence *ev = NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, data, len), ATTEST_OK, "%s", attest_error_last());
-    free(data);
-    return ev;
-}
-
 /* The path of a need's URL (after the host, before the query). */
 static void path_of(char *out, size_t n, const char *url)
 {
@@ -149,7 +137,7 @@ static void run_fetch(fetch_run *run, const char *routes, bool pccs)
 static void run_answers(fetch_run *run, const char *evidence, const answer *answers, size_t n,
                         bool pccs)
 {
-    run->ev = parse_shared(evidence);
+    run->ev = tu_parse_shared(evidence);
     char *routes = routes_for(run->ev, answers, n, pccs);
     run_fetch(run, routes, pccs);
     free(routes);
@@ -278,7 +266,7 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
     free(raw);
     cr_assert(pem && strchr(pem, '+'), "the chain's base64 holds a '+'");
     char *header = encode_keeping_plus(pem);
-    fetch_run run = {.ev = parse_shared(TDX_QUOTE)};
+    fetch_run run = {.ev = tu_parse_shared(TDX_QUOTE)};
     char *text = routes_for(run.ev, TDX_ANSWERS, 4, false);
     json_t *routes = json_loads(text, 0, NULL);
     /* Both carry the TCB Signing certificate: both must decode. */
@@ -355,7 +343,7 @@ static void remove_dir(const char *dir)
 
 Test(api_fetch, offline_with_an_empty_cache_fetches_nothing)
 {
-    attest_evidence *ev = parse_shared(TDX_QUOTE);
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
     attest_needs *before = NULL;
     cr_assert_eq(attest_collateral_needs(&before, ev, NULL), ATTEST_OK);
     char dir[64];
@@ -384,7 +372,7 @@ Test(api_fetch, offline_with_an_empty_cache_fetches_nothing)
 
 Test(api_fetch, second_run_is_served_from_the_cache)
 {
-    attest_evidence *ev = parse_shared(TDX_QUOTE);
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
     char *routes = routes_for(ev, TDX_ANSWERS, 4, false);
     test_server s;
     server_start(&s, routes, false);

@@ -81,18 +81,6 @@ static const nv_set SET_D_H100_NVL = {
  * from a server replaying them. */
 typedef enum ocsp_mode { OCSP_FILES, OCSP_REPLAYED } ocsp_mode;
 
-static attest_evidence *nv_parse(const char *rel)
-{
-    char path[512];
-    size_t len;
-    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), &len);
-    cr_assert(data, "cannot read %s", path);
-    attest_evidence *ev = NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, data, len), ATTEST_OK, "%s", attest_error_last());
-    free(data);
-    return ev;
-}
-
 static void add_shared(attest_collateral *coll, const char *rel)
 {
     char path[512];
@@ -253,7 +241,7 @@ static const char *result_str(json_t *doc, const char *member)
  * (sets without recorded OCSP: requests answered 404) stays missing. */
 static void same_as_files(const nv_set *set)
 {
-    attest_evidence *ev = nv_parse(set->report);
+    attest_evidence *ev = tu_parse_shared(set->report);
     attest_collateral *coll = NULL;
     nv_run run = {0};
     fetch_set(&run, set, ev, &coll, OCSP_FILES);
@@ -331,7 +319,7 @@ static const char *detail_of(json_t *result, const char *name)
 Test(api_fetch_nvidia, set_a_replayed_ocsp_counts_as_stored_never_live)
 {
     const nv_set *set = &SET_A_H100;
-    attest_evidence *ev = nv_parse(set->report);
+    attest_evidence *ev = tu_parse_shared(set->report);
     attest_collateral *coll = NULL;
     nv_run run = {0};
     fetch_set(&run, set, ev, &coll, OCSP_REPLAYED);
@@ -382,7 +370,7 @@ typedef struct rim_error {
 static void driver_rim_refused(const rim_error *e)
 {
     const nv_set *set = &SET_D_H100_NVL;
-    attest_evidence *ev = nv_parse(set->report);
+    attest_evidence *ev = tu_parse_shared(set->report);
     json_t *map = rim_map(set, ev);
     json_t *answer = e->answer ? json_loads(e->answer, 0, NULL) : NULL;
     cr_assert(!e->answer || answer, "bad test answer %s", e->answer);
@@ -477,7 +465,7 @@ Test(api_fetch_nvidia, another_versions_rim_is_added_and_rejected)
     nv_set set = SET_D_H100_NVL;
     set.driver = SET_A_H100.driver;
     set.at = "2026-04-25T00:00:00Z"; /* set A's driver RIM leaf is valid then */
-    attest_evidence *ev = nv_parse(set.report);
+    attest_evidence *ev = tu_parse_shared(set.report);
     attest_collateral *coll = NULL;
     nv_run run = {0};
     fetch_set(&run, &set, ev, &coll, OCSP_FILES);
