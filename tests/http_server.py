@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Canned HTTP(S) server for tests/api/test_http.c (standard library only).
 
-    python3 tests/http_server.py ROUTES.json [--cert CERT --key KEY]
+    python3 tests/http_server.py ROUTES.json [--cert CERT --key KEY] [--latency MS]
 
 Listens on 127.0.0.1 at an ephemeral port, prints "PORT <n>" on stdout,
 and serves until its stdin closes (the test that started it ended, even by
@@ -16,7 +16,11 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   ocsp_pki (a live OCSP signer for the NVIDIA test PKI in that directory:
   a POSTed request is read with `openssl ocsp -req_text`, and `ocsp_mock
   nvidia ocsp` signs a good answer about the certificate it names, echoing
-  its nonce unless drop_nonce is true: then the answer is a stored one).
+  its nonce unless drop_nonce is true: then the answer is a stored one; a
+  multi-GPU PKI's gpuK/ certificates too).
+--latency MS delays every answer by MS milliseconds, as a distant service
+would (bench/bench_online.c). GET /__requests answers the number of requests
+served so far (itself not counted), as text.
 """
 import binascii
 import http.server
@@ -64,10 +68,33 @@ OCSP_CERTS = [("brom.pem", "device", 1), ("ica.pem", "device", 2),
               ("rim_l3.pem", "rim", 1), ("rim_ca.pem", "rim", 2)]
 
 
+SERIALS = {}
+SERIALS_LOCK = threading.Lock()
+
+
 def cert_serial(path):
+    """The serial of a PEM certificate (read once per path)."""
+    with SERIALS_LOCK:
+        if path in SERIALS:
+            return SERIALS[path]
     out = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", path],
                          capture_output=True, text=True, check=True).stdout
-    return int(out.strip().split("=", 1)[1], 16)
+    serial = int(out.strip().split("=", 1)[1], 16)
+    with SERIALS_LOCK:
+        SERIALS[path] = serial
+    return serial
+
+
+def ocsp_candidates(pki):
+    """(file, attest-mock arguments) of each certificate an OCSP request may
+    name: OCSP_CERTS, then the BROM of each further GPU (gpuK/brom.pem)."""
+    for file, chain, position in OCSP_CERTS:
+        yield os.path.join(pki, file), ["--chain", chain, "--cert", str(position)]
+    k = 1
+    while os.path.exists(os.path.join(pki, "gpu%d" % k, "brom.pem")):
+        yield (os.path.join(pki, "gpu%d" % k, "brom.pem"),
+               ["--chain", "device", "--cert", "1", "--gpu", str(k)])
+        k += 1
 
 
 def ocsp_answer(route, request):
@@ -84,18 +111,18 @@ def ocsp_answer(route, request):
     serial = re.search(r"Serial Number: ([0-9A-F]+)", text)
     nonce = re.search(r"OCSP Nonce:\s*\n\s*04[0-9A-F]{2}([0-9A-F]+)", text)
     pki = route["ocsp_pki"]
-    for file, chain, position in OCSP_CERTS:
-        if serial and cert_serial(os.path.join(pki, file)) == int(serial.group(1), 16):
-            cmd = [route["ocsp_mock"], "nvidia", "ocsp", "--pki", pki, "--chain", chain,
-                   "--cert", str(position), "-o", "-"]
+    for path, which in ocsp_candidates(pki):
+        if serial and cert_serial(path) == int(serial.group(1), 16):
+            cmd = [route["ocsp_mock"], "nvidia", "ocsp", "--pki", pki] + which + ["-o", "-"]
             if nonce and not route.get("drop_nonce"):
                 cmd += ["--nonce", nonce.group(1)]
             return 200, subprocess.run(cmd, capture_output=True, check=True).stdout
     return 404, b"no such certificate\n"
 
 
-def make_handler(routes):
+def make_handler(routes, latency):
     counts = {}
+    served = [0]
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -115,6 +142,13 @@ def make_handler(routes):
             self.wfile.flush()
 
         def serve(self, body_in):
+            if self.path == "/__requests":
+                with lock:
+                    self.answer(200, {}, b"%d\n" % served[0])
+                return
+            with lock:
+                served[0] += 1
+            time.sleep(latency)
             route = routes.get(self.path.split("?")[0])
             if route is None:
                 self.answer(404, {}, b"no such route\n")
@@ -170,7 +204,8 @@ def main():
     args = sys.argv[1:]
     with open(args[0]) as f:
         routes = json.load(f)
-    server = Server(("127.0.0.1", 0), make_handler(routes))
+    latency = float(args[args.index("--latency") + 1]) / 1000 if "--latency" in args else 0.0
+    server = Server(("127.0.0.1", 0), make_handler(routes, latency))
     if "--cert" in args:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args[args.index("--cert") + 1], args[args.index("--key") + 1])

@@ -6,6 +6,7 @@
  * with the answer so that the verification can tell it live; their answers
  * are never cached (one is for one verification). */
 #include "disk_cache.h"
+#include "fetch.h"
 #include "needs.h"
 #include "../base/x509.h"
 #include "../parse/dcap_collateral.h"
@@ -39,6 +40,7 @@ struct attest_fetcher {
     char *cache_dir;
     bool offline;
     int64_t fixed_time; /* 0: the clock */
+    unsigned parallel;  /* 0: the transport's default */
     attest_fetch_added_fn on_added;
     void *on_added_ctx;
 };
@@ -126,6 +128,14 @@ int attest_fetcher_set_offline(attest_fetcher *f, int offline)
     if (!f)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: NULL argument");
     f->offline = offline != 0;
+    return ATTEST_OK;
+}
+
+int attest_fetcher_set_parallel(attest_fetcher *f, unsigned parallel)
+{
+    if (!f || parallel > 64)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad parallelism");
+    f->parallel = parallel;
     return ATTEST_OK;
 }
 
@@ -613,7 +623,7 @@ static int fetch_rest(const attest_fetcher *f, item *items, size_t n)
             reqs[k] = request_of(&items[i]);
             at[k++] = i;
         }
-    attest_http_options opt = {.ca_file = f->ca_file};
+    attest_http_options opt = {.ca_file = f->ca_file, .parallel = f->parallel};
     if (status == ATTEST_OK && k)
         status = attest_http_fetch(reqs, k, &opt, resps);
     for (size_t j = 0; status == ATTEST_OK && j < k; j++)
