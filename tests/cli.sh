@@ -329,6 +329,14 @@ if command -v python3 >/dev/null 2>&1; then
   # shellcheck disable=SC2086
   expect 0 "verify --online --nvidia-ocsp: live answers pass the default policy" -- "$CLI" verify $NV_ARGS \
     --online --nvidia-ocsp "$OCSP" "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+  # progress lines only on a terminal: stderr here is a file
+  check "$(grep -c '^attest: fetch' "$T/err")" 0 "verify --online: no progress lines on a non-terminal stderr"
+  if command -v script >/dev/null 2>&1; then  # util-linux script: stderr a terminal
+    # shellcheck disable=SC2086
+    script -qec "$CLI verify $(echo $NV_ARGS) --online --nvidia-ocsp $OCSP $NVP/evidence.json $NVP/driver_rim.xml $NVP/vbios_rim.xml" \
+      "$T/tty.log" >/dev/null 2>&1 </dev/null
+    contains "$T/tty.log" "attest: fetched nvidia-ocsp" "verify --online: progress lines on a terminal"
+  fi
   exec 8>&-
   wait "$OCSP_SERVER"
 fi

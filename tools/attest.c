@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
@@ -641,6 +642,41 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     return 0;
 }
 
+/* Progress of a fetch on stderr when it is a terminal: retries and slow
+ * services can take seconds, and a silent command looks hung. Quiet when
+ * stderr is a file or a pipe (scripts, logs): only what is still missing
+ * is reported there. The library itself never prints; this wraps the
+ * caller's on_added callback (collateral fetch keeps the bytes). */
+typedef struct fetch_progress {
+    attest_fetch_added_fn inner;
+    void *inner_ctx;
+} fetch_progress;
+
+static void progress_added(void *ctx, attest_need_kind kind, const uint8_t *data, size_t len)
+{
+    const fetch_progress *p = ctx;
+    fprintf(stderr, "attest: fetched %s (%zu bytes)\n", attest_need_kind_name(kind), len);
+    if (p->inner)
+        p->inner(p->inner_ctx, kind, data, len);
+}
+
+/* Announce the fetch and route added items through progress_added, when
+ * stderr is a terminal; else just the caller's callback. */
+static void set_progress(attest_fetcher *f, const attest_evidence *ev,
+                         const attest_collateral *coll, fetch_progress *p)
+{
+    attest_needs *needs = NULL;
+    if (!isatty(STDERR_FILENO)) {
+        attest_fetcher_set_on_added(f, p->inner, p->inner_ctx);
+        return;
+    }
+    if (attest_collateral_needs(&needs, ev, coll) == ATTEST_OK)
+        fprintf(stderr, "attest: fetching %zu item(s) the inputs lack...\n",
+                attest_needs_count(needs));
+    attest_needs_free(needs);
+    attest_fetcher_set_on_added(f, progress_added, p);
+}
+
 /* Fetch what `ev` lacks into `coll` (each added item also to `added`,
  * when set); list what is still missing on stderr. Returns the number
  * still missing, or -1. */
@@ -649,9 +685,10 @@ static long fetch_missing(const service_opts *o, const attest_evidence *ev,
 {
     attest_fetcher *f = NULL;
     attest_needs *missing = NULL;
+    fetch_progress progress = {added, ctx};
     if (make_fetcher(o, &f) != 0)
         return -1;
-    attest_fetcher_set_on_added(f, added, ctx);
+    set_progress(f, ev, coll, &progress);
     if (o->at != ATTEST_TIME_NOW) /* cached items valid at the verification's instant */
         attest_fetcher_set_time(f, o->at);
     int status = attest_fetch_collateral(f, ev, coll, &missing);
