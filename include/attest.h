@@ -530,7 +530,7 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
  * one asked for and sha256 is that of the decoded RIM; NVIDIA OCSP
  * responses, each POSTed as application/ocsp-request (CertID hashed with
- * SHA-384, a fresh random 32-byte nonce) and added with
+ * SHA-384, a fresh random 32-byte nonce in a non-critical extension) and added with
  * attest_collateral_add_ocsp and that nonce, so that the verification
  * takes a response echoing it as live; never cached. RIMs fetched name
  * their signing chains, whose OCSP is fetched in a second round. *missing (always
@@ -539,10 +539,12 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * refused by attest_collateral_add or one that did not fit the evidence
  * (added nonetheless: the verification reports it), "offline: not in the
  * cache", not fetched, or not fetchable. A failed request is
- * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG,
- * ATTEST_E_NOMEM, ATTEST_E_IO (the cache directory cannot be opened),
- * ATTEST_E_INTERNAL (libcurl could not start). Thread-safe for distinct
- * `coll`; not on the same collateral. */
+ * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG (a NULL
+ * argument, evidence of no known format), ATTEST_E_NOMEM, ATTEST_E_IO (the
+ * cache directory cannot be opened), ATTEST_E_INTERNAL (libcurl could not
+ * start, or an OCSP request could not be built: OpenSSL failed to make
+ * its CertID, draw its nonce or encode it; nothing is fetched then).
+ * Thread-safe for distinct `coll`; not on the same collateral. */
 ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                                        attest_collateral *coll, attest_needs **missing);
 

@@ -236,8 +236,19 @@ static const char *method_of(const item *it)
 }
 
 /* The DER OCSP request about `cert` (issued by `issuer`) into it->ocsp_req:
- * its CertID hashed with SHA-384 and a fresh random nonce, as NVIDIA's
- * verifier (nvtrust) asks. */
+ * its CertID hashed with SHA-384 and a fresh random 32-byte nonce, as
+ * NVIDIA's verifier (nvtrust) asks.
+ *
+ * The nonce extension is NON-critical (OCSP_request_add1_nonce's default),
+ * where nvtrust marks it critical. RFC 6960 4.4 says the critical flag
+ * SHOULD NOT be set on any OCSP extension, and RFC 8954 keeps the nonce
+ * optional for responders. Criticality only changes what a responder that
+ * does not support nonces does: refuse the request (critical) or answer
+ * without a nonce (non-critical). Our check does not depend on it: an
+ * answer that does not echo the nonce is judged stored, refused by the
+ * default policy (nvidia.allow_stored_ocsp false), and one echoing another
+ * nonce fails. NVIDIA's responder answers both forms, nvtrust's critical
+ * and NVAT's non-critical one, echoing the nonce (research/online.md 4). */
 static int ocsp_request(item *it, X509 *cert, X509 *issuer)
 {
     OCSP_REQUEST *req = OCSP_REQUEST_new();
