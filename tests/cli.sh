@@ -283,6 +283,12 @@ expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --k
 expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
 expect 2 "verify --online with a non-http OCSP responder" -- "$CLI" verify --online --nvidia-ocsp ftp://x "$T/good.bin"
 expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
+expect 2 "verify --online --tcb-update other" -- "$CLI" verify --online --tcb-update late "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation 0" -- "$CLI" verify --online --tcb-evaluation 0 "$T/good.bin"
+expect 2 "verify --online --tcb-update and --tcb-evaluation" -- "$CLI" verify --online --tcb-update early --tcb-evaluation 19 "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation with a PCCS" -- "$CLI" verify --online --pccs http://127.0.0.1:9 --tcb-evaluation 19 "$T/good.bin"
+contains "$T/err" "PCCS does not support" "--tcb-evaluation with a PCCS: refused, named"
+expect 2 "--tcb-update without --online" -- "$CLI" verify --tcb-update early "$T/good.bin"
 
 # online against tests/http_server.py on 127.0.0.1 replaying recorded PCS answers (never the internet)
 O=$SHARED/vectors/online/pcs

@@ -11,7 +11,8 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   requests answered with fail_status, fail_headers and no body first),
   fail_status (503), fail_headers {}, content_length (a Content-Length
   other than the body's: a truncated body), no_length (no Content-Length:
-  the body ends when the connection closes), echo (answer a POST with its
+  the body ends when the connection closes), query (the exact query string
+  the request must carry, else 400 naming the one it had), echo (answer a POST with its
   body; X-Echo-Content-Type and X-Echo-Test carry two request headers),
   ocsp_pki (a live OCSP signer for the NVIDIA test PKI in that directory:
   a POSTed request is read with `openssl ocsp -req_text`, and `ocsp_mock
@@ -152,6 +153,10 @@ def make_handler(routes, latency):
             route = routes.get(self.path.split("?")[0])
             if route is None:
                 self.answer(404, {}, b"no such route\n")
+                return
+            query = self.path.partition("?")[2]
+            if "query" in route and query != route["query"]:
+                self.answer(400, {}, ("unexpected query '%s'\n" % query).encode())
                 return
             with lock:
                 seen = counts.get(self.path, 0)

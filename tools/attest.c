@@ -79,6 +79,8 @@ enum option_code {
     OPT_PCCS,
     OPT_NV_RIM,
     OPT_NV_OCSP,
+    OPT_TCB_UPDATE,
+    OPT_TCB_EVALUATION,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
@@ -93,7 +95,9 @@ static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
     {"pcs", required_argument, NULL, OPT_PCS},                                               \
     {"pccs", required_argument, NULL, OPT_PCCS},                                             \
     {"nvidia-rim", required_argument, NULL, OPT_NV_RIM},                                     \
-    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP}
+    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP},                                   \
+    {"tcb-update", required_argument, NULL, OPT_TCB_UPDATE},                                 \
+    {"tcb-evaluation", required_argument, NULL, OPT_TCB_EVALUATION}
 
 static const struct option VERIFY_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
@@ -172,7 +176,11 @@ static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
     "  --nvidia-rim URL      NVIDIA RIM service base (default\n"                          \
     "                        https://rim.attestation.nvidia.com)\n"                      \
     "  --nvidia-ocsp URL     NVIDIA OCSP responder (default https://ocsp.ndis.nvidia.com;\n" \
-    "                        a fresh nonce per request, answers never cached)\n"
+    "                        a fresh nonce per request, answers never cached)\n"     \
+    "  --tcb-update early|standard  which Intel TCB evaluation TCB Info and QE\n"     \
+    "                        Identity are asked for (default: the service's)\n"        \
+    "  --tcb-evaluation N    ask for tcbEvaluationDataNumber N and refuse answers of\n" \
+    "                        another (Intel PCS only, not with --pccs)\n"
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -193,7 +201,8 @@ static const command COMMANDS[] = {
      "                     [--token-lifetime SECONDS]]\n"
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                      [--nvidia-ocsp URL]] FILE|DIR...\n",
+     "                      [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                      --tcb-evaluation N]] FILE|DIR...\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
      "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
@@ -210,7 +219,7 @@ static const command COMMANDS[] = {
      "  --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
      "                        also write the result as a signed JWT (EAR claims)\n"
      "  --online              first fetch what the inputs lack (AMD KDS, Intel PCS\n"
-     "                        or PCCS, NVIDIA RIM service; not OCSP yet), then verify\n"
+     "                        or PCCS, NVIDIA RIM service and OCSP), then verify\n"
      "                        as usual; what is still missing is listed on stderr.\n"
      "                        Without it nothing touches the network.\n"
      SERVICE_HELP
@@ -236,7 +245,8 @@ static const command COMMANDS[] = {
     {"collateral", "fetch", "collateral fetch",
      "collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                           [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                           [--nvidia-ocsp URL] -o BUNDLE FILE|DIR...\n",
+     "                           [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                           --tcb-evaluation N] -o BUNDLE FILE|DIR...\n",
      "Fetch what the evidence among the inputs lacks (as verify --online) and\n"
      "write the inputs and the fetched collateral as one bundle (bundle create).\n"
      "What is still missing is listed on stderr.\n"
@@ -590,8 +600,35 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 
 typedef struct service_opts {
     const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp;
+    attest_tcb_update tcb_update;
+    unsigned tcb_evaluation; /* 0: none */
     int64_t at; /* verify --at: the cache's "now" too */
 } service_opts;
+
+/* --tcb-update standard|early, --tcb-evaluation N (1..2^31-1); anything
+ * else is a usage error, never a silent default. 0 taken, -1 bad. */
+static int tcb_option(service_opts *o, int code, const char *value)
+{
+    if (code == OPT_TCB_UPDATE) {
+        o->tcb_update = !strcmp(value, "early")      ? ATTEST_TCB_UPDATE_EARLY
+                        : !strcmp(value, "standard") ? ATTEST_TCB_UPDATE_STANDARD
+                                                     : ATTEST_TCB_UPDATE_DEFAULT;
+        if (o->tcb_update != ATTEST_TCB_UPDATE_DEFAULT)
+            return 0;
+        fprintf(stderr, "attest: --tcb-update: want early or standard, got '%.40s'\n", value);
+        return -1;
+    }
+    char *end = NULL;
+    errno = 0;
+    long v = *value >= '0' && *value <= '9' ? strtol(value, &end, 10) : -1;
+    if (errno || !end || *end || v < 1 || v > INT32_MAX) {
+        fprintf(stderr, "attest: --tcb-evaluation: want a number 1..%ld, got '%.40s'\n",
+                (long)INT32_MAX, value);
+        return -1;
+    }
+    o->tcb_evaluation = (unsigned)v;
+    return 0;
+}
 
 /* 0 taken, -1 bad, 1 not a service option. */
 static int service_option(service_opts *o, int code, const char *value)
@@ -604,13 +641,16 @@ static int service_option(service_opts *o, int code, const char *value)
     case OPT_PCCS: o->pccs = value; return 0;
     case OPT_NV_RIM: o->rim = value; return 0;
     case OPT_NV_OCSP: o->ocsp = value; return 0;
+    case OPT_TCB_UPDATE:
+    case OPT_TCB_EVALUATION: return tcb_option(o, code, value);
     default: return 1;
     }
 }
 
 static bool any_service_option(const service_opts *o)
 {
-    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp;
+    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp ||
+           o->tcb_update || o->tcb_evaluation;
 }
 
 static int make_fetcher(const service_opts *o, attest_fetcher **out)
@@ -618,6 +658,14 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     attest_fetcher *f = NULL;
     if (o->pcs && o->pccs) {
         fprintf(stderr, "attest: give --pcs or --pccs, not both\n");
+        return -1;
+    }
+    if (o->tcb_update && o->tcb_evaluation) {
+        fprintf(stderr, "attest: give --tcb-update or --tcb-evaluation, not both\n");
+        return -1;
+    }
+    if (o->pccs && o->tcb_evaluation) { /* a PCCS ignores it: refused, not recorded */
+        fprintf(stderr, "attest: a PCCS does not support --tcb-evaluation; use --pcs\n");
         return -1;
     }
     int status = attest_fetcher_new(&f);
@@ -633,6 +681,8 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
         status = attest_fetcher_set_ca_file(f, o->ca_file);
     if (status == ATTEST_OK && o->cache)
         status = attest_fetcher_set_cache_dir(f, o->cache);
+    if (status == ATTEST_OK)
+        status = attest_fetcher_set_tcb_evaluation(f, o->tcb_update, o->tcb_evaluation);
     if (status != ATTEST_OK) {
         fprintf(stderr, "attest: fetch: %s\n", attest_error_last());
         attest_fetcher_free(f);
