@@ -178,13 +178,17 @@ $(B)/bench-composite: bench/bench_composite.c bench/bench_util.h $(B)/libattest.
 $(B)/bench-ocsp: bench/bench_ocsp.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_ocsp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
+$(B)/bench-online: bench/bench_online.c bench/bench_util.h lib/api/fetch.h lib/api/http.h $(B)/libattest.a $(B)/attest $(B)/attest-mock
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ bench/bench_online.c $(B)/libattest.a $(LIBS)
+
 bench: deps
-	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp
+	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-nv
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-composite
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-ocsp
+	ATTEST_CLI=$(B)/attest ATTEST_MOCK=$(B)/attest-mock $(B)/bench-online
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)

@@ -510,6 +510,27 @@ ATTEST_API int attest_fetcher_set_offline(attest_fetcher *f, int offline);
  * Errors: ATTEST_E_INVALID_ARG (negative). */
 ATTEST_API int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time);
 
+/* Which TCB evaluation Intel's TCB Info and QE Identity requests ask for
+ * (the Intel PCS v4 query parameters `update` and `tcbEvaluationDataNumber`). */
+typedef enum attest_tcb_update {
+    ATTEST_TCB_UPDATE_DEFAULT = 0,  /* no parameter: the service's default (standard) */
+    ATTEST_TCB_UPDATE_STANDARD = 1, /* update=standard */
+    ATTEST_TCB_UPDATE_EARLY = 2,    /* update=early: the evaluation published
+                                       before the standard one moves to it */
+} attest_tcb_update;
+
+/* Ask Intel for `update` (PCS and PCCS support it), or, when
+ * `evaluation_number` is not 0, for that tcbEvaluationDataNumber
+ * (update must then be ATTEST_TCB_UPDATE_DEFAULT: the PCS refuses both
+ * in one request). A pinned number is enforced: an answer (fetched or
+ * cached) of another number, or whose number cannot be read, is refused
+ * and stays missing. A PCCS does not support the number: with
+ * ATTEST_SERVICE_INTEL_PCCS set, attest_fetch_collateral fails with
+ * ATTEST_E_INVALID_ARG. Default: DEFAULT, 0. Errors: ATTEST_E_INVALID_ARG
+ * (both given, an unknown update, a number over 2^31-1). */
+ATTEST_API int attest_fetcher_set_tcb_evaluation(attest_fetcher *f, attest_tcb_update update,
+                                                 unsigned evaluation_number);
+
 /* Called once per item attest_fetch_collateral adds to the collateral,
  * with its kind and the exact bytes given to attest_collateral_add (the
  * body; for Intel answers also the decoded issuer chain as PEM; for a RIM
@@ -530,7 +551,7 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
  * one asked for and sha256 is that of the decoded RIM; NVIDIA OCSP
  * responses, each POSTed as application/ocsp-request (CertID hashed with
- * SHA-384, a fresh random 32-byte nonce) and added with
+ * SHA-384, a fresh random 32-byte nonce in a non-critical extension) and added with
  * attest_collateral_add_ocsp and that nonce, so that the verification
  * takes a response echoing it as live; never cached. RIMs fetched name
  * their signing chains, whose OCSP is fetched in a second round. *missing (always
@@ -539,10 +560,13 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * refused by attest_collateral_add or one that did not fit the evidence
  * (added nonetheless: the verification reports it), "offline: not in the
  * cache", not fetched, or not fetchable. A failed request is
- * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG,
- * ATTEST_E_NOMEM, ATTEST_E_IO (the cache directory cannot be opened),
- * ATTEST_E_INTERNAL (libcurl could not start). Thread-safe for distinct
- * `coll`; not on the same collateral. */
+ * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG (a NULL
+ * argument, evidence of no known format, a pinned tcbEvaluationDataNumber
+ * with a PCCS), ATTEST_E_NOMEM, ATTEST_E_IO (the
+ * cache directory cannot be opened), ATTEST_E_INTERNAL (libcurl could not
+ * start, or an OCSP request could not be built: OpenSSL failed to make
+ * its CertID, draw its nonce or encode it; nothing is fetched then).
+ * Thread-safe for distinct `coll`; not on the same collateral. */
 ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                                        attest_collateral *coll, attest_needs **missing);
 

@@ -283,6 +283,12 @@ expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --k
 expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
 expect 2 "verify --online with a non-http OCSP responder" -- "$CLI" verify --online --nvidia-ocsp ftp://x "$T/good.bin"
 expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
+expect 2 "verify --online --tcb-update other" -- "$CLI" verify --online --tcb-update late "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation 0" -- "$CLI" verify --online --tcb-evaluation 0 "$T/good.bin"
+expect 2 "verify --online --tcb-update and --tcb-evaluation" -- "$CLI" verify --online --tcb-update early --tcb-evaluation 19 "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation with a PCCS" -- "$CLI" verify --online --pccs http://127.0.0.1:9 --tcb-evaluation 19 "$T/good.bin"
+contains "$T/err" "PCCS does not support" "--tcb-evaluation with a PCCS: refused, named"
+expect 2 "--tcb-update without --online" -- "$CLI" verify --tcb-update early "$T/good.bin"
 
 # online against tests/http_server.py on 127.0.0.1 replaying recorded PCS answers (never the internet)
 O=$SHARED/vectors/online/pcs
@@ -329,6 +335,14 @@ if command -v python3 >/dev/null 2>&1; then
   # shellcheck disable=SC2086
   expect 0 "verify --online --nvidia-ocsp: live answers pass the default policy" -- "$CLI" verify $NV_ARGS \
     --online --nvidia-ocsp "$OCSP" "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+  # progress lines only on a terminal: stderr here is a file
+  check "$(grep -c '^attest: fetch' "$T/err")" 0 "verify --online: no progress lines on a non-terminal stderr"
+  if command -v script >/dev/null 2>&1; then  # util-linux script: stderr a terminal
+    # shellcheck disable=SC2086
+    script -qec "$CLI verify $(echo $NV_ARGS) --online --nvidia-ocsp $OCSP $NVP/evidence.json $NVP/driver_rim.xml $NVP/vbios_rim.xml" \
+      "$T/tty.log" >/dev/null 2>&1 </dev/null
+    contains "$T/tty.log" "attest: fetched nvidia-ocsp" "verify --online: progress lines on a terminal"
+  fi
   exec 8>&-
   wait "$OCSP_SERVER"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Canned HTTP(S) server for tests/api/test_http.c (standard library only).
 
-    python3 tests/http_server.py ROUTES.json [--cert CERT --key KEY]
+    python3 tests/http_server.py ROUTES.json [--cert CERT --key KEY] [--latency MS]
 
 Listens on 127.0.0.1 at an ephemeral port, prints "PORT <n>" on stdout,
 and serves until its stdin closes (the test that started it ended, even by
@@ -11,18 +11,22 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   requests answered with fail_status, fail_headers and no body first),
   fail_status (503), fail_headers {}, content_length (a Content-Length
   other than the body's: a truncated body), no_length (no Content-Length:
-  the body ends when the connection closes), echo (answer a POST with its
+  the body ends when the connection closes), query (the exact query string
+  the request must carry, else 400 naming the one it had), echo (answer a POST with its
   body; X-Echo-Content-Type and X-Echo-Test carry two request headers),
   ocsp_pki (a live OCSP signer for the NVIDIA test PKI in that directory:
   a POSTed request is read with `openssl ocsp -req_text`, and `ocsp_mock
   nvidia ocsp` signs a good answer about the certificate it names, echoing
   its nonce unless drop_nonce is true: then the answer is a stored one;
   answer_nonce HEX: it carries that nonce instead, as a recorded answer to
-  another client's request would), ocsp_replay (a list of recorded DER
-  OCSP responses: a POSTed request is answered with the one about the
-  serial it names, whatever nonce it asked for: a replaying server),
-  rim_service (at a path ending in '/': the NVIDIA RIM service, see
-  rim_service_answer).
+  another client's request would; a multi-GPU PKI's gpuK/ certificates
+  too), ocsp_replay (a list of recorded DER OCSP responses: a POSTed
+  request is answered with the one about the serial it names, whatever
+  nonce it asked for: a replaying server), rim_service (at a path ending in
+  '/': the NVIDIA RIM service, see rim_service_answer).
+--latency MS delays every answer by MS milliseconds, as a distant service
+would (bench/bench_online.c). GET /__requests answers the number of requests
+served so far (itself not counted), as text.
 """
 import base64
 import binascii
@@ -77,10 +81,33 @@ OCSP_CERTS = [("brom.pem", "device", 1), ("ica.pem", "device", 2),
               ("rim_l3.pem", "rim", 1), ("rim_ca.pem", "rim", 2)]
 
 
+SERIALS = {}
+SERIALS_LOCK = threading.Lock()
+
+
 def cert_serial(path):
+    """The serial of a PEM certificate (read once per path)."""
+    with SERIALS_LOCK:
+        if path in SERIALS:
+            return SERIALS[path]
     out = subprocess.run(["openssl", "x509", "-noout", "-serial", "-in", path],
                          capture_output=True, text=True, check=True).stdout
-    return int(out.strip().split("=", 1)[1], 16)
+    serial = int(out.strip().split("=", 1)[1], 16)
+    with SERIALS_LOCK:
+        SERIALS[path] = serial
+    return serial
+
+
+def ocsp_candidates(pki):
+    """(file, attest-mock arguments) of each certificate an OCSP request may
+    name: OCSP_CERTS, then the BROM of each further GPU (gpuK/brom.pem)."""
+    for file, chain, position in OCSP_CERTS:
+        yield os.path.join(pki, file), ["--chain", chain, "--cert", str(position)]
+    k = 1
+    while os.path.exists(os.path.join(pki, "gpu%d" % k, "brom.pem")):
+        yield (os.path.join(pki, "gpu%d" % k, "brom.pem"),
+               ["--chain", "device", "--cert", "1", "--gpu", str(k)])
+        k += 1
 
 
 def ocsp_text(flag, der):
@@ -109,10 +136,9 @@ def ocsp_answer(route, request):
     serial = ocsp_serial(text)
     nonce = re.search(r"OCSP Nonce:\s*\n\s*04[0-9A-F]{2}([0-9A-F]+)", text)
     pki = route["ocsp_pki"]
-    for file, chain, position in OCSP_CERTS:
-        if serial is not None and cert_serial(os.path.join(pki, file)) == serial:
-            cmd = [route["ocsp_mock"], "nvidia", "ocsp", "--pki", pki, "--chain", chain,
-                   "--cert", str(position), "-o", "-"]
+    for path, which in ocsp_candidates(pki):
+        if serial is not None and cert_serial(path) == serial:
+            cmd = [route["ocsp_mock"], "nvidia", "ocsp", "--pki", pki] + which + ["-o", "-"]
             if "answer_nonce" in route:
                 cmd += ["--nonce", route["answer_nonce"]]
             elif nonce and not route.get("drop_nonce"):
@@ -179,8 +205,9 @@ def find_route(routes, path):
     return None
 
 
-def make_handler(routes):
+def make_handler(routes, latency):
     counts = {}
+    served = [0]
     lock = threading.Lock()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -200,9 +227,20 @@ def make_handler(routes):
             self.wfile.flush()
 
         def serve(self, body_in):
+            if self.path == "/__requests":
+                with lock:
+                    self.answer(200, {}, b"%d\n" % served[0])
+                return
+            with lock:
+                served[0] += 1
+            time.sleep(latency)
             route = find_route(routes, self.path.split("?")[0])
             if route is None:
                 self.answer(404, {}, b"no such route\n")
+                return
+            query = self.path.partition("?")[2]
+            if "query" in route and query != route["query"]:
+                self.answer(400, {}, ("unexpected query '%s'\n" % query).encode())
                 return
             with lock:
                 seen = counts.get(self.path, 0)
@@ -263,7 +301,8 @@ def main():
     args = sys.argv[1:]
     with open(args[0]) as f:
         routes = json.load(f)
-    server = Server(("127.0.0.1", 0), make_handler(routes))
+    latency = float(args[args.index("--latency") + 1]) / 1000 if "--latency" in args else 0.0
+    server = Server(("127.0.0.1", 0), make_handler(routes, latency))
     if "--cert" in args:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args[args.index("--cert") + 1], args[args.index("--key") + 1])

@@ -119,6 +119,8 @@ typedef struct fetch_run {
     attest_collateral *coll;
     attest_needs *missing;
     int port;
+    attest_tcb_update tcb_update; /* the fetcher's TCB evaluation (default: none) */
+    unsigned tcb_evaluation;
 } fetch_run;
 
 static void run_fetch(fetch_run *run, const char *routes, bool pccs)
@@ -126,6 +128,8 @@ static void run_fetch(fetch_run *run, const char *routes, bool pccs)
     test_server s;
     server_start(&s, routes, false);
     attest_fetcher *f = fetcher_at(&s, pccs);
+    cr_assert_eq(attest_fetcher_set_tcb_evaluation(f, run->tcb_update, run->tcb_evaluation),
+                 ATTEST_OK);
     cr_assert_eq(attest_collateral_new(&run->coll), ATTEST_OK);
     run->missing = fetch(f, run->ev, run->coll);
     run->port = s.port;
@@ -256,7 +260,11 @@ static char *encode_keeping_plus(const char *pem)
     return out;
 }
 
-Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
+/* Fetch the TDX collateral with the TCB signing chain (its base64 holds a
+ * '+', sent literally) under header `tcb_name` of the TCB Info answer and,
+ * unless NULL, `qe_name` of the QE Identity one; `only`: without the
+ * recorded headers of both. It must all arrive and verify. */
+static void chain_headers_decode(const char *tcb_name, const char *qe_name, bool only)
 {
     char path[512];
     size_t len;
@@ -269,13 +277,16 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
     fetch_run run = {.ev = tu_parse_shared(TDX_QUOTE)};
     char *text = routes_for(run.ev, TDX_ANSWERS, 4, false);
     json_t *routes = json_loads(text, 0, NULL);
-    /* Both carry the TCB Signing certificate: both must decode. */
     json_t *tcb = json_object_get(routes, "/tdx/certification/v4/tcb");
     json_t *qe = json_object_get(routes, "/tdx/certification/v4/qe/identity");
     cr_assert(tcb && qe);
-    json_object_set_new(tcb, "headers", json_pack("{s:s}", "Tcb-Info-Issuer-Chain", header));
-    json_object_set_new(qe, "headers",
-                        json_pack("{s:s}", "Sgx-Enclave-Identity-Issuer-Chain", header));
+    if (only) {
+        json_object_del(tcb, "headers_file");
+        json_object_del(qe, "headers_file");
+    }
+    json_object_set_new(tcb, "headers", json_pack("{s:s}", tcb_name, header));
+    if (qe_name)
+        json_object_set_new(qe, "headers", json_pack("{s:s}", qe_name, header));
     free(text);
     text = json_dumps(routes, 0);
     run_fetch(&run, text, false);
@@ -287,6 +298,12 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
     free(header);
     free(pem);
     run_free(&run);
+}
+
+Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
+{
+    /* Both carry the TCB Signing certificate: both must decode. */
+    chain_headers_decode("Tcb-Info-Issuer-Chain", "Sgx-Enclave-Identity-Issuer-Chain", false);
 }
 
 Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
@@ -402,4 +419,131 @@ Test(api_fetch, second_run_is_served_from_the_cache)
     attest_collateral_free(second);
     attest_fetcher_free(f);
     attest_evidence_free(ev);
+}
+
+/* ---- Intel TCB evaluation: update=standard|early, a pinned
+ * tcbEvaluationDataNumber (the recorded TDX TCB Info and QE Identity are
+ * evaluation 19), and the v3 issuer-chain header names. */
+
+/* The query string the fetcher must send for need `kind` of `ev`: the
+ * need's own (fmspc=...) and then `param`. */
+static void expected_query(char *out, size_t n, const attest_evidence *ev, attest_need_kind kind,
+                           const char *param)
+{
+    attest_needs *needs = NULL;
+    cr_assert_eq(attest_collateral_needs(&needs, ev, NULL), ATTEST_OK);
+    long i = find_kind(needs, kind);
+    cr_assert_geq(i, 0);
+    const char *q = strchr(attest_needs_url(needs, (size_t)i), '?');
+    snprintf(out, n, "%s%s%s", q ? q + 1 : "", q ? "&" : "", param);
+    attest_needs_free(needs);
+}
+
+/* Routes serving the recorded TDX collateral, TCB Info and QE Identity
+ * only to requests carrying `param` (the server answers 400 otherwise). */
+static char *routes_requiring(const attest_evidence *ev, const char *param, bool pccs)
+{
+    char *text = routes_for(ev, TDX_ANSWERS, 4, pccs);
+    json_t *routes = json_loads(text, 0, NULL);
+    free(text);
+    const char *paths[] = {"/tdx/certification/v4/tcb", "/tdx/certification/v4/qe/identity"};
+    const attest_need_kind kinds[] = {ATTEST_NEED_INTEL_TCB_INFO, ATTEST_NEED_INTEL_QE_IDENTITY};
+    for (int k = 0; k < 2; k++) {
+        char query[256];
+        expected_query(query, sizeof query, ev, kinds[k], param);
+        json_t *r = json_object_get(routes, paths[k]);
+        cr_assert(r, "no route %s", paths[k]);
+        json_object_set_new(r, "query", json_string(query));
+    }
+    text = json_dumps(routes, 0);
+    json_decref(routes);
+    return text;
+}
+
+/* Fetch the TDX quote's collateral with the fetcher's TCB evaluation set
+ * as in `run`, from routes requiring `param`. */
+static void fetch_requiring(fetch_run *run, const char *param, bool pccs)
+{
+    run->ev = tu_parse_shared(TDX_QUOTE);
+    char *routes = routes_requiring(run->ev, param, pccs);
+    run_fetch(run, routes, pccs);
+    free(routes);
+}
+
+static void expect_tcb_fetched_and_verified(fetch_run *run)
+{
+    for (size_t i = 0; i < attest_needs_count(run->missing); i++)
+        cr_expect(attest_needs_kind(run->missing, i) != ATTEST_NEED_INTEL_TCB_INFO &&
+                      attest_needs_kind(run->missing, i) != ATTEST_NEED_INTEL_QE_IDENTITY,
+                  "still missing: %s", attest_needs_reason(run->missing, i));
+    char reason[1024];
+    cr_expect_eq(verify(run->ev, run->coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
+}
+
+Test(api_fetch, tcb_update_early_is_asked_of_the_pcs)
+{
+    fetch_run run = {.tcb_update = ATTEST_TCB_UPDATE_EARLY};
+    fetch_requiring(&run, "update=early", false);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, tcb_update_standard_is_asked_of_a_pccs)
+{
+    fetch_run run = {.tcb_update = ATTEST_TCB_UPDATE_STANDARD};
+    fetch_requiring(&run, "update=standard", true);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, pinned_tcb_evaluation_is_asked_and_accepted)
+{
+    fetch_run run = {.tcb_evaluation = 19};
+    fetch_requiring(&run, "tcbEvaluationDataNumber=19", false);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, answer_of_another_tcb_evaluation_than_pinned_is_refused)
+{
+    fetch_run run = {.tcb_evaluation = 18}; /* the server answers evaluation 19 */
+    fetch_requiring(&run, "tcbEvaluationDataNumber=18", false);
+    const attest_need_kind kinds[] = {ATTEST_NEED_INTEL_TCB_INFO, ATTEST_NEED_INTEL_QE_IDENTITY};
+    for (int k = 0; k < 2; k++) {
+        long i = find_kind(run.missing, kinds[k]);
+        cr_assert_geq(i, 0, "%s was added", attest_need_kind_name(kinds[k]));
+        const char *why = attest_needs_reason(run.missing, (size_t)i);
+        cr_expect(strstr(why, "answer refused") && strstr(why, "tcbEvaluationDataNumber 19, 18"),
+                  "%s", why);
+    }
+    run_free(&run);
+}
+
+Test(api_fetch, pinned_tcb_evaluation_with_a_pccs_is_refused)
+{
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
+    attest_fetcher *f = NULL;
+    attest_collateral *coll = NULL;
+    attest_needs *missing = NULL;
+    cr_assert_eq(attest_fetcher_new(&f), ATTEST_OK);
+    cr_expect_eq(attest_fetcher_set_tcb_evaluation(f, ATTEST_TCB_UPDATE_EARLY, 19),
+                 ATTEST_E_INVALID_ARG, "update and a number at once");
+    cr_assert_eq(attest_fetcher_set_tcb_evaluation(f, ATTEST_TCB_UPDATE_DEFAULT, 19), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_INTEL_PCCS, "http://127.0.0.1:9"),
+                 ATTEST_OK);
+    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
+    cr_expect_eq(attest_fetch_collateral(f, ev, coll, &missing), ATTEST_E_INVALID_ARG);
+    cr_expect(strstr(attest_error_last(), "PCCS"), "%s", attest_error_last());
+    cr_expect_null(missing);
+    attest_collateral_free(coll);
+    attest_fetcher_free(f);
+    attest_evidence_free(ev);
+}
+
+Test(api_fetch, v3_tcb_info_issuer_chain_header_in_lower_case)
+{
+    /* The chain only under the v3 TCB Info name, in lower case; the QE
+     * Identity (same chain, same name in v3 and v4) without any, so that
+     * the v3 name is the chain's only way in. */
+    chain_headers_decode("sgx-tcb-info-issuer-chain", NULL, true);
 }
