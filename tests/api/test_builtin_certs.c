@@ -4,6 +4,8 @@
 #include "testutil.h"
 #include "snpgen.h"
 
+#include <openssl/pem.h>
+
 #define AUTH POLICY_AUTHENTICITY
 #define AUTH_CRL                                                               \
     "{\"snp\":{\"require_crl\":true,\"allow_debug\":true,"                     \
@@ -168,4 +170,40 @@ Test(builtin_certs_api, real_report_rejected_under_test_anchors)
     attest_collateral_free(c);
     free(report);
     snpgen_pki_free(pki);
+}
+
+/* A raw GPU report whose collateral chain leaves the root out: the needs
+ * count the certificates the verification checks, the Identity
+ * certificate's OCSP included (its issuer, the root, is built in). */
+Test(builtin_certs_api, needs_complete_a_chain_without_its_root)
+{
+    const char *dir = "nvidia/blackwell/gb202_rtxpro6000_595.58.03_vbios9802810001/";
+    char rel[256], path[512];
+    size_t len;
+    snprintf(rel, sizeof rel, "%sattestation_report.bin", dir);
+    uint8_t *report = tu_read(tu_shared(path, sizeof path, rel), &len);
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, report, len), ATTEST_OK);
+    snprintf(rel, sizeof rel, "%sdevice_cert_chain.pem", dir);
+    uint8_t *pem = tu_read(tu_shared(path, sizeof path, rel), &len);
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    int certs = 0;
+    for (X509 *x; (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)); X509_free(x))
+        if (++certs < 5) /* the fifth is the Device Identity CA */
+            add_cert(c, x);
+    cr_assert_eq(certs, 5);
+    attest_needs *n = NULL;
+    cr_assert_eq(attest_collateral_needs(&n, ev, c), ATTEST_OK);
+    int ocsp = 0;
+    for (size_t i = 0; i < attest_needs_count(n); i++)
+        ocsp += attest_needs_kind(n, i) == ATTEST_NEED_NVIDIA_OCSP;
+    cr_expect_eq(ocsp, 3, "OCSP of BROM, Provisioner ICA and Identity");
+    attest_needs_free(n);
+    attest_collateral_free(c);
+    BIO_free(bio);
+    free(pem);
+    attest_evidence_free(ev);
+    free(report);
 }
