@@ -111,7 +111,6 @@ done:
     return status;
 }
 
-
 /* One attempt: the caller's certificates, and with `builtin` set the
  * built-in ones still anchored (roots into the store, intermediates after
  * the caller's, whom OpenSSL then prefers as issuers). */
@@ -122,14 +121,15 @@ static int verify_attempt(attest_result *r, const char *name, const attest_verif
     STACK_OF(X509) *untrusted = given ? X509_chain_up_ref(given) : sk_X509_new_null();
     STACK_OF(X509) *roots = sk_X509_new_null();
     X509_STORE *store = NULL;
-    int status = ATTEST_E_NOMEM;
+    int status;
     *chain = NULL;
     if (untrusted && roots &&
         (!builtin || (attest_builtin_certs_push(v, vendor, false, untrusted) == 0 &&
                       attest_builtin_certs_push(v, vendor, true, roots) == 0)) &&
         (store = attest_pinned_store(v, vendor, untrusted))) {
+        /* a root the caller gave as well is kept once */
         for (int i = 0; i < sk_X509_num(roots); i++)
-            X509_STORE_add_cert(store, sk_X509_value(roots, i)); /* a copy held: no-op */
+            X509_STORE_add_cert(store, sk_X509_value(roots, i));
         ERR_clear_error();
         status = attest_x509_verify(r, name, store, leaf, untrusted, now, check_time, chain);
     } else {
