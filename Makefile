@@ -32,7 +32,10 @@ LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
-LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c)
+# The built-in vendor certificates: certs/*.pem as C strings, generated so
+# that certs/ stays their only copy (lib/base/builtin_certs.c).
+CERTS_C := $(B)/gen/builtin_certs_pem.c
+LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c) $(CERTS_C)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -83,6 +86,10 @@ $(B)/libattest.so.$(VERSION): $(LIB_OBJ)
 $(B)/libattest.so: $(B)/libattest.so.$(VERSION)
 	ln -sf libattest.so.$(VERSION) $(B)/libattest.so.$(SOMAJOR)
 	ln -sf libattest.so.$(VERSION) $@
+
+$(CERTS_C): tools/embed_certs.sh $(wildcard certs/*.pem)
+	@mkdir -p $(dir $@)
+	sh tools/embed_certs.sh $(sort $(wildcard certs/*.pem)) > $@.tmp && mv $@.tmp $@
 
 $(B)/libattest.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

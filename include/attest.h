@@ -385,7 +385,9 @@ typedef enum attest_need_kind {
                                           (a VLEK; a VCEK of a masked chip ID);
                                           method and URL are "" */
     ATTEST_NEED_AMD_VCEK = 1,          /* KDS /vcek/v1/{product}/{hwID}?..SPL= */
-    ATTEST_NEED_AMD_CERT_CHAIN = 2,    /* KDS /{vcek,vlek}/v1/{product}/cert_chain */
+    ATTEST_NEED_AMD_CERT_CHAIN = 2,    /* KDS /{vcek,vlek}/v1/{product}/cert_chain;
+                                          not listed: the ASK/ASVK and ARK of
+                                          every product are built in */
     ATTEST_NEED_AMD_CRL = 3,           /* KDS /{vcek,vlek}/v1/{product}/crl */
     ATTEST_NEED_INTEL_TCB_INFO = 4,    /* PCS /{sgx,tdx}/certification/v4/tcb?fmspc= */
     ATTEST_NEED_INTEL_QE_IDENTITY = 5, /* PCS /{sgx,tdx}/certification/v4/qe/identity */
@@ -400,7 +402,8 @@ typedef enum attest_need_kind {
 /* List what verifying `ev` would need that `have` (may be NULL) does not
  * hold; a bundle's own collateral counts as held. "Held" is decided with
  * the verification's predicates where they are cheap: a VCEK whose hwID
- * and TCB fit the report, the ASK/ASVK and ARK of the product by name, a
+ * and TCB fit the report, the ASK/ASVK and ARK of the product by name
+ * (held, or built in as they all are: certs/README.md), a
  * CRL by its issuer's name, a TCB Info of the quote's FMSPC and TEE, a
  * QE Identity of the TEE (QE or TD QE), a RIM of the device's product and
  * version, an OCSP response holding the certificate's CertID. Signatures,
@@ -544,8 +547,8 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
                                            void *ctx);
 
 /* Fetch what verifying `ev` needs that `coll` (and a bundle's own
- * collateral) lacks, and add it to `coll`: AMD VCEK (DER), cert_chain
- * (PEM) and CRL (DER); Intel TCB Info and QE Identity (JSON, byte-exact)
+ * collateral) lacks, and add it to `coll`: AMD VCEK (DER) and CRL (DER)
+ * (a cert_chain only if ever listed: the ASK/ASVK and ARK are built in); Intel TCB Info and QE Identity (JSON, byte-exact)
  * and the PCK CRL, each with its percent-decoded issuer-chain header as
  * PEM, and the Root CA CRL (DER; a PCCS's hex decoded); NVIDIA RIMs from
  * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
@@ -602,7 +605,13 @@ typedef enum attest_vendor {
 } attest_vendor;
 
 /* New verifier with the built-in pinned roots (certs/README.md), the
- * instant "now" (read at each verification) and an empty chain cache. */
+ * instant "now" (read at each verification) and an empty chain cache.
+ * The library also holds the vendor certificates that never change (the
+ * PEM files of certs/: AMD ARK, ASK and ASVK of Milan, Genoa and Turin,
+ * the Intel SGX Root CA, NVIDIA's two roots): a chain takes them as
+ * issuers only when the caller's certificates alone find no issuer or no
+ * pinned root, and only those under a root whose key is an anchor of the
+ * verifier; every signature is verified as for any certificate. */
 ATTEST_API int attest_verifier_new(attest_verifier **out);
 
 /* Verify as of `unix_seconds` (UTC). Pass ATTEST_TIME_NOW to go back to
@@ -623,13 +632,15 @@ ATTEST_API int attest_verifier_set_time(attest_verifier *v,
 ATTEST_API int attest_time_parse(int64_t *out, const char *rfc3339);
 
 /* Drop the built-in trust anchors of `vendor` (then only anchors added
- * with attest_verifier_add_anchor are trusted for it). */
+ * with attest_verifier_add_anchor are trusted for it, and the built-in
+ * certificates of `vendor` serve only under those). */
 ATTEST_API int attest_verifier_clear_anchors(attest_verifier *v,
                                              attest_vendor vendor);
 
 /* Trust a root key of `vendor`: `spki_sha256` is the SHA-256 of the DER
  * SubjectPublicKeyInfo (32 bytes). The root certificate itself must then
- * come with the collateral; its self-signature is checked. */
+ * come with the collateral (or be one of the built-in ones); its
+ * self-signature is checked. */
 ATTEST_API int attest_verifier_add_anchor(attest_verifier *v,
                                           attest_vendor vendor,
                                           const uint8_t spki_sha256[32]);

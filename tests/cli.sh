@@ -247,16 +247,16 @@ if [ -d "$SHARED/vectors/nvidia" ]; then
 fi
 
 # collateral list: exit 0 nothing missing, 1 something missing, 2 usage
-expect 1 "collateral list: bare report needs VCEK, chain, CRL" -- "$CLI" collateral list "$T/good.bin"
+expect 1 "collateral list: bare report needs VCEK and CRL (ASK, ARK built in)" -- "$CLI" collateral list "$T/good.bin"
 contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/c0c1c2" "VCEK URL by product and hwID"
 contains "$T/out" "blSPL=4&teeSPL=0&snpSPL=22&ucodeSPL=213" "VCEK URL carries the SPLs"
 contains "$T/out" "amd-crl GET https://kdsintf.amd.com/vcek/v1/Milan/crl (cpu0 snp.crl" "CRL with its reason"
-check "$(wc -l < "$T/out" | tr -d ' ')" 3 "one line per need"
+check "$(wc -l < "$T/out" | tr -d ' ')" 2 "one line per need"
 expect 0 "collateral list: nothing missing" -- "$CLI" collateral list "$T/good.bin" $COLL
 check "$(wc -c < "$T/out" | tr -d ' ')" 0 "nothing listed"
 expect 0 "collateral list: directory" -- "$CLI" collateral list "$T/dir"
 expect 1 "collateral list --json" -- "$CLI" collateral list --json "$T/good.bin" "$PKI/vcek.pem"
-contains "$T/out" '"kind": "amd-cert-chain"' "JSON names the kind"
+contains "$T/out" '"kind": "amd-crl"' "JSON names the kind"
 contains "$T/out" '"file":' "JSON names the evidence file"
 expect 1 "collateral list: two evidences" -- "$CLI" collateral list "$T/good.bin" "$T/debug.bin" "$PKI/vcek.pem"
 contains "$T/out" "^# $T/debug.bin" "each evidence under its own header"
@@ -357,6 +357,15 @@ if [ -d "$SHARED/vectors/snp" ]; then
     "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der" "$S/roots/kds_vcek_cert_chain_turin.pem"
   expect 0 "inspect real v2" -- "$CLI" inspect "$S/sets/S02_milan_v2_virtee/report.bin"
   contains "$T/out" '"product": null' "v2 report: product not guessed by inspect"
+  # The ASK and ARK are built in: a report and its VCEK are enough.
+  expect 0 "real Turin v5 report with its VCEK alone" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/nocrl.json" \
+    "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der"
+  expect 1 "built-in chain unused without the built-in anchors" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/nocrl.json" \
+    --no-builtin-anchors --anchor "$ANCHOR" "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der"
+  expect 1 "collateral list of a real report" -- "$CLI" collateral list "$S/sets/S10_genoa_v3_tinfoil/report.bin"
+  contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Genoa/" "real report: VCEK listed"
+  contains "$T/out" "amd-crl GET https://kdsintf.amd.com/vcek/v1/Genoa/crl" "real report: CRL listed"
+  n=$((n + 1)); if grep -q "cert_chain\|amd-cert-chain" "$T/out"; then fails=$((fails + 1)); echo "FAIL: real report: cert_chain listed though built in"; fi
 else
   echo "note: ../shared/vectors absent: real-vector CLI checks skipped"
 fi

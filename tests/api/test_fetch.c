@@ -24,9 +24,8 @@ typedef struct answer {
 static const answer SNP_ANSWERS[] = {
     {ATTEST_NEED_AMD_VCEK, "online/kds/genoa_vcek_1af1aa6c_bl10_tee0_snp23_uc84_2026-06-29T020749.der",
      "online/kds/genoa_vcek_1af1aa6c_bl10_tee0_snp23_uc84_2026-06-29T020749.der.headers", false},
-    {ATTEST_NEED_AMD_CERT_CHAIN, "snp/roots/kds_vcek_cert_chain_genoa.pem",
-     "online/kds/genoa_cert_chain_2026-06-29.headers", false},
 };
+/* The ASK and ARK are built in (certs/): no cert_chain is asked for. */
 
 static const answer TDX_ANSWERS[] = {
     {ATTEST_NEED_INTEL_TCB_INFO, "online/pcs/tdx_tcb_fmspc90c06f000000_2026-06-29T020710.json",
@@ -218,9 +217,9 @@ static void same_verdict_as_files(const char *evidence, const answer *answers, s
     run_free(&run);
 }
 
-Test(api_fetch, snp_vcek_and_chain_verify_as_files)
+Test(api_fetch, snp_vcek_alone_verifies_as_files)
 {
-    same_verdict_as_files(SNP_REPORT, SNP_ANSWERS, 2, false);
+    same_verdict_as_files(SNP_REPORT, SNP_ANSWERS, 1, false);
 }
 
 Test(api_fetch, tdx_collateral_with_issuer_chain_headers_verify_as_files)
@@ -308,11 +307,11 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
 
 Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
 {
-    answer no_vcek[2];
+    answer no_vcek[1];
     memcpy(no_vcek, SNP_ANSWERS, sizeof no_vcek);
     no_vcek[0].body = NULL;
     fetch_run run = {0};
-    run_answers(&run, SNP_REPORT, no_vcek, 2, false);
+    run_answers(&run, SNP_REPORT, no_vcek, 1, false);
     long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0);
     const char *why = attest_needs_reason(run.missing, (size_t)i);
@@ -325,16 +324,17 @@ Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
 
 Test(api_fetch, another_chips_vcek_is_added_and_rejected)
 {
-    answer other[2];
+    answer other[1];
     memcpy(other, SNP_ANSWERS, sizeof other);
     other[0].body = "snp/sets/S12_genoa_v5_oak/vcek.der";
     fetch_run run = {0};
-    run_answers(&run, SNP_REPORT, other, 2, false);
+    run_answers(&run, SNP_REPORT, other, 1, false);
     long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0, "another chip's VCEK does not fit: still needed");
     cr_expect(strstr(attest_needs_reason(run.missing, (size_t)i), "does not fit"), "%s",
               attest_needs_reason(run.missing, (size_t)i));
-    cr_expect_eq(attest_collateral_cert_count(run.coll), 3, "the VCEK and the chain were added");
+    cr_expect_eq(attest_collateral_cert_count(run.coll), 1,
+                 "the VCEK was added, no cert_chain fetched (built in)");
     char reason[1024];
     cr_expect_neq(verify(run.ev, run.coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
     run_free(&run);
