@@ -32,7 +32,10 @@ LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
-LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c)
+# The built-in vendor certificates: certs/*.pem as C strings, generated so
+# that certs/ stays their only copy (lib/base/builtin_certs.c).
+CERTS_C := $(B)/gen/builtin_certs_pem.c
+LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c) $(CERTS_C)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -83,6 +86,10 @@ $(B)/libattest.so.$(VERSION): $(LIB_OBJ)
 $(B)/libattest.so: $(B)/libattest.so.$(VERSION)
 	ln -sf libattest.so.$(VERSION) $(B)/libattest.so.$(SOMAJOR)
 	ln -sf libattest.so.$(VERSION) $@
+
+$(CERTS_C): tools/embed_certs.sh $(wildcard certs/*.pem)
+	@mkdir -p $(dir $@)
+	sh tools/embed_certs.sh $(sort $(wildcard certs/*.pem)) > $@.tmp && mv $@.tmp $@
 
 $(B)/libattest.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -197,13 +204,17 @@ $(B)/bench-composite: bench/bench_composite.c bench/bench_util.h $(B)/libattest.
 $(B)/bench-ocsp: bench/bench_ocsp.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/nvgen.h $(B)/testpki/.done
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_ocsp.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
 
+$(B)/bench-online: bench/bench_online.c bench/bench_util.h lib/api/fetch.h lib/api/http.h $(B)/libattest.a $(B)/attest $(B)/attest-mock
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ bench/bench_online.c $(B)/libattest.a $(LIBS)
+
 bench: deps
-	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp
+	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-nv
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-composite
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-ocsp
+	ATTEST_CLI=$(B)/attest ATTEST_MOCK=$(B)/attest-mock $(B)/bench-online
 
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)

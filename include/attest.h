@@ -436,7 +436,9 @@ typedef enum attest_need_kind {
                                           (a VLEK; a VCEK of a masked chip ID);
                                           method and URL are "" */
     ATTEST_NEED_AMD_VCEK = 1,          /* KDS /vcek/v1/{product}/{hwID}?..SPL= */
-    ATTEST_NEED_AMD_CERT_CHAIN = 2,    /* KDS /{vcek,vlek}/v1/{product}/cert_chain */
+    ATTEST_NEED_AMD_CERT_CHAIN = 2,    /* KDS /{vcek,vlek}/v1/{product}/cert_chain;
+                                          not listed: the ASK/ASVK and ARK of
+                                          every product are built in */
     ATTEST_NEED_AMD_CRL = 3,           /* KDS /{vcek,vlek}/v1/{product}/crl */
     ATTEST_NEED_INTEL_TCB_INFO = 4,    /* PCS /{sgx,tdx}/certification/v4/tcb?fmspc= */
     ATTEST_NEED_INTEL_QE_IDENTITY = 5, /* PCS /{sgx,tdx}/certification/v4/qe/identity */
@@ -451,7 +453,8 @@ typedef enum attest_need_kind {
 /* List what verifying `ev` would need that `have` (may be NULL) does not
  * hold; a bundle's own collateral counts as held. "Held" is decided with
  * the verification's predicates where they are cheap: a VCEK whose hwID
- * and TCB fit the report, the ASK/ASVK and ARK of the product by name, a
+ * and TCB fit the report, the ASK/ASVK and ARK of the product by name
+ * (held, or built in as they all are: certs/README.md), a
  * CRL by its issuer's name, a TCB Info of the quote's FMSPC and TEE, a
  * QE Identity of the TEE (QE or TD QE), a RIM of the device's product and
  * version, an OCSP response holding the certificate's CertID. Signatures,
@@ -561,6 +564,27 @@ ATTEST_API int attest_fetcher_set_offline(attest_fetcher *f, int offline);
  * Errors: ATTEST_E_INVALID_ARG (negative). */
 ATTEST_API int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time);
 
+/* Which TCB evaluation Intel's TCB Info and QE Identity requests ask for
+ * (the Intel PCS v4 query parameters `update` and `tcbEvaluationDataNumber`). */
+typedef enum attest_tcb_update {
+    ATTEST_TCB_UPDATE_DEFAULT = 0,  /* no parameter: the service's default (standard) */
+    ATTEST_TCB_UPDATE_STANDARD = 1, /* update=standard */
+    ATTEST_TCB_UPDATE_EARLY = 2,    /* update=early: the evaluation published
+                                       before the standard one moves to it */
+} attest_tcb_update;
+
+/* Ask Intel for `update` (PCS and PCCS support it), or, when
+ * `evaluation_number` is not 0, for that tcbEvaluationDataNumber
+ * (update must then be ATTEST_TCB_UPDATE_DEFAULT: the PCS refuses both
+ * in one request). A pinned number is enforced: an answer (fetched or
+ * cached) of another number, or whose number cannot be read, is refused
+ * and stays missing. A PCCS does not support the number: with
+ * ATTEST_SERVICE_INTEL_PCCS set, attest_fetch_collateral fails with
+ * ATTEST_E_INVALID_ARG. Default: DEFAULT, 0. Errors: ATTEST_E_INVALID_ARG
+ * (both given, an unknown update, a number over 2^31-1). */
+ATTEST_API int attest_fetcher_set_tcb_evaluation(attest_fetcher *f, attest_tcb_update update,
+                                                 unsigned evaluation_number);
+
 /* Called once per item attest_fetch_collateral adds to the collateral,
  * with its kind and the exact bytes given to attest_collateral_add (the
  * body; for Intel answers also the decoded issuer chain as PEM; for a RIM
@@ -574,14 +598,14 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
                                            void *ctx);
 
 /* Fetch what verifying `ev` needs that `coll` (and a bundle's own
- * collateral) lacks, and add it to `coll`: AMD VCEK (DER), cert_chain
- * (PEM) and CRL (DER); Intel TCB Info and QE Identity (JSON, byte-exact)
+ * collateral) lacks, and add it to `coll`: AMD VCEK (DER) and CRL (DER)
+ * (a cert_chain only if ever listed: the ASK/ASVK and ARK are built in); Intel TCB Info and QE Identity (JSON, byte-exact)
  * and the PCK CRL, each with its percent-decoded issuer-chain header as
  * PEM, and the Root CA CRL (DER; a PCCS's hex decoded); NVIDIA RIMs from
  * the RIM service's JSON {id, rim, sha256}, refused unless the id is the
  * one asked for and sha256 is that of the decoded RIM; NVIDIA OCSP
  * responses, each POSTed as application/ocsp-request (CertID hashed with
- * SHA-384, a fresh random 32-byte nonce) and added with
+ * SHA-384, a fresh random 32-byte nonce in a non-critical extension) and added with
  * attest_collateral_add_ocsp and that nonce, so that the verification
  * takes a response echoing it as live; never cached. RIMs fetched name
  * their signing chains, whose OCSP is fetched in a second round. *missing (always
@@ -590,10 +614,13 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * refused by attest_collateral_add or one that did not fit the evidence
  * (added nonetheless: the verification reports it), "offline: not in the
  * cache", not fetched, or not fetchable. A failed request is
- * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG,
- * ATTEST_E_NOMEM, ATTEST_E_IO (the cache directory cannot be opened),
- * ATTEST_E_INTERNAL (libcurl could not start). Thread-safe for distinct
- * `coll`; not on the same collateral. */
+ * not an error of this call. Returns 0, or ATTEST_E_INVALID_ARG (a NULL
+ * argument, evidence of no known format, a pinned tcbEvaluationDataNumber
+ * with a PCCS), ATTEST_E_NOMEM, ATTEST_E_IO (the
+ * cache directory cannot be opened), ATTEST_E_INTERNAL (libcurl could not
+ * start, or an OCSP request could not be built: OpenSSL failed to make
+ * its CertID, draw its nonce or encode it; nothing is fetched then).
+ * Thread-safe for distinct `coll`; not on the same collateral. */
 ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                                        attest_collateral *coll, attest_needs **missing);
 
@@ -630,7 +657,13 @@ typedef enum attest_vendor {
 } attest_vendor;
 
 /* New verifier with the built-in pinned roots (certs/README.md), the
- * instant "now" (read at each verification) and an empty chain cache. */
+ * instant "now" (read at each verification) and an empty chain cache.
+ * The library also holds the vendor certificates that never change (the
+ * PEM files of certs/: AMD ARK, ASK and ASVK of Milan, Genoa and Turin,
+ * the Intel SGX Root CA, NVIDIA's two roots): a chain takes them as
+ * issuers only when the caller's certificates alone find no issuer or no
+ * pinned root, and only those under a root whose key is an anchor of the
+ * verifier; every signature is verified as for any certificate. */
 ATTEST_API int attest_verifier_new(attest_verifier **out);
 
 /* Verify as of `unix_seconds` (UTC). Pass ATTEST_TIME_NOW to go back to
@@ -651,13 +684,15 @@ ATTEST_API int attest_verifier_set_time(attest_verifier *v,
 ATTEST_API int attest_time_parse(int64_t *out, const char *rfc3339);
 
 /* Drop the built-in trust anchors of `vendor` (then only anchors added
- * with attest_verifier_add_anchor are trusted for it). */
+ * with attest_verifier_add_anchor are trusted for it, and the built-in
+ * certificates of `vendor` serve only under those). */
 ATTEST_API int attest_verifier_clear_anchors(attest_verifier *v,
                                              attest_vendor vendor);
 
 /* Trust a root key of `vendor`: `spki_sha256` is the SHA-256 of the DER
  * SubjectPublicKeyInfo (32 bytes). The root certificate itself must then
- * come with the collateral; its self-signature is checked. */
+ * come with the collateral (or be one of the built-in ones); its
+ * self-signature is checked. */
 ATTEST_API int attest_verifier_add_anchor(attest_verifier *v,
                                           attest_vendor vendor,
                                           const uint8_t spki_sha256[32]);

@@ -247,16 +247,16 @@ if [ -d "$SHARED/vectors/nvidia" ]; then
 fi
 
 # collateral list: exit 0 nothing missing, 1 something missing, 2 usage
-expect 1 "collateral list: bare report needs VCEK, chain, CRL" -- "$CLI" collateral list "$T/good.bin"
+expect 1 "collateral list: bare report needs VCEK and CRL (ASK, ARK built in)" -- "$CLI" collateral list "$T/good.bin"
 contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/c0c1c2" "VCEK URL by product and hwID"
 contains "$T/out" "blSPL=4&teeSPL=0&snpSPL=22&ucodeSPL=213" "VCEK URL carries the SPLs"
 contains "$T/out" "amd-crl GET https://kdsintf.amd.com/vcek/v1/Milan/crl (cpu0 snp.crl" "CRL with its reason"
-check "$(wc -l < "$T/out" | tr -d ' ')" 3 "one line per need"
+check "$(wc -l < "$T/out" | tr -d ' ')" 2 "one line per need"
 expect 0 "collateral list: nothing missing" -- "$CLI" collateral list "$T/good.bin" $COLL
 check "$(wc -c < "$T/out" | tr -d ' ')" 0 "nothing listed"
 expect 0 "collateral list: directory" -- "$CLI" collateral list "$T/dir"
 expect 1 "collateral list --json" -- "$CLI" collateral list --json "$T/good.bin" "$PKI/vcek.pem"
-contains "$T/out" '"kind": "amd-cert-chain"' "JSON names the kind"
+contains "$T/out" '"kind": "amd-crl"' "JSON names the kind"
 contains "$T/out" '"file":' "JSON names the evidence file"
 expect 1 "collateral list: two evidences" -- "$CLI" collateral list "$T/good.bin" "$T/debug.bin" "$PKI/vcek.pem"
 contains "$T/out" "^# $T/debug.bin" "each evidence under its own header"
@@ -283,6 +283,12 @@ expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --k
 expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
 expect 2 "verify --online with a non-http OCSP responder" -- "$CLI" verify --online --nvidia-ocsp ftp://x "$T/good.bin"
 expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
+expect 2 "verify --online --tcb-update other" -- "$CLI" verify --online --tcb-update late "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation 0" -- "$CLI" verify --online --tcb-evaluation 0 "$T/good.bin"
+expect 2 "verify --online --tcb-update and --tcb-evaluation" -- "$CLI" verify --online --tcb-update early --tcb-evaluation 19 "$T/good.bin"
+expect 2 "verify --online --tcb-evaluation with a PCCS" -- "$CLI" verify --online --pccs http://127.0.0.1:9 --tcb-evaluation 19 "$T/good.bin"
+contains "$T/err" "PCCS does not support" "--tcb-evaluation with a PCCS: refused, named"
+expect 2 "--tcb-update without --online" -- "$CLI" verify --tcb-update early "$T/good.bin"
 
 # online against tests/http_server.py on 127.0.0.1 replaying recorded PCS answers (never the internet)
 O=$SHARED/vectors/online/pcs
@@ -329,6 +335,14 @@ if command -v python3 >/dev/null 2>&1; then
   # shellcheck disable=SC2086
   expect 0 "verify --online --nvidia-ocsp: live answers pass the default policy" -- "$CLI" verify $NV_ARGS \
     --online --nvidia-ocsp "$OCSP" "$NVP/evidence.json" "$NVP/driver_rim.xml" "$NVP/vbios_rim.xml"
+  # progress lines only on a terminal: stderr here is a file
+  check "$(grep -c '^attest: fetch' "$T/err")" 0 "verify --online: no progress lines on a non-terminal stderr"
+  if command -v script >/dev/null 2>&1; then  # util-linux script: stderr a terminal
+    # shellcheck disable=SC2086
+    script -qec "$CLI verify $(echo $NV_ARGS) --online --nvidia-ocsp $OCSP $NVP/evidence.json $NVP/driver_rim.xml $NVP/vbios_rim.xml" \
+      "$T/tty.log" >/dev/null 2>&1 </dev/null
+    contains "$T/tty.log" "attest: fetched nvidia-ocsp" "verify --online: progress lines on a terminal"
+  fi
   exec 8>&-
   wait "$OCSP_SERVER"
 fi
@@ -343,6 +357,15 @@ if [ -d "$SHARED/vectors/snp" ]; then
     "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der" "$S/roots/kds_vcek_cert_chain_turin.pem"
   expect 0 "inspect real v2" -- "$CLI" inspect "$S/sets/S02_milan_v2_virtee/report.bin"
   contains "$T/out" '"product": null' "v2 report: product not guessed by inspect"
+  # The ASK and ARK are built in: a report and its VCEK are enough.
+  expect 0 "real Turin v5 report with its VCEK alone" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/nocrl.json" \
+    "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der"
+  expect 1 "built-in chain unused without the built-in anchors" -- "$CLI" verify --at 2025-08-01T00:00:00Z --policy "$T/nocrl.json" \
+    --no-builtin-anchors --anchor "$ANCHOR" "$S/sets/S14_turin_v5_oak/report.bin" "$S/sets/S14_turin_v5_oak/vcek.der"
+  expect 1 "collateral list of a real report" -- "$CLI" collateral list "$S/sets/S10_genoa_v3_tinfoil/report.bin"
+  contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Genoa/" "real report: VCEK listed"
+  contains "$T/out" "amd-crl GET https://kdsintf.amd.com/vcek/v1/Genoa/crl" "real report: CRL listed"
+  n=$((n + 1)); if grep -q "cert_chain\|amd-cert-chain" "$T/out"; then fails=$((fails + 1)); echo "FAIL: real report: cert_chain listed though built in"; fi
 else
   echo "note: ../shared/vectors absent: real-vector CLI checks skipped"
 fi

@@ -51,6 +51,21 @@ static inline const char *tu_shared(char *buf, size_t n, const char *rel)
     return buf;
 }
 
+/* Evidence parsed from file `rel` under ../shared/vectors (skipped when
+ * absent); the caller frees it. */
+static inline attest_evidence *tu_parse_shared(const char *rel)
+{
+    char path[512];
+    size_t len;
+    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), &len);
+    cr_assert(data, "cannot read %s", path);
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, data, len), ATTEST_OK, "%s: %s", rel,
+                 attest_error_last());
+    free(data);
+    return ev;
+}
+
 static inline const char *tu_pki(char *buf, size_t n, const char *rel)
 {
     const char *root = getenv("ATTEST_TEST_PKI");

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EXIT_REJECTED 1
 #define EXIT_USAGE 2
@@ -78,6 +79,8 @@ enum option_code {
     OPT_PCCS,
     OPT_NV_RIM,
     OPT_NV_OCSP,
+    OPT_TCB_UPDATE,
+    OPT_TCB_EVALUATION,
     OPT_ANCHOR_AZURE,
     OPT_TPM_QUOTE, /* the evidence parts of an Azure CVM, in attest_part_kind order */
     OPT_TPM_SIGNATURE,
@@ -97,7 +100,9 @@ static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
     {"pcs", required_argument, NULL, OPT_PCS},                                               \
     {"pccs", required_argument, NULL, OPT_PCCS},                                             \
     {"nvidia-rim", required_argument, NULL, OPT_NV_RIM},                                     \
-    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP}
+    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP},                                   \
+    {"tcb-update", required_argument, NULL, OPT_TCB_UPDATE},                                 \
+    {"tcb-evaluation", required_argument, NULL, OPT_TCB_EVALUATION}
 
 static const struct option VERIFY_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
@@ -181,7 +186,11 @@ static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
     "  --nvidia-rim URL      NVIDIA RIM service base (default\n"                          \
     "                        https://rim.attestation.nvidia.com)\n"                      \
     "  --nvidia-ocsp URL     NVIDIA OCSP responder (default https://ocsp.ndis.nvidia.com;\n" \
-    "                        a fresh nonce per request, answers never cached)\n"
+    "                        a fresh nonce per request, answers never cached)\n"     \
+    "  --tcb-update early|standard  which Intel TCB evaluation TCB Info and QE\n"     \
+    "                        Identity are asked for (default: the service's)\n"        \
+    "  --tcb-evaluation N    ask for tcbEvaluationDataNumber N and refuse answers of\n" \
+    "                        another (Intel PCS only, not with --pccs)\n"
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -204,7 +213,8 @@ static const command COMMANDS[] = {
      "                     [--token-lifetime SECONDS]]\n"
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                      [--nvidia-ocsp URL]] FILE|DIR...\n",
+     "                      [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                      --tcb-evaluation N]] FILE|DIR...\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
      "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
@@ -226,7 +236,7 @@ static const command COMMANDS[] = {
      "  --token-key KEY.pem --token-out FILE [--token-lifetime SECONDS]\n"
      "                        also write the result as a signed JWT (EAR claims)\n"
      "  --online              first fetch what the inputs lack (AMD KDS, Intel PCS\n"
-     "                        or PCCS, NVIDIA RIM service; not OCSP yet), then verify\n"
+     "                        or PCCS, NVIDIA RIM service and OCSP), then verify\n"
      "                        as usual; what is still missing is listed on stderr.\n"
      "                        Without it nothing touches the network.\n"
      SERVICE_HELP
@@ -252,7 +262,8 @@ static const command COMMANDS[] = {
     {"collateral", "fetch", "collateral fetch",
      "collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                           [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                           [--nvidia-ocsp URL] -o BUNDLE FILE|DIR...\n",
+     "                           [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                           --tcb-evaluation N] -o BUNDLE FILE|DIR...\n",
      "Fetch what the evidence among the inputs lacks (as verify --online) and\n"
      "write the inputs and the fetched collateral as one bundle (bundle create).\n"
      "What is still missing is listed on stderr.\n"
@@ -606,8 +617,35 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 
 typedef struct service_opts {
     const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp;
+    attest_tcb_update tcb_update;
+    unsigned tcb_evaluation; /* 0: none */
     int64_t at; /* verify --at: the cache's "now" too */
 } service_opts;
+
+/* --tcb-update standard|early, --tcb-evaluation N (1..2^31-1); anything
+ * else is a usage error, never a silent default. 0 taken, -1 bad. */
+static int tcb_option(service_opts *o, int code, const char *value)
+{
+    if (code == OPT_TCB_UPDATE) {
+        o->tcb_update = !strcmp(value, "early")      ? ATTEST_TCB_UPDATE_EARLY
+                        : !strcmp(value, "standard") ? ATTEST_TCB_UPDATE_STANDARD
+                                                     : ATTEST_TCB_UPDATE_DEFAULT;
+        if (o->tcb_update != ATTEST_TCB_UPDATE_DEFAULT)
+            return 0;
+        fprintf(stderr, "attest: --tcb-update: want early or standard, got '%.40s'\n", value);
+        return -1;
+    }
+    char *end = NULL;
+    errno = 0;
+    long v = *value >= '0' && *value <= '9' ? strtol(value, &end, 10) : -1;
+    if (errno || !end || *end || v < 1 || v > INT32_MAX) {
+        fprintf(stderr, "attest: --tcb-evaluation: want a number 1..%ld, got '%.40s'\n",
+                (long)INT32_MAX, value);
+        return -1;
+    }
+    o->tcb_evaluation = (unsigned)v;
+    return 0;
+}
 
 /* 0 taken, -1 bad, 1 not a service option. */
 static int service_option(service_opts *o, int code, const char *value)
@@ -620,13 +658,16 @@ static int service_option(service_opts *o, int code, const char *value)
     case OPT_PCCS: o->pccs = value; return 0;
     case OPT_NV_RIM: o->rim = value; return 0;
     case OPT_NV_OCSP: o->ocsp = value; return 0;
+    case OPT_TCB_UPDATE:
+    case OPT_TCB_EVALUATION: return tcb_option(o, code, value);
     default: return 1;
     }
 }
 
 static bool any_service_option(const service_opts *o)
 {
-    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp;
+    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp ||
+           o->tcb_update || o->tcb_evaluation;
 }
 
 static int make_fetcher(const service_opts *o, attest_fetcher **out)
@@ -634,6 +675,14 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     attest_fetcher *f = NULL;
     if (o->pcs && o->pccs) {
         fprintf(stderr, "attest: give --pcs or --pccs, not both\n");
+        return -1;
+    }
+    if (o->tcb_update && o->tcb_evaluation) {
+        fprintf(stderr, "attest: give --tcb-update or --tcb-evaluation, not both\n");
+        return -1;
+    }
+    if (o->pccs && o->tcb_evaluation) { /* a PCCS ignores it: refused, not recorded */
+        fprintf(stderr, "attest: a PCCS does not support --tcb-evaluation; use --pcs\n");
         return -1;
     }
     int status = attest_fetcher_new(&f);
@@ -649,6 +698,8 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
         status = attest_fetcher_set_ca_file(f, o->ca_file);
     if (status == ATTEST_OK && o->cache)
         status = attest_fetcher_set_cache_dir(f, o->cache);
+    if (status == ATTEST_OK)
+        status = attest_fetcher_set_tcb_evaluation(f, o->tcb_update, o->tcb_evaluation);
     if (status != ATTEST_OK) {
         fprintf(stderr, "attest: fetch: %s\n", attest_error_last());
         attest_fetcher_free(f);
@@ -656,6 +707,41 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     }
     *out = f;
     return 0;
+}
+
+/* Progress of a fetch on stderr when it is a terminal: retries and slow
+ * services can take seconds, and a silent command looks hung. Quiet when
+ * stderr is a file or a pipe (scripts, logs): only what is still missing
+ * is reported there. The library itself never prints; this wraps the
+ * caller's on_added callback (collateral fetch keeps the bytes). */
+typedef struct fetch_progress {
+    attest_fetch_added_fn inner;
+    void *inner_ctx;
+} fetch_progress;
+
+static void progress_added(void *ctx, attest_need_kind kind, const uint8_t *data, size_t len)
+{
+    const fetch_progress *p = ctx;
+    fprintf(stderr, "attest: fetched %s (%zu bytes)\n", attest_need_kind_name(kind), len);
+    if (p->inner)
+        p->inner(p->inner_ctx, kind, data, len);
+}
+
+/* Announce the fetch and route added items through progress_added, when
+ * stderr is a terminal; else just the caller's callback. */
+static void set_progress(attest_fetcher *f, const attest_evidence *ev,
+                         const attest_collateral *coll, fetch_progress *p)
+{
+    attest_needs *needs = NULL;
+    if (!isatty(STDERR_FILENO)) {
+        attest_fetcher_set_on_added(f, p->inner, p->inner_ctx);
+        return;
+    }
+    if (attest_collateral_needs(&needs, ev, coll) == ATTEST_OK)
+        fprintf(stderr, "attest: fetching %zu item(s) the inputs lack...\n",
+                attest_needs_count(needs));
+    attest_needs_free(needs);
+    attest_fetcher_set_on_added(f, progress_added, p);
 }
 
 /* Fetch what `ev` lacks into `coll` (each added item also to `added`,
@@ -666,9 +752,10 @@ static long fetch_missing(const service_opts *o, const attest_evidence *ev,
 {
     attest_fetcher *f = NULL;
     attest_needs *missing = NULL;
+    fetch_progress progress = {added, ctx};
     if (make_fetcher(o, &f) != 0)
         return -1;
-    attest_fetcher_set_on_added(f, added, ctx);
+    set_progress(f, ev, coll, &progress);
     if (o->at != ATTEST_TIME_NOW) /* cached items valid at the verification's instant */
         attest_fetcher_set_time(f, o->at);
     int status = attest_fetch_collateral(f, ev, coll, &missing);

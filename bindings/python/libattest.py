@@ -7,8 +7,16 @@
                     policy='{"snp": {"require_crl": false}}')
     result["verdict"], result["reason"], result["checks"]
 
-Every C object is owned by one Python object and freed with it; the
-library's thread-safety rules hold (a Verifier may be shared by threads).
+    # Online collateral: fetch what the evidence lacks, then verify.
+    with Fetcher(services={"nvidia-rim": "https://rim.example"}, cache_dir="/var/cache/attest") as f, \
+            Collateral([chain_pem]) as coll:
+        missing = f.fetch(report, coll)        # [] when nothing is missing
+        result = verify(v, report, coll)
+
+Every C object is owned by one Python object and freed with it, or
+earlier by close() or at the end of a `with` block (every object is a
+context manager); the library's thread-safety rules hold (a Verifier may be
+shared by threads; a configured Fetcher too, for distinct collaterals).
 Set LIBATTEST_PATH to the shared library, or have libattest.so.0 on the
 loader path.
 """
@@ -51,8 +59,23 @@ _result_free = _fn("attest_result_free", None, _p)
 _collateral_needs = _fn("attest_collateral_needs", ctypes.c_int, ctypes.POINTER(_p), _p, _p)
 _needs_to_json = _fn("attest_needs_to_json", ctypes.c_int, ctypes.POINTER(_p), _p)
 _needs_free = _fn("attest_needs_free", None, _p)
+_fetcher_new = _fn("attest_fetcher_new", ctypes.c_int, ctypes.POINTER(_p))
+_fetcher_free = _fn("attest_fetcher_free", None, _p)
+_fetcher_set_service = _fn("attest_fetcher_set_service", ctypes.c_int, _p, ctypes.c_int, ctypes.c_char_p)
+_fetcher_set_ca_file = _fn("attest_fetcher_set_ca_file", ctypes.c_int, _p, ctypes.c_char_p)
+_fetcher_set_cache_dir = _fn("attest_fetcher_set_cache_dir", ctypes.c_int, _p, ctypes.c_char_p)
+_fetcher_set_offline = _fn("attest_fetcher_set_offline", ctypes.c_int, _p, ctypes.c_int)
+_fetcher_set_time = _fn("attest_fetcher_set_time", ctypes.c_int, _p, ctypes.c_int64)
+_fetch_collateral = _fn("attest_fetch_collateral", ctypes.c_int, _p, _p, _p, ctypes.POINTER(_p))
 
 VENDOR_AMD = 1
+VENDOR_INTEL = 2
+VENDOR_NVIDIA_DEVICE = 3
+VENDOR_NVIDIA_RIM = 4
+
+# attest_service, by the names of `attest verify --online`'s options.
+SERVICES = {"amd-kds": 0, "intel-pcs": 1, "intel-pccs": 2, "intel-root-ca-crl": 3,
+            "nvidia-rim": 4, "nvidia-ocsp": 5}
 
 
 class AttestError(Exception):
@@ -80,16 +103,49 @@ def _take_string(ptr):
         _string_free(ptr)
 
 
+def _unix_time(at):
+    """Unix seconds of `at`: an int, or RFC 3339 text."""
+    if isinstance(at, int):
+        return at
+    t = ctypes.c_int64()
+    _check(_time_parse(ctypes.byref(t), at.encode()))
+    return t.value
+
+
+def _take_json(to_json, free, handle):
+    """`handle` (a result, a needs list) decoded from its JSON; frees it."""
+    try:
+        out = _p()
+        _check(to_json(ctypes.byref(out), handle))
+        return json.loads(_take_string(out))
+    finally:
+        free(handle)
+
+
+def _needs_list(needs):
+    return _take_json(_needs_to_json, _needs_free, needs)
+
+
 class _Handle:
     _free = None
 
     def __init__(self):
         self._h = _p()
 
-    def __del__(self):
+    def close(self):
+        """Free the C object now (idempotent); the object is unusable after."""
         if self._h:
             type(self)._free(self._h)
             self._h = _p()
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
 
 
 class Verifier(_Handle):
@@ -99,15 +155,17 @@ class Verifier(_Handle):
         super().__init__()
         _check(_verifier_new(ctypes.byref(self._h)))
         if at is not None:
-            t = ctypes.c_int64()
-            _check(_time_parse(ctypes.byref(t), at.encode()))
-            _check(_verifier_set_time(self._h, t.value))
+            _check(_verifier_set_time(self._h, _unix_time(at)))
+
+    def add_anchor(self, vendor, spki_sha256_hex, replace_builtin=False):
+        """Trust the root whose SPKI SHA-256 is given, for VENDOR_*."""
+        if replace_builtin:
+            _check(_verifier_clear_anchors(self._h, vendor))
+        buf, _ = _bytes(bytes.fromhex(spki_sha256_hex))
+        _check(_verifier_add_anchor(self._h, vendor, buf))
 
     def add_amd_anchor(self, spki_sha256_hex, replace_builtin=False):
-        if replace_builtin:
-            _check(_verifier_clear_anchors(self._h, VENDOR_AMD))
-        buf, _ = _bytes(bytes.fromhex(spki_sha256_hex))
-        _check(_verifier_add_anchor(self._h, VENDOR_AMD, buf))
+        self.add_anchor(VENDOR_AMD, spki_sha256_hex, replace_builtin)
 
 
 class Evidence(_Handle):
@@ -131,8 +189,12 @@ class Collateral(_Handle):
         super().__init__()
         _check(_collateral_new(ctypes.byref(self._h)))
         for item in items:
-            buf, n = _bytes(item)
-            _check(_collateral_add(self._h, buf, n))
+            self.add(item)
+
+    def add(self, data):
+        """Add one item (certificate, CRL, PCS JSON, RIM, OCSP response)."""
+        buf, n = _bytes(data)
+        _check(_collateral_add(self._h, buf, n))
 
 
 class Policy(_Handle):
@@ -154,12 +216,7 @@ def verify(verifier, evidence, collateral=(), policy=None, nonce=b""):
     _verify(ctypes.byref(res), verifier._h, ev._h, coll._h, pol._h if pol else None, nbuf, n)
     if not res:
         raise AttestError(-2)
-    try:
-        out = _p()
-        _check(_result_to_json(ctypes.byref(out), res))
-        return json.loads(_take_string(out))
-    finally:
-        _result_free(res)
+    return _take_json(_result_to_json, _result_free, res)
 
 
 def collateral_needs(evidence, collateral=()):
@@ -170,9 +227,59 @@ def collateral_needs(evidence, collateral=()):
     coll = collateral if isinstance(collateral, Collateral) else Collateral(collateral)
     needs = _p()
     _check(_collateral_needs(ctypes.byref(needs), ev._h, coll._h))
-    try:
-        out = _p()
-        _check(_needs_to_json(ctypes.byref(out), needs))
-        return json.loads(_take_string(out))
-    finally:
-        _needs_free(needs)
+    return _needs_list(needs)
+
+
+class Fetcher(_Handle):
+    """An attest_fetcher: fetches what evidence lacks from the vendors'
+    services (or the URLs given) into a Collateral.
+
+        Fetcher(services={"nvidia-rim": url, ...}, ca_file=None,
+                cache_dir=None, offline=False, at=None)
+
+    services maps a SERVICES name to a base URL (None: the default); `at`
+    (RFC 3339 or Unix seconds) is the instant the cache compares expiry
+    with (default the clock). A failed request is not an exception: it is
+    in the list fetch() returns."""
+    _free = staticmethod(_fetcher_free)
+
+    def __init__(self, services=None, ca_file=None, cache_dir=None, offline=False, at=None):
+        super().__init__()
+        _check(_fetcher_new(ctypes.byref(self._h)))
+        for name, url in (services or {}).items():
+            self.set_service(name, url)
+        if ca_file is not None:
+            self.set_ca_file(ca_file)
+        if cache_dir is not None:
+            self.set_cache_dir(cache_dir)
+        self.set_offline(offline)
+        if at is not None:
+            self.set_time(at)
+
+    def set_service(self, service, url):
+        """Point a service (SERVICES name or attest_service value) at `url`."""
+        code = SERVICES[service] if isinstance(service, str) else service
+        _check(_fetcher_set_service(self._h, code, url.encode() if url else None))
+
+    def set_ca_file(self, path):
+        _check(_fetcher_set_ca_file(self._h, os.fsencode(path) if path else None))
+
+    def set_cache_dir(self, path):
+        _check(_fetcher_set_cache_dir(self._h, os.fsencode(path) if path else None))
+
+    def set_offline(self, offline=True):
+        _check(_fetcher_set_offline(self._h, 1 if offline else 0))
+
+    def set_time(self, at):
+        _check(_fetcher_set_time(self._h, _unix_time(at) if at else 0))
+
+    def fetch(self, evidence, collateral):
+        """Fetch what verifying `evidence` needs that `collateral` (a
+        Collateral, filled in place) lacks; returns what is still missing,
+        as collateral_needs does, each reason naming the URL and why."""
+        if not isinstance(collateral, Collateral):
+            raise TypeError("fetch fills a Collateral object")
+        ev = evidence if isinstance(evidence, Evidence) else Evidence(evidence)
+        missing = _p()
+        _check(_fetch_collateral(self._h, ev._h, collateral._h, ctypes.byref(missing)))
+        return _needs_list(missing)

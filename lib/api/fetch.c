@@ -6,6 +6,7 @@
  * with the answer so that the verification can tell it live; their answers
  * are never cached (one is for one verification). */
 #include "disk_cache.h"
+#include "fetch.h"
 #include "needs.h"
 #include "../base/x509.h"
 #include "../parse/dcap_collateral.h"
@@ -39,6 +40,9 @@ struct attest_fetcher {
     char *cache_dir;
     bool offline;
     int64_t fixed_time; /* 0: the clock */
+    unsigned parallel;  /* 0: the transport's default */
+    attest_tcb_update tcb_update;  /* Intel TCB Info / QE Identity `update` */
+    unsigned tcb_evaluation;       /* pinned tcbEvaluationDataNumber; 0: none */
     attest_fetch_added_fn on_added;
     void *on_added_ctx;
 };
@@ -129,6 +133,27 @@ int attest_fetcher_set_offline(attest_fetcher *f, int offline)
     return ATTEST_OK;
 }
 
+int attest_fetcher_set_tcb_evaluation(attest_fetcher *f, attest_tcb_update update,
+                                      unsigned evaluation_number)
+{
+    if (!f || (unsigned)update > ATTEST_TCB_UPDATE_EARLY || evaluation_number > INT32_MAX)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad TCB update or evaluation number");
+    if (update != ATTEST_TCB_UPDATE_DEFAULT && evaluation_number)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: give update or tcbEvaluationDataNumber, "
+                                "not both (Intel PCS answers 400)");
+    f->tcb_update = update;
+    f->tcb_evaluation = evaluation_number;
+    return ATTEST_OK;
+}
+
+int attest_fetcher_set_parallel(attest_fetcher *f, unsigned parallel)
+{
+    if (!f || parallel > 64)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad parallelism");
+    f->parallel = parallel;
+    return ATTEST_OK;
+}
+
 int attest_fetcher_set_time(attest_fetcher *f, int64_t unix_time)
 {
     if (!f || unix_time < 0)
@@ -173,6 +198,22 @@ static bool rebase(char *out, size_t n, const char *url, const char *deflt, cons
     return (size_t)snprintf(out, n, "%s%s", base, url + dl) < n;
 }
 
+/* Append the TCB evaluation the fetcher asks Intel for (update=standard|
+ * early, or a pinned tcbEvaluationDataNumber) to a TCB Info or QE Identity
+ * URL; false when it does not fit. */
+static bool tcb_query(const attest_fetcher *f, item *it)
+{
+    size_t len = strlen(it->url), room = sizeof it->url - len;
+    char sep = strchr(it->url, '?') ? '&' : '?';
+    if (f->tcb_evaluation)
+        return (size_t)snprintf(it->url + len, room, "%ctcbEvaluationDataNumber=%u", sep,
+                                f->tcb_evaluation) < room;
+    if (f->tcb_update == ATTEST_TCB_UPDATE_DEFAULT)
+        return true;
+    return (size_t)snprintf(it->url + len, room, "%cupdate=%s", sep,
+                            f->tcb_update == ATTEST_TCB_UPDATE_EARLY ? "early" : "standard") < room;
+}
+
 /* The URL the fetcher asks for need `url` of `kind`; false when it is not
  * fetchable. */
 static bool request_url(const attest_fetcher *f, attest_need_kind kind, const char *url,
@@ -187,6 +228,7 @@ static bool request_url(const attest_fetcher *f, attest_need_kind kind, const ch
         return rebase(it->url, sizeof it->url, url, ATTEST_KDS_URL, f->base[ATTEST_SERVICE_AMD_KDS]);
     case ATTEST_NEED_INTEL_TCB_INFO:
     case ATTEST_NEED_INTEL_QE_IDENTITY:
+        return rebase(it->url, sizeof it->url, url, ATTEST_PCS_URL, pcs) && tcb_query(f, it);
     case ATTEST_NEED_INTEL_PCK_CRL:
         return rebase(it->url, sizeof it->url, url, ATTEST_PCS_URL, pcs);
     case ATTEST_NEED_INTEL_ROOT_CA_CRL:
@@ -226,8 +268,19 @@ static const char *method_of(const item *it)
 }
 
 /* The DER OCSP request about `cert` (issued by `issuer`) into it->ocsp_req:
- * its CertID hashed with SHA-384 and a fresh random nonce, as NVIDIA's
- * verifier (nvtrust) asks. */
+ * its CertID hashed with SHA-384 and a fresh random 32-byte nonce, as
+ * NVIDIA's verifier (nvtrust) asks.
+ *
+ * The nonce extension is NON-critical (OCSP_request_add1_nonce's default),
+ * where nvtrust marks it critical. RFC 6960 4.4 says the critical flag
+ * SHOULD NOT be set on any OCSP extension, and RFC 8954 keeps the nonce
+ * optional for responders. Criticality only changes what a responder that
+ * does not support nonces does: refuse the request (critical) or answer
+ * without a nonce (non-critical). Our check does not depend on it: an
+ * answer that does not echo the nonce is judged stored, refused by the
+ * default policy (nvidia.allow_stored_ocsp false), and one echoing another
+ * nonce fails. NVIDIA's responder answers both forms, nvtrust's critical
+ * and NVAT's non-critical one, echoing the nonce (research/online.md 4). */
 static int ocsp_request(item *it, X509 *cert, X509 *issuer)
 {
     OCSP_REQUEST *req = OCSP_REQUEST_new();
@@ -274,24 +327,33 @@ static char *percent_decode(const char *s)
     return out;
 }
 
-/* The Intel issuer-chain header of an answer of `kind` (v4 names; the v3
- * "SGX-" spelling of the TCB Info one too), or NULL. */
+/* Intel's issuer-chain header names per answer, the v4 name first, then
+ * the v3 one (research/online.md 2: only TCB Info's differs between the
+ * versions, "SGX-TCB-Info-Issuer-Chain" in v3; QE Identity and the PCK CRL
+ * keep theirs), matched case-insensitively (the wire case varies). */
+static const struct {
+    attest_need_kind kind;
+    const char *v4, *v3; /* v3 NULL: the same name */
+} ISSUER_CHAIN_HEADERS[] = {
+    {ATTEST_NEED_INTEL_TCB_INFO, "TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain"},
+    {ATTEST_NEED_INTEL_QE_IDENTITY, "SGX-Enclave-Identity-Issuer-Chain", NULL},
+    {ATTEST_NEED_INTEL_PCK_CRL, "SGX-PCK-CRL-Issuer-Chain", NULL},
+};
+
+/* The Intel issuer-chain header of an answer, or NULL. */
 static const char *issuer_chain(const item *it)
 {
     const attest_http_header *h = it->resp.headers;
     size_t n = it->resp.n_headers;
-    switch (it->kind) {
-    case ATTEST_NEED_INTEL_TCB_INFO: {
-        const char *v = attest_http_header_find(h, n, "TCB-Info-Issuer-Chain");
-        return v ? v : attest_http_header_find(h, n, "SGX-TCB-Info-Issuer-Chain");
+    for (size_t i = 0; i < sizeof ISSUER_CHAIN_HEADERS / sizeof *ISSUER_CHAIN_HEADERS; i++) {
+        if (ISSUER_CHAIN_HEADERS[i].kind != it->kind)
+            continue;
+        const char *v = attest_http_header_find(h, n, ISSUER_CHAIN_HEADERS[i].v4);
+        if (!v && ISSUER_CHAIN_HEADERS[i].v3)
+            v = attest_http_header_find(h, n, ISSUER_CHAIN_HEADERS[i].v3);
+        return v;
     }
-    case ATTEST_NEED_INTEL_QE_IDENTITY:
-        return attest_http_header_find(h, n, "SGX-Enclave-Identity-Issuer-Chain");
-    case ATTEST_NEED_INTEL_PCK_CRL:
-        return attest_http_header_find(h, n, "SGX-PCK-CRL-Issuer-Chain");
-    default:
-        return NULL;
-    }
+    return NULL;
 }
 
 /* Decode a PCCS /rootcacrl body (hex text of the DER CRL, maybe with a
@@ -460,8 +522,38 @@ static int64_t answer_expiry(attest_need_kind kind, const uint8_t *data, size_t 
     return read && t > now ? t : 0;
 }
 
-/* Add what one answer carries to `coll`, as files would be added;
- * *expires: until when it may be cached (0: not). */
+/* A pinned tcbEvaluationDataNumber is enforced, not only asked for: a
+ * TCB Info or QE Identity answer (from the server or the cache) of another
+ * evaluation, or one whose number cannot be read, is refused. */
+static int check_evaluation(const attest_fetcher *f, attest_need_kind kind, const uint8_t *data,
+                            size_t len)
+{
+    int got = -1;
+    if (!f->tcb_evaluation ||
+        (kind != ATTEST_NEED_INTEL_TCB_INFO && kind != ATTEST_NEED_INTEL_QE_IDENTITY))
+        return ATTEST_OK;
+    if (kind == ATTEST_NEED_INTEL_TCB_INFO) {
+        dcap_tcb_info *ti = NULL;
+        if (dcap_tcb_info_parse(&ti, data, len) == 0)
+            got = ti->tcb_evaluation_data_number;
+        dcap_tcb_info_free(ti);
+    } else {
+        dcap_qe_identity *qe = NULL;
+        if (dcap_qe_identity_parse(&qe, data, len) == 0)
+            got = qe->tcb_evaluation_data_number;
+        dcap_qe_identity_free(qe);
+    }
+    if (got < 0)
+        return attest_set_error(ATTEST_E_MALFORMED, "fetch: %s unreadable: its "
+                                "tcbEvaluationDataNumber cannot be checked",
+                                attest_need_kind_name(kind));
+    if ((unsigned)got != f->tcb_evaluation)
+        return attest_set_error(ATTEST_E_COLLATERAL_MISMATCH,
+                                "fetch: %s has tcbEvaluationDataNumber %d, %u was asked for",
+                                attest_need_kind_name(kind), got, f->tcb_evaluation);
+    return ATTEST_OK;
+}
+
 /* attest_collateral_add, then tell the caller's callback what was added. */
 static int add_item(const attest_fetcher *f, attest_collateral *coll, attest_need_kind kind,
                     const uint8_t *data, size_t len)
@@ -498,6 +590,8 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
         status = rim_unwrap(it, &owned, &len);
     if (owned)
         data = owned;
+    if (status == ATTEST_OK)
+        status = check_evaluation(f, it->kind, data, len);
     if (status == ATTEST_OK)
         status = add_item(f, coll, it->kind, data, len);
     if (status == ATTEST_OK && chain && !(pem = percent_decode(chain)))
@@ -613,7 +707,7 @@ static int fetch_rest(const attest_fetcher *f, item *items, size_t n)
             reqs[k] = request_of(&items[i]);
             at[k++] = i;
         }
-    attest_http_options opt = {.ca_file = f->ca_file};
+    attest_http_options opt = {.ca_file = f->ca_file, .parallel = f->parallel};
     if (status == ATTEST_OK && k)
         status = attest_http_fetch(reqs, k, &opt, resps);
     for (size_t j = 0; status == ATTEST_OK && j < k; j++)
@@ -720,6 +814,11 @@ int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
     if (!f || !ev || !coll || !missing)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: NULL argument");
     *missing = NULL;
+    /* A PCCS ignores tcbEvaluationDataNumber (research/online.md 2): it
+     * would answer its latest evaluation, not the pinned one. */
+    if (f->tcb_evaluation && f->base[ATTEST_SERVICE_INTEL_PCCS])
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: a PCCS does not support "
+                                "tcbEvaluationDataNumber; pin it against the Intel PCS");
     attest_disk_cache *cache = NULL;
     batch b = {0};
     int status = ATTEST_OK;

@@ -6,6 +6,7 @@
  * listing too little makes a verification fail. */
 #include "bundle.h"
 #include "needs.h"
+#include "../base/builtin_certs.h"
 #include "../chain/amd.h"
 #include "../chain/intel_pck.h"
 #include "../parse/dcap_collateral.h"
@@ -67,9 +68,21 @@ static int add_need(attest_needs *n, attest_need_kind kind, const char *method, 
 
 /* ---------------------------------------------------------------- AMD */
 
+/* A certificate named `cn` held, or built in (certs/): the verification
+ * takes a built-in issuer when the collateral lacks it. Needs are listed
+ * without a verifier, so as for the built-in anchors; a caller whose own
+ * anchors replace them would not be helped by the vendor's service
+ * either, whose certificates are the built-in ones. */
 static bool has_cert_cn(const held *h, const char *cn)
 {
     char got[96];
+    size_t nb;
+    const attest_builtin_cert *builtin = attest_builtin_certs(&nb);
+    for (size_t i = 0; i < nb; i++) {
+        attest_cert_cn(builtin[i].cert, got, sizeof got);
+        if (!strcmp(got, cn))
+            return true;
+    }
     for (int k = 0; k < 2; k++)
         for (int i = 0; h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
             attest_cert_cn(sk_X509_value(h->c[k]->certs, i), got, sizeof got);
@@ -432,6 +445,27 @@ static X509 *held_issuer(const held *h, X509 *cert)
     return NULL;
 }
 
+/* Complete `chain` (leaf first) with the built-in issuers its last
+ * certificate lacks (an NVIDIA root left out), so that the OCSP needs
+ * count the certificates the verification will check. */
+static void complete_with_builtin(STACK_OF(X509) *chain)
+{
+    size_t nb;
+    const attest_builtin_cert *builtin = attest_builtin_certs(&nb);
+    for (int depth = 0; chain && sk_X509_num(chain) > 0 && depth < 4; depth++) {
+        X509 *last = sk_X509_value(chain, sk_X509_num(chain) - 1), *issuer = NULL;
+        for (size_t i = 0; !attest_is_self_signed(last) && !issuer && i < nb; i++)
+            if (X509_check_issued(builtin[i].cert, last) == X509_V_OK)
+                issuer = builtin[i].cert;
+        if (!issuer || X509_up_ref(issuer) != 1)
+            return;
+        if (!sk_X509_push(chain, issuer)) {
+            X509_free(issuer);
+            return;
+        }
+    }
+}
+
 /* A raw report comes without its chain; the verification then takes the
  * collateral's certificates, the device leaf ("... FMC LF") first
  * (nv_evidence.c). Here they are put in issuer order from that leaf, so
@@ -477,6 +511,7 @@ static int nvidia_needs(attest_needs *n, const held *h, const nv_evidence_set *s
         STACK_OF(X509) *chain = e->chain_pem ? attest_pem_certs((const uint8_t *)e->chain_pem,
                                                                 strlen(e->chain_pem))
                                              : chain_from_held(h);
+        complete_with_builtin(chain);
         device_product(e->report, chain, product, sizeof product);
         status = device_rim_needs(n, h, e->report, product, prefix);
         snprintf(check, sizeof check, "%s.chain.ocsp", prefix);
@@ -501,6 +536,7 @@ static int rim_chain_needs(attest_needs *n, const held *h)
                 if (c && !sk_X509_push(chain, c))
                     X509_free(c);
             }
+            complete_with_builtin(chain);
             char check[128];
             snprintf(check, sizeof check, "rim %s %s chain.ocsp", rim ? rim->product : "",
                      rim ? rim->colloquial_version : "");

@@ -86,14 +86,12 @@ static int verify_uncached(attest_result *r, attest_verifier *v,
                            amd_vek_kind kind, int64_t now,
                            attest_cached_chain *out)
 {
-    STACK_OF(X509) *untrusted = coll ? coll->certs : NULL;
-    X509_STORE *store = attest_pinned_store(v, ATTEST_VENDOR_AMD, untrusted);
     STACK_OF(X509) *chain = NULL;
     snp_product product = SNP_PRODUCT_UNKNOWN;
-    if (!store)
-        return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_NOMEM, "out of memory");
-    int status = attest_x509_verify(r, CHECK_CHAIN, store, vek, untrusted, now, true, &chain);
-    X509_STORE_free(store);
+    /* The ASK/ASVK and ARK from the collateral, else the built-in ones of
+     * the product (certs/) while their ARK is anchored. */
+    int status = attest_x509_verify_pinned(r, CHECK_CHAIN, v, ATTEST_VENDOR_AMD, vek,
+                                           coll ? coll->certs : NULL, now, true, &chain);
     if (status != ATTEST_OK)
         return status;
     if ((status = check_profile(r, v, chain, kind, &product)) != ATTEST_OK) {

@@ -121,21 +121,18 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
     const char *name = "dcap.pck_chain";
     STACK_OF(X509) *certs = attest_pem_certs(q->raw + q->pck_chain_off, q->pck_chain_len);
     int status;
-    if (!certs || sk_X509_num(certs) != 3) {
+    /* The root may be left out: the built-in one (certs/) stands in while
+     * its key is pinned (attest_x509_verify_pinned). */
+    if (!certs || sk_X509_num(certs) < 2 || sk_X509_num(certs) > 3) {
         status = attest_check_fail(r, name, ATTEST_E_CERT_PARSE,
                                    "the quote's PCK chain holds %d readable certificates, "
-                                   "need 3 (PCK, PCK CA, root)", certs ? sk_X509_num(certs) : 0);
+                                   "need 3 (PCK, PCK CA, root) or 2 (the root built in)",
+                                   certs ? sk_X509_num(certs) : 0);
         sk_X509_pop_free(certs, X509_free);
         return status;
     }
-    X509_STORE *store = attest_pinned_store(v, ATTEST_VENDOR_INTEL, certs);
-    if (!store) {
-        sk_X509_pop_free(certs, X509_free);
-        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
-    }
-    status = attest_x509_verify(r, name, store, sk_X509_value(certs, 0), certs, now, false,
-                                chain);
-    X509_STORE_free(store);
+    status = attest_x509_verify_pinned(r, name, v, ATTEST_VENDOR_INTEL, sk_X509_value(certs, 0),
+                                       certs, now, false, chain);
     sk_X509_pop_free(certs, X509_free);
     return status;
 }

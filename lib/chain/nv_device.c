@@ -46,11 +46,9 @@ int nv_chain_verify(attest_result *r, const char *name, attest_verifier *v,
         return ATTEST_OK;
     }
     sk_X509_pop_free(hit.chain, X509_free);
-    X509_STORE *store = attest_pinned_store(v, vendor, untrusted);
-    if (!store)
-        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
-    int status = attest_x509_verify(r, name, store, leaf, untrusted, now, true, chain);
-    X509_STORE_free(store);
+    /* A chain without its root takes the built-in one (certs/). */
+    int status = attest_x509_verify_pinned(r, name, v, vendor, leaf, untrusted, now, true,
+                                           chain);
     if (status != ATTEST_OK)
         return status;
     if (want_len && sk_X509_num(*chain) != want_len) {

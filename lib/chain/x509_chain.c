@@ -1,5 +1,6 @@
 /* X.509 path building shared by the vendor chains. */
 #include "x509_chain.h"
+#include "../base/builtin_certs.h"
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
@@ -110,3 +111,48 @@ done:
     return status;
 }
 
+/* One attempt: the caller's certificates, and with `builtin` set the
+ * built-in ones still anchored (roots into the store, intermediates after
+ * the caller's, whom OpenSSL then prefers as issuers). */
+static int verify_attempt(attest_result *r, const char *name, const attest_verifier *v,
+                          attest_vendor vendor, X509 *leaf, STACK_OF(X509) *given,
+                          int64_t now, bool check_time, bool builtin, STACK_OF(X509) **chain)
+{
+    STACK_OF(X509) *untrusted = given ? X509_chain_up_ref(given) : sk_X509_new_null();
+    STACK_OF(X509) *roots = sk_X509_new_null();
+    X509_STORE *store = NULL;
+    int status;
+    *chain = NULL;
+    if (untrusted && roots &&
+        (!builtin || (attest_builtin_certs_push(v, vendor, false, untrusted) == 0 &&
+                      attest_builtin_certs_push(v, vendor, true, roots) == 0)) &&
+        (store = attest_pinned_store(v, vendor, untrusted))) {
+        /* a root the caller gave as well is kept once */
+        for (int i = 0; i < sk_X509_num(roots); i++)
+            X509_STORE_add_cert(store, sk_X509_value(roots, i));
+        ERR_clear_error();
+        status = attest_x509_verify(r, name, store, leaf, untrusted, now, check_time, chain);
+    } else {
+        status = attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
+    }
+    X509_STORE_free(store);
+    sk_X509_pop_free(roots, X509_free);
+    sk_X509_pop_free(untrusted, X509_free);
+    return status;
+}
+
+int attest_x509_verify_pinned(attest_result *r, const char *name, const attest_verifier *v,
+                              attest_vendor vendor, X509 *leaf, STACK_OF(X509) *given,
+                              int64_t now, bool check_time, STACK_OF(X509) **chain)
+{
+    int status = verify_attempt(NULL, name, v, vendor, leaf, given, now, check_time, false,
+                                chain);
+    if (status != ATTEST_E_COLLATERAL_MISSING && status != ATTEST_E_CERT_UNTRUSTED_ROOT)
+        return status == ATTEST_OK ? status
+                                   : verify_attempt(r, name, v, vendor, leaf, given, now,
+                                                    check_time, false, chain);
+    if (verify_attempt(NULL, name, v, vendor, leaf, given, now, check_time, true, chain) ==
+        ATTEST_OK)
+        return ATTEST_OK;
+    return verify_attempt(r, name, v, vendor, leaf, given, now, check_time, false, chain);
+}

@@ -21,4 +21,17 @@ ATTEST_HIDDEN int attest_x509_verify(attest_result *r, const char *name, X509_ST
                                      X509 *leaf, STACK_OF(X509) *untrusted, int64_t now,
                                      bool check_time, STACK_OF(X509) **chain);
 
+/* attest_x509_verify of `leaf` through `given` (may be NULL) to a root of
+ * `vendor` pinned in `v`, with the caller's certificates alone first; only
+ * when that finds no issuer or no pinned root is it tried again with the
+ * built-in certificates of `vendor` whose root key is pinned
+ * (base/builtin_certs.h) beside them. So the caller's certificates take
+ * precedence, a built-in one only fills a gap, and it is used only under
+ * an anchored root. When both fail the first attempt's failure is the one
+ * recorded. */
+ATTEST_HIDDEN int attest_x509_verify_pinned(attest_result *r, const char *name,
+                                            const attest_verifier *v, attest_vendor vendor,
+                                            X509 *leaf, STACK_OF(X509) *given, int64_t now,
+                                            bool check_time, STACK_OF(X509) **chain);
+
 #endif

@@ -1,8 +1,7 @@
 /* lib/api/fetch.c against tests/http_server.py on 127.0.0.1 (never the
  * internet) replaying the recorded answers of shared/vectors/online (its
  * MANIFEST.md): what is fetched verifies as the same files would; a 404,
- * another chip's VCEK, a RIM whose digest does not match, offline mode
- * and the disk cache. Skipped when shared/vectors is absent. */
+ * another chip's VCEK, offline mode and the disk cache. Skipped when shared/vectors is absent. */
 #include "testutil.h"
 #include "loopback.h"
 
@@ -25,9 +24,8 @@ typedef struct answer {
 static const answer SNP_ANSWERS[] = {
     {ATTEST_NEED_AMD_VCEK, "online/kds/genoa_vcek_1af1aa6c_bl10_tee0_snp23_uc84_2026-06-29T020749.der",
      "online/kds/genoa_vcek_1af1aa6c_bl10_tee0_snp23_uc84_2026-06-29T020749.der.headers", false},
-    {ATTEST_NEED_AMD_CERT_CHAIN, "snp/roots/kds_vcek_cert_chain_genoa.pem",
-     "online/kds/genoa_cert_chain_2026-06-29.headers", false},
 };
+/* The ASK and ARK are built in (certs/): no cert_chain is asked for. */
 
 static const answer TDX_ANSWERS[] = {
     {ATTEST_NEED_INTEL_TCB_INFO, "online/pcs/tdx_tcb_fmspc90c06f000000_2026-06-29T020710.json",
@@ -44,18 +42,6 @@ static const answer TDX_ANSWERS[] = {
 #define TDX_QUOTE "tdx/quotes/tdx_v5_90C06F000000_gotdx.bin"
 #define ROOT_CRL_PATH "/IntelSGXRootCA.der"
 #define PCCS_ROOT_CRL_PATH "/sgx/certification/v4/rootcacrl"
-
-static attest_evidence *parse_shared(const char *rel)
-{
-    char path[512];
-    size_t len;
-    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), &len);
-    cr_assert(data, "cannot read %s", path);
-    attest_evidence *ev = NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, data, len), ATTEST_OK, "%s", attest_error_last());
-    free(data);
-    return ev;
-}
 
 /* The path of a need's URL (after the host, before the query). */
 static void path_of(char *out, size_t n, const char *url)
@@ -132,6 +118,8 @@ typedef struct fetch_run {
     attest_collateral *coll;
     attest_needs *missing;
     int port;
+    attest_tcb_update tcb_update; /* the fetcher's TCB evaluation (default: none) */
+    unsigned tcb_evaluation;
 } fetch_run;
 
 static void run_fetch(fetch_run *run, const char *routes, bool pccs)
@@ -139,6 +127,8 @@ static void run_fetch(fetch_run *run, const char *routes, bool pccs)
     test_server s;
     server_start(&s, routes, false);
     attest_fetcher *f = fetcher_at(&s, pccs);
+    cr_assert_eq(attest_fetcher_set_tcb_evaluation(f, run->tcb_update, run->tcb_evaluation),
+                 ATTEST_OK);
     cr_assert_eq(attest_collateral_new(&run->coll), ATTEST_OK);
     run->missing = fetch(f, run->ev, run->coll);
     run->port = s.port;
@@ -150,7 +140,7 @@ static void run_fetch(fetch_run *run, const char *routes, bool pccs)
 static void run_answers(fetch_run *run, const char *evidence, const answer *answers, size_t n,
                         bool pccs)
 {
-    run->ev = parse_shared(evidence);
+    run->ev = tu_parse_shared(evidence);
     char *routes = routes_for(run->ev, answers, n, pccs);
     run_fetch(run, routes, pccs);
     free(routes);
@@ -227,9 +217,9 @@ static void same_verdict_as_files(const char *evidence, const answer *answers, s
     run_free(&run);
 }
 
-Test(api_fetch, snp_vcek_and_chain_verify_as_files)
+Test(api_fetch, snp_vcek_alone_verifies_as_files)
 {
-    same_verdict_as_files(SNP_REPORT, SNP_ANSWERS, 2, false);
+    same_verdict_as_files(SNP_REPORT, SNP_ANSWERS, 1, false);
 }
 
 Test(api_fetch, tdx_collateral_with_issuer_chain_headers_verify_as_files)
@@ -269,7 +259,11 @@ static char *encode_keeping_plus(const char *pem)
     return out;
 }
 
-Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
+/* Fetch the TDX collateral with the TCB signing chain (its base64 holds a
+ * '+', sent literally) under header `tcb_name` of the TCB Info answer and,
+ * unless NULL, `qe_name` of the QE Identity one; `only`: without the
+ * recorded headers of both. It must all arrive and verify. */
+static void chain_headers_decode(const char *tcb_name, const char *qe_name, bool only)
 {
     char path[512];
     size_t len;
@@ -279,16 +273,19 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
     free(raw);
     cr_assert(pem && strchr(pem, '+'), "the chain's base64 holds a '+'");
     char *header = encode_keeping_plus(pem);
-    fetch_run run = {.ev = parse_shared(TDX_QUOTE)};
+    fetch_run run = {.ev = tu_parse_shared(TDX_QUOTE)};
     char *text = routes_for(run.ev, TDX_ANSWERS, 4, false);
     json_t *routes = json_loads(text, 0, NULL);
-    /* Both carry the TCB Signing certificate: both must decode. */
     json_t *tcb = json_object_get(routes, "/tdx/certification/v4/tcb");
     json_t *qe = json_object_get(routes, "/tdx/certification/v4/qe/identity");
     cr_assert(tcb && qe);
-    json_object_set_new(tcb, "headers", json_pack("{s:s}", "Tcb-Info-Issuer-Chain", header));
-    json_object_set_new(qe, "headers",
-                        json_pack("{s:s}", "Sgx-Enclave-Identity-Issuer-Chain", header));
+    if (only) {
+        json_object_del(tcb, "headers_file");
+        json_object_del(qe, "headers_file");
+    }
+    json_object_set_new(tcb, "headers", json_pack("{s:s}", tcb_name, header));
+    if (qe_name)
+        json_object_set_new(qe, "headers", json_pack("{s:s}", qe_name, header));
     free(text);
     text = json_dumps(routes, 0);
     run_fetch(&run, text, false);
@@ -302,13 +299,19 @@ Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
     run_free(&run);
 }
 
+Test(api_fetch, issuer_chain_with_a_literal_plus_decodes)
+{
+    /* Both carry the TCB Signing certificate: both must decode. */
+    chain_headers_decode("Tcb-Info-Issuer-Chain", "Sgx-Enclave-Identity-Issuer-Chain", false);
+}
+
 Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
 {
-    answer no_vcek[2];
+    answer no_vcek[1];
     memcpy(no_vcek, SNP_ANSWERS, sizeof no_vcek);
     no_vcek[0].body = NULL;
     fetch_run run = {0};
-    run_answers(&run, SNP_REPORT, no_vcek, 2, false);
+    run_answers(&run, SNP_REPORT, no_vcek, 1, false);
     long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0);
     const char *why = attest_needs_reason(run.missing, (size_t)i);
@@ -321,75 +324,25 @@ Test(api_fetch, vcek_404_stays_missing_with_url_and_status)
 
 Test(api_fetch, another_chips_vcek_is_added_and_rejected)
 {
-    answer other[2];
+    answer other[1];
     memcpy(other, SNP_ANSWERS, sizeof other);
     other[0].body = "snp/sets/S12_genoa_v5_oak/vcek.der";
     fetch_run run = {0};
-    run_answers(&run, SNP_REPORT, other, 2, false);
+    run_answers(&run, SNP_REPORT, other, 1, false);
     long i = find_kind(run.missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_geq(i, 0, "another chip's VCEK does not fit: still needed");
     cr_expect(strstr(attest_needs_reason(run.missing, (size_t)i), "does not fit"), "%s",
               attest_needs_reason(run.missing, (size_t)i));
-    cr_expect_eq(attest_collateral_cert_count(run.coll), 3, "the VCEK and the chain were added");
+    cr_expect_eq(attest_collateral_cert_count(run.coll), 1,
+                 "the VCEK was added, no cert_chain fetched (built in)");
     char reason[1024];
     cr_expect_neq(verify(run.ev, run.coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
     run_free(&run);
 }
 
-#define NV_SET "nvidia/hopper/setD_h100_595.71.05_azure_complete/"
-#define NV_DRIVER_ID "NV_GPU_DRIVER_GH100_595.71.05"
-#define NV_VBIOS_ID "NV_GPU_VBIOS_1010_0210_886_96009F0004"
-
-/* A route answering the recorded RIM service JSON of `id`, its sha256
- * replaced by `digest` when not NULL. */
-static void rim_route(json_t *routes, const char *id, const char *digest)
-{
-    char rel[256], path[512];
-    snprintf(rel, sizeof rel, NV_SET "rim_service_%s.json", id);
-    json_error_t err;
-    json_t *doc = json_load_file(tu_shared(path, sizeof path, rel), 0, &err);
-    cr_assert(doc, "%s: %s", path, err.text);
-    if (digest)
-        json_object_set_new(doc, "sha256", json_string(digest));
-    json_t *r = json_object();
-    char *body = json_dumps(doc, JSON_COMPACT);
-    json_object_set_new(r, "body", json_string(body));
-    free(body);
-    snprintf(rel, sizeof rel, "/v1/rim/%s", id);
-    json_object_set_new(routes, rel, r);
-    json_decref(doc);
-}
-
-Test(api_fetch, rim_whose_sha256_does_not_match_is_refused)
-{
-    fetch_run run = {.ev = parse_shared(NV_SET "gpu_evidence.json")};
-    json_t *routes = json_object();
-    rim_route(routes, NV_DRIVER_ID, "00000000000000000000000000000000"
-                                    "00000000000000000000000000000000");
-    rim_route(routes, NV_VBIOS_ID, NULL);
-    char *text = json_dumps(routes, 0);
-    json_decref(routes);
-    run_fetch(&run, text, false);
-    free(text);
-    bool driver = false, vbios = false, ocsp = false;
-    for (size_t i = 0; i < attest_needs_count(run.missing); i++) {
-        const char *url = attest_needs_url(run.missing, i);
-        const char *why = attest_needs_reason(run.missing, i);
-        if (strstr(url, NV_DRIVER_ID)) {
-            driver = true;
-            cr_expect(strstr(why, "sha256 does not match"), "%s", why);
-        }
-        vbios |= strstr(url, NV_VBIOS_ID) != NULL;
-        if (attest_needs_kind(run.missing, i) == ATTEST_NEED_NVIDIA_OCSP) {
-            ocsp = true;
-            cr_expect(strstr(why, "POST ") && strstr(why, "/ocsp: HTTP 404"), "%s", why);
-        }
-    }
-    cr_expect(driver, "the driver RIM is still missing");
-    cr_expect(!vbios, "the VBIOS RIM was added");
-    cr_expect(ocsp, "OCSP is listed as missing, its request failed");
-    run_free(&run);
-}
+/* NVIDIA: the real sets with their RIMs online, and the RIM service's
+ * error shapes (a RIM whose sha256 does not match among them), are in
+ * test_fetch_nvidia.c. */
 
 /* A fresh cache directory (removed by the caller with rm -rf). */
 static void cache_dir(char *dir, size_t n)
@@ -407,7 +360,7 @@ static void remove_dir(const char *dir)
 
 Test(api_fetch, offline_with_an_empty_cache_fetches_nothing)
 {
-    attest_evidence *ev = parse_shared(TDX_QUOTE);
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
     attest_needs *before = NULL;
     cr_assert_eq(attest_collateral_needs(&before, ev, NULL), ATTEST_OK);
     char dir[64];
@@ -436,7 +389,7 @@ Test(api_fetch, offline_with_an_empty_cache_fetches_nothing)
 
 Test(api_fetch, second_run_is_served_from_the_cache)
 {
-    attest_evidence *ev = parse_shared(TDX_QUOTE);
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
     char *routes = routes_for(ev, TDX_ANSWERS, 4, false);
     test_server s;
     server_start(&s, routes, false);
@@ -466,4 +419,131 @@ Test(api_fetch, second_run_is_served_from_the_cache)
     attest_collateral_free(second);
     attest_fetcher_free(f);
     attest_evidence_free(ev);
+}
+
+/* ---- Intel TCB evaluation: update=standard|early, a pinned
+ * tcbEvaluationDataNumber (the recorded TDX TCB Info and QE Identity are
+ * evaluation 19), and the v3 issuer-chain header names. */
+
+/* The query string the fetcher must send for need `kind` of `ev`: the
+ * need's own (fmspc=...) and then `param`. */
+static void expected_query(char *out, size_t n, const attest_evidence *ev, attest_need_kind kind,
+                           const char *param)
+{
+    attest_needs *needs = NULL;
+    cr_assert_eq(attest_collateral_needs(&needs, ev, NULL), ATTEST_OK);
+    long i = find_kind(needs, kind);
+    cr_assert_geq(i, 0);
+    const char *q = strchr(attest_needs_url(needs, (size_t)i), '?');
+    snprintf(out, n, "%s%s%s", q ? q + 1 : "", q ? "&" : "", param);
+    attest_needs_free(needs);
+}
+
+/* Routes serving the recorded TDX collateral, TCB Info and QE Identity
+ * only to requests carrying `param` (the server answers 400 otherwise). */
+static char *routes_requiring(const attest_evidence *ev, const char *param, bool pccs)
+{
+    char *text = routes_for(ev, TDX_ANSWERS, 4, pccs);
+    json_t *routes = json_loads(text, 0, NULL);
+    free(text);
+    const char *paths[] = {"/tdx/certification/v4/tcb", "/tdx/certification/v4/qe/identity"};
+    const attest_need_kind kinds[] = {ATTEST_NEED_INTEL_TCB_INFO, ATTEST_NEED_INTEL_QE_IDENTITY};
+    for (int k = 0; k < 2; k++) {
+        char query[256];
+        expected_query(query, sizeof query, ev, kinds[k], param);
+        json_t *r = json_object_get(routes, paths[k]);
+        cr_assert(r, "no route %s", paths[k]);
+        json_object_set_new(r, "query", json_string(query));
+    }
+    text = json_dumps(routes, 0);
+    json_decref(routes);
+    return text;
+}
+
+/* Fetch the TDX quote's collateral with the fetcher's TCB evaluation set
+ * as in `run`, from routes requiring `param`. */
+static void fetch_requiring(fetch_run *run, const char *param, bool pccs)
+{
+    run->ev = tu_parse_shared(TDX_QUOTE);
+    char *routes = routes_requiring(run->ev, param, pccs);
+    run_fetch(run, routes, pccs);
+    free(routes);
+}
+
+static void expect_tcb_fetched_and_verified(fetch_run *run)
+{
+    for (size_t i = 0; i < attest_needs_count(run->missing); i++)
+        cr_expect(attest_needs_kind(run->missing, i) != ATTEST_NEED_INTEL_TCB_INFO &&
+                      attest_needs_kind(run->missing, i) != ATTEST_NEED_INTEL_QE_IDENTITY,
+                  "still missing: %s", attest_needs_reason(run->missing, i));
+    char reason[1024];
+    cr_expect_eq(verify(run->ev, run->coll, reason, sizeof reason), ATTEST_OK, "%s", reason);
+}
+
+Test(api_fetch, tcb_update_early_is_asked_of_the_pcs)
+{
+    fetch_run run = {.tcb_update = ATTEST_TCB_UPDATE_EARLY};
+    fetch_requiring(&run, "update=early", false);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, tcb_update_standard_is_asked_of_a_pccs)
+{
+    fetch_run run = {.tcb_update = ATTEST_TCB_UPDATE_STANDARD};
+    fetch_requiring(&run, "update=standard", true);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, pinned_tcb_evaluation_is_asked_and_accepted)
+{
+    fetch_run run = {.tcb_evaluation = 19};
+    fetch_requiring(&run, "tcbEvaluationDataNumber=19", false);
+    expect_tcb_fetched_and_verified(&run);
+    run_free(&run);
+}
+
+Test(api_fetch, answer_of_another_tcb_evaluation_than_pinned_is_refused)
+{
+    fetch_run run = {.tcb_evaluation = 18}; /* the server answers evaluation 19 */
+    fetch_requiring(&run, "tcbEvaluationDataNumber=18", false);
+    const attest_need_kind kinds[] = {ATTEST_NEED_INTEL_TCB_INFO, ATTEST_NEED_INTEL_QE_IDENTITY};
+    for (int k = 0; k < 2; k++) {
+        long i = find_kind(run.missing, kinds[k]);
+        cr_assert_geq(i, 0, "%s was added", attest_need_kind_name(kinds[k]));
+        const char *why = attest_needs_reason(run.missing, (size_t)i);
+        cr_expect(strstr(why, "answer refused") && strstr(why, "tcbEvaluationDataNumber 19, 18"),
+                  "%s", why);
+    }
+    run_free(&run);
+}
+
+Test(api_fetch, pinned_tcb_evaluation_with_a_pccs_is_refused)
+{
+    attest_evidence *ev = tu_parse_shared(TDX_QUOTE);
+    attest_fetcher *f = NULL;
+    attest_collateral *coll = NULL;
+    attest_needs *missing = NULL;
+    cr_assert_eq(attest_fetcher_new(&f), ATTEST_OK);
+    cr_expect_eq(attest_fetcher_set_tcb_evaluation(f, ATTEST_TCB_UPDATE_EARLY, 19),
+                 ATTEST_E_INVALID_ARG, "update and a number at once");
+    cr_assert_eq(attest_fetcher_set_tcb_evaluation(f, ATTEST_TCB_UPDATE_DEFAULT, 19), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_INTEL_PCCS, "http://127.0.0.1:9"),
+                 ATTEST_OK);
+    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
+    cr_expect_eq(attest_fetch_collateral(f, ev, coll, &missing), ATTEST_E_INVALID_ARG);
+    cr_expect(strstr(attest_error_last(), "PCCS"), "%s", attest_error_last());
+    cr_expect_null(missing);
+    attest_collateral_free(coll);
+    attest_fetcher_free(f);
+    attest_evidence_free(ev);
+}
+
+Test(api_fetch, v3_tcb_info_issuer_chain_header_in_lower_case)
+{
+    /* The chain only under the v3 TCB Info name, in lower case; the QE
+     * Identity (same chain, same name in v3 and v4) without any, so that
+     * the v3 name is the chain's only way in. */
+    chain_headers_decode("sgx-tcb-info-issuer-chain", NULL, true);
 }

@@ -77,8 +77,10 @@ static void add_rim_routes(json_t *routes, const attest_evidence *ev)
 }
 
 /* Routes with the OCSP signer at /ocsp (and the RIMs `ev` needs, when
- * given). */
-static char *signer_routes(bool drop_nonce, const attest_evidence *rims_of)
+ * given); answer_nonce (hex, or NULL): the nonce every answer carries
+ * instead of the request's. */
+static char *signer_routes_with(bool drop_nonce, const attest_evidence *rims_of,
+                                const char *answer_nonce)
 {
     const char *mock = getenv("ATTEST_MOCK");
     if (!mock)
@@ -89,9 +91,17 @@ static char *signer_routes(bool drop_nonce, const attest_evidence *rims_of)
                                "drop_nonce", drop_nonce);
     if (rims_of)
         add_rim_routes(routes, rims_of);
+    if (answer_nonce)
+        json_object_set_new(json_object_get(routes, "/ocsp"), "answer_nonce",
+                            json_string(answer_nonce));
     char *text = json_dumps(routes, 0);
     json_decref(routes);
     return text;
+}
+
+static char *signer_routes(bool drop_nonce, const attest_evidence *rims_of)
+{
+    return signer_routes_with(drop_nonce, rims_of, NULL);
 }
 
 /* Fetch what `ev` lacks into `coll` from a test server with `routes` (OCSP
@@ -134,8 +144,8 @@ static void read_hex32(const char *file, uint8_t pin[32])
 
 /* Verify under the default policy with the test PKI's roots pinned and
  * its report nonce at NVGEN_T_VERIFY; the result's JSON into *json (json_decref). */
-static int verify_default(const attest_evidence *ev, const attest_collateral *coll,
-                          json_t **json)
+static int verify_under(const attest_evidence *ev, const attest_collateral *coll,
+                        const char *policy, json_t **json)
 {
     uint8_t dev[32], rim[32], nonce[32];
     read_hex32("nvidia/device_anchor.sha256", dev);
@@ -149,12 +159,20 @@ static int verify_default(const attest_evidence *ev, const attest_collateral *co
     cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_NVIDIA_DEVICE, dev), ATTEST_OK);
     cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_NVIDIA_RIM, rim), ATTEST_OK);
     cr_assert_eq(attest_verifier_set_time(v, NVGEN_T_VERIFY), ATTEST_OK);
-    int status = attest_verify(&r, v, ev, coll, NULL, nonce, sizeof nonce);
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    int status = attest_verify(&r, v, ev, coll, p, nonce, sizeof nonce);
     cr_assert(r, "%s", attest_error_last());
     *json = tu_result_json(r);
     attest_result_free(r);
+    attest_policy_free(p);
     attest_verifier_free(v);
     return status;
+}
+
+static int verify_default(const attest_evidence *ev, const attest_collateral *coll,
+                          json_t **json)
+{
+    return verify_under(ev, coll, NULL, json);
 }
 
 /* The detail of check `name` in a result's JSON ("" when absent). */
@@ -243,6 +261,36 @@ Test(api_fetch_ocsp, a_failed_request_stays_missing_with_its_url_and_status)
         }
     cr_expect_eq(ocsp, 6, "3 device chain and 3 RIM chain certificates");
     attest_needs_free(missing);
+    attest_collateral_free(coll);
+    attest_evidence_free(ev);
+}
+
+/* A server replaying answers recorded for another client's request: each
+ * carries a nonce, not the one our request asked. Such an answer is not
+ * even a stored one: the only reason to hold it is that we asked, and it
+ * provably does not answer what we asked (a replaying or tampering
+ * server); a stored answer is one with no nonce, or one the caller gave
+ * as a file. So it fails the OCSP check under a policy that accepts
+ * stored answers too (RFC 8954 section 2.1: the client rejects a
+ * response whose nonce differs from the request's). */
+Test(api_fetch_ocsp, answers_with_another_nonce_are_refused_even_as_stored)
+{
+    attest_collateral *coll = NULL;
+    attest_evidence *ev = gpu_evidence(&coll, true);
+    char *routes = signer_routes_with(false, NULL, "0123456789abcdef0123456789abcdef"
+                                                   "0123456789abcdef0123456789abcdef"),
+         url[128];
+    attest_needs *missing = fetch_from(routes, ev, coll, url);
+    free(routes);
+    cr_expect_eq(attest_needs_count(missing), 0, "added all the same (needs judge no nonce)");
+    attest_needs_free(missing);
+    json_t *result = NULL;
+    int status = verify_under(ev, coll, "{\"nvidia\":{\"allow_stored_ocsp\":true}}", &result);
+    cr_expect_eq(status, ATTEST_E_NV_OCSP, "%s", attest_status_name(status));
+    cr_expect(strstr(check_detail(result, "gpu0.chain.ocsp"),
+                     "differs from the request nonce recorded for it"),
+              "%s", check_detail(result, "gpu0.chain.ocsp"));
+    json_decref(result);
     attest_collateral_free(coll);
     attest_evidence_free(ev);
 }

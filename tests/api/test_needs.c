@@ -86,13 +86,12 @@ Test(needs, snp_milan_genoa_turin_urls)
         snp_report(report, cases[k].pki, 3, false);
         attest_evidence *ev = parse(report, sizeof report);
         attest_needs *n = needs_of(ev, NULL);
-        cr_assert_eq(attest_needs_count(n), 3);
+        /* the ASK and ARK are built in (certs/): no cert_chain item */
+        cr_assert_eq(attest_needs_count(n), 2);
         expect(n, 0, ATTEST_NEED_AMD_VCEK, cases[k].vcek, "cpu0 snp.vek");
         cr_expect_str_eq(attest_needs_method(n, 0), "GET");
-        snprintf(url, sizeof url, KDS "/vcek/v1/%s/cert_chain", cases[k].product);
-        expect(n, 1, ATTEST_NEED_AMD_CERT_CHAIN, url, "cpu0 snp.chain");
         snprintf(url, sizeof url, KDS "/vcek/v1/%s/crl", cases[k].product);
-        expect(n, 2, ATTEST_NEED_AMD_CRL, url, "cpu0 snp.crl");
+        expect(n, 1, ATTEST_NEED_AMD_CRL, url, "cpu0 snp.crl");
         attest_needs_free(n);
         attest_evidence_free(ev);
     }
@@ -108,8 +107,8 @@ Test(needs, snp_items_held_shrink_the_list)
     cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
     tu_add_file(c, tu_pki(path, sizeof path, "genoa/vcek.pem"));
     attest_needs *n = needs_of(ev, c);
-    cr_expect_eq(attest_needs_count(n), 2);
-    expect(n, 0, ATTEST_NEED_AMD_CERT_CHAIN, NULL, "cpu0 snp.chain");
+    cr_expect_eq(attest_needs_count(n), 1);
+    expect(n, 0, ATTEST_NEED_AMD_CRL, NULL, "cpu0 snp.crl");
     attest_needs_free(n);
     tu_add_file(c, tu_pki(path, sizeof path, "genoa/chain.pem"));
     tu_add_file(c, tu_pki(path, sizeof path, "genoa/crl.der"));
@@ -133,11 +132,10 @@ Test(needs, snp_vlek_is_not_fetchable)
     snp_report(report, "milan", 3, true);
     attest_evidence *ev = parse(report, sizeof report);
     attest_needs *n = needs_of(ev, NULL);
-    cr_assert_eq(attest_needs_count(n), 3);
+    cr_assert_eq(attest_needs_count(n), 2, "the ASVK and ARK are built in");
     expect(n, 0, ATTEST_NEED_NOT_FETCHABLE, "", "cpu0 snp.vek: a VLEK");
     cr_expect_str_eq(attest_needs_method(n, 0), "");
-    expect(n, 1, ATTEST_NEED_AMD_CERT_CHAIN, KDS "/vlek/v1/Milan/cert_chain", "cpu0 snp.chain");
-    expect(n, 2, ATTEST_NEED_AMD_CRL, KDS "/vlek/v1/Milan/crl", "cpu0 snp.crl");
+    expect(n, 1, ATTEST_NEED_AMD_CRL, KDS "/vlek/v1/Milan/crl", "cpu0 snp.crl");
     attest_needs_free(n);
     attest_evidence_free(ev);
 }
@@ -151,17 +149,17 @@ Test(needs, snp_v2_lists_candidate_products)
     snp_report(report, "milan", 2, false);
     attest_evidence *ev = parse(report, sizeof report);
     attest_needs *n = needs_of(ev, NULL);
-    cr_assert_eq(attest_needs_count(n), 6);
+    cr_assert_eq(attest_needs_count(n), 4);
     cr_expect(strstr(attest_needs_url(n, 0), "/vcek/v1/Milan/"));
-    cr_expect(strstr(attest_needs_url(n, 3), "/vcek/v1/Genoa/"));
-    cr_expect(strstr(attest_needs_reason(n, 3), "one of the candidates"));
+    cr_expect(strstr(attest_needs_url(n, 2), "/vcek/v1/Genoa/"));
+    cr_expect(strstr(attest_needs_reason(n, 2), "one of the candidates"));
     attest_needs_free(n);
     attest_collateral *c = NULL;
     cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
     tu_add_file(c, tu_pki(path, sizeof path, "milan/vcek.pem"));
     n = needs_of(ev, c);
-    cr_assert_eq(attest_needs_count(n), 2);
-    expect(n, 0, ATTEST_NEED_AMD_CERT_CHAIN, KDS "/vcek/v1/Milan/cert_chain", "cpu0 snp.chain");
+    cr_assert_eq(attest_needs_count(n), 1);
+    expect(n, 0, ATTEST_NEED_AMD_CRL, KDS "/vcek/v1/Milan/crl", "cpu0 snp.crl");
     attest_needs_free(n);
     attest_collateral_free(c);
     attest_evidence_free(ev);
@@ -318,9 +316,7 @@ Test(needs, real_genoa_vcek_url_as_recorded)
     attest_collateral *c = NULL;
     cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
     tu_add_file(c, tu_shared(path, sizeof path, "snp/sets/S10_genoa_v3_tinfoil/vcek.der"));
-    tu_add_file(c, tu_shared(path, sizeof path,
-                             "snp/sets/S10_genoa_v3_tinfoil/kds_vcek_cert_chain.pem"));
-    n = needs_of(ev, c);
+    n = needs_of(ev, c); /* the cert_chain is built in */
     cr_assert_eq(attest_needs_count(n), 1);
     expect(n, 0, ATTEST_NEED_AMD_CRL, KDS "/vcek/v1/Genoa/crl", "cpu0 snp.crl");
     attest_needs_free(n);
