@@ -316,11 +316,12 @@ Test(azure_hcl, trailing_bytes)
     data[len - 1] = 0;
     data[0x4D4 + 1110] = ' ';
     expect_fail(data, len, ATTEST_E_LENGTH, "at offset 0x92a", "a space after the claims");
+    data[0x4D4 + 1110] = 0;
     uint8_t *big = calloc(ATTEST_HCL_MAX + 1, 1);
     cr_assert(big);
     memcpy(big, data, len);
-    data[0x4D4 + 1110] = 0;
-    expect_fail(big, ATTEST_HCL_MAX + 1, ATTEST_E_LENGTH, "azure.hcl", "64 KiB + 1");
+    expect_fail(big, ATTEST_HCL_MAX + 1, ATTEST_E_LENGTH, "azure.hcl: 65537 bytes, more than",
+                "64 KiB + 1 with a zero tail");
     free(big);
     free(data);
 }

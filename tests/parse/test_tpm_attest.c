@@ -211,7 +211,8 @@ Test(tpm_attest, trailing_bytes)
     uint8_t *big = calloc(ATTEST_TPM_ATTEST_MAX + 1, 1);
     cr_assert(big);
     memcpy(big, d, len);
-    expect_fail(big, ATTEST_TPM_ATTEST_MAX + 1, ATTEST_E_LENGTH, "tpm.attest", "too large");
+    expect_fail(big, ATTEST_TPM_ATTEST_MAX + 1, ATTEST_E_LENGTH, "tpm.attest: 1025 bytes, more",
+                "too large");
     free(big);
     free(d);
 }
@@ -516,6 +517,15 @@ Test(azure_evidence, trustee_v1_edits)
     free(unpadded);
     json_object_set(j, "hcl_report", hcl);
     json_decref(hcl);
+    char *long_vcek = malloc(12001);
+    cr_assert(long_vcek);
+    memset(long_vcek, 'A', 12000);
+    long_vcek[12000] = '\0';
+    json_object_set_new(j, "vcek", json_string(long_vcek));
+    free(long_vcek);
+    json_fail(j, ATTEST_E_LENGTH, "vcek: 12000 base64url characters, more than 8192 bytes",
+              "long VCEK refused before decoding");
+    json_object_set_new(j, "vcek", json_string("AAAA"));
     json_object_set_new(q, "message", json_string("ff544"));
     json_fail(j, ATTEST_E_MALFORMED, "tpm_quote.message: 5 hex digits (odd)", "odd hex");
     json_object_set_new(q, "message", json_string("zz"));
