@@ -143,6 +143,8 @@ static void check_case(const hcl_case *c)
                  attest_error_last());
     st = attest_hcl_parse(&r, data, len); /* pointers into `data` from here */
     cr_assert_eq(st, ATTEST_OK);
+    cr_expect(attest_hcl_detect(data, len), "%s: detect", c->path);
+    cr_expect(!attest_hcl_detect(data, 0x4D3), "%s: detect short", c->path);
     cr_expect_eq(r.header_version, c->header_version, "%s: header version", c->path);
     cr_expect_eq(len, c->buffer_len, "%s: buffer length", c->path);
     cr_expect_eq(r.claims_len, c->claims_len, "%s: claims length", c->path);
