@@ -236,6 +236,15 @@ $(B)/fuzz-nv-report: fuzz/fuzz_nv_report.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-nv-rim: fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-hcl-report: fuzz/fuzz_hcl_report.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_hcl_report.c $(LIB_SRC) $(LIBS)
+
+$(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIBS)
+
+$(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIBS)
+
 # Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
 	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/fuzz-dcap-quote \
@@ -255,6 +264,14 @@ fuzz: deps
 	  $(B)/fuzz-corpus/nv-report
 	$(B)/fuzz-nv-rim -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/nv-rim
+	$(MAKE) $(B)/fuzz-hcl-report $(B)/fuzz-runtime-claims $(B)/fuzz-tpm-attest
+	sh fuzz/seed_azure.sh $(B) $(SHARED)
+	$(B)/fuzz-hcl-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(B)/fuzz-corpus/hcl-report
+	$(B)/fuzz-runtime-claims -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  $(B)/fuzz-corpus/runtime-claims
+	$(B)/fuzz-tpm-attest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/tpm-attest
 
 # Not part of `make check`: needs node, npm and the npm registry.
 interop: deps

@@ -146,7 +146,8 @@ static int read_user_data(attest_runtime_claims *c, json_t *v)
 {
     if (!v)
         return ATTEST_OK;
-    if (!json_is_string(v) || json_string_length(v) != 2 * sizeof c->user_data ||
+    /* attest_hex_decode takes exactly 2 * 64 digits */
+    if (!json_is_string(v) ||
         attest_hex_decode(c->user_data, sizeof c->user_data, json_string_value(v)) != 0)
         return attest_set_error(ATTEST_E_MALFORMED, "azure.runtime_claims.user-data: "
                                 "not %zu hex digits", 2 * sizeof c->user_data);

@@ -130,6 +130,12 @@ static void read_fields(attest_hcl_report *r, const uint8_t *p, size_t len)
     r->buffer_len = len;
 }
 
+bool attest_hcl_detect(const uint8_t *data, size_t len)
+{
+    return data && len >= ATTEST_HCL_CLAIMS_OFFSET && len <= ATTEST_HCL_MAX &&
+           memcmp(data, "HCLA", 4) == 0;
+}
+
 int attest_hcl_parse(attest_hcl_report *out, const uint8_t *data, size_t len)
 {
     attest_hcl_report r;

@@ -58,6 +58,10 @@ typedef struct attest_hcl_report {
  * TDX padding, a NUL in the claims, other report/hash types). */
 ATTEST_HIDDEN int attest_hcl_parse(attest_hcl_report *out, const uint8_t *data, size_t len);
 
+/* True when the bytes start like an HCL report ("HCLA", at least the
+ * fixed header), for format detection; attest_hcl_parse decides. */
+ATTEST_HIDDEN bool attest_hcl_detect(const uint8_t *data, size_t len);
+
 /* An RSA public key from a JWK: n and e as unsigned big-endian bytes. */
 typedef struct attest_rsa_jwk {
     bool present;

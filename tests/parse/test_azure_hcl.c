@@ -143,6 +143,8 @@ static void check_case(const hcl_case *c)
                  attest_error_last());
     st = attest_hcl_parse(&r, data, len); /* pointers into `data` from here */
     cr_assert_eq(st, ATTEST_OK);
+    cr_expect(attest_hcl_detect(data, len), "%s: detect", c->path);
+    cr_expect(!attest_hcl_detect(data, 0x4D3), "%s: detect short", c->path);
     cr_expect_eq(r.header_version, c->header_version, "%s: header version", c->path);
     cr_expect_eq(len, c->buffer_len, "%s: buffer length", c->path);
     cr_expect_eq(r.claims_len, c->claims_len, "%s: claims length", c->path);
@@ -316,11 +318,12 @@ Test(azure_hcl, trailing_bytes)
     data[len - 1] = 0;
     data[0x4D4 + 1110] = ' ';
     expect_fail(data, len, ATTEST_E_LENGTH, "at offset 0x92a", "a space after the claims");
+    data[0x4D4 + 1110] = 0;
     uint8_t *big = calloc(ATTEST_HCL_MAX + 1, 1);
     cr_assert(big);
     memcpy(big, data, len);
-    data[0x4D4 + 1110] = 0;
-    expect_fail(big, ATTEST_HCL_MAX + 1, ATTEST_E_LENGTH, "azure.hcl", "64 KiB + 1");
+    expect_fail(big, ATTEST_HCL_MAX + 1, ATTEST_E_LENGTH, "azure.hcl: 65537 bytes, more than",
+                "64 KiB + 1 with a zero tail");
     free(big);
     free(data);
 }
