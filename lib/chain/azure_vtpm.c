@@ -256,10 +256,10 @@ int attest_azure_claims_binding_check(const uint8_t *claims, size_t claims_len,
 
 /* The length of the DER TLV at der[0, len): tag, then a definite length
  * (short or long form, at most 4 length bytes), then the content. Returns
- * 0 when it does not fit in len. */
+ * 0 when it does not fit in len. d2i_X509 judges the tag and content. */
 static size_t der_tlv_length(const uint8_t *der, size_t len)
 {
-    if (len < 2 || der[0] != 0x30)
+    if (len < 2)
         return 0;
     size_t hdr = 2, content = der[1];
     if (der[1] & 0x80) {
@@ -283,7 +283,7 @@ int attest_azure_ak_cert_parse(X509 **out, const uint8_t *nv, size_t nv_len)
     if (der_len == 0)
         return attest_set_error(ATTEST_E_CERT_PARSE,
                                 AKCERT_FIELD ": the %zu bytes do not start with a DER "
-                                "SEQUENCE that fits in them", nv_len);
+                                "element that fits in them", nv_len);
     /* NV padding is zeros; other bytes after the certificate would be
      * data nobody signed, so they are refused rather than ignored. */
     if (!attest_all_zero(nv + der_len, nv_len - der_len))
