@@ -170,6 +170,32 @@ unsigned attest_tpm_pcr_count(const uint8_t *select, size_t select_len)
     return count;
 }
 
+int attest_tpm_pcr_select_values(uint8_t *out, size_t out_cap, size_t *out_len,
+                                 const uint8_t *select, size_t select_len,
+                                 const uint8_t *by_index, size_t count)
+{
+    if (!out || !out_len || !select || (!by_index && count))
+        return attest_set_error(ATTEST_E_INVALID_ARG, PCR_FIELD ": NULL argument");
+    *out_len = 0;
+    if (select_len > PCR_SELECT_MAX)
+        return attest_set_error(ATTEST_E_TPM_PCR_DIGEST,
+                                PCR_FIELD ": selection of %zu bytes (1..%d allowed)",
+                                select_len, PCR_SELECT_MAX);
+    for (size_t i = 0; i < select_len * 8; i++) {
+        if (!(select[i / 8] & (1u << (i % 8))))
+            continue;
+        if (i >= count)
+            return attest_set_error(ATTEST_E_TPM_PCR_DIGEST,
+                                    PCR_FIELD ": PCR %zu is selected but only PCRs 0..%zu "
+                                    "have values", i, count ? count - 1 : 0);
+        if (out_cap - *out_len < PCR_VALUE_LEN)
+            return attest_set_error(ATTEST_E_LENGTH, PCR_FIELD ": output buffer too small");
+        memcpy(out + *out_len, by_index + i * PCR_VALUE_LEN, PCR_VALUE_LEN);
+        *out_len += PCR_VALUE_LEN;
+    }
+    return ATTEST_OK;
+}
+
 static int check_pcr_inputs(uint16_t hash_alg, size_t select_len, unsigned count,
                             size_t values_len, size_t digest_len)
 {

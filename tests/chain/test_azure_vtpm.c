@@ -1091,3 +1091,36 @@ Test(azure_vtpm, status_names)
         cr_expect(strcmp(attest_strerror(s), attest_strerror(-9999)) != 0 || s <= -168,
                   "%d has no text", s);
 }
+
+/* The library's mapping of a container's list (PCR i at position i)
+ * through the selection gives what the test's own mapping gives. */
+Test(azure_vtpm, pcr_select_values_maps_by_index)
+{
+    static const uint8_t sel[3] = {0x00, 0x80, 0x41};
+    uint8_t all[24 * 32], out[32 * 32];
+    size_t len;
+    pcr_values(all);
+    cr_assert_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, sel, 3, all, 24), ATTEST_OK);
+    cr_expect_eq(len, 96);
+    cr_expect(out[0] == 16 && out[32] == 17 && out[64] == 23, "%u %u %u", out[0], out[32], out[64]);
+    cr_expect_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, sel, 3, all, 22),
+                 ATTEST_E_TPM_PCR_DIGEST, "PCR 22 selected, 22 values");
+    cr_expect_eq(attest_tpm_pcr_select_values(out, 64, &len, sel, 3, all, 24), ATTEST_E_LENGTH);
+    static const uint8_t wide[5] = {1, 0, 0, 0, 0};
+    cr_expect_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, wide, 5, all, 24),
+                 ATTEST_E_TPM_PCR_DIGEST);
+    /* every real sample with values, through the library's mapping */
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        if (!samples[i].pcrs)
+            continue;
+        loaded l = load(&samples[i]);
+        quote_fields q = quote_parse(l.msg, l.msg_len);
+        cr_assert_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, q.select, q.select_len,
+                                                  l.pcrs, l.pcrs_len / 32),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, out, len,
+                                                 q.digest, q.digest_len),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        unload(&l);
+    }
+}
