@@ -170,6 +170,32 @@ unsigned attest_tpm_select_count(const uint8_t *select, size_t select_len)
     return count;
 }
 
+int attest_tpm_pcr_select_values(uint8_t *out, size_t out_cap, size_t *out_len,
+                                 const uint8_t *select, size_t select_len,
+                                 const uint8_t *by_index, size_t count)
+{
+    if (!out || !out_len || !select || (!by_index && count))
+        return attest_set_error(ATTEST_E_INVALID_ARG, PCR_FIELD ": NULL argument");
+    *out_len = 0;
+    if (select_len > PCR_SELECT_MAX)
+        return attest_set_error(ATTEST_E_TPM_PCR_DIGEST,
+                                PCR_FIELD ": selection of %zu bytes (1..%d allowed)",
+                                select_len, PCR_SELECT_MAX);
+    for (size_t i = 0; i < select_len * 8; i++) {
+        if (!(select[i / 8] & (1u << (i % 8))))
+            continue;
+        if (i >= count)
+            return attest_set_error(ATTEST_E_TPM_PCR_DIGEST,
+                                    PCR_FIELD ": PCR %zu is selected but only PCRs 0..%zu "
+                                    "have values", i, count ? count - 1 : 0);
+        if (out_cap - *out_len < PCR_VALUE_LEN)
+            return attest_set_error(ATTEST_E_LENGTH, PCR_FIELD ": output buffer too small");
+        memcpy(out + *out_len, by_index + i * PCR_VALUE_LEN, PCR_VALUE_LEN);
+        *out_len += PCR_VALUE_LEN;
+    }
+    return ATTEST_OK;
+}
+
 static int check_pcr_inputs(uint16_t hash_alg, size_t select_len, unsigned count,
                             size_t values_len, size_t digest_len)
 {
@@ -256,10 +282,10 @@ int attest_azure_claims_binding_check(const uint8_t *claims, size_t claims_len,
 
 /* The length of the DER TLV at der[0, len): tag, then a definite length
  * (short or long form, at most 4 length bytes), then the content. Returns
- * 0 when it does not fit in len. */
+ * 0 when it does not fit in len. d2i_X509 judges the tag and content. */
 static size_t der_tlv_length(const uint8_t *der, size_t len)
 {
-    if (len < 2 || der[0] != 0x30)
+    if (len < 2)
         return 0;
     size_t hdr = 2, content = der[1];
     if (der[1] & 0x80) {
@@ -283,7 +309,7 @@ int attest_azure_ak_cert_parse(X509 **out, const uint8_t *nv, size_t nv_len)
     if (der_len == 0)
         return attest_set_error(ATTEST_E_CERT_PARSE,
                                 AKCERT_FIELD ": the %zu bytes do not start with a DER "
-                                "SEQUENCE that fits in them", nv_len);
+                                "element that fits in them", nv_len);
     /* NV padding is zeros; other bytes after the certificate would be
      * data nobody signed, so they are refused rather than ignored. */
     if (!attest_all_zero(nv + der_len, nv_len - der_len))

@@ -59,6 +59,17 @@ ATTEST_HIDDEN int attest_tpm_pcr_digest_check(uint16_t hash_alg, const uint8_t *
                                               size_t values_len, const uint8_t *digest,
                                               size_t digest_len);
 
+/* The values of the PCRs a selection selects, in ascending index order,
+ * from a list where PCR i is at by_index[32 * i] (what the quote
+ * containers hold: PCRs 0..count-1), into out (out_cap bytes); *out_len
+ * is their length. Feed the result to attest_tpm_pcr_digest_check.
+ * Errors: ATTEST_E_INVALID_ARG, ATTEST_E_TPM_PCR_DIGEST (a selected PCR
+ * is beyond the list, or the selection is longer than 4 bytes),
+ * ATTEST_E_LENGTH (out too small). */
+ATTEST_HIDDEN int attest_tpm_pcr_select_values(uint8_t *out, size_t out_cap, size_t *out_len,
+                                               const uint8_t *select, size_t select_len,
+                                               const uint8_t *by_index, size_t count);
+
 /* The number of PCRs a selection bitmap selects. */
 ATTEST_HIDDEN unsigned attest_tpm_select_count(const uint8_t *select, size_t select_len);
 

@@ -635,13 +635,14 @@ Test(azure_vtpm, pcr_digest_refusals)
     EVP_Digest("", 0, digest, NULL, EVP_sha256(), NULL);
     cr_expect_eq(attest_tpm_pcr_digest_check(0x000B, none, 3, all, 0, digest, 32),
                  ATTEST_E_TPM_PCR_DIGEST, "empty selection, digest of nothing");
-    cr_expect_eq(attest_tpm_pcr_digest_check(0x000C, sel, 3, all, 96, digest, 32),
-                 ATTEST_E_TPM_PCR_DIGEST, "SHA-384 bank");
-    cr_expect_eq(attest_tpm_pcr_digest_check(0x0004, sel, 3, all, 60, digest, 20),
-                 ATTEST_E_TPM_PCR_DIGEST, "SHA-1 bank");
     EVP_Digest(all, 96, digest, NULL, EVP_sha256(), NULL);
     static const uint8_t first3[1] = {0x07};
     cr_expect_eq(attest_tpm_pcr_digest_check(0x000B, first3, 1, all, 96, digest, 32), ATTEST_OK);
+    cr_expect_eq(attest_tpm_pcr_digest_check(0x000C, first3, 1, all, 96, digest, 32),
+                 ATTEST_E_TPM_PCR_DIGEST, "SHA-384 bank");
+    cr_expect(strstr(attest_error_last(), "bank 0x000c"), "%s", attest_error_last());
+    cr_expect_eq(attest_tpm_pcr_digest_check(0x0004, sel, 3, all, 60, digest, 20),
+                 ATTEST_E_TPM_PCR_DIGEST, "SHA-1 bank");
     cr_expect_eq(attest_tpm_pcr_digest_check(0x000B, first3, 1, all, 96, digest, 31),
                  ATTEST_E_TPM_PCR_DIGEST, "31-byte digest");
     cr_expect_eq(attest_tpm_pcr_digest_check(0x000B, first3, 1, all, 96, digest, 48),
@@ -1038,7 +1039,7 @@ Test(azure_vtpm, ak_cert_profile)
     cr_expect(strstr(attest_error_last(), "2.23.133.8.3"), "%s", attest_error_last());
     cert_spec tls = {"tls", false, "serverAuth,1.3.6.1.4.1.311.10.3.12", NULL};
     cr_expect_eq(pki_verify(&p, &tls, p.ak, p.v), ATTEST_E_CERT_PROFILE, "EKU without AIK");
-    cert_spec ca = {"ca", true, AIK_EKU, NULL};
+    cert_spec ca = {"ca", true, AIK_EKU, "critical,digitalSignature,keyCertSign"};
     cr_expect_eq(pki_verify(&p, &ca, p.ak, p.v), ATTEST_E_CERT_PROFILE, "CA:TRUE");
     cert_spec enc = {"enc", false, AIK_EKU, "critical,keyEncipherment"};
     cr_expect_eq(pki_verify(&p, &enc, p.ak, p.v), ATTEST_E_CERT_PROFILE, "no digitalSignature");
@@ -1071,4 +1072,55 @@ Test(azure_vtpm, ak_cert_forged_issuer_signature)
                  ATTEST_E_CERT_UNTRUSTED_ROOT, "%s", attest_error_last());
     X509_free(x);
     pki_free(&p);
+}
+
+Test(azure_vtpm, status_names)
+{
+    cr_expect_str_eq(attest_status_name(ATTEST_E_TPM_AK_KEY), "ATTEST_E_TPM_AK_KEY");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_TPM_SIGNATURE), "ATTEST_E_TPM_SIGNATURE");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_TPM_SIGNATURE_FORMAT),
+                     "ATTEST_E_TPM_SIGNATURE_FORMAT");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_TPM_PCR_DIGEST), "ATTEST_E_TPM_PCR_DIGEST");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_TPM_NONCE), "ATTEST_E_TPM_NONCE");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_AZURE_CLAIMS_BINDING),
+                     "ATTEST_E_AZURE_CLAIMS_BINDING");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_AZURE_REPORT_DATA_TAIL),
+                     "ATTEST_E_AZURE_REPORT_DATA_TAIL");
+    cr_expect_str_eq(attest_status_name(ATTEST_E_AZURE_AK_MISMATCH), "ATTEST_E_AZURE_AK_MISMATCH");
+    for (int s = -169; s <= -160; s++)
+        cr_expect(strcmp(attest_strerror(s), attest_strerror(-9999)) != 0 || s <= -168,
+                  "%d has no text", s);
+}
+
+/* The library's mapping of a container's list (PCR i at position i)
+ * through the selection gives what the test's own mapping gives. */
+Test(azure_vtpm, pcr_select_values_maps_by_index)
+{
+    static const uint8_t sel[3] = {0x00, 0x80, 0x41};
+    uint8_t all[24 * 32], out[32 * 32];
+    size_t len;
+    pcr_values(all);
+    cr_assert_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, sel, 3, all, 24), ATTEST_OK);
+    cr_expect_eq(len, 96);
+    cr_expect(out[0] == 16 && out[32] == 17 && out[64] == 23, "%u %u %u", out[0], out[32], out[64]);
+    cr_expect_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, sel, 3, all, 22),
+                 ATTEST_E_TPM_PCR_DIGEST, "PCR 22 selected, 22 values");
+    cr_expect_eq(attest_tpm_pcr_select_values(out, 64, &len, sel, 3, all, 24), ATTEST_E_LENGTH);
+    static const uint8_t wide[5] = {1, 0, 0, 0, 0};
+    cr_expect_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, wide, 5, all, 24),
+                 ATTEST_E_TPM_PCR_DIGEST);
+    /* every real sample with values, through the library's mapping */
+    for (size_t i = 0; i < SAMPLE_COUNT; i++) {
+        if (!samples[i].pcrs)
+            continue;
+        loaded l = load(&samples[i]);
+        quote_fields q = quote_parse(l.msg, l.msg_len);
+        cr_assert_eq(attest_tpm_pcr_select_values(out, sizeof out, &len, q.select, q.select_len,
+                                                  l.pcrs, l.pcrs_len / 32),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        cr_expect_eq(attest_tpm_pcr_digest_check(q.bank, q.select, q.select_len, out, len,
+                                                 q.digest, q.digest_len),
+                     ATTEST_OK, "%s: %s", samples[i].name, attest_error_last());
+        unload(&l);
+    }
 }
