@@ -224,6 +224,26 @@ usage "quote: --flip outside" -- q --nonce 01 --flip 4096
 usage "unknown azure command" -- "$MOCK" azure report
 ok "azure --help on stdout" -- sh -c "'$MOCK' azure --help | grep -q 'azure quote --pki DIR'"
 
+# The hardware parts verify with libattest as they are: the SNP report cut
+# out of the HCL and the TD quote, with the binding hash as the nonce (the
+# CPU's report data must equal it, zero padded).
+CLI=${ATTEST_CLI:-}
+if [ -n "$CLI" ]; then
+  bind=$(openssl dgst -sha256 -r "$AZ/claims.json" | cut -c1-64)
+  py 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read()[0x20:0x20 + 1184])' \
+      "$AZ/snp/hcl_report.bin" "$T/snp_report.bin"
+  ok "SNP report of the HCL verifies with libattest, nonce = SHA-256(claims)" -- "$CLI" verify \
+      --at 2025-06-15T00:00:00Z --anchor "$(cat "$G/anchor.sha256")" --nonce "$bind" \
+      "$T/snp_report.bin" "$G/vcek.pem" "$G/chain.pem" "$G/crl.der"
+  no "SNP report of the HCL: another nonce" -- "$CLI" verify --at 2025-06-15T00:00:00Z \
+      --anchor "$(cat "$G/anchor.sha256")" --nonce "$N" "$T/snp_report.bin" "$G/vcek.pem" "$G/chain.pem" "$G/crl.der"
+  I=$TP/intel
+  ok "TD quote next to the TDX HCL verifies with libattest, nonce = SHA-256(claims)" -- "$CLI" verify \
+      --at 2025-06-15T00:00:00Z --no-builtin-anchors --anchor-intel "$(cat "$I/anchor.sha256")" --nonce "$bind" \
+      "$AZ/tdx/td_quote.bin" "$I/tcb_info_tdx.json" "$I/qe_identity_td.json" "$I/tcb_signing_chain.pem" \
+      "$I/root_crl.der" "$I/pck_crl.der"
+fi
+
 # The same checks hold on real Azure evidence, so what they accept in the
 # generated files is Azure's format (MANIFEST 3: AT01, S07 with AS01's quote).
 AV=${ATTEST_SHARED:-../shared}/vectors
