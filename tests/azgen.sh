@@ -45,6 +45,9 @@ openssl x509 -in "$AZ/ak.pem" -noout -pubkey > "$T/ak_cert_pub.pem"
 ok "AK certificate key is the AK" -- cmp "$T/ak_cert_pub.pem" "$AZ/ak_pub.pem"
 openssl x509 -in "$AZ/ak.pem" -outform DER -out "$T/ak.der"
 ok "ak.der is ak.pem" -- cmp "$T/ak.der" "$AZ/ak.der"
+ok "ak_nv.bin: ak.der then 1024 zero bytes" -- py '
+import sys; d, n = (open(f, "rb").read() for f in sys.argv[1:3])
+assert n[:len(d)] == d and n[len(d):] == bytes(1024)' "$AZ/ak.der" "$AZ/ak_nv.bin"
 openssl x509 -in "$AZ/ak.pem" -noout -text > "$T/ak.txt"
 for want in "CN = 7e57a2e5c0de.ConfidentialVM.Azure.windows.net" "1.3.6.1.4.1.311.10.3.12, 2.23.133.8.3" \
     "Policy: 1.3.6.1.4.1.311.108.200.2" "CA:FALSE" "Digital Signature" "sha512WithRSAEncryption" "Public-Key: (2048 bit)"; do
