@@ -45,6 +45,9 @@ openssl x509 -in "$AZ/ak.pem" -noout -pubkey > "$T/ak_cert_pub.pem"
 ok "AK certificate key is the AK" -- cmp "$T/ak_cert_pub.pem" "$AZ/ak_pub.pem"
 openssl x509 -in "$AZ/ak.pem" -outform DER -out "$T/ak.der"
 ok "ak.der is ak.pem" -- cmp "$T/ak.der" "$AZ/ak.der"
+ok "ak_nv.bin: ak.der then 1024 zero bytes" -- py '
+import sys; d, n = (open(f, "rb").read() for f in sys.argv[1:3])
+assert n[:len(d)] == d and n[len(d):] == bytes(1024)' "$AZ/ak.der" "$AZ/ak_nv.bin"
 openssl x509 -in "$AZ/ak.pem" -noout -text > "$T/ak.txt"
 for want in "CN = 7e57a2e5c0de.ConfidentialVM.Azure.windows.net" "1.3.6.1.4.1.311.10.3.12, 2.23.133.8.3" \
     "Policy: 1.3.6.1.4.1.311.108.200.2" "CA:FALSE" "Digital Signature" "sha512WithRSAEncryption" "Public-Key: (2048 bit)"; do
@@ -168,13 +171,14 @@ import hashlib, sys; r = open(sys.argv[1], "rb").read()[0x20:0x420]
 assert r[0x210] == 0xFF and r[80:128] == hashlib.sha384(r[512:1024]).digest()' "$T/hts.bin"
 
 # ---- vTPM quotes --------------------------------------------------------
-# quote_check MSG PCRS NONCE_HEX SELECTION_HEX: TPMS_ATTEST per MANIFEST 1.
+# quote_check MSG PCRS NONCE_HEX SELECTION_HEX TPMT_PUBLIC|-: TPMS_ATTEST per
+# MANIFEST 1 (- : qualifiedSigner not checked).
 quote_check='
 import hashlib, struct, sys
 m = open(sys.argv[1], "rb").read(); p = open(sys.argv[2], "rb").read(); nonce = bytes.fromhex(sys.argv[3])
-t = open(sys.argv[5], "rb").read()
 assert m[:6] == bytes.fromhex("ff5443478018") and m[6:10] == bytes.fromhex("0022000b")
-assert m[10:42] == hashlib.sha256(t).digest(), "qualifiedSigner = name of the AK TPMT_PUBLIC"
+if sys.argv[5] != "-":
+    assert m[10:42] == hashlib.sha256(open(sys.argv[5], "rb").read()).digest(), "qualifiedSigner = name of the AK TPMT_PUBLIC"
 n = struct.unpack(">H", m[42:44])[0]; assert m[44:44 + n] == nonce, "extraData"
 o = 44 + n + 17
 assert m[o:o + 8] == bytes.fromhex("2020031200120003"), "firmwareVersion"
@@ -222,6 +226,48 @@ usage "quote: 65-byte nonce" -- q --nonce "$(printf '%0130d' 0)"
 usage "quote: --flip outside" -- q --nonce 01 --flip 4096
 usage "unknown azure command" -- "$MOCK" azure report
 ok "azure --help on stdout" -- sh -c "'$MOCK' azure --help | grep -q 'azure quote --pki DIR'"
+
+# The hardware parts verify with libattest as they are: the SNP report cut
+# out of the HCL and the TD quote, with the binding hash as the nonce (the
+# CPU's report data must equal it, zero padded).
+CLI=${ATTEST_CLI:-}
+if [ -n "$CLI" ]; then
+  bind=$(openssl dgst -sha256 -r "$AZ/claims.json" | cut -c1-64)
+  py 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read()[0x20:0x20 + 1184])' \
+      "$AZ/snp/hcl_report.bin" "$T/snp_report.bin"
+  ok "SNP report of the HCL verifies with libattest, nonce = SHA-256(claims)" -- "$CLI" verify \
+      --at 2025-06-15T00:00:00Z --anchor "$(cat "$G/anchor.sha256")" --nonce "$bind" \
+      "$T/snp_report.bin" "$G/vcek.pem" "$G/chain.pem" "$G/crl.der"
+  no "SNP report of the HCL: another nonce" -- "$CLI" verify --at 2025-06-15T00:00:00Z \
+      --anchor "$(cat "$G/anchor.sha256")" --nonce "$N" "$T/snp_report.bin" "$G/vcek.pem" "$G/chain.pem" "$G/crl.der"
+  I=$TP/intel
+  ok "TD quote next to the TDX HCL verifies with libattest, nonce = SHA-256(claims)" -- "$CLI" verify \
+      --at 2025-06-15T00:00:00Z --no-builtin-anchors --anchor-intel "$(cat "$I/anchor.sha256")" --nonce "$bind" \
+      "$AZ/tdx/td_quote.bin" "$I/tcb_info_tdx.json" "$I/qe_identity_td.json" "$I/tcb_signing_chain.pem" \
+      "$I/root_crl.der" "$I/pck_crl.der"
+fi
+
+# The same checks hold on real Azure evidence, so what they accept in the
+# generated files is Azure's format (MANIFEST 3: AT01, S07 with AS01's quote).
+AV=${ATTEST_SHARED:-../shared}/vectors
+if [ -d "$AV/azure" ]; then
+  claims_of() { py 'import struct, sys; d = open(sys.argv[1], "rb").read(); n = struct.unpack_from("<I", d, 0x4D0)[0]
+open(sys.argv[2], "wb").write(d[0x4D4:0x4D4 + n])' "$1" "$2"; }
+  A1=$AV/azure/tdx/AT01_trustee_tdx_current
+  claims_of "$A1/hcl-report.bin" "$T/at01.json"
+  ok "real AT01: HCL checks hold" -- py "$hcl_check" "$A1/hcl-report.bin" "$T/at01.json" 4
+  ok "real AT01: TDREPORT checks hold against its TD quote" -- py "$td_check" "$A1/hcl-report.bin" \
+      "$AV/tdx/quotes/tdx_v4_00806F050000_azure_trustee.bin"
+  ok "real AT01: quote checks hold" -- py "$quote_check" "$A1/quote_msg.bin" "$A1/pcrs_sha256.bin" 6368616c6c656e6765 ffffff -
+  S07=$AV/snp/sets/S07_milan_v2_azure_hcl_trustee
+  claims_of "$S07/hcl_report.bin" "$T/s07.json"
+  ok "real S07: HCL checks hold (header v1)" -- py "$hcl_check" "$S07/hcl_report.bin" "$T/s07.json" 2 2600 1
+  ok "real S07: claims keys in the generated order" -- py '
+import json, sys; a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert list(a) == list(b) and list(a["keys"][0]) == list(b["keys"][0])' "$T/s07.json" "$AZ/claims.json"
+else
+  echo "note: $AV/azure absent: real-format comparisons skipped"
+fi
 
 echo "azgen.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

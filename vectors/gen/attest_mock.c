@@ -143,11 +143,7 @@ _Static_assert(SNPGEN_LEN_REPORT_DATA <= MOCKCLI_HEX_OPT_MAX,
 
 typedef struct {
     const char *pki_dir, *out;
-    int vlek;
-    uint64_t version;
-    mockcli_hex_opt report_data, measurement, host_data;
-    int have_policy, have_vmpl;
-    uint64_t policy, vmpl;
+    mockcli_snp_opts snp;
     mockcli_edits edits; /* --set inside the report, --flip BIT decimal */
 } report_args;
 
@@ -168,35 +164,14 @@ static int parse_set(mockcli_kv *e, const char *s)
 static int report_opt(void *ctx, const char *o, const char *v)
 {
     report_args *a = ctx;
+    int rc;
     if (strcmp(o, "--pki") == 0)
         a->pki_dir = v;
     else if (strcmp(o, "-o") == 0)
         a->out = v;
-    else if (strcmp(o, "--version") == 0) {
-        if (mockcli_parse_u64_base(&a->version, v, 10, 5) != 0 ||
-            (a->version != 2 && a->version != 3 && a->version != 5))
-            return usage_error("--version must be 2, 3 or 5", v);
-    } else if (strcmp(o, "--report-data") == 0) {
-        if (mockcli_parse_hex_opt(&a->report_data, SNPGEN_LEN_REPORT_DATA,
-                                  v) != 0)
-            return usage_error("--report-data needs 1..64 hex bytes", v);
-    } else if (strcmp(o, "--measurement") == 0) {
-        if (mockcli_parse_hex_opt(&a->measurement, SNPGEN_LEN_MEASUREMENT,
-                                  v) != 0)
-            return usage_error("--measurement needs 1..48 hex bytes", v);
-    } else if (strcmp(o, "--host-data") == 0) {
-        if (mockcli_parse_hex_opt(&a->host_data, SNPGEN_LEN_HOST_DATA, v) !=
-            0)
-            return usage_error("--host-data needs 1..32 hex bytes", v);
-    } else if (strcmp(o, "--policy") == 0) {
-        if (mockcli_parse_u64_base(&a->policy, v, 16, UINT64_MAX) != 0)
-            return usage_error("bad --policy", v);
-        a->have_policy = 1;
-    } else if (strcmp(o, "--vmpl") == 0) {
-        if (mockcli_parse_u64(&a->vmpl, v, UINT32_MAX) != 0)
-            return usage_error("bad --vmpl", v);
-        a->have_vmpl = 1;
-    } else if (strcmp(o, "--set") == 0) {
+    else if ((rc = mockcli_snp_opt(&cli, &a->snp, o, v)) != 1)
+        return rc; /* an SNP field option: 0 or a usage error */
+    else if (strcmp(o, "--set") == 0) {
         mockcli_edits *e = &a->edits;
         if (e->n_sets == MOCKCLI_MAX_EDITS ||
             parse_set(&e->sets[e->n_sets], v) != 0)
@@ -214,7 +189,7 @@ static int report_opt(void *ctx, const char *o, const char *v)
 static int report_parse(report_args *a, int argc, char **argv)
 {
     static const mockcli_flag flags[] = {
-        {"--vlek", offsetof(report_args, vlek)}};
+        {"--vlek", offsetof(report_args, snp.vlek)}};
     int rc = mockcli_parse_opts(&cli, argc, argv, flags, 1, report_opt, a);
     if (rc != 0)
         return rc;
@@ -226,21 +201,7 @@ static int report_parse(report_args *a, int argc, char **argv)
 /* Apply every pre-signature option to an initialised report. */
 static void report_edit(uint8_t *r, const report_args *a)
 {
-    mockcli_put_hex_opt(r, SNPGEN_OFF_REPORT_DATA, SNPGEN_LEN_REPORT_DATA,
-                        &a->report_data);
-    mockcli_put_hex_opt(r, SNPGEN_OFF_MEASUREMENT, SNPGEN_LEN_MEASUREMENT,
-                        &a->measurement);
-    mockcli_put_hex_opt(r, SNPGEN_OFF_HOST_DATA, SNPGEN_LEN_HOST_DATA,
-                        &a->host_data);
-    if (a->have_policy)
-        snpgen_put_u64(r + SNPGEN_OFF_POLICY, a->policy);
-    if (a->have_vmpl)
-        snpgen_put_u32(r + SNPGEN_OFF_VMPL, (uint32_t)a->vmpl);
-    if (a->vlek) {
-        uint32_t ki = snpgen_get_u32(r + SNPGEN_OFF_KEY_INFO);
-        ki = (ki & ~SNPGEN_KEYINFO_SIGNING_MASK) | SNPGEN_KEYINFO_SIGNING_VLEK;
-        snpgen_put_u32(r + SNPGEN_OFF_KEY_INFO, ki);
-    }
+    mockcli_snp_edit(r, &a->snp);
     /* checked against the report size when parsed */
     (void)mockcli_kv_apply(r, SNPGEN_REPORT_SIZE, a->edits.sets,
                            a->edits.n_sets);
@@ -253,12 +214,15 @@ static int report_make(const report_args *a)
     int rc;
     if (snpgen_pki_load(&pki, a->pki_dir) != 0)
         return failure("cannot load PKI directory", a->pki_dir);
-    if (snpgen_report_init(report, pki, (uint32_t)a->version) != 0) {
+    if (snpgen_report_init(report, pki,
+                           a->snp.version ? (uint32_t)a->snp.version : 3) !=
+        0) {
         snpgen_pki_free(pki);
         return failure("cannot initialise report", NULL);
     }
     report_edit(report, a);
-    rc = snpgen_report_sign(report, a->vlek ? pki->vlek_key : pki->vcek_key);
+    rc = snpgen_report_sign(report,
+                            a->snp.vlek ? pki->vlek_key : pki->vcek_key);
     if (rc != 0)
         rc = failure("signing failed", NULL);
     snpgen_pki_free(pki);
@@ -274,7 +238,6 @@ static int cmd_report(int argc, char **argv)
     report_args a;
     int rc;
     memset(&a, 0, sizeof(a));
-    a.version = 3;
     rc = report_parse(&a, argc, argv);
     if (rc == 0)
         rc = report_make(&a);

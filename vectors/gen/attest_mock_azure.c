@@ -278,10 +278,7 @@ static int cmd_claims(int argc, char **argv)
 
 typedef struct {
     const char *claims_path, *out, *snp_pki, *tdx_pki, *td_quote_out;
-    /* SNP report */
-    int vlek, have_policy, have_vmpl;
-    uint64_t version, policy, vmpl;
-    mockcli_hex_opt measurement, host_data;
+    mockcli_snp_opts snp; /* the SNP report's fields (not its data) */
     /* TD quote */
     uint64_t quote_version, td_quote_pad;
     mockcli_hex_opt mrtd, td_attributes;
@@ -298,30 +295,12 @@ static int hcl_snp_opt(hcl_args *a, const char *o, const char *v)
 {
     if (strcmp(o, "--snp-pki") == 0) {
         a->snp_pki = v;
-    } else if (strcmp(o, "--version") == 0) {
-        if (mockcli_parse_u64_base(&a->version, v, 10, 5) != 0 ||
-            (a->version != 2 && a->version != 3 && a->version != 5))
-            return usage_error("--version must be 2, 3 or 5", v);
-    } else if (strcmp(o, "--measurement") == 0) {
-        if (mockcli_parse_hex_opt(&a->measurement, SNPGEN_LEN_MEASUREMENT,
-                                  v) != 0)
-            return usage_error("--measurement needs 1..48 hex bytes", v);
-    } else if (strcmp(o, "--host-data") == 0) {
-        if (mockcli_parse_hex_opt(&a->host_data, SNPGEN_LEN_HOST_DATA, v) !=
-            0)
-            return usage_error("--host-data needs 1..32 hex bytes", v);
-    } else if (strcmp(o, "--policy") == 0) {
-        if (mockcli_parse_u64_base(&a->policy, v, 16, UINT64_MAX) != 0)
-            return usage_error("bad --policy", v);
-        a->have_policy = 1;
-    } else if (strcmp(o, "--vmpl") == 0) {
-        if (mockcli_parse_u64(&a->vmpl, v, UINT32_MAX) != 0)
-            return usage_error("bad --vmpl", v);
-        a->have_vmpl = 1;
-    } else {
-        return 1; /* not an SNP option */
+        return 0;
     }
-    return 0;
+    /* REPORT_DATA is the binding hash or --report-data-override */
+    if (strcmp(o, "--report-data") == 0)
+        return usage_error("use --report-data-override", NULL);
+    return mockcli_snp_opt(&cli, &a->snp, o, v);
 }
 
 static int hcl_tdx_opt(hcl_args *a, const char *o, const char *v)
@@ -398,14 +377,12 @@ static int hcl_opt(void *ctx, const char *o, const char *v)
 
 static int hcl_parse(hcl_args *a, int argc, char **argv)
 {
-    static const mockcli_flag flags[] = {{"--vlek", offsetof(hcl_args, vlek)}};
+    static const mockcli_flag flags[] = {{"--vlek", offsetof(hcl_args, snp.vlek)}};
     int rc = mockcli_parse_opts(&cli, argc, argv, flags, 1, hcl_opt, a);
     int tdx_opts = a->td_quote_out != NULL || a->quote_version != 0 ||
                    a->mrtd.have || a->td_attributes.have ||
                    a->td_quote_pad != 0 || a->have_rtmr[0] ||
                    a->have_rtmr[1] || a->have_rtmr[2] || a->have_rtmr[3];
-    int snp_opts = a->vlek || a->version != 0 || a->measurement.have ||
-                   a->host_data.have || a->have_policy || a->have_vmpl;
     if (rc != 0)
         return rc;
     if (a->claims_path == NULL || a->out == NULL ||
@@ -415,7 +392,7 @@ static int hcl_parse(hcl_args *a, int argc, char **argv)
                            NULL);
     if (a->snp_pki != NULL && tdx_opts)
         return usage_error("TD options need --tdx-pki", NULL);
-    if (a->tdx_pki != NULL && snp_opts)
+    if (a->tdx_pki != NULL && mockcli_snp_opts_given(&a->snp))
         return usage_error("SNP report options need --snp-pki", NULL);
     return 0;
 }
@@ -426,23 +403,11 @@ static int hcl_snp_report(uint8_t r[SNPGEN_REPORT_SIZE], snpgen_pki **pki,
 {
     if (snpgen_pki_load(pki, a->snp_pki) != 0)
         return failure("cannot load SNP PKI directory", a->snp_pki);
-    if (snpgen_report_init(r, *pki, a->version ? (uint32_t)a->version : 3) !=
-        0)
+    if (snpgen_report_init(r, *pki,
+                           a->snp.version ? (uint32_t)a->snp.version : 3) != 0)
         return failure("cannot initialise SNP report", NULL);
     memcpy(r + SNPGEN_OFF_REPORT_DATA, rd, SNPGEN_LEN_REPORT_DATA);
-    mockcli_put_hex_opt(r, SNPGEN_OFF_MEASUREMENT, SNPGEN_LEN_MEASUREMENT,
-                        &a->measurement);
-    mockcli_put_hex_opt(r, SNPGEN_OFF_HOST_DATA, SNPGEN_LEN_HOST_DATA,
-                        &a->host_data);
-    if (a->have_policy)
-        snpgen_put_u64(r + SNPGEN_OFF_POLICY, a->policy);
-    if (a->have_vmpl)
-        snpgen_put_u32(r + SNPGEN_OFF_VMPL, (uint32_t)a->vmpl);
-    if (a->vlek) {
-        uint32_t ki = snpgen_get_u32(r + SNPGEN_OFF_KEY_INFO);
-        ki = (ki & ~SNPGEN_KEYINFO_SIGNING_MASK) | SNPGEN_KEYINFO_SIGNING_VLEK;
-        snpgen_put_u32(r + SNPGEN_OFF_KEY_INFO, ki);
-    }
+    mockcli_snp_edit(r, &a->snp);
     return 0;
 }
 
@@ -507,7 +472,8 @@ static int hcl_finish(uint8_t *h, size_t len, const hcl_args *a,
     if (mockcli_kv_apply(h, len, a->edits.sets, a->edits.n_sets) != 0)
         return usage_error("--set outside the HCL report", NULL);
     if (snp != NULL) {
-        if (snpgen_report_sign(hw, a->vlek ? snp->vlek_key : snp->vcek_key) !=
+        if (snpgen_report_sign(hw, a->snp.vlek ? snp->vlek_key
+                                           : snp->vcek_key) !=
             0)
             return failure("SNP report signing failed", NULL);
     } else if (azgen_tdreport_rehash(hw) != 0) {

@@ -380,6 +380,23 @@ static int save_der(const char *dir, const char *name, X509 *x)
     return save_bio(dir, name, b);
 }
 
+/* The AK certificate as Azure's NV index 0x01C101D0 returns it: the DER
+ * followed by zero padding (AT05), which a verifier must tolerate. */
+#define AK_NV_PADDING 1024
+static int save_nv(const char *dir, X509 *x)
+{
+    unsigned char *der = NULL;
+    uint8_t *nv;
+    int n = i2d_X509(x, &der), rc = -1;
+    if (n > 0 && (nv = calloc(1, (size_t)n + AK_NV_PADDING)) != NULL) {
+        memcpy(nv, der, (size_t)n);
+        rc = gen_write_file(dir, "ak_nv.bin", nv, (size_t)n + AK_NV_PADDING);
+        free(nv);
+    }
+    OPENSSL_free(der);
+    return rc;
+}
+
 static int save_tpmt(const char *dir, EVP_PKEY *ak)
 {
     uint8_t *t = NULL;
@@ -402,6 +419,7 @@ int azgen_pki_save(const azgen_pki *p, const char *dir)
         save_chain(dir, p) != 0 ||
         gen_save_cert(dir, "ak.pem", p->ak_cert) != 0 ||
         save_der(dir, "ak.der", p->ak_cert) != 0 ||
+        save_nv(dir, p->ak_cert) != 0 ||
         gen_save_key(dir, "ak.key.pem", p->ak_key) != 0 ||
         save_pub(dir, "ak_pub.pem", p->ak_key) != 0 ||
         save_tpmt(dir, p->ak_key) != 0 ||

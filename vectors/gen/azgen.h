@@ -166,7 +166,8 @@ int azgen_ak_cert_issue(X509 **out, const azgen_pki *pki,
 void azgen_pki_free(azgen_pki *pki);
 /*
  * dir (created if missing): root.pem, root.key.pem, ca.pem, ca.key.pem,
- * chain.pem (intermediate then root), ak.pem, ak.der, ak.key.pem,
+ * chain.pem (intermediate then root), ak.pem, ak.der, ak_nv.bin (ak.der
+ * and 1024 zero bytes, as read from NV 0x01C101D0), ak.key.pem,
  * ak_pub.pem, ak_tpmt_public.bin, ek.key.pem, ek_pub.pem, anchor.sha256
  * (SHA-256 of the root's SPKI, lowercase hex, newline).
  */

@@ -292,3 +292,69 @@ int mockcli_write_file(const char *path, const void *data, size_t len)
         ok = 0;
     return ok ? 0 : -1;
 }
+
+/* ------------------------------------------------------------------------ */
+/* SNP report options                                                       */
+
+static int snp_hex_opt(const mockcli_prog *p, mockcli_hex_opt *h, size_t max,
+                       const char *opt, const char *value)
+{
+    char msg[64];
+    if (mockcli_parse_hex_opt(h, max, value) == 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "%s needs 1..%zu hex bytes", opt, max);
+    return mockcli_usage_error(p, msg, value);
+}
+
+int mockcli_snp_opt(const mockcli_prog *p, mockcli_snp_opts *o,
+                    const char *opt, const char *v)
+{
+    if (strcmp(opt, "--version") == 0) {
+        if (mockcli_parse_u64_base(&o->version, v, 10, 5) != 0 ||
+            (o->version != 2 && o->version != 3 && o->version != 5))
+            return mockcli_usage_error(p, "--version must be 2, 3 or 5", v);
+    } else if (strcmp(opt, "--report-data") == 0) {
+        return snp_hex_opt(p, &o->report_data, SNPGEN_LEN_REPORT_DATA, opt, v);
+    } else if (strcmp(opt, "--measurement") == 0) {
+        return snp_hex_opt(p, &o->measurement, SNPGEN_LEN_MEASUREMENT, opt, v);
+    } else if (strcmp(opt, "--host-data") == 0) {
+        return snp_hex_opt(p, &o->host_data, SNPGEN_LEN_HOST_DATA, opt, v);
+    } else if (strcmp(opt, "--policy") == 0) {
+        if (mockcli_parse_u64_base(&o->policy, v, 16, UINT64_MAX) != 0)
+            return mockcli_usage_error(p, "bad --policy", v);
+        o->have_policy = 1;
+    } else if (strcmp(opt, "--vmpl") == 0) {
+        if (mockcli_parse_u64(&o->vmpl, v, UINT32_MAX) != 0)
+            return mockcli_usage_error(p, "bad --vmpl", v);
+        o->have_vmpl = 1;
+    } else {
+        return 1;
+    }
+    return 0;
+}
+
+int mockcli_snp_opts_given(const mockcli_snp_opts *o)
+{
+    return o->vlek || o->version != 0 || o->report_data.have ||
+           o->measurement.have || o->host_data.have || o->have_policy ||
+           o->have_vmpl;
+}
+
+void mockcli_snp_edit(uint8_t *r, const mockcli_snp_opts *o)
+{
+    mockcli_put_hex_opt(r, SNPGEN_OFF_REPORT_DATA, SNPGEN_LEN_REPORT_DATA,
+                        &o->report_data);
+    mockcli_put_hex_opt(r, SNPGEN_OFF_MEASUREMENT, SNPGEN_LEN_MEASUREMENT,
+                        &o->measurement);
+    mockcli_put_hex_opt(r, SNPGEN_OFF_HOST_DATA, SNPGEN_LEN_HOST_DATA,
+                        &o->host_data);
+    if (o->have_policy)
+        snpgen_put_u64(r + SNPGEN_OFF_POLICY, o->policy);
+    if (o->have_vmpl)
+        snpgen_put_u32(r + SNPGEN_OFF_VMPL, (uint32_t)o->vmpl);
+    if (o->vlek) {
+        uint32_t ki = snpgen_get_u32(r + SNPGEN_OFF_KEY_INFO);
+        ki = (ki & ~SNPGEN_KEYINFO_SIGNING_MASK) | SNPGEN_KEYINFO_SIGNING_VLEK;
+        snpgen_put_u32(r + SNPGEN_OFF_KEY_INFO, ki);
+    }
+}

@@ -153,6 +153,27 @@ int mockcli_edit_opt(const mockcli_prog *p, mockcli_edits *e, const char *opt,
                      const char *value);
 void mockcli_edits_free(mockcli_edits *e);
 
+/* The SNP report field options of `snp report` and `azure hcl`. */
+typedef struct {
+    int vlek; /* a flag: set through a mockcli_flag */
+    uint64_t version; /* 2, 3 or 5; 0 = 3 */
+    mockcli_hex_opt report_data, measurement, host_data;
+    int have_policy, have_vmpl;
+    uint64_t policy, vmpl;
+} mockcli_snp_opts;
+
+/*
+ * --version, --report-data, --measurement, --host-data, --policy, --vmpl
+ * into o: 0, a usage error, or 1 when opt is none of them.
+ */
+int mockcli_snp_opt(const mockcli_prog *p, mockcli_snp_opts *o,
+                    const char *opt, const char *value);
+/* Any option of o given (--vlek included). */
+int mockcli_snp_opts_given(const mockcli_snp_opts *o);
+/* The given fields (and KEY_INFO's signing key for --vlek) into an
+ * initialised SNP report, before it is signed. */
+void mockcli_snp_edit(uint8_t *report, const mockcli_snp_opts *o);
+
 /* Write len bytes to path ("-" = stdout). */
 int mockcli_write_file(const char *path, const void *data, size_t len);
 
