@@ -407,12 +407,11 @@ Test(azure_vectors, tdx_ak_certificate)
 {
     const char *const extra[] = {AT "AT04_flashbots_tdx_2026_akchain/ak_cert.der",
                                  "azure/roots/azure-cloud-virtual-tpm-ca-24.pem",
-                                 "azure/roots/azure-cloud-virtual-tpm-ca-2025.pem",
-                                 "azure/roots/azure-virtual-tpm-root-2023.pem"};
+                                 "azure/roots/azure-cloud-virtual-tpm-ca-2025.pem"};
     const char *policy = "{\"tdx\":{\"accepted_tcb_statuses\":" DCAP_ALL_STATUSES ","
                          "\"allow_expired_collateral\":true},"
                          "\"azure\":{\"require_ak_cert\":true}}";
-    attest_result *r = verify_tdx(&tdx_cases[3], policy, extra, 4);
+    attest_result *r = verify_tdx(&tdx_cases[3], policy, extra, 3);
     cr_expect_eq(attest_result_status(r), ATTEST_OK, "%s", attest_result_reason(r));
     attest_result_free(r);
     /* Without the certificate, a policy that requires one fails. */

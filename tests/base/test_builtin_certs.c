@@ -40,7 +40,8 @@ Test(builtin_certs, equal_the_pem_files_of_certs)
     const attest_builtin_cert *all = attest_builtin_certs(&n);
     cr_assert_eq(n, pem_files_in_certs(), "every certs/*.pem is built in and chains to a "
                                           "built-in anchor");
-    cr_expect_eq(n, 12, "ARK, ASK, ASVK x 3 products, SGX root, 2 NVIDIA roots");
+    cr_expect_eq(n, 13, "ARK, ASK, ASVK x 3 products, SGX root, 2 NVIDIA roots, Azure vTPM "
+                        "root");
     for (size_t i = 0; i < n; i++) {
         unsigned char *want = NULL, *got = NULL;
         int wlen = pem_der(all[i].name, &want), glen = i2d_X509(all[i].cert, &got);
@@ -59,7 +60,8 @@ Test(builtin_certs, each_names_its_vendor_and_root)
     } kinds[] = {{"amd_", ATTEST_VENDOR_AMD},
                  {"intel_", ATTEST_VENDOR_INTEL},
                  {"nvidia_device", ATTEST_VENDOR_NVIDIA_DEVICE},
-                 {"nvidia_corim", ATTEST_VENDOR_NVIDIA_RIM}};
+                 {"nvidia_corim", ATTEST_VENDOR_NVIDIA_RIM},
+                 {"azure_", ATTEST_VENDOR_AZURE_VTPM}};
     size_t n, roots = 0;
     const attest_builtin_cert *all = attest_builtin_certs(&n);
     for (size_t i = 0; i < n; i++) {
@@ -82,7 +84,7 @@ Test(builtin_certs, each_names_its_vendor_and_root)
                                  all[i].name);
         }
     }
-    cr_expect_eq(roots, 6);
+    cr_expect_eq(roots, 7);
 }
 
 /* Only the built-in certificates whose root key is still an anchor are
