@@ -347,6 +347,9 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_QE_IDENTITY = 19,     /* Intel PCS Enclave Identity body (JSON) */
     ATTEST_ITEM_RIM = 20,             /* NVIDIA RIM (SWID tag XML) */
     ATTEST_ITEM_OCSP = 21,            /* DER OCSP response */
+    ATTEST_ITEM_THIM = 22,            /* Azure THIM JSON {vcekCert, certificateChain,
+                                         tcbm, cacheControl}, or its base64 text
+                                         (Confidential ACI's host-amd-cert-base64) */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
