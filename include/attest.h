@@ -475,6 +475,16 @@ typedef enum attest_service {
     ATTEST_SERVICE_NVIDIA_RIM = 4,     /* default https://rim.attestation.nvidia.com */
     ATTEST_SERVICE_NVIDIA_OCSP = 5,    /* default https://ocsp.ndis.nvidia.com (the
                                           requests are POSTed to the URL itself) */
+    ATTEST_SERVICE_AZURE_THIM = 6,     /* none (opt-in: reachable only inside Azure,
+                                          e.g. http://169.254.169.254/metadata/THIM/amd/certification);
+                                          the whole URL. When set, an SNP report's VCEK
+                                          and its ASK/ARK are asked of it instead of
+                                          KDS: GET URL?tcbVersion=<REPORTED_TCB, 16 hex>
+                                          &platformId=<CHIP_ID, 128 hex> with header
+                                          "Metadata: true"; the JSON answer is added as
+                                          attest_collateral_add adds a THIM JSON and
+                                          cached for its cacheControl seconds at most.
+                                          The CRL still comes from KDS. */
 } attest_service;
 
 /* A fetcher with the default services, libcurl's CA bundle, no cache,

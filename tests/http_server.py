@@ -16,7 +16,10 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   ocsp_pki (a live OCSP signer for the NVIDIA test PKI in that directory:
   a POSTed request is read with `openssl ocsp -req_text`, and `ocsp_mock
   nvidia ocsp` signs a good answer about the certificate it names, echoing
-  its nonce unless drop_nonce is true: then the answer is a stored one).
+  its nonce unless drop_nonce is true: then the answer is a stored one),
+  require_headers {name: value} (403 unless the request carries each, as
+  Azure IMDS requires "Metadata: true"), require_query (400 unless the
+  query string is exactly this).
 """
 import binascii
 import http.server
@@ -124,6 +127,14 @@ def make_handler(routes):
                 counts[self.path] = seen + 1
             if seen < route.get("fail_first", 0):
                 self.answer(route.get("fail_status", 503), route.get("fail_headers", {}), b"")
+                return
+            for name, value in route.get("require_headers", {}).items():
+                if self.headers.get(name) != value:
+                    self.answer(403, {}, b"required header missing\n")
+                    return
+            query = self.path.partition("?")[2]
+            if "require_query" in route and query != route["require_query"]:
+                self.answer(400, {}, ("unexpected query %s\n" % query).encode())
                 return
             time.sleep(route.get("sleep", 0))
             headers = {}

@@ -5,12 +5,12 @@
  *                 [--anchor|--anchor-intel|... SPKI_SHA256_HEX]... [--no-builtin-anchors]
  *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]]
  *                 [--online [--cache DIR] [--ca-file F] [--kds URL] [--pcs URL | --pccs URL]
- *                  [--nvidia-rim URL] [--nvidia-ocsp URL]] FILE|DIR...
+ *                  [--nvidia-rim URL] [--nvidia-ocsp URL] [--thim URL]] FILE|DIR...
  *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
  *   attest collateral list [--json] FILE|DIR...
  *   attest collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]
  *                           [--pcs URL | --pccs URL] [--nvidia-rim URL] [--nvidia-ocsp URL]
- *                           -o BUNDLE FILE|DIR...
+ *                           [--thim URL] -o BUNDLE FILE|DIR...
  *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
  *                       [--allow-warning]
  *   attest version | attest --version
@@ -78,6 +78,7 @@ enum option_code {
     OPT_PCCS,
     OPT_NV_RIM,
     OPT_NV_OCSP,
+    OPT_THIM,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
@@ -92,7 +93,8 @@ static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
     {"pcs", required_argument, NULL, OPT_PCS},                                               \
     {"pccs", required_argument, NULL, OPT_PCCS},                                             \
     {"nvidia-rim", required_argument, NULL, OPT_NV_RIM},                                     \
-    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP}
+    {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP},                                   \
+    {"thim", required_argument, NULL, OPT_THIM}
 
 static const struct option VERIFY_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
@@ -171,7 +173,10 @@ static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
     "  --nvidia-rim URL      NVIDIA RIM service base (default\n"                          \
     "                        https://rim.attestation.nvidia.com)\n"                      \
     "  --nvidia-ocsp URL     NVIDIA OCSP responder (default https://ocsp.ndis.nvidia.com;\n" \
-    "                        a fresh nonce per request, answers never cached)\n"
+    "                        a fresh nonce per request, answers never cached)\n" \
+    "  --thim URL            ask Azure THIM (the whole URL, e.g. http://169.254.169.254/\n" \
+    "                        metadata/THIM/amd/certification; none by default) for SNP\n" \
+    "                        VCEKs and their chain instead of KDS\n"
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -192,7 +197,7 @@ static const command COMMANDS[] = {
      "                     [--token-lifetime SECONDS]]\n"
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                      [--nvidia-ocsp URL]] FILE|DIR...\n",
+     "                      [--nvidia-ocsp URL] [--thim URL]] FILE|DIR...\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
      "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
@@ -235,7 +240,7 @@ static const command COMMANDS[] = {
     {"collateral", "fetch", "collateral fetch",
      "collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                           [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                           [--nvidia-ocsp URL] -o BUNDLE FILE|DIR...\n",
+     "                           [--nvidia-ocsp URL] [--thim URL] -o BUNDLE FILE|DIR...\n",
      "Fetch what the evidence among the inputs lacks (as verify --online) and\n"
      "write the inputs and the fetched collateral as one bundle (bundle create).\n"
      "What is still missing is listed on stderr.\n"
@@ -588,7 +593,7 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 /* ---- online collateral ------------------------------------------------ */
 
 typedef struct service_opts {
-    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp;
+    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp, *thim;
     int64_t at; /* verify --at: the cache's "now" too */
 } service_opts;
 
@@ -603,13 +608,15 @@ static int service_option(service_opts *o, int code, const char *value)
     case OPT_PCCS: o->pccs = value; return 0;
     case OPT_NV_RIM: o->rim = value; return 0;
     case OPT_NV_OCSP: o->ocsp = value; return 0;
+    case OPT_THIM: o->thim = value; return 0;
     default: return 1;
     }
 }
 
 static bool any_service_option(const service_opts *o)
 {
-    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp;
+    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp ||
+           o->thim;
 }
 
 static int make_fetcher(const service_opts *o, attest_fetcher **out)
@@ -623,7 +630,7 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     const struct { attest_service svc; const char *url; } urls[] = {
         {ATTEST_SERVICE_AMD_KDS, o->kds}, {ATTEST_SERVICE_INTEL_PCS, o->pcs},
         {ATTEST_SERVICE_INTEL_PCCS, o->pccs}, {ATTEST_SERVICE_NVIDIA_RIM, o->rim},
-        {ATTEST_SERVICE_NVIDIA_OCSP, o->ocsp},
+        {ATTEST_SERVICE_NVIDIA_OCSP, o->ocsp}, {ATTEST_SERVICE_AZURE_THIM, o->thim},
     };
     for (size_t i = 0; status == ATTEST_OK && i < sizeof urls / sizeof *urls; i++)
         if (urls[i].url)

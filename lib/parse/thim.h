@@ -16,8 +16,9 @@ typedef struct thim_doc {
     uint32_t cache_seconds; /* cacheControl */
 } thim_doc;
 
-/* True when the bytes are a JSON object with a string member "vcekCert",
- * or base64 text (line breaks allowed) of such JSON: the THIM form, decided
+/* True when the bytes are a JSON object with a member "vcekCert",
+ * "certificateChain" or "tcbm", or base64 text (line breaks allowed) of
+ * such JSON: the THIM form, decided
  * before the strict parse so that a malformed THIM JSON is refused with
  * its reason rather than called unknown. */
 ATTEST_HIDDEN bool thim_detect(const uint8_t *data, size_t len);
