@@ -546,7 +546,10 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * SHA-384, a fresh random 32-byte nonce) and added with
  * attest_collateral_add_ocsp and that nonce, so that the verification
  * takes a response echoing it as live; never cached. RIMs fetched name
- * their signing chains, whose OCSP is fetched in a second round. *missing (always
+ * their signing chains, whose OCSP is fetched in a second round. With
+ * ATTEST_SERVICE_AZURE_THIM set, an SNP report's VCEK and chain come from
+ * THIM's JSON instead (added as attest_collateral_add adds it; an answer
+ * that is no THIM JSON is refused). *missing (always
  * set on success; attest_needs_free) lists what `coll` still lacks, each
  * reason naming the URL and the HTTP status or transfer error, an answer
  * refused by attest_collateral_add or one that did not fit the evidence
@@ -558,6 +561,17 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * `coll`; not on the same collateral. */
 ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                                        attest_collateral *coll, attest_needs **missing);
+
+/* The URL `f` would request for item i of `needs` (a list made for `ev`):
+ * the need's URL at the configured service, or, with
+ * ATTEST_SERVICE_AZURE_THIM set, the THIM request for an SNP VCEK or its
+ * chain; "" when the item is not fetchable. Nothing is fetched. For
+ * showing the plan (attest collateral list --thim). Errors:
+ * ATTEST_E_INVALID_ARG (NULL, i out of range, n == 0), ATTEST_E_LENGTH
+ * (the URL has n bytes or more). Thread-safe. */
+ATTEST_API int attest_fetcher_request_url(const attest_fetcher *f, const attest_evidence *ev,
+                                          const attest_needs *needs, size_t i, char *out,
+                                          size_t n);
 
 /* ------------------------------------------------------------------------
  * Policy: what the relying party accepts, loaded from JSON (see

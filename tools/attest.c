@@ -7,7 +7,7 @@
  *                 [--online [--cache DIR] [--ca-file F] [--kds URL] [--pcs URL | --pccs URL]
  *                  [--nvidia-rim URL] [--nvidia-ocsp URL] [--thim URL]] FILE|DIR...
  *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
- *   attest collateral list [--json] FILE|DIR...
+ *   attest collateral list [--json] [--thim URL] FILE|DIR...
  *   attest collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]
  *                           [--pcs URL | --pccs URL] [--nvidia-rim URL] [--nvidia-ocsp URL]
  *                           [--thim URL] -o BUNDLE FILE|DIR...
@@ -130,6 +130,7 @@ static const struct option BUNDLE_OPTIONS[] = {
 
 static const struct option LIST_OPTIONS[] = {
     {"json", no_argument, NULL, OPT_JSON},
+    {"thim", required_argument, NULL, OPT_THIM},
     HELP_OPTION,
     {0},
 };
@@ -228,12 +229,15 @@ static const command COMMANDS[] = {
      "byte for byte; --nonce records the nonce they answer (1 to 64 bytes).\n"
      "exit: 0 written, 2 usage, I/O or unusable input.\n",
      "-:ho:", BUNDLE_OPTIONS, cmd_bundle},
-    {"collateral", "list", "collateral list", "collateral list [--json] FILE|DIR...\n",
+    {"collateral", "list", "collateral list",
+     "collateral list [--json] [--thim URL] FILE|DIR...\n",
      "List what each evidence among the inputs still needs that the collateral\n"
      "among them does not hold, each item with the request at the vendor's service\n"
      "that provides it (AMD KDS, Intel PCS v4, NVIDIA RIM service and OCSP): one\n"
      "line per item (kind, method, URL, why). Nothing is fetched.\n"
      "  --json                print the list as JSON\n"
+     "  --thim URL            list an SNP VCEK and its chain as the request to Azure\n"
+     "                        THIM at URL that verify --online --thim would make\n"
      "exit: 0 nothing missing, 1 something missing, 2 usage, I/O or unparseable\n"
      "input.\n",
      "-:h", LIST_OPTIONS, cmd_collateral_list},
@@ -1166,12 +1170,30 @@ static int list_input(void *ctx, const char *path, uint8_t *data, size_t len)
     return rc;
 }
 
-static void print_needs_text(const char *path, const attest_needs *n, bool header)
+typedef struct list_opts {
+    bool json;
+    const char *thim;  /* --thim URL */
+    attest_fetcher *f; /* with --thim: the fetcher whose requests are shown */
+} list_opts;
+
+/* Item i's URL: the need's, or with --thim the request the fetcher makes. */
+static const char *need_url(const list_opts *o, const attest_evidence *ev, const attest_needs *n,
+                            size_t i, char *buf, size_t len)
+{
+    if (o->f && attest_fetcher_request_url(o->f, ev, n, i, buf, len) == ATTEST_OK && buf[0])
+        return buf;
+    return attest_needs_url(n, i);
+}
+
+static void print_needs_text(const list_opts *o, const char *path, const attest_evidence *ev,
+                             const attest_needs *n, bool header)
 {
     if (header)
         printf("# %s\n", path);
     for (size_t i = 0; i < attest_needs_count(n); i++) {
-        const char *method = attest_needs_method(n, i), *url = attest_needs_url(n, i);
+        char buf[1024];
+        const char *method = attest_needs_method(n, i);
+        const char *url = need_url(o, ev, n, i, buf, sizeof buf);
         const char *subject = attest_needs_subject(n, i);
         printf("%s %s %s%s%s (%s)\n", attest_need_kind_name(attest_needs_kind(n, i)),
                method[0] ? method : "-", url[0] ? url : "-", subject[0] ? " " : "", subject,
@@ -1181,8 +1203,9 @@ static void print_needs_text(const char *path, const attest_needs *n, bool heade
 
 /* One list per evidence; JSON: [{"file": ..., "needs": [...]}]. Returns
  * the number of items missing, or -1. */
-static long list_needs(const list_inputs *in, bool json)
+static long list_needs(const list_inputs *in, const list_opts *o)
 {
+    bool json = o->json;
     long missing = 0;
     json_t *all = json ? json_array() : NULL;
     for (size_t i = 0; i < in->count; i++) {
@@ -1196,11 +1219,17 @@ static long list_needs(const list_inputs *in, bool json)
             return -1;
         }
         missing += (long)attest_needs_count(n);
+        json_t *items = json ? json_loads(text, 0, NULL) : NULL;
+        for (size_t k = 0; items && o->f && k < json_array_size(items); k++) {
+            char buf[1024];
+            json_object_set_new(json_array_get(items, k), "url",
+                                json_string(need_url(o, in->ev[i], n, k, buf, sizeof buf)));
+        }
         if (json)
             json_array_append_new(all, json_pack("{s:s, s:o}", "file", in->path[i], "needs",
-                                                 json_loads(text, 0, NULL)));
+                                                 items));
         else
-            print_needs_text(in->path[i], n, in->count > 1);
+            print_needs_text(o, in->path[i], in->ev[i], n, in->count > 1);
         attest_string_free(text);
         attest_needs_free(n);
     }
@@ -1215,19 +1244,36 @@ static long list_needs(const list_inputs *in, bool json)
 
 static int list_option(void *opts, int code, const char *value)
 {
-    (void)value;
-    if (code != OPT_JSON)
+    list_opts *o = opts;
+    if (code == OPT_JSON)
+        o->json = true;
+    else if (code == OPT_THIM)
+        o->thim = value;
+    else
         return -1;
-    *(bool *)opts = true;
     return 0;
+}
+
+/* With --thim, the fetcher that shows THIM's requests. */
+static int list_fetcher(list_opts *o)
+{
+    if (!o->thim)
+        return 0;
+    if (attest_fetcher_new(&o->f) == ATTEST_OK &&
+        attest_fetcher_set_service(o->f, ATTEST_SERVICE_AZURE_THIM, o->thim) == ATTEST_OK)
+        return 0;
+    fprintf(stderr, "attest: --thim: %s\n", attest_error_last());
+    return EXIT_USAGE;
 }
 
 static int cmd_collateral_list(const command *cmd, int argc, char **argv)
 {
-    bool json = false;
+    list_opts opts = {0};
     file_args files;
     list_inputs in = {0};
-    int rc = parse_args(cmd, argc, argv, list_option, &json, &files);
+    int rc = parse_args(cmd, argc, argv, list_option, &opts, &files);
+    if (rc == 0)
+        rc = list_fetcher(&opts);
     if (rc == 0 && files.count == 0)
         rc = command_usage(cmd);
     if (rc == 0 && attest_collateral_new(&in.coll) != ATTEST_OK)
@@ -1240,7 +1286,7 @@ static int cmd_collateral_list(const command *cmd, int argc, char **argv)
         rc = EXIT_USAGE;
     }
     if (rc == 0) {
-        long missing = list_needs(&in, json);
+        long missing = list_needs(&in, &opts);
         rc = missing < 0 ? EXIT_USAGE : missing > 0 ? EXIT_REJECTED : 0;
     }
     for (size_t i = 0; i < in.count; i++) {
@@ -1248,6 +1294,7 @@ static int cmd_collateral_list(const command *cmd, int argc, char **argv)
         free(in.path[i]);
     }
     attest_collateral_free(in.coll);
+    attest_fetcher_free(opts.f);
     free(files.paths);
     return exit_code(rc);
 }

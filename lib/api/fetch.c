@@ -801,6 +801,25 @@ static int fetch_round(const attest_fetcher *f, const attest_evidence *ev,
     return status;
 }
 
+int attest_fetcher_request_url(const attest_fetcher *f, const attest_evidence *ev,
+                               const attest_needs *needs, size_t i, char *out, size_t n)
+{
+    if (!f || !ev || !needs || !out || n == 0 || i >= attest_needs_count(needs))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: bad argument");
+    item it;
+    memset(&it, 0, sizeof it);
+    attest_need_kind kind = attest_needs_kind(needs, i);
+    const char *url = attest_needs_url(needs, i);
+    bool take = thim_serves(f, ev, kind, url) ? thim_request(f, snp_of(ev), &it)
+                                              : request_url(f, kind, url, &it);
+    if (!take)
+        it.url[0] = '\0';
+    if (strlen(it.url) >= n)
+        return attest_set_error(ATTEST_E_LENGTH, "fetch: URL longer than %zu bytes", n - 1);
+    memcpy(out, it.url, strlen(it.url) + 1);
+    return ATTEST_OK;
+}
+
 int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                             attest_collateral *coll, attest_needs **missing)
 {
