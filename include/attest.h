@@ -293,7 +293,15 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
  * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
- * OCSP response, or an NVIDIA RIM (XML; stored parsed, or as unparsable:
+ * OCSP response, an Azure THIM JSON {vcekCert, certificateChain, tcbm,
+ * cacheControl} or its base64 text (Confidential ACI's host-amd-cert-base64;
+ * parsed strictly: exactly those four string members, no duplicate, tcbm 16
+ * upper-case hex digits equal to the TCB_VERSION the VCEK's SPL extensions
+ * make, certificateChain the ASK then the ARK that issue the VCEK, else
+ * refused whole naming the member, ATTEST_E_MALFORMED,
+ * ATTEST_E_COLLATERAL_MISMATCH for tcbm or ATTEST_E_CERT_PROFILE; its three
+ * certificates are then added as the PEM texts would be, untrusted like
+ * any), or an NVIDIA RIM (XML; stored parsed, or as unparsable:
  * its signature is checked, and a bad RIM reported as a failed check, by
  * the verification that uses it; the first RIM initialises libxml2 and
  * xmlsec1: see "Process-wide initialisation"). The bytes are copied.
@@ -353,7 +361,9 @@ typedef enum attest_item_kind {
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
- * attest_collateral_add decides: JSON with a "tcbInfo" or "enclaveIdentity"
+ * attest_collateral_add decides: an Azure THIM JSON (a JSON object with a
+ * "vcekCert", "certificateChain" or "tcbm" member, or base64 text of one),
+ * JSON with a "tcbInfo" or "enclaveIdentity"
  * object member, XML opening with a SoftwareIdentity (SWID tag), PEM text
  * every block of which is a certificate or CRL that decodes, or one DER
  * certificate, CRL or OCSP response (every byte decoded). Anything else
