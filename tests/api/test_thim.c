@@ -123,6 +123,19 @@ Test(api_thim, real_aci_report_verifies_with_the_base64_host_amd_cert)
     aci_set_verifies(ACI_THIM_B64);
 }
 
+Test(api_thim, the_genoa_thim_json_of_an_ncc_h100_vm_is_accepted)
+{
+    /* AS09: members in sorted order, tcbm 581B00000000000A, cacheControl
+     * 3153600: the same item from another VM family. */
+    bytes b = read_shared("azure/snp/AS09_azure_ncc_h100_genoa_v5_vaultgenome/thim-certification.json");
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    cr_expect_eq(attest_collateral_add(c, b.data, b.len), ATTEST_OK, "%s", attest_error_last());
+    cr_expect_eq(attest_collateral_cert_count(c), 3);
+    attest_collateral_free(c);
+    free(b.data);
+}
+
 Test(api_thim, tcbm_disagreeing_with_the_vcek_is_refused_naming_tcbm)
 {
     json_t *doc = aci_thim_json();
