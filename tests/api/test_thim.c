@@ -336,10 +336,39 @@ static char *thim_routes(const char *body_file, const char *query)
     return text;
 }
 
+/* A fetcher asking THIM at `thim_url` (KDS at `kds`), the cache in
+ * `cache` (may be NULL), at the ACI instant. */
+static attest_fetcher *thim_fetcher(const char *kds, const char *thim_url, const char *cache,
+                                    bool offline)
+{
+    attest_fetcher *f = NULL;
+    cr_assert_eq(attest_fetcher_new(&f), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_AMD_KDS, kds), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_AZURE_THIM, thim_url), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_time(f, tu_time(ACI_AT)), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_cache_dir(f, cache), ATTEST_OK);
+    cr_assert_eq(attest_fetcher_set_offline(f, offline), ATTEST_OK);
+    return f;
+}
+
+static void fetch_with(attest_fetcher *f, const bytes *report, attest_collateral **coll,
+                       attest_needs **missing)
+{
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, report->data, report->len), ATTEST_OK);
+    cr_assert_eq(attest_collateral_new(coll), ATTEST_OK);
+    cr_assert_eq(attest_fetch_collateral(f, ev, *coll, missing), ATTEST_OK, "%s",
+                 attest_error_last());
+    attest_evidence_free(ev);
+}
+
+/* The server URLs of the last fetch_aci (a cache test asks them again). */
+static char last_kds[128], last_thim[256];
+
 /* Fetch for the ACI report from a loopback THIM serving `body_rel`; the
  * collateral and what is still missing are the caller's. */
-static void fetch_aci(const char *body_rel, bytes *report, attest_collateral **coll,
-                      attest_needs **missing)
+static void fetch_aci(const char *body_rel, const char *cache, bytes *report,
+                      attest_collateral **coll, attest_needs **missing)
 {
     char body[512], query[256], url[256], base[128];
     *report = read_shared(ACI_REPORT);
@@ -349,21 +378,14 @@ static void fetch_aci(const char *body_rel, bytes *report, attest_collateral **c
     test_server s;
     server_start(&s, routes, false);
     free(routes);
-    attest_evidence *ev = NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, report->data, report->len), ATTEST_OK);
-    attest_fetcher *f = NULL;
-    cr_assert_eq(attest_fetcher_new(&f), ATTEST_OK);
     url_of(base, sizeof base, &s, ""); /* KDS (the CRL) at the server too: 404 */
     url_of(url, sizeof url, &s, THIM_PATH);
-    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_AMD_KDS, base), ATTEST_OK);
-    cr_assert_eq(attest_fetcher_set_service(f, ATTEST_SERVICE_AZURE_THIM, url), ATTEST_OK);
-    cr_assert_eq(attest_fetcher_set_time(f, tu_time(ACI_AT)), ATTEST_OK);
-    cr_assert_eq(attest_collateral_new(coll), ATTEST_OK);
-    cr_assert_eq(attest_fetch_collateral(f, ev, *coll, missing), ATTEST_OK, "%s",
-                 attest_error_last());
+    attest_fetcher *f = thim_fetcher(base, url, cache, false);
+    fetch_with(f, report, coll, missing);
+    snprintf(last_kds, sizeof last_kds, "%s", base);
+    snprintf(last_thim, sizeof last_thim, "%s", url);
     server_stop(&s);
     attest_fetcher_free(f);
-    attest_evidence_free(ev);
 }
 
 static long need_index(const attest_needs *n, attest_need_kind kind)
@@ -379,7 +401,7 @@ Test(api_thim, fetcher_gets_vcek_and_chain_from_thim_with_the_metadata_header)
     bytes report;
     attest_collateral *c = NULL;
     attest_needs *missing = NULL;
-    fetch_aci(ACI_THIM, &report, &c, &missing);
+    fetch_aci(ACI_THIM, NULL, &report, &c, &missing);
     cr_expect_eq(need_index(missing, ATTEST_NEED_AMD_VCEK), -1, "VCEK still missing: %s",
                  attest_needs_reason(missing, (size_t)need_index(missing, ATTEST_NEED_AMD_VCEK)));
     cr_expect_eq(need_index(missing, ATTEST_NEED_AMD_CERT_CHAIN), -1, "chain still missing");
@@ -398,7 +420,7 @@ Test(api_thim, a_thim_answer_that_is_no_thim_json_is_refused)
     bytes report;
     attest_collateral *c = NULL;
     attest_needs *missing = NULL;
-    fetch_aci("snp/roots/kds_vcek_cert_chain_milan.pem", &report, &c, &missing);
+    fetch_aci("snp/roots/kds_vcek_cert_chain_milan.pem", NULL, &report, &c, &missing);
     long i = need_index(missing, ATTEST_NEED_AMD_VCEK);
     cr_assert_neq(i, -1, "VCEK not listed as missing");
     cr_expect(strstr(attest_needs_reason(missing, (size_t)i), "no THIM JSON"), "%s",
@@ -407,4 +429,29 @@ Test(api_thim, a_thim_answer_that_is_no_thim_json_is_refused)
     attest_needs_free(missing);
     attest_collateral_free(c);
     free(report.data);
+}
+
+Test(api_thim, a_thim_answer_is_cached_and_served_offline)
+{
+    char cache[] = "/tmp/attest-thim-cache-XXXXXX", cmd[128];
+    cr_assert(mkdtemp(cache));
+    bytes report;
+    attest_collateral *c = NULL;
+    attest_needs *missing = NULL;
+    fetch_aci(ACI_THIM, cache, &report, &c, &missing);
+    cr_expect_eq(attest_collateral_cert_count(c), 3);
+    attest_needs_free(missing);
+    attest_collateral_free(c);
+    /* The server is gone: offline, the same request is answered from the
+     * cache (kept for cacheControl, 86400 s). */
+    attest_fetcher *f = thim_fetcher(last_kds, last_thim, cache, true);
+    fetch_with(f, &report, &c, &missing);
+    cr_expect_eq(need_index(missing, ATTEST_NEED_AMD_VCEK), -1, "VCEK not served from the cache");
+    cr_expect_eq(attest_collateral_cert_count(c), 3);
+    attest_fetcher_free(f);
+    attest_needs_free(missing);
+    attest_collateral_free(c);
+    free(report.data);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", cache);
+    cr_assert_eq(system(cmd), 0);
 }
