@@ -343,7 +343,15 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
  * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
- * OCSP response, or an NVIDIA RIM (XML; stored parsed, or as unparsable:
+ * OCSP response, an Azure THIM JSON {vcekCert, certificateChain, tcbm,
+ * cacheControl} or its base64 text (Confidential ACI's host-amd-cert-base64;
+ * parsed strictly: exactly those four string members, no duplicate, tcbm 16
+ * upper-case hex digits equal to the TCB_VERSION the VCEK's SPL extensions
+ * make, certificateChain the ASK then the ARK that issue the VCEK, else
+ * refused whole naming the member, ATTEST_E_MALFORMED,
+ * ATTEST_E_COLLATERAL_MISMATCH for tcbm or ATTEST_E_CERT_PROFILE; its three
+ * certificates are then added as the PEM texts would be, untrusted like
+ * any), or an NVIDIA RIM (XML; stored parsed, or as unparsable:
  * its signature is checked, and a bad RIM reported as a failed check, by
  * the verification that uses it; the first RIM initialises libxml2 and
  * xmlsec1: see "Process-wide initialisation"). The bytes are copied.
@@ -398,10 +406,15 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_QE_IDENTITY = 19,     /* Intel PCS Enclave Identity body (JSON) */
     ATTEST_ITEM_RIM = 20,             /* NVIDIA RIM (SWID tag XML) */
     ATTEST_ITEM_OCSP = 21,            /* DER OCSP response */
+    ATTEST_ITEM_THIM = 22,            /* Azure THIM JSON {vcekCert, certificateChain,
+                                         tcbm, cacheControl}, or its base64 text
+                                         (Confidential ACI's host-amd-cert-base64) */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
- * attest_collateral_add decides: JSON with a "tcbInfo" or "enclaveIdentity"
+ * attest_collateral_add decides: an Azure THIM JSON (a JSON object with a
+ * "vcekCert", "certificateChain" or "tcbm" member, or base64 text of one),
+ * JSON with a "tcbInfo" or "enclaveIdentity"
  * object member, XML opening with a SoftwareIdentity (SWID tag), PEM text
  * every block of which is a certificate or CRL that decodes, or one DER
  * certificate, CRL or OCSP response (every byte decoded). Anything else
@@ -526,6 +539,16 @@ typedef enum attest_service {
     ATTEST_SERVICE_NVIDIA_RIM = 4,     /* default https://rim.attestation.nvidia.com */
     ATTEST_SERVICE_NVIDIA_OCSP = 5,    /* default https://ocsp.ndis.nvidia.com (the
                                           requests are POSTed to the URL itself) */
+    ATTEST_SERVICE_AZURE_THIM = 6,     /* none (opt-in: reachable only inside Azure,
+                                          e.g. http://169.254.169.254/metadata/THIM/amd/certification);
+                                          the whole URL. When set, an SNP report's VCEK
+                                          and its ASK/ARK are asked of it instead of
+                                          KDS: GET URL?tcbVersion=<REPORTED_TCB, 16 hex>
+                                          &platformId=<CHIP_ID, 128 hex> with header
+                                          "Metadata: true"; the JSON answer is added as
+                                          attest_collateral_add adds a THIM JSON and
+                                          cached for its cacheControl seconds at most.
+                                          The CRL still comes from KDS. */
 } attest_service;
 
 /* A fetcher with the default services, libcurl's CA bundle, no cache,
@@ -608,7 +631,10 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * SHA-384, a fresh random 32-byte nonce in a non-critical extension) and added with
  * attest_collateral_add_ocsp and that nonce, so that the verification
  * takes a response echoing it as live; never cached. RIMs fetched name
- * their signing chains, whose OCSP is fetched in a second round. *missing (always
+ * their signing chains, whose OCSP is fetched in a second round. With
+ * ATTEST_SERVICE_AZURE_THIM set, an SNP report's VCEK and chain come from
+ * THIM's JSON instead (added as attest_collateral_add adds it; an answer
+ * that is no THIM JSON is refused). *missing (always
  * set on success; attest_needs_free) lists what `coll` still lacks, each
  * reason naming the URL and the HTTP status or transfer error, an answer
  * refused by attest_collateral_add or one that did not fit the evidence
@@ -623,6 +649,17 @@ ATTEST_API int attest_fetcher_set_on_added(attest_fetcher *f, attest_fetch_added
  * Thread-safe for distinct `coll`; not on the same collateral. */
 ATTEST_API int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,
                                        attest_collateral *coll, attest_needs **missing);
+
+/* The URL `f` would request for item i of `needs` (a list made for `ev`):
+ * the need's URL at the configured service, or, with
+ * ATTEST_SERVICE_AZURE_THIM set, the THIM request for an SNP VCEK or its
+ * chain; "" when the item is not fetchable. Nothing is fetched. For
+ * showing the plan (attest collateral list --thim). Errors:
+ * ATTEST_E_INVALID_ARG (NULL, i out of range, n == 0), ATTEST_E_LENGTH
+ * (the URL has n bytes or more). Thread-safe. */
+ATTEST_API int attest_fetcher_request_url(const attest_fetcher *f, const attest_evidence *ev,
+                                          const attest_needs *needs, size_t i, char *out,
+                                          size_t n);
 
 /* ------------------------------------------------------------------------
  * Policy: what the relying party accepts, loaded from JSON (see

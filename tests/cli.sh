@@ -372,6 +372,35 @@ fi
 
 # attest-mock azure, its output checked with openssl (tests/azgen.sh)
 n=$((n + 1)); sh "$(dirname "$0")/azgen.sh" || { fails=$((fails + 1)); echo "FAIL: tests/azgen.sh"; }
+# Azure THIM JSON as collateral, and --thim against tests/http_server.py on
+# 127.0.0.1 (a route that answers only "Metadata: true"; never Azure)
+if [ -d "$SHARED/vectors/azure/thim" ] && command -v python3 >/dev/null 2>&1; then
+  A=$SHARED/vectors/azure/thim
+  echo '{"snp":{"require_crl":false}}' > "$T/thim_nocrl.json"
+  expect 0 "verify aci_report.bin aci_thim.json" -- "$CLI" verify --at 2025-06-01T00:00:00Z \
+    --policy "$T/thim_nocrl.json" "$A/aci_report.bin" "$A/aci_thim.json"
+  expect 0 "verify with the ACI base64 host-amd-cert" -- "$CLI" verify --at 2025-06-01T00:00:00Z \
+    --policy "$T/thim_nocrl.json" "$A/aci_report.bin" "$A/aci_host-amd-cert.b64"
+  sed 's/DB18000000000004/DB18000000000005/' "$A/aci_thim.json" > "$T/thim_badtcbm.json"
+  expect 2 "a THIM JSON whose tcbm is not its VCEK's is refused" -- "$CLI" verify \
+    "$A/aci_report.bin" "$T/thim_badtcbm.json"
+  contains "$T/err" "thim.tcbm" "the member is named"
+  expect 1 "collateral list --thim" -- "$CLI" collateral list --thim http://127.0.0.1:9/thim "$A/aci_report.bin"
+  contains "$T/out" "amd-vcek GET http://127.0.0.1:9/thim?tcbVersion=DB18000000000004&platformId=B0FD192D" \
+    "the VCEK asked of THIM for the report's TCB and chip"
+  printf '{"/metadata/THIM/amd/certification": {"body_file": "%s", "require_headers": {"Metadata": "true"}}}\n' \
+    "$A/aci_thim.json" > "$T/thim_routes.json"
+  mkfifo "$T/thim.in"
+  python3 tests/http_server.py "$T/thim_routes.json" < "$T/thim.in" > "$T/thim_port" &
+  THIM_SERVER=$!
+  exec 6> "$T/thim.in"
+  i=0; while [ ! -s "$T/thim_port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  BASE=http://127.0.0.1:$(cut -d' ' -f2 "$T/thim_port")
+  expect 0 "verify --online --thim" -- "$CLI" verify --at 2025-06-01T00:00:00Z --policy "$T/thim_nocrl.json" \
+    --online --kds "$BASE" --thim "$BASE/metadata/THIM/amd/certification" "$A/aci_report.bin"
+  exec 6>&-
+  wait "$THIM_SERVER"
+fi
 
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

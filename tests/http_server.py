@@ -23,7 +23,10 @@ a crash) or 120 s pass. ROUTES.json maps a path to a route:
   too), ocsp_replay (a list of recorded DER OCSP responses: a POSTed
   request is answered with the one about the serial it names, whatever
   nonce it asked for: a replaying server), rim_service (at a path ending in
-  '/': the NVIDIA RIM service, see rim_service_answer).
+  '/': the NVIDIA RIM service, see rim_service_answer),
+  require_headers {name: value} (403 unless the request carries each, as
+  Azure IMDS requires "Metadata: true"), require_query (400 unless the
+  query string is exactly this).
 --latency MS delays every answer by MS milliseconds, as a distant service
 would (bench/bench_online.c). GET /__requests answers the number of requests
 served so far (itself not counted), as text.
@@ -247,6 +250,14 @@ def make_handler(routes, latency):
                 counts[self.path] = seen + 1
             if seen < route.get("fail_first", 0):
                 self.answer(route.get("fail_status", 503), route.get("fail_headers", {}), b"")
+                return
+            for name, value in route.get("require_headers", {}).items():
+                if self.headers.get(name) != value:
+                    self.answer(403, {}, b"required header missing\n")
+                    return
+            query = self.path.partition("?")[2]
+            if "require_query" in route and query != route["require_query"]:
+                self.answer(400, {}, ("unexpected query %s\n" % query).encode())
                 return
             time.sleep(route.get("sleep", 0))
             headers = {}

@@ -5,12 +5,12 @@
  *                 [--anchor|--anchor-intel|... SPKI_SHA256_HEX]... [--no-builtin-anchors]
  *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]]
  *                 [--online [--cache DIR] [--ca-file F] [--kds URL] [--pcs URL | --pccs URL]
- *                  [--nvidia-rim URL] [--nvidia-ocsp URL]] FILE|DIR...
+ *                  [--nvidia-rim URL] [--nvidia-ocsp URL] [--thim URL]] FILE|DIR...
  *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
- *   attest collateral list [--json] FILE|DIR...
+ *   attest collateral list [--json] [--thim URL] FILE|DIR...
  *   attest collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]
  *                           [--pcs URL | --pccs URL] [--nvidia-rim URL] [--nvidia-ocsp URL]
- *                           -o BUNDLE FILE|DIR...
+ *                           [--thim URL] -o BUNDLE FILE|DIR...
  *   attest token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]
  *                       [--allow-warning]
  *   attest version | attest --version
@@ -86,6 +86,7 @@ enum option_code {
     OPT_TPM_SIGNATURE,
     OPT_TPM_PCRS,
     OPT_TD_QUOTE,
+    OPT_THIM,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
@@ -102,7 +103,8 @@ static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
     {"nvidia-rim", required_argument, NULL, OPT_NV_RIM},                                     \
     {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP},                                   \
     {"tcb-update", required_argument, NULL, OPT_TCB_UPDATE},                                 \
-    {"tcb-evaluation", required_argument, NULL, OPT_TCB_EVALUATION}
+    {"tcb-evaluation", required_argument, NULL, OPT_TCB_EVALUATION}, \
+    {"thim", required_argument, NULL, OPT_THIM}
 
 static const struct option VERIFY_OPTIONS[] = {
     {"at", required_argument, NULL, OPT_AT},
@@ -143,6 +145,7 @@ static const struct option BUNDLE_OPTIONS[] = {
 
 static const struct option LIST_OPTIONS[] = {
     {"json", no_argument, NULL, OPT_JSON},
+    {"thim", required_argument, NULL, OPT_THIM},
     HELP_OPTION,
     {0},
 };
@@ -190,7 +193,10 @@ static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
     "  --tcb-update early|standard  which Intel TCB evaluation TCB Info and QE\n"     \
     "                        Identity are asked for (default: the service's)\n"        \
     "  --tcb-evaluation N    ask for tcbEvaluationDataNumber N and refuse answers of\n" \
-    "                        another (Intel PCS only, not with --pccs)\n"
+    "                        another (Intel PCS only, not with --pccs)\n" \
+    "  --thim URL            ask Azure THIM (the whole URL, e.g. http://169.254.169.254/\n" \
+    "                        metadata/THIM/amd/certification; none by default) for SNP\n" \
+    "                        VCEKs and their chain instead of KDS\n"
 
 static const char COMMON_HELP[] =
     "Options may come before, between or after the files (-- ends them). A file\n"
@@ -213,7 +219,7 @@ static const command COMMANDS[] = {
      "                     [--token-lifetime SECONDS]]\n"
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                      [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                      [--nvidia-ocsp URL] [--thim URL] [--tcb-update early|standard |\n"
      "                      --tcb-evaluation N]] FILE|DIR...\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
@@ -250,19 +256,22 @@ static const command COMMANDS[] = {
      "byte for byte; --nonce records the nonce they answer (1 to 64 bytes).\n"
      "exit: 0 written, 2 usage, I/O or unusable input.\n",
      "-:ho:", BUNDLE_OPTIONS, cmd_bundle},
-    {"collateral", "list", "collateral list", "collateral list [--json] FILE|DIR...\n",
+    {"collateral", "list", "collateral list",
+     "collateral list [--json] [--thim URL] FILE|DIR...\n",
      "List what each evidence among the inputs still needs that the collateral\n"
      "among them does not hold, each item with the request at the vendor's service\n"
      "that provides it (AMD KDS, Intel PCS v4, NVIDIA RIM service and OCSP): one\n"
      "line per item (kind, method, URL, why). Nothing is fetched.\n"
      "  --json                print the list as JSON\n"
+     "  --thim URL            list an SNP VCEK and its chain as the request to Azure\n"
+     "                        THIM at URL that verify --online --thim would make\n"
      "exit: 0 nothing missing, 1 something missing, 2 usage, I/O or unparseable\n"
      "input.\n",
      "-:h", LIST_OPTIONS, cmd_collateral_list},
     {"collateral", "fetch", "collateral fetch",
      "collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                           [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
-     "                           [--nvidia-ocsp URL] [--tcb-update early|standard |\n"
+     "                           [--nvidia-ocsp URL] [--thim URL] [--tcb-update early|standard |\n"
      "                           --tcb-evaluation N] -o BUNDLE FILE|DIR...\n",
      "Fetch what the evidence among the inputs lacks (as verify --online) and\n"
      "write the inputs and the fetched collateral as one bundle (bundle create).\n"
@@ -616,7 +625,7 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 /* ---- online collateral ------------------------------------------------ */
 
 typedef struct service_opts {
-    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp;
+    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp, *thim;
     attest_tcb_update tcb_update;
     unsigned tcb_evaluation; /* 0: none */
     int64_t at; /* verify --at: the cache's "now" too */
@@ -660,6 +669,7 @@ static int service_option(service_opts *o, int code, const char *value)
     case OPT_NV_OCSP: o->ocsp = value; return 0;
     case OPT_TCB_UPDATE:
     case OPT_TCB_EVALUATION: return tcb_option(o, code, value);
+    case OPT_THIM: o->thim = value; return 0;
     default: return 1;
     }
 }
@@ -667,7 +677,7 @@ static int service_option(service_opts *o, int code, const char *value)
 static bool any_service_option(const service_opts *o)
 {
     return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp ||
-           o->tcb_update || o->tcb_evaluation;
+           o->tcb_update || o->tcb_evaluation || o->thim;
 }
 
 static int make_fetcher(const service_opts *o, attest_fetcher **out)
@@ -689,7 +699,7 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
     const struct { attest_service svc; const char *url; } urls[] = {
         {ATTEST_SERVICE_AMD_KDS, o->kds}, {ATTEST_SERVICE_INTEL_PCS, o->pcs},
         {ATTEST_SERVICE_INTEL_PCCS, o->pccs}, {ATTEST_SERVICE_NVIDIA_RIM, o->rim},
-        {ATTEST_SERVICE_NVIDIA_OCSP, o->ocsp},
+        {ATTEST_SERVICE_NVIDIA_OCSP, o->ocsp}, {ATTEST_SERVICE_AZURE_THIM, o->thim},
     };
     for (size_t i = 0; status == ATTEST_OK && i < sizeof urls / sizeof *urls; i++)
         if (urls[i].url)
@@ -1321,12 +1331,30 @@ static int list_input(void *ctx, const char *path, uint8_t *data, size_t len)
     return rc;
 }
 
-static void print_needs_text(const char *path, const attest_needs *n, bool header)
+typedef struct list_opts {
+    bool json;
+    const char *thim;  /* --thim URL */
+    attest_fetcher *f; /* with --thim: the fetcher whose requests are shown */
+} list_opts;
+
+/* Item i's URL: the need's, or with --thim the request the fetcher makes. */
+static const char *need_url(const list_opts *o, const attest_evidence *ev, const attest_needs *n,
+                            size_t i, char *buf, size_t len)
+{
+    if (o->f && attest_fetcher_request_url(o->f, ev, n, i, buf, len) == ATTEST_OK && buf[0])
+        return buf;
+    return attest_needs_url(n, i);
+}
+
+static void print_needs_text(const list_opts *o, const char *path, const attest_evidence *ev,
+                             const attest_needs *n, bool header)
 {
     if (header)
         printf("# %s\n", path);
     for (size_t i = 0; i < attest_needs_count(n); i++) {
-        const char *method = attest_needs_method(n, i), *url = attest_needs_url(n, i);
+        char buf[1024];
+        const char *method = attest_needs_method(n, i);
+        const char *url = need_url(o, ev, n, i, buf, sizeof buf);
         const char *subject = attest_needs_subject(n, i);
         printf("%s %s %s%s%s (%s)\n", attest_need_kind_name(attest_needs_kind(n, i)),
                method[0] ? method : "-", url[0] ? url : "-", subject[0] ? " " : "", subject,
@@ -1336,8 +1364,9 @@ static void print_needs_text(const char *path, const attest_needs *n, bool heade
 
 /* One list per evidence; JSON: [{"file": ..., "needs": [...]}]. Returns
  * the number of items missing, or -1. */
-static long list_needs(const list_inputs *in, bool json)
+static long list_needs(const list_inputs *in, const list_opts *o)
 {
+    bool json = o->json;
     long missing = 0;
     json_t *all = json ? json_array() : NULL;
     for (size_t i = 0; i < in->count; i++) {
@@ -1351,11 +1380,17 @@ static long list_needs(const list_inputs *in, bool json)
             return -1;
         }
         missing += (long)attest_needs_count(n);
+        json_t *items = json ? json_loads(text, 0, NULL) : NULL;
+        for (size_t k = 0; items && o->f && k < json_array_size(items); k++) {
+            char buf[1024];
+            json_object_set_new(json_array_get(items, k), "url",
+                                json_string(need_url(o, in->ev[i], n, k, buf, sizeof buf)));
+        }
         if (json)
             json_array_append_new(all, json_pack("{s:s, s:o}", "file", in->path[i], "needs",
-                                                 json_loads(text, 0, NULL)));
+                                                 items));
         else
-            print_needs_text(in->path[i], n, in->count > 1);
+            print_needs_text(o, in->path[i], in->ev[i], n, in->count > 1);
         attest_string_free(text);
         attest_needs_free(n);
     }
@@ -1370,19 +1405,36 @@ static long list_needs(const list_inputs *in, bool json)
 
 static int list_option(void *opts, int code, const char *value)
 {
-    (void)value;
-    if (code != OPT_JSON)
+    list_opts *o = opts;
+    if (code == OPT_JSON)
+        o->json = true;
+    else if (code == OPT_THIM)
+        o->thim = value;
+    else
         return -1;
-    *(bool *)opts = true;
     return 0;
+}
+
+/* With --thim, the fetcher that shows THIM's requests. */
+static int list_fetcher(list_opts *o)
+{
+    if (!o->thim)
+        return 0;
+    if (attest_fetcher_new(&o->f) == ATTEST_OK &&
+        attest_fetcher_set_service(o->f, ATTEST_SERVICE_AZURE_THIM, o->thim) == ATTEST_OK)
+        return 0;
+    fprintf(stderr, "attest: --thim: %s\n", attest_error_last());
+    return EXIT_USAGE;
 }
 
 static int cmd_collateral_list(const command *cmd, int argc, char **argv)
 {
-    bool json = false;
+    list_opts opts = {0};
     file_args files;
     list_inputs in = {0};
-    int rc = parse_args(cmd, argc, argv, list_option, &json, &files);
+    int rc = parse_args(cmd, argc, argv, list_option, &opts, &files);
+    if (rc == 0)
+        rc = list_fetcher(&opts);
     if (rc == 0 && files.count == 0)
         rc = command_usage(cmd);
     if (rc == 0 && attest_collateral_new(&in.coll) != ATTEST_OK)
@@ -1395,7 +1447,7 @@ static int cmd_collateral_list(const command *cmd, int argc, char **argv)
         rc = EXIT_USAGE;
     }
     if (rc == 0) {
-        long missing = list_needs(&in, json);
+        long missing = list_needs(&in, &opts);
         rc = missing < 0 ? EXIT_USAGE : missing > 0 ? EXIT_REJECTED : 0;
     }
     for (size_t i = 0; i < in.count; i++) {
@@ -1403,6 +1455,7 @@ static int cmd_collateral_list(const command *cmd, int argc, char **argv)
         free(in.path[i]);
     }
     attest_collateral_free(in.coll);
+    attest_fetcher_free(opts.f);
     free(files.paths);
     return exit_code(rc);
 }

@@ -7,6 +7,7 @@
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
 #include "../parse/snp_report.h"
+#include "../parse/thim.h"
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 
@@ -185,6 +186,10 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
     *out = ATTEST_ITEM_UNKNOWN;
     if (len > INT32_MAX)
         return ATTEST_OK; /* more than attest_collateral_add takes */
+    if (thim_detect(data, len)) { /* Azure THIM JSON, or its base64 (ACI) */
+        *out = ATTEST_ITEM_THIM;
+        return ATTEST_OK;
+    }
     if (attest_looks_like_json(data, len)) {
         if (dcap_tcb_info_detect(data, len))
             *out = ATTEST_ITEM_TCB_INFO;
@@ -232,6 +237,7 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_QE_IDENTITY: return "qe-identity";
     case ATTEST_ITEM_RIM: return "rim";
     case ATTEST_ITEM_OCSP: return "ocsp-response";
+    case ATTEST_ITEM_THIM: return "azure-thim";
     case ATTEST_ITEM_UNKNOWN: break;
     }
     return "unknown";

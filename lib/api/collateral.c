@@ -3,9 +3,11 @@
  * stores and classifies; every check on an item belongs to the
  * verification that uses it. */
 #include "classify.h"
+#include "thim_collateral.h"
 #include "../chain/nv_rim_sig.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/nv_rim.h"
+#include "../parse/thim.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -237,6 +239,8 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
+    if (thim_detect(data, len)) /* Azure THIM JSON, or its base64 (ACI) */
+        return attest_collateral_add_thim(c, data, len);
     if (attest_looks_like_json(data, len))
         return add_json(c, data, len);
     if (nv_rim_detect(data, len))

@@ -5,11 +5,14 @@
  * make evidence pass. OCSP requests carry a fresh nonce each, recorded
  * with the answer so that the verification can tell it live; their answers
  * are never cached (one is for one verification). */
+#include "bundle.h"
 #include "disk_cache.h"
 #include "fetch.h"
 #include "needs.h"
 #include "../base/x509.h"
 #include "../parse/dcap_collateral.h"
+#include "../parse/snp_report.h"
+#include "../parse/thim.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -35,7 +38,7 @@
 #define ROUNDS 2
 
 struct attest_fetcher {
-    char *base[ATTEST_SERVICE_NVIDIA_OCSP + 1]; /* NULL: the default */
+    char *base[ATTEST_SERVICE_AZURE_THIM + 1]; /* NULL: the default (THIM: none) */
     char *ca_file;
     char *cache_dir;
     bool offline;
@@ -58,6 +61,7 @@ typedef struct item {
     uint8_t nonce[OCSP_NONCE_LEN]; /* OCSP: the request's nonce */
     char failure[320];       /* why it was not added; "" when it was */
     bool pccs_hex;           /* a PCCS /rootcacrl: the body is hex text */
+    bool thim;               /* asked of Azure THIM: the body is its JSON */
     bool cached;             /* answered from the cache */
     attest_http_response resp;
 } item;
@@ -94,7 +98,7 @@ static int set_string(char **slot, const char *s)
 
 int attest_fetcher_set_service(attest_fetcher *f, attest_service service, const char *url)
 {
-    if (!f || (unsigned)service > ATTEST_SERVICE_NVIDIA_OCSP)
+    if (!f || (unsigned)service > ATTEST_SERVICE_AZURE_THIM)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad service");
     if (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: service URL is not http(s)");
@@ -252,13 +256,56 @@ static bool request_url(const attest_fetcher *f, attest_need_kind kind, const ch
     }
 }
 
-/* The request of an item: an OCSP POST, or a GET. */
+/* The SNP report `ev` is or carries as a bundle's CPU, or NULL. */
+static const snp_report *snp_of(const attest_evidence *ev)
+{
+    if (ev->format == ATTEST_FORMAT_BUNDLE)
+        ev = ev->bundle->cpu;
+    return ev && ev->format == ATTEST_FORMAT_SNP_REPORT ? ev->snp : NULL;
+}
+
+/* Whether Azure THIM (when configured) serves need `url` of `kind`: a
+ * VCEK, or the VCEK chain (THIM answers both in one JSON), of a report
+ * that shows its chip ID. */
+static bool thim_serves(const attest_fetcher *f, const attest_evidence *ev,
+                        attest_need_kind kind, const char *url)
+{
+    const snp_report *rep = snp_of(ev);
+    return f->base[ATTEST_SERVICE_AZURE_THIM] && rep && rep->signing_key == SNP_KEY_VCEK &&
+           !attest_all_zero(rep->chip_id, sizeof rep->chip_id) &&
+           (kind == ATTEST_NEED_AMD_VCEK ||
+            (kind == ATTEST_NEED_AMD_CERT_CHAIN && strstr(url, "/vcek/v1/")));
+}
+
+/* THIM asked for the report's own REPORTED_TCB and CHIP_ID (tcbVersion,
+ * platformId, upper-case hex as Microsoft's examples write them): without
+ * them THIM answers for the host's current TCB and chip, which a report
+ * taken before a firmware update, or from another host, does not match. */
+static bool thim_request(const attest_fetcher *f, const snp_report *rep, item *it)
+{
+    const char *base = f->base[ATTEST_SERVICE_AZURE_THIM];
+    char chip[2 * sizeof rep->chip_id + 1];
+    attest_hex_encode(chip, rep->chip_id, sizeof rep->chip_id);
+    for (char *c = chip; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    it->thim = true;
+    return (size_t)snprintf(it->url, sizeof it->url, "%s%ctcbVersion=%016llX&platformId=%s",
+                            base, strchr(base, '?') ? '&' : '?',
+                            (unsigned long long)rep->reported_tcb, chip) < sizeof it->url;
+}
+
+/* The request of an item: an OCSP POST, or a GET (THIM's with the header
+ * IMDS requires of every caller). */
 static attest_http_request request_of(const item *it)
 {
+    static const char *const thim_headers[] = {"Metadata: true"};
     if (it->kind == ATTEST_NEED_NVIDIA_OCSP)
         return (attest_http_request){.method = ATTEST_HTTP_POST, .url = it->url,
                                      .body = it->ocsp_req, .body_len = it->ocsp_req_len,
                                      .content_type = "application/ocsp-request"};
+    if (it->thim)
+        return (attest_http_request){.method = ATTEST_HTTP_GET, .url = it->url,
+                                     .headers = thim_headers, .n_headers = 1};
     return (attest_http_request){.method = ATTEST_HTTP_GET, .url = it->url};
 }
 
@@ -554,6 +601,20 @@ static int check_evaluation(const attest_fetcher *f, attest_need_kind kind, cons
     return ATTEST_OK;
 }
 
+/* A THIM answer's: cacheControl seconds from now, and no later than its
+ * certificates' notAfter. */
+static int64_t thim_expiry(const uint8_t *data, size_t len, int64_t now)
+{
+    thim_doc doc;
+    if (thim_parse(&doc, data, len) != ATTEST_OK)
+        return 0;
+    int64_t t = now + (int64_t)doc.cache_seconds;
+    bool read = certs_expiry((const uint8_t *)doc.vcek_pem, strlen(doc.vcek_pem), &t) &&
+                certs_expiry((const uint8_t *)doc.chain_pem, strlen(doc.chain_pem), &t);
+    thim_doc_free(&doc);
+    return read && t > now ? t : 0;
+}
+
 /* attest_collateral_add, then tell the caller's callback what was added. */
 static int add_item(const attest_fetcher *f, attest_collateral *coll, attest_need_kind kind,
                     const uint8_t *data, size_t len)
@@ -584,7 +645,10 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
         *expires = 0; /* never cached: a nonce'd answer is for one verification */
         return status;
     }
-    if (it->pccs_hex && !(r->body_len && r->body[0] == 0x30))
+    if (it->thim && !thim_detect(r->body, r->body_len)) /* PEM or DER would be added */
+        status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                                  "fetch: Azure THIM answered no THIM JSON");
+    else if (it->pccs_hex && !(r->body_len && r->body[0] == 0x30))
         status = hex_body(r, &owned, &len);
     else if (it->kind == ATTEST_NEED_NVIDIA_RIM)
         status = rim_unwrap(it, &owned, &len);
@@ -598,7 +662,9 @@ static int add_answer(const attest_fetcher *f, const item *it, attest_collateral
         status = attest_set_error(ATTEST_E_NOMEM, "fetch: out of memory");
     if (status == ATTEST_OK && pem)
         status = add_item(f, coll, it->kind, (const uint8_t *)pem, strlen(pem));
-    *expires = status == ATTEST_OK ? answer_expiry(it->kind, data, len, pem, now) : 0;
+    *expires = status != ATTEST_OK ? 0
+               : it->thim ? thim_expiry(data, len, now)
+                          : answer_expiry(it->kind, data, len, pem, now);
     free(owned);
     free(pem);
     return status;
@@ -630,14 +696,15 @@ static const item *attempt_of(const item *items, size_t n, attest_need_kind kind
 }
 
 /* Need i of `needs` as an item; *take: it is fetchable. */
-static int plan_one(const attest_fetcher *f, const attest_needs *needs, size_t i, item *it,
-                    bool *take)
+static int plan_one(const attest_fetcher *f, const attest_evidence *ev,
+                    const attest_needs *needs, size_t i, item *it, bool *take)
 {
     memset(it, 0, sizeof *it);
     it->kind = attest_needs_kind(needs, i);
     say(it->need_url, sizeof it->need_url, "%s", attest_needs_url(needs, i));
     say(it->subject, sizeof it->subject, "%s", attest_needs_subject(needs, i));
-    *take = request_url(f, it->kind, it->need_url, it);
+    *take = thim_serves(f, ev, it->kind, it->need_url) ? thim_request(f, snp_of(ev), it)
+                                                        : request_url(f, it->kind, it->need_url, it);
     if (!*take || it->kind != ATTEST_NEED_NVIDIA_OCSP)
         return ATTEST_OK;
     X509 *cert, *issuer;
@@ -645,8 +712,19 @@ static int plan_one(const attest_fetcher *f, const attest_needs *needs, size_t i
     return *take ? ocsp_request(it, cert, issuer) : ATTEST_OK;
 }
 
+/* The THIM item asked already with the same URL (a VCEK and its chain, or
+ * a v2 report's candidate products, are one THIM request), or NULL. */
+static const item *same_thim(const item *items, size_t n, const item *it)
+{
+    for (size_t i = 0; it->thim && i < n; i++)
+        if (items[i].thim && !strcmp(items[i].url, it->url))
+            return &items[i];
+    return NULL;
+}
+
 /* Append the fetchable items of `needs` not attempted in an earlier round. */
-static int plan(const attest_fetcher *f, const attest_needs *needs, batch *b)
+static int plan(const attest_fetcher *f, const attest_evidence *ev, const attest_needs *needs,
+                batch *b)
 {
     size_t n = attest_needs_count(needs);
     item *grown = realloc(b->items, (b->n + n + 1) * sizeof *grown);
@@ -659,8 +737,8 @@ static int plan(const attest_fetcher *f, const attest_needs *needs, batch *b)
             continue;
         item *it = &b->items[b->n];
         bool take = false;
-        int status = plan_one(f, needs, i, it, &take);
-        if (status != ATTEST_OK || !take) {
+        int status = plan_one(f, ev, needs, i, it, &take);
+        if (status != ATTEST_OK || !take || same_thim(b->items, b->n, it)) {
             item_free(it);
             if (status != ATTEST_OK)
                 return status;
@@ -746,6 +824,15 @@ static void apply(const attest_fetcher *f, attest_disk_cache *cache, item *items
     }
 }
 
+/* The THIM request made, if any (it served every VCEK need and chain). */
+static const item *thim_attempt(const item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].thim)
+            return &items[i];
+    return NULL;
+}
+
 /* What `coll` still lacks after the rounds, each reason saying why: the
  * failure of its request, an answer that did not fit (another chip's
  * VCEK: added, and the verification will say so), or not fetched. */
@@ -761,6 +848,8 @@ static int still_missing(attest_needs **out, const attest_evidence *ev,
         const char *url = attest_needs_url(now, i), *why = attest_needs_reason(now, i);
         const char *subject = attest_needs_subject(now, i);
         const item *it = attempt_of(items, n, kind, url, subject);
+        if (!it && (kind == ATTEST_NEED_AMD_VCEK || kind == ATTEST_NEED_AMD_CERT_CHAIN))
+            it = thim_attempt(items, n);
         char reason[320];
         if (it && it->failure[0])
             say(reason, sizeof reason, "%s (%s)", it->failure, why);
@@ -792,7 +881,7 @@ static int fetch_round(const attest_fetcher *f, const attest_evidence *ev,
     size_t from = b->n;
     int status = attest_collateral_needs(&needs, ev, coll);
     if (status == ATTEST_OK)
-        status = plan(f, needs, b);
+        status = plan(f, ev, needs, b);
     attest_needs_free(needs);
     item *items = b->items + from; /* after plan: it may have moved them */
     size_t n = b->n - from;
@@ -806,6 +895,25 @@ static int fetch_round(const attest_fetcher *f, const attest_evidence *ev,
     if (status == ATTEST_OK && n)
         apply(f, *cache, items, n, coll);
     return status;
+}
+
+int attest_fetcher_request_url(const attest_fetcher *f, const attest_evidence *ev,
+                               const attest_needs *needs, size_t i, char *out, size_t n)
+{
+    if (!f || !ev || !needs || !out || n == 0 || i >= attest_needs_count(needs))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "fetch: bad argument");
+    item it;
+    memset(&it, 0, sizeof it);
+    attest_need_kind kind = attest_needs_kind(needs, i);
+    const char *url = attest_needs_url(needs, i);
+    bool take = thim_serves(f, ev, kind, url) ? thim_request(f, snp_of(ev), &it)
+                                              : request_url(f, kind, url, &it);
+    if (!take)
+        it.url[0] = '\0';
+    if (strlen(it.url) >= n)
+        return attest_set_error(ATTEST_E_LENGTH, "fetch: URL longer than %zu bytes", n - 1);
+    memcpy(out, it.url, strlen(it.url) + 1);
+    return ATTEST_OK;
 }
 
 int attest_fetch_collateral(attest_fetcher *f, const attest_evidence *ev,

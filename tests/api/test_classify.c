@@ -304,7 +304,7 @@ static void expect_agreement(const char *path, const uint8_t *data, size_t len)
     attest_evidence_free(ev);
     const char *name = attest_item_kind_name(kind);
     if (cs == ATTEST_OK)
-        cr_expect(certs ? kind == ATTEST_ITEM_CERTIFICATES
+        cr_expect(certs ? kind == ATTEST_ITEM_CERTIFICATES || kind == ATTEST_ITEM_THIM
                         : crls ? kind == ATTEST_ITEM_CRL
                                : kind >= ATTEST_ITEM_TCB_INFO,
                   "%s: collateral (%zu certificates, %zu CRLs) classified %s", path, certs,
