@@ -347,6 +347,8 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_QE_IDENTITY = 19,     /* Intel PCS Enclave Identity body (JSON) */
     ATTEST_ITEM_RIM = 20,             /* NVIDIA RIM (SWID tag XML) */
     ATTEST_ITEM_OCSP = 21,            /* DER OCSP response */
+    ATTEST_ITEM_DCAP_COLLATERAL = 22, /* dcap-qvl collateral JSON: Intel CRLs,
+                                         chains, TCB Info and QE Identity */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as

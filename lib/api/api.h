@@ -21,6 +21,9 @@ struct attest_evidence {
     struct snp_report *snp;   /* ATTEST_FORMAT_SNP_REPORT */
     struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
     struct nv_evidence_set *nv; /* ATTEST_FORMAT_NVIDIA */
+    struct attest_collateral *carried; /* certificates the evidence carried
+                                          (Trustee JSON's cert_chain), used
+                                          beside the caller's; or NULL */
 };
 
 #endif

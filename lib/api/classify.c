@@ -2,15 +2,18 @@
  * attest_classify, attest_collateral_add and attest_evidence_parse. */
 #include "classify.h"
 #include "bundle.h"
+#include "formats.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
+#include "../parse/snp_certs.h"
 #include "../parse/snp_report.h"
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool attest_looks_like_json(const uint8_t *data, size_t len)
@@ -134,6 +137,8 @@ attest_item_kind attest_detect_evidence(const uint8_t *data, size_t len)
         return ATTEST_ITEM_BUNDLE;
     if (dcap_quote_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_DCAP;
+    if (snp_trustee_json_detect(data, len)) /* before NVIDIA's looser JSON markers */
+        return ATTEST_ITEM_EVIDENCE_SNP;
     if (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_NVIDIA;
     if (snp_report_detect(data, len))
@@ -182,7 +187,11 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
     if (len > INT32_MAX)
         return ATTEST_OK; /* more than attest_collateral_add takes */
     if (attest_looks_like_json(data, len)) {
-        if (dcap_tcb_info_detect(data, len))
+        if (attest_dcap_qvl_detect(data, len))
+            *out = ATTEST_ITEM_DCAP_COLLATERAL;
+        else if (attest_rim_json_detect(data, len))
+            *out = ATTEST_ITEM_RIM;
+        else if (dcap_tcb_info_detect(data, len))
             *out = ATTEST_ITEM_TCB_INFO;
         else if (dcap_qe_identity_detect(data, len))
             *out = ATTEST_ITEM_QE_IDENTITY;
@@ -194,9 +203,15 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
     }
     if (attest_looks_like_pem(data, len))
         return classify_pem(out, data, len);
+    if (snp_cert_table_detect(data, len)) {
+        *out = ATTEST_ITEM_CERTIFICATES;
+        return ATTEST_OK;
+    }
     *out = attest_der_decode(NULL, data, len);
     return ATTEST_OK;
 }
+
+static int classify_item(attest_item_kind *out, const uint8_t *data, size_t len);
 
 int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
 {
@@ -205,6 +220,21 @@ int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
     *out = ATTEST_ITEM_UNKNOWN;
     if (len == 0)
         return ATTEST_OK;
+    /* Base64 or hex text is what it decodes to, one level only (as
+     * attest_evidence_parse and attest_collateral_add decode it). */
+    uint8_t *decoded = NULL;
+    size_t decoded_len = 0;
+    int rc = attest_text_unwrap(data, len, &decoded, &decoded_len);
+    if (rc < 0)
+        return attest_set_error(ATTEST_E_NOMEM, "classify: out of memory");
+    int status = rc ? classify_item(out, decoded, decoded_len) : classify_item(out, data, len);
+    free(decoded);
+    return status;
+}
+
+/* One item in its own form. */
+static int classify_item(attest_item_kind *out, const uint8_t *data, size_t len)
+{
     /* Collateral first: an item attest_collateral_add accepts is collateral
      * even where evidence detection would claim it too (a certificate,
      * PEM text or RIM of exactly 1184 bytes passes for an SNP report). */
@@ -227,6 +257,7 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_QE_IDENTITY: return "qe-identity";
     case ATTEST_ITEM_RIM: return "rim";
     case ATTEST_ITEM_OCSP: return "ocsp-response";
+    case ATTEST_ITEM_DCAP_COLLATERAL: return "dcap-collateral";
     case ATTEST_ITEM_UNKNOWN: break;
     }
     return "unknown";

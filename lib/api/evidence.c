@@ -1,6 +1,8 @@
 /* Evidence objects: format detection and dispatch to the parsers. */
 #include "bundle.h"
 #include "classify.h"
+#include "formats.h"
+#include "../parse/snp_certs.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
@@ -18,6 +20,29 @@ static int parse_snp(attest_evidence *ev, const uint8_t *data, size_t len)
     return status;
 }
 
+/* Trustee's JSON: the report rebuilt from its fields, parsed as a binary
+ * one; the certificates it carries kept as collateral of the evidence. */
+static int parse_snp_json(attest_evidence *ev, const uint8_t *data, size_t len)
+{
+    snp_trustee_evidence t;
+    int status = snp_trustee_json_parse(&t, data, len);
+    if (status != ATTEST_OK)
+        return status;
+    status = parse_snp(ev, t.report, sizeof t.report);
+    if (status == ATTEST_OK && t.cert_count)
+        status = attest_collateral_new(&ev->carried);
+    for (size_t i = 0; status == ATTEST_OK && i < t.cert_count; i++) {
+        attest_item_kind kind = attest_der_decode(NULL, t.certs[i].der, t.certs[i].len);
+        status = kind == ATTEST_ITEM_CERTIFICATES
+                     ? attest_collateral_add(ev->carried, t.certs[i].der, t.certs[i].len)
+                     : attest_set_error(ATTEST_E_MALFORMED,
+                                        "snp.json.cert_chain[%zu].data (%s): not a DER "
+                                        "certificate", i, t.certs[i].type);
+    }
+    snp_trustee_evidence_release(&t);
+    return status;
+}
+
 /* NVIDIA: one raw SPDM report, or a JSON container of up to 12 devices. */
 static int parse_nvidia(attest_evidence *ev, const uint8_t *data, size_t len)
 {
@@ -32,42 +57,62 @@ static int parse_nvidia(attest_evidence *ev, const uint8_t *data, size_t len)
     return status;
 }
 
+static int unknown_evidence(const uint8_t *data, size_t len)
+{
+    char what[200];
+    attest_describe_bytes(what, sizeof what, data, len);
+    return attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
+                            "evidence: %zu bytes are no known evidence format (%s); "
+                            "accepted: %s", len, what, ATTEST_ACCEPTED_FORMATS);
+}
+
+/* The bytes in their own form (no text decoding here: attest_evidence_parse
+ * did that, once). */
+static int parse_item(attest_evidence *ev, const uint8_t *data, size_t len)
+{
+    switch (attest_detect_evidence(data, len)) {
+    case ATTEST_ITEM_BUNDLE:
+        ev->format = ATTEST_FORMAT_BUNDLE;
+        return attest_bundle_parse(&ev->bundle, data, len);
+    case ATTEST_ITEM_EVIDENCE_DCAP:
+        ev->format = ATTEST_FORMAT_DCAP_QUOTE;
+        return dcap_quote_parse(&ev->dcap, data, len);
+    case ATTEST_ITEM_EVIDENCE_NVIDIA:
+        return parse_nvidia(ev, data, len);
+    case ATTEST_ITEM_EVIDENCE_SNP:
+        return snp_trustee_json_detect(data, len) ? parse_snp_json(ev, data, len)
+                                                  : parse_snp(ev, data, len);
+    default:
+        return unknown_evidence(data, len);
+    }
+}
+
 int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
 {
     if (!out || (!data && len))
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     *out = NULL;
     attest_clear_error();
+    uint8_t *decoded = NULL;
+    size_t decoded_len = 0;
     attest_evidence *ev = calloc(1, sizeof *ev);
-    if (!ev)
+    int rc = ev ? attest_text_unwrap(data, len, &decoded, &decoded_len) : ATTEST_E_NOMEM;
+    if (rc < 0) {
+        free(ev);
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
-    int status;
-    switch (attest_detect_evidence(data, len)) {
-    case ATTEST_ITEM_BUNDLE:
-        ev->format = ATTEST_FORMAT_BUNDLE;
-        status = attest_bundle_parse(&ev->bundle, data, len);
-        break;
-    case ATTEST_ITEM_EVIDENCE_DCAP:
-        ev->format = ATTEST_FORMAT_DCAP_QUOTE;
-        status = dcap_quote_parse(&ev->dcap, data, len);
-        break;
-    case ATTEST_ITEM_EVIDENCE_NVIDIA:
-        status = parse_nvidia(ev, data, len);
-        break;
-    case ATTEST_ITEM_EVIDENCE_SNP:
-        status = parse_snp(ev, data, len);
-        break;
-    default:
-        status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
-                                  "evidence: %zu bytes are no known evidence format "
-                                  "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
-                                  "report or evidence JSON, evidence bundle)", len);
     }
+    if (rc == 1) { /* base64 or hex text: the decoded bytes are the evidence */
+        data = decoded;
+        len = decoded_len;
+    }
+    int status = parse_item(ev, data, len);
+    if (status == ATTEST_OK)
+        EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
+    free(decoded);
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;
     }
-    EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
     *out = ev;
     return ATTEST_OK;
 }
@@ -116,6 +161,7 @@ void attest_evidence_free(attest_evidence *ev)
     if (!ev)
         return;
     free(ev->snp);
+    attest_collateral_free(ev->carried);
     dcap_quote_free(ev->dcap);
     attest_bundle_free(ev->bundle);
     if (ev->nv) {
