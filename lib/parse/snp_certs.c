@@ -58,7 +58,7 @@ const char *snp_cert_guid_name(snp_cert_guid g)
 
 bool snp_cert_table_detect(const uint8_t *data, size_t len)
 {
-    return data && len >= 2 * SNP_CERT_TABLE_ENTRY && guid_of(data) != SNP_GUID_UNKNOWN;
+    return data && len >= SNP_CERT_TABLE_ENTRY && guid_of(data) != SNP_GUID_UNKNOWN;
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -106,8 +106,13 @@ int snp_cert_table_parse(snp_cert_table *out, const uint8_t *data, size_t len)
         if (attest_reader_take(&r, 16, "snp.cert_table.guid", &at) != ATTEST_OK)
             return attest_set_error(ATTEST_E_MALFORMED,
                                     "snp.cert_table: no all-zero entry ends the table");
-        if (memcmp(data + at, zero, sizeof zero) == 0 && len - at >= sizeof zero)
-            break; /* the terminator: GUID, offset and length all zero */
+        if (memcmp(data + at, zero, 16) == 0) { /* the terminator, or no table */
+            if (len - at >= sizeof zero && memcmp(data + at, zero, sizeof zero) == 0)
+                break;
+            return attest_set_error(ATTEST_E_MALFORMED,
+                                    "snp.cert_table[%zu]: a zero GUID, yet not the all-zero "
+                                    "entry that ends the table", i);
+        }
         if (i == SNP_CERT_TABLE_MAX)
             return table_bad(i, "guid", "more than %d entries", SNP_CERT_TABLE_MAX);
         snp_cert_entry *e = &out->entries[i];
