@@ -256,3 +256,140 @@ Test(formats, snp_cert_table_strictness)
               attest_error_last());
     snp_free(&f);
 }
+
+/* ---- Trustee SNP evidence JSON ------------------------------------------- */
+
+static json_t *byte_array(const uint8_t *p, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_integer(p[i]));
+    return a;
+}
+
+static uint64_t le(const uint8_t *p, size_t n)
+{
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Milan/Genoa TCB layout, as the sev crate writes it (fmc null). */
+static json_t *tcb_json(const uint8_t *p)
+{
+    return json_pack("{s:n, s:i, s:i, s:i, s:i}", "fmc", "bootloader", (int)p[0], "tee",
+                     (int)p[1], "snp", (int)p[6], "microcode", (int)p[7]);
+}
+
+/* The sev crate's serde form of a v3 report, with `vcek` as cert_chain. */
+static char *trustee_json(const uint8_t *r, const uint8_t *vcek, size_t vcek_len)
+{
+    json_t *rep = json_object();
+    json_object_set_new(rep, "version", json_integer((json_int_t)le(r, 4)));
+    json_object_set_new(rep, "guest_svn", json_integer((json_int_t)le(r + 4, 4)));
+    json_object_set_new(rep, "policy", json_integer((json_int_t)le(r + 8, 8)));
+    json_object_set_new(rep, "family_id", byte_array(r + 0x10, 16));
+    json_object_set_new(rep, "image_id", byte_array(r + 0x20, 16));
+    json_object_set_new(rep, "vmpl", json_integer((json_int_t)le(r + 0x30, 4)));
+    json_object_set_new(rep, "sig_algo", json_integer((json_int_t)le(r + 0x34, 4)));
+    json_object_set_new(rep, "current_tcb", tcb_json(r + 0x38));
+    json_object_set_new(rep, "plat_info", json_integer((json_int_t)le(r + 0x40, 8)));
+    json_object_set_new(rep, "key_info", json_integer((json_int_t)le(r + 0x48, 4)));
+    static const struct { const char *name; size_t off, n; } runs[] = {
+        {"report_data", 0x50, 64}, {"measurement", 0x90, 48}, {"host_data", 0xC0, 32},
+        {"id_key_digest", 0xE0, 48}, {"author_key_digest", 0x110, 48},
+        {"report_id", 0x140, 32}, {"report_id_ma", 0x160, 32}, {"chip_id", 0x1A0, 64}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
+        json_object_set_new(rep, runs[i].name, byte_array(r + runs[i].off, runs[i].n));
+    json_object_set_new(rep, "reported_tcb", tcb_json(r + 0x180));
+    json_object_set_new(rep, "cpuid_fam_id", json_integer(r[0x188]));
+    json_object_set_new(rep, "cpuid_mod_id", json_integer(r[0x189]));
+    json_object_set_new(rep, "cpuid_step", json_integer(r[0x18A]));
+    json_object_set_new(rep, "committed_tcb", tcb_json(r + 0x1E0));
+    json_object_set_new(rep, "current", json_pack("{s:i, s:i, s:i}", "major", r[0x1EA], "minor",
+                                                  r[0x1E9], "build", r[0x1E8]));
+    json_object_set_new(rep, "committed", json_pack("{s:i, s:i, s:i}", "major", r[0x1EE],
+                                                    "minor", r[0x1ED], "build", r[0x1EC]));
+    json_object_set_new(rep, "launch_tcb", tcb_json(r + 0x1F0));
+    json_object_set_new(rep, "signature", json_pack("{s:o, s:o}", "r", byte_array(r + 0x2A0, 72),
+                                                    "s", byte_array(r + 0x2E8, 72)));
+    json_t *doc = json_pack("{s:o, s:[{s:s, s:o}]}", "attestation_report", rep, "cert_chain",
+                            "cert_type", "VCEK", "data", byte_array(vcek, vcek_len));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
+}
+
+static int trustee_verify(snp_fixture *f, const char *json, char *why, size_t n)
+{
+    const uint8_t *items[] = {f->ask, f->ark};
+    size_t lens[] = {f->ask_len, f->ark_len};
+    return verify_items(f->v, (const uint8_t *)json, strlen(json), items, lens, 2,
+                        POLICY_AUTHENTICITY, why, n);
+}
+
+Test(formats, trustee_json_gives_the_verdict_of_the_report_and_its_vcek)
+{
+    snp_fixture f;
+    char why[512];
+    snp_load(&f);
+    char *json = trustee_json(f.report, f.vcek, f.vcek_len);
+    attest_item_kind kind;
+    cr_assert_eq(attest_classify(&kind, (const uint8_t *)json, strlen(json)), ATTEST_OK);
+    cr_expect_eq(kind, ATTEST_ITEM_EVIDENCE_SNP);
+    /* The VCEK comes from the JSON only. */
+    cr_expect_eq(trustee_verify(&f, json, why, sizeof why), ATTEST_OK, "%s", why);
+    attest_evidence *a = NULL, *b = NULL;
+    char *ja = NULL, *jb = NULL;
+    cr_assert_eq(attest_evidence_parse(&a, (const uint8_t *)json, strlen(json)), ATTEST_OK);
+    cr_assert_eq(attest_evidence_parse(&b, f.report, sizeof f.report), ATTEST_OK);
+    attest_evidence_to_json(&ja, a);
+    attest_evidence_to_json(&jb, b);
+    cr_expect_str_eq(ja, jb, "inspect differs between the JSON and the binary report");
+    attest_string_free(ja);
+    attest_string_free(jb);
+    attest_evidence_free(a);
+    attest_evidence_free(b);
+    free(json);
+    /* A measurement bit flipped in the JSON: the rebuilt bytes fail the signature. */
+    f.report[0x90] ^= 1;
+    json = trustee_json(f.report, f.vcek, f.vcek_len);
+    cr_expect_eq(trustee_verify(&f, json, why, sizeof why), ATTEST_E_SNP_SIGNATURE, "%s", why);
+    free(json);
+    snp_free(&f);
+}
+
+/* Edits of the document: each refused with the member named. */
+Test(formats, trustee_json_strictness)
+{
+    snp_fixture f;
+    snp_load(&f);
+    char *json = trustee_json(f.report, f.vcek, f.vcek_len);
+    static const struct { const char *from, *to, *want; } edits[] = {
+        {"\"vmpl\":", "\"vmpl_x\":1,\"vmpl\":", "snp.json.attestation_report.vmpl_x: unknown"},
+        {"\"measurement\":[", "\"measurement\":[256,", "measurement: must be an array of 48"},
+        {"\"vmpl\":0", "\"vmpl\":4294967296", "attestation_report.vmpl: out of range"},
+        {"\"cert_type\":\"VCEK\"", "\"cert_type\":\"PEK\"", "cert_chain[0].cert_type"},
+        {"\"microcode\":", "\"microcode\":300,\"x\":", "current_tcb.x: unknown member"},
+        {"\"cert_chain\"", "\"extra\":1,\"cert_chain\"", "snp.json.extra: unknown member"},
+        {"\"data\":[48,", "\"data\":[49,", "cert_chain[0].data (VCEK): not a DER certificate"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        const char *at = strstr(json, edits[i].from);
+        cr_assert(at, "%s", edits[i].from);
+        size_t n = strlen(json) + strlen(edits[i].to) + 1;
+        char *edited = malloc(n);
+        snprintf(edited, n, "%.*s%s%s", (int)(at - json), json, edits[i].to,
+                 at + strlen(edits[i].from));
+        attest_evidence *ev = NULL;
+        cr_expect_eq(attest_evidence_parse(&ev, (const uint8_t *)edited, strlen(edited)),
+                     ATTEST_E_MALFORMED, "edit %zu", i);
+        cr_expect(strstr(attest_error_last(), edits[i].want), "edit %zu: %s", i,
+                  attest_error_last());
+        attest_evidence_free(ev);
+        free(edited);
+    }
+    free(json);
+    snp_free(&f);
+}
