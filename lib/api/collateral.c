@@ -52,6 +52,16 @@ void attest_collateral_free(attest_collateral *c)
     free(c);
 }
 
+/* What the bytes look like, and what would have been accepted. */
+static int unknown_collateral(const uint8_t *data, size_t len)
+{
+    char what[160];
+    attest_describe_bytes(what, sizeof what, data, len);
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "collateral: %zu bytes are no known collateral (%s); accepted: %s",
+                            len, what, ATTEST_ACCEPTED_FORMATS);
+}
+
 /* Intel PCS JSON bodies: parsed now (errors name the member), verified
  * later against their issuer chain over the exact bytes kept. */
 static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
@@ -85,9 +95,7 @@ static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
         c->qe_identities[c->qe_identity_count++] = q;
         return ATTEST_OK;
     }
-    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                            "collateral: JSON that is neither an Intel TCB Info nor "
-                            "an Enclave Identity body");
+    return unknown_collateral(data, len);
 }
 
 size_t attest_collateral_cert_count(const attest_collateral *c)
@@ -391,11 +399,7 @@ static int add_item(attest_collateral *c, const uint8_t *data, size_t len)
     if (status != ATTEST_E_COLLATERAL_UNKNOWN)
         return status; /* added, or an OCSP response refused with its reason */
     ERR_clear_error();
-    char what[200];
-    attest_describe_bytes(what, sizeof what, data, len);
-    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                            "collateral: %zu bytes are no known collateral (%s); "
-                            "accepted: %s", len, what, ATTEST_ACCEPTED_FORMATS);
+    return unknown_collateral(data, len);
 }
 
 int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)

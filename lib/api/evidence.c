@@ -59,7 +59,7 @@ static int parse_nvidia(attest_evidence *ev, const uint8_t *data, size_t len)
 
 static int unknown_evidence(const uint8_t *data, size_t len)
 {
-    char what[200];
+    char what[160];
     attest_describe_bytes(what, sizeof what, data, len);
     return attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
                             "evidence: %zu bytes are no known evidence format (%s); "

@@ -12,11 +12,10 @@
 /* What attest_evidence_parse and attest_collateral_add accept, for error
  * messages and docs. */
 #define ATTEST_ACCEPTED_FORMATS                                                        \
-    "evidence: SEV-SNP report (raw, MSG_REPORT_RSP or Trustee JSON), DCAP quote, "     \
-    "NVIDIA SPDM report or evidence JSON, evidence bundle; collateral: X.509 "         \
-    "certificates and CRLs (DER or PEM), SNP extended-report certificate table, "     \
-    "Intel PCS TCB Info / QE Identity JSON, dcap-qvl collateral JSON, NVIDIA RIM "    \
-    "(XML or RIM service JSON), DER OCSP response; any of them as base64 or hex text"
+    "SNP report (binary, MSG_REPORT_RSP, Trustee JSON), DCAP quote, NVIDIA SPDM "     \
+    "report or JSON, bundle; certificates and CRLs (DER, PEM, SNP certificate "       \
+    "table), PCS TCB Info / QE Identity, dcap-qvl collateral JSON, RIM (XML, RIM "    \
+    "service JSON), DER OCSP response; any as base64 or hex text"
 
 /* Bytes that are wholly base64 (RFC 4648, line breaks allowed) or hex text
  * (white space allowed), decoded once: 1 with *out (free()) set, 0 when the

@@ -393,3 +393,98 @@ Test(formats, trustee_json_strictness)
     free(json);
     snp_free(&f);
 }
+
+/* ---- base64 and hex text ------------------------------------------------- */
+
+static char *b64_text(const uint8_t *p, size_t n)
+{
+    char *text = malloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)text, p, (int)n);
+    return text;
+}
+
+static char *hex_text(const uint8_t *p, size_t n)
+{
+    char *text = malloc(2 * n + n / 32 + 2);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        o += (size_t)sprintf(text + o, "%02X", p[i]);
+        if (i % 32 == 31)
+            text[o++] = '\n'; /* wrapped, as hex dumps are */
+    }
+    text[o] = '\0';
+    return text;
+}
+
+Test(formats, base64_and_hex_text_once)
+{
+    snp_fixture f;
+    char why[512];
+    snp_load(&f);
+    char *report_b64 = b64_text(f.report, sizeof f.report);
+    char *report_hex = hex_text(f.report, sizeof f.report);
+    char *vcek_b64 = b64_text(f.vcek, f.vcek_len);
+    char *vcek_hex = hex_text(f.vcek, f.vcek_len);
+    const uint8_t *items[][3] = {{(uint8_t *)vcek_b64, f.ask, f.ark},
+                                 {(uint8_t *)vcek_hex, f.ask, f.ark}};
+    size_t lens[][3] = {{strlen(vcek_b64), f.ask_len, f.ark_len},
+                        {strlen(vcek_hex), f.ask_len, f.ark_len}};
+    const char *reports[] = {report_b64, report_hex};
+    for (size_t r = 0; r < 2; r++)
+        for (size_t c = 0; c < 2; c++)
+            cr_expect_eq(verify_items(f.v, (const uint8_t *)reports[r], strlen(reports[r]),
+                                      items[c], lens[c], 3, POLICY_AUTHENTICITY, why,
+                                      sizeof why),
+                         ATTEST_OK, "report form %zu, VCEK form %zu: %s", r, c, why);
+    attest_item_kind kind;
+    attest_classify(&kind, (const uint8_t *)report_hex, strlen(report_hex));
+    cr_expect_eq(kind, ATTEST_ITEM_EVIDENCE_SNP);
+    attest_classify(&kind, (const uint8_t *)vcek_b64, strlen(vcek_b64));
+    cr_expect_eq(kind, ATTEST_ITEM_CERTIFICATES);
+    /* One level only: base64 of base64 is not unwrapped further. */
+    char *twice = b64_text((const uint8_t *)report_b64, strlen(report_b64));
+    attest_evidence *ev = NULL;
+    cr_expect_eq(attest_evidence_parse(&ev, (const uint8_t *)twice, strlen(twice)),
+                 ATTEST_E_FORMAT_UNKNOWN);
+    cr_expect(strstr(attest_error_last(), "text, "), "%s", attest_error_last());
+    attest_classify(&kind, (const uint8_t *)twice, strlen(twice));
+    cr_expect_eq(kind, ATTEST_ITEM_UNKNOWN);
+    char *vcek_twice = b64_text((const uint8_t *)vcek_hex, strlen(vcek_hex));
+    cr_expect_eq(add_status((const uint8_t *)vcek_twice, strlen(vcek_twice)),
+                 ATTEST_E_COLLATERAL_UNKNOWN);
+    free(twice);
+    free(vcek_twice);
+    free(report_b64);
+    free(report_hex);
+    free(vcek_b64);
+    free(vcek_hex);
+    snp_free(&f);
+}
+
+/* ---- unknown items: what they look like, and what is accepted ------------ */
+
+Test(formats, unknown_items_are_described)
+{
+    static const struct { const char *data; size_t len; const char *want; } cases[] = {
+        {"{\"a\": 1, \"bee\": [], \"c\": {}}", 0, "JSON object with members a, bee, c"},
+        {"{\"a\": ", 0, "text starting '{' that is not JSON"},
+        {"\x30\x03\x02\x01\x01", 5, "DER SEQUENCE"},
+        {"hello, world\n", 0, "text, 13 bytes, starting \"hello, world"},
+        {"\x01\x02\x03\xff\x00\x10", 6, "binary, 6 bytes starting 0x010203ff0010"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].data);
+        attest_evidence *ev = NULL;
+        cr_expect_eq(attest_evidence_parse(&ev, (const uint8_t *)cases[i].data, len),
+                     ATTEST_E_FORMAT_UNKNOWN, "case %zu", i);
+        const char *msg = attest_error_last();
+        cr_expect(strstr(msg, cases[i].want), "case %zu: %s", i, msg);
+        cr_expect(strstr(msg, "accepted: ") && strstr(msg, "dcap-qvl collateral JSON") &&
+                      strstr(msg, "any as base64 or hex text"),
+                  "case %zu lists the accepted forms: %s", i, msg);
+        cr_expect_eq(add_status((const uint8_t *)cases[i].data, len),
+                     ATTEST_E_COLLATERAL_UNKNOWN, "case %zu", i);
+        cr_expect(strstr(attest_error_last(), cases[i].want), "case %zu: %s", i,
+                  attest_error_last());
+    }
+}
