@@ -488,3 +488,177 @@ Test(formats, unknown_items_are_described)
                   attest_error_last());
     }
 }
+
+/* ---- real vectors --------------------------------------------------------- */
+
+static uint8_t *shared(const char *rel, size_t *len)
+{
+    char path[512];
+    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), len);
+    cr_assert(data, "cannot read %s", path);
+    return data;
+}
+
+/* Evidence with collateral files (relative to vectors/), at an instant,
+ * with the built-in anchors. */
+static int verify_shared(const char *evidence, const char *const *files, const char *at,
+                         const char *policy, const char *nonce_hex, char *why, size_t n)
+{
+    const uint8_t *items[8];
+    uint8_t *owned[8];
+    size_t lens[8], count = 0, ev_len;
+    uint8_t *ev = shared(evidence, &ev_len);
+    for (; files[count]; count++)
+        items[count] = owned[count] = shared(files[count], &lens[count]);
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(at));
+    uint8_t nonce[32];
+    size_t nonce_len = nonce_hex ? strlen(nonce_hex) / 2 : 0;
+    for (size_t i = 0; i < nonce_len; i++)
+        sscanf(nonce_hex + 2 * i, "%2hhx", &nonce[i]);
+    attest_evidence *e = NULL;
+    attest_collateral *c = NULL;
+    int status = attest_evidence_parse(&e, ev, ev_len);
+    cr_assert_eq(status, ATTEST_OK, "%s: %s", evidence, attest_error_last());
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    for (size_t i = 0; status == ATTEST_OK && i < count; i++)
+        status = attest_collateral_add(c, items[i], lens[i]);
+    snprintf(why, n, "%s", attest_error_last());
+    if (status == ATTEST_OK) {
+        attest_policy *p = policy ? tu_policy(policy) : NULL;
+        attest_result *r = NULL;
+        status = attest_verify(&r, v, e, c, p, nonce_len ? nonce : NULL, nonce_len);
+        snprintf(why, n, "%s", attest_result_reason(r));
+        attest_result_free(r);
+        attest_policy_free(p);
+    }
+    attest_collateral_free(c);
+    attest_evidence_free(e);
+    attest_verifier_free(v);
+    for (size_t i = 0; i < count; i++)
+        free(owned[i]);
+    free(ev);
+    return status;
+}
+
+#define S11 "snp/sets/S11_siena_v3_trustee_e2e/"
+
+Test(formats_vectors, trustee_json_s11_as_its_report_and_vcek)
+{
+    char why[512];
+    static const char *const chain[] = {"snp/roots/kds_vcek_cert_chain_genoa.pem", NULL};
+    static const char *const with_vcek[] = {S11 "vcek.der",
+                                            "snp/roots/kds_vcek_cert_chain_genoa.pem", NULL};
+    cr_expect_eq(verify_shared(S11 "evidence.json", chain, AT_GOOD, POLICY_AUTHENTICITY, NULL,
+                               why, sizeof why),
+                 ATTEST_OK, "%s", why);
+    cr_expect_eq(verify_shared(S11 "report.bin", with_vcek, AT_GOOD, POLICY_AUTHENTICITY, NULL,
+                               why, sizeof why),
+                 ATTEST_OK, "%s", why);
+    /* Without the ASK the carried VCEK has no issuer. */
+    static const char *const none[] = {NULL};
+    cr_expect_eq(verify_shared(S11 "evidence.json", none, AT_GOOD, POLICY_AUTHENTICITY, NULL,
+                               why, sizeof why),
+                 ATTEST_E_COLLATERAL_MISSING, "%s", why);
+}
+
+#define QVL "tdx/bundles/dcapqvl_tdx_B0C06F000000_2025-06-19"
+#define QVL_QUOTE "tdx/quotes/tdx_v4_B0C06F000000_dcapqvl.bin"
+#define QVL_AT "2025-06-19T11:32:00Z"
+
+Test(formats_vectors, dcap_qvl_collateral_as_its_parts)
+{
+    char why[512];
+    static const char *const qvl[] = {QVL ".collateral.json", NULL};
+    cr_expect_eq(verify_shared(QVL_QUOTE, qvl, QVL_AT, NULL, NULL, why, sizeof why), ATTEST_OK,
+                 "%s", why);
+    size_t len;
+    uint8_t *doc = shared(QVL ".collateral.json", &len);
+    attest_item_kind kind;
+    cr_assert_eq(attest_classify(&kind, doc, len), ATTEST_OK);
+    cr_expect_eq(kind, ATTEST_ITEM_DCAP_COLLATERAL);
+    free(doc);
+}
+
+/* The PCS/PCCS form already works: TCB Info and QE Identity response
+ * bodies, with their issuer chain (the TCB-Info-Issuer-Chain header) as a
+ * separate PEM file, CRLs as DER files. */
+Test(formats_vectors, pcs_bodies_with_separate_pem_issuer_chain)
+{
+    char why[512];
+    static const char *const pcs[] = {"tdx/collateral/tcbinfo_tdx_v3_00806F050000_2025-07-07.json",
+                                      "tdx/collateral/qe_identity_td_2025-07-07.json",
+                                      "tdx/crl/pck_crl_platform_2025-07-07.der",
+                                      "tdx/crl/root_ca_crl_2025-03-20.der",
+                                      "tdx/certs/tcb_signing_2025-05-06_chain.pem", NULL};
+    static const char *const no_chain[] = {pcs[0], pcs[1], pcs[2], pcs[3], NULL};
+    const char *quote = "tdx/quotes/tdx_v4_00806F050000_automata.bin";
+    cr_expect_eq(verify_shared(quote, pcs, "2025-07-07T10:20:00Z",
+                               "{\"tdx\":{\"accepted_tcb_statuses\":[\"UpToDate\",\"OutOfDate\"]}}",
+                               NULL, why, sizeof why),
+                 ATTEST_OK, "%s", why);
+    /* The chain is needed: the bodies alone do not verify. */
+    cr_expect_neq(verify_shared(quote, no_chain, "2025-07-07T10:20:00Z",
+                                "{\"tdx\":{\"accepted_tcb_statuses\":[\"UpToDate\",\"OutOfDate\"]}}",
+                                NULL, why, sizeof why),
+                  ATTEST_OK, "%s", why);
+}
+
+/* The dcap-qvl document edited: the bodies' bytes are the signed ones, and
+ * nothing can steer the concatenation that rebuilds them. */
+static char *edited_qvl(const char *from, const char *to)
+{
+    size_t len;
+    char *doc = (char *)shared(QVL ".collateral.json", &len);
+    doc = realloc(doc, len + 1);
+    doc[len] = '\0';
+    const char *at = strstr(doc, from);
+    cr_assert(at, "%s not in the document", from);
+    size_t n = len + strlen(to) + 1;
+    char *out = malloc(n);
+    snprintf(out, n, "%.*s%s%s", (int)(at - doc), doc, to, at + strlen(from));
+    free(doc);
+    return out;
+}
+
+static int verify_qvl_text(const char *doc, char *why, size_t n)
+{
+    size_t qlen;
+    uint8_t *quote = shared(QVL_QUOTE, &qlen);
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(QVL_AT));
+    const uint8_t *items[] = {(const uint8_t *)doc};
+    size_t lens[] = {strlen(doc)};
+    int status = verify_items(v, quote, qlen, items, lens, 1, NULL, why, n);
+    attest_verifier_free(v);
+    free(quote);
+    return status;
+}
+
+Test(formats_vectors, dcap_qvl_collateral_tampered)
+{
+    char why[512];
+    static const struct { const char *from, *to; int want; const char *named; } edits[] = {
+        /* one signed character of the TCB Info changed */
+        {"\\\"tcbEvaluationDataNumber\\\":17", "\\\"tcbEvaluationDataNumber\\\":18",
+         ATTEST_E_COLLATERAL_SIGNATURE, "tcb_info"},
+        /* a second member smuggled after the inner object */
+        {"\"tcb_info\": \"{", "\"tcb_info\": \"{\\\"x\\\":1},{", ATTEST_E_MALFORMED,
+         "dcap_qvl.tcb_info: is not the text of one JSON object"},
+        {"\"tcb_info_signature\": \"", "\"tcb_info_signature\": \"\\\",", ATTEST_E_MALFORMED,
+         "dcap_qvl.tcb_info_signature: must be 128 hex digits"},
+        {"\"pck_crl\":", "\"platform_crl\":\"00\",\"pck_crl\":", ATTEST_E_MALFORMED,
+         "dcap_qvl.platform_crl: unknown member"},
+        {"\"root_ca_crl\": \"30", "\"root_ca_crl\": \"31", ATTEST_E_MALFORMED,
+         "dcap_qvl.root_ca_crl: not a DER CRL"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char *doc = edited_qvl(edits[i].from, edits[i].to);
+        cr_expect_eq(verify_qvl_text(doc, why, sizeof why), edits[i].want, "edit %zu: %s", i,
+                     why);
+        cr_expect(strstr(why, edits[i].named), "edit %zu: %s", i, why);
+        free(doc);
+    }
+}
