@@ -662,3 +662,62 @@ Test(formats_vectors, dcap_qvl_collateral_tampered)
         free(doc);
     }
 }
+
+/* ---- NVIDIA RIM service JSON ------------------------------------------------ */
+
+#define SET_D "nvidia/hopper/setD_h100_595.71.05_azure_complete/"
+#define NONCE_D "690bb51b904351e28100a0610fe60624255c26d7d38c53fb1285ecfed1cab17a"
+#define DRIVER_JSON SET_D "rim_service_NV_GPU_DRIVER_GH100_595.71.05.json"
+#define VBIOS_JSON SET_D "rim_service_NV_GPU_VBIOS_1010_0210_886_96009F0004.json"
+
+Test(formats_vectors, rim_service_json_as_its_rim)
+{
+    char why[512];
+    static const char *const xml[] = {
+        SET_D "device_cert_chain.pem", SET_D "driver_rim_NV_GPU_DRIVER_GH100_595.71.05.xml",
+        SET_D "vbios_rim_NV_GPU_VBIOS_1010_0210_886_96009F0004.xml", NULL};
+    static const char *const json[] = {SET_D "device_cert_chain.pem", DRIVER_JSON, VBIOS_JSON,
+                                       NULL};
+    const char *policy = "{\"nvidia\":{\"require_ocsp\":false}}";
+    cr_expect_eq(verify_shared(SET_D "attestation_report.bin", xml, "2026-09-16T14:00:00Z",
+                               policy, NONCE_D, why, sizeof why),
+                 ATTEST_OK, "%s", why);
+    cr_expect_eq(verify_shared(SET_D "attestation_report.bin", json, "2026-09-16T14:00:00Z",
+                               policy, NONCE_D, why, sizeof why),
+                 ATTEST_OK, "%s", why);
+    size_t len;
+    uint8_t *doc = shared(DRIVER_JSON, &len);
+    attest_item_kind kind;
+    cr_assert_eq(attest_classify(&kind, doc, len), ATTEST_OK);
+    cr_expect_eq(kind, ATTEST_ITEM_RIM);
+    free(doc);
+}
+
+/* The answer edited: id, digest and format are checked against the RIM. */
+Test(formats_vectors, rim_service_json_tampered)
+{
+    size_t len;
+    char *doc = (char *)shared(DRIVER_JSON, &len);
+    json_t *o = json_loadb(doc, len, 0, NULL);
+    cr_assert(o);
+    free(doc);
+    static const struct { const char *member, *value, *named; } edits[] = {
+        {"id", "NV_GPU_DRIVER_GH100_595.71.06", "nvidia.rim_service.id: NV_GPU_DRIVER_GH100_595.71.06"},
+        {"sha256", "143005c060a5eb2866f7db046c234d27f87ae386cab20ab40d9daa706be46ea5",
+         "nvidia.rim_service.sha256: does not match"},
+        {"rim", "PFNvZnR3YXJlSWRlbnRpdHk+", "nvidia.rim_service.sha256: does not match"},
+        {"rim_format", "CORIM", "no known collateral (JSON object with members id, rim"},
+    };
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        json_t *copy = json_deep_copy(o);
+        json_object_set_new(copy, edits[i].member, json_string(edits[i].value));
+        char *text = json_dumps(copy, JSON_COMPACT);
+        int status = add_status((const uint8_t *)text, strlen(text));
+        cr_expect_neq(status, ATTEST_OK, "edit %zu", i);
+        cr_expect(strstr(attest_error_last(), edits[i].named), "edit %zu: %s", i,
+                  attest_error_last());
+        free(text);
+        json_decref(copy);
+    }
+    json_decref(o);
+}
