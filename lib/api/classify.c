@@ -211,7 +211,7 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
     return ATTEST_OK;
 }
 
-static int classify_item(attest_item_kind *out, const uint8_t *data, size_t len);
+static int classify_item(void *ctx, const uint8_t *data, size_t len);
 
 int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
 {
@@ -222,19 +222,13 @@ int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
         return ATTEST_OK;
     /* Base64 or hex text is what it decodes to, one level only (as
      * attest_evidence_parse and attest_collateral_add decode it). */
-    uint8_t *decoded = NULL;
-    size_t decoded_len = 0;
-    int rc = attest_text_unwrap(data, len, &decoded, &decoded_len);
-    if (rc < 0)
-        return attest_set_error(ATTEST_E_NOMEM, "classify: out of memory");
-    int status = rc ? classify_item(out, decoded, decoded_len) : classify_item(out, data, len);
-    free(decoded);
-    return status;
+    return attest_unwrapped(data, len, classify_item, out, "classify");
 }
 
 /* One item in its own form. */
-static int classify_item(attest_item_kind *out, const uint8_t *data, size_t len)
+static int classify_item(void *ctx, const uint8_t *data, size_t len)
 {
+    attest_item_kind *out = ctx;
     /* Collateral first: an item attest_collateral_add accepts is collateral
      * even where evidence detection would claim it too (a certificate,
      * PEM text or RIM of exactly 1184 bytes passes for an SNP report). */

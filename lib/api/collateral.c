@@ -385,8 +385,9 @@ static int add_json_form(attest_collateral *c, const uint8_t *data, size_t len)
 
 /* One item in its own form (no text decoding: attest_collateral_add did
  * that, once). */
-static int add_item(attest_collateral *c, const uint8_t *data, size_t len)
+static int add_item(void *ctx, const uint8_t *data, size_t len)
 {
+    attest_collateral *c = ctx;
     if (attest_looks_like_json(data, len))
         return add_json_form(c, data, len);
     if (nv_rim_detect(data, len))
@@ -406,12 +407,5 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
-    uint8_t *decoded = NULL;
-    size_t decoded_len = 0;
-    int rc = attest_text_unwrap(data, len, &decoded, &decoded_len);
-    if (rc < 0)
-        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
-    int status = rc ? add_item(c, decoded, decoded_len) : add_item(c, data, len);
-    free(decoded);
-    return status;
+    return attest_unwrapped(data, len, add_item, c, "collateral");
 }

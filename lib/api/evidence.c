@@ -66,25 +66,34 @@ static int unknown_evidence(const uint8_t *data, size_t len)
                             "accepted: %s", len, what, ATTEST_ACCEPTED_FORMATS);
 }
 
-/* The bytes in their own form (no text decoding here: attest_evidence_parse
- * did that, once). */
-static int parse_item(attest_evidence *ev, const uint8_t *data, size_t len)
+/* The bytes in their own form (no text decoding here: attest_unwrapped
+ * did that, once); the evidence's digest is of these bytes. */
+static int parse_item(void *ctx, const uint8_t *data, size_t len)
 {
+    attest_evidence *ev = ctx;
+    int status;
     switch (attest_detect_evidence(data, len)) {
     case ATTEST_ITEM_BUNDLE:
         ev->format = ATTEST_FORMAT_BUNDLE;
-        return attest_bundle_parse(&ev->bundle, data, len);
+        status = attest_bundle_parse(&ev->bundle, data, len);
+        break;
     case ATTEST_ITEM_EVIDENCE_DCAP:
         ev->format = ATTEST_FORMAT_DCAP_QUOTE;
-        return dcap_quote_parse(&ev->dcap, data, len);
+        status = dcap_quote_parse(&ev->dcap, data, len);
+        break;
     case ATTEST_ITEM_EVIDENCE_NVIDIA:
-        return parse_nvidia(ev, data, len);
+        status = parse_nvidia(ev, data, len);
+        break;
     case ATTEST_ITEM_EVIDENCE_SNP:
-        return snp_trustee_json_detect(data, len) ? parse_snp_json(ev, data, len)
-                                                  : parse_snp(ev, data, len);
+        status = snp_trustee_json_detect(data, len) ? parse_snp_json(ev, data, len)
+                                                    : parse_snp(ev, data, len);
+        break;
     default:
-        return unknown_evidence(data, len);
+        status = unknown_evidence(data, len);
     }
+    if (status == ATTEST_OK)
+        EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
+    return status;
 }
 
 int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
@@ -93,22 +102,10 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     *out = NULL;
     attest_clear_error();
-    uint8_t *decoded = NULL;
-    size_t decoded_len = 0;
     attest_evidence *ev = calloc(1, sizeof *ev);
-    int rc = ev ? attest_text_unwrap(data, len, &decoded, &decoded_len) : ATTEST_E_NOMEM;
-    if (rc < 0) {
-        free(ev);
+    if (!ev)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
-    }
-    if (rc == 1) { /* base64 or hex text: the decoded bytes are the evidence */
-        data = decoded;
-        len = decoded_len;
-    }
-    int status = parse_item(ev, data, len);
-    if (status == ATTEST_OK)
-        EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
-    free(decoded);
+    int status = attest_unwrapped(data, len, parse_item, ev, "evidence");
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;

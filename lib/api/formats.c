@@ -74,6 +74,19 @@ int attest_text_unwrap(const uint8_t *data, size_t len, uint8_t **out, size_t *o
     return result;
 }
 
+int attest_unwrapped(const uint8_t *data, size_t len, attest_item_fn each, void *ctx,
+                     const char *who)
+{
+    uint8_t *decoded = NULL;
+    size_t decoded_len = 0;
+    int rc = attest_text_unwrap(data, len, &decoded, &decoded_len);
+    if (rc < 0)
+        return attest_set_error(ATTEST_E_NOMEM, "%s: out of memory", who);
+    int status = rc ? each(ctx, decoded, decoded_len) : each(ctx, data, len);
+    free(decoded);
+    return status;
+}
+
 /* ---- describing an unknown item ---------------------------------------- */
 
 static bool printable_text(const uint8_t *data, size_t len)

@@ -26,6 +26,14 @@
 ATTEST_HIDDEN int attest_text_unwrap(const uint8_t *data, size_t len, uint8_t **out,
                                      size_t *out_len);
 
+/* Call `each` with the item in its own form: the decoded bytes of base64
+ * or hex text (attest_text_unwrap), else `data` itself; its status, or
+ * ATTEST_E_NOMEM (recorded with `who`). The one place the decoding runs for
+ * attest_classify, attest_collateral_add and attest_evidence_parse. */
+typedef int (*attest_item_fn)(void *ctx, const uint8_t *data, size_t len);
+ATTEST_HIDDEN int attest_unwrapped(const uint8_t *data, size_t len, attest_item_fn each,
+                                   void *ctx, const char *who);
+
 /* What `data` looks like, for an error about an unknown item: "JSON object
  * with members a, b, c", "DER SEQUENCE, 123 bytes", "text, 12 bytes: ...",
  * "binary, 123 bytes starting 0x0102..". */
