@@ -268,7 +268,7 @@ contains "$T/err" "skipping .*good.b64 (base64 or hex text" "skip noted"
 echo '{"a": 1, "b": 2}' > "$T/ab.json"
 expect 2 "unknown JSON named by its members" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" "$T/ab.json" $COLL
 contains "$T/err" "JSON object with members a, b" "members listed"
-contains "$T/err" "accepted: SNP report" "accepted forms listed"
+contains "$T/err" "accepted: SEV-SNP report" "accepted forms listed"
 # SNP extended-report certificate table holding VCEK, ASK and ARK.
 python3 - "$PKI/vcek.pem" "$PKI/chain.pem" "$T/certtable.bin" <<'PY'
 import base64, re, struct, sys
@@ -292,6 +292,8 @@ if [ -d "$SHARED/vectors/snp" ]; then
   P=$(dirname "$0")/../examples/policy-authenticity.json
   expect 0 "Trustee SNP evidence JSON (VCEK carried)" -- "$CLI" verify --policy "$P" --at 2025-06-01T00:00:00Z "$S11/evidence.json" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
   expect 0 "its binary report with the VCEK file" -- "$CLI" verify --policy "$P" --at 2025-06-01T00:00:00Z "$S11/report.bin" "$S11/vcek.der" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
+  expect 1 "collateral list: Trustee JSON needs only the CRL" -- "$CLI" collateral list "$S11/evidence.json" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
+  check "$(grep -c amd-vcek "$T/out")" 0 "the VCEK it carries is not listed as missing"
   "$CLI" inspect "$S11/report.bin" > "$T/s11.json"
   expect 0 "inspect Trustee JSON" -- "$CLI" inspect "$S11/evidence.json"
   check "$(cmp -s "$T/out" "$T/s11.json" && echo same)" same "inspect of Trustee JSON = inspect of report.bin"

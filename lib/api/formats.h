@@ -12,7 +12,7 @@
 /* What attest_evidence_parse and attest_collateral_add accept, for error
  * messages and docs. */
 #define ATTEST_ACCEPTED_FORMATS                                                        \
-    "SNP report (binary, MSG_REPORT_RSP, Trustee JSON), DCAP quote, NVIDIA SPDM "     \
+    "SEV-SNP report (binary, MSG_REPORT_RSP, Trustee JSON), DCAP quote, NVIDIA SPDM " \
     "report or JSON, bundle; certificates and CRLs (DER, PEM, SNP certificate "       \
     "table), PCS TCB Info / QE Identity, dcap-qvl collateral JSON, RIM (XML, RIM "    \
     "service JSON), DER OCSP response; any as base64 or hex text"
