@@ -350,10 +350,11 @@ static int add_rim_json(attest_collateral *c, const uint8_t *data, size_t len)
     uint8_t *xml = NULL;
     size_t xml_len = 0;
     char id[128];
-    int status = attest_rim_json_unwrap(data, len, NULL, &xml, &xml_len, id, sizeof id);
+    int status = attest_rim_json_unwrap(data, len, NULL, "collateral", &xml, &xml_len, id,
+                                        sizeof id);
     if (status == ATTEST_OK && !nv_rim_detect(xml, xml_len))
         status = attest_set_error(ATTEST_E_MALFORMED,
-                                  "nvidia.rim_service.rim: not a RIM (SWID XML)");
+                                  "collateral: RIM service rim is not a RIM (SWID XML)");
     if (status == ATTEST_OK)
         status = add_rim(c, xml, xml_len);
     free(xml);
@@ -363,8 +364,8 @@ static int add_rim_json(attest_collateral *c, const uint8_t *data, size_t len)
     if (added->rim && attest_rim_id_matches(id, added->rim->colloquial_version))
         return ATTEST_OK;
     status = attest_set_error(ATTEST_E_MALFORMED,
-                              "nvidia.rim_service.id: %s does not name the RIM it carries "
-                              "(colloquialVersion %s)", id,
+                              "collateral: RIM service id %s does not name the RIM it "
+                              "carries (colloquialVersion %s)", id,
                               added->rim ? added->rim->colloquial_version : "unreadable");
     nv_rim_free(added->rim);
     free(added->parse_detail);

@@ -335,8 +335,8 @@ static const char *rim_id_of(const char *url)
  * digest must match; then *xml is the decoded RIM. */
 static int rim_unwrap(const item *it, uint8_t **xml, size_t *len)
 {
-    return attest_rim_json_unwrap(it->resp.body, it->resp.body_len, rim_id_of(it->url), xml,
-                                  len, NULL, 0);
+    return attest_rim_json_unwrap(it->resp.body, it->resp.body_len, rim_id_of(it->url), "fetch",
+                                  xml, len, NULL, 0);
 }
 
 /* ------------------------------------------------------------- expiry */

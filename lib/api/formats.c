@@ -173,46 +173,43 @@ bool attest_rim_json_detect(const uint8_t *data, size_t len)
     return tcg;
 }
 
-static int rim_bad(const char *member, const char *why)
+/* The checks of the answer's members; messages as fetch.c always gave
+ * them, prefixed with `who` ("fetch", "collateral"). */
+static int rim_members(json_t *doc, const char *want_id, const char *who, const char **rim,
+                       const char **digest, const char **id)
 {
-    return attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim_service.%s: %s", member, why);
-}
-
-static int rim_members(json_t *doc, const char *want_id, const char **rim, const char **digest,
-                       const char **id)
-{
-    const char *format = json_string_value(json_object_get(doc, "rim_format"));
+    json_t *format = json_object_get(doc, "rim_format");
     *id = json_string_value(json_object_get(doc, "id"));
     *rim = json_string_value(json_object_get(doc, "rim"));
     *digest = json_string_value(json_object_get(doc, "sha256"));
-    if (!json_is_object(doc))
-        return rim_bad("", "not a JSON object");
-    if (!*id || !**id)
-        return rim_bad("id", "missing or not a string");
-    if (!*rim || !*digest)
-        return rim_bad(*rim ? "sha256" : "rim", "missing or not a string");
-    if (want_id && strcmp(*id, want_id))
+    if (!*id || !**id || !*rim || !*digest)
         return attest_set_error(ATTEST_E_MALFORMED,
-                                "nvidia.rim_service.id: answered %s, asked %s", *id, want_id);
-    if (json_object_get(doc, "rim_format") && (!format || strcmp(format, "TCG")))
-        return rim_bad("rim_format", "only TCG (SWID XML) RIMs are read");
+                                "%s: RIM service answer lacks id, rim or sha256", who);
+    if (want_id && strcmp(*id, want_id))
+        return attest_set_error(ATTEST_E_MALFORMED, "%s: RIM service answered id %s, asked %s",
+                                who, *id, want_id);
+    if (format && (!json_is_string(format) || strcmp(json_string_value(format), "TCG")))
+        return attest_set_error(ATTEST_E_MALFORMED,
+                                "%s: RIM service rim_format is not TCG (SWID XML): CoRIM "
+                                "is not read", who);
     return ATTEST_OK;
 }
 
-int attest_rim_json_unwrap(const uint8_t *data, size_t len, const char *want_id, uint8_t **xml,
-                           size_t *xml_len, char *id, size_t id_size)
+int attest_rim_json_unwrap(const uint8_t *data, size_t len, const char *want_id, const char *who,
+                           uint8_t **xml, size_t *xml_len, char *id, size_t id_size)
 {
     const char *rim, *digest, *got_id;
     uint8_t want[32], got[32];
     *xml = NULL;
     json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
-    int status = rim_members(doc, want_id, &rim, &digest, &got_id);
+    int status = rim_members(doc, want_id, who, &rim, &digest, &got_id);
     if (status == ATTEST_OK && attest_base64_decode(rim, strlen(rim), xml, xml_len))
-        status = rim_bad("rim", "is not base64");
+        status = attest_set_error(ATTEST_E_MALFORMED, "%s: RIM service rim is not base64", who);
     if (status == ATTEST_OK && (strlen(digest) != 64 || attest_hex_decode(want, 32, digest) ||
                                 EVP_Digest(*xml, *xml_len, got, NULL, EVP_sha256(), NULL) != 1 ||
                                 memcmp(want, got, 32)))
-        status = rim_bad("sha256", "does not match the SHA-256 of the rim it carries");
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "%s: RIM service sha256 does not match the rim it sent", who);
     if (status == ATTEST_OK && id)
         snprintf(id, id_size, "%s", got_id);
     if (status != ATTEST_OK) {

@@ -46,10 +46,10 @@ ATTEST_HIDDEN bool attest_rim_json_detect(const uint8_t *data, size_t len);
  * after its SHA-256 matched `sha256`; `id` receives the id (want_id, when
  * given, must equal it: the id a fetch asked for). rim_format, when
  * present, must be "TCG" (SWID XML; CoRIM is not read). ATTEST_E_MALFORMED
- * naming the member. */
+ * "<who>: RIM service ..." naming what is wrong. */
 ATTEST_HIDDEN int attest_rim_json_unwrap(const uint8_t *data, size_t len, const char *want_id,
-                                         uint8_t **xml, size_t *xml_len, char *id,
-                                         size_t id_size);
+                                         const char *who, uint8_t **xml, size_t *xml_len,
+                                         char *id, size_t id_size);
 
 /* Whether a RIM's colloquialVersion is the one its RIM service id ends
  * with (NV_GPU_DRIVER_GH100_595.71.05 / 595.71.05,

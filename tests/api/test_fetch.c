@@ -377,7 +377,7 @@ Test(api_fetch, rim_whose_sha256_does_not_match_is_refused)
         const char *why = attest_needs_reason(run.missing, i);
         if (strstr(url, NV_DRIVER_ID)) {
             driver = true;
-            cr_expect(strstr(why, "sha256: does not match"), "%s", why);
+            cr_expect(strstr(why, "sha256 does not match"), "%s", why);
         }
         vbios |= strstr(url, NV_VBIOS_ID) != NULL;
         if (attest_needs_kind(run.missing, i) == ATTEST_NEED_NVIDIA_OCSP) {

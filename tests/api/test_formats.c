@@ -702,10 +702,10 @@ Test(formats_vectors, rim_service_json_tampered)
     cr_assert(o);
     free(doc);
     static const struct { const char *member, *value, *named; } edits[] = {
-        {"id", "NV_GPU_DRIVER_GH100_595.71.06", "nvidia.rim_service.id: NV_GPU_DRIVER_GH100_595.71.06"},
+        {"id", "NV_GPU_DRIVER_GH100_595.71.06", "RIM service id NV_GPU_DRIVER_GH100_595.71.06 does not name"},
         {"sha256", "143005c060a5eb2866f7db046c234d27f87ae386cab20ab40d9daa706be46ea5",
-         "nvidia.rim_service.sha256: does not match"},
-        {"rim", "PFNvZnR3YXJlSWRlbnRpdHk+", "nvidia.rim_service.sha256: does not match"},
+         "RIM service sha256 does not match"},
+        {"rim", "PFNvZnR3YXJlSWRlbnRpdHk+", "RIM service sha256 does not match"},
         {"rim_format", "CORIM", "no known collateral (JSON object with members id, rim"},
     };
     for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
