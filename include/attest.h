@@ -286,8 +286,13 @@ typedef enum attest_format {
  * evidence is a raw SPDM report (its device chain then comes with the
  * collateral) or a JSON container of NVIDIA's tools holding up to
  * attest_nvidia_device_max() GPUs and NVSwitches with their chains; a
- * bundle is JSON (docs/bundle.md). Errors: ATTEST_E_FORMAT_UNKNOWN,
- * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
+ * bundle is JSON (docs/bundle.md). Also accepted: Trustee's SNP evidence
+ * JSON (the sev crate's fields, rebuilt into the report's bytes, which its
+ * signature then judges; the certificates of its cert_chain are used as
+ * collateral beside the caller's), and any evidence as base64 or hex text
+ * (decoded once: text inside is not decoded again). An unknown item's
+ * error says what it looks like and lists the accepted forms.
+ * Errors: ATTEST_E_FORMAT_UNKNOWN, ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
                                      const uint8_t *data, size_t len);
@@ -354,8 +359,16 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
  * any), or an NVIDIA RIM (XML; stored parsed, or as unparsable:
  * its signature is checked, and a bad RIM reported as a failed check, by
  * the verification that uses it; the first RIM initialises libxml2 and
- * xmlsec1: see "Process-wide initialisation"). The bytes are copied.
- * Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail names the item),
+ * xmlsec1: see "Process-wide initialisation"). Forms expanding to those:
+ * the SNP extended report's certificate table (SNP_GET_EXT_REPORT,
+ * configfs-tsm auxblob: every entry a known GUID once, in bounds, not
+ * overlapping; its certificates added), dcap-qvl's collateral JSON (its
+ * CRLs, chains, and TCB Info / QE Identity rebuilt byte-exact as PCS
+ * bodies), NVIDIA's RIM service JSON (its RIM, after sha256 and id
+ * matched); a form is added whole or not at all (ATTEST_E_MALFORMED names
+ * the field). Any item may be base64 or hex text, decoded once. The bytes
+ * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail says what the
+ * item looks like and lists the accepted forms), ATTEST_E_MALFORMED,
  * ATTEST_E_LENGTH (more than attest_ocsp_response_max() OCSP responses),
  * ATTEST_E_NOMEM.
  * Not thread-safe on the same object. */
@@ -409,6 +422,8 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_THIM = 22,            /* Azure THIM JSON {vcekCert, certificateChain,
                                          tcbm, cacheControl}, or its base64 text
                                          (Confidential ACI's host-amd-cert-base64) */
+    ATTEST_ITEM_DCAP_COLLATERAL = 23, /* dcap-qvl collateral JSON: Intel CRLs,
+                                         chains, TCB Info and QE Identity */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as

@@ -246,6 +246,71 @@ if [ -d "$SHARED/vectors/nvidia" ]; then
   done
 fi
 
+# Forms users already hold (issue 11): each gives the verdict of the original.
+for r in good tampered; do
+  base64 "$T/$r.bin" > "$T/$r.b64"
+  od -An -v -tx1 "$T/$r.bin" | tr -d ' ' > "$T/$r.hex"
+done
+for form in b64 hex; do
+  expect 0 "report as $form text" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.$form" $COLL
+  expect 1 "tampered report as $form text still rejected" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/tampered.$form" $COLL
+  contains "$T/err" "snp.report.signature" "$form: the signature check named"
+done
+"$CLI" inspect "$T/good.bin" > "$T/inspect.bin.json"
+expect 0 "inspect base64 text" -- "$CLI" inspect "$T/good.b64"
+check "$(cmp -s "$T/out" "$T/inspect.bin.json" && echo same)" same "inspect of base64 text = inspect of binary"
+base64 "$T/good.b64" > "$T/good.b64.b64"
+expect 2 "base64 of base64 not unwrapped" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.b64.b64" $COLL
+contains "$T/err" "no known evidence format (text, " "unknown item described"
+mkdir "$T/dirb64" && cp "$T/good.bin" "$T/good.b64" "$PKI/vcek.pem" "$PKI/chain.pem" "$PKI/crl.der" "$T/dirb64/"
+expect 0 "directory: base64 copy beside the binary skipped" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/dirb64"
+contains "$T/err" "skipping .*good.b64 (base64 or hex text" "skip noted"
+echo '{"a": 1, "b": 2}' > "$T/ab.json"
+expect 2 "unknown JSON named by its members" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" "$T/ab.json" $COLL
+contains "$T/err" "JSON object with members a, b" "members listed"
+contains "$T/err" "accepted: SEV-SNP report" "accepted forms listed"
+# SNP extended-report certificate table holding VCEK, ASK and ARK.
+python3 - "$PKI/vcek.pem" "$PKI/chain.pem" "$T/certtable.bin" <<'PY'
+import base64, re, struct, sys
+ders = []
+for path in sys.argv[1:3]:
+    for b in re.findall(r"-----BEGIN CERTIFICATE-----(.*?)-----END", open(path).read(), re.S):
+        ders.append(base64.b64decode("".join(b.split())))
+guids = ["63da758de6644564adc5f4b93be8accd", "4ab7b379bbac4fe4a02f05aef327c782",
+         "c0b406a4a803495297433fb6014cd0ae"]  # VCEK, ASK, ARK (research/snp.md)
+table, data, at = b"", b"", 24 * (len(ders) + 1)
+for g, d in zip(guids, ders):
+    table += bytes.fromhex(g) + struct.pack("<II", at + len(data), len(d))
+    data += d
+open(sys.argv[3], "wb").write(table + bytes(24) + data)
+PY
+expect 0 "SNP certificate table as collateral" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/good.bin" "$T/certtable.bin" "$PKI/crl.der"
+expect 1 "certificate table: tampered report rejected" -- "$CLI" verify --at 2025-06-01T00:00:00Z --anchor "$ANCHOR" "$T/tampered.bin" "$T/certtable.bin" "$PKI/crl.der"
+if [ -d "$SHARED/vectors/snp" ]; then
+  V=$SHARED/vectors
+  S11=$V/snp/sets/S11_siena_v3_trustee_e2e
+  P=$(dirname "$0")/../examples/policy-authenticity.json
+  expect 0 "Trustee SNP evidence JSON (VCEK carried)" -- "$CLI" verify --policy "$P" --at 2025-06-01T00:00:00Z "$S11/evidence.json" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
+  expect 0 "its binary report with the VCEK file" -- "$CLI" verify --policy "$P" --at 2025-06-01T00:00:00Z "$S11/report.bin" "$S11/vcek.der" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
+  expect 1 "collateral list: Trustee JSON needs only the CRL" -- "$CLI" collateral list "$S11/evidence.json" "$V/snp/roots/kds_vcek_cert_chain_genoa.pem"
+  check "$(grep -c amd-vcek "$T/out")" 0 "the VCEK it carries is not listed as missing"
+  "$CLI" inspect "$S11/report.bin" > "$T/s11.json"
+  expect 0 "inspect Trustee JSON" -- "$CLI" inspect "$S11/evidence.json"
+  check "$(cmp -s "$T/out" "$T/s11.json" && echo same)" same "inspect of Trustee JSON = inspect of report.bin"
+  S02=$V/snp/sets/S02_milan_v2_virtee
+  expect 0 "real report as hex text (S02)" -- "$CLI" verify --policy "$P" --at 2025-06-01T00:00:00Z "$S02/report.hex" "$S02/vcek.der" "$V/snp/roots/kds_vcek_cert_chain_milan.pem"
+  QT=$V/tdx
+  expect 0 "dcap-qvl collateral JSON (S03)" -- "$CLI" verify --at 2025-06-19T11:32:00Z "$QT/quotes/tdx_v4_B0C06F000000_dcapqvl.bin" "$QT/bundles/dcapqvl_tdx_B0C06F000000_2025-06-19.collateral.json"
+  ND=$V/nvidia/hopper/setD_h100_595.71.05_azure_complete
+  echo '{"nvidia":{"require_ocsp":false}}' > "$T/noocsp.json"
+  for form in xml json; do
+    if [ $form = xml ]; then R="$ND/driver_rim_NV_GPU_DRIVER_GH100_595.71.05.xml $ND/vbios_rim_NV_GPU_VBIOS_1010_0210_886_96009F0004.xml"
+    else R="$ND/rim_service_NV_GPU_DRIVER_GH100_595.71.05.json $ND/rim_service_NV_GPU_VBIOS_1010_0210_886_96009F0004.json"; fi
+    expect 0 "H100 set D with RIMs as $form" -- "$CLI" verify --policy "$T/noocsp.json" --at 2026-09-16T14:00:00Z \
+      --nonce 690bb51b904351e28100a0610fe60624255c26d7d38c53fb1285ecfed1cab17a "$ND/attestation_report.bin" "$ND/device_cert_chain.pem" $R
+  done
+fi
+
 # collateral list: exit 0 nothing missing, 1 something missing, 2 usage
 expect 1 "collateral list: bare report needs VCEK and CRL (ASK, ARK built in)" -- "$CLI" collateral list "$T/good.bin"
 contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/c0c1c2" "VCEK URL by product and hwID"

@@ -29,6 +29,7 @@
 #include "attest.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -514,10 +515,33 @@ typedef int (*input_fn)(void *ctx, const char *path, uint8_t *data, size_t len);
  * (ATTEST_E_FORMAT_UNKNOWN: a JSON document that merely names an
  * "attestation_report", say). Anything else in a directory is used, and
  * fails loudly if it does not parse. */
+/* Base64 or hex text (what the library decodes once, any item given so):
+ * in a directory it is a second copy of a binary file beside it, as
+ * vector sets keep report.bin with report.hex, so only a file named on
+ * the command line is read in that form. */
+static bool encoded_text(const uint8_t *data, size_t len)
+{
+    size_t digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = data[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (!isalnum(c) && c != '+' && c != '/' && c != '=')
+            return false;
+        digits++;
+    }
+    return digits >= 2;
+}
+
 static bool dir_skips(const char *path, const uint8_t *data, size_t len)
 {
     attest_item_kind kind = ATTEST_ITEM_UNKNOWN;
     attest_evidence *ev = NULL;
+    if (encoded_text(data, len)) {
+        fprintf(stderr, "attest: note: skipping %s (base64 or hex text; name it to use it)\n",
+                path);
+        return true;
+    }
     if (attest_classify(&kind, data, len) == ATTEST_OK && kind >= ATTEST_ITEM_CERTIFICATES)
         return false; /* collateral (attest.h: kinds from 16 up) */
     bool skip = kind == ATTEST_ITEM_UNKNOWN ||

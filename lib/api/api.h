@@ -23,6 +23,9 @@ struct attest_evidence {
     struct dcap_quote *dcap;  /* ATTEST_FORMAT_DCAP_QUOTE */
     struct nv_evidence_set *nv; /* ATTEST_FORMAT_NVIDIA */
     struct azure_evidence *azure; /* ATTEST_FORMAT_AZURE_VTPM */
+    struct attest_collateral *carried; /* certificates the evidence carried
+                                          (Trustee JSON's cert_chain), used
+                                          beside the caller's; or NULL */
 };
 
 #endif

@@ -3,9 +3,11 @@
 #include "classify.h"
 #include "bundle.h"
 #include "../parse/azure_hcl.h"
+#include "formats.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
+#include "../parse/snp_certs.h"
 #include "../parse/snp_report.h"
 #include "../parse/thim.h"
 #include "../parse/nv_container.h"
@@ -13,6 +15,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool attest_looks_like_json(const uint8_t *data, size_t len)
@@ -136,6 +139,8 @@ attest_item_kind attest_detect_evidence(const uint8_t *data, size_t len)
         return ATTEST_ITEM_BUNDLE;
     if (dcap_quote_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_DCAP;
+    if (snp_trustee_json_detect(data, len)) /* before NVIDIA's looser JSON markers */
+        return ATTEST_ITEM_EVIDENCE_SNP;
     if (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_NVIDIA;
     /* An HCL report is 2048 or 2600 bytes, never the 1184 of an SNP report. */
@@ -191,7 +196,11 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
         return ATTEST_OK;
     }
     if (attest_looks_like_json(data, len)) {
-        if (dcap_tcb_info_detect(data, len))
+        if (attest_dcap_qvl_detect(data, len))
+            *out = ATTEST_ITEM_DCAP_COLLATERAL;
+        else if (attest_rim_json_detect(data, len))
+            *out = ATTEST_ITEM_RIM;
+        else if (dcap_tcb_info_detect(data, len))
             *out = ATTEST_ITEM_TCB_INFO;
         else if (dcap_qe_identity_detect(data, len))
             *out = ATTEST_ITEM_QE_IDENTITY;
@@ -203,9 +212,15 @@ static int classify_collateral(attest_item_kind *out, const uint8_t *data, size_
     }
     if (attest_looks_like_pem(data, len))
         return classify_pem(out, data, len);
+    if (snp_cert_table_detect(data, len)) {
+        *out = ATTEST_ITEM_CERTIFICATES;
+        return ATTEST_OK;
+    }
     *out = attest_der_decode(NULL, data, len);
     return ATTEST_OK;
 }
+
+static int classify_item(void *ctx, const uint8_t *data, size_t len);
 
 int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
 {
@@ -214,6 +229,15 @@ int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
     *out = ATTEST_ITEM_UNKNOWN;
     if (len == 0)
         return ATTEST_OK;
+    /* Base64 or hex text is what it decodes to, one level only (as
+     * attest_evidence_parse and attest_collateral_add decode it). */
+    return attest_unwrapped(data, len, classify_item, out, "classify");
+}
+
+/* One item in its own form. */
+static int classify_item(void *ctx, const uint8_t *data, size_t len)
+{
+    attest_item_kind *out = ctx;
     /* Collateral first: an item attest_collateral_add accepts is collateral
      * even where evidence detection would claim it too (a certificate,
      * PEM text or RIM of exactly 1184 bytes passes for an SNP report). */
@@ -238,6 +262,7 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_RIM: return "rim";
     case ATTEST_ITEM_OCSP: return "ocsp-response";
     case ATTEST_ITEM_THIM: return "azure-thim";
+    case ATTEST_ITEM_DCAP_COLLATERAL: return "dcap-collateral";
     case ATTEST_ITEM_UNKNOWN: break;
     }
     return "unknown";

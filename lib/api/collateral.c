@@ -4,7 +4,9 @@
  * verification that uses it. */
 #include "classify.h"
 #include "thim_collateral.h"
+#include "formats.h"
 #include "../chain/nv_rim_sig.h"
+#include "../parse/snp_certs.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/nv_rim.h"
 #include "../parse/thim.h"
@@ -52,6 +54,16 @@ void attest_collateral_free(attest_collateral *c)
     free(c);
 }
 
+/* What the bytes look like, and what would have been accepted. */
+static int unknown_collateral(const uint8_t *data, size_t len)
+{
+    char what[160];
+    attest_describe_bytes(what, sizeof what, data, len);
+    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
+                            "collateral: %zu bytes are no known collateral (%s); accepted: %s",
+                            len, what, ATTEST_ACCEPTED_FORMATS);
+}
+
 /* Intel PCS JSON bodies: parsed now (errors name the member), verified
  * later against their issuer chain over the exact bytes kept. */
 static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
@@ -85,9 +97,7 @@ static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
         c->qe_identities[c->qe_identity_count++] = q;
         return ATTEST_OK;
     }
-    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                            "collateral: JSON that is neither an Intel TCB Info nor "
-                            "an Enclave Identity body");
+    return unknown_collateral(data, len);
 }
 
 size_t attest_collateral_cert_count(const attest_collateral *c)
@@ -235,23 +245,172 @@ static int add_rim(attest_collateral *c, const uint8_t *data, size_t len)
     return ATTEST_OK;
 }
 
+/* Move what `from` holds into `c`: certificates, CRLs and Intel bodies,
+ * the items an expanding form (certificate table, dcap-qvl) adds, so that
+ * such a form is added whole or not at all. */
+static int absorb(attest_collateral *c, attest_collateral *from)
+{
+    X509 *cert;
+    X509_CRL *crl;
+    while ((cert = sk_X509_shift(from->certs)))
+        if (!sk_X509_push(c->certs, cert)) {
+            X509_free(cert);
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+    while ((crl = sk_X509_CRL_shift(from->crls)))
+        if (!sk_X509_CRL_push(c->crls, crl)) {
+            X509_CRL_free(crl);
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+    for (; from->tcb_info_count; from->tcb_info_count--)
+        if (push((void ***)&c->tcb_infos, &c->tcb_info_count,
+                 from->tcb_infos[from->tcb_info_count - 1]))
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    for (; from->qe_identity_count; from->qe_identity_count--)
+        if (push((void ***)&c->qe_identities, &c->qe_identity_count,
+                 from->qe_identities[from->qe_identity_count - 1]))
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    return ATTEST_OK;
+}
+
+/* The extended report's certificate table: every certificate entry must
+ * be one DER certificate, exactly its bytes; ExtraPlatformInfo (CPUID, no
+ * certificate) is skipped. Which certificate plays which role is the
+ * chain's judgement, by content, whatever GUID the host wrote. */
+static int add_cert_table(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    snp_cert_table table;
+    attest_collateral *tmp = NULL;
+    int status = snp_cert_table_parse(&table, data, len);
+    if (status == ATTEST_OK)
+        status = attest_collateral_new(&tmp);
+    for (size_t i = 0; status == ATTEST_OK && i < table.count; i++) {
+        const snp_cert_entry *e = &table.entries[i];
+        attest_der_item item;
+        if (e->guid == SNP_GUID_EXTRA_PLATFORM_INFO)
+            continue;
+        if (attest_der_decode(&item, data + e->offset, e->length) != ATTEST_ITEM_CERTIFICATES) {
+            X509_CRL_free(item.crl);
+            OCSP_RESPONSE_free(item.ocsp);
+            status = attest_set_error(ATTEST_E_MALFORMED,
+                                      "snp.cert_table[%zu] (%s): its 0x%zx bytes are not one "
+                                      "DER certificate", i, snp_cert_guid_name(e->guid),
+                                      e->length);
+        } else if (!sk_X509_push(tmp->certs, item.cert)) {
+            X509_free(item.cert);
+            status = attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        }
+    }
+    if (status == ATTEST_OK)
+        status = absorb(c, tmp);
+    attest_collateral_free(tmp);
+    return status;
+}
+
+/* One part of a dcap-qvl collateral, as its member says it must be. */
+static int add_qvl_part(void *ctx, const char *member, const uint8_t *data, size_t len)
+{
+    attest_collateral *tmp = ctx;
+    if (strstr(member, "crl") && !strstr(member, "chain")) {
+        attest_der_item item;
+        attest_item_kind kind = attest_der_decode(&item, data, len);
+        X509_free(item.cert);
+        OCSP_RESPONSE_free(item.ocsp);
+        if (kind != ATTEST_ITEM_CRL)
+            return attest_set_error(ATTEST_E_MALFORMED, "dcap_qvl.%s: not a DER CRL", member);
+        if (sk_X509_CRL_push(tmp->crls, item.crl))
+            return ATTEST_OK;
+        X509_CRL_free(item.crl);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    if (strcmp(member, "tcb_info") == 0 || strcmp(member, "qe_identity") == 0)
+        return add_json(tmp, data, len);
+    if (!attest_looks_like_pem(data, len))
+        return attest_set_error(ATTEST_E_MALFORMED, "dcap_qvl.%s: not PEM text", member);
+    int status = add_pem(tmp, data, len);
+    return status == ATTEST_OK ? ATTEST_OK
+                               : attest_set_error(status, "dcap_qvl.%s: %s", member,
+                                                  attest_error_last());
+}
+
+static int add_dcap_qvl(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    attest_collateral *tmp = NULL;
+    int status = attest_collateral_new(&tmp);
+    if (status == ATTEST_OK)
+        status = attest_dcap_qvl_each(data, len, add_qvl_part, tmp);
+    if (status == ATTEST_OK)
+        status = absorb(c, tmp);
+    attest_collateral_free(tmp);
+    return status;
+}
+
+/* The RIM service's JSON: the RIM it carries, after its digest matched and
+ * its id named the RIM's version. */
+static int add_rim_json(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    uint8_t *xml = NULL;
+    size_t xml_len = 0;
+    char id[128];
+    int status = attest_rim_json_unwrap(data, len, NULL, "collateral", &xml, &xml_len, id,
+                                        sizeof id);
+    if (status == ATTEST_OK && !nv_rim_detect(xml, xml_len))
+        status = attest_set_error(ATTEST_E_MALFORMED,
+                                  "collateral: RIM service rim is not a RIM (SWID XML)");
+    if (status == ATTEST_OK)
+        status = add_rim(c, xml, xml_len);
+    free(xml);
+    if (status != ATTEST_OK)
+        return status;
+    attest_rim_item *added = &c->rims[c->rim_count - 1];
+    if (added->rim && attest_rim_id_matches(id, added->rim->colloquial_version))
+        return ATTEST_OK;
+    status = attest_set_error(ATTEST_E_MALFORMED,
+                              "collateral: RIM service id %s does not name the RIM it "
+                              "carries (colloquialVersion %s)", id,
+                              added->rim ? added->rim->colloquial_version : "unreadable");
+    nv_rim_free(added->rim);
+    free(added->parse_detail);
+    c->rim_count--;
+    return status;
+}
+
+/* JSON collateral: an Intel PCS body, a dcap-qvl collateral or a RIM
+ * service answer. */
+static int add_json_form(attest_collateral *c, const uint8_t *data, size_t len)
+{
+    if (attest_dcap_qvl_detect(data, len))
+        return add_dcap_qvl(c, data, len);
+    if (attest_rim_json_detect(data, len))
+        return add_rim_json(c, data, len);
+    return add_json(c, data, len);
+}
+
+/* One item in its own form (no text decoding: attest_collateral_add did
+ * that, once). */
+static int add_item(void *ctx, const uint8_t *data, size_t len)
+{
+    attest_collateral *c = ctx;
+    if (attest_looks_like_json(data, len))
+        return add_json_form(c, data, len);
+    if (nv_rim_detect(data, len))
+        return add_rim(c, data, len);
+    if (attest_looks_like_pem(data, len))
+        return add_pem(c, data, len);
+    if (snp_cert_table_detect(data, len))
+        return add_cert_table(c, data, len);
+    int status = add_der(c, data, len);
+    if (status != ATTEST_E_COLLATERAL_UNKNOWN)
+        return status; /* added, or an OCSP response refused with its reason */
+    ERR_clear_error();
+    return unknown_collateral(data, len);
+}
+
 int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
     if (thim_detect(data, len)) /* Azure THIM JSON, or its base64 (ACI) */
         return attest_collateral_add_thim(c, data, len);
-    if (attest_looks_like_json(data, len))
-        return add_json(c, data, len);
-    if (nv_rim_detect(data, len))
-        return add_rim(c, data, len);
-    if (attest_looks_like_pem(data, len))
-        return add_pem(c, data, len);
-    int status = add_der(c, data, len);
-    if (status != ATTEST_E_COLLATERAL_UNKNOWN)
-        return status; /* added, or an OCSP response refused with its reason */
-    ERR_clear_error();
-    return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
-                            "collateral: %zu bytes are neither a DER certificate, "
-                            "a DER CRL, a DER OCSP response nor PEM", len);
+    return attest_unwrapped(data, len, add_item, c, "collateral");
 }

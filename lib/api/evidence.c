@@ -2,6 +2,8 @@
 #include "azure_evidence.h"
 #include "bundle.h"
 #include "classify.h"
+#include "formats.h"
+#include "../parse/snp_certs.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
@@ -16,6 +18,29 @@ static int parse_snp(attest_evidence *ev, const uint8_t *data, size_t len)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
     int status = snp_report_parse(ev->snp, data, len);
     ev->format = ATTEST_FORMAT_SNP_REPORT;
+    return status;
+}
+
+/* Trustee's JSON: the report rebuilt from its fields, parsed as a binary
+ * one; the certificates it carries kept as collateral of the evidence. */
+static int parse_snp_json(attest_evidence *ev, const uint8_t *data, size_t len)
+{
+    snp_trustee_evidence t;
+    int status = snp_trustee_json_parse(&t, data, len);
+    if (status != ATTEST_OK)
+        return status;
+    status = parse_snp(ev, t.report, sizeof t.report);
+    if (status == ATTEST_OK && t.cert_count)
+        status = attest_collateral_new(&ev->carried);
+    for (size_t i = 0; status == ATTEST_OK && i < t.cert_count; i++) {
+        attest_item_kind kind = attest_der_decode(NULL, t.certs[i].der, t.certs[i].len);
+        status = kind == ATTEST_ITEM_CERTIFICATES
+                     ? attest_collateral_add(ev->carried, t.certs[i].der, t.certs[i].len)
+                     : attest_set_error(ATTEST_E_MALFORMED,
+                                        "snp.json.cert_chain[%zu].data (%s): not a DER "
+                                        "certificate", i, t.certs[i].type);
+    }
+    snp_trustee_evidence_release(&t);
     return status;
 }
 
@@ -78,15 +103,20 @@ int attest_evidence_from_parts(attest_evidence **out, const attest_part_kind *ki
     return ATTEST_OK;
 }
 
-int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
+static int unknown_evidence(const uint8_t *data, size_t len)
 {
-    if (!out || (!data && len))
-        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
-    *out = NULL;
-    attest_clear_error();
-    attest_evidence *ev = calloc(1, sizeof *ev);
-    if (!ev)
-        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    char what[160];
+    attest_describe_bytes(what, sizeof what, data, len);
+    return attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
+                            "evidence: %zu bytes are no known evidence format (%s); "
+                            "accepted: %s", len, what, ATTEST_ACCEPTED_FORMATS);
+}
+
+/* The bytes in their own form (no text decoding here: attest_unwrapped
+ * did that, once); the evidence's digest is of these bytes. */
+static int parse_item(void *ctx, const uint8_t *data, size_t len)
+{
+    attest_evidence *ev = ctx;
     int status;
     switch (attest_detect_evidence(data, len)) {
     case ATTEST_ITEM_BUNDLE:
@@ -101,7 +131,8 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         status = parse_nvidia(ev, data, len);
         break;
     case ATTEST_ITEM_EVIDENCE_SNP:
-        status = parse_snp(ev, data, len);
+        status = snp_trustee_json_detect(data, len) ? parse_snp_json(ev, data, len)
+                                                    : parse_snp(ev, data, len);
         break;
     case ATTEST_ITEM_EVIDENCE_AZURE: {
         const attest_part_kind kind = ATTEST_PART_HCL_REPORT;
@@ -109,16 +140,27 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         break;
     }
     default:
-        status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
-                                  "evidence: %zu bytes are no known evidence format "
-                                  "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
-                                  "report or evidence JSON, Azure HCL report, evidence bundle)", len);
+        status = unknown_evidence(data, len);
     }
+    if (status == ATTEST_OK)
+        EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
+    return status;
+}
+
+int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len)
+{
+    if (!out || (!data && len))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
+    *out = NULL;
+    attest_clear_error();
+    attest_evidence *ev = calloc(1, sizeof *ev);
+    if (!ev)
+        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
+    int status = attest_unwrapped(data, len, parse_item, ev, "evidence");
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;
     }
-    EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
     *out = ev;
     return ATTEST_OK;
 }
@@ -169,6 +211,7 @@ void attest_evidence_free(attest_evidence *ev)
     if (!ev)
         return;
     free(ev->snp);
+    attest_collateral_free(ev->carried);
     dcap_quote_free(ev->dcap);
     azure_evidence_free(ev->azure);
     attest_bundle_free(ev->bundle);

@@ -8,6 +8,7 @@
 #include "bundle.h"
 #include "disk_cache.h"
 #include "fetch.h"
+#include "formats.h"
 #include "needs.h"
 #include "../base/x509.h"
 #include "../parse/dcap_collateral.h"
@@ -438,38 +439,13 @@ static const char *rim_id_of(const char *url)
     return slash ? slash + 1 : url;
 }
 
-/* The RIM service's JSON {id, rim: base64(XML), sha256: hex(SHA-256 of
- * the XML)}: the id must be the one asked for and the digest must match;
- * then *xml is the decoded RIM. */
+/* The RIM service's JSON (formats.c, shared with the RIM service JSON
+ * given as a collateral file): the id must be the one asked for and the
+ * digest must match; then *xml is the decoded RIM. */
 static int rim_unwrap(const item *it, uint8_t **xml, size_t *len)
 {
-    json_error_t jerr;
-    json_t *doc = json_loadb((const char *)it->resp.body, it->resp.body_len, 0, &jerr);
-    const char *id = json_string_value(json_object_get(doc, "id"));
-    const char *rim = json_string_value(json_object_get(doc, "rim"));
-    const char *digest = json_string_value(json_object_get(doc, "sha256"));
-    int status = ATTEST_OK;
-    *xml = NULL;
-    if (!id || !rim || !digest)
-        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service answer lacks id, rim or sha256");
-    else if (strcmp(id, rim_id_of(it->url)))
-        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service answered id %s, asked %s",
-                                  id, rim_id_of(it->url));
-    else if (attest_base64_decode(rim, strlen(rim), xml, len))
-        status = attest_set_error(ATTEST_E_MALFORMED, "fetch: RIM service rim is not base64");
-    if (status == ATTEST_OK) {
-        uint8_t want[32], got[32];
-        if (strlen(digest) != 64 || attest_hex_decode(want, 32, digest) ||
-            EVP_Digest(*xml, *len, got, NULL, EVP_sha256(), NULL) != 1 || memcmp(want, got, 32))
-            status = attest_set_error(ATTEST_E_MALFORMED,
-                                      "fetch: RIM service sha256 does not match the rim it sent");
-    }
-    if (status != ATTEST_OK) {
-        free(*xml);
-        *xml = NULL;
-    }
-    json_decref(doc);
-    return status;
+    return attest_rim_json_unwrap(it->resp.body, it->resp.body_len, rim_id_of(it->url), "fetch",
+                                  xml, len, NULL, 0);
 }
 
 /* ------------------------------------------------------------- expiry */

@@ -552,8 +552,12 @@ static int rim_chain_needs(attest_needs *n, const held *h)
 static int evidence_needs(attest_needs *n, const held *h, const attest_evidence *ev)
 {
     switch (ev->format) {
-    case ATTEST_FORMAT_SNP_REPORT:
-        return snp_needs(n, h, ev->snp);
+    case ATTEST_FORMAT_SNP_REPORT: {
+        held with = *h; /* and the certificates the evidence carried (Trustee JSON) */
+        if (ev->carried && !with.c[1])
+            with.c[1] = ev->carried;
+        return snp_needs(n, &with, ev->snp);
+    }
     case ATTEST_FORMAT_DCAP_QUOTE:
         return dcap_needs(n, h, ev->dcap);
     case ATTEST_FORMAT_NVIDIA:

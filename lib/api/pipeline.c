@@ -50,11 +50,41 @@ int pipeline_verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote 
     return dcap_appraise(r, q, &verified, &tcb, p, r->verified_at, n->nonce, n->len, n->rule);
 }
 
+/* The caller's collateral with the certificates the evidence carried
+ * (Trustee JSON): a view sharing every item, with its own certificate
+ * stack (free with sk_X509_free). The carried certificates are judged as
+ * the caller's are: the chain decides, ending at a pinned root. */
+static STACK_OF(X509) *with_carried(attest_collateral *view, const attest_collateral *coll,
+                                    const attest_collateral *carried)
+{
+    if (coll)
+        *view = *coll;
+    else
+        memset(view, 0, sizeof *view);
+    STACK_OF(X509) *certs = coll ? sk_X509_dup(coll->certs) : sk_X509_new_null();
+    for (int i = 0; certs && i < sk_X509_num(carried->certs); i++)
+        if (!sk_X509_push(certs, sk_X509_value(carried->certs, i))) {
+            sk_X509_free(certs);
+            return NULL;
+        }
+    view->certs = certs;
+    return certs;
+}
+
 /* One CPU's evidence and its claims. */
 static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const attest_evidence *ev,
                        const attest_collateral *coll, const attest_policy *policy,
                        const nonce_use *n, json_t *claims)
 {
+    attest_collateral view;
+    STACK_OF(X509) *certs = NULL;
+    if (ev->carried) {
+        if (!(certs = with_carried(&view, coll, ev->carried))) {
+            attest_check_fail(r, "evidence.certificates", ATTEST_E_NOMEM, "out of memory");
+            return;
+        }
+        coll = &view;
+    }
     if (ev->format == ATTEST_FORMAT_SNP_REPORT)
         pipeline_verify_snp(r, v, ev->snp, coll, policy->snp, n, claims);
     else if (ev->format == ATTEST_FORMAT_AZURE_VTPM)
@@ -63,6 +93,7 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
         pipeline_verify_azure(r, v, ev->azure, coll, policy, n->nonce, n->len, claims);
     else
         pipeline_verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
+    sk_X509_free(certs);
 }
 
 /* Each device's EAR submod judges every check recorded so far that
