@@ -90,6 +90,11 @@ static attest_item_kind decode_x509(attest_der_item *out, const uint8_t *data, s
     const unsigned char *p = data;
     X509 *cert = d2i_X509(NULL, &p, (long)len);
     if (cert) {
+        /* A certificate read from a TPM NV index (Azure's vTPM AK
+         * certificate, 0x01C101D0) comes with the index's zero padding
+         * after it: zeros say nothing, anything else refuses the item. */
+        while (p < data + len && *p == 0)
+            p++;
         if (p == data + len) {
             out->cert = cert;
             return ATTEST_ITEM_CERTIFICATES;

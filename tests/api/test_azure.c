@@ -438,3 +438,87 @@ Test(azure_vectors, tdx_hcl_without_td_quote)
     cr_expect_eq(status, ATTEST_E_AZURE_TD_REPORT);
     attest_result_free(r);
 }
+
+/* ---- the shipped example policies -------------------------------------- */
+
+static char *example_policy(const char *name)
+{
+    char path[256];
+    size_t len;
+    snprintf(path, sizeof path, "examples/%s", name);
+    uint8_t *doc = tu_read(path, &len);
+    cr_assert(doc, "cannot read %s (run from the repository root)", path);
+    char *text = realloc(doc, len + 1);
+    cr_assert(text);
+    text[len] = 0;
+    return text;
+}
+
+/* Azure's SNP guest policy, VMPL and provisional firmware as they are:
+ * the Milan samples of 2023 pass examples/policy-azure-snp.json as it
+ * ships, CRL included (the ARK's CRL of 2023-05-09). */
+Test(azure_vectors, snp_samples_pass_the_example_policy)
+{
+    char *policy = example_policy("policy-azure-snp.json");
+    const size_t milan[] = {0, 5, 6}; /* AS01, AS06, AS07 */
+    for (size_t i = 0; i < 3; i++) {
+        azure_case c = snp_cases[milan[i]];
+        c.at = "2023-06-01T00:00:00Z";
+        char path[512];
+        attest_evidence *ev = parts_evidence(&c);
+        attest_collateral *coll = NULL;
+        cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
+        tu_add_file(coll, tu_shared(path, sizeof path, c.vek));
+        tu_add_file(coll, tu_shared(path, sizeof path,
+                                    "snp/crl/ark_milan_vcek_crl_number4_2023-05-09.der"));
+        uint8_t nonce[9] = "challenge";
+        attest_verifier *v = NULL;
+        cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+        attest_verifier_set_time(v, tu_time(c.at));
+        attest_policy *p = tu_policy(policy);
+        attest_result *r = NULL;
+        int st = attest_verify(&r, v, ev, coll, p, nonce, sizeof nonce);
+        cr_expect_eq(st, ATTEST_OK, "%s: %s", c.name, attest_result_reason(r));
+        attest_result_free(r);
+        attest_policy_free(p);
+        attest_verifier_free(v);
+        attest_collateral_free(coll);
+        attest_evidence_free(ev);
+    }
+    free(policy);
+}
+
+/* A current Azure TD (AT05, 2025): UpToDate with the collateral of
+ * 2026-02-18, SEPT_VE_DISABLE set, its AK certificate (NV zero padding and
+ * all) chaining through Global Virtual TPM CA - 03 to the built-in root:
+ * examples/policy-azure-tdx.json as it ships. */
+Test(azure_vectors, tdx_sample_passes_the_example_policy)
+{
+    char *policy = example_policy("policy-azure-tdx.json");
+    tdx_case c = tdx_cases[4];
+    c.at = "2026-02-18T12:00:00Z";
+    char path[512];
+    attest_evidence *ev = tdx_evidence(&c);
+    attest_collateral *coll = NULL;
+    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
+    const char *files[] = {"tdx/bundles/dcapqvl_tdx_90C06F000000_2026-02-18.collateral.json",
+                           AT "AT05_flashbots_tdx_2025/ak_cert.der",
+                           "azure/roots/global-virtual-tpm-ca-03.pem"};
+    for (size_t i = 0; i < 3; i++)
+        tu_add_file(coll, tu_shared(path, sizeof path, files[i]));
+    uint8_t nonce[32] = {0};
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(c.at));
+    attest_policy *p = tu_policy(policy);
+    attest_result *r = NULL;
+    int st = attest_verify(&r, v, ev, coll, p, nonce, sizeof nonce);
+    cr_expect_eq(st, ATTEST_OK, "%s", attest_result_reason(r));
+    attest_result_free(r);
+    /* The older Azure TDs (2024: SEPT_VE_DISABLE clear) do not. */
+    attest_evidence_free(ev);
+    attest_collateral_free(coll);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    free(policy);
+}

@@ -290,7 +290,7 @@ static char *self_made_ark(void)
     return pem;
 }
 
-Test(api_thim, a_self_made_ark_is_rejected_by_the_pin)
+Test(api_thim, a_self_made_ark_is_never_used)
 {
     json_t *doc = aci_thim_json();
     const char *chain = json_string_value(json_object_get(doc, "certificateChain"));
