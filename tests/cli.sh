@@ -348,6 +348,8 @@ expect 2 "verify --online with a non-http service" -- "$CLI" verify --online --k
 expect 2 "collateral fetch without -o" -- "$CLI" collateral fetch "$T/good.bin"
 expect 2 "verify --online with a non-http OCSP responder" -- "$CLI" verify --online --nvidia-ocsp ftp://x "$T/good.bin"
 expect 0 "collateral fetch --help" -- "$CLI" collateral fetch --help
+expect 0 "fetch --help (attest fetch = collateral fetch)" -- "$CLI" fetch --help
+expect 2 "fetch without -o" -- "$CLI" fetch "$T/good.bin"
 expect 2 "verify --online --tcb-update other" -- "$CLI" verify --online --tcb-update late "$T/good.bin"
 expect 2 "verify --online --tcb-evaluation 0" -- "$CLI" verify --online --tcb-evaluation 0 "$T/good.bin"
 expect 2 "verify --online --tcb-update and --tcb-evaluation" -- "$CLI" verify --online --tcb-update early --tcb-evaluation 19 "$T/good.bin"

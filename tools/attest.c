@@ -281,6 +281,9 @@ static const command COMMANDS[] = {
      "exit: 0 written, nothing missing; 1 written, something missing; 2 usage, I/O\n"
      "or unusable input.\n",
      "-:ho:", FETCH_OPTIONS, cmd_collateral_fetch},
+    {"fetch", NULL, "fetch", "fetch [collateral fetch options] -o BUNDLE FILE|DIR...\n",
+     "The same as attest collateral fetch (attest collateral fetch --help).\n",
+     "-:ho:", FETCH_OPTIONS, cmd_collateral_fetch},
     {"token", "verify", "token verify",
      "token verify TOKEN --pubkey PUB.pem [--nonce HEX] [--at RFC3339]\n"
      "                           [--allow-warning]\n",
