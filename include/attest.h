@@ -318,8 +318,10 @@ typedef enum attest_part_kind {
  * needs an HCL report that holds a TDREPORT. The format is
  * ATTEST_FORMAT_AZURE_VTPM. attest_evidence_parse() takes an HCL report
  * alone (no quote: not fresh, rejected by the default policy). Errors:
- * ATTEST_E_INVALID_ARG (kinds, counts, empty parts, naming the part), the
- * parse errors of attest_evidence_parse naming the field
+ * ATTEST_E_INVALID_ARG (kinds, counts, empty parts, naming the part),
+ * ATTEST_E_MALFORMED (parts that do not belong together: a signature or
+ * PCR values without a quote, a TD quote beside an SNP report), the parse
+ * errors of attest_evidence_parse naming the field
  * ("azure.hcl.report_type: ..."), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_from_parts(attest_evidence **out,
                                           const attest_part_kind *kinds,
