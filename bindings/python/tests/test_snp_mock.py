@@ -135,7 +135,7 @@ def test_objects_reused_and_closed(snp_verifier, snp_report, snp_collateral):
 
 def test_inspect_and_classify(snp_report, snp_collateral, pki):
     fields = la.inspect(snp_report)
-    assert fields["version"] == 3 or fields.get("report", fields)["version"] == 3
+    assert fields["version"] == 3 and fields["product"] == "Milan"
     assert la.classify(snp_report) == la.ItemKind.EVIDENCE_SNP
     assert la.classify(snp_report).label == "snp-report"
     assert la.classify(snp_collateral[0]) == la.ItemKind.CERTIFICATES
@@ -157,8 +157,11 @@ def test_bundle_round_trip(snp_verifier, snp_report, snp_collateral):
     assert la.classify(bundle.encode()) == la.ItemKind.BUNDLE
     with la.Evidence(bundle.encode()) as ev:
         assert ev.format == la.Format.BUNDLE
-        r = snp_verifier.verify(ev)  # the collateral travels inside
-        assert r.accepted or "nonce" in r.reason, r.reason
+        # the collateral travels inside; the recorded nonce is verified
+        assert snp_verifier.verify(ev, nonce=nonce).accepted
+    other = la.create_bundle([snp_report] + snp_collateral, nonce="01" * 64)
+    r = snp_verifier.verify(other.encode(), nonce="01" * 64)
+    assert r.status == "ATTEST_E_POLICY_REPORT_DATA", r.reason
     with pytest.raises(la.AttestError) as e:
         la.create_bundle([snp_report, snp_report])
     assert e.value.name == "ATTEST_E_INVALID_ARG"
