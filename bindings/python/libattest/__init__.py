@@ -24,7 +24,7 @@ from typing import Any, List, Optional, Sequence, Union
 from . import _native as N
 from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
 from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant,
-                       NonceLike, Policy, Result, Verifier, _bytes, collateral_needs,
+                       NonceLike, Policy, Result, Verifier, _bytes, c_string, collateral_needs,
                        nonce_bytes, parse_time, unix_time)
 from ._types import (SERVICES, Check, CheckOutcome, Format, ItemKind, Need, NeedKind, PartKind,
                      Service, TcbUpdate, Vendor, Verdict)
@@ -87,8 +87,8 @@ def verify_token(token: str, pubkey_pem: Union[str, bytes], at: Instant = None,
     claims["ear.status"] yourself."""
     key = pubkey_pem.encode() if isinstance(pubkey_pem, str) else _bytes(pubkey_pem, "pubkey")
     n = nonce_bytes(nonce)
-    claims = N.call_string(C.attest_token_verify, token.encode(), key, len(key), unix_time(at),
-                           n or None, len(n))
+    claims = N.call_string(C.attest_token_verify, c_string(token, "token"), key, len(key),
+                           unix_time(at), n or None, len(n))
     return json.loads(claims)
 
 

@@ -36,19 +36,44 @@ def _strict_hex(value: str, what: str) -> bytes:
     return bytes.fromhex(value)
 
 
-def nonce_bytes(nonce: NonceLike) -> bytes:
-    """The relying party's nonce: bytes, or hex text; None or empty: none."""
+def nonce_bytes(nonce: NonceLike, what: str = "nonce") -> bytes:
+    """A nonce: bytes, or hex text; None: none. An empty one is refused
+    rather than taken for none: a caller who gives a nonce wants it
+    verified (the length limit is the library's)."""
     if nonce is None:
         return b""
-    if isinstance(nonce, str):
-        return _strict_hex(nonce, "nonce")
-    return _bytes(nonce, "nonce")
+    raw = _strict_hex(nonce, what) if isinstance(nonce, str) else _bytes(nonce, what)
+    if not raw:
+        raise ValueError("%s: empty (pass None for no nonce)" % what)
+    return raw
+
+
+def c_string(value: str, what: str) -> bytes:
+    """`value` for a NUL-terminated C string parameter; one holding a NUL
+    is refused, since C would read only the part before it."""
+    if not isinstance(value, str):
+        raise TypeError("%s: str expected, not %s" % (what, type(value).__name__))
+    if "\0" in value:
+        raise ValueError("%s: holds a NUL character" % what)
+    return value.encode()
+
+
+INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
+
+
+def int64(value: int, what: str) -> int:
+    """`value` for an int64_t parameter: ctypes would wrap a larger one."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s: int expected, not %s" % (what, type(value).__name__))
+    if not INT64_MIN < value <= INT64_MAX:  # INT64_MIN is ATTEST_TIME_NOW: None says that
+        raise ValueError("%s: %d is outside int64_t" % (what, value))
+    return value
 
 
 def parse_time(rfc3339: str) -> int:
     """Unix seconds of an RFC 3339 instant, as attest_time_parse reads it."""
     out = ctypes.c_int64()
-    check(C.attest_time_parse(ctypes.byref(out), rfc3339.encode()))
+    check(C.attest_time_parse(ctypes.byref(out), c_string(rfc3339, "RFC 3339 instant")))
     return out.value
 
 
@@ -58,10 +83,8 @@ def unix_time(at: Instant) -> int:
     or RFC 3339 text."""
     if at is None:
         return N.TIME_NOW
-    if isinstance(at, bool):
-        raise TypeError("instant: a bool is no time")
     if isinstance(at, int):
-        return at
+        return int64(at, "instant")
     if isinstance(at, datetime.datetime):
         if at.tzinfo is None or at.utcoffset() is None:
             raise ValueError("instant: naive datetime; give it a tzinfo (e.g. timezone.utc)")
@@ -93,7 +116,10 @@ class _Handle:
 
     def __del__(self) -> None:
         if getattr(self, "_h", None):
-            self.close()
+            try:
+                self.close()
+            except Exception:  # interpreter shutdown: the module may be gone
+                pass
 
     def __enter__(self) -> Any:
         return self
@@ -161,7 +187,7 @@ class Collateral(_Handle):
     def add_ocsp(self, der: BytesLike, request_nonce: NonceLike = None) -> "Collateral":
         """A DER OCSP response with the nonce of the request it answers
         (live only when it echoes it; None: a stored response)."""
-        raw, nonce = _bytes(der, "OCSP response"), nonce_bytes(request_nonce)
+        raw, nonce = _bytes(der, "OCSP response"), nonce_bytes(request_nonce, "request nonce")
         check(C.attest_collateral_add_ocsp(self._handle, raw, len(raw), nonce or None,
                                            len(nonce)))
         return self
@@ -189,7 +215,7 @@ class Policy(_Handle):
             check(C.attest_policy_default(ctypes.byref(self._h)))
             return
         if isinstance(document, Mapping):
-            raw = json.dumps(document).encode()
+            raw = json.dumps(document, allow_nan=False).encode()
         elif isinstance(document, str):
             raw = document.encode()
         elif isinstance(document, bytes):
@@ -375,7 +401,7 @@ class Result:
         unencrypted PEM EC private key; a rejection is signed too."""
         key = key_pem.encode() if isinstance(key_pem, str) else _bytes(key_pem, "key")
         return N.call_string(C.attest_token_sign, self._handle, key, len(key),
-                             int(lifetime_seconds))
+                             int64(lifetime_seconds, "lifetime_seconds"))
 
     def raise_if_rejected(self) -> "Result":
         """Raise AttestError (status, name, check, detail) unless accepted."""
@@ -390,7 +416,10 @@ class Result:
 
     def __del__(self) -> None:
         if getattr(self, "_h", None):
-            self.close()
+            try:
+                self.close()
+            except Exception:  # interpreter shutdown: the module may be gone
+                pass
 
     def __enter__(self) -> "Result":
         return self
@@ -420,6 +449,15 @@ def collateral_needs(evidence: EvidenceLike, collateral: CollateralLike = None) 
         check(C.attest_collateral_needs(ctypes.byref(out), ev._handle,
                                         coll._handle if coll else None))
     return _read_needs(out)
+
+
+def _path(path: Optional[str]) -> Optional[bytes]:
+    if not path:
+        return None
+    raw = os.fsencode(path)
+    if b"\0" in raw:
+        raise ValueError("path: holds a NUL character")
+    return raw
 
 
 AddedCallback = Callable[[NeedKind, bytes], None]
@@ -464,13 +502,13 @@ class Fetcher(_Handle):
     def set_service(self, service: Union[str, Service], url: Optional[str]) -> None:
         code = SERVICES[service] if isinstance(service, str) else Service(service)
         check(C.attest_fetcher_set_service(self._handle, int(code),
-                                           url.encode() if url else None))
+                                           c_string(url, "URL") if url else None))
 
     def set_ca_file(self, path: Optional[str]) -> None:
-        check(C.attest_fetcher_set_ca_file(self._handle, os.fsencode(path) if path else None))
+        check(C.attest_fetcher_set_ca_file(self._handle, _path(path)))
 
     def set_cache_dir(self, path: Optional[str]) -> None:
-        check(C.attest_fetcher_set_cache_dir(self._handle, os.fsencode(path) if path else None))
+        check(C.attest_fetcher_set_cache_dir(self._handle, _path(path)))
 
     def set_offline(self, offline: bool = True) -> None:
         check(C.attest_fetcher_set_offline(self._handle, 1 if offline else 0))

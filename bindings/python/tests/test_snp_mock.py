@@ -95,7 +95,7 @@ def test_nonce_as_bytes_or_hex(snp_verifier, pki, mock, snp_collateral, tmp_path
         assert snp_verifier.verify(report, snp_collateral, nonce=n).accepted, n
     assert snp_verifier.verify(report, snp_collateral, nonce=b"x" * 32).status == \
         "ATTEST_E_POLICY_REPORT_DATA"
-    for bad in ("0x01", "0 1", "abc", "zz"):
+    for bad in ("0x01", "00 11", "abc", "zz"):  # bytes.fromhex would take "00 11"
         with pytest.raises(ValueError, match="hex"):
             snp_verifier.verify(report, snp_collateral, nonce=bad)
     with pytest.raises(la.AttestError) as e:
@@ -114,7 +114,7 @@ def test_anchors_for_every_vendor(pki, snp_report, snp_collateral):
         assert v.cache_size >= 1
         v.clear_cache()
         assert v.cache_size == 0
-        for bad in (bytes(31), "00" * 31, "g" * 64):
+        for bad in (bytes(31), "00" * 31, "g" * 64, " ".join(["00"] * 32)):
             with pytest.raises(ValueError):
                 v.add_anchor(la.Vendor.AMD, bad)
         with pytest.raises(ValueError):
@@ -222,3 +222,30 @@ def test_library_not_found_says_so(tmp_path):
                        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert p.returncode != 0
     assert "LibraryNotFound" in p.stderr and "LIBATTEST_PATH" in p.stderr and "nope.so" in p.stderr
+
+
+def test_given_values_enforced_or_refused(snp_verifier, snp_report, snp_collateral, ec_key):
+    """What C would silently shorten or wrap is refused instead."""
+    with pytest.raises(ValueError, match="empty"):  # not taken for "no nonce"
+        snp_verifier.verify(snp_report, snp_collateral, nonce=b"")
+    with pytest.raises(ValueError, match="empty"):
+        snp_verifier.verify(snp_report, snp_collateral, nonce="")
+    with pytest.raises(ValueError, match="NUL"):  # C would parse "...Z" alone
+        la.Verifier(at="2031-06-01T00:00:00Z\0")
+    with pytest.raises(ValueError, match="int64"):  # ctypes would wrap it to 0
+        la.Verifier(at=2 ** 64)
+    with pytest.raises(TypeError):
+        la.Verifier(at=True)
+    key, pub = ec_key
+    with snp_verifier.verify(snp_report, snp_collateral) as r:
+        with pytest.raises(ValueError, match="int64"):
+            r.sign_token(key, 2 ** 64 + 60)
+        token = r.sign_token(key, 3600)
+    with pytest.raises(ValueError, match="NUL"):  # C would verify the part before it
+        la.verify_token(token + "\0x", pub, at="2025-06-01T00:30:00Z")
+    with pytest.raises(ValueError, match="NUL"):
+        la.Fetcher(services={"nvidia-rim": "http://127.0.0.1/\0x"})
+    with pytest.raises(ValueError, match="NUL"):
+        la.Fetcher(cache_dir="/tmp/x\0y")
+    with pytest.raises(ValueError, match="empty"):
+        la.Collateral().add_ocsp(b"\x30\x03\x0a\x01\x00", request_nonce=b"")
