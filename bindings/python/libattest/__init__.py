@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, List, Optional, Sequence, Union
+from typing import Any, Dict, Optional, Sequence, Union
 
 from . import _native as N
 from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
@@ -50,7 +50,7 @@ def verify(verifier: Verifier, evidence: EvidenceLike, collateral: Any = None,
     return verifier.verify(evidence, collateral, policy, nonce)
 
 
-def inspect(evidence: EvidenceLike) -> dict:
+def inspect(evidence: EvidenceLike) -> Dict[str, Any]:
     """Every parsed field of evidence, as `attest inspect` prints it."""
     if isinstance(evidence, Evidence):
         return evidence.to_dict()
@@ -79,7 +79,7 @@ def create_bundle(items: Sequence[BytesLike], nonce: NonceLike = None) -> str:
 
 
 def verify_token(token: str, pubkey_pem: Union[str, bytes], at: Instant = None,
-                 nonce: NonceLike = None) -> dict:
+                 nonce: NonceLike = None) -> Dict[str, Any]:
     """The claims of a token made by Result.sign_token, once its signature
     (alg fixed by the key), EAR claims, validity at `at` (None: the clock)
     and, when given, eat_nonce are verified; raises AttestError
@@ -89,7 +89,8 @@ def verify_token(token: str, pubkey_pem: Union[str, bytes], at: Instant = None,
     n = nonce_bytes(nonce)
     claims = N.call_string(C.attest_token_verify, c_string(token, "token"), key, len(key),
                            unix_time(at), n or None, len(n))
-    return json.loads(claims)
+    decoded: Dict[str, Any] = json.loads(claims)
+    return decoded
 
 
 def version() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 SONAME = "libattest.so.0"
 # Where `make install` puts the library (PREFIX=/usr/local by default);
@@ -56,7 +56,7 @@ TIME_NOW = -(2 ** 63)        # ATTEST_TIME_NOW
 
 FETCH_ADDED_FN = ctypes.CFUNCTYPE(None, P, INT, ctypes.POINTER(ctypes.c_uint8), SZ)
 
-_PROTOTYPES: dict = {
+_PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
     # status, errors, version, limits, memory
     "attest_strerror": (STR, INT), "attest_status_name": (STR, INT),
     "attest_error_last_status": (INT,), "attest_error_last": (STR,),
@@ -163,7 +163,7 @@ def take_string(ptr: ctypes.c_void_p) -> str:
     if not ptr:
         return ""
     try:
-        return ctypes.string_at(ptr.value).decode("utf-8")
+        return ctypes.string_at(ptr.value or 0).decode("utf-8")
     finally:
         C.attest_string_free(ptr)
 
@@ -177,7 +177,7 @@ def take_bytes(ptr: ctypes.c_void_p, length: int) -> bytes:
     if not ptr:
         return b""
     try:
-        return ctypes.string_at(ptr.value, length)
+        return ctypes.string_at(ptr.value or 0, length)
     finally:
         C.attest_bytes_free(ptr)
 

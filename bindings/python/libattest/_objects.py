@@ -9,7 +9,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
 
 from . import _native as N
 from ._native import C, AttestError, check, text
@@ -94,6 +94,9 @@ def unix_time(at: Instant) -> int:
     raise TypeError("instant: None, int, datetime or RFC 3339 str, not %s" % type(at).__name__)
 
 
+_H = TypeVar("_H", bound="_Handle")
+
+
 class _Handle:
     """Owner of one C object; `with` and close() free it deterministically."""
     _free_name = ""
@@ -121,7 +124,7 @@ class _Handle:
             except Exception:  # interpreter shutdown: the module may be gone
                 pass
 
-    def __enter__(self) -> Any:
+    def __enter__(self: _H) -> _H:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -164,8 +167,9 @@ class Evidence(_Handle):
         """Every parsed field as JSON text (byte strings as lowercase hex)."""
         return N.call_string(C.attest_evidence_to_json, self._handle)
 
-    def to_dict(self) -> dict:
-        return json.loads(self.to_json())
+    def to_dict(self) -> Dict[str, Any]:
+        fields: Dict[str, Any] = json.loads(self.to_json())
+        return fields
 
 
 class Collateral(_Handle):
@@ -338,7 +342,7 @@ class Result:
     ear_status: str        # "affirming", "warning" or "contraindicated"
     _h: ctypes.c_void_p = field(repr=False)
     _checks: Optional[List[Check]] = field(default=None, repr=False)
-    _dict: Optional[dict] = field(default=None, repr=False)
+    _dict: Optional[Dict[str, Any]] = field(default=None, repr=False)
 
     @classmethod
     def _take(cls, h: ctypes.c_void_p) -> "Result":
@@ -380,13 +384,13 @@ class Result:
         """The whole result as attest_result_to_json writes it."""
         return N.call_string(C.attest_result_to_json, self._handle)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, Any]:
         if self._dict is None:
             self._dict = json.loads(self.to_json())
         return self._dict
 
     @property
-    def claims(self) -> dict:
+    def claims(self) -> Dict[str, Any]:
         """The parsed evidence claims (the JSON's "claims")."""
         return self.to_dict().get("claims") or {}
 
@@ -528,13 +532,16 @@ class Fetcher(_Handle):
         """Call fn(kind, data) for each item a fetch adds (None: stop). An
         exception it raises is re-raised by fetch() once the fetch ends."""
         if fn is None:
-            check(C.attest_fetcher_set_on_added(self._handle, N.FETCH_ADDED_FN(), None))
+            check(C.attest_fetcher_set_on_added(self._handle,
+                                                N.FETCH_ADDED_FN(0), None))  # NULL: clear
             self._callback = None
             return
 
+        user_fn: AddedCallback = fn
+
         def trampoline(_ctx: Any, kind: int, data: Any, length: int) -> None:
             try:
-                fn(NeedKind(kind), ctypes.string_at(data, length))
+                user_fn(NeedKind(kind), ctypes.string_at(data, length))
             except BaseException as e:  # noqa: B036 - re-raised by fetch()
                 self._callback_error = self._callback_error or e
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Dict
 
 from ._native import C, text
 
@@ -133,7 +134,7 @@ class Need:
     subject: str           # for OCSP, the certificate ("CN=..., serial=..."); else ""
     reason: str            # the device and check that need it
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Dict[str, str]:
         """The item as attest_needs_to_json writes it."""
         d = {"kind": self.kind.label, "method": self.method, "url": self.url,
              "reason": self.reason}

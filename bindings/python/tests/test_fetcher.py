@@ -120,6 +120,8 @@ def test_setters_refuse_bad_values(nvidia):
         f.set_tcb_evaluation(la.TcbUpdate.EARLY, 17)  # both: the PCS refuses them together
     assert e.value.name == "ATTEST_E_INVALID_ARG"
     f.set_tcb_evaluation(la.TcbUpdate.EARLY)
+    f.set_on_added(lambda kind, data: None)
+    f.set_on_added(None)  # NULL: cleared
     with pytest.raises(KeyError):
         f.set_service("nvidia-rims", None)
     with pytest.raises(TypeError):
