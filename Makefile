@@ -51,6 +51,7 @@ help:
 	@echo "make deps       install missing Debian packages (apt-get)"
 	@echo "make demo       verify shipped sample evidence (and ../shared vectors if present)"
 	@echo "make check      every test, plain and under ASan+UBSan"
+	@echo "make check-python  the Python binding's pytest suite and venv install (part of check)"
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=60)"
 	@echo "make interop    libattest vs npm @phala/dcap-qvl on ../shared TDX vectors (needs node, npm registry)"

@@ -113,11 +113,19 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
 }
 
 
+# Functions of newer libraries (the soname stays libattest.so.0): bound
+# when the loaded library has them; their wrappers say so when it has not.
+_OPTIONAL: Dict[str, Tuple[Any, ...]] = {
+    "attest_fetcher_request_url": (INT, P, P, P, SZ, ctypes.c_char_p, SZ),
+}
+
+
 class _Functions:
     """Every prototype above as an attribute: C.attest_verify(...)."""
 
     def __init__(self) -> None:
-        for name, (restype, *argtypes) in _PROTOTYPES.items():
+        optional = {k: v for k, v in _OPTIONAL.items() if hasattr(lib, k)}
+        for name, (restype, *argtypes) in {**_PROTOTYPES, **optional}.items():
             fn = getattr(lib, name)
             fn.restype, fn.argtypes = restype, argtypes
             setattr(self, name, fn)
@@ -127,6 +135,15 @@ class _Functions:
 
 
 C: Any = _Functions()
+
+
+def require(name: str) -> Any:
+    """An optional function, or NotImplementedError naming the library."""
+    fn = getattr(C, name, None)
+    if fn is None:
+        raise NotImplementedError("%s: not in the loaded library %s (version %s)"
+                                  % (name, lib._name, text(C.attest_version())))
+    return fn
 
 
 def text(ptr: Optional[bytes]) -> str:

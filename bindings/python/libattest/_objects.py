@@ -9,7 +9,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _native as N
 from ._native import C, AttestError, check, text
@@ -548,6 +548,39 @@ class Fetcher(_Handle):
         callback = N.FETCH_ADDED_FN(trampoline)
         check(C.attest_fetcher_set_on_added(self._handle, callback, None))
         self._callback = callback  # kept alive as long as C may call it
+
+    def request_urls(self, evidence: EvidenceLike,
+                     collateral: CollateralLike = None) -> List[Tuple[Need, str]]:
+        """What this fetcher would request: each item collateral_needs
+        lists with the URL at the configured service (the THIM request when
+        AZURE_THIM is set; "" when not fetchable). Nothing is fetched.
+        Needs a library with attest_fetcher_request_url, else
+        NotImplementedError."""
+        request_url = N.require("attest_fetcher_request_url")
+        with _Temporaries() as tmp:
+            ev = tmp.own(evidence, Evidence, Evidence)
+            coll = None if collateral is None else tmp.own(collateral, Collateral, Collateral)
+            out = ctypes.c_void_p()
+            check(C.attest_collateral_needs(ctypes.byref(out), ev._handle,
+                                            coll._handle if coll else None))
+            try:
+                urls = [self._request_url(request_url, ev, out, i)
+                        for i in range(C.attest_needs_count(out))]
+            except BaseException:
+                C.attest_needs_free(out)
+                raise
+        return list(zip(_read_needs(out), urls))
+
+    def _request_url(self, request_url: Any, ev: Evidence, needs: ctypes.c_void_p,
+                     i: int) -> str:
+        size = 1024
+        while True:  # ATTEST_E_LENGTH: the buffer was too short
+            buf = ctypes.create_string_buffer(size)
+            status = request_url(self._handle, ev._handle, needs, i, buf, size)
+            if status != -12 or size >= 1 << 20:
+                check(status)
+                return buf.value.decode()
+            size *= 4
 
     def fetch(self, evidence: EvidenceLike, collateral: Collateral) -> List[Need]:
         """Fetch what verifying `evidence` needs that `collateral` (filled in

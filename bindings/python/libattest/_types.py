@@ -33,6 +33,8 @@ class ItemKind(enum.IntEnum):
     QE_IDENTITY = 19
     RIM = 20
     OCSP = 21
+    THIM = 22               # newer libraries: Azure THIM JSON
+    DCAP_COLLATERAL = 23    # newer libraries: dcap-qvl collateral JSON
 
     @property
     def label(self) -> str:
@@ -89,6 +91,7 @@ class Service(enum.IntEnum):
     INTEL_ROOT_CA_CRL = 3
     NVIDIA_RIM = 4
     NVIDIA_OCSP = 5
+    AZURE_THIM = 6          # newer libraries: Azure THIM (the whole URL)
 
 
 class TcbUpdate(enum.IntEnum):
@@ -112,7 +115,8 @@ class CheckOutcome(enum.IntEnum):
 # attest_service by the names of `attest verify --online`'s options.
 SERVICES = {"amd-kds": Service.AMD_KDS, "intel-pcs": Service.INTEL_PCS,
             "intel-pccs": Service.INTEL_PCCS, "intel-root-ca-crl": Service.INTEL_ROOT_CA_CRL,
-            "nvidia-rim": Service.NVIDIA_RIM, "nvidia-ocsp": Service.NVIDIA_OCSP}
+            "nvidia-rim": Service.NVIDIA_RIM, "nvidia-ocsp": Service.NVIDIA_OCSP,
+            "azure-thim": Service.AZURE_THIM}
 
 
 @dataclass(frozen=True)

@@ -130,3 +130,17 @@ def test_setters_refuse_bad_values(nvidia):
     f.close()  # idempotent
     with pytest.raises(ValueError, match="closed"):
         f.set_offline()
+
+
+def test_request_urls_where_the_library_has_them(snp_report, snp_collateral):
+    """attest_fetcher_request_url came with a later library: with it, the
+    URLs at the default services are the needs' own; without it, a clear
+    NotImplementedError rather than a missing attribute."""
+    with la.Fetcher(services={"amd-kds": "http://127.0.0.1:9/kds"}) as f:
+        try:
+            plan = f.request_urls(snp_report, snp_collateral[:1])
+        except NotImplementedError as e:
+            assert "attest_fetcher_request_url" in str(e)
+            pytest.skip("library without attest_fetcher_request_url: %s" % e)
+        assert [n.kind for n, _ in plan] == [la.NeedKind.AMD_CRL], plan
+        assert plan[0][1] == "http://127.0.0.1:9/kds/vcek/v1/Milan/crl", plan
