@@ -178,6 +178,8 @@ class Collateral(_Handle):
     _free_name = "attest_collateral_free"
 
     def __init__(self, items: Iterable[BytesLike] = ()) -> None:
+        if isinstance(items, (bytes, bytearray, memoryview, str)):
+            raise TypeError("collateral: a list of items, not one item")
         super().__init__()
         check(C.attest_collateral_new(ctypes.byref(self._h)))
         for item in items:

@@ -131,6 +131,8 @@ def test_objects_reused_and_closed(snp_verifier, snp_report, snp_collateral):
         snp_verifier.verify(ev, coll)
     with pytest.raises(TypeError):
         la.Evidence("not bytes")
+    with pytest.raises(TypeError, match="list of items"):
+        snp_verifier.verify(snp_report, snp_collateral[0])
 
 
 def test_inspect_and_classify(snp_report, snp_collateral, pki):
