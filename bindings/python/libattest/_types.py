@@ -1,0 +1,147 @@
+"""The C enums of include/attest.h as IntEnums, and the small dataclasses
+results and needs are read into."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Dict
+
+from ._native import C, text
+
+
+class Format(enum.IntEnum):
+    """attest_format: what attest_evidence_parse detected."""
+    UNKNOWN = 0
+    SNP_REPORT = 1
+    DCAP_QUOTE = 2
+    NVIDIA = 3
+    BUNDLE = 4
+    AZURE_VTPM = 5
+
+
+class ItemKind(enum.IntEnum):
+    """attest_item_kind: what attest_classify says bytes are."""
+    UNKNOWN = 0
+    EVIDENCE_SNP = 1
+    EVIDENCE_DCAP = 2
+    EVIDENCE_NVIDIA = 3
+    BUNDLE = 4
+    EVIDENCE_AZURE = 5
+    CERTIFICATES = 16
+    CRL = 17
+    TCB_INFO = 18
+    QE_IDENTITY = 19
+    RIM = 20
+    OCSP = 21
+    THIM = 22               # newer libraries: Azure THIM JSON
+    DCAP_COLLATERAL = 23    # newer libraries: dcap-qvl collateral JSON
+
+    @property
+    def label(self) -> str:
+        """The library's short name ("snp-report", "tcb-info")."""
+        return text(C.attest_item_kind_name(int(self)))
+
+    @property
+    def is_evidence(self) -> bool:
+        return 1 <= self <= 15
+
+
+class NeedKind(enum.IntEnum):
+    """attest_need_kind: one item of collateral a verification needs."""
+    NOT_FETCHABLE = 0
+    AMD_VCEK = 1
+    AMD_CERT_CHAIN = 2
+    AMD_CRL = 3
+    INTEL_TCB_INFO = 4
+    INTEL_QE_IDENTITY = 5
+    INTEL_PCK_CRL = 6
+    INTEL_ROOT_CA_CRL = 7
+    NVIDIA_RIM = 8
+    NVIDIA_OCSP = 9
+
+    @property
+    def label(self) -> str:
+        """The library's short name ("amd-vcek", "nvidia-ocsp")."""
+        return text(C.attest_need_kind_name(int(self)))
+
+
+class Vendor(enum.IntEnum):
+    """attest_vendor: whose trust anchors."""
+    AMD = 1
+    INTEL = 2
+    NVIDIA_DEVICE = 3
+    NVIDIA_RIM = 4
+    AZURE_VTPM = 5
+
+
+class PartKind(enum.IntEnum):
+    """attest_part_kind: the pieces of Azure CVM evidence."""
+    HCL_REPORT = 1
+    TPM_QUOTE = 2
+    TPM_SIGNATURE = 3
+    TPM_PCRS = 4
+    TD_QUOTE = 5
+
+
+class Service(enum.IntEnum):
+    """attest_service: what Fetcher.set_service points elsewhere."""
+    AMD_KDS = 0
+    INTEL_PCS = 1
+    INTEL_PCCS = 2
+    INTEL_ROOT_CA_CRL = 3
+    NVIDIA_RIM = 4
+    NVIDIA_OCSP = 5
+    AZURE_THIM = 6          # newer libraries: Azure THIM (the whole URL)
+
+
+class TcbUpdate(enum.IntEnum):
+    """attest_tcb_update: the TCB evaluation asked of Intel."""
+    DEFAULT = 0
+    STANDARD = 1
+    EARLY = 2
+
+
+class Verdict(enum.IntEnum):
+    REJECTED = 0
+    ACCEPTED = 1
+
+
+class CheckOutcome(enum.IntEnum):
+    PASS = 0
+    FAIL = 1
+    SKIPPED = 2
+
+
+# attest_service by the names of `attest verify --online`'s options.
+SERVICES = {"amd-kds": Service.AMD_KDS, "intel-pcs": Service.INTEL_PCS,
+            "intel-pccs": Service.INTEL_PCCS, "intel-root-ca-crl": Service.INTEL_ROOT_CA_CRL,
+            "nvidia-rim": Service.NVIDIA_RIM, "nvidia-ocsp": Service.NVIDIA_OCSP,
+            "azure-thim": Service.AZURE_THIM}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of a result, in the order the checks ran."""
+    name: str              # "snp.report.signature"
+    outcome: CheckOutcome
+    status: str            # enum name of its code, "ATTEST_OK" unless it failed
+    status_code: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Need:
+    """One item verifying some evidence still needs (attest_needs_*)."""
+    kind: NeedKind
+    method: str            # "GET", "POST"; "" when not fetchable
+    url: str               # at the vendor's default service; "" when not fetchable
+    subject: str           # for OCSP, the certificate ("CN=..., serial=..."); else ""
+    reason: str            # the device and check that need it
+
+    def to_dict(self) -> Dict[str, str]:
+        """The item as attest_needs_to_json writes it."""
+        d = {"kind": self.kind.label, "method": self.method, "url": self.url,
+             "reason": self.reason}
+        if self.subject:
+            d["subject"] = self.subject
+        return d
