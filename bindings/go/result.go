@@ -133,9 +133,17 @@ type Details struct {
 	EARStatus  string                     `json:"ear_status"`
 	Fresh      bool                       `json:"fresh"`
 	Nonce      string                     `json:"nonce,omitempty"`
-	Checks     []json.RawMessage          `json:"checks"`
+	Checks     []CheckJSON                `json:"checks"`
 	Submods    map[string]json.RawMessage `json:"submods"`
 	Claims     json.RawMessage            `json:"claims"`
+}
+
+// CheckJSON is one check as the result JSON spells it.
+type CheckJSON struct {
+	Name    string `json:"name"`
+	Outcome string `json:"outcome"` // "pass", "fail", "skipped"
+	Status  string `json:"status"`  // "ATTEST_OK", "ATTEST_E_..."
+	Detail  string `json:"detail"`
 }
 
 // Details decodes JSON into its typed members.
