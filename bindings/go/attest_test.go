@@ -410,3 +410,18 @@ func TestAddOCSPNonceLimit(t *testing.T) {
 		t.Errorf("junk OCSP: %v", err)
 	}
 }
+
+// README.md maps every ATTEST_API function of include/attest.h.
+func TestReadmeMapsEveryFunction(t *testing.T) {
+	header := readFile(t, "..", "..", "include", "attest.h")
+	readme := string(readFile(t, "README.md"))
+	fns := regexp.MustCompile(`ATTEST_API [^(;]*?\b(attest_[a-z0-9_]+)\(`).FindAllSubmatch(header, -1)
+	if len(fns) < 70 {
+		t.Fatalf("only %d functions found in attest.h", len(fns))
+	}
+	for _, m := range fns {
+		if !strings.Contains(readme, "| `"+string(m[1])+"` |") {
+			t.Errorf("README.md does not map %s", m[1])
+		}
+	}
+}
