@@ -63,14 +63,14 @@ func (c *Collateral) AddOCSP(der, requestNonce []byte) error {
 	})
 }
 
-// CertCount is the number of certificates held.
+// CertCount is the number of certificates held (0 once closed).
 func (c *Collateral) CertCount() int {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
 	return int(C.attest_collateral_cert_count((*C.attest_collateral)(c.h.ptr)))
 }
 
-// CRLCount is the number of CRLs held.
+// CRLCount is the number of CRLs held (0 once closed).
 func (c *Collateral) CRLCount() int {
 	c.h.mu.RLock()
 	defer c.h.mu.RUnlock()
@@ -126,6 +126,9 @@ type Need struct {
 // CollateralNeeds lists what verifying ev needs that have (may be nil)
 // does not hold, offline (attest_collateral_needs).
 func CollateralNeeds(ev *Evidence, have *Collateral) ([]Need, error) {
+	if ev == nil {
+		return nil, &Error{Op: "attest_collateral_needs", Status: ErrInvalidArg, Message: "nil evidence"}
+	}
 	ev.h.mu.RLock()
 	defer ev.h.mu.RUnlock()
 	if have != nil {
