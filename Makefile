@@ -60,7 +60,7 @@ help:
 # Installs only what is missing, so `make demo` and `make check` work alone
 # on a fresh Debian 12 and cost nothing when everything is present.
 deps: $(B)/.deps
-$(B)/.deps:
+$(B)/.deps: Makefile
 	@missing=""; for p in $(DEPS_PKGS); do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -9,21 +9,38 @@ import (
 	"time"
 )
 
-// The NVIDIA test PKI's evidence, its nonce and a verifier pinned to its
-// device and RIM roots.
-func nvidiaSetup(t *testing.T) (evidence, nonce []byte, v *Verifier) {
+// nvidiaVerifier is pinned to the NVIDIA test PKI's device and RIM roots.
+func nvidiaVerifier(t *testing.T, extra ...Option) *Verifier {
 	nv := filepath.Join(testPKI(t), "nvidia")
 	at, _ := ParseTime("2025-06-01T12:00:00Z")
 	pin := func(vendor Vendor, f string) Option {
 		return WithAnchorHex(vendor, strings.TrimSpace(string(readFile(t, nv, f))))
 	}
-	v, err := NewVerifier(WithTime(at), WithoutBuiltinAnchors(VendorNvidiaDevice, VendorNvidiaRIM),
-		pin(VendorNvidiaDevice, "device_anchor.sha256"), pin(VendorNvidiaRIM, "rim_anchor.sha256"))
+	opts := []Option{WithTime(at), WithoutBuiltinAnchors(VendorNvidiaDevice, VendorNvidiaRIM),
+		pin(VendorNvidiaDevice, "device_anchor.sha256"), pin(VendorNvidiaRIM, "rim_anchor.sha256")}
+	v, err := NewVerifier(append(opts, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { v.Close() })
-	return readFile(t, nv, "evidence.json"), readHex(t, nv, "nonce.hex"), v
+	return v
+}
+
+// The NVIDIA test PKI's evidence, its nonce and a verifier for it.
+func nvidiaSetup(t *testing.T) (evidence, nonce []byte, v *Verifier) {
+	nv := filepath.Join(testPKI(t), "nvidia")
+	return readFile(t, nv, "evidence.json"), readHex(t, nv, "nonce.hex"), nvidiaVerifier(t)
+}
+
+// fetchNew fetches with f into a new collateral, closed at the test's end.
+func fetchNew(t *testing.T, f *Fetcher, ev *Evidence) (*Collateral, []Need, error) {
+	coll, err := NewCollateral()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { coll.Close() })
+	missing, err := f.Fetch(ev, coll)
+	return coll, missing, err
 }
 
 // Fetch against tests/http_server.py on 127.0.0.1: the RIMs, then the OCSP
@@ -67,9 +84,7 @@ func TestFetcherNvidiaOnline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	coll, _ := NewCollateral()
-	defer coll.Close()
-	missing, err := f.Fetch(ev, coll)
+	coll, missing, err := fetchNew(t, f, ev)
 	if err != nil || len(missing) != 0 {
 		t.Fatalf("fetch: %v, missing %+v", err, missing)
 	}
@@ -88,7 +103,7 @@ func TestFetcherNvidiaOnline(t *testing.T) {
 		t.Errorf("gpu0.chain.ocsp not live: %+v", r.Checks())
 	}
 	// Online verification through the Verifier: the same, in one call.
-	vo, _ := nvidiaSetupVerifier(t, f)
+	vo := nvidiaVerifier(t, WithFetcher(f))
 	if r, err := vo.VerifyRequest(Request{Evidence: ev, Nonce: nonce}); err != nil || len(r.Missing) != 0 {
 		t.Errorf("WithFetcher: %v", err)
 	}
@@ -96,9 +111,7 @@ func TestFetcherNvidiaOnline(t *testing.T) {
 	// URL and HTTP status, and the verification says so.
 	f404, _ := NewFetcher(WithService(ServiceNvidiaRIM, base+"/nowhere"), WithService(ServiceNvidiaOCSP, base+"/ocsp"))
 	defer f404.Close()
-	c2, _ := NewCollateral()
-	defer c2.Close()
-	missing, err = f404.Fetch(ev, c2)
+	c2, missing, err := fetchNew(t, f404, ev)
 	n404 := 0
 	for _, m := range missing {
 		if m.Kind == NeedNvidiaRIM && strings.Contains(m.Reason, "HTTP 404") {
@@ -113,18 +126,6 @@ func TestFetcherNvidiaOnline(t *testing.T) {
 	}
 }
 
-func nvidiaSetupVerifier(t *testing.T, f *Fetcher) (*Verifier, error) {
-	nv := filepath.Join(testPKI(t), "nvidia")
-	at, _ := ParseTime("2025-06-01T12:00:00Z")
-	v, err := NewVerifier(WithTime(at), WithFetcher(f), WithoutBuiltinAnchors(VendorNvidiaDevice, VendorNvidiaRIM),
-		WithAnchorHex(VendorNvidiaDevice, strings.TrimSpace(string(readFile(t, nv, "device_anchor.sha256")))),
-		WithAnchorHex(VendorNvidiaRIM, strings.TrimSpace(string(readFile(t, nv, "rim_anchor.sha256")))))
-	if err == nil {
-		t.Cleanup(func() { v.Close() })
-	}
-	return v, err
-}
-
 func TestFetcherOfflineAndOptions(t *testing.T) {
 	evidence, _, _ := nvidiaSetup(t)
 	ev, _ := ParseEvidence(evidence)
@@ -134,9 +135,7 @@ func TestFetcherOfflineAndOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	coll, _ := NewCollateral()
-	defer coll.Close()
-	missing, err := f.Fetch(ev, coll)
+	coll, missing, err := fetchNew(t, f, ev)
 	if err != nil || len(missing) == 0 {
 		t.Fatalf("offline: %v %+v", err, missing)
 	}
