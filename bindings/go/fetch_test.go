@@ -84,6 +84,7 @@ func TestFetcherNvidiaOnline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	defer f.Close() // a second Close (the callback's handle is deleted once)
 	coll, missing, err := fetchNew(t, f, ev)
 	if err != nil || len(missing) != 0 {
 		t.Fatalf("fetch: %v, missing %+v", err, missing)
@@ -154,6 +155,7 @@ func TestFetcherOfflineAndOptions(t *testing.T) {
 		t.Errorf("standard update: %v", err)
 	}
 	f.Close()
+	f.Close() // idempotent
 	if _, err := f.Fetch(ev, coll); err == nil {
 		t.Error("fetch with a closed fetcher")
 	}

@@ -178,10 +178,13 @@ func (fe *Fetcher) Fetch(ev *Evidence, coll *Collateral) ([]Need, error) {
 // Close frees the fetcher (attest_fetcher_free) once fetches in flight
 // end; idempotent.
 func (fe *Fetcher) Close() error {
-	fe.h.close(func(p unsafe.Pointer) { C.attest_fetcher_free((*C.attest_fetcher)(p)) })
-	if fe.onAdded != 0 {
-		fe.onAdded.Delete()
-		fe.onAdded = 0
-	}
+	// The callback handle goes with the C fetcher, once, under its lock.
+	fe.h.close(func(p unsafe.Pointer) {
+		C.attest_fetcher_free((*C.attest_fetcher)(p))
+		if fe.onAdded != 0 {
+			fe.onAdded.Delete()
+			fe.onAdded = 0
+		}
+	})
 	return nil
 }
