@@ -99,3 +99,23 @@ func TestCloseRacesVerify(t *testing.T) {
 		t.Errorf("after Close: %v", err)
 	}
 }
+
+// Closing one object from several goroutines frees it once (run with
+// -race: the Fetcher's callback handle is deleted under its lock).
+func TestConcurrentClose(t *testing.T) {
+	f, err := NewFetcher(WithOnAdded(func(NeedKind, []byte) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := NewVerifier()
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.Close()
+			v.Close()
+		}()
+	}
+	wg.Wait()
+}
