@@ -425,3 +425,19 @@ func TestReadmeMapsEveryFunction(t *testing.T) {
 		}
 	}
 }
+
+// An inconsistent answer is a rejection, never an acceptance.
+func TestRejectionNeverOK(t *testing.T) {
+	res := &Result{Verdict: Rejected, Status: OK}
+	if err := rejection(nil, res); !errors.Is(err, ErrInternal) {
+		t.Errorf("rejected verdict with status OK: %v", err)
+	}
+	res = &Result{Verdict: Accepted, Status: OK}
+	callErr := &Error{Op: "attest_verify", Status: ErrSNPSignature}
+	if err := rejection(callErr, res); !errors.Is(err, ErrSNPSignature) {
+		t.Errorf("failed call with an accepted result: %v", err)
+	}
+	if (&Result{Verdict: Accepted, Status: ErrPolicyDebug}).Accepted() {
+		t.Error("accepted verdict with a failing status counts as accepted")
+	}
+}

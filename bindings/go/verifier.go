@@ -8,6 +8,7 @@ import "C"
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"runtime"
 	"time"
@@ -275,8 +276,23 @@ func (v *Verifier) verify(req *Request) (*Result, error) {
 		return nil, err
 	}
 	res := newResult(r)
-	if res.Status != OK {
-		return res, &Error{Op: "attest_verify", Status: res.Status, Message: res.Reason}
+	if err == nil && res.Accepted() {
+		return res, nil
 	}
-	return res, nil
+	return res, rejection(err, res)
+}
+
+// rejection is the error of a verification that was not accepted: the
+// call's own status, else the result's; never OK, so that an inconsistent
+// answer (accepted verdict, failing call, or the reverse) is a rejection.
+func rejection(callErr error, res *Result) error {
+	st := res.Status
+	var e *Error
+	if errors.As(callErr, &e) && e.Status != OK {
+		st = e.Status
+	}
+	if st == OK {
+		st = ErrInternal
+	}
+	return &Error{Op: "attest_verify", Status: st, Message: res.Reason}
 }
