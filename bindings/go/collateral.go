@@ -129,6 +129,17 @@ func CollateralNeeds(ev *Evidence, have *Collateral) ([]Need, error) {
 	if ev == nil {
 		return nil, &Error{Op: "attest_collateral_needs", Status: ErrInvalidArg, Message: "nil evidence"}
 	}
+	var out []Need
+	err := withNeeds(ev, have, func(_ *C.attest_evidence, n *C.attest_needs) error {
+		out = copyNeeds(n)
+		return nil
+	})
+	return out, err
+}
+
+// withNeeds runs fn on the attest_collateral_needs list of ev and have,
+// with both read-locked, and frees the list.
+func withNeeds(ev *Evidence, have *Collateral, fn func(*C.attest_evidence, *C.attest_needs) error) error {
 	ev.h.mu.RLock()
 	defer ev.h.mu.RUnlock()
 	if have != nil {
@@ -136,21 +147,28 @@ func CollateralNeeds(ev *Evidence, have *Collateral) ([]Need, error) {
 		defer have.h.mu.RUnlock()
 	}
 	if ev.h.ptr == nil || (have != nil && have.h.ptr == nil) {
-		return nil, errClosed("CollateralNeeds")
+		return errClosed("attest_collateral_needs")
 	}
+	evp := (*C.attest_evidence)(ev.h.ptr)
 	var n *C.attest_needs
 	err := call("attest_collateral_needs", func() C.int {
-		return C.attest_collateral_needs(&n, (*C.attest_evidence)(ev.h.ptr), have.cptr())
+		return C.attest_collateral_needs(&n, evp, have.cptr())
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return takeNeeds(n), nil
+	defer C.attest_needs_free(n)
+	return fn(evp, n)
 }
 
 // takeNeeds copies an attest_needs list and frees it.
 func takeNeeds(n *C.attest_needs) []Need {
 	defer C.attest_needs_free(n)
+	return copyNeeds(n)
+}
+
+// copyNeeds copies an attest_needs list into Go.
+func copyNeeds(n *C.attest_needs) []Need {
 	count := int(C.attest_needs_count(n))
 	out := make([]Need, count)
 	for i := range out {

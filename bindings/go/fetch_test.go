@@ -160,3 +160,33 @@ func TestFetcherOfflineAndOptions(t *testing.T) {
 		t.Error("fetch with a closed fetcher")
 	}
 }
+
+// Plan gives the URLs the fetcher would request at its own services.
+func TestFetcherPlan(t *testing.T) {
+	if !hasRequestURL() {
+		t.Skip("this libattest has no attest_fetcher_request_url")
+	}
+	// The same library has the item kinds written as values in evidence.go.
+	if ItemTHIM.String() == "unknown" || ItemDCAPCollateral.String() == "unknown" {
+		t.Errorf("item kinds 22, 23 are %q, %q", ItemTHIM, ItemDCAPCollateral)
+	}
+	ev, err := ParseEvidence(mockSNPReport(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	f, err := NewFetcher(WithService(ServiceAMDKDS, "http://127.0.0.1:9/kds"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	plan, err := f.Plan(ev, nil)
+	if err != nil || len(plan) == 0 {
+		t.Fatalf("plan: %v %+v", err, plan)
+	}
+	for _, p := range plan {
+		if p.Kind != NeedNotFetchable && !strings.HasPrefix(p.URL, "http://127.0.0.1:9/kds/") {
+			t.Errorf("%s requested at %q", p.Kind, p.URL)
+		}
+	}
+}

@@ -5,10 +5,14 @@ package attest
 #include <stdint.h>
 #include <stdlib.h>
 int attest_go_fetcher_set_on_added(attest_fetcher *f, uintptr_t handle);
+int attest_go_request_url(const attest_fetcher *f, const attest_evidence *ev,
+                          const attest_needs *needs, size_t i, char *out, size_t n);
+int attest_go_has_request_url(void);
 */
 import "C"
 
 import (
+	"errors"
 	"runtime"
 	"runtime/cgo"
 	"time"
@@ -173,6 +177,58 @@ func (fe *Fetcher) Fetch(ev *Evidence, coll *Collateral) ([]Need, error) {
 		return nil, err
 	}
 	return takeNeeds(n), nil
+}
+
+// Plan lists what verifying ev needs that have (may be nil) lacks, as
+// CollateralNeeds does, with each URL the one f would request at its
+// configured services (attest_fetcher_request_url; e.g. THIM's). Nothing
+// is fetched.
+func (fe *Fetcher) Plan(ev *Evidence, have *Collateral) ([]Need, error) {
+	fe.h.mu.RLock()
+	defer fe.h.mu.RUnlock()
+	if fe.h.ptr == nil || ev == nil {
+		return nil, errClosed("Fetcher.Plan")
+	}
+	var out []Need
+	err := withNeeds(ev, have, func(evp *C.attest_evidence, n *C.attest_needs) error {
+		urls := make([]string, int(C.attest_needs_count(n)))
+		for i := range urls {
+			u, err := requestURL((*C.attest_fetcher)(fe.h.ptr), evp, n, i)
+			if err != nil {
+				return err
+			}
+			urls[i] = u
+		}
+		out = copyNeeds(n)
+		for i := range out {
+			out[i].URL = urls[i]
+		}
+		return nil
+	})
+	return out, err
+}
+
+// hasRequestURL tells whether the libattest loaded has
+// attest_fetcher_request_url (see bridge.c).
+func hasRequestURL() bool { return C.attest_go_has_request_url() != 0 }
+
+// requestURL is attest_fetcher_request_url into a buffer grown until the
+// URL fits (64 KiB at most).
+func requestURL(f *C.attest_fetcher, ev *C.attest_evidence, n *C.attest_needs, i int) (string, error) {
+	for size := 2048; ; size *= 4 {
+		buf := (*C.char)(C.malloc(C.size_t(size)))
+		err := call("attest_fetcher_request_url", func() C.int {
+			return C.attest_go_request_url(f, ev, n, C.size_t(i), buf, C.size_t(size))
+		})
+		url := ""
+		if err == nil {
+			url = C.GoString(buf)
+		}
+		C.free(unsafe.Pointer(buf))
+		if !errors.Is(err, ErrLength) || size >= 65536 {
+			return url, err
+		}
+	}
 }
 
 // Close frees the fetcher (attest_fetcher_free) once fetches in flight
