@@ -141,6 +141,10 @@ const (
 	ItemQEIdentity     ItemKind = C.ATTEST_ITEM_QE_IDENTITY
 	ItemRIM            ItemKind = C.ATTEST_ITEM_RIM
 	ItemOCSP           ItemKind = C.ATTEST_ITEM_OCSP
+	// ATTEST_ITEM_THIM and ATTEST_ITEM_DCAP_COLLATERAL, written as values
+	// until this branch meets the header that declares them.
+	ItemTHIM           ItemKind = 22 // Azure THIM JSON (or its base64 text)
+	ItemDCAPCollateral ItemKind = 23 // dcap-qvl collateral JSON
 )
 
 // IsEvidence tells evidence kinds (1..15) from collateral (16 and above).
