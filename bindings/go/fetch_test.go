@@ -170,6 +170,11 @@ func TestFetcherPlan(t *testing.T) {
 	if ItemTHIM.String() == "unknown" || ItemDCAPCollateral.String() == "unknown" {
 		t.Errorf("item kinds 22, 23 are %q, %q", ItemTHIM, ItemDCAPCollateral)
 	}
+	if thim, err := NewFetcher(WithService(ServiceAzureTHIM, "http://127.0.0.1:9/thim")); err != nil {
+		t.Errorf("ServiceAzureTHIM: %v", err)
+	} else {
+		thim.Close()
+	}
 	ev, err := ParseEvidence(mockSNPReport(t))
 	if err != nil {
 		t.Fatal(err)
