@@ -2,9 +2,11 @@ package attest
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // One Verifier shared by many goroutines (run with -race by make
@@ -118,4 +120,26 @@ func TestConcurrentClose(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Objects dropped without Close are freed by their finalizers (run under
+// -race by make check-go, and -asan by hand: no double free, no use after).
+func TestFinalizersFreeDroppedObjects(t *testing.T) {
+	report := mockSNPReport(t)
+	items := milanCollateral(t)
+	v := milanVerifier(t)
+	for i := 0; i < 50; i++ {
+		r, err := v.Verify(report, items...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = r.Checks() // r is dropped open; Verify closed its own evidence and collateral
+		f, _ := NewFetcher(WithOnAdded(func(NeedKind, []byte) {}))
+		_ = f
+		p, _ := DefaultPolicy()
+		_ = p
+	}
+	runtime.GC()
+	runtime.GC()
+	time.Sleep(10 * time.Millisecond) // finalizers run on their own goroutine
 }
