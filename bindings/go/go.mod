@@ -1,0 +1,3 @@
+module libattest.dev/attest
+
+go 1.19

@@ -1,0 +1,62 @@
+package attest
+
+/*
+#include <attest.h>
+#include <stdlib.h>
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"time"
+	"unsafe"
+)
+
+// TokenOptions are the optional checks of VerifyToken.
+type TokenOptions struct {
+	// At is the instant the token must be valid at; zero: the clock.
+	At time.Time
+	// Nonce, when given, must equal the token's eat_nonce.
+	Nonce []byte
+}
+
+// VerifyToken verifies a token made by Result.SignToken with a PEM public
+// key or certificate (attest_token_verify): the algorithm the key's curve
+// implies, the signature, the EAR claims, validity at opts.At and the
+// nonce. It returns the claims. ear.status is not judged: read it from the
+// claims ("ear.status") before trusting a valid token of a rejection.
+func VerifyToken(token string, pubkeyPEM []byte, opts TokenOptions) (json.RawMessage, error) {
+	ctok := C.CString(token)
+	defer C.free(unsafe.Pointer(ctok))
+	now := C.int64_t(C.ATTEST_TIME_NOW)
+	if !opts.At.IsZero() {
+		now = C.int64_t(opts.At.Unix())
+	}
+	var s *C.char
+	err := call("attest_token_verify", func() C.int {
+		return C.attest_token_verify(&s, ctok, (*C.char)(unsafe.Pointer(bytesPtr(pubkeyPEM))),
+			C.size_t(len(pubkeyPEM)), now, bytesPtr(opts.Nonce), C.size_t(len(opts.Nonce)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(takeString(s)), nil
+}
+
+// CreateBundle builds an evidence bundle (docs/bundle.md) from evidence
+// and collateral items, each sorted by Classify, recording nonce (may be
+// nil) (attest_bundle_create). The bundle is JSON that ParseEvidence
+// takes.
+func CreateBundle(items [][]byte, nonce []byte) ([]byte, error) {
+	arr := newCArrays(items)
+	defer arr.free()
+	var s *C.char
+	err := call("attest_bundle_create", func() C.int {
+		return C.attest_bundle_create(&s, (**C.uint8_t)(unsafe.Pointer(arr.data)), arr.lens,
+			C.size_t(arr.n), bytesPtr(nonce), C.size_t(len(nonce)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(takeString(s)), nil
+}
