@@ -105,14 +105,20 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         break;
     case ATTEST_ITEM_EVIDENCE_AZURE: {
         const attest_part_kind kind = ATTEST_PART_HCL_REPORT;
-        status = parse_azure(ev, &kind, &data, &len, 1);
+        if (attest_looks_like_json(data, len)) { /* Trustee az-snp/az-tdx-vtpm evidence */
+            ev->format = ATTEST_FORMAT_AZURE_VTPM;
+            status = azure_evidence_from_container(&ev->azure, data, len);
+        } else {
+            status = parse_azure(ev, &kind, &data, &len, 1);
+        }
         break;
     }
     default:
         status = attest_set_error(ATTEST_E_FORMAT_UNKNOWN,
                                   "evidence: %zu bytes are no known evidence format "
                                   "(AMD SEV-SNP report, Intel DCAP quote, NVIDIA SPDM "
-                                  "report or evidence JSON, Azure HCL report, evidence bundle)", len);
+                                  "report or evidence JSON, Azure HCL report or Trustee evidence JSON, "
+                                  "evidence bundle)", len);
     }
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
