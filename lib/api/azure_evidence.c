@@ -292,6 +292,11 @@ json_t *azure_evidence_to_json(const azure_evidence *az)
         json_object_set_new(o, "report", snp_report_to_json(&az->snp, az->snp.cpuid_product));
     else
         json_object_set_new(o, "td_report", attest_tdx_report_to_json(&az->tdreport));
+    static const char *const containers[] = {"parts", "az-cvm-vtpm quote.bin",
+                                             "trustee tpm-quote", "trustee az-snp-vtpm",
+                                             "trustee az-tdx-vtpm"};
+    if (az->container <= ATTEST_AZURE_TDX_VTPM)
+        json_object_set_new(o, "container", json_string(containers[az->container]));
     if (az->td_quote)
         json_object_set_new(o, "td_quote", dcap_quote_to_json(az->td_quote));
     if (az->quote_raw)

@@ -241,3 +241,264 @@ Test(azure_containers, wrong_nonce_rejected)
         attest_evidence_free(ev);
     }
 }
+
+/* ---- synthetic containers from the test PKI (attest-mock azure) ---- */
+
+#include "base/base.h"
+#include "base/x509.h"
+
+#include <stdarg.h>
+#include <unistd.h>
+
+#define AT_2025 "2025-06-15T00:00:00Z"
+
+static char tmp[64];
+
+static void setup(void)
+{
+    snprintf(tmp, sizeof tmp, "/tmp/attest-azcont-XXXXXX");
+    cr_assert(mkdtemp(tmp));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* attest-mock with the arguments (a printf format), run in $ATTEST_TEST_PKI. */
+static void mock(const char *fmt, ...)
+{
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    const char *m = getenv("ATTEST_MOCK"), *pki = getenv("ATTEST_TEST_PKI");
+    cr_assert(m && pki, "ATTEST_MOCK and ATTEST_TEST_PKI must be set");
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s >/dev/null", pki, m, args);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+static uint8_t *read_pki(const char *rel, size_t *len)
+{
+    char path[512];
+    uint8_t *d = tu_read(rel[0] == '/' ? rel : tu_pki(path, sizeof path, rel), len);
+    cr_assert(d, "cannot read %s", rel);
+    return d;
+}
+
+static char *hex_of(const uint8_t *p, size_t n)
+{
+    char *s = malloc(2 * n + 1);
+    cr_assert(s);
+    attest_hex_encode(s, p, n);
+    return s;
+}
+
+/* Padded base64url, as Trustee writes it. */
+static char *b64url_padded(const uint8_t *p, size_t n)
+{
+    char *u = attest_base64url_encode(p, n);
+    cr_assert(u);
+    size_t len = strlen(u);
+    char *s = malloc(len + 4);
+    cr_assert(s);
+    memcpy(s, u, len);
+    while (len % 4)
+        s[len++] = '=';
+    s[len] = 0;
+    free(u);
+    return s;
+}
+
+/* {signature, message, pcrs} in hex from the test PKI's files. */
+static json_t *quote_json(const char *msg_rel, const char *sig_rel, const char *pcrs_rel)
+{
+    size_t ml, sl, pl;
+    uint8_t *m = read_pki(msg_rel, &ml), *s = read_pki(sig_rel, &sl), *p = read_pki(pcrs_rel, &pl);
+    char *mh = hex_of(m, ml), *sh = hex_of(s, sl);
+    json_t *pcrs = json_array();
+    for (size_t i = 0; i + 32 <= pl; i += 32) {
+        char *h = hex_of(p + i, 32);
+        json_array_append_new(pcrs, json_string(h));
+        free(h);
+    }
+    json_t *q = json_pack("{s:s, s:s, s:o}", "signature", sh, "message", mh, "pcrs", pcrs);
+    free(m), free(s), free(p), free(mh), free(sh);
+    return q;
+}
+
+/* Write `doc` to tmp/name; returns its bytes (free) and length. */
+static uint8_t *json_bytes(json_t *doc, size_t *len)
+{
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    cr_assert(s);
+    *len = strlen(s);
+    return (uint8_t *)s;
+}
+
+static void pin(attest_verifier *v, attest_vendor vendor, const char *rel)
+{
+    size_t n;
+    uint8_t *hex = read_pki(rel, &n), a[32];
+    cr_assert(n >= 64);
+    for (size_t i = 0; i < 32; i++)
+        sscanf((const char *)hex + 2 * i, "%2hhx", &a[i]);
+    free(hex);
+    cr_assert_eq(attest_verifier_clear_anchors(v, vendor), ATTEST_OK);
+    cr_assert_eq(attest_verifier_add_anchor(v, vendor, a), ATTEST_OK);
+}
+
+/* Verify with the test PKI's anchors, the collateral files and the set's
+ * nonce; returns the status, *why the reason. */
+static int verify_mock(attest_evidence *ev, const char *const *coll_files, char *why,
+                       size_t why_len)
+{
+    char path[512];
+    size_t hl;
+    uint8_t *hex = read_pki("azure/snp/nonce.hex", &hl), nonce[64];
+    size_t nonce_len = 0;
+    while (nonce_len < 64 && 2 * nonce_len + 1 < hl && hex[2 * nonce_len] != '\n') {
+        sscanf((const char *)hex + 2 * nonce_len, "%2hhx", &nonce[nonce_len]);
+        nonce_len++;
+    }
+    free(hex);
+    attest_collateral *coll = NULL;
+    cr_assert_eq(attest_collateral_new(&coll), ATTEST_OK);
+    for (size_t i = 0; coll_files[i]; i++)
+        tu_add_file(coll, tu_pki(path, sizeof path, coll_files[i]));
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(AT_2025));
+    pin(v, ATTEST_VENDOR_AMD, "genoa/anchor.sha256");
+    pin(v, ATTEST_VENDOR_AZURE_VTPM, "azure/anchor.sha256");
+    attest_result *r = NULL;
+    int status = attest_verify(&r, v, ev, coll, NULL, nonce, nonce_len);
+    cr_assert(r);
+    snprintf(why, why_len, "%s", attest_result_reason(r));
+    attest_result_free(r);
+    attest_verifier_free(v);
+    attest_collateral_free(coll);
+    return status;
+}
+
+static const char *const WITH_VCEK[] = {"genoa/vcek.pem", "genoa/chain.pem", "genoa/crl.der",
+                                        NULL};
+static const char *const WITHOUT_VCEK[] = {"genoa/chain.pem", "genoa/crl.der", NULL};
+
+#define EXPECT(st, want, why)                                                          \
+    cr_expect_eq(st, want, "got %s (%s), want %s", attest_status_name(st), why,         \
+                 attest_status_name(want))
+
+/* The HCL report with a quote container (bytes) as its TPM_QUOTE part,
+ * and optionally a separate signature part. */
+static int evidence_with_quote(attest_evidence **ev, const uint8_t *q, size_t ql,
+                               bool separate_sig)
+{
+    size_t hl, sl;
+    uint8_t *hcl = read_pki("azure/snp/hcl_report.bin", &hl);
+    uint8_t *sig = read_pki("azure/snp/quote_sig.bin", &sl);
+    const attest_part_kind kinds[] = {ATTEST_PART_HCL_REPORT, ATTEST_PART_TPM_QUOTE,
+                                      ATTEST_PART_TPM_SIGNATURE};
+    const uint8_t *data[] = {hcl, q, sig};
+    const size_t lens[] = {hl, ql, sl};
+    int status = attest_evidence_from_parts(ev, kinds, data, lens, separate_sig ? 3 : 2);
+    free(hcl);
+    free(sig);
+    return status;
+}
+
+TestSuite(azure_containers_mock, .init = setup, .fini = teardown);
+
+/* A quote of PCRs {0, 2, 5, 14} with the values of all 24 PCRs (the shape
+ * Trustee and az-cvm-vtpm write): mapped by index through the signed
+ * selection it verifies; taken by list position it would not. A selected
+ * value changed fails the digest; an unselected one is not authenticated
+ * and changes nothing. */
+Test(azure_containers_mock, pcr_list_mapped_through_selection)
+{
+    const char *nonce = "617a7572652d746573742d6e6f6e63652d30303031";
+    char why[512], msg[128], sig[128], all[128];
+    size_t hl;
+    uint8_t *hex = read_pki("azure/snp/nonce.hex", &hl);
+    cr_assert(hl >= strlen(nonce) && !memcmp(hex, nonce, strlen(nonce)), "the PKI's nonce");
+    free(hex);
+    snprintf(msg, sizeof msg, "%s/q.msg", tmp);
+    snprintf(sig, sizeof sig, "%s/q.sig", tmp);
+    snprintf(all, sizeof all, "%s/q.pcrs", tmp);
+    const char *tamper[] = {"", "--tamper-pcr 5=" "0101010101010101010101010101010101010101010101010101010101010101",
+                            "--tamper-pcr 6=" "0101010101010101010101010101010101010101010101010101010101010101"};
+    const int want[] = {ATTEST_OK, ATTEST_E_TPM_PCR_DIGEST, ATTEST_OK};
+    for (size_t i = 0; i < 3; i++) {
+        mock("azure quote --pki azure --nonce %s --pcrs 0,2,5,14 --pcrs-out-all %s -o %s "
+             "--sig-out %s --pcrs-out %s", nonce, tamper[i], msg, sig, all);
+        size_t ql;
+        uint8_t *q = json_bytes(quote_json(msg, sig, all), &ql);
+        attest_evidence *ev = NULL;
+        cr_assert_eq(evidence_with_quote(&ev, q, ql, false), ATTEST_OK, "%s",
+                     attest_error_last());
+        free(q);
+        int st = verify_mock(ev, WITH_VCEK, why, sizeof why);
+        EXPECT(st, want[i], why);
+        attest_evidence_free(ev);
+    }
+}
+
+/* A quote container carries its signature: a second one beside it is a
+ * competing source and refused. */
+Test(azure_containers_mock, container_quote_with_separate_signature_refused)
+{
+    size_t ql;
+    uint8_t *q = json_bytes(quote_json("azure/snp/quote_msg.bin", "azure/snp/quote_sig.bin",
+                                       "azure/snp/pcrs.bin"), &ql);
+    attest_evidence *ev = NULL;
+    EXPECT(evidence_with_quote(&ev, q, ql, true), ATTEST_E_INVALID_ARG, attest_error_last());
+    cr_expect_null(ev);
+    cr_assert_eq(evidence_with_quote(&ev, q, ql, false), ATTEST_OK, "%s", attest_error_last());
+    attest_evidence_free(ev);
+    free(q);
+}
+
+/* A Trustee az-snp-vtpm v1 container from the test PKI's set. */
+static attest_evidence *snp_vtpm_v1(const char *vcek_pem_rel)
+{
+    size_t hl, vl, dl;
+    uint8_t *hcl = read_pki("azure/snp/hcl_report.bin", &hl);
+    uint8_t *pem = read_pki(vcek_pem_rel, &vl);
+    STACK_OF(X509) *certs = attest_pem_certs(pem, vl);
+    cr_assert(certs && sk_X509_num(certs) >= 1);
+    unsigned char *der = NULL;
+    int n = i2d_X509(sk_X509_value(certs, 0), &der);
+    cr_assert(n > 0);
+    char *h = b64url_padded(hcl, hl), *v = b64url_padded(der, (size_t)n);
+    json_t *doc = json_pack("{s:i, s:o, s:s, s:s}", "version", 1, "tpm_quote",
+                            quote_json("azure/snp/quote_msg.bin", "azure/snp/quote_sig.bin",
+                                       "azure/snp/pcrs.bin"),
+                            "hcl_report", h, "vcek", v);
+    uint8_t *bytes = json_bytes(doc, &dl);
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, bytes, dl), ATTEST_OK, "%s", attest_error_last());
+    cr_assert_eq(attest_evidence_format(ev), ATTEST_FORMAT_AZURE_VTPM);
+    free(bytes), free(h), free(v), free(hcl), free(pem);
+    OPENSSL_free(der);
+    sk_X509_pop_free(certs, X509_free);
+    return ev;
+}
+
+/* The carried VCEK verifies the report as a VCEK file would; a carried
+ * certificate of another chip is judged as such a file is: rejected. */
+Test(azure_containers_mock, carried_vcek_is_collateral_not_trust)
+{
+    char why[512];
+    attest_evidence *ev = snp_vtpm_v1("genoa/vcek.pem");
+    EXPECT(verify_mock(ev, WITHOUT_VCEK, why, sizeof why), ATTEST_OK, why);
+    EXPECT(verify_mock(ev, WITH_VCEK, why, sizeof why), ATTEST_OK, why);
+    attest_evidence_free(ev);
+    ev = snp_vtpm_v1("milan/vcek.pem");
+    int st = verify_mock(ev, WITHOUT_VCEK, why, sizeof why);
+    cr_expect_neq(st, ATTEST_OK, "another chip's VCEK: %s", why);
+    attest_evidence_free(ev);
+}
