@@ -797,6 +797,22 @@ ATTEST_API const char *attest_result_ear_status(const attest_result *r);
 ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                                     size_t count, const uint8_t *nonce, size_t nonce_len);
 
+/* attest_bundle_create, where the CPU item is an Azure HCL report and
+ * `part_count` (1..4) more parts of it are given as for
+ * attest_evidence_from_parts (kinds ATTEST_PART_TPM_QUOTE ..
+ * ATTEST_PART_TD_QUOTE, each once; a TPM quote may be a quote container):
+ * they are checked as that function checks them and recorded as the
+ * "cpu" members tpm_quote, tpm_signature, tpm_pcrs, td_quote
+ * (docs/bundle.md). Errors: those of attest_bundle_create and of
+ * attest_evidence_from_parts; ATTEST_E_INVALID_ARG (parts without an HCL
+ * report among the items). Thread-safe. */
+ATTEST_API int attest_bundle_create_with_parts(char **out, const uint8_t *const *items,
+                                               const size_t *lens, size_t count,
+                                               const uint8_t *nonce, size_t nonce_len,
+                                               const attest_part_kind *part_kinds,
+                                               const uint8_t *const *parts,
+                                               const size_t *part_lens, size_t part_count);
+
 /* ------------------------------------------------------------------------
  * Attestation result token: the result as a signed JWT (EAT with the EAR
  * profile: one submod per device, cpu0, gpu0..gpuN, switch0..), so that a

@@ -502,3 +502,161 @@ Test(azure_containers_mock, carried_vcek_is_collateral_not_trust)
     cr_expect_neq(st, ATTEST_OK, "another chip's VCEK: %s", why);
     attest_evidence_free(ev);
 }
+
+/* ---- bundles holding Azure evidence (docs/bundle.md) ---- */
+
+typedef struct item_set {
+    const uint8_t *data[12];
+    size_t len[12];
+    size_t n;
+} item_set;
+
+static void add_item(item_set *s, const char *rel)
+{
+    char path[512];
+    if (!rel)
+        return;
+    cr_assert(s->n < 12);
+    s->data[s->n] = tu_read(tu_shared(path, sizeof path, rel), &s->len[s->n]);
+    cr_assert(s->data[s->n], "cannot read %s", path);
+    s->n++;
+}
+
+static void free_items(item_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free((void *)s->data[i]);
+    s->n = 0;
+}
+
+/* A bundle of case `c`: the HCL report (or container), its collateral,
+ * and the quote (`quote_container` or msg/sig/pcrs) and TD quote as parts. */
+static char *bundle_of(const container_case *c, bool quote_as_container, int *status)
+{
+    item_set items = {.n = 0}, extra = {.n = 0};
+    attest_part_kind kinds[4];
+    add_item(&items, c->container && !quote_as_container ? c->container : c->hcl);
+    add_item(&items, c->vek);
+    for (size_t i = 0; c->coll[i]; i++)
+        add_item(&items, c->coll[i]);
+    if (quote_as_container && c->quote_container) {
+        kinds[extra.n] = ATTEST_PART_TPM_QUOTE;
+        add_item(&extra, c->quote_container);
+    } else if (!c->container || quote_as_container) {
+        const char *rel[] = {c->quote, c->sig, c->pcrs};
+        for (int k = 0; k < 3; k++) {
+            kinds[extra.n] = (attest_part_kind)(ATTEST_PART_TPM_QUOTE + k);
+            add_item(&extra, rel[k]);
+        }
+    }
+    if (c->td_quote && (!c->container || quote_as_container)) {
+        kinds[extra.n] = ATTEST_PART_TD_QUOTE;
+        add_item(&extra, c->td_quote);
+    }
+    char *json = NULL;
+    uint8_t nonce[64];
+    size_t nl = strlen(c->nonce_hex) / 2;
+    for (size_t i = 0; i < nl; i++)
+        sscanf(c->nonce_hex + 2 * i, "%2hhx", &nonce[i]);
+    *status = attest_bundle_create_with_parts(&json, items.data, items.len, items.n, nonce, nl,
+                                              kinds, extra.data, extra.len, extra.n);
+    free_items(&items);
+    free_items(&extra);
+    return json;
+}
+
+static attest_result *verify_bundle(const container_case *c, const char *json,
+                                    const char *nonce_hex)
+{
+    attest_evidence *ev = NULL;
+    int status = attest_evidence_parse(&ev, (const uint8_t *)json, strlen(json));
+    cr_assert_eq(status, ATTEST_OK, "%s: %s", c->name, attest_error_last());
+    cr_assert_eq(attest_evidence_format(ev), ATTEST_FORMAT_BUNDLE);
+    uint8_t nonce[64];
+    size_t nl = strlen(nonce_hex) / 2;
+    for (size_t i = 0; i < nl; i++)
+        sscanf(nonce_hex + 2 * i, "%2hhx", &nonce[i]);
+    attest_verifier *v = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(c->at));
+    attest_policy *p = tu_policy(c->policy);
+    attest_result *r = NULL;
+    attest_verify(&r, v, ev, NULL, p, nonce, nl);
+    cr_assert(r);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    attest_evidence_free(ev);
+    return r;
+}
+
+static int outcome_of(const attest_result *r, const char *name)
+{
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name))
+            return (int)attest_result_check_outcome(r, i);
+    return -1;
+}
+
+/* Every real case round-trips through a bundle (parts as cpu members, a
+ * quote container as tpm_quote, a Trustee container as evidence) and
+ * verifies as its parts do; another nonce is refused. */
+Test(azure_bundle, round_trip_verifies_like_parts)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const container_case *c = &cases[i];
+        for (int form = 0; form < 2; form++) {
+            int status;
+            char *json = bundle_of(c, form == 1, &status);
+            cr_assert_eq(status, ATTEST_OK, "%s/%d: %s", c->name, form, attest_error_last());
+            attest_result *r = verify_bundle(c, json, c->nonce_hex);
+            cr_expect_eq(attest_result_status(r), ATTEST_OK, "%s/%d: %s", c->name, form,
+                         attest_result_reason(r));
+            cr_expect_eq(outcome_of(r, "azure.tpm.nonce"), ATTEST_CHECK_PASS, "%s", c->name);
+            cr_expect_eq(outcome_of(r, "azure.tpm.pcrs"), ATTEST_CHECK_PASS, "%s", c->name);
+            attest_result_free(r);
+            r = verify_bundle(c, json, "00");
+            cr_expect_neq(attest_result_status(r), ATTEST_OK, "%s: another nonce", c->name);
+            attest_result_free(r);
+            free(json);
+        }
+    }
+}
+
+/* Parts need their HCL report among the items; a quote container with a
+ * separate signature is refused at creation as at parsing. */
+Test(azure_bundle, parts_checked_at_creation)
+{
+    const container_case *c = &cases[0]; /* AS01 */
+    item_set items = {.n = 0}, extra = {.n = 0};
+    const attest_part_kind kinds[] = {ATTEST_PART_TPM_QUOTE, ATTEST_PART_TPM_SIGNATURE};
+    char *json = NULL;
+    add_item(&items, c->vek);
+    add_item(&extra, c->quote_container);
+    add_item(&extra, c->sig);
+    cr_expect_eq(attest_bundle_create_with_parts(&json, items.data, items.len, items.n, NULL,
+                                                 0, kinds, extra.data, extra.len, 1),
+                 ATTEST_E_INVALID_ARG, "no HCL report");
+    add_item(&items, c->hcl);
+    cr_expect_eq(attest_bundle_create_with_parts(&json, items.data, items.len, items.n, NULL,
+                                                 0, kinds, extra.data, extra.len, 2),
+                 ATTEST_E_INVALID_ARG, "%s", attest_error_last());
+    cr_expect_null(json);
+    free_items(&items);
+    free_items(&extra);
+}
+
+/* A "cpu" member the format does not define is refused, naming it. */
+Test(azure_bundle, unknown_cpu_member_refused)
+{
+    int status;
+    char *json = bundle_of(&cases[0], false, &status);
+    cr_assert_eq(status, ATTEST_OK);
+    char *at = strstr(json, "\"tpm_pcrs\"");
+    cr_assert(at);
+    memcpy(at, "\"tpm_pcrz\"", 10);
+    attest_evidence *ev = NULL;
+    cr_expect_eq(attest_evidence_parse(&ev, (const uint8_t *)json, strlen(json)),
+                 ATTEST_E_MALFORMED);
+    cr_expect(strstr(attest_error_last(), "cpu.tpm_pcrz"), "%s", attest_error_last());
+    free(json);
+}
