@@ -286,7 +286,12 @@ typedef enum attest_format {
  * evidence is a raw SPDM report (its device chain then comes with the
  * collateral) or a JSON container of NVIDIA's tools holding up to
  * attest_nvidia_device_max() GPUs and NVSwitches with their chains; a
- * bundle is JSON (docs/bundle.md). Errors: ATTEST_E_FORMAT_UNKNOWN,
+ * bundle is JSON (docs/bundle.md); Azure evidence is an HCL report alone
+ * or a Trustee az-snp-vtpm / az-tdx-vtpm evidence JSON (versions 0, 1, 2:
+ * HCL report, TPM quote with signature and PCR values, TD quote, and a
+ * VCEK that the verification adds to a copy of the caller's collateral,
+ * judged as a collateral file is; docs/azure-inputs.md). Errors:
+ * ATTEST_E_FORMAT_UNKNOWN,
  * ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
@@ -299,7 +304,10 @@ ATTEST_API int attest_evidence_parse(attest_evidence **out,
  * IMDS issues for the HCL's TDREPORT. */
 typedef enum attest_part_kind {
     ATTEST_PART_HCL_REPORT = 1,    /* the HCL report, as read (zero tail included) */
-    ATTEST_PART_TPM_QUOTE = 2,     /* TPMS_ATTEST, exactly the signed bytes */
+    ATTEST_PART_TPM_QUOTE = 2,     /* TPMS_ATTEST, exactly the signed bytes; or a
+                                      quote container (az-cvm-vtpm quote.bin, Trustee
+                                      tpm-quote JSON) carrying signature and PCR values
+                                      (then no TPM_SIGNATURE / TPM_PCRS part) */
     ATTEST_PART_TPM_SIGNATURE = 3, /* RSASSA-PKCS1-v1_5 SHA-256 signature: raw, or
                                       a TPMT_SIGNATURE */
     ATTEST_PART_TPM_PCRS = 4,      /* the selected PCRs' SHA-256 values, 32 bytes
@@ -388,7 +396,8 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_EVIDENCE_DCAP = 2,    /* Intel DCAP quote */
     ATTEST_ITEM_EVIDENCE_NVIDIA = 3,  /* NVIDIA SPDM report or JSON container */
     ATTEST_ITEM_BUNDLE = 4,           /* evidence bundle (docs/bundle.md) */
-    ATTEST_ITEM_EVIDENCE_AZURE = 5,   /* Azure HCL report (vTPM NV 0x01400001) */
+    ATTEST_ITEM_EVIDENCE_AZURE = 5,   /* Azure HCL report (vTPM NV 0x01400001) or
+                                         Trustee az-snp/az-tdx-vtpm evidence JSON */
     /* Collateral (16 and above): items for attest_collateral_add. */
     ATTEST_ITEM_CERTIFICATES = 16,    /* a DER certificate, or PEM text holding
                                          at least one certificate (CRLs may
