@@ -1,7 +1,6 @@
 /* Azure CVM evidence from its parts (azure_evidence.h). */
 #include "azure_evidence.h"
 #include "classify.h"
-#include "../base/x509.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,26 +195,21 @@ int azure_evidence_parse(azure_evidence **out, const attest_part_kind *kinds,
 }
 
 /* The VCEK an az-snp-vtpm container carries (PEM in v0, DER in v1/v2),
- * kept as certificates: the pipeline adds them to a copy of the caller's
+ * added to a collateral of its own exactly as attest_collateral_add takes
+ * a file: the pipeline adds its certificates to a copy of the caller's
  * collateral, where they are judged as a VCEK file would be. */
 static int parse_vcek(azure_evidence *az, const attest_azure_evidence *c)
 {
-    attest_der_item item = {0};
-    if (c->vcek_is_pem) {
-        az->carried_certs = attest_pem_certs(c->vcek, c->vcek_len);
-    } else if (attest_der_decode(&item, c->vcek, c->vcek_len) == ATTEST_ITEM_CERTIFICATES) {
-        if ((az->carried_certs = sk_X509_new_null()) && sk_X509_push(az->carried_certs, item.cert))
-            item.cert = NULL;
-    }
-    X509_free(item.cert);
-    X509_CRL_free(item.crl);
-    OCSP_RESPONSE_free(item.ocsp);
-    if (!az->carried_certs)
-        return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
-    if (sk_X509_num(az->carried_certs) == 0)
-        return attest_set_error(ATTEST_E_CERT_PARSE, "azure.evidence.vcek: not a certificate "
-                                "(%s)", c->vcek_is_pem ? "PEM in v0" : "DER in v1 and v2");
-    return ATTEST_OK;
+    int status = attest_collateral_new(&az->carried);
+    if (status == ATTEST_OK && attest_collateral_add(az->carried, c->vcek, c->vcek_len) != ATTEST_OK)
+        status = attest_set_error(ATTEST_E_CERT_PARSE, "azure.evidence.vcek: not a "
+                                  "certificate (%s): %s", c->vcek_is_pem ? "PEM in v0"
+                                  : "DER in v1 and v2", attest_error_last());
+    else if (status == ATTEST_OK && (attest_collateral_cert_count(az->carried) == 0 ||
+                                     attest_collateral_crl_count(az->carried) != 0))
+        status = attest_set_error(ATTEST_E_CERT_PARSE, "azure.evidence.vcek: holds no "
+                                  "certificate, or other items");
+    return status;
 }
 
 static int build_from_container(azure_evidence *az, attest_azure_evidence *c)
@@ -277,7 +271,7 @@ void azure_evidence_free(azure_evidence *az)
     free(az->signature);
     free(az->pcr_values);
     free(az->pcr_list);
-    sk_X509_pop_free(az->carried_certs, X509_free);
+    attest_collateral_free(az->carried);
     free(az);
 }
 

@@ -40,10 +40,11 @@ typedef struct azure_evidence {
                                     through the signed selection by the
                                     pipeline; NULL: none (pcr_values then) */
     size_t pcr_list_count;
-    STACK_OF(X509) *carried_certs; /* the VCEK a Trustee az-snp-vtpm container
-                                      carries; NULL: none. Collateral, not
-                                      trust: pipeline_azure.c adds it to a
-                                      copy of the caller's collateral */
+    attest_collateral *carried;  /* the VCEK a Trustee az-snp-vtpm container
+                                    carries, added as a collateral file is;
+                                    NULL: none. Collateral, not trust:
+                                    pipeline_azure.c adds it to a copy of
+                                    the caller's collateral */
     attest_azure_container container; /* 0: parts */
 } azure_evidence;
 

@@ -561,11 +561,8 @@ static int azure_needs(attest_needs *n, const held *h, const azure_evidence *az)
         return az->td_quote ? dcap_needs(n, h, az->td_quote) : ATTEST_OK;
     if (az->snp_status != ATTEST_OK) /* a report version not verified: nothing helps */
         return ATTEST_OK;
-    attest_collateral carried = {0};
     held with = *h;
-    carried.certs = az->carried_certs;
-    if (az->carried_certs)
-        with.c[HELD_MAX - 1] = &carried;
+    with.c[HELD_MAX - 1] = az->carried;
     return snp_needs(n, &with, &az->snp);
 }
 

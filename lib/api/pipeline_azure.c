@@ -255,15 +255,15 @@ static const attest_collateral *with_carried_certs(attest_collateral *view,
                                                    const attest_collateral *coll,
                                                    const azure_evidence *az)
 {
-    if (!az->carried_certs)
+    if (!az->carried)
         return coll;
     if (coll)
         *view = *coll;
     else
         memset(view, 0, sizeof *view);
     view->certs = coll && coll->certs ? sk_X509_dup(coll->certs) : sk_X509_new_null();
-    for (int i = 0; view->certs && i < sk_X509_num(az->carried_certs); i++)
-        if (!sk_X509_push(view->certs, sk_X509_value(az->carried_certs, i))) {
+    for (int i = 0; view->certs && i < sk_X509_num(az->carried->certs); i++)
+        if (!sk_X509_push(view->certs, sk_X509_value(az->carried->certs, i))) {
             sk_X509_free(view->certs);
             view->certs = NULL;
         }
