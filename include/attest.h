@@ -292,6 +292,11 @@ typedef enum attest_format {
  * collateral beside the caller's), and any evidence as base64 or hex text
  * (decoded once: text inside is not decoded again). An unknown item's
  * error says what it looks like and lists the accepted forms.
+ * Azure evidence is an HCL report alone or a Trustee az-snp-vtpm /
+ * az-tdx-vtpm evidence JSON (versions 0, 1, 2: HCL report, TPM quote with
+ * signature and PCR values, TD quote, and a VCEK that the verification
+ * adds to a copy of the caller's collateral, judged as a collateral file
+ * is; docs/azure.md).
  * Errors: ATTEST_E_FORMAT_UNKNOWN, ATTEST_E_TRUNCATED, ATTEST_E_LENGTH, ATTEST_E_UNSUPPORTED_VERSION,
  * ATTEST_E_MALFORMED, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_evidence_parse(attest_evidence **out,
@@ -304,7 +309,10 @@ ATTEST_API int attest_evidence_parse(attest_evidence **out,
  * IMDS issues for the HCL's TDREPORT. */
 typedef enum attest_part_kind {
     ATTEST_PART_HCL_REPORT = 1,    /* the HCL report, as read (zero tail included) */
-    ATTEST_PART_TPM_QUOTE = 2,     /* TPMS_ATTEST, exactly the signed bytes */
+    ATTEST_PART_TPM_QUOTE = 2,     /* TPMS_ATTEST, exactly the signed bytes; or a
+                                      quote container (az-cvm-vtpm quote.bin, Trustee
+                                      tpm-quote JSON) carrying signature and PCR values
+                                      (then no TPM_SIGNATURE / TPM_PCRS part) */
     ATTEST_PART_TPM_SIGNATURE = 3, /* RSASSA-PKCS1-v1_5 SHA-256 signature: raw, or
                                       a TPMT_SIGNATURE */
     ATTEST_PART_TPM_PCRS = 4,      /* the selected PCRs' SHA-256 values, 32 bytes
@@ -411,7 +419,8 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_EVIDENCE_DCAP = 2,    /* Intel DCAP quote */
     ATTEST_ITEM_EVIDENCE_NVIDIA = 3,  /* NVIDIA SPDM report or JSON container */
     ATTEST_ITEM_BUNDLE = 4,           /* evidence bundle (docs/bundle.md) */
-    ATTEST_ITEM_EVIDENCE_AZURE = 5,   /* Azure HCL report (vTPM NV 0x01400001) */
+    ATTEST_ITEM_EVIDENCE_AZURE = 5,   /* Azure HCL report (vTPM NV 0x01400001) or
+                                         Trustee az-snp/az-tdx-vtpm evidence JSON */
     /* Collateral (16 and above): items for attest_collateral_add. */
     ATTEST_ITEM_CERTIFICATES = 16,    /* a DER certificate, or PEM text holding
                                          at least one certificate (CRLs may
@@ -850,6 +859,22 @@ ATTEST_API const char *attest_result_ear_status(const attest_result *r);
  * no evidence), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                                     size_t count, const uint8_t *nonce, size_t nonce_len);
+
+/* attest_bundle_create, where the CPU item is an Azure HCL report and
+ * `part_count` (1..4) more parts of it are given as for
+ * attest_evidence_from_parts (kinds ATTEST_PART_TPM_QUOTE ..
+ * ATTEST_PART_TD_QUOTE, each once; a TPM quote may be a quote container):
+ * they are checked as that function checks them and recorded as the
+ * "cpu" members tpm_quote, tpm_signature, tpm_pcrs, td_quote
+ * (docs/bundle.md). Errors: those of attest_bundle_create and of
+ * attest_evidence_from_parts; ATTEST_E_INVALID_ARG (parts without an HCL
+ * report among the items). Thread-safe. */
+ATTEST_API int attest_bundle_create_with_parts(char **out, const uint8_t *const *items,
+                                               const size_t *lens, size_t count,
+                                               const uint8_t *nonce, size_t nonce_len,
+                                               const attest_part_kind *part_kinds,
+                                               const uint8_t *const *parts,
+                                               const size_t *part_lens, size_t part_count);
 
 /* ------------------------------------------------------------------------
  * Attestation result token: the result as a signed JWT (EAT with the EAR

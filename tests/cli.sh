@@ -437,6 +437,41 @@ else
   echo "note: ../shared/vectors absent: real-vector CLI checks skipped"
 fi
 
+# Azure CVM evidence (docs/azure-inputs.md): AS01 in parts, with its quote
+# containers, as a bundle; a Trustee evidence JSON; inspect; needs.
+if [ -d "$SHARED/vectors/azure" ]; then
+  A=$SHARED/vectors/azure/snp/AS01_trustee_milan_v2_hclv1_challenge
+  S07=$SHARED/vectors/snp/sets/S07_milan_v2_azure_hcl_trustee
+  A3=$SHARED/vectors/azure/snp/AS03_trustee_milan_v3_evidence_v1
+  CH=6368616c6c656e6765
+  echo '{"snp":{"require_crl":false,"allow_provisional_firmware":true},"azure":{}}' > "$T/az.json"
+  AZ="--at 2023-05-03T00:00:00Z --policy $T/az.json"
+  expect 0 "Azure AS01 in parts" -- "$CLI" verify $AZ --nonce $CH --tpm-quote "$A/quote_msg.bin" \
+    --tpm-signature "$A/quote_sig.bin" --tpm-pcrs "$A/pcrs_sha256.bin" "$S07/hcl_report.bin" "$S07/vcek_ask_ark.pem"
+  for q in quote.bin tpm-quote-v1.json; do
+    expect 0 "Azure AS01 with the $q container" -- "$CLI" verify $AZ --nonce $CH --tpm-quote "$A/$q" \
+      "$S07/hcl_report.bin" "$S07/vcek_ask_ark.pem"
+  done
+  expect 2 "Azure quote container with a separate signature" -- "$CLI" verify $AZ --nonce $CH \
+    --tpm-quote "$A/quote.bin" --tpm-signature "$A/quote_sig.bin" "$S07/hcl_report.bin" "$S07/vcek_ask_ark.pem"
+  expect 1 "Azure AS01, wrong nonce" -- "$CLI" verify $AZ --nonce ${CH}00 --tpm-quote "$A/quote.bin" \
+    "$S07/hcl_report.bin" "$S07/vcek_ask_ark.pem"
+  contains "$T/err" "ATTEST_E_TPM_NONCE" "Azure wrong nonce named"
+  expect 0 "inspect an HCL report" -- "$CLI" inspect "$S07/hcl_report.bin"
+  contains "$T/out" '"runtime_claims"' "inspect shows the runtime claims"
+  expect 0 "inspect a Trustee evidence JSON" -- "$CLI" inspect "$A3/evidence-v1.json"
+  contains "$T/out" '"container": "trustee az-snp-vtpm"' "inspect names the container"
+  contains "$T/out" '"tpm_quote"' "inspect shows the TPM quote"
+  expect 0 "Trustee evidence JSON with its carried VCEK" -- "$CLI" verify --at 2025-01-29T00:00:00Z \
+    --policy "$T/az.json" --nonce $CH "$A3/evidence-v1.json"
+  expect 0 "bundle create with Azure parts" -- "$CLI" bundle create --nonce $CH --tpm-quote "$A/quote.bin" \
+    -o "$T/az_bundle.json" "$S07/hcl_report.bin" "$S07/vcek_ask_ark.pem"
+  expect 0 "Azure bundle verifies" -- "$CLI" verify $AZ --nonce $CH "$T/az_bundle.json"
+  expect 1 "Azure bundle, another nonce" -- "$CLI" verify $AZ --nonce ${CH}00 "$T/az_bundle.json"
+  expect 1 "collateral list of an HCL report" -- "$CLI" collateral list "$A3/hcl_report.bin"
+  contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/" "HCL report: VCEK listed"
+fi
+
 # attest-mock azure, its output checked with openssl (tests/azgen.sh)
 n=$((n + 1)); sh "$(dirname "$0")/azgen.sh" || { fails=$((fails + 1)); echo "FAIL: tests/azgen.sh"; }
 # Azure THIM JSON as collateral, and --thim against tests/http_server.py on

@@ -6,7 +6,7 @@
  *                 [--token-key KEY.pem --token-out FILE [--token-lifetime S]]
  *                 [--online [--cache DIR] [--ca-file F] [--kds URL] [--pcs URL | --pccs URL]
  *                  [--nvidia-rim URL] [--nvidia-ocsp URL] [--thim URL]] FILE|DIR...
- *   attest bundle create [--nonce HEX] -o BUNDLE FILE|DIR...
+ *   attest bundle create [--nonce HEX] [--tpm-quote F ... --td-quote F] -o BUNDLE FILE|DIR...
  *   attest collateral list [--json] [--thim URL] FILE|DIR...
  *   attest collateral fetch [--nonce HEX] [--cache DIR] [--ca-file F] [--kds URL]
  *                           [--pcs URL | --pccs URL] [--nvidia-rim URL] [--nvidia-ocsp URL]
@@ -140,6 +140,10 @@ static const struct option FETCH_OPTIONS[] = {
 
 static const struct option BUNDLE_OPTIONS[] = {
     {"nonce", required_argument, NULL, OPT_NONCE},
+    {"tpm-quote", required_argument, NULL, OPT_TPM_QUOTE},
+    {"tpm-signature", required_argument, NULL, OPT_TPM_SIGNATURE},
+    {"tpm-pcrs", required_argument, NULL, OPT_TPM_PCRS},
+    {"td-quote", required_argument, NULL, OPT_TD_QUOTE},
     HELP_OPTION,
     {0},
 };
@@ -250,11 +254,14 @@ static const command COMMANDS[] = {
      "exit: 0 accepted, 1 rejected (the failing check named), 2 usage, I/O or\n"
      "unparseable input.\n",
      "-:h", VERIFY_OPTIONS, cmd_verify},
-    {"bundle", "create", "bundle create", "bundle create [--nonce HEX] -o BUNDLE FILE|DIR...\n",
+    {"bundle", "create", "bundle create", "bundle create [--nonce HEX] [--tpm-quote F "
+     "--tpm-signature F [--tpm-pcrs F]] [--td-quote F] -o BUNDLE FILE|DIR...\n",
      "Write one machine's evidence and collateral as a bundle (docs/bundle.md):\n"
      "one CPU report or quote, GPU reports in the order given (a directory's in\n"
      "name order: the order their nonces are bound in), every collateral item\n"
      "byte for byte; --nonce records the nonce they answer (1 to 64 bytes).\n"
+     "--tpm-quote, --tpm-signature, --tpm-pcrs, --td-quote: the other parts of\n"
+     "an Azure HCL report among the inputs, as for verify.\n"
      "exit: 0 written, 2 usage, I/O or unusable input.\n",
      "-:ho:", BUNDLE_OPTIONS, cmd_bundle},
     {"collateral", "list", "collateral list",
@@ -1171,6 +1178,7 @@ static int cmd_verify(const command *cmd, int argc, char **argv)
 typedef struct bundle_opts {
     const char *out;
     nonce_arg nonce;
+    const char *parts[4]; /* --tpm-quote, --tpm-signature, --tpm-pcrs, --td-quote */
 } bundle_opts;
 
 static int bundle_option(void *opts, int code, const char *value)
@@ -1178,6 +1186,10 @@ static int bundle_option(void *opts, int code, const char *value)
     bundle_opts *o = opts;
     if (code == OPT_OUT) {
         o->out = value;
+        return 0;
+    }
+    if (code >= OPT_TPM_QUOTE && code <= OPT_TD_QUOTE) {
+        o->parts[code - OPT_TPM_QUOTE] = value;
         return 0;
     }
     return code == OPT_NONCE ? nonce_option(&o->nonce, value) : -1;
@@ -1219,14 +1231,31 @@ static void item_list_free(item_list *l)
 static int write_bundle(const bundle_opts *o, const item_list *l)
 {
     char *json = NULL;
-    if (attest_bundle_create(&json, (const uint8_t *const *)l->data, l->lens, l->count,
-                             o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len) != ATTEST_OK) {
+    attest_part_kind kinds[4];
+    uint8_t *data[4];
+    size_t lens[4], n = 0;
+    int rc = 0;
+    for (size_t i = 0; i < 4 && rc == 0; i++) /* the Azure parts, as for verify */
+        if (o->parts[i]) {
+            kinds[n] = (attest_part_kind)(ATTEST_PART_TPM_QUOTE + i);
+            rc = read_input(o->parts[i], &data[n], &lens[n]);
+            n += rc == 0;
+        }
+    if (rc == 0 && attest_bundle_create_with_parts(&json, (const uint8_t *const *)l->data,
+                                                   l->lens, l->count,
+                                                   o->nonce.len ? o->nonce.bytes : NULL,
+                                                   o->nonce.len, kinds,
+                                                   (const uint8_t *const *)data, lens,
+                                                   n) != ATTEST_OK) {
         fprintf(stderr, "attest: bundle: %s\n", attest_error_last());
-        return EXIT_USAGE;
+        rc = -1;
     }
-    int rc = write_output(o->out, json) == 0 ? 0 : EXIT_USAGE;
+    for (size_t i = 0; i < n; i++)
+        free(data[i]);
+    if (rc == 0)
+        rc = write_output(o->out, json) == 0 ? 0 : -1;
     attest_string_free(json);
-    return rc;
+    return rc == 0 ? 0 : EXIT_USAGE;
 }
 
 static int cmd_bundle(const command *cmd, int argc, char **argv)

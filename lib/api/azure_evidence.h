@@ -7,6 +7,7 @@
 #define ATTEST_API_AZURE_EVIDENCE_H
 
 #include "api.h"
+#include "../parse/azure_evidence.h"
 #include "../parse/azure_hcl.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/snp_report.h"
@@ -35,6 +36,16 @@ typedef struct azure_evidence {
     size_t signature_len;
     uint8_t *pcr_values;         /* the selected PCRs' values, ascending; NULL: none */
     size_t pcr_values_len;
+    uint8_t *pcr_list;           /* from a container: PCR i at 32 * i, mapped
+                                    through the signed selection by the
+                                    pipeline; NULL: none (pcr_values then) */
+    size_t pcr_list_count;
+    attest_collateral *carried;  /* the VCEK a Trustee az-snp-vtpm container
+                                    carries, added as a collateral file is;
+                                    NULL: none. Collateral, not trust:
+                                    pipeline_azure.c adds it to a copy of
+                                    the caller's collateral */
+    attest_azure_container container; /* 0: parts */
 } azure_evidence;
 
 /* Build from parts (attest.h: attest_evidence_from_parts); each kind at
@@ -43,6 +54,18 @@ ATTEST_HIDDEN int azure_evidence_parse(azure_evidence **out, const attest_part_k
                                        const uint8_t *const *data, const size_t *lens,
                                        size_t n);
 ATTEST_HIDDEN void azure_evidence_free(azure_evidence *az);
+
+/* Build from a Trustee az-snp-vtpm / az-tdx-vtpm evidence JSON (any
+ * version lib/parse/azure_evidence.h takes): its HCL report, TPM quote
+ * message, signature and PCR list, TD quote and VCEK. A quote-only
+ * container (quote.bin, tpm-quote JSON) is refused here: it is a
+ * TPM_QUOTE part. Errors: those of attest_azure_evidence_parse and of
+ * the parts, ATTEST_E_FORMAT_UNKNOWN, ATTEST_E_CERT_PARSE (the VCEK). */
+ATTEST_HIDDEN int azure_evidence_from_container(azure_evidence **out, const uint8_t *data,
+                                                size_t len);
+
+/* Whether `data` is a Trustee az-snp-vtpm / az-tdx-vtpm evidence JSON. */
+ATTEST_HIDDEN bool azure_evidence_container_detect(const uint8_t *data, size_t len);
 
 /* Whether the TD / SNP hardware report inside is SNP. */
 ATTEST_HIDDEN bool azure_is_snp(const azure_evidence *az);

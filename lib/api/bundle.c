@@ -56,23 +56,79 @@ static int decode_member(json_t *v, const char *path, uint8_t **out, size_t *len
     return rc ? bad(path, "is not valid base64") : ATTEST_OK;
 }
 
+/* The members of "cpu" that hold the other parts of Azure evidence whose
+ * "evidence" is the HCL report, in attest_part_kind order from
+ * ATTEST_PART_TPM_QUOTE. */
+static const char *const cpu_part_members[] = {"tpm_quote", "tpm_signature", "tpm_pcrs",
+                                               "td_quote"};
+#define CPU_PARTS (sizeof cpu_part_members / sizeof cpu_part_members[0])
+
+static int check_cpu_members(json_t *cpu)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(cpu, key, value) {
+        bool known = !strcmp(key, "evidence");
+        for (size_t i = 0; i < CPU_PARTS && !known; i++)
+            known = !strcmp(key, cpu_part_members[i]);
+        if (!known) {
+            char path[96];
+            snprintf(path, sizeof path, "cpu.%.80s", key);
+            return bad(path, "unknown member");
+        }
+    }
+    return ATTEST_OK;
+}
+
+/* "evidence" and the Azure part members present, decoded: bytes[0] the
+ * evidence, then the parts in attest_part_kind order; *n how many. */
+static int decode_cpu(json_t *cpu, attest_part_kind kinds[1 + CPU_PARTS],
+                      uint8_t *bytes[1 + CPU_PARTS], size_t lens[1 + CPU_PARTS], size_t *n)
+{
+    int status = decode_member(json_object_get(cpu, "evidence"), "cpu.evidence", &bytes[0],
+                               &lens[0]);
+    kinds[0] = ATTEST_PART_HCL_REPORT;
+    *n = status == ATTEST_OK;
+    for (size_t i = 0; status == ATTEST_OK && i < CPU_PARTS; i++) {
+        json_t *v = json_object_get(cpu, cpu_part_members[i]);
+        char path[32];
+        if (!v)
+            continue;
+        snprintf(path, sizeof path, "cpu.%s", cpu_part_members[i]);
+        kinds[*n] = (attest_part_kind)(ATTEST_PART_TPM_QUOTE + i);
+        status = decode_member(v, path, &bytes[*n], &lens[*n]);
+        *n += status == ATTEST_OK;
+    }
+    return status;
+}
+
+/* "evidence" alone is parsed as if given alone (SNP report, DCAP quote,
+ * Azure HCL report or Trustee container); with part members it is the
+ * HCL report and they are its other parts (attest_evidence_from_parts). */
 static int read_cpu(attest_bundle *b, json_t *cpu)
 {
-    uint8_t *bytes = NULL;
-    size_t len = 0;
+    attest_part_kind kinds[1 + CPU_PARTS];
+    uint8_t *bytes[1 + CPU_PARTS];
+    size_t lens[1 + CPU_PARTS], n = 0;
     if (!cpu || json_is_null(cpu))
         return ATTEST_OK;
     if (!json_is_object(cpu))
         return bad("cpu", "must be an object");
-    int status = decode_member(json_object_get(cpu, "evidence"), "cpu.evidence", &bytes, &len);
+    int status = check_cpu_members(cpu);
+    if (status == ATTEST_OK)
+        status = decode_cpu(cpu, kinds, bytes, lens, &n);
+    if (status == ATTEST_OK && n == 1)
+        status = attest_evidence_parse(&b->cpu, bytes[0], lens[0]);
+    else if (status == ATTEST_OK)
+        status = attest_evidence_from_parts(&b->cpu, kinds, (const uint8_t *const *)bytes,
+                                            lens, n);
+    for (size_t i = 0; i < n; i++)
+        free(bytes[i]);
     if (status != ATTEST_OK)
         return status;
-    status = attest_evidence_parse(&b->cpu, bytes, len);
-    free(bytes);
-    if (status != ATTEST_OK)
-        return status;
-    if (b->cpu->format != ATTEST_FORMAT_SNP_REPORT && b->cpu->format != ATTEST_FORMAT_DCAP_QUOTE)
-        return bad("cpu.evidence", "is not an SEV-SNP report or a DCAP quote");
+    if (b->cpu->format != ATTEST_FORMAT_SNP_REPORT && b->cpu->format != ATTEST_FORMAT_DCAP_QUOTE &&
+        b->cpu->format != ATTEST_FORMAT_AZURE_VTPM)
+        return bad("cpu.evidence", "is not an SEV-SNP report, a DCAP quote or Azure evidence");
     return ATTEST_OK;
 }
 
@@ -245,7 +301,8 @@ static int add_evidence(json_t *doc, const uint8_t *data, size_t len, size_t ind
     int status = attest_evidence_parse(&ev, data, len);
     if (status != ATTEST_OK)
         return unusable(index, kind);
-    if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE) {
+    if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE ||
+        ev->format == ATTEST_FORMAT_AZURE_VTPM) {
         if (json_object_get(doc, "cpu"))
             status = attest_set_error(ATTEST_E_INVALID_ARG,
                                       "bundle: item %zu is a second CPU evidence", index);
@@ -283,8 +340,10 @@ static int add_collateral(json_t *doc, const uint8_t *data, size_t len, size_t i
     return ATTEST_OK;
 }
 
-/* One item, sorted by attest_classify: evidence (CPU or GPUs) or collateral. */
-static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index)
+/* One item, sorted by attest_classify: evidence (CPU or GPUs) or collateral.
+ * *cpu_item is set to `index` when the item is the CPU evidence. */
+static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index,
+                    size_t *cpu_item)
 {
     attest_item_kind kind;
     int status = attest_classify(&kind, data, len);
@@ -295,12 +354,60 @@ static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index)
                                 "bundle: item %zu is neither evidence nor collateral", index);
     if (kind >= ATTEST_ITEM_CERTIFICATES) /* attest.h: collateral kinds from 16 */
         return add_collateral(doc, data, len, index, kind);
-    return add_evidence(doc, data, len, index, kind);
+    bool had_cpu = json_object_get(doc, "cpu") != NULL;
+    status = add_evidence(doc, data, len, index, kind);
+    if (status == ATTEST_OK && !had_cpu && json_object_get(doc, "cpu"))
+        *cpu_item = index;
+    return status;
+}
+
+/* The other parts of Azure evidence whose HCL report is the CPU item:
+ * checked as attest_evidence_from_parts takes them, then recorded as the
+ * "cpu" members named by their kind. */
+static int add_cpu_parts(json_t *doc, const uint8_t *hcl, size_t hcl_len,
+                         const attest_part_kind *kinds, const uint8_t *const *parts,
+                         const size_t *lens, size_t n)
+{
+    attest_part_kind all_kinds[1 + CPU_PARTS] = {ATTEST_PART_HCL_REPORT};
+    const uint8_t *all[1 + CPU_PARTS] = {hcl};
+    size_t all_lens[1 + CPU_PARTS] = {hcl_len};
+    attest_evidence *ev = NULL;
+    if (!hcl || n > CPU_PARTS || !kinds || !parts || !lens)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: %s", hcl ? "1 to 4 parts, "
+                                "kinds, data and lengths non-NULL" : "parts given but no "
+                                "Azure HCL report among the items");
+    for (size_t i = 0; i < n; i++) {
+        if (kinds[i] < ATTEST_PART_TPM_QUOTE || kinds[i] > ATTEST_PART_TD_QUOTE)
+            return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: part %zu: kind %d is not "
+                                    "a part beside the HCL report", i, (int)kinds[i]);
+        all_kinds[1 + i] = kinds[i], all[1 + i] = parts[i], all_lens[1 + i] = lens[i];
+    }
+    int status = attest_evidence_from_parts(&ev, all_kinds, all, all_lens, n + 1);
+    attest_evidence_free(ev);
+    if (status != ATTEST_OK)
+        return status;
+    json_t *cpu = json_object_get(doc, "cpu");
+    for (size_t i = 0; i < n; i++)
+        if (json_object_set_new(cpu, cpu_part_members[kinds[i] - ATTEST_PART_TPM_QUOTE],
+                                b64_json(parts[i], lens[i])) != 0)
+            return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    return ATTEST_OK;
 }
 
 int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                          size_t count, const uint8_t *nonce, size_t nonce_len)
 {
+    return attest_bundle_create_with_parts(out, items, lens, count, nonce, nonce_len, NULL,
+                                           NULL, NULL, 0);
+}
+
+int attest_bundle_create_with_parts(char **out, const uint8_t *const *items,
+                                    const size_t *lens, size_t count, const uint8_t *nonce,
+                                    size_t nonce_len, const attest_part_kind *part_kinds,
+                                    const uint8_t *const *parts, const size_t *part_lens,
+                                    size_t part_count)
+{
+    size_t cpu_item = SIZE_MAX;
     if (!out || (count && (!items || !lens)) || (!nonce && nonce_len) || nonce_len > ATTEST_NONCE_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: bad argument");
     *out = NULL;
@@ -312,9 +419,13 @@ int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *
         json_object_set_new(doc, "nonce", attest_json_hex(nonce, nonce_len));
     int status = ATTEST_OK;
     for (size_t i = 0; status == ATTEST_OK && i < count; i++)
-        status = items[i] && lens[i] ? add_item(doc, items[i], lens[i], i)
+        status = items[i] && lens[i] ? add_item(doc, items[i], lens[i], i, &cpu_item)
                                      : attest_set_error(ATTEST_E_INVALID_ARG,
                                                         "bundle: item %zu is empty", i);
+    if (status == ATTEST_OK && part_count)
+        status = add_cpu_parts(doc, cpu_item != SIZE_MAX ? items[cpu_item] : NULL,
+                               cpu_item != SIZE_MAX ? lens[cpu_item] : 0, part_kinds, parts,
+                               part_lens, part_count);
     if (status == ATTEST_OK && !json_object_get(doc, "cpu") &&
         json_array_size(json_object_get(doc, "gpus")) == 0)
         status = attest_set_error(ATTEST_E_INVALID_ARG, "bundle: no evidence among the items");

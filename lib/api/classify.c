@@ -1,6 +1,7 @@
 /* What an item is, decided by content: the one classifier behind
  * attest_classify, attest_collateral_add and attest_evidence_parse. */
 #include "classify.h"
+#include "azure_evidence.h"
 #include "bundle.h"
 #include "../parse/azure_hcl.h"
 #include "formats.h"
@@ -148,6 +149,8 @@ attest_item_kind attest_detect_evidence(const uint8_t *data, size_t len)
         return ATTEST_ITEM_EVIDENCE_SNP;
     if (nv_report_detect(data, len) || nv_evidence_json_detect(data, len))
         return ATTEST_ITEM_EVIDENCE_NVIDIA;
+    if (azure_evidence_container_detect(data, len))
+        return ATTEST_ITEM_EVIDENCE_AZURE;
     /* An HCL report is 2048 or 2600 bytes, never the 1184 of an SNP report. */
     if (len >= ATTEST_HCL_CLAIMS_OFFSET && memcmp(data, "HCLA", 4) == 0)
         return ATTEST_ITEM_EVIDENCE_AZURE;

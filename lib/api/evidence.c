@@ -136,7 +136,12 @@ static int parse_item(void *ctx, const uint8_t *data, size_t len)
         break;
     case ATTEST_ITEM_EVIDENCE_AZURE: {
         const attest_part_kind kind = ATTEST_PART_HCL_REPORT;
-        status = parse_azure(ev, &kind, &data, &len, 1);
+        if (attest_looks_like_json(data, len)) { /* Trustee az-snp/az-tdx-vtpm evidence */
+            ev->format = ATTEST_FORMAT_AZURE_VTPM;
+            status = azure_evidence_from_container(&ev->azure, data, len);
+        } else {
+            status = parse_azure(ev, &kind, &data, &len, 1);
+        }
         break;
     }
     default:

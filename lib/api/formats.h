@@ -13,10 +13,9 @@
  * messages and docs. */
 #define ATTEST_ACCEPTED_FORMATS                                                        \
     "SEV-SNP report (binary, MSG_REPORT_RSP, Trustee JSON), DCAP quote, NVIDIA SPDM " \
-    "report or JSON, bundle; certificates and CRLs (DER, PEM, SNP certificate "       \
-    "table), PCS TCB Info / QE Identity, dcap-qvl collateral JSON, RIM (XML, RIM "    \
-    "service JSON), DER OCSP response, Azure HCL report, Azure THIM JSON; any as "  \
-    "base64 or hex text"
+    "report or JSON, Azure HCL report or Trustee vTPM JSON, bundle; certificates, "   \
+    "CRLs (DER, PEM, SNP cert table), PCS TCB Info / QE Identity, dcap-qvl JSON, RIM " \
+    "(XML, service JSON), THIM JSON, DER OCSP; any as base64 or hex text"
 
 /* Bytes that are wholly base64 (RFC 4648, line breaks allowed) or hex text
  * (white space allowed), decoded once: 1 with *out (free()) set, 0 when the

@@ -4,6 +4,7 @@
  * decided with the predicates the verification uses where that is cheap;
  * when in doubt an item is listed: listing too much costs a request,
  * listing too little makes a verification fail. */
+#include "azure_evidence.h"
 #include "bundle.h"
 #include "needs.h"
 #include "../base/builtin_certs.h"
@@ -40,9 +41,11 @@ struct attest_needs {
     size_t count;
 };
 
-/* The collaterals to look in: the caller's and a bundle's own. */
+/* The collaterals to look in: the caller's, a bundle's own, and the
+ * certificates Azure evidence carries (a Trustee container's VCEK). */
+#define HELD_MAX 3
 typedef struct held {
-    const attest_collateral *c[2];
+    const attest_collateral *c[HELD_MAX];
 } held;
 
 static int add_need(attest_needs *n, attest_need_kind kind, const char *method, const char *url,
@@ -83,7 +86,7 @@ static bool has_cert_cn(const held *h, const char *cn)
         if (!strcmp(got, cn))
             return true;
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (int i = 0; h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
             attest_cert_cn(sk_X509_value(h->c[k]->certs, i), got, sizeof got);
             if (!strcmp(got, cn))
@@ -95,7 +98,7 @@ static bool has_cert_cn(const held *h, const char *cn)
 static bool has_crl_by(const held *h, const char *issuer_cn)
 {
     char got[96];
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (int i = 0; h->c[k] && i < sk_X509_CRL_num(h->c[k]->crls); i++) {
             X509_NAME *name = X509_CRL_get_issuer(sk_X509_CRL_value(h->c[k]->crls, i));
             if (X509_NAME_get_text_by_NID(name, NID_commonName, got, sizeof got) > 0 &&
@@ -111,7 +114,7 @@ static bool has_crl_by(const held *h, const char *issuer_cn)
 static bool held_vek(const held *h, const snp_report *rep, bool vlek, snp_product *product)
 {
     char cn[64];
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (int i = 0; h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
             X509 *c = sk_X509_value(h->c[k]->certs, i);
             amd_vek_info info;
@@ -243,7 +246,7 @@ static int dcap_crl_needs(attest_needs *n, const held *h, STACK_OF(X509) *pck_ch
 /* A TCB Info of the quote's FMSPC and TEE (intel_chain.c tcb_info_fits). */
 static bool has_tcb_info(const held *h, const uint8_t fmspc[6], dcap_tcb_info_id id)
 {
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (size_t i = 0; h->c[k] && i < h->c[k]->tcb_info_count; i++)
             if (!memcmp(h->c[k]->tcb_infos[i]->fmspc, fmspc, 6) &&
                 h->c[k]->tcb_infos[i]->id == id)
@@ -253,7 +256,7 @@ static bool has_tcb_info(const held *h, const uint8_t fmspc[6], dcap_tcb_info_id
 
 static bool has_identity(const held *h, dcap_identity_id id)
 {
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (size_t i = 0; h->c[k] && i < h->c[k]->qe_identity_count; i++)
             if (h->c[k]->qe_identities[i]->id == id)
                 return true;
@@ -298,7 +301,7 @@ static int dcap_needs(attest_needs *n, const held *h, const dcap_quote *q)
  * own hash algorithm. Its nonce is not judged here. */
 static bool has_ocsp(const held *h, X509 *cert, X509 *issuer)
 {
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (size_t i = 0; h->c[k] && i < h->c[k]->ocsp_count; i++) {
             OCSP_BASICRESP *basic = OCSP_response_get1_basic(h->c[k]->ocsp[i]);
             bool found = false;
@@ -362,7 +365,7 @@ static int ocsp_needs(attest_needs *n, const held *h, STACK_OF(X509) *chain, int
  * without its signature and chain checks). */
 static bool has_rim(const held *h, const char *product, const char *version)
 {
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (size_t i = 0; h->c[k] && i < h->c[k]->rim_count; i++) {
             const nv_rim *rim = h->c[k]->rims[i].rim;
             if (rim && !strcasecmp(rim->product, product) &&
@@ -436,7 +439,7 @@ static int device_rim_needs(attest_needs *n, const held *h, const nv_report *rep
 /* The issuer of `cert` among the held certificates, NULL when none. */
 static X509 *held_issuer(const held *h, X509 *cert)
 {
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (int i = 0; h->c[k] && i < sk_X509_num(h->c[k]->certs); i++) {
             X509 *c = sk_X509_value(h->c[k]->certs, i);
             if (c != cert && X509_check_issued(c, cert) == X509_V_OK)
@@ -526,7 +529,7 @@ static int nvidia_needs(attest_needs *n, const held *h, const nv_evidence_set *s
 static int rim_chain_needs(attest_needs *n, const held *h)
 {
     int status = ATTEST_OK;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < HELD_MAX; k++)
         for (size_t i = 0; status == ATTEST_OK && h->c[k] && i < h->c[k]->rim_count; i++) {
             const nv_rim *rim = h->c[k]->rims[i].rim;
             STACK_OF(X509) *chain = rim ? sk_X509_new_null() : NULL;
@@ -547,6 +550,22 @@ static int rim_chain_needs(attest_needs *n, const held *h)
     return status;
 }
 
+/* ---------------------------------------------------------------- Azure */
+
+/* What the hardware report inside needs, exactly as for the bare SNP
+ * report or TD quote; a VCEK the container carries counts as held, since
+ * the verification adds it to the collateral (pipeline_azure.c). */
+static int azure_needs(attest_needs *n, const held *h, const azure_evidence *az)
+{
+    if (!azure_is_snp(az))
+        return az->td_quote ? dcap_needs(n, h, az->td_quote) : ATTEST_OK;
+    if (az->snp_status != ATTEST_OK) /* a report version not verified: nothing helps */
+        return ATTEST_OK;
+    held with = *h;
+    with.c[HELD_MAX - 1] = az->carried;
+    return snp_needs(n, &with, &az->snp);
+}
+
 /* ---------------------------------------------------------------- API */
 
 static int evidence_needs(attest_needs *n, const held *h, const attest_evidence *ev)
@@ -562,8 +581,10 @@ static int evidence_needs(attest_needs *n, const held *h, const attest_evidence 
         return dcap_needs(n, h, ev->dcap);
     case ATTEST_FORMAT_NVIDIA:
         return nvidia_needs(n, h, ev->nv);
+    case ATTEST_FORMAT_AZURE_VTPM:
+        return azure_needs(n, h, ev->azure);
     case ATTEST_FORMAT_BUNDLE: {
-        held inner = {{h->c[0], ev->bundle->collateral}};
+        held inner = {{h->c[0], ev->bundle->collateral, NULL}};
         int status = ev->bundle->cpu ? evidence_needs(n, &inner, ev->bundle->cpu) : ATTEST_OK;
         if (status == ATTEST_OK && ev->bundle->gpus)
             status = nvidia_needs(n, &inner, ev->bundle->gpus);
@@ -583,7 +604,7 @@ int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,
     attest_needs *n = calloc(1, sizeof *n);
     if (!n)
         return attest_set_error(ATTEST_E_NOMEM, "needs: out of memory");
-    held h = {{have, NULL}};
+    held h = {{have, NULL, NULL}};
     int status = evidence_needs(n, &h, ev);
     if (status == ATTEST_OK && ev->format == ATTEST_FORMAT_NVIDIA)
         status = rim_chain_needs(n, &h);

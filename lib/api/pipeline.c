@@ -137,6 +137,20 @@ static const uint8_t *cpu_report_data(const attest_evidence *cpu)
                                                  : cpu->dcap->td.reportdata;
 }
 
+/* Where the CPU evidence holds what binds its GPUs (cpu_report_data) and
+ * where it answers the caller's nonce (same_nonce): named in the
+ * composite.binding detail and in the CPU's claims ("gpu_binding_through"). */
+static const char *binding_holder(const attest_evidence *cpu, bool via_cpu)
+{
+    if (cpu->format == ATTEST_FORMAT_AZURE_VTPM)
+        return via_cpu ? "the HCL runtime claims' user-data (bound to the hardware report "
+                         "by REPORT_DATA = SHA-256(claims))"
+                       : "the vTPM quote's extraData";
+    if (!via_cpu)
+        return "its report data, as its policy section says";
+    return cpu->format == ATTEST_FORMAT_SNP_REPORT ? "REPORT_DATA" : "REPORTDATA";
+}
+
 int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b,
                     const attest_collateral *extra, const attest_policy *policy,
                     const uint8_t *nonce, size_t nonce_len, json_t *claims)
@@ -169,13 +183,16 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
         gp.nonce_bound_by_cpu = via_cpu && caller.nonce;
         nv_verify_devices(r, v, b->gpus, b->collateral, &gp, via_cpu ? NULL : caller.nonce,
                           via_cpu ? 0 : caller.len, claims);
+        if (b->cpu)
+            json_object_set_new(cpu, "gpu_binding_through",
+                                json_string(binding_holder(b->cpu, via_cpu)));
         if (via_cpu)
-            composite_check_binding(r, cpu_report_data(b->cpu), b->gpus,
-                                    caller.nonce ? caller.nonce : b->nonce,
+            composite_check_binding(r, cpu_report_data(b->cpu), binding_holder(b->cpu, true),
+                                    b->gpus, caller.nonce ? caller.nonce : b->nonce,
                                     caller.nonce ? caller.len : b->nonce_len,
                                     caller.nonce != NULL);
         else if (b->cpu)
-            composite_note_same_nonce(r);
+            composite_note_same_nonce(r, binding_holder(b->cpu, false));
     }
     /* Results after every check: the binding judges CPU and GPUs alike. */
     if (b->cpu)

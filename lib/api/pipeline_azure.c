@@ -78,7 +78,7 @@ static void verify_td(attest_result *r, attest_verifier *v, const azure_evidence
 /* The PCRs of the signed selection; values, once they hash to the signed
  * digest, are mapped to indices through that selection, never by list
  * position. */
-static void map_pcrs(const azure_evidence *az, azure_pcrs *pcrs)
+static void map_pcrs(const azure_evidence *az, const uint8_t *values, azure_pcrs *pcrs)
 {
     size_t k = 0;
     for (unsigned i = 0; i < az->quote.pcr_select_len * 8 && i < 32; i++) {
@@ -86,7 +86,7 @@ static void map_pcrs(const azure_evidence *az, azure_pcrs *pcrs)
             continue;
         if (i < AZURE_PCR_COUNT) {
             pcrs->selected |= 1u << i;
-            memcpy(pcrs->value[i], az->pcr_values + 32 * k, 32);
+            memcpy(pcrs->value[i], values + 32 * k, 32);
             pcrs->known |= 1u << i;
         }
         k++;
@@ -99,7 +99,18 @@ static void check_pcr_values(attest_result *r, const azure_evidence *az, const a
     for (unsigned i = 0; i < az->quote.pcr_select_len * 8 && i < AZURE_PCR_COUNT; i++)
         if (az->quote.pcr_select[i / 8] & (1u << (i % 8)))
             pcrs->selected |= 1u << i;
-    if (!az->pcr_values) {
+    uint8_t from_list[AZURE_PCR_VALUES_MAX];
+    const uint8_t *values = az->pcr_values;
+    size_t values_len = az->pcr_values_len;
+    int status = ATTEST_OK;
+    /* A container's list holds PCR i at i: only the selected ones count. */
+    if (az->pcr_list) {
+        status = attest_tpm_pcr_select_values(from_list, sizeof from_list, &values_len,
+                                              az->quote.pcr_select, az->quote.pcr_select_len,
+                                              az->pcr_list, az->pcr_list_count);
+        values = from_list;
+    }
+    if (!values) {
         if (p->require_pcr_values)
             attest_check_fail(r, "azure.tpm.pcrs", ATTEST_E_POLICY_PCR,
                               "no PCR values came with the quote (azure.require_pcr_values)");
@@ -108,17 +119,18 @@ static void check_pcr_values(attest_result *r, const azure_evidence *az, const a
                                                    "result names no PCR value");
         return;
     }
-    int status = attest_tpm_pcr_digest_check(az->quote.pcr_hash_alg, az->quote.pcr_select,
-                                             az->quote.pcr_select_len, az->pcr_values,
-                                             az->pcr_values_len, az->quote.pcr_digest,
-                                             az->quote.pcr_digest_len);
+    if (status == ATTEST_OK)
+        status = attest_tpm_pcr_digest_check(az->quote.pcr_hash_alg, az->quote.pcr_select,
+                                             az->quote.pcr_select_len, values, values_len,
+                                             az->quote.pcr_digest, az->quote.pcr_digest_len);
     if (status != ATTEST_OK) {
         attest_check_fail(r, "azure.tpm.pcrs", status, "%s", attest_error_last());
         return;
     }
-    map_pcrs(az, pcrs);
-    attest_check_pass(r, "azure.tpm.pcrs", "%zu PCR values hash to the signed pcrDigest",
-                      az->pcr_values_len / 32);
+    map_pcrs(az, values, pcrs);
+    attest_check_pass(r, "azure.tpm.pcrs", "%zu PCR values hash to the signed pcrDigest%s",
+                      values_len / 32, az->pcr_list ? " (taken from the container's list "
+                      "of PCRs by index through the signed selection)" : "");
 }
 
 /* extraData is the caller's nonce, byte for byte. */
@@ -234,20 +246,55 @@ static void add_claims(json_t *claims, const azure_evidence *az, const tpm_outco
     json_object_set_new(claims, "azure", o);
 }
 
+/* The collateral the SNP report is verified with: the caller's, plus the
+ * VCEK the container carries, as if the caller had given it as a file (a
+ * copy of the caller's collateral with more certificates: the same chain
+ * to the pinned ARK, CRL and report binding judge it). `view` shares the
+ * caller's items; free only view->certs (sk_X509_free) afterwards. */
+static const attest_collateral *with_carried_certs(attest_collateral *view,
+                                                   const attest_collateral *coll,
+                                                   const azure_evidence *az)
+{
+    if (!az->carried)
+        return coll;
+    if (coll)
+        *view = *coll;
+    else
+        memset(view, 0, sizeof *view);
+    view->certs = coll && coll->certs ? sk_X509_dup(coll->certs) : sk_X509_new_null();
+    for (int i = 0; view->certs && i < sk_X509_num(az->carried->certs); i++)
+        if (!sk_X509_push(view->certs, sk_X509_value(az->carried->certs, i))) {
+            sk_X509_free(view->certs);
+            view->certs = NULL;
+        }
+    return view->certs ? view : coll; /* out of memory: the caller's alone */
+}
+
+static void verify_hardware(attest_result *r, attest_verifier *v, const azure_evidence *az,
+                            const attest_collateral *coll, const attest_policy *policy,
+                            json_t *claims)
+{
+    const nonce_use hw = {NULL, 0, REPORT_DATA_BY_AZURE};
+    attest_collateral view;
+    const attest_collateral *with_vcek = with_carried_certs(&view, coll, az);
+    if (azure_is_snp(az) && az->snp_status != ATTEST_OK)
+        attest_check_fail(r, "azure.snp_report", az->snp_status, "%s", az->snp_error);
+    else if (azure_is_snp(az))
+        pipeline_verify_snp(r, v, &az->snp, with_vcek, policy->snp, &hw, claims);
+    else
+        verify_td(r, v, az, coll, policy, &hw, claims);
+    if (with_vcek == &view)
+        sk_X509_free(view.certs);
+}
+
 int pipeline_verify_azure(attest_result *r, attest_verifier *v, const azure_evidence *az,
                           const attest_collateral *coll, const attest_policy *policy,
                           const uint8_t *nonce, size_t n, json_t *claims)
 {
-    const nonce_use hw = {NULL, 0, REPORT_DATA_BY_AZURE};
     const azure_policy *p = policy->azure;
     tpm_outcome tpm;
     check_hcl(r, az);
-    if (azure_is_snp(az) && az->snp_status != ATTEST_OK)
-        attest_check_fail(r, "azure.snp_report", az->snp_status, "%s", az->snp_error);
-    else if (azure_is_snp(az))
-        pipeline_verify_snp(r, v, &az->snp, coll, policy->snp, &hw, claims);
-    else
-        verify_td(r, v, az, coll, policy, &hw, claims);
+    verify_hardware(r, v, az, coll, policy, claims);
     check_claims_binding(r, az);
     verify_tpm(r, v, az, coll, p, nonce, n, &tpm);
     azure_appraise(r, &az->claims, tpm.verified ? &tpm.pcrs : NULL, p, nonce, n);

@@ -92,7 +92,7 @@ void composite_check_devices(attest_result *r, const composite_shape *s,
  * none, the bundle's recorded nonce (what the attester claims) still ties
  * the devices together, but nothing is shown fresh. */
 void composite_check_binding(attest_result *r, const uint8_t cpu_report_data[64],
-                             const nv_evidence_set *gpus, const uint8_t *nonce,
+                             const char *holder, const nv_evidence_set *gpus, const uint8_t *nonce,
                              size_t nonce_len, bool callers)
 {
     const char *name = "composite.binding";
@@ -109,26 +109,28 @@ void composite_check_binding(attest_result *r, const uint8_t cpu_report_data[64]
         attest_check_fail(r, name, ATTEST_E_INTERNAL, "SHA-512 failed");
     else if (memcmp(want, cpu_report_data, 64) != 0)
         attest_check_fail(r, name, ATTEST_E_COMPOSITE_BINDING,
-                          "CPU report data is not SHA-512(%s nonce || the %zu GPU nonces): the "
-                          "GPU evidence does not belong to this machine and request",
-                          callers ? "the caller's" : "the bundle's", gpus->count);
+                          "CPU report data (%s) is not SHA-512(%s nonce || the %zu GPU "
+                          "nonces): the GPU evidence does not belong to this machine and "
+                          "request", holder, callers ? "the caller's" : "the bundle's",
+                          gpus->count);
     else if (callers)
         attest_check_pass_nonce(r, name, "CPU report data binds the caller's nonce and the "
-                                         "%zu GPU reports", gpus->count);
+                                         "%zu GPU reports, through %s", gpus->count, holder);
     else
         attest_check_pass(r, name, "CPU report data binds the bundle's recorded nonce and the "
-                                   "%zu GPU reports (no caller nonce: not shown fresh)",
-                          gpus->count);
+                                   "%zu GPU reports, through %s (no caller nonce: not shown "
+                                   "fresh)", gpus->count, holder);
 }
 
 /* same_nonce: every device answered the caller's nonce. That shows each is
  * fresh, not that they are one machine: named so in the result and token,
  * and a warning, never a CPU vouching for its GPUs. */
-void composite_note_same_nonce(attest_result *r)
+void composite_note_same_nonce(attest_result *r, const char *cpu_nonce_in)
 {
     r->gpu_binding = "same_nonce_freshness_only";
     attest_check_skip(r, "composite.binding",
                       "not bound (allowed by composite.gpu_binding same_nonce): each device "
-                      "answers the nonce, which shows freshness only; the CPU does not vouch "
-                      "for the GPUs, which may be in another machine");
+                      "answers the nonce (the CPU in %s), which shows freshness only; the "
+                      "CPU does not vouch for the GPUs, which may be in another machine",
+                      cpu_nonce_in);
 }

@@ -32,12 +32,16 @@ ATTEST_HIDDEN void composite_check_devices(attest_result *r, const composite_sha
 /* Check "composite.binding": `cpu_report_data` (64 bytes) must be
  * SHA-512(nonce || each GPU's request nonce, in order). `callers` says
  * whether the nonce is the caller's (then the check binds it: fresh) or
- * the bundle's recorded one (devices tied together, not fresh). */
+ * the bundle's recorded one (devices tied together, not fresh). `holder`
+ * names where the 64 bytes are, for the detail ("REPORT_DATA", or on
+ * Azure "the HCL runtime claims' user-data"). */
 ATTEST_HIDDEN void composite_check_binding(attest_result *r, const uint8_t cpu_report_data[64],
+                                           const char *holder,
                                            const nv_evidence_set *gpus, const uint8_t *nonce,
                                            size_t nonce_len, bool callers);
 
-/* Record that same_nonce binding shows freshness only (a warning). */
-ATTEST_HIDDEN void composite_note_same_nonce(attest_result *r);
+/* Record that same_nonce binding shows freshness only (a warning);
+ * `cpu_nonce_in` names where the CPU answered the nonce. */
+ATTEST_HIDDEN void composite_note_same_nonce(attest_result *r, const char *cpu_nonce_in);
 
 #endif
