@@ -42,9 +42,10 @@ typedef struct azure_evidence {
     size_t pcr_list_count;
     attest_collateral *carried;  /* the VCEK a Trustee az-snp-vtpm container
                                     carries, added as a collateral file is;
-                                    NULL: none. Collateral, not trust:
-                                    pipeline_azure.c adds it to a copy of
-                                    the caller's collateral */
+                                    evidence.c moves it to the evidence's
+                                    `carried`, which pipeline.c adds to a
+                                    view of the caller's collateral, as for
+                                    Trustee's SNP JSON (collateral, not trust) */
     attest_azure_container container; /* 0: parts */
 } azure_evidence;
 

@@ -139,6 +139,10 @@ static int parse_item(void *ctx, const uint8_t *data, size_t len)
         if (attest_looks_like_json(data, len)) { /* Trustee az-snp/az-tdx-vtpm evidence */
             ev->format = ATTEST_FORMAT_AZURE_VTPM;
             status = azure_evidence_from_container(&ev->azure, data, len);
+            if (status == ATTEST_OK) { /* its VCEK: carried, as Trustee's SNP JSON's */
+                ev->carried = ev->azure->carried;
+                ev->azure->carried = NULL;
+            }
         } else {
             status = parse_azure(ev, &kind, &data, &len, 1);
         }

@@ -553,17 +553,27 @@ static int rim_chain_needs(attest_needs *n, const held *h)
 /* ---------------------------------------------------------------- Azure */
 
 /* What the hardware report inside needs, exactly as for the bare SNP
- * report or TD quote; a VCEK the container carries counts as held, since
- * the verification adds it to the collateral (pipeline_azure.c). */
+ * report or TD quote. */
 static int azure_needs(attest_needs *n, const held *h, const azure_evidence *az)
 {
     if (!azure_is_snp(az))
         return az->td_quote ? dcap_needs(n, h, az->td_quote) : ATTEST_OK;
     if (az->snp_status != ATTEST_OK) /* a report version not verified: nothing helps */
         return ATTEST_OK;
+    return snp_needs(n, h, &az->snp);
+}
+
+/* `h` and the certificates the evidence carried (Trustee JSON: the
+ * verification adds them to the collateral, pipeline.c), in a free slot. */
+static held with_carried(const held *h, const attest_evidence *ev)
+{
     held with = *h;
-    with.c[HELD_MAX - 1] = az->carried;
-    return snp_needs(n, &with, &az->snp);
+    for (int k = 0; ev->carried && k < HELD_MAX; k++)
+        if (!with.c[k]) {
+            with.c[k] = ev->carried;
+            break;
+        }
+    return with;
 }
 
 /* ---------------------------------------------------------------- API */
@@ -572,17 +582,17 @@ static int evidence_needs(attest_needs *n, const held *h, const attest_evidence 
 {
     switch (ev->format) {
     case ATTEST_FORMAT_SNP_REPORT: {
-        held with = *h; /* and the certificates the evidence carried (Trustee JSON) */
-        if (ev->carried && !with.c[1])
-            with.c[1] = ev->carried;
+        held with = with_carried(h, ev);
         return snp_needs(n, &with, ev->snp);
     }
     case ATTEST_FORMAT_DCAP_QUOTE:
         return dcap_needs(n, h, ev->dcap);
     case ATTEST_FORMAT_NVIDIA:
         return nvidia_needs(n, h, ev->nv);
-    case ATTEST_FORMAT_AZURE_VTPM:
-        return azure_needs(n, h, ev->azure);
+    case ATTEST_FORMAT_AZURE_VTPM: {
+        held with = with_carried(h, ev);
+        return azure_needs(n, &with, ev->azure);
+    }
     case ATTEST_FORMAT_BUNDLE: {
         held inner = {{h->c[0], ev->bundle->collateral, NULL}};
         int status = ev->bundle->cpu ? evidence_needs(n, &inner, ev->bundle->cpu) : ATTEST_OK;

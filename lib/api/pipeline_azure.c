@@ -246,45 +246,17 @@ static void add_claims(json_t *claims, const azure_evidence *az, const tpm_outco
     json_object_set_new(claims, "azure", o);
 }
 
-/* The collateral the SNP report is verified with: the caller's, plus the
- * VCEK the container carries, as if the caller had given it as a file (a
- * copy of the caller's collateral with more certificates: the same chain
- * to the pinned ARK, CRL and report binding judge it). `view` shares the
- * caller's items; free only view->certs (sk_X509_free) afterwards. */
-static const attest_collateral *with_carried_certs(attest_collateral *view,
-                                                   const attest_collateral *coll,
-                                                   const azure_evidence *az)
-{
-    if (!az->carried)
-        return coll;
-    if (coll)
-        *view = *coll;
-    else
-        memset(view, 0, sizeof *view);
-    view->certs = coll && coll->certs ? sk_X509_dup(coll->certs) : sk_X509_new_null();
-    for (int i = 0; view->certs && i < sk_X509_num(az->carried->certs); i++)
-        if (!sk_X509_push(view->certs, sk_X509_value(az->carried->certs, i))) {
-            sk_X509_free(view->certs);
-            view->certs = NULL;
-        }
-    return view->certs ? view : coll; /* out of memory: the caller's alone */
-}
-
 static void verify_hardware(attest_result *r, attest_verifier *v, const azure_evidence *az,
                             const attest_collateral *coll, const attest_policy *policy,
                             json_t *claims)
 {
     const nonce_use hw = {NULL, 0, REPORT_DATA_BY_AZURE};
-    attest_collateral view;
-    const attest_collateral *with_vcek = with_carried_certs(&view, coll, az);
     if (azure_is_snp(az) && az->snp_status != ATTEST_OK)
         attest_check_fail(r, "azure.snp_report", az->snp_status, "%s", az->snp_error);
     else if (azure_is_snp(az))
-        pipeline_verify_snp(r, v, &az->snp, with_vcek, policy->snp, &hw, claims);
+        pipeline_verify_snp(r, v, &az->snp, coll, policy->snp, &hw, claims);
     else
         verify_td(r, v, az, coll, policy, &hw, claims);
-    if (with_vcek == &view)
-        sk_X509_free(view.certs);
 }
 
 int pipeline_verify_azure(attest_result *r, attest_verifier *v, const azure_evidence *az,
