@@ -3,9 +3,11 @@
  * unsigned CBOR (libcbor). docs/token.md describes the claims and the
  * checks attest_token_verify makes, in order.
  *
- * libjwt 1.10 encodes, signs and verifies. This file adds what libjwt
- * lacks: jwt_decode believes the token's "alg" (an HS256 token keyed with
- * the public key PEM verifies), keeps the last of duplicate members and
+ * Signing is done here with OpenSSL over one serialisation of the claims
+ * (encode_jws: libjwt 1.10 would parse them again and read the PEM key on
+ * every call). libjwt 1.10 verifies; this file adds what libjwt lacks:
+ * jwt_decode believes the token's "alg" (an HS256 token keyed with the
+ * public key PEM verifies), keeps the last of duplicate members and
  * decodes base64 leniently. So attest_token_verify first checks the token
  * itself (strict base64url, a header without duplicates whose alg is the
  * one the key's curve pins, a payload without duplicates) and hands libjwt
