@@ -33,7 +33,11 @@
  *     before each, so nothing verified for an earlier request is reused;
  *   - the token alone (ES256 and ES384) over one kept result, signed and
  *     verified (attest_token_verify with the kept result's nonce, at the
- *     verification instant).
+ *     verification instant); ES256 signed also with the key read once
+ *     (attest_token_key_new, attest_token_sign_key), as a service signing
+ *     many tokens does;
+ *   - token sizes: 1 CPU + 8 GPUs, 1 CPU + 1 GPU (GPU 0 alone, bound
+ *     through the CPU as well), and the 8-GPU ATTEST_TOKEN_VERBOSE token.
  *
  * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
  * rounds (each after a short warm-up), and reports its best round
