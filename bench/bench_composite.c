@@ -33,7 +33,11 @@
  *     before each, so nothing verified for an earlier request is reused;
  *   - the token alone (ES256 and ES384) over one kept result, signed and
  *     verified (attest_token_verify with the kept result's nonce, at the
- *     verification instant).
+ *     verification instant); ES256 signed also with the key read once
+ *     (attest_token_key_new, attest_token_sign_key), as a service signing
+ *     many tokens does;
+ *   - token sizes: 1 CPU + 8 GPUs, 1 CPU + 1 GPU (GPU 0 alone, bound
+ *     through the CPU as well), and the 8-GPU ATTEST_TOKEN_VERBOSE token.
  *
  * Each figure runs for BENCH_SECONDS in total, as BENCH_ROUNDS interleaved
  * rounds (each after a short warm-up), and reports its best round
@@ -119,7 +123,7 @@ struct bench_ctx {
     /* the machine */
     blob coll[MAX_ITEMS];       /* collateral, as bytes, shared by every bundle */
     size_t n_coll;
-    uint8_t nonce[N_BUNDLES][32];
+    uint8_t nonce[N_BUNDLES + 1][32]; /* the last: the 1-GPU bundle's */
     char *bundle[N_BUNDLES];    /* bundle JSON per request */
     size_t bundle_len[N_BUNDLES];
     attest_evidence *ev[N_BUNDLES]; /* each parsed once */
@@ -129,6 +133,9 @@ struct bench_ctx {
     pem_text key256, key384;    /* token signing keys (PKCS#8 PEM) */
     pem_text pub256, pub384;    /* their public keys (SubjectPublicKeyInfo PEM) */
     attest_result *kept;        /* one accepted result, for the token rows */
+    attest_result *kept1;       /* the same machine with GPU 0 only (token size) */
+    attest_evidence *ev1;       /* its bundle, parsed */
+    attest_token_key *tkey256;  /* key256 read once (attest_token_key_new) */
     char *tok256, *tok384;      /* its tokens, for the token verify rows */
     int64_t instant;            /* VERIFY_INSTANT, the tokens' iat */
     size_t cpu_len, gpu_len;    /* sizes, for the header line */
@@ -261,6 +268,18 @@ static int token_with(bench_ctx *b, const pem_text *key)
 }
 
 static int op_token256(bench_ctx *b) { return token_with(b, &b->key256); }
+
+/* The token with the key read once: the path a service signing many
+ * tokens takes (attest_token_sign reads the PEM every call). */
+static int op_token256_key(bench_ctx *b)
+{
+    char *jwt = NULL;
+    int status = attest_token_sign_key(&jwt, b->kept, b->tkey256, TOKEN_LIFETIME, 0);
+    if (status != ATTEST_OK)
+        fprintf(stderr, "bench: attest_token_sign_key: %s\n", attest_error_last());
+    attest_string_free(jwt);
+    return status == ATTEST_OK ? 0 : -1;
+}
 
 static int op_token384(bench_ctx *b) { return token_with(b, &b->key384); }
 
@@ -443,7 +462,7 @@ static int setup_collateral(bench_ctx *b, const char *milan, const nvgen_pki *nv
 /* One request: a fresh nonce, eight GPU reports with fresh request nonces,
  * the CVM's report binding them, packed into a bundle with the collateral. */
 static int setup_bundle(bench_ctx *b, size_t i, const snpgen_pki *snp, const nvgen_pki *nv,
-                        nvgen_report_desc *d)
+                        nvgen_report_desc *d, size_t n_gpus, attest_evidence **ev)
 {
     uint8_t *reports[N_GPUS] = {0};
     size_t lens[N_GPUS] = {0};
@@ -456,7 +475,7 @@ static int setup_bundle(bench_ctx *b, size_t i, const snpgen_pki *snp, const nvg
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     int ok = md && EVP_DigestInit_ex(md, EVP_sha512(), NULL) == 1 &&
              EVP_DigestUpdate(md, b->nonce[i], 32) == 1;
-    for (size_t k = 0; ok && k < N_GPUS; k++) {
+    for (size_t k = 0; ok && k < n_gpus; k++) {
         ok = RAND_bytes(gpu_nonce[k], 32) == 1 && nvgen_report_desc_init(d, nv, k) == 0;
         if (ok) {
             memcpy(d->nonce, gpu_nonce[k], 32);
@@ -481,7 +500,7 @@ static int setup_bundle(bench_ctx *b, size_t i, const snpgen_pki *snp, const nvg
     }
     const uint8_t *const creps[N_GPUS] = {reports[0], reports[1], reports[2], reports[3],
                                           reports[4], reports[5], reports[6], reports[7]};
-    if (nvgen_evidence_json(&json, &json_len, nv, creps, lens, N_GPUS) != 0) {
+    if (nvgen_evidence_json(&json, &json_len, nv, creps, lens, n_gpus) != 0) {
         fail("nvgen_evidence_json");
         goto out;
     }
@@ -495,13 +514,19 @@ static int setup_bundle(bench_ctx *b, size_t i, const snpgen_pki *snp, const nvg
         items[n] = b->coll[k].data;
         item_lens[n++] = b->coll[k].len;
     }
-    if (attest_bundle_create(&b->bundle[i], items, item_lens, n, b->nonce[i], 32) != ATTEST_OK) {
+    char *bundle = NULL;
+    if (attest_bundle_create(&bundle, items, item_lens, n, b->nonce[i], 32) != ATTEST_OK) {
         fail(attest_error_last());
         goto out;
     }
-    b->bundle_len[i] = strlen(b->bundle[i]);
-    if (attest_evidence_parse(&b->ev[i], (const uint8_t *)b->bundle[i], b->bundle_len[i]) !=
-        ATTEST_OK) {
+    if (n_gpus == N_GPUS) {
+        b->bundle[i] = bundle;
+        b->bundle_len[i] = strlen(bundle);
+    }
+    int parsed = attest_evidence_parse(ev, (const uint8_t *)bundle, strlen(bundle));
+    if (n_gpus != N_GPUS)
+        attest_string_free(bundle);
+    if (parsed != ATTEST_OK) {
         fail(attest_error_last());
         goto out;
     }
@@ -562,8 +587,11 @@ static int setup(bench_ctx *b)
         setup_collateral(b, milan, nv) != 0)
         goto out;
     for (size_t i = 0; i < N_BUNDLES; i++)
-        if (setup_bundle(b, i, snp, nv, d) != 0)
+        if (setup_bundle(b, i, snp, nv, d, N_GPUS, &b->ev[i]) != 0)
             goto out;
+    /* request 0's nonce again, answered by GPU 0 alone: the 1-GPU token */
+    if (setup_bundle(b, N_BUNDLES, snp, nv, d, 1, &b->ev1) != 0)
+        goto out;
     if (pem_key(&b->key256, &b->pub256, "P-256", &b->p256) != 0 ||
         pem_key(&b->key384, &b->pub384, "P-384", NULL) != 0)
         goto out;
@@ -572,7 +600,10 @@ static int setup(bench_ctx *b)
             fail("a first verification was rejected");
             goto out;
         }
-    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK) {
+    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
+        attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
+            ATTEST_OK ||
+        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK) {
         fail("the kept result");
         goto out;
     }
@@ -605,6 +636,9 @@ static void teardown(bench_ctx *b)
     for (size_t i = 0; i < b->n_coll; i++)
         free(b->coll[i].data);
     attest_result_free(b->kept);
+    attest_result_free(b->kept1);
+    attest_evidence_free(b->ev1);
+    attest_token_key_free(b->tkey256);
     attest_verifier_free(b->v);
     attest_policy_free(b->policy);
     EVP_PKEY_free(b->p384_pub);
@@ -649,6 +683,7 @@ int main(void)
         {"  of which: verify alone, cache cleared (parsed once)", op_verify_cache_cleared, 0},
         {"  of which: bundle parse alone (2 RIMs xmlsec, 18 items)", op_parse, 0},
         {"  of which: ES256 token alone (one kept result)", op_token256, 0},
+        {"  ES256 token alone, key read once (attest_token_key)", op_token256_key, 0},
         {"  ES384 token alone (one kept result)", op_token384, 0},
         {"  ES256 token verify (one kept token)", op_token_verify256, 0},
         {"  ES384 token verify (one kept token)", op_token_verify384, 0},
@@ -676,6 +711,15 @@ int main(void)
         attest_string_free(jwt);
         attest_string_free(json);
         attest_bytes_free(cbor);
+        char *jwt1 = NULL, *verbose = NULL;
+        if (attest_token_sign_key(&jwt1, b.kept1, b.tkey256, TOKEN_LIFETIME, 0) == ATTEST_OK &&
+            attest_token_sign_key(&verbose, b.kept, b.tkey256, TOKEN_LIFETIME,
+                                  ATTEST_TOKEN_VERBOSE) == ATTEST_OK)
+            printf("token size: 1 CPU + %d GPUs %zu bytes, 1 CPU + 1 GPU %zu bytes; "
+                   "ATTEST_TOKEN_VERBOSE (1 CPU + %d GPUs) %zu bytes\n",
+                   N_GPUS, strlen(b.tok256), strlen(jwt1), N_GPUS, strlen(verbose));
+        attest_string_free(jwt1);
+        attest_string_free(verbose);
     }
     fflush(stdout);
     bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));

@@ -897,6 +897,30 @@ ATTEST_API int attest_bundle_create_with_parts(char **out, const uint8_t *const 
 ATTEST_API int attest_token_sign(char **out, const attest_result *r, const char *key_pem,
                                  size_t key_len, int64_t lifetime_seconds);
 
+/* A token signing key read once, for services that sign many tokens with
+ * one key: attest_token_sign reads the PEM on every call, which costs more
+ * than the signature. `key_pem` as for attest_token_sign. On success *out
+ * is the key, owned by the caller (attest_token_key_free); on failure
+ * NULL. Errors: as attest_token_sign's for the key. A key is read-only
+ * once made: any number of threads may sign with it at once. */
+typedef struct attest_token_key attest_token_key;
+ATTEST_API int attest_token_key_new(attest_token_key **out, const char *key_pem,
+                                    size_t key_len);
+ATTEST_API void attest_token_key_free(attest_token_key *key);
+
+/* attest_token_sign_key flags. VERBOSE adds the whole parse of every
+ * device (attest_result_to_json's "claims") as x-attest-evidence-claims:
+ * a token of tens to hundreds of KB; without it the token carries what a
+ * relying party decides on (docs/token.md, "Device claims"). */
+#define ATTEST_TOKEN_VERBOSE 1u
+
+/* attest_token_sign with a key from attest_token_key_new and `flags`
+ * (0 or ATTEST_TOKEN_VERBOSE; other bits: ATTEST_E_INVALID_ARG). Same
+ * claims, errors, ownership and thread safety as attest_token_sign. */
+ATTEST_API int attest_token_sign_key(char **out, const attest_result *r,
+                                     const attest_token_key *key, int64_t lifetime_seconds,
+                                     unsigned flags);
+
 /* The same claims as attest_token_sign, without exp and nbf, as unsigned
  * CBOR (a map with the JSON claims' structure, docs/token.md "CBOR form"),
  * for constrained consumers; carry it inside a protected channel. On

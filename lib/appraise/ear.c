@@ -81,6 +81,147 @@ static const char *status_of(int worst)
                                        : "affirming";
 }
 
+/* ---- the token's claims ------------------------------------------------ */
+
+/* One claim a relying party decides on: its name in the submod's
+ * x-attest-claims ("azure.pcrs" nests) and its path in the parsed claims.
+ * Paths that the evidence lacks are left out, so one table serves SNP,
+ * TDX, SGX and Azure (whose claims hold the SNP or TD fields and "azure"). */
+typedef struct claim_pick {
+    const char *name;
+    const char *path;
+} claim_pick;
+
+static const claim_pick cpu_picks[] = {
+    /* SEV-SNP: the report fields a policy names (docs/policy.md) */
+    {"product", "product"},
+    {"signer", "vek.kind"},
+    {"version", "report.version"},
+    {"guest_svn", "report.guest_svn"},
+    {"policy", "report.policy.raw"},
+    {"debug", "report.policy.debug"},
+    {"vmpl", "report.vmpl"},
+    {"measurement", "report.measurement"},
+    {"host_data", "report.host_data"},
+    {"report_data", "report.report_data"},
+    {"family_id", "report.family_id"},
+    {"image_id", "report.image_id"},
+    {"id_key_digest", "report.id_key_digest"},
+    {"author_key_digest", "report.author_key_digest"},
+    {"reported_tcb", "report.reported_tcb"},
+    {"committed_tcb", "report.committed_tcb"},
+    {"current_tcb", "report.current_tcb"},
+    {"launch_tcb", "report.launch_tcb"},
+    {"current_firmware", "report.current_firmware"},
+    {"committed_firmware", "report.committed_firmware"},
+    /* Intel DCAP (TDX and SGX quote bodies) */
+    {"tee", "quote.tee"},
+    {"version", "quote.version"},
+    {"tee_tcb_svn", "quote.tee_tcb_svn"},
+    {"mrseam", "quote.mrseam"},
+    {"mrsignerseam", "quote.mrsignerseam"},
+    {"seam_attributes", "quote.seam_attributes"},
+    {"td_attributes", "quote.td_attributes.raw"},
+    {"debug", "quote.td_attributes.debug"},
+    {"xfam", "quote.xfam"},
+    {"mrtd", "quote.mrtd"},
+    {"mrconfigid", "quote.mrconfigid"},
+    {"mrowner", "quote.mrowner"},
+    {"mrownerconfig", "quote.mrownerconfig"},
+    {"rtmr0", "quote.rtmr0"},
+    {"rtmr1", "quote.rtmr1"},
+    {"rtmr2", "quote.rtmr2"},
+    {"rtmr3", "quote.rtmr3"},
+    {"mrservicetd", "quote.mrservicetd"},
+    {"mrenclave", "quote.mrenclave"},
+    {"mrsigner", "quote.mrsigner"},
+    {"isvprodid", "quote.isvprodid"},
+    {"isvsvn", "quote.isvsvn"},
+    {"attributes", "quote.attributes.raw"},
+    {"debug", "quote.attributes.debug"},
+    {"report_data", "quote.report_data"},
+    {"fmspc", "pck.fmspc"},
+    {"tcb", "tcb"}, /* status, advisory IDs, dates, evaluation numbers */
+    /* Azure: the vTPM side */
+    {"azure.vm-configuration", "azure.runtime_claims.document.vm-configuration"},
+    {"azure.user-data", "azure.runtime_claims.document.user-data"},
+    {"azure.quote_nonce", "azure.tpm_quote.extra_data"},
+    {"azure.pcr_digest", "azure.tpm_quote.pcr_digest"},
+    {"azure.pcrs", "azure.tpm_quote.pcr_values"},
+    {NULL, NULL},
+};
+
+/* NVIDIA's v3 claim names, the ones a policy or relying party decides on. */
+static const claim_pick device_picks[] = {
+    {"x-nvidia-gpu-driver-version", "x-nvidia-gpu-driver-version"},
+    {"x-nvidia-gpu-vbios-version", "x-nvidia-gpu-vbios-version"},
+    {"x-nvidia-switch-bios-version", "x-nvidia-switch-bios-version"},
+    {"measres", "measres"},
+    {"x-nvidia-mismatch-measurement-records", "x-nvidia-mismatch-measurement-records"},
+    {"hwmodel", "hwmodel"},
+    {"ueid", "ueid"},
+    {"secboot", "secboot"},
+    {"dbgstat", "dbgstat"},
+    {"eat_nonce", "eat_nonce"},
+    {"mode", "report.feature_mode"},
+    {NULL, NULL},
+};
+
+/* The member at dotted `path` under `o`, or NULL (segments < 64 bytes). */
+static json_t *at_path(json_t *o, const char *path)
+{
+    char seg[64];
+    while (o && *path) {
+        size_t n = strcspn(path, ".");
+        if (n >= sizeof seg)
+            return NULL;
+        memcpy(seg, path, n);
+        seg[n] = '\0';
+        o = json_object_get(o, seg);
+        path += n + (path[n] == '.');
+    }
+    return o;
+}
+
+/* Set `value` (borrowed: shared, never copied) at `name`, one level of
+ * nesting ("azure.pcrs"). Returns 0 or -1. */
+static int put_claim(json_t *out, const char *name, json_t *value)
+{
+    const char *dot = strchr(name, '.');
+    if (!dot)
+        return json_object_set(out, name, value);
+    char group[16];
+    size_t n = (size_t)(dot - name);
+    if (n >= sizeof group)
+        return -1;
+    memcpy(group, name, n);
+    group[n] = '\0';
+    json_t *sub = json_object_get(out, group);
+    if (!sub && json_object_set_new(out, group, sub = json_object()) != 0)
+        return -1;
+    return json_object_set(sub, dot + 1, value);
+}
+
+json_t *ear_token_claims(json_t *claims, bool device)
+{
+    json_t *out = json_object();
+    const claim_pick *picks = device ? device_picks : cpu_picks;
+    for (size_t i = 0; out && picks[i].name; i++) {
+        json_t *v = at_path(claims, picks[i].path);
+        if (v && !json_is_null(v) && put_claim(out, picks[i].name, v) != 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    /* Whether a verified vTPM quote came (its claims are present only then). */
+    if (out && at_path(claims, "azure") &&
+        put_claim(out, "azure.tpm_quote", json_boolean(at_path(claims, "azure.tpm_quote"))) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 const char *ear_add_submod(attest_result *r, const char *submod, const char *check_prefix,
                            size_t first, size_t end, json_t *claims, const char *policy_id)
 {
@@ -113,7 +254,7 @@ const char *ear_add_submod(attest_result *r, const char *submod, const char *che
                               "ear.trustworthiness-vector", vector, "ear.appraisal-policy-id",
                               policy_id);
     if (claims)
-        json_object_set(entry, "x-attest-claims", claims);
+        json_object_set_new(entry, "x-attest-claims", ear_token_claims(claims, check_prefix != NULL));
     if (!r->submods)
         r->submods = json_object();
     json_object_set_new(r->submods, submod, entry);

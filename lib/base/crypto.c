@@ -67,6 +67,28 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     return result;
 }
 
+int attest_ecdsa_sign_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg, size_t len,
+                          uint8_t *rs, size_t half)
+{
+    unsigned char der[160]; /* an ECDSA-Sig-Value of P-384 takes at most 104 */
+    size_t der_len = sizeof der;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && half <= 66 && EVP_DigestSignInit(ctx, NULL, md, NULL, key) == 1 &&
+             EVP_DigestSign(ctx, der, &der_len, msg, len) == 1;
+    EVP_MD_CTX_free(ctx);
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = ok ? d2i_ECDSA_SIG(NULL, &p, (long)der_len) : NULL;
+    const BIGNUM *r = NULL, *s = NULL;
+    if (sig)
+        ECDSA_SIG_get0(sig, &r, &s);
+    /* bn2binpad fails when a value needs more than `half` bytes */
+    ok = sig && BN_bn2binpad(r, rs, (int)half) == (int)half &&
+         BN_bn2binpad(s, rs + half, (int)half) == (int)half;
+    ECDSA_SIG_free(sig);
+    ERR_clear_error();
+    return ok ? 0 : -1;
+}
+
 int attest_ecdsa_verify_raw_cached(attest_chain_cache *cache, EVP_PKEY *key, const EVP_MD *md,
                                    const uint8_t *msg, size_t len, const uint8_t *rs,
                                    size_t half)

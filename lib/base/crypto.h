@@ -18,6 +18,11 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
                                           const uint8_t *msg, size_t len,
                                           const uint8_t *rs, size_t half);
 
+/* Sign `msg` hashed with `md` and write the signature as raw big-endian
+ * r||s, each `half` bytes, into rs[2 * half] (JWS ES256/ES384). Returns 0
+ * or -1. */
+ATTEST_HIDDEN int attest_ecdsa_sign_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
+                                        size_t len, uint8_t *rs, size_t half);
 /* The same through the verifier's cache: a signature that verified once
  * over the same bytes with the same key is not verified again. */
 struct attest_chain_cache;

@@ -3,9 +3,11 @@
  * unsigned CBOR (libcbor). docs/token.md describes the claims and the
  * checks attest_token_verify makes, in order.
  *
- * libjwt 1.10 encodes, signs and verifies. This file adds what libjwt
- * lacks: jwt_decode believes the token's "alg" (an HS256 token keyed with
- * the public key PEM verifies), keeps the last of duplicate members and
+ * Signing is done here with OpenSSL over one serialisation of the claims
+ * (encode_jws: libjwt 1.10 would parse them again and read the PEM key on
+ * every call). libjwt 1.10 verifies; this file adds what libjwt lacks:
+ * jwt_decode believes the token's "alg" (an HS256 token keyed with the
+ * public key PEM verifies), keeps the last of duplicate members and
  * decodes base64 leniently. So attest_token_verify first checks the token
  * itself (strict base64url, a header without duplicates whose alg is the
  * one the key's curve pins, a payload without duplicates) and hands libjwt
@@ -173,8 +175,10 @@ static int set_new(json_t *obj, const char *key, json_t *value)
 }
 
 /* The claims object of `r`. With `signing`, exp = iat + lifetime and
- * nbf = iat are included (the CBOR form has no lifetime: no exp, no nbf). */
-static int build_claims(json_t **out, const attest_result *r, int signing, int64_t lifetime)
+ * nbf = iat are included (the CBOR form has no lifetime: no exp, no nbf).
+ * `verbose` adds the whole parse (ATTEST_TOKEN_VERBOSE). */
+static int build_claims(json_t **out, const attest_result *r, int signing, int64_t lifetime,
+                        bool verbose)
 {
     char when[32];
     attest_time_format(when, sizeof when, r->verified_at);
@@ -209,15 +213,17 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
                         attest_json_hex(r->evidence_sha256, sizeof r->evidence_sha256));
         fail |= set_new(c, "x-attest-policy-sha256",
                         attest_json_hex(r->policy_sha256, sizeof r->policy_sha256));
-        /* A deep copy: the result may be shared between threads, and the
-         * token must not change if the result's JSON does. */
-        json_t *sub = r->submods ? json_deep_copy(r->submods) : json_object();
-        if (sub && !json_is_object(sub)) {
-            json_decref(sub);
+        /* Shared, not copied: a result is immutable once attest_verify
+         * returned it, and jansson's reference counts and json_dumps are
+         * safe to use on shared values from several threads. */
+        if (r->submods && !json_is_object(r->submods)) {
             json_decref(c);
             return attest_set_error(ATTEST_E_INTERNAL, "token: result submods is no object");
         }
-        fail |= set_new(c, "submods", sub);
+        fail |= set_new(c, "submods", r->submods ? json_incref(r->submods) : json_object());
+        if (verbose)
+            fail |= set_new(c, "x-attest-evidence-claims",
+                            r->claims ? json_incref(r->claims) : json_object());
     }
     if (fail) {
         json_decref(c);
@@ -229,30 +235,124 @@ static int build_claims(json_t **out, const attest_result *r, int signing, int64
 
 /* ---- signing ----------------------------------------------------------- */
 
-/* libjwt encodes and signs: header {"alg", "kid", "typ": "JWT"}, the claims
- * as given, the ES signature as r||s. */
-static int encode_jwt(char **out, const char *claims, const token_alg *alg, const char *kid,
-                      const char *key_pem, size_t key_len)
+/* A signing key read once (attest_token_key_new). */
+struct attest_token_key {
+    EVP_PKEY *pkey;
+    const token_alg *alg;
+    char kid[65];
+};
+
+int attest_token_key_new(attest_token_key **out, const char *key_pem, size_t key_len)
 {
-    jwt_t *jwt = NULL;
-    int rc = jwt_new(&jwt);
-    if (rc == 0)
-        rc = jwt_add_grants_json(jwt, claims);
-    if (rc == 0)
-        rc = jwt_add_header(jwt, "kid", kid);
-    if (rc == 0)
-        rc = jwt_set_alg(jwt, alg->jwt, (const unsigned char *)key_pem, (int)key_len);
-    char *token = rc == 0 ? jwt_encode_str(jwt) : NULL;
-    jwt_free(jwt); /* scrubs its copy of the key */
-    ERR_clear_error();
-    if (rc != 0)
-        return attest_set_error(rc == ENOMEM ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
-                                "token: libjwt refused the claims or key (%s)", strerror(rc));
-    if (!token)
-        return attest_set_error(ATTEST_E_INTERNAL, "token: libjwt could not sign (%s)",
-                                alg->name);
-    *out = token; /* malloc'd by libjwt: attest_string_free (free) releases it */
+    if (out)
+        *out = NULL;
+    if (!out || !key_pem || key_len == 0)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "token: NULL or empty argument");
+    attest_token_key *k = calloc(1, sizeof *k);
+    if (!k)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    int status = load_signing_key(&k->pkey, key_pem, key_len);
+    if (status == ATTEST_OK && !(k->alg = alg_for_key(k->pkey, "the signing key")))
+        status = ATTEST_E_INVALID_ARG; /* error already set */
+    if (status == ATTEST_OK && key_id(k->pkey, k->kid) != 0)
+        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
+    if (status != ATTEST_OK) {
+        attest_token_key_free(k);
+        return status;
+    }
+    *out = k;
     return ATTEST_OK;
+}
+
+void attest_token_key_free(attest_token_key *key)
+{
+    if (!key)
+        return;
+    EVP_PKEY_free(key->pkey);
+    free(key);
+}
+
+/* The compact JWS header.payload.signature of `claims` (JSON text):
+ * header {"alg","kid","typ":"JWT"} in sorted order, ES signature r||s
+ * (RFC 7518 3.4). Signed here with OpenSSL, not libjwt: libjwt 1.10 takes
+ * the claims as text it parses again and the key as PEM it reads again on
+ * every call, which cost more than the signature itself. */
+static int encode_jws(char **out, const char *claims, const attest_token_key *k)
+{
+    char header[128];
+    snprintf(header, sizeof header, "{\"alg\":\"%s\",\"kid\":\"%s\",\"typ\":\"JWT\"}",
+             k->alg->name, k->kid);
+    char *h64 = attest_base64url_encode((const uint8_t *)header, strlen(header));
+    char *p64 = attest_base64url_encode((const uint8_t *)claims, strlen(claims));
+    size_t hl = h64 ? strlen(h64) : 0, pl = p64 ? strlen(p64) : 0;
+    size_t sig64_len = (2 * k->alg->half * 4 + 2) / 3; /* unpadded base64url */
+    char *token = h64 && p64 ? malloc(hl + 1 + pl + 1 + sig64_len + 1) : NULL;
+    uint8_t rs[2 * 48];
+    int status = token ? ATTEST_OK : attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    if (status == ATTEST_OK) {
+        memcpy(token, h64, hl);
+        token[hl] = '.';
+        memcpy(token + hl + 1, p64, pl);
+        if (attest_ecdsa_sign_raw(k->pkey, k->alg->md(), (const uint8_t *)token, hl + 1 + pl, rs,
+                                  k->alg->half) != 0)
+            status = attest_set_error(ATTEST_E_INTERNAL, "token: %s signing failed",
+                                      k->alg->name);
+    }
+    char *s64 = status == ATTEST_OK ? attest_base64url_encode(rs, 2 * k->alg->half) : NULL;
+    if (status == ATTEST_OK && (!s64 || strlen(s64) != sig64_len))
+        status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    if (status == ATTEST_OK) {
+        token[hl + 1 + pl] = '.';
+        memcpy(token + hl + 1 + pl + 1, s64, sig64_len + 1);
+        *out = token; /* attest_string_free (free) releases it */
+        token = NULL;
+    }
+    OPENSSL_cleanse(rs, sizeof rs);
+    free(token);
+    free(h64);
+    free(p64);
+    free(s64);
+    return status;
+}
+
+static int check_lifetime(const attest_result *r, int64_t lifetime_seconds)
+{
+    if (lifetime_seconds <= 0)
+        return attest_set_error(ATTEST_E_INVALID_ARG,
+                                "token: lifetime %lld s is not positive",
+                                (long long)lifetime_seconds);
+    if (r->verified_at > 0 && lifetime_seconds > INT64_MAX - r->verified_at)
+        return attest_set_error(ATTEST_E_INVALID_ARG,
+                                "token: lifetime %lld s overflows the expiry",
+                                (long long)lifetime_seconds);
+    return ATTEST_OK;
+}
+
+int attest_token_sign_key(char **out, const attest_result *r, const attest_token_key *key,
+                          int64_t lifetime_seconds, unsigned flags)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !r || !key)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "token: NULL argument");
+    if (flags & ~ATTEST_TOKEN_VERBOSE)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "token: unknown flags 0x%x",
+                                flags & ~ATTEST_TOKEN_VERBOSE);
+    int status = check_lifetime(r, lifetime_seconds);
+    if (status != ATTEST_OK)
+        return status;
+    json_t *claims = NULL;
+    status = build_claims(&claims, r, 1, lifetime_seconds, flags & ATTEST_TOKEN_VERBOSE);
+    if (status != ATTEST_OK)
+        return status;
+    /* sorted members: the same bytes for the same result */
+    char *text = json_dumps(claims, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(claims);
+    if (!text)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    status = encode_jws(out, text, key);
+    free(text);
+    return status;
 }
 
 int attest_token_sign(char **out, const attest_result *r, const char *key_pem, size_t key_len,
@@ -262,38 +362,14 @@ int attest_token_sign(char **out, const attest_result *r, const char *key_pem, s
         *out = NULL;
     if (!out || !r || !key_pem || key_len == 0)
         return attest_set_error(ATTEST_E_INVALID_ARG, "token: NULL or empty argument");
-    if (lifetime_seconds <= 0)
-        return attest_set_error(ATTEST_E_INVALID_ARG,
-                                "token: lifetime %lld s is not positive",
-                                (long long)lifetime_seconds);
-    if (r->verified_at > 0 && lifetime_seconds > INT64_MAX - r->verified_at)
-        return attest_set_error(ATTEST_E_INVALID_ARG,
-                                "token: lifetime %lld s overflows the expiry",
-                                (long long)lifetime_seconds);
-
-    EVP_PKEY *pkey = NULL;
-    int status = load_signing_key(&pkey, key_pem, key_len);
+    int status = check_lifetime(r, lifetime_seconds); /* before the key, as always */
     if (status != ATTEST_OK)
         return status;
-    char kid[65];
-    const token_alg *alg = alg_for_key(pkey, "the signing key");
-    if (alg && key_id(pkey, kid) != 0)
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
-    else if (!alg)
-        status = ATTEST_E_INVALID_ARG; /* error already set */
-    EVP_PKEY_free(pkey);
-    if (status != ATTEST_OK)
-        return status;
-
-    json_t *claims = NULL;
-    if ((status = build_claims(&claims, r, 1, lifetime_seconds)) != ATTEST_OK)
-        return status;
-    char *text = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(claims);
-    if (!text)
-        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-    status = encode_jwt(out, text, alg, kid, key_pem, key_len);
-    free(text);
+    attest_token_key *key = NULL;
+    status = attest_token_key_new(&key, key_pem, key_len);
+    if (status == ATTEST_OK)
+        status = attest_token_sign_key(out, r, key, lifetime_seconds, 0);
+    attest_token_key_free(key);
     return status;
 }
 
@@ -384,7 +460,7 @@ int attest_result_to_cbor(uint8_t **out, size_t *out_len, const attest_result *r
     if (!out || !out_len || !r)
         return attest_set_error(ATTEST_E_INVALID_ARG, "token.cbor: NULL argument");
     json_t *claims = NULL;
-    int status = build_claims(&claims, r, 0, 0);
+    int status = build_claims(&claims, r, 0, 0, false);
     if (status != ATTEST_OK)
         return status;
     cbor_item_t *item = json_to_cbor(claims, 0);
