@@ -60,3 +60,35 @@ func CreateBundle(items [][]byte, nonce []byte) ([]byte, error) {
 	}
 	return []byte(takeString(s)), nil
 }
+
+// CreateBundleWithParts is CreateBundle where the CPU item is an Azure HCL
+// report and the other parts of it (TPM quote, signature, PCR values, TD
+// quote) are given apart (attest_bundle_create_with_parts).
+func CreateBundleWithParts(items [][]byte, nonce []byte, parts ...Part) ([]byte, error) {
+	arr := newCArrays(items)
+	defer arr.free()
+	pdata := make([][]byte, len(parts))
+	for i, p := range parts {
+		pdata[i] = p.Data
+	}
+	parr := newCArrays(pdata)
+	defer parr.free()
+	var kinds *C.attest_part_kind
+	if len(parts) > 0 {
+		kinds = (*C.attest_part_kind)(C.calloc(C.size_t(len(parts)), C.size_t(unsafe.Sizeof(C.attest_part_kind(0)))))
+		defer C.free(unsafe.Pointer(kinds))
+		for i, p := range parts {
+			unsafe.Slice(kinds, len(parts))[i] = C.attest_part_kind(p.Kind)
+		}
+	}
+	var s *C.char
+	err := call("attest_bundle_create_with_parts", func() C.int {
+		return C.attest_bundle_create_with_parts(&s, (**C.uint8_t)(unsafe.Pointer(arr.data)),
+			arr.lens, C.size_t(arr.n), bytesPtr(nonce), C.size_t(len(nonce)), kinds,
+			(**C.uint8_t)(unsafe.Pointer(parr.data)), parr.lens, C.size_t(len(parts)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []byte(takeString(s)), nil
+}

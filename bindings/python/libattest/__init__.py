@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import ctypes
 import json
-from typing import Any, Dict, Optional, Sequence, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native as N
 from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
-from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant,
+from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, TokenKey,
                        NonceLike, Policy, Result, Verifier, _bytes, c_string, collateral_needs,
                        nonce_bytes, parse_time, unix_time)
 from ._types import (SERVICES, Check, CheckOutcome, Format, ItemKind, Need, NeedKind, PartKind,
                      Service, TcbUpdate, Vendor, Verdict)
 
 __all__ = [
-    "AttestError", "LibraryNotFound", "Verifier", "Evidence", "Collateral", "Policy", "Result",
+    "AttestError", "LibraryNotFound", "TokenKey", "Verifier", "Evidence", "Collateral", "Policy", "Result",
     "Fetcher", "Check", "Need", "Format", "ItemKind", "NeedKind", "PartKind", "Service",
     "TcbUpdate", "Vendor", "Verdict", "CheckOutcome", "SERVICES", "verify", "inspect",
     "classify", "collateral_needs", "create_bundle", "verify_token", "parse_time",
@@ -66,16 +66,27 @@ def classify(data: BytesLike) -> ItemKind:
     return ItemKind(out.value)
 
 
-def create_bundle(items: Sequence[BytesLike], nonce: NonceLike = None) -> str:
+def create_bundle(items: Sequence[BytesLike], nonce: NonceLike = None,
+                  parts: Optional[Mapping[PartKind, BytesLike]] = None) -> str:
     """One bundle (docs/bundle.md) of evidence and collateral items, each
     sorted by classify(); returns its JSON text (Evidence(text.encode())
-    parses it)."""
+    parses it). `parts`: the other parts of an Azure HCL report among the
+    items, e.g. {PartKind.TPM_QUOTE: msg, PartKind.TPM_SIGNATURE: sig}
+    (attest_bundle_create_with_parts)."""
     raw = [_bytes(i, "bundle item %d" % k) for k, i in enumerate(items)]
     n = nonce_bytes(nonce)
     count = len(raw)
     data = (ctypes.c_char_p * count)(*raw)
     lens = (ctypes.c_size_t * count)(*[len(r) for r in raw])
-    return N.call_string(C.attest_bundle_create, data, lens, count, n or None, len(n))
+    if not parts:
+        return N.call_string(C.attest_bundle_create, data, lens, count, n or None, len(n))
+    given = [(PartKind(k), _bytes(v, PartKind(k).name.lower())) for k, v in parts.items()]
+    m = len(given)
+    kinds = (ctypes.c_int * m)(*[int(k) for k, _ in given])
+    pdata = (ctypes.c_char_p * m)(*[d for _, d in given])
+    plens = (ctypes.c_size_t * m)(*[len(d) for _, d in given])
+    return N.call_string(C.attest_bundle_create_with_parts, data, lens, count, n or None,
+                         len(n), kinds, pdata, plens, m)
 
 
 def verify_token(token: str, pubkey_pem: Union[str, bytes], at: Instant = None,

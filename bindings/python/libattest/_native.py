@@ -108,6 +108,11 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
     # bundles and tokens
     "attest_bundle_create": (INT, PP, ctypes.POINTER(BUF), ctypes.POINTER(SZ), SZ, BUF, SZ),
     "attest_token_sign": (INT, PP, P, BUF, SZ, I64),
+    "attest_token_key_new": (INT, PP, BUF, SZ), "attest_token_key_free": (None, P),
+    "attest_token_sign_key": (INT, PP, P, P, I64, ctypes.c_uint),
+    "attest_bundle_create_with_parts": (INT, PP, ctypes.POINTER(BUF), ctypes.POINTER(SZ), SZ,
+                                        BUF, SZ, ctypes.POINTER(INT), ctypes.POINTER(BUF),
+                                        ctypes.POINTER(SZ), SZ),
     "attest_result_to_cbor": (INT, PP, ctypes.POINTER(SZ), P),
     "attest_token_verify": (INT, PP, STR, BUF, SZ, I64, BUF, SZ),
 }

@@ -203,6 +203,20 @@ def test_token_sign_verify_and_cbor(snp_verifier, snp_report, snp_collateral, ec
     assert e.value.name == "ATTEST_E_INVALID_ARG"
 
 
+def test_token_key_read_once(snp_verifier, snp_report, snp_collateral, ec_key):
+    key, pub = ec_key
+    with la.TokenKey(key) as k, snp_verifier.verify(snp_report, snp_collateral) as r:
+        compact = r.sign_token_with(k, 3600)
+        verbose = r.sign_token_with(k, 3600, verbose=True)
+    assert la.verify_token(compact, pub, at="2025-06-01T00:30:00Z")["ear.status"] == "affirming"
+    assert len(verbose) > len(compact)
+    with pytest.raises(TypeError):
+        with snp_verifier.verify(snp_report, snp_collateral) as r:
+            r.sign_token_with(key, 3600)
+    with pytest.raises(la.AttestError):
+        la.TokenKey(b"not a key")
+
+
 def test_version_limits_status_names():
     assert la.version().count(".") == 2
     assert la.version_number() == int("".join("%02x" % int(p) for p in la.version().split(".")),
