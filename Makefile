@@ -265,7 +265,7 @@ fuzz: deps
 	sh fuzz/seed.sh $(B) $(SHARED)
 	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(B)/fuzz-corpus/snp-report
-	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* $(B)/fuzz-corpus/policy/
+	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* examples/policy-*.json $(B)/fuzz-corpus/policy/
 	$(B)/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz-corpus/policy
 	sh fuzz/seed_dcap.sh $(B) $(SHARED)
 	$(B)/fuzz-dcap-quote -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \

@@ -59,14 +59,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     classify(data, size);
     if (!size)
         return 0;
-    attest_collateral *c = fuzz_collateral(0);
+    const attest_evidence *ev = g_evidence_count ? g_evidence[data[size - 1] % g_evidence_count]
+                                                 : NULL;
+    attest_collateral *c = fuzz_collateral(ev ? fuzz_group_of(attest_evidence_format(ev)) : 0);
     size_t certs = attest_collateral_cert_count(c), crls = attest_collateral_crl_count(c);
     int st = attest_collateral_add(c, data, size);
     if (st != ATTEST_OK && (attest_collateral_cert_count(c) != certs ||
                             attest_collateral_crl_count(c) != crls))
         abort(); /* refused items are refused whole */
-    if (st == ATTEST_OK && g_evidence_count)
-        fuzz_verify(g_verifier, g_evidence[data[size - 1] % g_evidence_count], c, 0);
+    if (st == ATTEST_OK && ev)
+        fuzz_verify(g_verifier, ev, c, 0);
     attest_collateral_free(c);
     return 0;
 }

@@ -16,7 +16,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     g_verifier = fuzz_verifier();
-    g_collateral = fuzz_collateral(1);
+    g_collateral = fuzz_collateral(FUZZ_ALL);
     return 0;
 }
 

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define MAX_LINES 64
-#define FUZZ_NOW 1780272000 /* 2026-06-01T00:00:00Z */
+#define FUZZ_NOW 1749945600 /* 2025-06-15T00:00:00Z: the test PKI's collateral is valid */
 
 /* One line of `data` from *at (its '\n' included when there is one). */
 static size_t next_line(const uint8_t *data, size_t size, size_t *at)

@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 2026-06-01T00:00:00Z: inside the test PKI's validity (2020-2045). */
-#define FUZZ_VERIFY_TIME 1780272000
+/* 2025-06-15T00:00:00Z: inside the validity of every test PKI item (the
+ * Intel CRLs, TCB Info and QE Identity: June 2025). */
+#define FUZZ_VERIFY_TIME 1749945600
 
 /* The whole file, or NULL (missing, unreadable, over 1 MiB). */
 static uint8_t *fuzz_read_file(const char *path, size_t *len)
@@ -87,57 +88,120 @@ static attest_verifier *fuzz_verifier(void)
     return v;
 }
 
-/* The test PKI's collateral for the mock evidence of every platform, read
- * once; RIMs (slow to parse) only when with_rims. */
-static attest_collateral *fuzz_collateral(int with_rims)
+/* The test PKI's collateral files, grouped by the evidence they serve. */
+enum { FUZZ_AMD = 1, FUZZ_INTEL = 2, FUZZ_NVIDIA = 4, FUZZ_AZURE = 8, FUZZ_RIMS = 16,
+       FUZZ_ALL = 31 };
+
+/* That collateral, read once; `groups` (FUZZ_AMD ...) says which files.
+ * OpenSSL 3's PEM decoding is slow: a harness that builds collateral per
+ * input asks only for what its evidence needs. */
+static attest_collateral *fuzz_collateral(unsigned groups)
 {
-    static const char *const files[] = {
-        "milan/chain.pem", "milan/vcek.pem", "milan/crl.der",
-        "genoa/chain.pem", "genoa/vcek.pem", "genoa/crl.der",
-        "turin/chain.pem", "turin/vcek.pem", "turin/crl.der",
-        "intel/pck_chain.pem", "intel/pck_crl.der", "intel/root_crl.der",
-        "intel/tcb_info_sgx.json", "intel/tcb_info_tdx.json",
-        "intel/qe_identity_sgx.json", "intel/qe_identity_td.json",
-        "intel/tcb_signing_chain.pem",
-        "nvidia/device_cert_chain.pem", "nvidia/rim_chain.pem",
-        "azure/chain.pem", "azure/ak.pem",
-        "nvidia/driver_rim.xml", "nvidia/vbios_rim.xml", /* last: the RIMs */
+    static const struct {
+        unsigned group;
+        const char *rel;
+    } files[] = {
+        {FUZZ_AMD, "milan/chain.pem"}, {FUZZ_AMD, "milan/vcek.pem"}, {FUZZ_AMD, "milan/crl.der"},
+        {FUZZ_AMD | FUZZ_AZURE, "genoa/chain.pem"}, {FUZZ_AMD | FUZZ_AZURE, "genoa/vcek.pem"},
+        {FUZZ_AMD | FUZZ_AZURE, "genoa/crl.der"}, {FUZZ_AMD, "genoa/vlek.pem"},
+        {FUZZ_AMD, "genoa/vlek_chain.pem"}, {FUZZ_AMD, "turin/chain.pem"},
+        {FUZZ_AMD, "turin/vcek.pem"}, {FUZZ_AMD, "turin/crl.der"},
+        {FUZZ_INTEL | FUZZ_AZURE, "intel/pck_chain.pem"},
+        {FUZZ_INTEL | FUZZ_AZURE, "intel/pck_crl.der"},
+        {FUZZ_INTEL | FUZZ_AZURE, "intel/root_crl.der"},
+        {FUZZ_INTEL, "intel/tcb_info_sgx.json"}, {FUZZ_INTEL | FUZZ_AZURE, "intel/tcb_info_tdx.json"},
+        {FUZZ_INTEL, "intel/qe_identity_sgx.json"},
+        {FUZZ_INTEL | FUZZ_AZURE, "intel/qe_identity_td.json"},
+        {FUZZ_INTEL | FUZZ_AZURE, "intel/tcb_signing_chain.pem"},
+        {FUZZ_NVIDIA, "nvidia/device_cert_chain.pem"}, {FUZZ_NVIDIA, "nvidia/rim_chain.pem"},
+        {FUZZ_AZURE, "azure/chain.pem"}, {FUZZ_AZURE, "azure/ak.pem"},
+        {FUZZ_RIMS, "nvidia/driver_rim.xml"}, {FUZZ_RIMS, "nvidia/vbios_rim.xml"},
     };
-    enum { N = sizeof files / sizeof files[0], RIMS = 2 };
+    enum { N = sizeof files / sizeof files[0] };
     static uint8_t *bytes[N];
     static size_t lens[N];
     static int loaded;
     if (!loaded) {
         for (size_t i = 0; i < N; i++)
-            bytes[i] = fuzz_pki_file(files[i], &lens[i]);
+            bytes[i] = fuzz_pki_file(files[i].rel, &lens[i]);
         loaded = 1;
     }
     attest_collateral *c = NULL;
     if (attest_collateral_new(&c) != ATTEST_OK)
         abort();
-    for (size_t i = 0; i < (with_rims ? N : N - RIMS); i++)
-        if (bytes[i])
+    for (size_t i = 0; i < N; i++)
+        if (bytes[i] && (files[i].group & groups))
             attest_collateral_add(c, bytes[i], lens[i]);
     return c;
 }
 
+/* The collateral group evidence of `format` needs. */
+static unsigned fuzz_group_of(attest_format format)
+{
+    switch (format) {
+    case ATTEST_FORMAT_SNP_REPORT:
+        return FUZZ_AMD;
+    case ATTEST_FORMAT_DCAP_QUOTE:
+        return FUZZ_INTEL;
+    case ATTEST_FORMAT_NVIDIA:
+        return FUZZ_NVIDIA;
+    case ATTEST_FORMAT_AZURE_VTPM:
+        return FUZZ_AZURE;
+    default:
+        return 0;
+    }
+}
+
+/* The nonce of $ATTEST_TEST_PKI/rel (hex text), into out; its length or 0. */
+static size_t fuzz_pki_nonce(const char *rel, uint8_t out[64])
+{
+    size_t n = 0, len = 0;
+    uint8_t *hex = fuzz_pki_file(rel, &n);
+    while (hex && len < 64 && 2 * len + 1 < n) {
+        unsigned byte;
+        if (sscanf((const char *)hex + 2 * len, "%2x", &byte) != 1)
+            break;
+        out[len++] = (uint8_t)byte;
+    }
+    free(hex);
+    return len;
+}
+
 /* Verify with the default policy, once without a nonce and, when the
- * first byte is odd, once more with the test nonce the mock used. */
+ * selector is odd, once more with the nonce the mock's NVIDIA or Azure
+ * evidence answers (bit 1 chooses). A bundle carries its own collateral:
+ * it is verified without `c`. */
 static void fuzz_verify(attest_verifier *v, const attest_evidence *ev,
                         const attest_collateral *c, uint8_t selector)
 {
-    static const uint8_t nonce[21] = "azure-test-nonce-0001"; /* no NUL */
+    static uint8_t nonces[2][64];
+    static size_t nonce_lens[2];
+    static int loaded;
+    if (!loaded) {
+        nonce_lens[0] = fuzz_pki_nonce("nvidia/nonce.hex", nonces[0]);
+        nonce_lens[1] = fuzz_pki_nonce("azure/snp/nonce.hex", nonces[1]);
+        loaded = 1;
+    }
+    if (attest_evidence_format(ev) == ATTEST_FORMAT_BUNDLE)
+        c = NULL;
     attest_result *r = NULL;
-    attest_verify(&r, v, ev, c, NULL, NULL, 0);
+    int st = attest_verify(&r, v, ev, c, NULL, NULL, 0);
+    if (getenv("FUZZ_VERBOSE")) /* how far a seed gets: `-runs=0` with this set */
+        fprintf(stderr, "verify: %d %s\n", st,
+                r && attest_result_reason(r) ? attest_result_reason(r) : "(no reason)");
     if (r) {
         char *json = NULL;
         attest_result_to_json(&json, r);
         attest_string_free(json);
     }
     attest_result_free(r);
-    if (selector & 1) {
+    size_t k = (selector >> 1) & 1;
+    if ((selector & 1) && nonce_lens[k]) {
         r = NULL;
-        attest_verify(&r, v, ev, c, NULL, nonce, sizeof nonce);
+        st = attest_verify(&r, v, ev, c, NULL, nonces[k], nonce_lens[k]);
+        if (getenv("FUZZ_VERBOSE"))
+            fprintf(stderr, "verify with nonce: %d %s\n", st,
+                    r && attest_result_reason(r) ? attest_result_reason(r) : "(no reason)");
         attest_result_free(r);
     }
 }

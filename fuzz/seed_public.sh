@@ -29,14 +29,13 @@ cp "$P/nvidia/report.bin" "$E/gen-nv-report.bin"
 cp "$P/nvidia/evidence.json" "$E/gen-nv-evidence.json"
 cp "$P/azure/snp/hcl_report.bin" "$E/gen-azure-snp-hcl.bin"
 cp "$P/azure/tdx/hcl_report.bin" "$E/gen-azure-tdx-hcl.bin"
-"$B/attest" bundle create -o "$E/gen-bundle.json" "$E/gen-snp-v3.bin" "$P/milan/vcek.pem" \
+"$B/attest" bundle create -o "$E/gen-bundle.json" "$E/gen-snp-v3.bin" "$P/milan/vcek.pem" "$P/milan/chain.pem" \
   "$P/milan/crl.der" >/dev/null
 base64 -w0 < "$E/gen-snp-v3.bin" > "$E/gen-snp-v3.b64"
 # the fixed evidence of fuzz_collateral
 cp "$E/gen-snp-v3.bin" "$F/snp.bin"
 cp "$E/gen-tdx-v4.bin" "$F/tdx.bin"
 cp "$E/gen-nv-evidence.json" "$F/nvidia.json"
-cp "$E/gen-bundle.json" "$F/bundle.json"
 
 # ---- evidence parts: [kind u8][len u16 LE][bytes] per part ---------------
 part() { # KIND FILE
