@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             attest_collateral_crl_count(c) != crls))
         abort(); /* refused items are refused whole */
     if (st == ATTEST_OK && ev)
-        fuzz_verify(g_verifier, ev, c, 0);
+        fuzz_verify(g_verifier, ev, c, data[0] | 1); /* policy and nonce: fuzz_util.h */
     attest_collateral_free(c);
     return 0;
 }

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (attest_evidence_to_json(&json, ev) == ATTEST_OK && !json)
         abort();
     attest_string_free(json);
-    fuzz_verify(g_verifier, ev, g_collateral, size ? data[0] : 0);
+    fuzz_verify(g_verifier, ev, g_collateral, size ? data[size - 1] : 0);
     attest_evidence_free(ev);
     return 0;
 }

@@ -167,10 +167,36 @@ static size_t fuzz_pki_nonce(const char *rel, uint8_t out[64])
     return len;
 }
 
-/* Verify with the default policy, once without a nonce and, when the
- * selector is odd, once more with the nonce the mock's NVIDIA or Azure
- * evidence answers (bit 1 chooses). A bundle carries its own collateral:
- * it is verified without `c`. */
+/* The example policies (examples/policy-*.json, read from the current
+ * directory: `make fuzz` runs in the repository), so that the appraisers
+ * run their policy's checks, not only the default ones. */
+#define FUZZ_POLICIES 7
+static attest_policy *fuzz_policy(size_t i)
+{
+    static const char *const names[FUZZ_POLICIES] = {
+        "authenticity", "production", "tdx", "nvidia", "composite", "azure-snp", "azure-tdx"};
+    static attest_policy *policies[FUZZ_POLICIES];
+    static int loaded;
+    if (!loaded) {
+        for (size_t k = 0; k < FUZZ_POLICIES; k++) {
+            char path[64];
+            size_t n = 0;
+            snprintf(path, sizeof path, "examples/policy-%s.json", names[k]);
+            uint8_t *b = fuzz_read_file(path, &n);
+            if (b)
+                attest_policy_from_json(&policies[k], (const char *)b, n);
+            free(b);
+        }
+        loaded = 1;
+    }
+    return i < FUZZ_POLICIES ? policies[i] : NULL; /* NULL: the default policy */
+}
+
+/* Verify with the default policy (selector bits 2-4 name an example policy
+ * instead, 7 the default), once without a nonce and, when the selector is
+ * odd, once more with the nonce the mock's NVIDIA or Azure evidence
+ * answers (bit 1 chooses). A bundle carries its own collateral: it is
+ * verified without `c`. */
 static void fuzz_verify(attest_verifier *v, const attest_evidence *ev,
                         const attest_collateral *c, uint8_t selector)
 {
@@ -185,7 +211,8 @@ static void fuzz_verify(attest_verifier *v, const attest_evidence *ev,
     if (attest_evidence_format(ev) == ATTEST_FORMAT_BUNDLE)
         c = NULL;
     attest_result *r = NULL;
-    int st = attest_verify(&r, v, ev, c, NULL, NULL, 0);
+    const attest_policy *policy = fuzz_policy((selector >> 2) & 7);
+    int st = attest_verify(&r, v, ev, c, policy, NULL, 0);
     if (getenv("FUZZ_VERBOSE")) /* how far a seed gets: `-runs=0` with this set */
         fprintf(stderr, "verify: %d %s\n", st,
                 r && attest_result_reason(r) ? attest_result_reason(r) : "(no reason)");
@@ -198,7 +225,7 @@ static void fuzz_verify(attest_verifier *v, const attest_evidence *ev,
     size_t k = (selector >> 1) & 1;
     if ((selector & 1) && nonce_lens[k]) {
         r = NULL;
-        st = attest_verify(&r, v, ev, c, NULL, nonces[k], nonce_lens[k]);
+        st = attest_verify(&r, v, ev, c, policy, nonces[k], nonce_lens[k]);
         if (getenv("FUZZ_VERBOSE"))
             fprintf(stderr, "verify with nonce: %d %s\n", st,
                     r && attest_result_reason(r) ? attest_result_reason(r) : "(no reason)");
