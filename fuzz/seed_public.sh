@@ -57,6 +57,7 @@ for f in milan/vcek.pem milan/chain.pem milan/crl.der intel/tcb_info_tdx.json \
   cp "$P/$f" "$C/gen-$(echo "$f" | tr / -)"
 done
 openssl x509 -in "$P/milan/vcek.pem" -outform DER -out "$C/gen-vcek.der"
+tail -c +4 "$B/fuzz-corpus/fetch-response/gen-thim" 2>/dev/null | sed '1,/^\r*$/d' > "$C/gen-thim.json" || true
 base64 -w0 < "$P/milan/crl.der" > "$C/gen-crl.b64"
 
 # ---- token: the claims of a token attest signs for mock evidence ---------
@@ -82,6 +83,11 @@ if [ -d "$V" ]; then
     while read -r f; do real "$f" "$E"; done
   find "$V" -type f \( -name '*.pem' -o -name '*.der' -o -name '*.crl' -o -name '*.json' \) \
     -size -64k 2>/dev/null | head -n 60 | while read -r f; do real "$f" "$C"; done
+  # the expanding forms: dcap-qvl collateral JSON, RIM service JSON, THIM
+  find "$V/tdx/bundles" -name '*.collateral.json' -size -64k 2>/dev/null |
+    while read -r f; do real "$f" "$C"; done
+  find "$V/online/rim" "$V/azure" -type f -name '*.json' -size -64k 2>/dev/null | head -n 10 |
+    while read -r f; do real "$f" "$C"; done
 fi
 for h in evidence evidence-parts collateral token fetch-response; do
   echo "seed corpus: $(ls "$B/fuzz-corpus/$h" | wc -l) files in $B/fuzz-corpus/$h"
