@@ -292,6 +292,19 @@ $(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIBS)
 
+# The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
+FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
+define fuzz_public_rule
+$(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c fuzz/fuzz_util.h $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(LIB_SRC) $(LIBS)
+endef
+$(foreach h,$(filter-out fetch-response,$(FUZZ_PUBLIC)),$(eval $(call fuzz_public_rule,$(h))))
+# http.c and fetch.c compiled inside the harness (their callbacks are static).
+FUZZ_FETCH_SRC := fuzz/fuzz_fetch_response.c fuzz/fuzz_fetch_http.c fuzz/fuzz_fetch_add.c
+$(B)/fuzz-fetch-response: $(FUZZ_FETCH_SRC) fuzz/fuzz_fetch.h $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ $(FUZZ_FETCH_SRC) \
+	  $(filter-out lib/api/http.c lib/api/fetch.c,$(LIB_SRC)) $(LIBS)
+
 # Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
 	$(MAKE) $(B)/fuzz-snp-report $(B)/fuzz-policy $(B)/fuzz-dcap-quote \
@@ -299,7 +312,7 @@ fuzz: deps
 	sh fuzz/seed.sh $(B) $(SHARED)
 	$(B)/fuzz-snp-report -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  $(B)/fuzz-corpus/snp-report
-	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* $(B)/fuzz-corpus/policy/
+	mkdir -p $(B)/fuzz-corpus/policy && cp fuzz/corpus/policy/* examples/policy-*.json $(B)/fuzz-corpus/policy/
 	$(B)/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz-corpus/policy
 	sh fuzz/seed_dcap.sh $(B) $(SHARED)
 	$(B)/fuzz-dcap-quote -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
@@ -319,6 +332,12 @@ fuzz: deps
 	  $(B)/fuzz-corpus/runtime-claims
 	$(B)/fuzz-tpm-attest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/tpm-attest
+	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
+	sh fuzz/seed_public.sh $(B) $(SHARED)
+	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \
+	  FUZZ_EVIDENCE=$$(ls -d $(abspath $(B))/fuzz-fixtures/* | tr '\n' :) \
+	  $(B)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/$$h || exit 1; done
 
 # Not part of `make check`: needs node, npm and the npm registry.
 interop: deps

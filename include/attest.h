@@ -356,7 +356,8 @@ typedef struct attest_collateral attest_collateral;
 ATTEST_API int attest_collateral_new(attest_collateral **out);
 
 /* Add one item, recognised by content: a DER certificate, a DER CRL,
- * PEM text holding any number of CERTIFICATE and X509 CRL blocks, an
+ * PEM text holding any number of CERTIFICATE and X509 CRL blocks (added
+ * whole, or refused whole when one block does not decode), an
  * Intel PCS JSON body (TCB Info, Enclave Identity) kept byte-exact, a DER
  * OCSP response, an Azure THIM JSON {vcekCert, certificateChain, tcbm,
  * cacheControl} or its base64 text (Confidential ACI's host-amd-cert-base64;

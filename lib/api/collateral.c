@@ -190,21 +190,41 @@ static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
     }
 }
 
-static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *der, size_t len)
+static int pem_block_refused(int index, const char *name)
 {
-    if (attest_pem_name_is_collateral(name) && add_der(ctx, der, len) == ATTEST_OK)
-        return ATTEST_OK;
     return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                             "collateral: PEM block %d (%s) is not a certificate or CRL", index,
                             name);
 }
 
+/* The first pass over PEM text: every block decodes (nothing is kept). */
+static int check_pem_block(void *ctx, int index, const char *name, const uint8_t *der,
+                           size_t len)
+{
+    (void)ctx;
+    if (!attest_pem_name_is_collateral(name) ||
+        attest_der_decode(NULL, der, len) == ATTEST_ITEM_UNKNOWN)
+        return pem_block_refused(index, name);
+    return ATTEST_OK;
+}
+
+static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *der, size_t len)
+{
+    if (attest_pem_name_is_collateral(name) && add_der(ctx, der, len) == ATTEST_OK)
+        return ATTEST_OK;
+    return pem_block_refused(index, name);
+}
+
 /* Every PEM block must be a certificate or a CRL: an unknown block (a
- * private key pasted by mistake, say) is an error rather than ignored. */
+ * private key pasted by mistake, say) is an error rather than ignored.
+ * The text is refused whole: every block is checked before any is added
+ * (fuzz_collateral found the blocks before a bad one kept). */
 static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
 {
     int blocks;
-    int status = attest_pem_each(data, len, add_pem_block, c, &blocks);
+    int status = attest_pem_each(data, len, check_pem_block, c, &blocks);
+    if (status == ATTEST_OK)
+        status = attest_pem_each(data, len, add_pem_block, c, &blocks);
     if (status == ATTEST_E_NOMEM) /* the reader records nothing itself */
         return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
     if (status == ATTEST_OK && blocks == 0)
