@@ -213,8 +213,11 @@ static json_t *jwk_json(const attest_rsa_jwk *k)
                      attest_json_hex(k->e, k->e_len));
 }
 
+/* A copy of the document, not a reference: the evidence holding c->root is
+ * shared read-only by threads, and jansson's json_incref/json_decref read
+ * the reference count without an atomic load (a data race under TSan). */
 json_t *attest_runtime_claims_to_json(const attest_runtime_claims *c)
 {
-    return json_pack("{s:O, s:o, s:o}", "document", c->root, "ak", jwk_json(&c->ak),
+    return json_pack("{s:o, s:o, s:o}", "document", json_deep_copy(c->root), "ak", jwk_json(&c->ak),
                      "ek", jwk_json(&c->ek));
 }
