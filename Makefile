@@ -208,7 +208,7 @@ test-asan: $(B)/unit-tests-asan $(B)/testpki/.done
 TSAN := -fsanitize=thread -fno-omit-frame-pointer
 TSAN_CFLAGS := $(TSAN) -O1 -g -Wno-maybe-uninitialized
 TSAN_OBJ := $(LIB_SRC:%.c=$(B)/tsan/%.o)
-TSAN_ROUNDS ?= 4
+TSAN_ROUNDS ?= 25
 $(B)/tsan/%.o: %.c $(LIB_HDR) | $(B)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) $(TSAN_CFLAGS) -c $< -o $@
