@@ -41,7 +41,7 @@ LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c
-TEST_SRC := $(wildcard tests/*/*.c)
+TEST_SRC := $(filter-out tests/tsan/%,$(wildcard tests/*/*.c))
 
 .PHONY: all lib cli deps demo check test test-asan check-tsan check-python fuzz bench interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
