@@ -51,6 +51,7 @@ help:
 	@echo "make deps       install missing Debian packages (apt-get)"
 	@echo "make demo       verify shipped sample evidence (and ../shared vectors if present)"
 	@echo "make check      every test, plain and under ASan+UBSan"
+	@echo "make check-tsan 8 threads share one verifier under ThreadSanitizer (part of check)"
 	@echo "make check-python  the Python binding's pytest suite and venv install (part of check)"
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make check-go   the Go binding's tests (go test -race), part of make check"
@@ -226,7 +227,7 @@ check: deps
 	$(MAKE) test-asan
 	$(MAKE) check-tsan
 	$(MAKE) check-go
-	@echo "make check: all tests passed (plain and ASan+UBSan)"
+	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads)"
 
 # ---- Go binding (bindings/go) --------------------------------------------
 # Built as a user builds it: cgo finds libattest through libattest.pc, here
