@@ -33,8 +33,8 @@ LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
-# The built-in vendor certificates: certs/*.pem as C strings, generated so
-# that certs/ stays their only copy (lib/base/builtin_certs.c).
+# The built-in vendor certificates (certs/builtin.tsv) as C strings, read at
+# build time from the vectors directory (lib/base/builtin_certs.c).
 CERTS_C := $(B)/gen/builtin_certs_pem.c
 LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c lib/token/*.c lib/api/*.c) $(CERTS_C)
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
@@ -91,9 +91,13 @@ $(B)/libattest.so: $(B)/libattest.so.$(VERSION)
 	ln -sf libattest.so.$(VERSION) $(B)/libattest.so.$(SOMAJOR)
 	ln -sf libattest.so.$(VERSION) $@
 
-$(CERTS_C): tools/embed_certs.sh $(wildcard certs/*.pem)
+# The built-in vendor certificates are read at build time from the vectors
+# directory (no copy in the repository), each checked against the SHA-256
+# certs/builtin.tsv lists; CERTS_SRC points elsewhere (certs/README.md).
+CERTS_SRC ?= $(SHARED)/vectors
+$(CERTS_C): tools/embed_certs.sh certs/builtin.tsv
 	@mkdir -p $(dir $@)
-	sh tools/embed_certs.sh $(sort $(wildcard certs/*.pem)) > $@.tmp && mv $@.tmp $@
+	sh tools/embed_certs.sh certs/builtin.tsv $(CERTS_SRC) > $@.tmp && mv $@.tmp $@
 
 $(B)/libattest.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -472,6 +472,19 @@ if [ -d "$SHARED/vectors/azure" ]; then
   contains "$T/out" "amd-vcek GET https://kdsintf.amd.com/vcek/v1/Milan/" "HCL report: VCEK listed"
 fi
 
+# tools/embed_certs.sh: a built-in certificate whose bytes are not the
+# listed SHA-256 stops the build; an absent one is left out with a note
+if [ -d "$SHARED/vectors/snp/roots" ]; then
+  printf 'amd_ark_milan\tsnp/roots/ark_milan.der\t%s\n' \
+    0000000000000000000000000000000000000000000000000000000000000000 > "$T/builtin_bad.tsv"
+  expect 1 "embed_certs.sh refuses a certificate of another SHA-256" -- sh tools/embed_certs.sh \
+    "$T/builtin_bad.tsv" "$SHARED/vectors"
+  contains "$T/err" "must be 0000" "the listed hash is named"
+fi
+expect 0 "embed_certs.sh leaves out absent certificates" -- sh tools/embed_certs.sh certs/builtin.tsv "$T/none"
+contains "$T/out" "attest_builtin_cert_count = 0;" "none built in"
+contains "$T/err" "not built in" "each named on stderr"
+
 # attest-mock azure, its output checked with openssl (tests/azgen.sh)
 n=$((n + 1)); sh "$(dirname "$0")/azgen.sh" || { fails=$((fails + 1)); echo "FAIL: tests/azgen.sh"; }
 # Azure THIM JSON as collateral, and --thim against tests/http_server.py on

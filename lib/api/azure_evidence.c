@@ -140,13 +140,11 @@ static int parse_tpm_container(azure_evidence *az, const uint8_t *data, size_t l
 
 /* The TPM quote, its signature and its PCR values come together: a quote
  * without its signature proves nothing, values without a quote neither. */
-static int parse_tpm(azure_evidence *az, const attest_part_kind *kinds,
-                     const uint8_t *const *data, const size_t *lens,
+static int parse_tpm(azure_evidence *az, const uint8_t *const *data, const size_t *lens,
                      const size_t index[PART_KIND_MAX + 1])
 {
     size_t q = index[ATTEST_PART_TPM_QUOTE], s = index[ATTEST_PART_TPM_SIGNATURE],
            p = index[ATTEST_PART_TPM_PCRS];
-    (void)kinds;
     if (q != SIZE_MAX && !is_raw_tpms_attest(data[q], lens[q]))
         return parse_tpm_container(az, data[q], lens[q], s != SIZE_MAX || p != SIZE_MAX);
     if (q == SIZE_MAX)
@@ -185,7 +183,7 @@ int azure_evidence_parse(azure_evidence **out, const attest_part_kind *kinds,
     if (status == ATTEST_OK && t != SIZE_MAX)
         status = parse_td_quote(az, data[t], lens[t]);
     if (status == ATTEST_OK)
-        status = parse_tpm(az, kinds, data, lens, index);
+        status = parse_tpm(az, data, lens, index);
     if (status != ATTEST_OK) {
         azure_evidence_free(az);
         return status;
