@@ -66,6 +66,34 @@ static int find_ext(X509 *x, const char *oid, const ASN1_OCTET_STRING **value)
     return ATTEST_OK;
 }
 
+/* Whether `t` is a DER SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier,
+ * BIT STRING }, exactly. The structure alone, as d2i_X509_PUBKEY judges it
+ * (it keeps a key that does not decode), without decoding the key: that
+ * costs as much as an ECDSA verification and the key is never used. */
+static bool is_spki(const ASN1_TYPE *t)
+{
+    if (t->type != V_ASN1_SEQUENCE || !t->value.sequence)
+        return false;
+    const unsigned char *p = ASN1_STRING_get0_data(t->value.sequence);
+    const unsigned char *end = p + ASN1_STRING_length(t->value.sequence);
+    const unsigned char *q, *in;
+    long len = 0;
+    int tag = 0, cls = 0;
+    int r = ASN1_get_object(&p, &len, &tag, &cls, (long)(end - p));
+    if ((r & 0x80) || (r & 1) || !(r & V_ASN1_CONSTRUCTED) || tag != V_ASN1_SEQUENCE ||
+        cls != V_ASN1_UNIVERSAL || len != end - p)
+        return false;
+    in = p;
+    X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &in, (long)(end - in));
+    q = in;
+    ASN1_BIT_STRING *bits = alg ? d2i_ASN1_BIT_STRING(NULL, &q, (long)(end - q)) : NULL;
+    bool ok = alg && bits && q == end;
+    X509_ALGOR_free(alg);
+    ASN1_BIT_STRING_free(bits);
+    ERR_clear_error();
+    return ok;
+}
+
 /* Hopper: SEQUENCE { INTEGER, SubjectPublicKeyInfo,
  *                    SEQUENCE { OID sha384, OCTET STRING(48) } }. */
 static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
@@ -80,24 +108,9 @@ static int hopper_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
     } else if (sk_ASN1_TYPE_value(seq, 0)->type != V_ASN1_INTEGER) {
         why = "element 1 is not an INTEGER";
     } else {
-        const ASN1_TYPE *spki = sk_ASN1_TYPE_value(seq, 1);
-        const unsigned char *p = NULL;
-        long n = 0;
-        X509_PUBKEY *pk = NULL;
-        if (spki->type == V_ASN1_SEQUENCE && spki->value.sequence) {
-            p = ASN1_STRING_get0_data(spki->value.sequence);
-            n = ASN1_STRING_length(spki->value.sequence);
-            const unsigned char *start = p;
-            pk = d2i_X509_PUBKEY(NULL, &p, n);
-            if (pk && p != start + n) {
-                X509_PUBKEY_free(pk);
-                pk = NULL;
-            }
-        }
-        if (!pk) {
+        if (!is_spki(sk_ASN1_TYPE_value(seq, 1))) {
             why = "element 2 is not a SubjectPublicKeyInfo";
         } else {
-            X509_PUBKEY_free(pk);
             digest = attest_asn1_type_seq(sk_ASN1_TYPE_value(seq, 2));
             const ASN1_TYPE *alg = digest && sk_ASN1_TYPE_num(digest) == 2
                                        ? sk_ASN1_TYPE_value(digest, 0) : NULL;

@@ -182,6 +182,38 @@ static STACK_OF(X509) *chain_from_collateral(const attest_collateral *coll)
     return out;
 }
 
+/* The certificates of an evidence's chain PEM, parsed once per verifier:
+ * parsing five certificates (their keys decoded) costs more than the
+ * report's ECDSA verification. Keyed by the SHA-256 of the exact PEM text;
+ * the entry holds only what parsing those bytes gives (no verdict: the
+ * chain is verified as given, every time), and only a chain that verified
+ * is remembered (given_chain_keep), so a parse cut short is never reused. */
+static bool pem_key(uint8_t key[32], const char *pem)
+{
+    attest_bytes parts[] = {{"nv-chain-pem", 12}, {pem, strlen(pem)}};
+    return attest_cache_key(key, parts, 2) == 0;
+}
+
+static STACK_OF(X509) *given_chain(attest_verifier *v, const char *pem, bool *from_cache)
+{
+    uint8_t key[32];
+    attest_cached_chain hit = {0};
+    *from_cache = pem_key(key, pem) && attest_cache_get(v->cache, key, &hit) && hit.chain;
+    if (*from_cache)
+        return hit.chain;
+    sk_X509_pop_free(hit.chain, X509_free);
+    return attest_pem_certs((const uint8_t *)pem, strlen(pem));
+}
+
+static void given_chain_keep(attest_verifier *v, const char *pem, STACK_OF(X509) *given)
+{
+    uint8_t key[32];
+    attest_cached_chain entry = {.chain = given, .not_before = INT64_MIN,
+                                 .not_after = INT64_MAX};
+    if (pem_key(key, pem))
+        attest_cache_put(v->cache, key, &entry);
+}
+
 /* ---- device identity ----------------------------------------------------- */
 
 #define BROM_SERIAL_LEN 9        /* 0x41 (GPU) or 0x50 (NVSwitch), then the PDI */
@@ -239,11 +271,18 @@ typedef struct rim_choice {
     const nv_rim *rim;           /* NULL: none */
     STACK_OF(X509) *signers;     /* owned */
     bool cached;                 /* the signature verdict came from the cache */
+    /* Its signing chain and OCSP, judged once (judge_rim_chain) and
+     * recorded from here if this RIM is the one taken (record_rim). */
+    attest_result *chain_checks; /* owned; NULL: not judged or out of memory */
+    int chain_status;
+    const char *chain_ocsp;      /* claim text, static */
+    char chain_expiry[32];
 } rim_choice;
 
 static void rim_choice_release(rim_choice *c)
 {
     sk_X509_pop_free(c->signers, X509_free);
+    attest_result_free(c->chain_checks);
     memset(c, 0, sizeof *c);
 }
 
@@ -323,36 +362,61 @@ static int rim_unavailable(device_ctx *d, const char *kind, bool vbios, const ch
 }
 
 /* A RIM's signing chain (its KeyInfo certificates) to the pinned RIM root
- * and their OCSP (leaf, L3, CA). With r NULL the checks are judged, not
- * recorded, and no claim is written. */
-static int verify_rim_chain(device_ctx *d, attest_result *r, const char *kind,
-                            STACK_OF(X509) *signers, json_t *claims)
+ * and their OCSP (leaf, L3, CA), judged into c's own result: the checks
+ * are recorded only for the RIM taken (record_rim), and judged once. */
+static int judge_rim_chain(device_ctx *d, const char *kind, rim_choice *c)
 {
     char name[128], key[48];
     STACK_OF(X509) *chain = NULL;
-    const char *ocsp = "unknown";
+    attest_result *r = c->chain_checks = attest_result_new();
+    c->chain_ocsp = "unknown";
+    if (!r)
+        return c->chain_status = ATTEST_E_NOMEM;
+    r->verified_at = d->now;
     snprintf(key, sizeof key, "%s_rim.chain", kind);
     int status = nv_chain_verify(r, cname(d, key, name, sizeof name), d->v,
-                                 ATTEST_VENDOR_NVIDIA_RIM, sk_X509_value(signers, 0), signers,
-                                 0, d->now, &chain);
+                                 ATTEST_VENDOR_NVIDIA_RIM, sk_X509_value(c->signers, 0),
+                                 c->signers, 0, d->now, &chain);
     if (status == ATTEST_OK) {
         snprintf(key, sizeof key, "%s_rim.ocsp", kind);
         status = nv_chain_ocsp(r, d->v, cname(d, key, name, sizeof name), d->coll, chain, 0,
-                               sk_X509_num(chain) - 2, d->now, &d->rules->ocsp, &ocsp);
+                               sk_X509_num(chain) - 2, d->now, &d->rules->ocsp, &c->chain_ocsp);
     }
     int64_t nb = 0, na = 0;
-    char exp[32] = "";
     if (chain && attest_cert_validity(sk_X509_value(chain, 0), &nb, &na) == 0)
-        attest_time_format(exp, sizeof exp, na);
-    snprintf(key, sizeof key, "x-nvidia-gpu-%s-rim-cert-chain", kind);
-    if (claims)
-        json_object_set_new(claims, key,
-                            json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
-                                      status == ATTEST_OK ? "valid" : "invalid",
-                                      "x-nvidia-cert-ocsp-status", ocsp,
-                                      "x-nvidia-cert-expiration-date", exp));
+        attest_time_format(c->chain_expiry, sizeof c->chain_expiry, na);
     sk_X509_pop_free(chain, X509_free);
-    return status;
+    return c->chain_status = status;
+}
+
+/* The checks judge_rim_chain recorded for c, recorded in the device's
+ * result as they were, then its claim. Returns the chain's status. */
+static int record_rim_chain(device_ctx *d, const char *kind, const rim_choice *c)
+{
+    char key[48], name[128];
+    const attest_result *from = c->chain_checks;
+    snprintf(key, sizeof key, "%s_rim.chain", kind);
+    if (!from)
+        return attest_check_fail(d->r, cname(d, key, name, sizeof name), ATTEST_E_NOMEM,
+                                 "out of memory");
+    for (size_t i = 0; i < from->count; i++) {
+        const attest_check *k = &from->checks[i];
+        if (k->outcome == ATTEST_CHECK_FAIL)
+            attest_check_fail(d->r, k->name, k->status, "%s", k->detail);
+        else if (k->outcome == ATTEST_CHECK_PASS)
+            attest_check_pass(d->r, k->name, "%s", k->detail);
+        else
+            attest_check_skip(d->r, k->name, "%s", k->detail);
+    }
+    snprintf(key, sizeof key, "x-nvidia-gpu-%s-rim-cert-chain", kind);
+    json_object_set_new(d->claims, key,
+                        json_pack("{s:s, s:s, s:s}", "x-nvidia-cert-status",
+                                  c->chain_status == ATTEST_OK ? "valid" : "invalid",
+                                  "x-nvidia-cert-ocsp-status", c->chain_ocsp,
+                                  "x-nvidia-cert-expiration-date", c->chain_expiry));
+    /* A failure recorded above set d->r's status; one that could not be
+     * recorded (out of memory) still fails the device. */
+    return c->chain_status;
 }
 
 /* The RIM of `kind` ("driver" or "vbios") for this device among the
@@ -374,7 +438,7 @@ static int choose_rim(device_ctx *d, const char *kind, const char *product, cons
             strcasecmp(rim->product, product) || strcasecmp(rim->colloquial_version, version) ||
             !rim_signed(d, i, &c))
             continue;
-        if (verify_rim_chain(d, NULL, kind, c.signers, NULL) == ATTEST_OK) {
+        if (judge_rim_chain(d, kind, &c) == ATTEST_OK) {
             rim_choice_release(out);
             *out = c;
             return ATTEST_OK;
@@ -399,7 +463,7 @@ static int record_rim(device_ctx *d, const char *kind, const rim_choice *c)
     attest_check_pass(d->r, cname(d, key, name, sizeof name),
                       "enveloped XML signature over the whole RIM by '%s' verified%s", signer,
                       c->cached ? " (cached)" : "");
-    return verify_rim_chain(d, d->r, kind, c->signers, d->claims);
+    return record_rim_chain(d, kind, c);
 }
 
 static void device_product(const nv_report *rep, X509 *leaf, char *out, size_t n)
@@ -457,10 +521,14 @@ int nv_verify_device_evidence(attest_result *r, attest_verifier *v, const nv_dev
                               json_t *claims, nv_device_facts *out)
 {
     device_ctx d = {r, v, coll, rules, r->verified_at, prefix, claims};
-    STACK_OF(X509) *given = e->chain_pem ? attest_pem_certs((const uint8_t *)e->chain_pem, strlen(e->chain_pem)) : chain_from_collateral(coll);
+    bool from_cache = false;
+    STACK_OF(X509) *given = e->chain_pem ? given_chain(v, e->chain_pem, &from_cache)
+                                         : chain_from_collateral(coll);
     STACK_OF(X509) *chain = NULL;
     memset(out, 0, sizeof *out);
     int status = verify_device_chain(&d, e, given, nonce, nonce_len, &chain);
+    if (e->chain_pem && chain && !from_cache)
+        given_chain_keep(v, e->chain_pem, given);
     /* Known as soon as the chain verified, whatever fails later: a device
      * failing its own checks still must not hide a repeated one. */
     if (chain) {
