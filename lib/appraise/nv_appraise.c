@@ -442,6 +442,7 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
     nv_identity ids[NV_MAX_DEVICES];
     memset(ids, 0, sizeof ids);
     json_object_set_new(claims, "devices", devices);
+    nv_digest_memo_begin(); /* the devices share RIM chains and roots */
     for (size_t i = 0; i < set->count; i++) {
         const nv_device_evidence *e = &set->devices[i];
         device_ctx d = {r, p, "", json_object()};
@@ -452,6 +453,7 @@ int nv_verify_devices(attest_result *r, attest_verifier *v, const nv_evidence_se
         json_object_set_new(devices, d.prefix, d.claims);
         appraise_device(&d, v, coll, e, nonce, nonce_len, &ids[i]);
     }
+    nv_digest_memo_end();
     check_devices(r, ids, set->count, p);
     check_mode(r, set, p);
     if (p->require_ppcie_topology)

@@ -37,7 +37,7 @@ json_t *attest_json_hex(const uint8_t *p, size_t len)
     if (!buf)
         return NULL;
     attest_hex_encode(buf, p, len);
-    json_t *s = json_stringn(buf, len * 2);
+    json_t *s = json_stringn_nocheck(buf, len * 2); /* hex digits: ASCII, valid UTF-8 */
     if (buf != stackbuf)
         free(buf);
     return s;

@@ -10,6 +10,52 @@
 #include <stdio.h>
 #include <string.h>
 
+/* SHA-256 of certificates, remembered while a scope is open on this
+ * thread (nv_digest_memo_begin/end around one verification's devices):
+ * the cache keys of the device chains, RIM chains and OCSP verdicts hash
+ * the same few certificate objects dozens of times per verification. Each
+ * remembered certificate is referenced until the scope ends, so its
+ * address cannot be reused by another certificate meanwhile; thread-local,
+ * so threads sharing a verifier share nothing here. */
+#define NV_DIGEST_MEMO 128 /* 12 devices of 6 certificates, RIM signers, roots */
+
+static _Thread_local struct {
+    int depth, count;
+    X509 *cert[NV_DIGEST_MEMO];
+    uint8_t sha256[NV_DIGEST_MEMO][32];
+} memo;
+
+void nv_digest_memo_begin(void)
+{
+    memo.depth++;
+}
+
+void nv_digest_memo_end(void)
+{
+    if (memo.depth == 0 || --memo.depth > 0)
+        return;
+    for (int i = 0; i < memo.count; i++)
+        X509_free(memo.cert[i]);
+    memo.count = 0;
+}
+
+static bool cert_sha256(X509 *cert, uint8_t out[32])
+{
+    unsigned int len = 0;
+    for (int i = 0; memo.depth > 0 && i < memo.count; i++)
+        if (memo.cert[i] == cert) {
+            memcpy(out, memo.sha256[i], 32);
+            return true;
+        }
+    if (X509_digest(cert, EVP_sha256(), out, &len) != 1 || len != 32)
+        return false;
+    if (memo.depth > 0 && memo.count < NV_DIGEST_MEMO && X509_up_ref(cert)) {
+        memo.cert[memo.count] = cert;
+        memcpy(memo.sha256[memo.count++], out, 32);
+    }
+    return true;
+}
+
 /* The cache key of a chain verification: every certificate offered, in
  * order, the anchor kind and the length wanted. */
 static bool chain_key(uint8_t key[32], attest_vendor vendor, X509 *leaf,
@@ -17,13 +63,12 @@ static bool chain_key(uint8_t key[32], attest_vendor vendor, X509 *leaf,
 {
     int n = sk_X509_num(untrusted);
     uint8_t digests[NV_CHAIN_KEY_MAX][32];
-    unsigned int dlen;
     if (n + 1 > NV_CHAIN_KEY_MAX)
         return false;
-    if (X509_digest(leaf, EVP_sha256(), digests[0], &dlen) != 1)
+    if (!cert_sha256(leaf, digests[0]))
         return false;
     for (int i = 0; i < n; i++)
-        if (X509_digest(sk_X509_value(untrusted, i), EVP_sha256(), digests[i + 1], &dlen) != 1)
+        if (!cert_sha256(sk_X509_value(untrusted, i), digests[i + 1]))
             return false;
     int meta[2] = {(int)vendor, want_len};
     attest_bytes parts[] = {{"nv-chain", 8}, {meta, sizeof meta}, {digests, 32 * (size_t)(n + 1)}};
@@ -101,15 +146,13 @@ static int ocsp_check_cached(attest_verifier *v, const attest_collateral *coll, 
                              nv_ocsp_result *res)
 {
     uint8_t dc[32], di[32], key[32];
-    unsigned int n1 = 0, n2 = 0;
     int64_t max_age = rules->max_age;
     attest_bytes parts[] = {{"nv-ocsp", 7},
                             {coll->ocsp_set_sha256, 32},
                             {dc, 32},
                             {di, 32},
                             {&max_age, sizeof max_age}};
-    bool keyed = X509_digest(cert, EVP_sha256(), dc, &n1) == 1 &&
-                 X509_digest(issuer, EVP_sha256(), di, &n2) == 1 &&
+    bool keyed = cert_sha256(cert, dc) && cert_sha256(issuer, di) &&
                  attest_cache_key(key, parts, 5) == 0;
     attest_cached_chain hit = {0};
     if (keyed && attest_cache_get(v->cache, key, &hit) && hit.extra_len == sizeof *res) {

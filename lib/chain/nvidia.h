@@ -40,6 +40,13 @@ ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char
                                 STACK_OF(X509) *chain, int first, int last, int64_t now,
                                 const nv_ocsp_rules *rules, const char **worst);
 
+/* A scope (per thread, nestable) in which the SHA-256 of each certificate
+ * object hashed for a cache key is computed once: open it around one
+ * verification's devices, close it before returning (it releases the
+ * certificates it referenced). */
+ATTEST_HIDDEN void nv_digest_memo_begin(void);
+ATTEST_HIDDEN void nv_digest_memo_end(void);
+
 /* ECDSA P-384 / SHA-384 over raw[0, len) with the raw r||s signature. */
 ATTEST_HIDDEN bool nv_report_signature_ok(X509 *leaf, const uint8_t *msg, size_t len,
                                           const uint8_t sig[96]);
