@@ -14,6 +14,7 @@
 #include "chain/collateral.h"
 #include "parse/nv_rim.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/ocsp.h>
@@ -2669,6 +2670,95 @@ Test(nv_synthetic, rim_signature_verdicts_cached)
             cr_expect_str_eq(attest_result_reason(r), first);
         attest_result_free(r);
     }
+    attest_collateral_free(c);
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
+/* Verify evidence JSON with `v` (kept between calls) and collateral `c`. */
+static int verify_json_with(nvfx *f, attest_verifier *v, attest_collateral *c, const char *json,
+                            attest_result **keep)
+{
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, (const uint8_t *)json, strlen(json)), ATTEST_OK,
+                 "%s", attest_error_last());
+    attest_policy *p = tu_policy(STORED);
+    attest_result *r = NULL;
+    int status = attest_verify(&r, v, ev, c, p, f->pki->nonce, 32);
+    note_failure(f, r);
+    if (keep)
+        *keep = r;
+    else
+        attest_result_free(r);
+    attest_policy_free(p);
+    attest_evidence_free(ev);
+    return status;
+}
+
+/* `json` (NVAT evidence JSON from nvgen_evidence_json) with one character
+ * of its chain PEM changed: the last base64 digit of the first
+ * certificate's body but `back` (inside its signature). Caller frees. */
+static char *json_with_pem_byte_changed(const char *json, size_t back)
+{
+    const char *key = "\"certificate\":\"";
+    const char *b64 = strstr(json, key);
+    cr_assert(b64);
+    b64 += strlen(key);
+    size_t n = strcspn(b64, "\"");
+    unsigned char *pem = calloc(1, n + 1);
+    char *out = calloc(1, strlen(json) + n + 16);
+    cr_assert(pem && out);
+    int plen = EVP_DecodeBlock(pem, (const unsigned char *)b64, (int)n);
+    cr_assert(plen > 0);
+    char *end = strstr((char *)pem, "\n-----END CERTIFICATE-----");
+    cr_assert(end && (size_t)(end - (char *)pem) > back);
+    char *c = end - back;
+    cr_assert(isalnum((unsigned char)*c), "'%c'", *c);
+    *c = *c == 'A' ? 'B' : 'A';
+    while (plen > 0 && pem[plen - 1] == 0) /* EVP_DecodeBlock counts the padding */
+        plen--;
+    memcpy(out, json, (size_t)(b64 - json));
+    int m = EVP_EncodeBlock((unsigned char *)out + (b64 - json), pem, plen);
+    strcat(out, b64 + n);
+    cr_assert(m > 0);
+    free(pem);
+    return out;
+}
+
+/* The chain PEM of evidence JSON is parsed once per verifier
+ * (nv_evidence.c, given_chain): the parse is reused only for the same
+ * bytes (a PEM one byte different is parsed and refused), and a chain
+ * from that cache is still verified at each instant (refused before its
+ * certificates are valid). */
+Test(nv_synthetic, chain_pem_cache_same_bytes_and_instant_only)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    size_t len = 0, jlen = 0;
+    uint8_t *rep = fx_report(&f, &len, NULL);
+    const uint8_t *reps[1] = {rep};
+    char *json = NULL;
+    cr_assert_eq(nvgen_evidence_json(&json, &jlen, f.pki, reps, &len, 1), 0);
+    fx_drop(&f, "chain");
+    attest_collateral *c = fx_collateral(&f);
+    attest_verifier *v = fx_verifier(&f);
+    EXPECT_OK(&f, verify_json_with(&f, v, c, json, NULL));
+    size_t warm = attest_verifier_cache_size(v);
+    EXPECT_OK(&f, verify_json_with(&f, v, c, json, NULL));
+    cr_expect_eq(attest_verifier_cache_size(v), warm, "the second verification added entries");
+    /* One byte different: another parse, whose leaf signature fails. */
+    char *changed = json_with_pem_byte_changed(json, 8);
+    cr_expect_neq(verify_json_with(&f, v, c, changed, NULL), ATTEST_OK);
+    cr_expect(!strncmp(f.failed, "gpu0.chain", 10), "failing check: %s (%s)", f.failed,
+              f.reason);
+    EXPECT_OK(&f, verify_json_with(&f, v, c, json, NULL));
+    /* The cached parse at an instant before the certificates' validity. */
+    cr_assert_eq(attest_verifier_set_time(v, 946684800 /* 2000-01-01 */), ATTEST_OK);
+    cr_expect_neq(verify_json_with(&f, v, c, json, NULL), ATTEST_OK);
+    cr_expect_str_eq(f.failed, "gpu0.chain", "%s", f.reason);
+    free(changed);
+    free(json);
+    free(rep);
     attest_collateral_free(c);
     attest_verifier_free(v);
     fx_free(&f);
