@@ -281,6 +281,15 @@ $(B)/bench-ocsp: bench/bench_ocsp.c bench/bench_util.h $(B)/libattest.a $(GEN_SR
 $(B)/bench-online: bench/bench_online.c bench/bench_util.h lib/api/fetch.h lib/api/http.h $(B)/libattest.a $(B)/attest $(B)/attest-mock
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ bench/bench_online.c $(B)/libattest.a $(LIBS)
 
+# One verifier shared by threads against one thread and separate processes
+# (issue 13); needs two free cores to mean anything, so no taskset.
+$(B)/bench-threads: bench/bench_threads.c bench/bench_util.h $(B)/libattest.a $(GEN_SRC) vectors/gen/dcapgen.h vectors/gen/snpgen.h $(B)/testpki/.done
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ bench/bench_threads.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
+.PHONY: bench-threads
+bench-threads: $(B)/bench-threads
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) $(B)/bench-threads
+
 bench: deps
 	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
