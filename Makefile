@@ -290,6 +290,15 @@ $(B)/bench-threads: bench/bench_threads.c bench/bench_util.h $(B)/libattest.a $(
 bench-threads: $(B)/bench-threads
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) $(B)/bench-threads
 
+# Memory under load (issue 14): 100,000 distinct SNP chips through one
+# verifier, resident memory printed; not part of make check (minutes).
+$(B)/soak: tests/soak/soak.c $(B)/libattest.a $(GEN_SRC) vectors/gen/snpgen.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Iinclude -Ivectors/gen -o $@ tests/soak/soak.c $(GEN_SRC) $(B)/libattest.a $(LIBS)
+
+.PHONY: soak
+soak: $(B)/soak
+	$(B)/soak $(SOAK_COUNT)
+
 bench: deps
 	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp

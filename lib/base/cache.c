@@ -21,6 +21,8 @@
  * pointers to the stack under the lock): vendor chains have 3 to 6. */
 #define CACHE_MAX_CHAIN 16
 #define CACHE_MIN_BUCKETS 64
+/* How many recent chains a new entry looks in for issuers it can share. */
+#define CACHE_SHARE_LOOKBACK 4
 
 typedef struct node {
     uint8_t key[32];
@@ -232,9 +234,36 @@ static void maybe_grow_locked(attest_chain_cache *c)
     c->nbuckets = nb;
 }
 
+/* Share the issuers of `n`'s chain with the recent entries that hold the
+ * same certificates (X509_cmp: same encoding), so that thousands of chips
+ * of one product keep one ASK and one ARK, not one per collateral object
+ * they came with (an RSA-4096 certificate object costs several KiB). */
+static void share_issuers_locked(attest_chain_cache *c, node *n)
+{
+    int len = n->entry.chain ? sk_X509_num(n->entry.chain) : 0;
+    for (int i = 1; i < len; i++) {
+        X509 *mine = sk_X509_value(n->entry.chain, i);
+        int looked = 0;
+        for (node *o = c->newest; o && looked < CACHE_SHARE_LOOKBACK; o = o->older) {
+            int olen = o->entry.chain ? sk_X509_num(o->entry.chain) : 0;
+            looked += olen > 0;
+            for (int j = 1; j < olen; j++) {
+                X509 *theirs = sk_X509_value(o->entry.chain, j);
+                if (theirs != mine && X509_cmp(theirs, mine) == 0 && X509_up_ref(theirs)) {
+                    (void)sk_X509_set(n->entry.chain, i, theirs);
+                    X509_free(mine);
+                    goto next_cert;
+                }
+            }
+        }
+    next_cert:;
+    }
+}
+
 /* Insert or replace (lock held); takes ownership of `n`. */
 static void insert_locked(attest_chain_cache *c, node *n)
 {
+    share_issuers_locked(c, n);
     node **link = find_link(c, n->key);
     if (*link)
         remove_locked(c, *link); /* replaced: the newer facts win */
