@@ -11,6 +11,7 @@
  * contend for a few hundred nanoseconds per verification at most. */
 #include "base.h"
 #include "cache.h"
+#include "crypto.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -27,6 +28,7 @@
 typedef struct node {
     uint8_t key[32];
     attest_cached_chain entry;   /* entry.chain owns one reference per certificate */
+    EVP_PKEY *pkey;              /* attest_cache_p256_key's entries: one reference */
     struct node *hash_next;      /* bucket chain */
     struct node *newer, *older;  /* recency list: head = most recent */
 } node;
@@ -99,6 +101,7 @@ static void list_push_newest(attest_chain_cache *c, node *n)
 static void node_free(node *n)
 {
     sk_X509_pop_free(n->entry.chain, X509_free);
+    EVP_PKEY_free(n->pkey);
     free(n);
 }
 
@@ -315,26 +318,52 @@ void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
     attest_cache_put(c, key, &e);
 }
 
-/* SHA-256 fetched once per process: EVP_sha256() makes OpenSSL 3 look the
- * algorithm up in its provider store (a shared lock) at every init. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void fetch_sha256(void)
+/* The shared key of `key` with a reference for the caller, or NULL. */
+static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32])
 {
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    EVP_PKEY *pkey = NULL;
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    if (n && n->pkey && EVP_PKEY_up_ref(n->pkey)) {
+        list_unlink(c, n);
+        list_push_newest(c, n);
+        pkey = n->pkey;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return pkey;
 }
 
-static const EVP_MD *cache_sha256(void)
+int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY **out)
 {
-    pthread_once(&sha256_once, fetch_sha256);
-    return sha256_md ? sha256_md : EVP_sha256();
+    uint8_t key[32];
+    attest_bytes parts[] = {{"p256-raw", 8}, {xy, 64}};
+    bool keyed = attest_cache_key(key, parts, 2) == 0;
+    if (keyed && (*out = get_pkey(c, key)) != NULL)
+        return 0;
+    if (attest_p256_key_from_raw(out, xy) != 0)
+        return -1;
+    node *n = keyed ? calloc(1, sizeof *n) : NULL;
+    if (!n || !EVP_PKEY_up_ref(*out)) {
+        free(n); /* not cached: the caller still has its key */
+        return 0;
+    }
+    memcpy(n->key, key, 32);
+    n->pkey = *out;
+    pthread_mutex_lock(&c->lock);
+    if (c->limit > 0) {
+        insert_locked(c, n);
+        n = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (n)
+        node_free(n);
+    return 0;
 }
 
 int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, cache_sha256(), NULL) == 1;
+    int ok = ctx && EVP_DigestInit_ex(ctx, attest_md_sha256(), NULL) == 1;
     for (size_t i = 0; ok && i < n; i++) {
         uint64_t len = parts[i].len; /* length-prefixed: parts cannot run together */
         ok = EVP_DigestUpdate(ctx, &len, sizeof len) == 1 &&

@@ -45,6 +45,16 @@ ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32]
 ATTEST_HIDDEN bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32]);
 ATTEST_HIDDEN void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32]);
 
+/* The P-256 public key of raw big-endian x||y (attest_p256_key_from_raw:
+ * on the curve), one object shared by every verification naming the same
+ * point, e.g. the attestation key of a platform's quotes: creating an
+ * EVP_PKEY takes process-wide write locks in OpenSSL 3.0 (ENGINE table,
+ * ex_data) that serialise verifying threads. *out is the caller's
+ * reference (EVP_PKEY_free); the key is only read (EVP_PKEY_CTX per use).
+ * Returns 0, or -1 when xy is not a P-256 point (nothing cached). */
+ATTEST_HIDDEN int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64],
+                                        EVP_PKEY **out);
+
 /* SHA-256 over length-prefixed parts: the key of a cached check, which
  * must cover every input the check depends on. Returns 0 or -1. */
 ATTEST_HIDDEN int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n);

@@ -5,6 +5,7 @@
 #include "base/cache.h"
 #include "snpgen.h"
 
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 
 static void key_of(uint8_t key[32], int i)
@@ -257,4 +258,61 @@ Test(cache, verdicts_do_not_depend_on_the_limit)
     }
     cr_expect_eq(attest_verifier_set_cache_limit(NULL, 1), ATTEST_E_INVALID_ARG);
     fixture_free(&f);
+}
+
+/* ---- the shared attestation key object ----------------------------------- */
+
+/* x||y of the P-256 generator G and of 2G (both on the curve). */
+static const uint8_t P256_G[64] = {
+    0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2,
+    0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+    0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16,
+    0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
+static const uint8_t P256_2G[64] = {
+    0x7c, 0xf2, 0x7b, 0x18, 0x8d, 0x03, 0x4f, 0x7e, 0x8a, 0x52, 0x38, 0x03, 0x04, 0xb5, 0x1a, 0xc3,
+    0xc0, 0x89, 0x69, 0xe2, 0x77, 0xf2, 0x1b, 0x35, 0xa6, 0x0b, 0x48, 0xfc, 0x47, 0x66, 0x99, 0x78,
+    0x07, 0x77, 0x55, 0x10, 0xdb, 0x8e, 0xd0, 0x40, 0x29, 0x3d, 0x9a, 0xc6, 0x9f, 0x74, 0x30, 0xdb,
+    0xba, 0x7d, 0xad, 0xe6, 0x3c, 0xe9, 0x82, 0x29, 0x9e, 0x04, 0xb7, 0x9d, 0x22, 0x78, 0x73, 0xd1};
+
+/* One object per point while cached: the quotes of a platform (and the
+ * threads verifying them) share it instead of building one each. */
+Test(cache, p256_key_shared_per_point)
+{
+    attest_chain_cache *c = cache_with_limit(ATTEST_CACHE_DEFAULT_LIMIT);
+    EVP_PKEY *a = NULL, *b = NULL, *g2 = NULL;
+    cr_assert_eq(attest_cache_p256_key(c, P256_G, &a), 0);
+    cr_assert_eq(attest_cache_p256_key(c, P256_G, &b), 0);
+    cr_expect_eq(a, b, "the same point gives the cached object");
+    cr_assert_eq(attest_cache_p256_key(c, P256_2G, &g2), 0);
+    cr_expect_neq(a, g2);
+    cr_expect_eq(attest_cache_size(c), 2);
+    attest_cache_clear(c); /* the callers' references stay valid */
+    cr_expect_eq(EVP_PKEY_get_bits(a), 256);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    EVP_PKEY_free(g2);
+    attest_cache_free(c);
+}
+
+/* A point off the curve is refused and never cached; limit 0 still gives
+ * a working key, only not shared. */
+Test(cache, p256_key_refused_off_curve_and_uncached_at_limit_zero)
+{
+    attest_chain_cache *c = cache_with_limit(0);
+    uint8_t bad[64];
+    memcpy(bad, P256_G, sizeof bad);
+    bad[63] ^= 1;
+    EVP_PKEY *k = NULL, *k2 = NULL;
+    cr_expect_eq(attest_cache_p256_key(c, bad, &k), -1);
+    cr_expect_null(k);
+    cr_assert_eq(attest_cache_p256_key(c, P256_G, &k), 0);
+    cr_assert_eq(attest_cache_p256_key(c, P256_G, &k2), 0);
+    cr_expect_neq(k, k2, "limit 0 shared a key");
+    cr_expect_eq(attest_cache_size(c), 0);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(k2);
+    attest_cache_set_limit(c, 4);
+    cr_expect_eq(attest_cache_p256_key(c, bad, &k), -1);
+    cr_expect_eq(attest_cache_size(c), 0, "a refused point was cached");
+    attest_cache_free(c);
 }
