@@ -314,6 +314,8 @@ class Verifier(_Handle):
 
     def set_cache_limit(self, max_entries: int) -> None:
         """At most max_entries cached checks, least recently used evicted; 0: none."""
+        if int(max_entries) < 0:
+            raise ValueError("cache limit must be >= 0")
         check(C.attest_verifier_set_cache_limit(self._handle, int(max_entries)))
 
     def verify(self, evidence: EvidenceLike, collateral: CollateralLike = None,
