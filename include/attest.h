@@ -771,7 +771,7 @@ ATTEST_API void attest_verifier_clear_cache(attest_verifier *v);
  * the least recently used entry is evicted, and an evicted check is simply
  * verified again when next needed: the limit changes the cost of a
  * verification, never its verdict. 0 caches nothing. The default is 4096
- * entries (about 4 KiB each for an SNP chip's chain: docs/cache.md). A
+ * entries (about 9 KiB each for an SNP chip's chain, measured: docs/cache.md). A
  * lower limit evicts at once. Thread-safe: may be called while other
  * threads verify with `v`. Errors: ATTEST_E_INVALID_ARG (v NULL). */
 ATTEST_API int attest_verifier_set_cache_limit(attest_verifier *v, size_t max_entries);
