@@ -766,6 +766,16 @@ ATTEST_API int attest_verifier_add_anchor(attest_verifier *v,
 ATTEST_API size_t attest_verifier_cache_size(attest_verifier *v);
 ATTEST_API void attest_verifier_clear_cache(attest_verifier *v);
 
+/* Bound the verifier's cache of checks that passed (verified chains, CRL,
+ * TCB Info, RIM and signature checks) to `max_entries` entries; when full,
+ * the least recently used entry is evicted, and an evicted check is simply
+ * verified again when next needed: the limit changes the cost of a
+ * verification, never its verdict. 0 caches nothing. The default is 4096
+ * entries (about 9 KiB each for an SNP chip's chain, measured: docs/cache.md). A
+ * lower limit evicts at once. Thread-safe: may be called while other
+ * threads verify with `v`. Errors: ATTEST_E_INVALID_ARG (v NULL). */
+ATTEST_API int attest_verifier_set_cache_limit(attest_verifier *v, size_t max_entries);
+
 ATTEST_API void attest_verifier_free(attest_verifier *v);
 
 /* ------------------------------------------------------------------------

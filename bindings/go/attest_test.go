@@ -441,3 +441,24 @@ func TestRejectionNeverOK(t *testing.T) {
 		t.Error("accepted verdict with a failing status counts as accepted")
 	}
 }
+
+// The cache bound: any non-negative limit is taken, a negative one refused.
+func TestSetCacheLimit(t *testing.T) {
+	v, err := NewVerifier()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	for _, n := range []int{0, 1, 4096} {
+		if err := v.SetCacheLimit(n); err != nil {
+			t.Errorf("SetCacheLimit(%d): %v", n, err)
+		}
+	}
+	if err := v.SetCacheLimit(-1); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("SetCacheLimit(-1): %v", err)
+	}
+	v.Close()
+	if err := v.SetCacheLimit(1); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("SetCacheLimit after Close: %v", err)
+	}
+}

@@ -180,6 +180,22 @@ func (v *Verifier) ClearCache() {
 	}
 }
 
+// SetCacheLimit bounds the cache to maxEntries entries, least recently
+// used evicted first; 0 caches nothing (attest_verifier_set_cache_limit).
+func (v *Verifier) SetCacheLimit(maxEntries int) error {
+	const op = "attest_verifier_set_cache_limit"
+	if maxEntries < 0 {
+		return &Error{Op: op, Status: ErrInvalidArg, Message: "negative limit"}
+	}
+	v.h.mu.RLock()
+	defer v.h.mu.RUnlock()
+	if v.h.ptr == nil {
+		return errClosed(op)
+	}
+	p := (*C.attest_verifier)(v.h.ptr)
+	return call(op, func() C.int { return C.attest_verifier_set_cache_limit(p, C.size_t(maxEntries)) })
+}
+
 // Close frees the verifier (attest_verifier_free) once the verifications
 // in flight end; idempotent.
 func (v *Verifier) Close() error {

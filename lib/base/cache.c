@@ -1,46 +1,134 @@
-/* A small thread-safe map from a leaf certificate's SHA-256 to its verified
- * chain facts, so that repeated evidence from one machine costs one ECDSA
- * verification instead of a chain walk. Bounded: when full, it is emptied
- * (simple and predictable; machines are few compared with reports). */
+/* The verifier's cache of checks that passed (cache.h): a hash map from a
+ * 32-byte key to a verified chain's facts, bounded by a count of entries
+ * and evicting the least recently used one, so that a stream of distinct
+ * platforms cannot grow it without bound. An evicted check is simply
+ * verified again on its next use: eviction never changes a verdict.
+ *
+ * Threads: one mutex guards the map and the recency list. It is held only
+ * for the lookup, the relink and the reference counting of the chain's
+ * certificates (atomic increments): never while verifying, hashing or
+ * allocating the caller's copy of the chain, so threads sharing a verifier
+ * contend for a few hundred nanoseconds per verification at most. */
 #include "base.h"
 #include "cache.h"
+#include "crypto.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 256
+/* Chains longer than this are not cached (a get copies the certificate
+ * pointers to the stack under the lock): vendor chains have 3 to 6. */
+#define CACHE_MAX_CHAIN 16
+#define CACHE_MIN_BUCKETS 64
+/* How many recent chains a new entry looks in for issuers it can share. */
+#define CACHE_SHARE_LOOKBACK 4
 
-typedef struct slot {
-    bool used;
+typedef struct node {
     uint8_t key[32];
-    attest_cached_chain entry;
-} slot;
+    attest_cached_chain entry;   /* entry.chain owns one reference per certificate */
+    EVP_PKEY *pkey;              /* attest_cache_p256_key's entries: one reference */
+    struct node *hash_next;      /* bucket chain */
+    struct node *newer, *older;  /* recency list: head = most recent */
+} node;
 
 struct attest_chain_cache {
     pthread_mutex_t lock;
-    slot slots[CACHE_SLOTS];
+    node **buckets;              /* nbuckets heads, a power of two */
+    size_t nbuckets;
     size_t size;
+    size_t limit;                /* 0: nothing is cached */
+    node *newest, *oldest;
 };
 
 attest_chain_cache *attest_cache_new(void)
 {
     attest_chain_cache *c = calloc(1, sizeof *c);
-    if (c && pthread_mutex_init(&c->lock, NULL) != 0) {
+    if (!c)
+        return NULL;
+    c->nbuckets = CACHE_MIN_BUCKETS;
+    c->limit = ATTEST_CACHE_DEFAULT_LIMIT;
+    if (!(c->buckets = calloc(c->nbuckets, sizeof *c->buckets)) ||
+        pthread_mutex_init(&c->lock, NULL) != 0) {
+        free(c->buckets);
         free(c);
         return NULL;
     }
     return c;
 }
 
+/* The key is a SHA-256 digest: its first bytes are already uniform. */
+static size_t bucket_of(const attest_chain_cache *c, const uint8_t key[32])
+{
+    uint64_t h;
+    memcpy(&h, key, sizeof h);
+    return (size_t)(h & (c->nbuckets - 1));
+}
+
+static node **find_link(attest_chain_cache *c, const uint8_t key[32])
+{
+    node **link = &c->buckets[bucket_of(c, key)];
+    while (*link && memcmp((*link)->key, key, 32) != 0)
+        link = &(*link)->hash_next;
+    return link;
+}
+
+static void list_unlink(attest_chain_cache *c, node *n)
+{
+    if (n->newer)
+        n->newer->older = n->older;
+    else
+        c->newest = n->older;
+    if (n->older)
+        n->older->newer = n->newer;
+    else
+        c->oldest = n->newer;
+    n->newer = n->older = NULL;
+}
+
+static void list_push_newest(attest_chain_cache *c, node *n)
+{
+    n->older = c->newest;
+    n->newer = NULL;
+    if (c->newest)
+        c->newest->newer = n;
+    c->newest = n;
+    if (!c->oldest)
+        c->oldest = n;
+}
+
+static void node_free(node *n)
+{
+    sk_X509_pop_free(n->entry.chain, X509_free);
+    EVP_PKEY_free(n->pkey);
+    free(n);
+}
+
+/* Unlink `n` from the map and the list and free it (lock held). */
+static void remove_locked(attest_chain_cache *c, node *n)
+{
+    node **link = find_link(c, n->key);
+    *link = n->hash_next;
+    list_unlink(c, n);
+    c->size--;
+    node_free(n);
+}
+
+static void evict_to_limit_locked(attest_chain_cache *c)
+{
+    while (c->size > c->limit && c->oldest)
+        remove_locked(c, c->oldest);
+}
+
 static void clear_locked(attest_chain_cache *c)
 {
-    for (size_t i = 0; i < CACHE_SLOTS; i++) {
-        if (c->slots[i].used)
-            sk_X509_pop_free(c->slots[i].entry.chain, X509_free);
-        c->slots[i].used = false;
+    for (node *n = c->newest, *next; n; n = next) {
+        next = n->older;
+        node_free(n);
     }
+    memset(c->buckets, 0, c->nbuckets * sizeof *c->buckets);
+    c->newest = c->oldest = NULL;
     c->size = 0;
 }
 
@@ -50,6 +138,7 @@ void attest_cache_free(attest_chain_cache *c)
         return;
     clear_locked(c);
     pthread_mutex_destroy(&c->lock);
+    free(c->buckets);
     free(c);
 }
 
@@ -68,62 +157,149 @@ size_t attest_cache_size(attest_chain_cache *c)
     return n;
 }
 
-/* Open addressing on the first key bytes (the key is a SHA-256 digest). */
-static size_t home(const uint8_t key[32])
+void attest_cache_set_limit(attest_chain_cache *c, size_t max_entries)
 {
-    return (size_t)(key[0] | key[1] << 8) % CACHE_SLOTS;
+    pthread_mutex_lock(&c->lock);
+    c->limit = max_entries;
+    evict_to_limit_locked(c);
+    pthread_mutex_unlock(&c->lock);
+}
+
+size_t attest_cache_limit(attest_chain_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    size_t n = c->limit;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+/* A new stack of the `n` certificates, whose references the caller already
+ * took; on failure those references are dropped. */
+static STACK_OF(X509) *stack_of(X509 *const *certs, int n)
+{
+    STACK_OF(X509) *sk = sk_X509_new_reserve(NULL, n);
+    for (int i = 0; sk && i < n; i++)
+        (void)sk_X509_push(sk, certs[i]); /* cannot fail: reserved */
+    if (!sk)
+        for (int i = 0; i < n; i++)
+            X509_free(certs[i]);
+    return sk;
 }
 
 bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
                       attest_cached_chain *out)
 {
-    bool hit = false;
+    X509 *certs[CACHE_MAX_CHAIN];
+    int ncerts = -1; /* -1: a marker (no chain) */
     pthread_mutex_lock(&c->lock);
-    for (size_t n = 0, i = home(key); n < CACHE_SLOTS; n++, i = (i + 1) % CACHE_SLOTS) {
-        slot *s = &c->slots[i];
-        if (!s->used)
-            break;
-        if (memcmp(s->key, key, 32) == 0) {
-            *out = s->entry;
-            if (s->entry.chain) { /* NULL: a "verified" marker */
-                out->chain = X509_chain_up_ref(s->entry.chain);
-                hit = out->chain != NULL;
-            } else {
-                hit = true;
+    node *n = *find_link(c, key);
+    if (n) {
+        list_unlink(c, n);
+        list_push_newest(c, n);
+        *out = n->entry;
+        if (n->entry.chain) {
+            ncerts = sk_X509_num(n->entry.chain);
+            for (int i = 0; i < ncerts; i++) {
+                certs[i] = sk_X509_value(n->entry.chain, i);
+                X509_up_ref(certs[i]);
             }
-            break;
         }
     }
     pthread_mutex_unlock(&c->lock);
-    return hit;
+    if (!n)
+        return false;
+    if (ncerts < 0)
+        return true;
+    /* The caller's own stack, built outside the lock. */
+    out->chain = stack_of(certs, ncerts);
+    return out->chain != NULL;
+}
+
+/* Grow the map when it holds more entries than buckets; on allocation
+ * failure the old buckets stay (longer bucket chains, same answers). */
+static void maybe_grow_locked(attest_chain_cache *c)
+{
+    if (c->size <= c->nbuckets || c->nbuckets > SIZE_MAX / 2 / sizeof(node *))
+        return;
+    size_t nb = c->nbuckets * 2;
+    node **b = calloc(nb, sizeof *b);
+    if (!b)
+        return;
+    for (node *n = c->newest; n; n = n->older) {
+        uint64_t h;
+        memcpy(&h, n->key, sizeof h);
+        node **head = &b[h & (nb - 1)];
+        n->hash_next = *head;
+        *head = n;
+    }
+    free(c->buckets);
+    c->buckets = b;
+    c->nbuckets = nb;
+}
+
+/* Share the issuers of `n`'s chain with the recent entries that hold the
+ * same certificates (X509_cmp: same encoding), so that thousands of chips
+ * of one product keep one ASK and one ARK, not one per collateral object
+ * they came with (an RSA-4096 certificate object costs several KiB). */
+static void share_issuers_locked(attest_chain_cache *c, node *n)
+{
+    int len = n->entry.chain ? sk_X509_num(n->entry.chain) : 0;
+    for (int i = 1; i < len; i++) {
+        X509 *mine = sk_X509_value(n->entry.chain, i);
+        int looked = 0;
+        for (node *o = c->newest; o && looked < CACHE_SHARE_LOOKBACK; o = o->older) {
+            int olen = o->entry.chain ? sk_X509_num(o->entry.chain) : 0;
+            looked += olen > 0;
+            for (int j = 1; j < olen; j++) {
+                X509 *theirs = sk_X509_value(o->entry.chain, j);
+                if (theirs != mine && X509_cmp(theirs, mine) == 0 && X509_up_ref(theirs)) {
+                    (void)sk_X509_set(n->entry.chain, i, theirs);
+                    X509_free(mine);
+                    goto next_cert;
+                }
+            }
+        }
+    next_cert:;
+    }
+}
+
+/* Insert or replace (lock held); takes ownership of `n`. */
+static void insert_locked(attest_chain_cache *c, node *n)
+{
+    share_issuers_locked(c, n);
+    node **link = find_link(c, n->key);
+    if (*link)
+        remove_locked(c, *link); /* replaced: the newer facts win */
+    link = find_link(c, n->key);
+    *link = n;
+    list_push_newest(c, n);
+    c->size++;
+    evict_to_limit_locked(c);
+    maybe_grow_locked(c);
 }
 
 void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
                       const attest_cached_chain *entry)
 {
-    STACK_OF(X509) *chain = entry->chain ? X509_chain_up_ref(entry->chain) : NULL;
-    if (entry->chain && !chain)
+    if (entry->chain && sk_X509_num(entry->chain) > CACHE_MAX_CHAIN)
+        return; /* not cached: verified again next time */
+    node *n = calloc(1, sizeof *n);
+    if (!n)
+        return; /* a cache that cannot grow only costs time */
+    memcpy(n->key, key, 32);
+    n->entry = *entry;
+    n->entry.chain = entry->chain ? X509_chain_up_ref(entry->chain) : NULL;
+    if (entry->chain && !n->entry.chain) {
+        free(n);
         return;
-    pthread_mutex_lock(&c->lock);
-    if (c->size >= CACHE_SLOTS * 3 / 4)
-        clear_locked(c);
-    for (size_t i = home(key);; i = (i + 1) % CACHE_SLOTS) {
-        slot *s = &c->slots[i];
-        if (s->used && memcmp(s->key, key, 32) == 0) {
-            sk_X509_pop_free(s->entry.chain, X509_free);
-            s->entry = *entry;
-            s->entry.chain = chain;
-            break;
-        }
-        if (!s->used) {
-            s->used = true;
-            memcpy(s->key, key, 32);
-            s->entry = *entry;
-            s->entry.chain = chain;
-            c->size++;
-            break;
-        }
     }
+    pthread_mutex_lock(&c->lock);
+    if (c->limit == 0) {
+        pthread_mutex_unlock(&c->lock);
+        node_free(n);
+        return;
+    }
+    insert_locked(c, n);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -142,10 +318,52 @@ void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
     attest_cache_put(c, key, &e);
 }
 
+/* The shared key of `key` with a reference for the caller, or NULL. */
+static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32])
+{
+    EVP_PKEY *pkey = NULL;
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    if (n && n->pkey && EVP_PKEY_up_ref(n->pkey)) {
+        list_unlink(c, n);
+        list_push_newest(c, n);
+        pkey = n->pkey;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return pkey;
+}
+
+int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY **out)
+{
+    uint8_t key[32];
+    attest_bytes parts[] = {{"p256-raw", 8}, {xy, 64}};
+    bool keyed = attest_cache_key(key, parts, 2) == 0;
+    if (keyed && (*out = get_pkey(c, key)) != NULL)
+        return 0;
+    if (attest_p256_key_from_raw(out, xy) != 0)
+        return -1;
+    node *n = keyed ? calloc(1, sizeof *n) : NULL;
+    if (!n || !EVP_PKEY_up_ref(*out)) {
+        free(n); /* not cached: the caller still has its key */
+        return 0;
+    }
+    memcpy(n->key, key, 32);
+    n->pkey = *out;
+    pthread_mutex_lock(&c->lock);
+    if (c->limit > 0) {
+        insert_locked(c, n);
+        n = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (n)
+        node_free(n);
+    return 0;
+}
+
 int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    int ok = ctx && EVP_DigestInit_ex(ctx, attest_md_sha256(), NULL) == 1;
     for (size_t i = 0; ok && i < n; i++) {
         uint64_t len = parts[i].len; /* length-prefixed: parts cannot run together */
         ok = EVP_DigestUpdate(ctx, &len, sizeof len) == 1 &&

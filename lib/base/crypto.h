@@ -31,4 +31,10 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw_cached(struct attest_chain_cache *cach
                                                  const uint8_t *msg, size_t len,
                                                  const uint8_t *rs, size_t half);
 
+/* SHA-256 and SHA-384 fetched once per process (md.c): use them where a
+ * digest is computed on every verification, instead of EVP_sha256(), which
+ * OpenSSL 3.0 fetches again, under process-wide locks, at each use. */
+ATTEST_HIDDEN const EVP_MD *attest_md_sha256(void);
+ATTEST_HIDDEN const EVP_MD *attest_md_sha384(void);
+
 #endif

@@ -104,3 +104,11 @@ void attest_verifier_clear_cache(attest_verifier *v)
         attest_cache_clear(v->cache);
 }
 
+int attest_verifier_set_cache_limit(attest_verifier *v, size_t max_entries)
+{
+    if (!v)
+        return attest_set_error(ATTEST_E_INVALID_ARG, "verifier: NULL");
+    attest_cache_set_limit(v->cache, max_entries);
+    return ATTEST_OK;
+}
+

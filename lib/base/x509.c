@@ -1,5 +1,6 @@
 /* Certificate helpers every chain uses (x509.h). */
 #include "x509.h"
+#include "crypto.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -25,7 +26,7 @@ int attest_spki_sha256(X509 *cert, uint8_t out[32])
     int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
     if (len <= 0)
         return -1;
-    int ok = EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL);
+    int ok = EVP_Digest(der, (size_t)len, out, NULL, attest_md_sha256(), NULL);
     OPENSSL_free(der);
     return ok == 1 ? 0 : -1;
 }

@@ -111,7 +111,7 @@ int amd_chain_verify(attest_result *r, attest_verifier *v,
     uint8_t key[32];
     unsigned int klen = 0;
     attest_cached_chain entry = {0};
-    bool keyed = X509_digest(vek, EVP_sha256(), key, &klen) == 1 && klen == 32;
+    bool keyed = X509_digest(vek, attest_md_sha256(), key, &klen) == 1 && klen == 32;
     /* The cache key also covers the kind, which selects the intermediate. */
     key[0] ^= (uint8_t)kind;
     if (keyed && attest_cache_get(v->cache, key, &entry)) {

@@ -456,10 +456,13 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
     return ATTEST_OK;
 }
 
-static int verify_quote_signature(attest_result *r, const dcap_quote *q)
+/* The attestation key object is shared through the verifier's cache by the
+ * quotes of a platform (and by threads): building one per quote takes
+ * OpenSSL's process-wide write locks. */
+static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
     EVP_PKEY *key = NULL;
-    if (attest_p256_key_from_raw(&key, q->attest_key) != 0)
+    if (attest_cache_p256_key(v->cache, q->attest_key, &key) != 0)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
     int ok = attest_ecdsa_verify_raw(key, EVP_sha256(), q->raw, q->signed_len, q->signature, 32);
@@ -539,7 +542,7 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
         (status = verify_collateral(r, v, coll, q, chain, root_crl, now, out)) != ATTEST_OK ||
         (status = verify_qe_report(r, v, q, sk_X509_value(chain, 0))) != ATTEST_OK ||
         (status = match_qe_identity(r, q, out->qe_identity)) != ATTEST_OK ||
-        (status = verify_quote_signature(r, q)) != ATTEST_OK ||
+        (status = verify_quote_signature(r, v, q)) != ATTEST_OK ||
         (status = check_tdx_module(r, q, out->tcb_info)) != ATTEST_OK)
         goto done;
 done:

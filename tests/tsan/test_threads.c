@@ -2,8 +2,9 @@
  * attest_verifier, ONE attest_collateral and ONE attest_policy (both
  * read-only once built, as include/attest.h documents) and verify every
  * evidence kind concurrently, accepted and rejected, while thread 0 clears
- * the verifier's chain cache now and then, so that cache hits, misses and
- * clears interleave. Plain C and pthreads (no Criterion) so that the TSan
+ * the verifier's chain cache now and then and thread 1 changes its bound
+ * among small limits (0, 1, 8: evictions under contention), so that cache
+ * hits, misses, evictions and clears interleave. Plain C and pthreads (no Criterion) so that the TSan
  * build stays small; run by `make check-tsan` with
  * TSAN_OPTIONS=halt_on_error=1 exitcode=66, so a race fails the run.
  *
@@ -19,6 +20,11 @@
 
 #define THREADS 8
 #define CLEAR_EVERY 3 /* thread 0 clears the cache before every 3rd case */
+#define LIMIT_EVERY 2 /* thread 1 sets another cache bound before every 2nd case */
+/* The bounds thread 1 cycles through: 8 evicts within one verification of
+ * a bundle, 1 at every insertion, 0 caches nothing. */
+static const size_t CACHE_LIMITS[] = {8, 1, 8, 0};
+#define N_LIMITS (sizeof CACHE_LIMITS / sizeof CACHE_LIMITS[0])
 
 /* All verifications run as of this instant: inside every test PKI's
  * validity and the NVIDIA mock OCSP answers' window (2025-06-01..02). */
@@ -203,6 +209,9 @@ static void *run_thread(void *p)
             /* Each thread starts at another case, so that all kinds run at once. */
             size_t i = (k + (size_t)a->index) % NCASES;
             if (a->index == 0 && k % CLEAR_EVERY == 0) attest_verifier_clear_cache(s->verifier);
+            if (a->index == 1 && k % LIMIT_EVERY == 0)
+                attest_verifier_set_cache_limit(s->verifier,
+                                                CACHE_LIMITS[(k / LIMIT_EVERY + (size_t)round) % N_LIMITS]);
             a->mismatches += verify_case(s, &cases[i], a->index);
             a->verifications++;
         }
@@ -257,6 +266,8 @@ int main(int argc, char **argv)
     int failures = s.rounds < 1 || set_up(&s, &coll, &pol, argv[1], argv[2]) != 0;
     /* A first pass on one thread: a wrong verdict shows here without races. */
     for (size_t i = 0; !failures && i < NCASES; i++) failures += verify_case(&s, &cases[i], -1);
+    if (!failures && attest_verifier_set_cache_limit(s.verifier, CACHE_LIMITS[0]) != ATTEST_OK)
+        failures = 1;
     if (!failures) failures = run_threads(&s, &total);
     if (!failures)
         printf("tsan: %ld verifications in %d threads, all verdicts as expected\n", total, THREADS);

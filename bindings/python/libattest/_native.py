@@ -96,6 +96,7 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
     "attest_time_parse": (INT, ctypes.POINTER(I64), STR),
     "attest_verifier_clear_anchors": (INT, P, INT), "attest_verifier_add_anchor": (INT, P, INT, BUF),
     "attest_verifier_cache_size": (SZ, P), "attest_verifier_clear_cache": (None, P),
+    "attest_verifier_set_cache_limit": (INT, P, SZ),
     "attest_verifier_free": (None, P),
     # verification and result
     "attest_verify": (INT, PP, P, P, P, P, BUF, SZ),

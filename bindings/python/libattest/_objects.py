@@ -312,6 +312,12 @@ class Verifier(_Handle):
     def clear_cache(self) -> None:
         C.attest_verifier_clear_cache(self._handle)
 
+    def set_cache_limit(self, max_entries: int) -> None:
+        """At most max_entries cached checks, least recently used evicted; 0: none."""
+        if int(max_entries) < 0:
+            raise ValueError("cache limit must be >= 0")
+        check(C.attest_verifier_set_cache_limit(self._handle, int(max_entries)))
+
     def verify(self, evidence: EvidenceLike, collateral: CollateralLike = None,
                policy: PolicyLike = None, nonce: NonceLike = None) -> "Result":
         """Verify and return the Result, accepted or rejected (a rejection
