@@ -234,6 +234,9 @@ static int check_launch(const attest_snp_launch *l)
         return attest_set_error(ATTEST_E_MEASURE_INPUT_MISSING,
                                 "snp.reset_eip: %u vCPUs and no AP reset EIP (SEV-ES reset "
                                 "block)", l->vcpus);
+    int st = attest_sev_sections_total_check(l->sections, l->section_count);
+    if (st != ATTEST_OK)
+        return st;
     bool fixed_rdx = l->vmm != ATTEST_VMM_QEMU;
     if (fixed_rdx == l->has_vcpu_sig)
         return attest_set_error(ATTEST_E_MEASURE_VCPU_TYPE,

@@ -135,6 +135,23 @@ static int tdvf_section_check(const attest_tdvf_section *s, size_t i, size_t len
     return ATTEST_OK;
 }
 
+static int tdvf_totals_check(const attest_ovmf_meta *m)
+{
+    uint64_t pages = 0, extended = 0;
+    for (size_t i = 0; i < m->tdvf_count; i++) {
+        const attest_tdvf_section *s = &m->tdvf[i];
+        pages += s->mem_size / ATTEST_OVMF_PAGE; /* each <= 2^52: no wrap over 64 */
+        if (s->attributes & ATTEST_TDVF_ATTR_MR_EXTEND)
+            extended += s->mem_size;
+        if (pages > ATTEST_TDVF_MAX_PAGES || extended > ATTEST_TDVF_MAX_EXTENDED)
+            return attest_set_error(ATTEST_E_MEASURE_SECTION_BOUNDS,
+                                    "tdvf.section[%zu]: the sections add more than %u pages "
+                                    "or extend more than %u MiB", i, ATTEST_TDVF_MAX_PAGES,
+                                    ATTEST_TDVF_MAX_EXTENDED >> 20);
+    }
+    return ATTEST_OK;
+}
+
 static int read_tdvf(const uint8_t *img, size_t len, entry e, attest_ovmf_meta *m)
 {
     attest_reader r;
@@ -154,7 +171,7 @@ static int read_tdvf(const uint8_t *img, size_t len, entry e, attest_ovmf_meta *
     }
     if (st == ATTEST_OK)
         m->tdvf_count = n;
-    return st;
+    return st == ATTEST_OK ? tdvf_totals_check(m) : st;
 }
 
 int attest_sev_section_check(const attest_sev_section *s, size_t i)
@@ -171,6 +188,17 @@ int attest_sev_section_check(const attest_sev_section *s, size_t i)
     if ((uint64_t)s->gpa + s->size > (1ull << 32))
         return attest_set_error(ATTEST_E_MEASURE_SECTION_BOUNDS,
                                 "sev.section[%zu]: 0x%x+0x%x passes 4 GiB", i, s->gpa, s->size);
+    return ATTEST_OK;
+}
+
+int attest_sev_sections_total_check(const attest_sev_section *s, size_t n)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((total += s[i].size) > ATTEST_SEV_MAX_MEASURED)
+            return attest_set_error(ATTEST_E_MEASURE_SECTION_BOUNDS,
+                                    "sev.section[%zu]: the sections cover more than %u MiB", i,
+                                    ATTEST_SEV_MAX_MEASURED >> 20);
     return ATTEST_OK;
 }
 
@@ -191,7 +219,7 @@ static int read_sev(const uint8_t *img, size_t len, entry e, attest_ovmf_meta *m
     }
     if (st == ATTEST_OK)
         m->sev_count = n;
-    return st;
+    return st == ATTEST_OK ? attest_sev_sections_total_check(m->sev, n) : st;
 }
 
 /* The SEV-ES reset block and the kernel-hashes table entry. */

@@ -30,6 +30,11 @@ enum {
 };
 #define ATTEST_TDVF_ATTR_MR_EXTEND 0x1u /* content measured (TDH.MR.EXTEND) */
 #define ATTEST_TDVF_ATTR_PAGE_AUG 0x2u  /* added later by TDH.MEM.PAGE.AUG: not in MRTD */
+/* Pages one descriptor may have added (4 GiB of memory), and bytes it may
+ * have extended (content comes from the image: its largest size). More is
+ * refused, so that a crafted descriptor cannot make MRTD hash for hours. */
+#define ATTEST_TDVF_MAX_PAGES (1u << 20)
+#define ATTEST_TDVF_MAX_EXTENDED ATTEST_OVMF_MAX_IMAGE
 
 /* SEV metadata section types (OVMF OvmfPkg/ResetVector). */
 enum {
@@ -75,7 +80,11 @@ ATTEST_HIDDEN int attest_ovmf_parse(const uint8_t *img, size_t len, attest_ovmf_
                                     attest_ovmf_meta *out);
 
 /* The SEV section checks of attest_ovmf_parse, for sections given by a
- * caller (the OVMF-hash-plus-metadata form). */
+ * caller (the OVMF-hash-plus-metadata form): one section, and all of them
+ * together (at most ATTEST_SEV_MAX_MEASURED bytes, so that a crafted list
+ * cannot make the digest hash for minutes; real ones cover < 1 MiB). */
+#define ATTEST_SEV_MAX_MEASURED (64u << 20)
 ATTEST_HIDDEN int attest_sev_section_check(const attest_sev_section *s, size_t i);
+ATTEST_HIDDEN int attest_sev_sections_total_check(const attest_sev_section *s, size_t n);
 
 #endif

@@ -436,6 +436,10 @@ Test(measure, section_out_of_image_refused)
     ovmfgen_le(img + g.tdvf + 16 + 32 + 16, 0x200000000ull, 8); /* TempMem 8 GiB */
     expect_tdx_refused(img, sizeof img, ATTEST_E_MEASURE_SECTION_BOUNDS, "tdvf.section[1]",
                        "more pages than 4 GiB");
+    ovmfgen_build(img, 0);
+    ovmfgen_le(img + g.tdvf + 16 + 16, 128u << 20, 8); /* BFV: 128 MiB extended */
+    expect_tdx_refused(img, sizeof img, ATTEST_E_MEASURE_SECTION_BOUNDS, "extend more than",
+                       "more extended memory than an image can hold");
     /* The descriptor offset from the end points before the image. */
     ovmfgen_build(img, 0);
     size_t entry = g.footer - 18 - 4; /* the TDVF entry is the first below the footer */
@@ -489,6 +493,13 @@ Test(measure, snp_inputs_refused)
     cr_expect_eq(attest_snp_launch_add_section(l, 0x800000, 0x1000, 9), ATTEST_E_MEASURE_METADATA);
     cr_expect_eq(attest_snp_launch_add_section(l, 0x800100, 0x1000, 1), ATTEST_E_MEASURE_METADATA);
     measure_ok(l, d); /* the refused values changed nothing */
+    for (uint32_t i = 0; i < 17; i++) /* 17 x 4 MiB of zero pages: past 64 MiB */
+        cr_assert_eq(attest_snp_launch_add_section(l, 0x1000000 + i * 0x400000, 0x400000, 1),
+                     ATTEST_OK);
+    cr_expect_eq(attest_measure_snp(d, l), ATTEST_E_MEASURE_SECTION_BOUNDS,
+                 "sections over 64 MiB: %s", attest_error_last());
+    attest_snp_launch_free(l);
+    l = synthetic_launch(0);
     cr_assert_eq(attest_snp_launch_set_vmm(l, ATTEST_VMM_GCE), ATTEST_OK);
     cr_expect_eq(attest_measure_snp(d, l), ATTEST_E_MEASURE_VCPU_TYPE,
                  "a vCPU type GCE does not measure must be refused, not ignored");
