@@ -524,6 +524,11 @@ expect 2 "measure snp with an unknown VMM" -- "$CLI" measure snp --ovmf-hash "$(
   --vcpus 1 --vmm xen
 contains "$T/err" "ATTEST_E_MEASURE_VMM" "the VMM refusal is named"
 expect 2 "measure tdx with an snp option" -- "$CLI" measure tdx --ovmf /dev/null --vcpus 2
+for v in -2 " 2" 2x 99999999999999999999999; do
+  expect 2 "--vcpus '$v' is refused" -- "$CLI" measure snp --ovmf-hash "$(printf '%096d' 0)" \
+    --vmm qemu --vcpus "$v"
+  contains "$T/err" "vcpus" "the option is named"
+done
 if [ -f "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd" ]; then
   expect 0 "measure tdx T02" -- "$CLI" measure tdx --ovmf "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd"
   check "$(cat "$T/out")" "$(od -An -tx1 -j184 -N48 "$R/tdx/T02_cmc_ovmf_mrtd/quote.bin" | tr -d ' \n')" \

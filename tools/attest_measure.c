@@ -15,6 +15,8 @@
  * options and files. Exit: 0 printed, 2 usage, I/O or refused input. */
 #include "attest.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -104,10 +106,13 @@ static int bad(const char *fmt, const char *arg)
 static int number(const char *s, unsigned long long max, unsigned long long *out)
 {
     char *end;
-    if (!s[0] || s[0] == '-' || s[0] == '+')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (*end || v > max)
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (!isxdigit((unsigned char)s[hex ? 2 : 0]))
+        return -1; /* also refuses a sign or space, which strtoull would take */
+    /* base 10 or 16, never strtoull's base 0: "010" is ten, not octal 8 */
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
+    if (*end || errno || v > max)
         return -1;
     *out = v;
     return 0;
