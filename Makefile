@@ -112,8 +112,8 @@ pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile include/attest.h
 
 # ---- CLI and mock TEE ----------------------------------------------------
 cli: $(B)/attest
-$(B)/attest: tools/attest.c $(B)/libattest.a include/attest.h
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c $(B)/libattest.a $(LIBS)
+$(B)/attest: tools/attest.c tools/attest_measure.c $(B)/libattest.a include/attest.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c $(B)/libattest.a $(LIBS)
 
 MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
@@ -341,6 +341,9 @@ $(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-ovmf: fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIBS)
+
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
 define fuzz_public_rule
@@ -381,6 +384,9 @@ fuzz: deps
 	  $(B)/fuzz-corpus/runtime-claims
 	$(B)/fuzz-tpm-attest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/tpm-attest
+	$(MAKE) $(B)/fuzz-ovmf
+	python3 fuzz/seed_ovmf.py $(B)/fuzz-corpus/ovmf
+	$(B)/fuzz-ovmf -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(B)/fuzz-corpus/ovmf
 	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
 	sh fuzz/seed_public.sh $(B) $(SHARED)
 	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \

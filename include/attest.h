@@ -167,6 +167,18 @@ typedef enum attest_status {
     ATTEST_E_POLICY_PCR = -173,            /* a pinned PCR absent, unselected or not allowed */
     ATTEST_E_POLICY_VM_CONFIG = -174,      /* runtime claims vm-configuration not as required */
     ATTEST_E_POLICY_USER_DATA = -175,      /* runtime claims user-data not as required */
+
+    /* expected launch measurements (attest_measure_*, docs/measure.md) */
+    ATTEST_E_MEASURE_IMAGE_SIZE = -190,    /* firmware image empty, cut, not whole 4 KiB pages, too big */
+    ATTEST_E_MEASURE_NO_METADATA = -191,   /* image without the TDVF or SEV metadata needed */
+    ATTEST_E_MEASURE_METADATA = -192,      /* metadata signature, version, length, type malformed */
+    ATTEST_E_MEASURE_SECTION_BOUNDS = -193,/* a metadata section outside the image or 4 GiB */
+    ATTEST_E_MEASURE_VCPUS = -194,         /* vCPU count 0 or above 1024 */
+    ATTEST_E_MEASURE_VCPU_TYPE = -195,     /* vCPU type unknown, missing, or given to a VMM that fixes it */
+    ATTEST_E_MEASURE_VMM = -196,           /* VMM type unknown */
+    ATTEST_E_MEASURE_GUEST_FEATURES = -197,/* guest features without SNPActive (bit 0) */
+    ATTEST_E_MEASURE_KERNEL_HASHES = -198, /* kernel hashes given, no kernel-hashes page to hold them */
+    ATTEST_E_MEASURE_INPUT_MISSING = -199, /* no OVMF image or hash, or no AP reset EIP for APs */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -958,6 +970,118 @@ ATTEST_API int attest_result_to_cbor(uint8_t **out, size_t *out_len, const attes
 ATTEST_API int attest_token_verify(char **claims_json, const char *token,
                                    const char *pubkey_pem, size_t pubkey_len, int64_t now,
                                    const uint8_t *nonce, size_t nonce_len);
+
+/* ------------------------------------------------------------------------
+ * Expected launch measurements (docs/measure.md): the TDX MRTD and the
+ * SEV-SNP MEASUREMENT a firmware image and launch inputs produce, so that a
+ * policy can pin values computed from what the relying party chose to
+ * launch instead of values copied from a machine. No evidence is read and
+ * nothing is verified here; the values are inputs for a policy.
+ *
+ * The firmware image is read only (never kept, never modified); every
+ * offset and length in its metadata is checked against the image. Errors
+ * about the image: ATTEST_E_MEASURE_IMAGE_SIZE (empty, not whole 4 KiB
+ * pages, above 64 MiB, too short for its GUID table),
+ * ATTEST_E_MEASURE_NO_METADATA (no GUID table, or no TDVF / SEV metadata
+ * entry), ATTEST_E_MEASURE_METADATA (signature, version, lengths, counts,
+ * section types or alignment), ATTEST_E_MEASURE_SECTION_BOUNDS (a
+ * descriptor or a section's content outside the image, a section past
+ * 4 GiB, more than 4 GiB of TDX pages). Thread-safe (no shared state).
+ * --------------------------------------------------------------------- */
+
+/* How the VMM orders the TDX page-add and extend operations. */
+typedef enum attest_tdx_order {
+    ATTEST_TDX_ORDER_SINGLE_PASS = 0, /* page by page: TDH.MEM.PAGE.ADD then
+                                         TDH.MR.EXTEND of that page (QEMU >= 9.0) */
+    ATTEST_TDX_ORDER_TWO_PASS = 1,    /* per section: every page added, then every
+                                         page extended (QEMU 8.x TDX patches) */
+} attest_tdx_order;
+
+/* MRTD of a TD launched from a TDVF / OVMF `image` (the whole .fd file)
+ * with the page order `order` (attest_tdx_order), into mrtd[48]. Errors:
+ * ATTEST_E_INVALID_ARG (NULL, unknown order), the image errors above,
+ * ATTEST_E_NOMEM, ATTEST_E_INTERNAL (SHA-384 unavailable). */
+ATTEST_API int attest_measure_tdx(uint8_t mrtd[48], const uint8_t *image, size_t len,
+                                  int order);
+
+/* The VMM that launches an SEV-SNP guest: it sets the VMSA registers and
+ * the page types of some metadata sections (docs/measure.md lists each
+ * difference and which of them are assumptions). */
+typedef enum attest_vmm {
+    ATTEST_VMM_QEMU = 0,     /* QEMU/KVM; RDX = the vCPU type's CPUID signature */
+    ATTEST_VMM_EC2 = 1,      /* AWS EC2, VMSA RDX 0x600 (sev-snp-measure >= 0.0.13) */
+    ATTEST_VMM_GCE = 2,      /* Google Compute Engine: SEC_MEM unmeasured, own G_PAT */
+    ATTEST_VMM_EC2_RDX0 = 3, /* AWS EC2, VMSA RDX 0 (sev-snp-measure-go; older tools) */
+} attest_vmm;
+
+/* SEV metadata section types (OVMF), for attest_snp_launch_add_section. */
+typedef enum attest_sev_section_type {
+    ATTEST_SEV_SECTION_SEC_MEM = 1,       /* zero pages (GCE: unmeasured pages) */
+    ATTEST_SEV_SECTION_SECRETS = 2,       /* the secrets page */
+    ATTEST_SEV_SECTION_CPUID = 3,         /* the CPUID page (EC2: measured last) */
+    ATTEST_SEV_SECTION_SVSM_CAA = 4,      /* zero pages */
+    ATTEST_SEV_SECTION_KERNEL_HASHES = 16,/* the kernel-hashes page, zero without kernel */
+} attest_sev_section_type;
+
+/* The inputs of one SEV-SNP launch, set one by one, then measured. Owned
+ * by the caller (attest_snp_launch_free); not to be changed while another
+ * thread measures it. Every setter returns ATTEST_E_INVALID_ARG on NULL. */
+typedef struct attest_snp_launch attest_snp_launch;
+
+/* A launch with no firmware, no vCPUs, VMM QEMU, guest features 0x1. */
+ATTEST_API int attest_snp_launch_new(attest_snp_launch **out);
+ATTEST_API void attest_snp_launch_free(attest_snp_launch *l);
+
+/* The firmware as an image: its pages are hashed now (the image is not
+ * kept) and its SEV metadata sections, AP reset EIP and kernel-hashes
+ * table address replace any given before. Image errors above. */
+ATTEST_API int attest_snp_launch_set_ovmf(attest_snp_launch *l, const uint8_t *image,
+                                          size_t len);
+
+/* The firmware as its published hash (the launch digest after the image's
+ * pages) and metadata: the sections in the image's order (each call
+ * appends one; ATTEST_E_MEASURE_METADATA for an unknown type, sizes or
+ * addresses not whole 4 KiB pages, more than 64 sections;
+ * ATTEST_E_MEASURE_SECTION_BOUNDS past 4 GiB), the AP reset EIP, and the
+ * kernel-hashes table's GPA when a kernel is measured. */
+ATTEST_API int attest_snp_launch_set_ovmf_hash(attest_snp_launch *l, const uint8_t hash[48]);
+ATTEST_API int attest_snp_launch_add_section(attest_snp_launch *l, uint32_t gpa, uint32_t size,
+                                             uint32_t type);
+ATTEST_API int attest_snp_launch_set_reset_eip(attest_snp_launch *l, uint32_t eip);
+ATTEST_API int attest_snp_launch_set_hashes_table_gpa(attest_snp_launch *l, uint32_t gpa);
+
+/* Measured direct boot (QEMU -kernel/-initrd/-append, kernel-hashes=on):
+ * the SHA-256 of the kernel and of the initrd files (of no bytes when
+ * there is no initrd) and the command line (NULL: empty), hashed here with
+ * its terminating NUL as QEMU does. */
+ATTEST_API int attest_snp_launch_set_kernel(attest_snp_launch *l,
+                                            const uint8_t kernel_sha256[32],
+                                            const uint8_t initrd_sha256[32],
+                                            const char *cmdline);
+
+/* vCPU count (1..1024, else ATTEST_E_MEASURE_VCPUS) and type: a QEMU
+ * -cpu name ("EPYC-v4", "EPYC-Milan", "EPYC-Genoa", ... see
+ * docs/measure.md; ATTEST_E_MEASURE_VCPU_TYPE when unknown) or its
+ * family, model and stepping (family 0x17..0x1A). */
+ATTEST_API int attest_snp_launch_set_vcpus(attest_snp_launch *l, unsigned count);
+ATTEST_API int attest_snp_launch_set_vcpu_type(attest_snp_launch *l, const char *name);
+ATTEST_API int attest_snp_launch_set_vcpu_family(attest_snp_launch *l, unsigned family,
+                                                 unsigned model, unsigned stepping);
+
+/* VMM (attest_vmm; ATTEST_E_MEASURE_VMM when unknown) and the VMSA
+ * SEV_FEATURES (ATTEST_E_MEASURE_GUEST_FEATURES without bit 0, SNPActive). */
+ATTEST_API int attest_snp_launch_set_vmm(attest_snp_launch *l, int vmm);
+ATTEST_API int attest_snp_launch_set_guest_features(attest_snp_launch *l, uint64_t features);
+
+/* The launch digest (MEASUREMENT of the report) into digest[48]. Errors:
+ * ATTEST_E_INVALID_ARG, ATTEST_E_MEASURE_INPUT_MISSING (no firmware, or
+ * no AP reset EIP with more than one vCPU), ATTEST_E_MEASURE_VCPUS (not
+ * set), ATTEST_E_MEASURE_VCPU_TYPE (QEMU without a type; EC2 and GCE
+ * with one, as their RDX does not depend on it), ATTEST_E_MEASURE_KERNEL_HASHES
+ * (a kernel given, and no kernel-hashes section of one page, or no table
+ * GPA inside it), ATTEST_E_INTERNAL (SHA-384). Thread-safe for distinct
+ * or unchanged launches. */
+ATTEST_API int attest_measure_snp(uint8_t digest[48], const attest_snp_launch *l);
 
 #ifdef __cplusplus
 }

@@ -517,5 +517,55 @@ if [ -d "$SHARED/vectors/azure/thim" ] && command -v python3 >/dev/null 2>&1; th
   wait "$THIM_SERVER"
 fi
 
+# attest measure (docs/measure.md): launch inputs -> the value a policy pins.
+R=$SHARED/vectors/refvalues
+expect 2 "measure without a platform" -- "$CLI" measure
+expect 2 "measure snp with an unknown VMM" -- "$CLI" measure snp --ovmf-hash "$(printf '%096d' 0)" \
+  --vcpus 1 --vmm xen
+contains "$T/err" "ATTEST_E_MEASURE_VMM" "the VMM refusal is named"
+expect 2 "measure tdx with an snp option" -- "$CLI" measure tdx --ovmf /dev/null --vcpus 2
+for v in -2 " 2" 2x 99999999999999999999999; do
+  expect 2 "--vcpus '$v' is refused" -- "$CLI" measure snp --ovmf-hash "$(printf '%096d' 0)" \
+    --vmm qemu --vcpus "$v"
+  contains "$T/err" "vcpus" "the option is named"
+done
+if [ -f "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd" ]; then
+  expect 0 "measure tdx T02" -- "$CLI" measure tdx --ovmf "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd"
+  check "$(cat "$T/out")" "$(od -An -tx1 -j184 -N48 "$R/tdx/T02_cmc_ovmf_mrtd/quote.bin" | tr -d ' \n')" \
+    "T02: measure tdx prints the signed quote's MRTD"
+  expect 0 "measure tdx T02 --policy" -- "$CLI" measure tdx --order two-pass --policy \
+    --ovmf "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd"
+  contains "$T/out" '"mrtd"' "the policy snippet pins mrtd"
+  contains "$T/out" "74f1308474541bd175f93a70c8c2ed51022d3f14dfa5460b8fc092a07e047998" "two-pass value"
+  head -c 100000 "$R/tdx/T02_cmc_ovmf_mrtd/OVMF.fd" > "$T/cut.fd"
+  expect 2 "a cut image is refused" -- "$CLI" measure tdx --ovmf "$T/cut.fd"
+  contains "$T/err" "ATTEST_E_MEASURE_IMAGE_SIZE" "the cut image's code"
+fi
+J=$R/snp/S01_dstack_milan/sev_snp_measurement.json
+if [ -f "$J" ] && command -v python3 >/dev/null 2>&1; then
+  python3 - "$J" > "$T/s01.args" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+args = ["--ovmf-hash", d["ovmf_hash"]]
+for s in d["ovmf_sections"]:
+    args += ["--section", "%d:%d:%d" % (s["gpa"], s["size"], s["section_type"])]
+args += ["--reset-eip", str(d["sev_es_reset_eip"]), "--hashes-table-gpa", str(d["sev_hashes_table_gpa"]),
+         "--kernel-sha256", d["kernel_hash"], "--initrd-sha256", d["initrd_hash"],
+         "--append", d["base_cmdline"], "--vcpus", str(d["vcpus"]), "--vcpu-type", d["vcpu_type"],
+         "--guest-features", str(d["guest_features"]), "--vmm", "qemu"]
+print("\n".join(args))
+PY
+  S01_WANT=$(od -An -tx1 -j144 -N48 "$R/snp/S01_dstack_milan/report.bin" | tr -d ' \n')
+  # one argument per line (the command line has spaces)
+  set --; while IFS= read -r a; do set -- "$@" "$a"; done < "$T/s01.args"
+  expect 0 "measure snp S01" -- "$CLI" measure snp "$@"
+  check "$(cat "$T/out")" "$S01_WANT" "S01: measure snp prints the signed report's MEASUREMENT"
+  expect 0 "measure snp S01 --json" -- "$CLI" measure snp --json "$@"
+  contains "$T/out" "\"measurement\": \"$S01_WANT\"" "JSON carries the value"
+  contains "$T/out" '"vcpu-type": "EPYC-v4"' "JSON carries the inputs"
+  expect 2 "--vcpus given twice is refused" -- "$CLI" measure snp "$@" --vcpus 3
+  set --
+fi
+
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

@@ -1638,8 +1638,12 @@ static int dispatch(const command *cmd, int argc, char **argv)
     return command_usage(cmd);
 }
 
+int attest_measure_main(int argc, char **argv); /* tools/attest_measure.c */
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "measure"))
+        return attest_measure_main(argc - 1, argv + 1);
     if (argc < 2)
         return usage(stderr);
     if (!strcmp(argv[1], "--version"))

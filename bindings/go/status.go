@@ -103,6 +103,16 @@ const (
 	ErrPolicyPCR             Status = C.ATTEST_E_POLICY_PCR               // a pinned PCR absent, unselected or not allowed
 	ErrPolicyVMConfig        Status = C.ATTEST_E_POLICY_VM_CONFIG         // runtime claims vm-configuration not as required
 	ErrPolicyUserData        Status = C.ATTEST_E_POLICY_USER_DATA         // runtime claims user-data not as required
+	ErrMeasureImageSize      Status = C.ATTEST_E_MEASURE_IMAGE_SIZE       // firmware image empty, cut, not whole pages, too big
+	ErrMeasureNoMetadata     Status = C.ATTEST_E_MEASURE_NO_METADATA      // image without the TDVF or SEV metadata needed
+	ErrMeasureMetadata       Status = C.ATTEST_E_MEASURE_METADATA         // metadata signature, version, length, type malformed
+	ErrMeasureSectionBounds  Status = C.ATTEST_E_MEASURE_SECTION_BOUNDS   // a metadata section outside the image or 4 GiB
+	ErrMeasureVCPUs          Status = C.ATTEST_E_MEASURE_VCPUS            // vCPU count 0 or above 1024
+	ErrMeasureVCPUType       Status = C.ATTEST_E_MEASURE_VCPU_TYPE        // vCPU type unknown, missing or not applicable
+	ErrMeasureVMM            Status = C.ATTEST_E_MEASURE_VMM              // VMM type unknown
+	ErrMeasureGuestFeatures  Status = C.ATTEST_E_MEASURE_GUEST_FEATURES   // guest features without SNPActive
+	ErrMeasureKernelHashes   Status = C.ATTEST_E_MEASURE_KERNEL_HASHES    // kernel hashes, no kernel-hashes page
+	ErrMeasureInputMissing   Status = C.ATTEST_E_MEASURE_INPUT_MISSING    // no OVMF image or hash, or no AP reset EIP
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for
@@ -228,4 +238,14 @@ var allStatuses = []Status{
 	ErrPolicyPCR,
 	ErrPolicyVMConfig,
 	ErrPolicyUserData,
+	ErrMeasureImageSize,
+	ErrMeasureNoMetadata,
+	ErrMeasureMetadata,
+	ErrMeasureSectionBounds,
+	ErrMeasureVCPUs,
+	ErrMeasureVCPUType,
+	ErrMeasureVMM,
+	ErrMeasureGuestFeatures,
+	ErrMeasureKernelHashes,
+	ErrMeasureInputMissing,
 }

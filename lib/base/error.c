@@ -87,7 +87,17 @@
     X(ATTEST_E_AZURE_NONCE, "nonce not bound by the Azure evidence")             \
     X(ATTEST_E_POLICY_PCR, "PCR value not allowed")                              \
     X(ATTEST_E_POLICY_VM_CONFIG, "vm-configuration not as required")             \
-    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")
+    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required") \
+    X(ATTEST_E_MEASURE_IMAGE_SIZE, "firmware image empty, cut or of a size it cannot have") \
+    X(ATTEST_E_MEASURE_NO_METADATA, "firmware image without the metadata needed")  \
+    X(ATTEST_E_MEASURE_METADATA, "firmware metadata malformed")                    \
+    X(ATTEST_E_MEASURE_SECTION_BOUNDS, "firmware metadata section out of bounds")  \
+    X(ATTEST_E_MEASURE_VCPUS, "vCPU count out of range")                           \
+    X(ATTEST_E_MEASURE_VCPU_TYPE, "vCPU type unknown or not applicable")           \
+    X(ATTEST_E_MEASURE_VMM, "VMM type unknown")                                    \
+    X(ATTEST_E_MEASURE_GUEST_FEATURES, "guest features without SNPActive")         \
+    X(ATTEST_E_MEASURE_KERNEL_HASHES, "kernel hashes without a kernel-hashes page") \
+    X(ATTEST_E_MEASURE_INPUT_MISSING, "launch input missing")
 
 const char *attest_strerror(int status)
 {
