@@ -29,7 +29,7 @@ ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTE
 # libcurl fetches online collateral (lib/api/http.c).
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
+LIBS    = -lssl -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build

@@ -87,7 +87,16 @@
     X(ATTEST_E_AZURE_NONCE, "nonce not bound by the Azure evidence")             \
     X(ATTEST_E_POLICY_PCR, "PCR value not allowed")                              \
     X(ATTEST_E_POLICY_VM_CONFIG, "vm-configuration not as required")             \
-    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")
+    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")     \
+    X(ATTEST_E_RATLS_NO_EVIDENCE, "no RA-TLS evidence extension for the rule")   \
+    X(ATTEST_E_RATLS_DUPLICATE, "a second RA-TLS evidence extension")            \
+    X(ATTEST_E_RATLS_UNKNOWN_TAG, "RA-TLS tagged evidence with an unknown tag")  \
+    X(ATTEST_E_RATLS_TRAILING, "bytes after the RA-TLS evidence")                \
+    X(ATTEST_E_RATLS_BINDING, "REPORT_DATA does not bind the peer key")          \
+    X(ATTEST_E_RATLS_NO_KEY_HASH, "RA-TLS claims without pubkey-hash")           \
+    X(ATTEST_E_RATLS_KEY_HASH, "RA-TLS pubkey-hash is not the peer key's")       \
+    X(ATTEST_E_RATLS_NONCE, "RA-TLS nonce absent or differing")                  \
+    X(ATTEST_E_RATLS_PEER, "RA-TLS peer certificate or key invalid")
 
 const char *attest_strerror(int status)
 {
