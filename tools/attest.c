@@ -1200,6 +1200,11 @@ static int cmd_verify(const command *cmd, int argc, char **argv)
     int rc = parse_args(cmd, argc, argv, verify_option, &o, &files);
     if (rc == 0 && files.count == 0 && !o.tls_cert)
         rc = command_usage(cmd);
+    if (rc == 0 && o.tls_cert && o.online) {
+        fprintf(stderr, "attest: --online with --tls-cert: not supported yet; fetch with "
+                "`attest collateral fetch` from the quote\n");
+        rc = EXIT_USAGE;
+    }
     if (rc == 0 && o.binding && !o.tls_cert) {
         fprintf(stderr, "attest: --binding needs --tls-cert\n");
         rc = EXIT_USAGE;
