@@ -159,6 +159,18 @@ static int bind_check(attest_result *r, void *arg)
 static int evidence_of(attest_evidence **ev, const ratls_evidence *found)
 {
     int st = attest_evidence_parse(ev, found->evidence, found->evidence_len);
+    /* Each carrier holds one kind: an SNP report (Steward SNP) or a DCAP
+     * quote, never a bundle, Azure evidence or text the parser decodes. */
+    attest_format want = found->carrier == RATLS_CARRIER_STEWARD_SNP ? ATTEST_FORMAT_SNP_REPORT
+                                                                     : ATTEST_FORMAT_DCAP_QUOTE;
+    if (st == ATTEST_OK && attest_evidence_format(*ev) != want) {
+        attest_evidence_free(*ev);
+        *ev = NULL;
+        return attest_set_error(ATTEST_E_FORMAT_UNKNOWN, "ratls.evidence: the %s extension "
+                                "holds no %s", ratls_carrier_name(found->carrier),
+                                want == ATTEST_FORMAT_SNP_REPORT ? "SEV-SNP report"
+                                                                 : "DCAP quote");
+    }
     if (st != ATTEST_OK || !found->vcek)
         return st;
     if ((st = attest_collateral_new(&(*ev)->carried)) == ATTEST_OK)
