@@ -103,6 +103,15 @@ const (
 	ErrPolicyPCR             Status = C.ATTEST_E_POLICY_PCR               // a pinned PCR absent, unselected or not allowed
 	ErrPolicyVMConfig        Status = C.ATTEST_E_POLICY_VM_CONFIG         // runtime claims vm-configuration not as required
 	ErrPolicyUserData        Status = C.ATTEST_E_POLICY_USER_DATA         // runtime claims user-data not as required
+	ErrRATLSNoEvidence       Status = C.ATTEST_E_RATLS_NO_EVIDENCE        // no evidence extension the binding rule takes
+	ErrRATLSDuplicate        Status = C.ATTEST_E_RATLS_DUPLICATE          // a second evidence extension
+	ErrRATLSUnknownTag       Status = C.ATTEST_E_RATLS_UNKNOWN_TAG        // TCG tagged evidence with an unknown CBOR tag
+	ErrRATLSTrailing         Status = C.ATTEST_E_RATLS_TRAILING           // bytes after the evidence in its extension
+	ErrRATLSBinding          Status = C.ATTEST_E_RATLS_BINDING            // REPORT_DATA is not the rule's value for this key
+	ErrRATLSNoKeyHash        Status = C.ATTEST_E_RATLS_NO_KEY_HASH        // claims map without pubkey-hash
+	ErrRATLSKeyHash          Status = C.ATTEST_E_RATLS_KEY_HASH           // claims pubkey-hash is not the peer key's hash
+	ErrRATLSNonce            Status = C.ATTEST_E_RATLS_NONCE              // nonce absent, differing, or given to a scheme without one
+	ErrRATLSPeer             Status = C.ATTEST_E_RATLS_PEER               // peer certificate, CSR or key undecodable or badly self-signed
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for
@@ -228,4 +237,13 @@ var allStatuses = []Status{
 	ErrPolicyPCR,
 	ErrPolicyVMConfig,
 	ErrPolicyUserData,
+	ErrRATLSNoEvidence,
+	ErrRATLSDuplicate,
+	ErrRATLSUnknownTag,
+	ErrRATLSTrailing,
+	ErrRATLSBinding,
+	ErrRATLSNoKeyHash,
+	ErrRATLSKeyHash,
+	ErrRATLSNonce,
+	ErrRATLSPeer,
 }
