@@ -29,7 +29,7 @@ ALLCFLAGS = $(CSTD) $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -Iinclude -DATTE
 # libcurl fetches online collateral (lib/api/http.c).
 CURL_CFLAGS = $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS = $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
-LIBS    = -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
+LIBS    = -lssl -lcrypto -ljansson -ljwt -lcbor $(CURL_LIBS) -lpthread $(XMLSEC_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
@@ -40,8 +40,8 @@ LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c 
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
-GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c
 TEST_SRC := $(filter-out tests/tsan/% tests/soak/%,$(wildcard tests/*/*.c))
+GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c vectors/gen/ratlsgen.c
 
 .PHONY: all lib cli deps demo check test test-asan check-tsan check-python fuzz bench interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
@@ -115,7 +115,7 @@ cli: $(B)/attest
 $(B)/attest: tools/attest.c tools/attest_measure.c $(B)/libattest.a include/attest.h
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c $(B)/libattest.a $(LIBS)
 
-MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/mockcli.c
+MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/attest_mock_ratls.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Ivectors/gen -o $@ $(MOCK_SRC) $(GEN_SRC) -lcrypto $(XMLSEC_LIBS)
 
@@ -343,6 +343,8 @@ $(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
 
 $(B)/fuzz-ovmf: fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIBS)
+$(B)/fuzz-ratls: fuzz/fuzz_ratls.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ratls.c $(LIB_SRC) $(LIBS)
 
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
@@ -387,6 +389,9 @@ fuzz: deps
 	$(MAKE) $(B)/fuzz-ovmf
 	python3 fuzz/seed_ovmf.py $(B)/fuzz-corpus/ovmf
 	$(B)/fuzz-ovmf -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(B)/fuzz-corpus/ovmf
+	$(MAKE) $(B)/fuzz-ratls
+	sh fuzz/seed_ratls.sh $(B) $(SHARED)
+	$(B)/fuzz-ratls -max_total_time=$(FUZZ_SECONDS) -max_len=32768 $(B)/fuzz-corpus/ratls
 	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
 	sh fuzz/seed_public.sh $(B) $(SHARED)
 	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \

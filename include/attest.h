@@ -179,6 +179,19 @@ typedef enum attest_status {
     ATTEST_E_MEASURE_GUEST_FEATURES = -197,/* guest features without SNPActive (bit 0) */
     ATTEST_E_MEASURE_KERNEL_HASHES = -198, /* kernel hashes given, no kernel-hashes page to hold them */
     ATTEST_E_MEASURE_INPUT_MISSING = -199, /* no OVMF image or hash, or no AP reset EIP for APs */
+    /* RA-TLS: evidence carried by or bound to a TLS peer's key (docs/ratls.md) */
+    ATTEST_E_RATLS_NO_EVIDENCE = -180,     /* no evidence extension the binding rule takes */
+    ATTEST_E_RATLS_DUPLICATE = -181,       /* a second evidence extension (same OID, or two
+                                              carriers the rule takes) */
+    ATTEST_E_RATLS_UNKNOWN_TAG = -182,     /* TCG tagged evidence with a CBOR tag not known */
+    ATTEST_E_RATLS_TRAILING = -183,        /* bytes after the evidence in its extension */
+    ATTEST_E_RATLS_BINDING = -184,         /* REPORT_DATA is not the rule's value for this key */
+    ATTEST_E_RATLS_NO_KEY_HASH = -185,     /* claims map without pubkey-hash: no key binding */
+    ATTEST_E_RATLS_KEY_HASH = -186,        /* claims pubkey-hash is not the peer key's hash */
+    ATTEST_E_RATLS_NONCE = -187,           /* nonce absent, differing, or given to a scheme
+                                              that carries none */
+    ATTEST_E_RATLS_PEER = -188,            /* peer certificate / CSR / key undecodable or its
+                                              self-signature invalid */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -1082,6 +1095,99 @@ ATTEST_API int attest_snp_launch_set_guest_features(attest_snp_launch *l, uint64
  * GPA inside it), ATTEST_E_INTERNAL (SHA-384). Thread-safe for distinct
  * or unchanged launches. */
 ATTEST_API int attest_measure_snp(uint8_t digest[48], const attest_snp_launch *l);
+ * RA-TLS (docs/ratls.md): attestation evidence bound to a TLS peer's key.
+ * The evidence sits in the peer's certificate (or a CSR), or is fetched
+ * over the same connection; which REPORT_DATA rule binds the key differs
+ * by producer and version and is never guessed from the evidence: the
+ * caller names it. The evidence is then verified as attest_verify does
+ * (same pipelines, collateral and policy), its REPORT_DATA judged by the
+ * rule (check "ratls.binding") instead of the policy's report_data.
+ * --------------------------------------------------------------------- */
+typedef enum attest_ratls_rule {
+    ATTEST_RATLS_SPKI_SHA256 = 1,    /* "spki-sha256": REPORT_DATA = SHA-256(DER SPKI) ||
+                                        32 zero bytes; Gramine's and Intel's legacy SGX
+                                        extensions, Open Enclave's (EGo), Steward's SGX CSR */
+    ATTEST_RATLS_CLAIMS_SHA256 = 2,  /* "claims-sha256": TCG DICE tagged evidence
+                                        (2.23.133.5.4.9, CBOR tag 60000 [quote, claims]):
+                                        REPORT_DATA = SHA-256(claims) || zeros and the
+                                        claims' pubkey-hash (required) = hash of the SPKI */
+    ATTEST_RATLS_CSR_SPKI_SHA384 = 3,/* "csr-spki-sha384": Enarx Steward's SNP CSR:
+                                        REPORT_DATA = SHA-384(DER SPKI) || 16 zero bytes */
+    ATTEST_RATLS_OE_PEM_SHA256 = 4,  /* "oe-pem-sha256": Open Enclave: REPORT_DATA =
+                                        SHA-256(PEM SPKI text || NUL) || zeros */
+    ATTEST_RATLS_TINFOIL = 5,        /* "tinfoil" (fetched): REPORT_DATA = SHA-256(
+                                        SHA-256(SPKI) || HPKE key || nonce) || zeros */
+    ATTEST_RATLS_NEARAI = 6,         /* "nearai" (fetched): REPORT_DATA = SHA-256(signing
+                                        address || SHA-256(SPKI)) || nonce; the GPUs
+                                        answer the same nonce */
+} attest_ratls_rule;
+
+/* The rule named `name` (the strings above) into *out. Errors:
+ * ATTEST_E_INVALID_ARG (NULL, unknown name). */
+ATTEST_API int attest_ratls_rule_parse(int *out, const char *name);
+
+/* The name of a rule, or NULL for a value that is none. Static string. */
+ATTEST_API const char *attest_ratls_rule_name(int rule);
+
+/* Verify a TLS peer whose evidence is in its certificate (or an attested
+ * CSR), DER or PEM in cert[0, len): the certificate's self-signature (it
+ * proves possession of the key the evidence binds; no PKIX chain, no use of
+ * its validity period, which no RA-TLS producer sets meaningfully), the
+ * one evidence extension `rule` takes (extensions are matched by their
+ * exact OID bytes; an OID twice, or two extensions the rule takes, is
+ * ATTEST_E_RATLS_DUPLICATE), the evidence through attest_verify's pipeline
+ * with `coll` and `policy` (NULL: default; its report_data members must be
+ * absent: REPORT_DATA is the rule's), then the rule. `nonce`: these schemes
+ * carry none, except an optional TCG "nonce" claim; a nonce given is
+ * compared with it, and refused (ATTEST_E_RATLS_NONCE) when the evidence
+ * has none. Without one, the result says the evidence is not fresh (check
+ * "ratls.freshness" skipped, no eat_nonce).
+ * *out as for attest_verify (claims "ratls": rule, carrier, fresh).
+ * Returns ATTEST_OK or the first failing check: ATTEST_E_RATLS_* (see the
+ * status codes), ATTEST_E_RATLS_PEER (undecodable, bad self-signature),
+ * parse errors of the evidence, any code of attest_verify. Pure function of
+ * its inputs (no I/O): callable from a TLS verify callback. Thread-safe. */
+ATTEST_API int attest_verify_tls_peer(attest_result **out, attest_verifier *v,
+                                      const uint8_t *cert, size_t len, int rule,
+                                      const attest_collateral *coll,
+                                      const attest_policy *policy,
+                                      const uint8_t *nonce, size_t nonce_len);
+
+/* Verify evidence fetched over a TLS connection (rules ATTEST_RATLS_TINFOIL
+ * and ATTEST_RATLS_NEARAI) against the key of that connection: `peer`
+ * (peer_len bytes) is the peer's certificate (DER) or its DER
+ * SubjectPublicKeyInfo, taken from the live session, never from the
+ * fetched document. `ev`: the SEV-SNP report (Tinfoil), the TDX quote, or
+ * a bundle of it with the GPUs (NEAR AI; the policy's composite
+ * gpu_binding must then be "same_nonce"). `bound` (32 bytes): the HPKE key
+ * (Tinfoil) or the signing address (NEAR AI). `nonce` (32 bytes, required)
+ * is the one the caller put in the request; every GPU must answer it too.
+ * Errors and *out as attest_verify_tls_peer. Thread-safe. */
+ATTEST_API int attest_verify_tls_fetched(attest_result **out, attest_verifier *v,
+                                         const uint8_t *peer, size_t peer_len, int rule,
+                                         const attest_evidence *ev,
+                                         const uint8_t *bound, size_t bound_len,
+                                         const attest_collateral *coll,
+                                         const attest_policy *policy,
+                                         const uint8_t *nonce, size_t nonce_len);
+
+/* A ready OpenSSL client hook: attest_ssl_ctx_set_verify(ctx, check) makes
+ * every handshake of `ctx` (an OpenSSL 3 SSL_CTX) run
+ * attest_verify_tls_peer on the peer's leaf certificate with the check's
+ * verifier, rule, collateral and policy (no nonce) instead of PKIX chain
+ * building, and fail (alert, SSL_connect <= 0) unless it accepts; the
+ * reason is then attest_error_last() on the handshaking thread. The check
+ * borrows v, coll and policy (they must outlive it) and must outlive every
+ * SSL_CTX it is installed on. Sets SSL_VERIFY_PEER. Errors:
+ * ATTEST_E_INVALID_ARG (NULL, rule not one for certificates), ATTEST_E_NOMEM.
+ * A check is immutable: any number of connections and threads may use it. */
+typedef struct attest_tls_check attest_tls_check;
+ATTEST_API int attest_tls_check_new(attest_tls_check **out, attest_verifier *v, int rule,
+                                    const attest_collateral *coll,
+                                    const attest_policy *policy);
+ATTEST_API void attest_tls_check_free(attest_tls_check *check);
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
+ATTEST_API int attest_ssl_ctx_set_verify(struct ssl_ctx_st *ctx, attest_tls_check *check);
 
 #ifdef __cplusplus
 }

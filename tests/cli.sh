@@ -566,6 +566,20 @@ PY
   expect 2 "--vcpus given twice is refused" -- "$CLI" measure snp "$@" --vcpus 3
   set --
 fi
+# RA-TLS: attest-mock ratls certificates over the Intel test PKI (docs/ratls.md)
+IP=${PKI%/milan}/intel
+ICOLL="$IP/tcb_info_tdx.json $IP/qe_identity_td.json $IP/pck_crl.der $IP/root_crl.der $IP/tcb_signing_chain.pem"
+"$MOCK" ratls cert --pki "$IP" -o "$T/ratls.pem" --key-out "$T/ratls.key" || exit 1
+"$MOCK" ratls cert --pki "$IP" --bind-other-key -o "$T/ratls_other.pem" --key-out "$T/ratls_other.key" || exit 1
+expect 0 "verify --tls-cert" -- "$CLI" verify --at 2025-06-01T00:00:00Z --no-builtin-anchors \
+  --anchor-intel "$(cat "$IP/anchor.sha256")" --tls-cert "$T/ratls.pem" $ICOLL
+expect 1 "verify --tls-cert: key not the bound one" -- "$CLI" verify --at 2025-06-01T00:00:00Z \
+  --anchor-intel "$(cat "$IP/anchor.sha256")" --tls-cert "$T/ratls_other.pem" $ICOLL
+contains "$T/err" "ATTEST_E_RATLS_KEY_HASH" "the failing check's code is named"
+expect 1 "verify --tls-cert --binding spki-sha256: no such extension" -- "$CLI" verify \
+  --at 2025-06-01T00:00:00Z --tls-cert "$T/ratls.pem" --binding spki-sha256 $ICOLL
+expect 2 "--binding must be named, never guessed" -- "$CLI" verify --tls-cert "$T/ratls.pem" --binding guess
+expect 2 "--binding needs --tls-cert" -- "$CLI" verify --binding spki-sha256 $ICOLL
 
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

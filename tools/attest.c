@@ -88,6 +88,8 @@ enum option_code {
     OPT_TPM_PCRS,
     OPT_TD_QUOTE,
     OPT_THIM,
+    OPT_TLS_CERT, /* RA-TLS: verify --tls-cert CERT [--binding RULE] */
+    OPT_BINDING,
 };
 
 #define HELP_OPTION {"help", no_argument, NULL, OPT_HELP}
@@ -126,6 +128,8 @@ static const struct option VERIFY_OPTIONS[] = {
     {"token-out", required_argument, NULL, OPT_TOKEN_OUT},
     {"token-lifetime", required_argument, NULL, OPT_TOKEN_LIFETIME},
     {"online", no_argument, NULL, OPT_ONLINE},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"binding", required_argument, NULL, OPT_BINDING},
     SERVICE_OPTIONS,
     HELP_OPTION,
     {0},
@@ -225,12 +229,17 @@ static const command COMMANDS[] = {
      "                     [--online [--cache DIR] [--ca-file F] [--kds URL]\n"
      "                      [--pcs URL | --pccs URL] [--nvidia-rim URL]\n"
      "                      [--nvidia-ocsp URL] [--thim URL] [--tcb-update early|standard |\n"
-     "                      --tcb-evaluation N]] FILE|DIR...\n",
+     "                      --tcb-evaluation N]] FILE|DIR...\n"
+     "       attest verify --tls-cert CERT [--binding RULE] [same options] [FILE|DIR...]\n",
      "Verify evidence (SEV-SNP report, DCAP quote, NVIDIA evidence or bundle) with\n"
      "its collateral (certificates PEM or DER, CRLs, Intel TCB Info / QE Identity,\n"
      "NVIDIA RIMs, DER OCSP responses), each recognised by content, or directories\n"
      "holding them.\n"
      "  --at RFC3339          verify as of this instant (default: now)\n"
+     "  --tls-cert CERT       RA-TLS: the evidence is in this certificate or CSR (PEM\n"
+     "                        or DER), bound to its key by --binding RULE:\n"
+     "                        claims-sha256 (default), spki-sha256, csr-spki-sha384,\n"
+     "                        oe-pem-sha256 (docs/ratls.md); FILEs are collateral\n"
      "  --policy FILE         policy document (docs/policy.md; default: strict)\n"
      "  --nonce HEX           the challenge the evidence must answer (1 to 64 bytes)\n"
      "  --json                print the result as JSON\n"
@@ -834,6 +843,8 @@ typedef struct verify_opts {
     bool online;
     service_opts net;
     const char *parts[4]; /* --tpm-quote, --tpm-signature, --tpm-pcrs, --td-quote */
+    const char *tls_cert; /* RA-TLS: the certificate holding the evidence */
+    int binding;          /* its binding rule (attest_ratls_rule) */
 } verify_opts;
 
 static const struct {
@@ -904,6 +915,14 @@ static int verify_option(void *opts, int code, const char *value)
     case OPT_TPM_SIGNATURE:
     case OPT_TPM_PCRS:
     case OPT_TD_QUOTE: o->parts[code - OPT_TPM_QUOTE] = value; return 0;
+    case OPT_TLS_CERT: o->tls_cert = value; return 0;
+    case OPT_BINDING:
+        if (attest_ratls_rule_parse(&o->binding, value) == ATTEST_OK &&
+            o->binding <= ATTEST_RATLS_OE_PEM_SHA256)
+            return 0;
+        fprintf(stderr, "attest: --binding: '%.40s': one of claims-sha256, spki-sha256, "
+                "csr-spki-sha384, oe-pem-sha256\n", value);
+        return -1;
     default: return anchor_option(o, code, value);
     }
 }
@@ -1100,6 +1119,23 @@ static void print_fetch_hint(const attest_evidence *ev, const attest_collateral 
     attest_needs_free(needs);
 }
 
+/* RA-TLS: the evidence comes out of the certificate (or CSR) and must be
+ * bound to its key by the rule named (docs/ratls.md). */
+static int verify_tls_cert(attest_result **res, attest_verifier *v, const verify_opts *o,
+                           const attest_collateral *coll, const attest_policy *policy)
+{
+    uint8_t *cert;
+    size_t len;
+    if (read_input(o->tls_cert, &cert, &len) != 0)
+        return ATTEST_E_IO;
+    int status = attest_verify_tls_peer(res, v, cert, len,
+                                        o->binding ? o->binding : ATTEST_RATLS_CLAIMS_SHA256,
+                                        coll, policy, o->nonce.len ? o->nonce.bytes : NULL,
+                                        o->nonce.len);
+    free(cert);
+    return status;
+}
+
 static int run_verify(const verify_opts *o, inputs *in)
 {
     attest_verifier *v = NULL;
@@ -1109,8 +1145,9 @@ static int run_verify(const verify_opts *o, inputs *in)
     if (attest_verifier_new(&v) != ATTEST_OK || configure_verifier(v, o) != 0 ||
         load_policy(o->policy_path, &policy) != 0)
         goto out;
-    int status = attest_verify(&res, v, in->ev, in->coll, policy,
-                               o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len);
+    int status = o->tls_cert ? verify_tls_cert(&res, v, o, in->coll, policy)
+                             : attest_verify(&res, v, in->ev, in->coll, policy,
+                                             o->nonce.len ? o->nonce.bytes : NULL, o->nonce.len);
     if (!res) {
         fprintf(stderr, "attest: %s\n", attest_error_last());
         goto out;
@@ -1137,7 +1174,12 @@ static int verify_files(const verify_opts *o, const file_args *files)
     for (size_t i = 0; i < files->count; i++)
         if (each_input(files->paths[i], add_input, &in) != 0)
             goto out;
-    if (!in.ev)
+    if (o->tls_cert && in.ev)
+        fprintf(stderr, "attest: %s: evidence beside --tls-cert (the certificate carries "
+                "it)\n", in.ev_path);
+    else if (o->tls_cert && (in.ev_path = strdup(o->tls_cert)))
+        rc = run_verify(o, &in);
+    else if (!in.ev)
         fprintf(stderr, "attest: no evidence among the inputs\n");
     else if (any_part(o) && assemble_parts(o, &in) != 0)
         ;
@@ -1156,8 +1198,17 @@ static int cmd_verify(const command *cmd, int argc, char **argv)
     verify_opts o = {.at = ATTEST_TIME_NOW};
     file_args files;
     int rc = parse_args(cmd, argc, argv, verify_option, &o, &files);
-    if (rc == 0 && files.count == 0)
+    if (rc == 0 && files.count == 0 && !o.tls_cert)
         rc = command_usage(cmd);
+    if (rc == 0 && o.tls_cert && o.online) {
+        fprintf(stderr, "attest: --online with --tls-cert: not supported yet; fetch with "
+                "`attest collateral fetch` from the quote\n");
+        rc = EXIT_USAGE;
+    }
+    if (rc == 0 && o.binding && !o.tls_cert) {
+        fprintf(stderr, "attest: --binding needs --tls-cert\n");
+        rc = EXIT_USAGE;
+    }
     o.net.at = o.at;
     if (rc == 0 && !o.online && any_service_option(&o.net)) {
         fprintf(stderr, "attest: --cache, --ca-file and the service URLs need --online\n");

@@ -113,6 +113,15 @@ const (
 	ErrMeasureGuestFeatures  Status = C.ATTEST_E_MEASURE_GUEST_FEATURES   // guest features without SNPActive
 	ErrMeasureKernelHashes   Status = C.ATTEST_E_MEASURE_KERNEL_HASHES    // kernel hashes, no kernel-hashes page
 	ErrMeasureInputMissing   Status = C.ATTEST_E_MEASURE_INPUT_MISSING    // no OVMF image or hash, or no AP reset EIP
+	ErrRATLSNoEvidence       Status = C.ATTEST_E_RATLS_NO_EVIDENCE        // no evidence extension the binding rule takes
+	ErrRATLSDuplicate        Status = C.ATTEST_E_RATLS_DUPLICATE          // a second evidence extension
+	ErrRATLSUnknownTag       Status = C.ATTEST_E_RATLS_UNKNOWN_TAG        // TCG tagged evidence with an unknown CBOR tag
+	ErrRATLSTrailing         Status = C.ATTEST_E_RATLS_TRAILING           // bytes after the evidence in its extension
+	ErrRATLSBinding          Status = C.ATTEST_E_RATLS_BINDING            // REPORT_DATA is not the rule's value for this key
+	ErrRATLSNoKeyHash        Status = C.ATTEST_E_RATLS_NO_KEY_HASH        // claims map without pubkey-hash
+	ErrRATLSKeyHash          Status = C.ATTEST_E_RATLS_KEY_HASH           // claims pubkey-hash is not the peer key's hash
+	ErrRATLSNonce            Status = C.ATTEST_E_RATLS_NONCE              // nonce absent, differing, or given to a scheme without one
+	ErrRATLSPeer             Status = C.ATTEST_E_RATLS_PEER               // peer certificate, CSR or key undecodable or badly self-signed
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for
@@ -248,4 +257,13 @@ var allStatuses = []Status{
 	ErrMeasureGuestFeatures,
 	ErrMeasureKernelHashes,
 	ErrMeasureInputMissing,
+	ErrRATLSNoEvidence,
+	ErrRATLSDuplicate,
+	ErrRATLSUnknownTag,
+	ErrRATLSTrailing,
+	ErrRATLSBinding,
+	ErrRATLSNoKeyHash,
+	ErrRATLSKeyHash,
+	ErrRATLSNonce,
+	ErrRATLSPeer,
 }

@@ -153,7 +153,8 @@ static const char *binding_holder(const attest_evidence *cpu, bool via_cpu)
 
 int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b,
                     const attest_collateral *extra, const attest_policy *policy,
-                    const uint8_t *nonce, size_t nonce_len, json_t *claims)
+                    const uint8_t *nonce, size_t nonce_len, report_data_rule cpu_rule,
+                    json_t *claims)
 {
     const composite_policy *cp = &policy->composite;
     if (extra && (attest_collateral_cert_count(extra) || attest_collateral_crl_count(extra) ||
@@ -167,7 +168,7 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
                           "the caller's nonce is not the one the bundle answers");
     bool via_cpu = cp->gpu_binding == COMPOSITE_BIND_CPU_REPORT_DATA && b->cpu && b->gpus;
     nonce_use caller = {nonce_len ? nonce : NULL, nonce_len,
-                        via_cpu ? REPORT_DATA_BY_COMPOSITE : REPORT_DATA_BY_POLICY};
+                        via_cpu ? REPORT_DATA_BY_COMPOSITE : cpu_rule};
     json_t *cpu = NULL;
     if (b->cpu) {
         cpu = json_object();
@@ -204,10 +205,9 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
 
 int pipeline_cpu(attest_result *r, attest_verifier *v, const attest_evidence *ev,
                  const attest_collateral *coll, const attest_policy *policy,
-                 const uint8_t *nonce, size_t nonce_len, json_t *claims)
+                 const nonce_use *n, json_t *claims)
 {
-    nonce_use caller = {nonce_len ? nonce : NULL, nonce_len, REPORT_DATA_BY_POLICY};
-    verify_cpu_evidence(r, v, ev, coll, policy, &caller, claims);
+    verify_cpu_evidence(r, v, ev, coll, policy, n, claims);
     ear_cpu(r, ev, claims);
     return r->status;
 }

@@ -44,19 +44,40 @@ ATTEST_HIDDEN int pipeline_verify_azure(attest_result *r, attest_verifier *v,
                                         const attest_policy *policy, const uint8_t *nonce,
                                         size_t nonce_len, json_t *claims);
 
-/* An SEV-SNP report, a DCAP quote or Azure CVM evidence. */
+/* An SEV-SNP report, a DCAP quote or Azure CVM evidence; `n` says who
+ * judges its report data. */
 ATTEST_HIDDEN int pipeline_cpu(attest_result *r, attest_verifier *v, const attest_evidence *ev,
                                const attest_collateral *coll, const attest_policy *policy,
-                               const uint8_t *nonce, size_t nonce_len, json_t *claims);
+                               const nonce_use *n, json_t *claims);
 
 /* NVIDIA GPUs and NVSwitches. */
 ATTEST_HIDDEN int pipeline_gpus(attest_result *r, attest_verifier *v, const nv_evidence_set *set,
                                 const attest_collateral *coll, const attest_policy *policy,
                                 const uint8_t *nonce, size_t nonce_len, json_t *claims);
 
-/* A bundle: its CPU and GPUs, bound together (composite.binding). */
+/* A bundle: its CPU and GPUs, bound together (composite.binding);
+ * cpu_rule judges the CPU's report data unless the CPU vouches for the
+ * GPUs through it. */
 ATTEST_HIDDEN int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b,
                                   const attest_collateral *extra, const attest_policy *policy,
-                                  const uint8_t *nonce, size_t nonce_len, json_t *claims);
+                                  const uint8_t *nonce, size_t nonce_len,
+                                  report_data_rule cpu_rule, json_t *claims);
+
+/* What attest_verify runs beside the pipelines for RA-TLS (lib/api/ratls.c):
+ * who judges the CPU's report data, whether the caller's nonce goes to the
+ * pipelines (GPUs answer it) or only to `bind`, and the binding checks,
+ * run before the pipeline. */
+typedef struct verify_extra {
+    report_data_rule cpu_rule;
+    bool nonce_to_pipeline;
+    int (*bind)(attest_result *r, void *ctx);
+    void *ctx;
+} verify_extra;
+
+/* attest_verify with `x` (NULL: attest_verify itself). */
+ATTEST_HIDDEN int attest_verify_extra(attest_result **out, attest_verifier *v,
+                                      const attest_evidence *ev, const attest_collateral *coll,
+                                      const attest_policy *policy, const uint8_t *nonce,
+                                      size_t nonce_len, const verify_extra *x);
 
 #endif

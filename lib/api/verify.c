@@ -62,24 +62,32 @@ static void settle_freshness(attest_result *r)
 
 static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence *ev,
                      const attest_collateral *coll, const attest_policy *policy,
-                     const uint8_t *nonce, size_t nonce_len)
+                     const uint8_t *nonce, size_t nonce_len, const verify_extra *x)
 {
     composite_shape shape = shape_of(ev);
     if (composite_check_scope(r, &shape, policy) != ATTEST_OK)
         return;
     /* Before the pipelines, so that each device's EAR submod counts them. */
     composite_check_devices(r, &shape, policy);
+    report_data_rule rule = x ? x->cpu_rule : REPORT_DATA_BY_POLICY;
+    /* RA-TLS: the binding rule judges report data (and the nonce, unless
+     * devices answer it), before the pipeline so the CPU's submod counts it. */
+    if (x && x->bind)
+        x->bind(r, x->ctx);
+    if (x && !x->nonce_to_pipeline)
+        nonce_len = 0;
+    nonce_use n = {nonce_len ? nonce : NULL, nonce_len, rule};
     switch (ev->format) {
     case ATTEST_FORMAT_SNP_REPORT:
     case ATTEST_FORMAT_DCAP_QUOTE:
     case ATTEST_FORMAT_AZURE_VTPM:
-        pipeline_cpu(r, v, ev, coll, policy, nonce, nonce_len, r->claims);
+        pipeline_cpu(r, v, ev, coll, policy, &n, r->claims);
         break;
     case ATTEST_FORMAT_NVIDIA:
         pipeline_gpus(r, v, ev->nv, coll, policy, nonce, nonce_len, r->claims);
         break;
     case ATTEST_FORMAT_BUNDLE:
-        pipeline_bundle(r, v, ev->bundle, coll, policy, nonce, nonce_len, r->claims);
+        pipeline_bundle(r, v, ev->bundle, coll, policy, nonce, nonce_len, rule, r->claims);
         break;
     default:
         attest_check_fail(r, "evidence.format", ATTEST_E_FORMAT_UNKNOWN,
@@ -90,6 +98,13 @@ static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence
 int attest_verify(attest_result **out, attest_verifier *v, const attest_evidence *ev,
                   const attest_collateral *coll, const attest_policy *policy,
                   const uint8_t *nonce, size_t nonce_len)
+{
+    return attest_verify_extra(out, v, ev, coll, policy, nonce, nonce_len, NULL);
+}
+
+int attest_verify_extra(attest_result **out, attest_verifier *v, const attest_evidence *ev,
+                        const attest_collateral *coll, const attest_policy *policy,
+                        const uint8_t *nonce, size_t nonce_len, const verify_extra *x)
 {
     if (out)
         *out = NULL;
@@ -113,7 +128,7 @@ int attest_verify(attest_result **out, attest_verifier *v, const attest_evidence
     }
     r->verified_at = attest_verifier_now(v);
     record_inputs(r, ev, policy, nonce, nonce_len);
-    dispatch(r, v, ev, coll, policy, nonce, nonce_len);
+    dispatch(r, v, ev, coll, policy, nonce, nonce_len, x);
     settle_freshness(r);
     ear_finish(r);
     int status = r->status;

@@ -72,6 +72,17 @@ void attest_appraise_report_data(attest_result *r, const char *name,
                                    "quote");
         return;
     }
+    if (rule == REPORT_DATA_BY_RATLS) {
+        if (exact)
+            compare_exact(r, name, report_data, exact);
+        else if (binding != ATTEST_BIND_DEFAULT && binding != ATTEST_BIND_NONE)
+            attest_check_fail(r, name, ATTEST_E_POLICY_REPORT_DATA,
+                              "report_data_binding %s does not apply: under RA-TLS the "
+                              "binding rule fills report data", binding_name(binding));
+        else
+            attest_check_skip(r, name, "judged by ratls.binding (the peer key's rule)");
+        return;
+    }
     if (rule == REPORT_DATA_BY_COMPOSITE) {
         if (exact)
             compare_exact(r, name, report_data, exact);

@@ -33,6 +33,8 @@ typedef enum report_data_rule {
     REPORT_DATA_BY_AZURE,      /* Azure's paravisor: REPORT_DATA binds the runtime
                                   claims (azure.claims.binding), the nonce is in
                                   the vTPM quote or the claims' user-data */
+    REPORT_DATA_BY_RATLS,      /* an RA-TLS binding rule (ratls_binding.c): the
+                                  peer key's hash fills REPORT_DATA */
 } report_data_rule;
 
 /* Record check `name` on `report_data`: against the exact value `exact`

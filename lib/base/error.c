@@ -97,7 +97,16 @@
     X(ATTEST_E_MEASURE_VMM, "VMM type unknown")                                    \
     X(ATTEST_E_MEASURE_GUEST_FEATURES, "guest features without SNPActive")         \
     X(ATTEST_E_MEASURE_KERNEL_HASHES, "kernel hashes without a kernel-hashes page") \
-    X(ATTEST_E_MEASURE_INPUT_MISSING, "launch input missing")
+    X(ATTEST_E_MEASURE_INPUT_MISSING, "launch input missing")                     \
+    X(ATTEST_E_RATLS_NO_EVIDENCE, "no RA-TLS evidence extension for the rule")   \
+    X(ATTEST_E_RATLS_DUPLICATE, "a second RA-TLS evidence extension")            \
+    X(ATTEST_E_RATLS_UNKNOWN_TAG, "RA-TLS tagged evidence with an unknown tag")  \
+    X(ATTEST_E_RATLS_TRAILING, "bytes after the RA-TLS evidence")                \
+    X(ATTEST_E_RATLS_BINDING, "REPORT_DATA does not bind the peer key")          \
+    X(ATTEST_E_RATLS_NO_KEY_HASH, "RA-TLS claims without pubkey-hash")           \
+    X(ATTEST_E_RATLS_KEY_HASH, "RA-TLS pubkey-hash is not the peer key's")       \
+    X(ATTEST_E_RATLS_NONCE, "RA-TLS nonce absent or differing")                  \
+    X(ATTEST_E_RATLS_PEER, "RA-TLS peer certificate or key invalid")
 
 const char *attest_strerror(int status)
 {

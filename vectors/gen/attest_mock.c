@@ -7,6 +7,7 @@
  */
 #include "azgen.h"
 #include "dcapgen.h"
+#include "ratlsgen.h"
 #include "mockcli.h"
 #include "nvgen.h"
 #include "snpgen.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
     "          [--next-update UNIX] -o FILE|-\n"
     "OFFSET and SERIAL accept decimal or 0x-prefixed hex. HEX byte strings\n"
     "shorter than the field are zero-padded on the right.\n"
-    "Other families: " PROG " dcap|nvidia|azure --help.\n";
+    "Other families: " PROG " dcap|nvidia|azure|ratls --help.\n";
 
 static const mockcli_prog cli = {PROG, usage_text};
 
@@ -344,6 +345,8 @@ int main(int argc, char **argv)
         return attest_mock_dcap_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "azure") == 0)
         return attest_mock_azure_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "ratls") == 0)
+        return attest_mock_ratls_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "snp") != 0)
         return usage_error("unknown command", argv[1]);
     return mockcli_dispatch(&cli, argc - 2, argv + 2, 0,
