@@ -1095,6 +1095,8 @@ ATTEST_API int attest_snp_launch_set_guest_features(attest_snp_launch *l, uint64
  * GPA inside it), ATTEST_E_INTERNAL (SHA-384). Thread-safe for distinct
  * or unchanged launches. */
 ATTEST_API int attest_measure_snp(uint8_t digest[48], const attest_snp_launch *l);
+
+/* ------------------------------------------------------------------------
  * RA-TLS (docs/ratls.md): attestation evidence bound to a TLS peer's key.
  * The evidence sits in the peer's certificate (or a CSR), or is fetched
  * over the same connection; which REPORT_DATA rule binds the key differs
