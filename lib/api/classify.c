@@ -1,6 +1,7 @@
 /* What an item is, decided by content: the one classifier behind
  * attest_classify, attest_collateral_add and attest_evidence_parse. */
 #include "classify.h"
+#include "../base/der_cache.h"
 #include "azure_evidence.h"
 #include "bundle.h"
 #include "../parse/azure_hcl.h"
@@ -88,8 +89,9 @@ OCSP_RESPONSE *attest_ocsp_decode(const uint8_t *data, size_t len)
  * decided). */
 static attest_item_kind decode_x509(attest_der_item *out, const uint8_t *data, size_t len)
 {
-    const unsigned char *p = data;
-    X509 *cert = d2i_X509(NULL, &p, (long)len);
+    size_t used = 0;
+    X509 *cert = attest_der_x509(data, len, &used); /* shared parse, der_cache.h */
+    const uint8_t *p = data + used;
     if (cert) {
         /* A certificate read from a TPM NV index (Azure's vTPM AK
          * certificate, 0x01C101D0) comes with the index's zero padding
@@ -103,9 +105,8 @@ static attest_item_kind decode_x509(attest_der_item *out, const uint8_t *data, s
         X509_free(cert);
         return ATTEST_ITEM_UNKNOWN;
     }
-    p = data;
-    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
-    if (crl && p == data + len) {
+    X509_CRL *crl = attest_der_crl(data, len, &used);
+    if (crl && used == len) {
         out->crl = crl;
         return ATTEST_ITEM_CRL;
     }

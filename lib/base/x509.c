@@ -1,5 +1,6 @@
 /* Certificate helpers every chain uses (x509.h). */
 #include "x509.h"
+#include "der_cache.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -59,12 +60,28 @@ int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after)
     return 0;
 }
 
+/* PEM_read_bio_X509's block selection (CERTIFICATE or X509 CERTIFICATE),
+ * with the DER decoded through the shared parse cache (der_cache.h). */
+static X509 *next_pem_cert(BIO *bio)
+{
+    char *name = NULL;
+    unsigned char *der = NULL;
+    long len = 0;
+    X509 *c = NULL;
+    size_t used = 0;
+    if (PEM_bytes_read_bio(&der, &len, &name, PEM_STRING_X509, bio, NULL, NULL) == 1)
+        c = attest_der_x509(der, (size_t)len, &used);
+    OPENSSL_free(name);
+    OPENSSL_free(der);
+    return c;
+}
+
 STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
     BIO *bio = certs && len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
     X509 *c;
-    while (bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+    while (bio && (c = next_pem_cert(bio)))
         if (!sk_X509_push(certs, c)) {
             X509_free(c);
             break;
