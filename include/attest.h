@@ -949,6 +949,27 @@ ATTEST_API int attest_token_verify(char **claims_json, const char *token,
                                    const char *pubkey_pem, size_t pubkey_len, int64_t now,
                                    const uint8_t *nonce, size_t nonce_len);
 
+/* A token verification key read once, for services that verify many
+ * tokens with one key: attest_token_verify reads the PEM on every call
+ * (and libjwt reads it again), which costs more than the signature.
+ * `pubkey_pem` as for attest_token_verify. On success *out is the key,
+ * owned by the caller (attest_token_pubkey_free); on failure NULL.
+ * Errors: ATTEST_E_INVALID_ARG (NULL or empty argument, unusable key, as
+ * attest_token_verify's), ATTEST_E_NOMEM, ATTEST_E_INTERNAL. A key is
+ * read-only once made: any number of threads may verify with it at once. */
+typedef struct attest_token_pubkey attest_token_pubkey;
+ATTEST_API int attest_token_pubkey_new(attest_token_pubkey **out, const char *pubkey_pem,
+                                       size_t pubkey_len);
+ATTEST_API void attest_token_pubkey_free(attest_token_pubkey *key);
+
+/* attest_token_verify with a key from attest_token_pubkey_new: the same
+ * checks in the same order (alg pinned to the key's curve, signature,
+ * EAR claims, iat/exp/nbf at `now`, nonce), the same errors, ownership
+ * and thread safety; the signature is verified with OpenSSL directly. */
+ATTEST_API int attest_token_verify_key(char **claims_json, const char *token,
+                                       const attest_token_pubkey *key, int64_t now,
+                                       const uint8_t *nonce, size_t nonce_len);
+
 #ifdef __cplusplus
 }
 #endif
