@@ -94,6 +94,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef VERIFY_INSTANT /* -D to try another instant */
 #define VERIFY_INSTANT "2025-06-01T12:00:00Z"
@@ -136,6 +139,8 @@ struct bench_ctx {
     attest_result *kept1;       /* the same machine with GPU 0 only (token size) */
     attest_evidence *ev1;       /* its bundle, parsed */
     attest_token_key *tkey256;  /* key256 read once (attest_token_key_new) */
+    attest_token_pubkey *tpub256; /* pub256 read once (attest_token_pubkey_new) */
+    uint8_t pins[3][32];        /* AMD, NVIDIA device, NVIDIA RIM anchors (CLI RSS) */
     char *tok256, *tok384;      /* its tokens, for the token verify rows */
     int64_t instant;            /* VERIFY_INSTANT, the tokens' iat */
     size_t cpu_len, gpu_len;    /* sizes, for the header line */
@@ -298,6 +303,80 @@ static int op_token_verify256(bench_ctx *b) { return token_verify_with(b, b->tok
 
 static int op_token_verify384(bench_ctx *b) { return token_verify_with(b, b->tok384, &b->pub384); }
 
+/* Token verify with the key read once: the path a relying party verifying
+ * many tokens takes (attest_token_verify reads the PEM every call). */
+static int op_token_verify256_key(bench_ctx *b)
+{
+    char *claims = NULL;
+    int status = attest_token_verify_key(&claims, b->tok256, b->tpub256, b->instant,
+                                         b->nonce[0], 32);
+    if (status != ATTEST_OK)
+        fprintf(stderr, "bench: attest_token_verify_key: %s\n", attest_error_last());
+    attest_string_free(claims);
+    return status == ATTEST_OK ? 0 : -1;
+}
+
+/* ---- the CLI's memory ------------------------------------------------- */
+
+static void hex_of(char *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static int write_temp(char *path, size_t cap, const char *tag, const void *data, size_t len)
+{
+    snprintf(path, cap, "/tmp/bench-composite-%s-XXXXXX", tag);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, data, len);
+    close(fd);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Run `attest verify` on request 0's bundle (8 GPUs, its collateral
+ * inside) as a child; its peak resident set from getrusage. The only
+ * child of this process, so RUSAGE_CHILDREN is its own. */
+static void print_cli_rss(bench_ctx *b)
+{
+    const char *cli = getenv("ATTEST_CLI");
+    char bundle[64], policy[64], amd[65], dev[65], rim[65], nonce[65];
+    if (!cli || !*cli) {
+        printf("CLI max RSS: skipped (ATTEST_CLI not set)\n");
+        return;
+    }
+    if (write_temp(bundle, sizeof bundle, "bundle", b->bundle[0], b->bundle_len[0]) != 0 ||
+        write_temp(policy, sizeof policy, "policy", POLICY, strlen(POLICY)) != 0) {
+        printf("CLI max RSS: skipped (cannot write /tmp files)\n");
+        return;
+    }
+    hex_of(amd, b->pins[0], 32);
+    hex_of(dev, b->pins[1], 32);
+    hex_of(rim, b->pins[2], 32);
+    hex_of(nonce, b->nonce[0], 32);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execl(cli, cli, "verify", "--no-builtin-anchors", "--anchor", amd,
+              "--anchor-nvidia-device", dev, "--anchor-nvidia-rim", rim, "--policy", policy,
+              "--nonce", nonce, "--at", VERIFY_INSTANT, bundle, (char *)NULL);
+        _exit(127);
+    }
+    int st = -1;
+    struct rusage ru;
+    if (pid > 0 && waitpid(pid, &st, 0) == pid && getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        printf("CLI max RSS verifying the %d-GPU bundle (%zu bytes): %.1f MiB (attest exit "
+               "status %d; aim < 16 MiB)\n",
+               N_GPUS, b->bundle_len[0], ru.ru_maxrss / 1024.0,
+               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    else
+        printf("CLI max RSS: the child failed\n");
+    unlink(bundle);
+    unlink(policy);
+}
+
 /* ---- set-up ----------------------------------------------------------- */
 
 
@@ -414,6 +493,9 @@ static int setup_verifier(bench_ctx *b, const snpgen_pki *snp, const nvgen_pki *
     if (cert_pin(amd, snp->ark) != 0 || cert_pin(dev, nv->dev_root.cert) != 0 ||
         cert_pin(rim, nv->rim_root.cert) != 0)
         return fail("anchor pins");
+    memcpy(b->pins[0], amd, 32);
+    memcpy(b->pins[1], dev, 32);
+    memcpy(b->pins[2], rim, 32);
     if (attest_verifier_new(&b->v) != ATTEST_OK)
         return fail("attest_verifier_new");
     if (attest_verifier_clear_anchors(b->v, ATTEST_VENDOR_AMD) != ATTEST_OK ||
@@ -603,7 +685,8 @@ static int setup(bench_ctx *b)
     if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
         attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
             ATTEST_OK ||
-        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK) {
+        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK ||
+        attest_token_pubkey_new(&b->tpub256, b->pub256.pem, b->pub256.len) != ATTEST_OK) {
         fail("the kept result");
         goto out;
     }
@@ -639,6 +722,7 @@ static void teardown(bench_ctx *b)
     attest_result_free(b->kept1);
     attest_evidence_free(b->ev1);
     attest_token_key_free(b->tkey256);
+    attest_token_pubkey_free(b->tpub256);
     attest_verifier_free(b->v);
     attest_policy_free(b->policy);
     EVP_PKEY_free(b->p384_pub);
@@ -687,6 +771,7 @@ int main(void)
         {"  ES384 token alone (one kept result)", op_token384, 0},
         {"  ES256 token verify (one kept token)", op_token_verify256, 0},
         {"  ES384 token verify (one kept token)", op_token_verify384, 0},
+        {"  ES256 token verify, key read once (attest_token_pubkey)", op_token_verify256_key, 0},
     };
     size_t nf = sizeof f / sizeof f[0];
     printf("%d composite bundles of %zu bytes each (1 Milan SNP v3 report of %zu bytes + %d "
@@ -721,6 +806,7 @@ int main(void)
         attest_string_free(jwt1);
         attest_string_free(verbose);
     }
+    print_cli_rss(&b);
     fflush(stdout);
     bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));
     double floor1 = f[0].best, floor9 = floor1 > 0 ? floor1 / N_SIGS : floor1;
