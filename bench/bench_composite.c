@@ -622,6 +622,25 @@ out:
     return rc;
 }
 
+/* The kept results (8 GPUs and 1), the keys read once and the tokens the
+ * token verify rows check. */
+static int setup_kept(bench_ctx *b)
+{
+    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
+        attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
+            ATTEST_OK ||
+        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK ||
+        attest_token_pubkey_new(&b->tpub256, b->pub256.pem, b->pub256.len) != ATTEST_OK)
+        return fail("the kept result");
+    if (attest_time_parse(&b->instant, VERIFY_INSTANT) != ATTEST_OK ||
+        attest_token_sign(&b->tok256, b->kept, b->key256.pem, b->key256.len,
+                            TOKEN_LIFETIME) != ATTEST_OK ||
+        attest_token_sign(&b->tok384, b->kept, b->key384.pem, b->key384.len,
+                            TOKEN_LIFETIME) != ATTEST_OK)
+        return fail(attest_error_last());
+    return 0;
+}
+
 static int setup(bench_ctx *b)
 {
     const char *root = getenv("ATTEST_TEST_PKI");
@@ -682,22 +701,8 @@ static int setup(bench_ctx *b)
             fail("a first verification was rejected");
             goto out;
         }
-    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
-        attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
-            ATTEST_OK ||
-        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK ||
-        attest_token_pubkey_new(&b->tpub256, b->pub256.pem, b->pub256.len) != ATTEST_OK) {
-        fail("the kept result");
+    if (setup_kept(b) != 0)
         goto out;
-    }
-    if (attest_time_parse(&b->instant, VERIFY_INSTANT) != ATTEST_OK ||
-        attest_token_sign(&b->tok256, b->kept, b->key256.pem, b->key256.len,
-                            TOKEN_LIFETIME) != ATTEST_OK ||
-        attest_token_sign(&b->tok384, b->kept, b->key384.pem, b->key384.len,
-                            TOKEN_LIFETIME) != ATTEST_OK) {
-        fail(attest_error_last());
-        goto out;
-    }
     if (op_evp_verify384(b) != 0 || op_evp_sign256(b) != 0) {
         fail("the raw OpenSSL floors");
         goto out;
@@ -745,6 +750,34 @@ static void print_row(const char *label, double rate, double base, const char *s
     bench_print_row(60, 2, label, rate, base, suffix);
 }
 
+/* The sizes of one result's forms and of its tokens (1 and 8 GPUs, verbose). */
+static void print_sizes(bench_ctx *b)
+{
+    char *jwt = NULL, *json = NULL;
+    uint8_t *cbor = NULL;
+    size_t cbor_len = 0;
+    if (attest_token_sign(&jwt, b->kept, b->key256.pem, b->key256.len, TOKEN_LIFETIME) ==
+            ATTEST_OK &&
+        attest_result_to_json(&json, b->kept) == ATTEST_OK &&
+        attest_result_to_cbor(&cbor, &cbor_len, b->kept) == ATTEST_OK)
+        printf("one result: token %zu bytes, result JSON %zu bytes, CBOR %zu bytes, %zu "
+               "checks, ear status %s\n",
+               strlen(jwt), strlen(json), cbor_len, attest_result_check_count(b->kept),
+               attest_result_ear_status(b->kept));
+    attest_string_free(jwt);
+    attest_string_free(json);
+    attest_bytes_free(cbor);
+    char *jwt1 = NULL, *verbose = NULL;
+    if (attest_token_sign_key(&jwt1, b->kept1, b->tkey256, TOKEN_LIFETIME, 0) == ATTEST_OK &&
+        attest_token_sign_key(&verbose, b->kept, b->tkey256, TOKEN_LIFETIME,
+                              ATTEST_TOKEN_VERBOSE) == ATTEST_OK)
+        printf("token size: 1 CPU + %d GPUs %zu bytes, 1 CPU + 1 GPU %zu bytes; "
+               "ATTEST_TOKEN_VERBOSE (1 CPU + %d GPUs) %zu bytes\n",
+               N_GPUS, strlen(b->tok256), strlen(jwt1), N_GPUS, strlen(verbose));
+    attest_string_free(jwt1);
+    attest_string_free(verbose);
+}
+
 int main(void)
 {
     bench_ctx b;
@@ -781,31 +814,7 @@ int main(void)
            "%.2f s per figure (best of %d interleaved rounds), one thread\n",
            N_BUNDLES, b.bundle_len[0], b.cpu_len, N_GPUS, b.gpu_len, b.n_coll, VERIFY_INSTANT,
            POLICY, TOKEN_LIFETIME, secs, BENCH_ROUNDS);
-    {
-        char *jwt = NULL, *json = NULL;
-        uint8_t *cbor = NULL;
-        size_t cbor_len = 0;
-        if (attest_token_sign(&jwt, b.kept, b.key256.pem, b.key256.len, TOKEN_LIFETIME) ==
-                ATTEST_OK &&
-            attest_result_to_json(&json, b.kept) == ATTEST_OK &&
-            attest_result_to_cbor(&cbor, &cbor_len, b.kept) == ATTEST_OK)
-            printf("one result: token %zu bytes, result JSON %zu bytes, CBOR %zu bytes, %zu "
-                   "checks, ear status %s\n",
-                   strlen(jwt), strlen(json), cbor_len, attest_result_check_count(b.kept),
-                   attest_result_ear_status(b.kept));
-        attest_string_free(jwt);
-        attest_string_free(json);
-        attest_bytes_free(cbor);
-        char *jwt1 = NULL, *verbose = NULL;
-        if (attest_token_sign_key(&jwt1, b.kept1, b.tkey256, TOKEN_LIFETIME, 0) == ATTEST_OK &&
-            attest_token_sign_key(&verbose, b.kept, b.tkey256, TOKEN_LIFETIME,
-                                  ATTEST_TOKEN_VERBOSE) == ATTEST_OK)
-            printf("token size: 1 CPU + %d GPUs %zu bytes, 1 CPU + 1 GPU %zu bytes; "
-                   "ATTEST_TOKEN_VERBOSE (1 CPU + %d GPUs) %zu bytes\n",
-                   N_GPUS, strlen(b.tok256), strlen(jwt1), N_GPUS, strlen(verbose));
-        attest_string_free(jwt1);
-        attest_string_free(verbose);
-    }
+    print_sizes(&b);
     print_cli_rss(&b);
     fflush(stdout);
     bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));
