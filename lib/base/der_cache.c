@@ -1,5 +1,6 @@
 /* Parsed certificates and CRLs shared by exact bytes (der_cache.h). */
 #include "der_cache.h"
+#include "crypto.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -9,12 +10,12 @@
 #define WAYS 4 /* slots per set: a set is chosen by the key, LRU inside it */
 #define SETS (ATTEST_DER_CACHE_SLOTS / WAYS)
 
-typedef enum { KIND_NONE = 0, KIND_X509, KIND_CRL } der_kind;
+typedef enum { KIND_NONE = 0, KIND_X509, KIND_CRL, KIND_P256 } der_kind;
 
 typedef struct der_slot {
     uint8_t key[32]; /* SHA-256(kind || bytes) */
     der_kind kind;
-    void *obj;       /* X509 * or X509_CRL *, one reference held */
+    void *obj;       /* X509 *, X509_CRL * or EVP_PKEY *, one reference held */
     size_t used;     /* bytes d2i consumed */
     uint64_t last;   /* tick of the last use, for eviction */
 } der_slot;
@@ -40,12 +41,16 @@ static void obj_free(der_kind kind, void *obj)
         X509_free(obj);
     else if (kind == KIND_CRL)
         X509_CRL_free(obj);
+    else if (kind == KIND_P256)
+        EVP_PKEY_free(obj);
 }
 
 /* A new reference to obj (under the lock, so eviction cannot free it first). */
 static void *obj_ref(der_kind kind, void *obj)
 {
-    int ok = kind == KIND_X509 ? X509_up_ref(obj) : X509_CRL_up_ref(obj);
+    int ok = kind == KIND_X509  ? X509_up_ref(obj)
+             : kind == KIND_CRL ? X509_CRL_up_ref(obj)
+                                : EVP_PKEY_up_ref(obj);
     return ok == 1 ? obj : NULL;
 }
 
@@ -91,6 +96,11 @@ static void remember(const uint8_t key[32], der_kind kind, void *obj, size_t use
 static void *decode(der_kind kind, const uint8_t *der, size_t len, size_t *used)
 {
     const unsigned char *p = der;
+    if (kind == KIND_P256) {
+        EVP_PKEY *key = NULL;
+        *used = len == 64 && attest_p256_key_from_raw(&key, der) == 0 ? 64 : 0;
+        return key;
+    }
     void *obj = kind == KIND_X509 ? (void *)d2i_X509(NULL, &p, (long)len)
                                   : (void *)d2i_X509_CRL(NULL, &p, (long)len);
     *used = obj ? (size_t)(p - der) : 0;
@@ -124,6 +134,12 @@ X509 *attest_der_x509(const uint8_t *der, size_t len, size_t *used)
 X509_CRL *attest_der_crl(const uint8_t *der, size_t len, size_t *used)
 {
     return cached_decode(KIND_CRL, der, len, used);
+}
+
+EVP_PKEY *attest_p256_key_cached(const uint8_t xy[64])
+{
+    size_t used = 0;
+    return cached_decode(KIND_P256, xy, 64, &used);
 }
 
 void attest_der_cache_clear(void)

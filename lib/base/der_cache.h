@@ -1,4 +1,4 @@
-/* Parsed certificates and CRLs shared by exact bytes, process-wide.
+/* Parsed certificates, CRLs and raw P-256 keys shared by exact bytes, process-wide.
  *
  * Why: OpenSSL 3.0 builds a key decoder chain for every certificate it
  * parses (OSSL_DECODER_CTX_new_for_pkey, about two P-256 verifies of
@@ -28,6 +28,12 @@ ATTEST_HIDDEN X509 *attest_der_x509(const uint8_t *der, size_t len, size_t *used
 
 /* The same for a CRL (d2i_X509_CRL). */
 ATTEST_HIDDEN X509_CRL *attest_der_crl(const uint8_t *der, size_t len, size_t *used);
+
+/* attest_p256_key_from_raw's key (the point checked on the curve), shared
+ * by exact bytes: a DCAP attestation key signs every quote of its QE. NULL
+ * when the bytes are no P-256 point. The caller frees with EVP_PKEY_free;
+ * the key may be shared, so it is only used, never changed. */
+ATTEST_HIDDEN EVP_PKEY *attest_p256_key_cached(const uint8_t xy[64]);
 
 /* Drop every remembered object (benchmarks measure a cold process). */
 ATTEST_HIDDEN void attest_der_cache_clear(void);
