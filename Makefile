@@ -43,7 +43,7 @@ ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 TEST_SRC := $(filter-out tests/tsan/% tests/soak/%,$(wildcard tests/*/*.c))
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c vectors/gen/ratlsgen.c
 
-.PHONY: all lib cli deps demo check test test-asan check-tsan check-python fuzz bench interop install clean help
+.PHONY: all lib cli deps demo check test test-asan check-tsan check-python fuzz bench bench-table interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
 
 help:
@@ -299,13 +299,19 @@ $(B)/soak: tests/soak/soak.c $(B)/libattest.a $(GEN_SRC) vectors/gen/snpgen.h
 .PHONY: soak
 soak: $(B)/soak
 	$(B)/soak $(SOAK_COUNT)
+$(B)/bench-table: bench/bench_table.c bench/bench_util.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -o $@ bench/bench_table.c -lcrypto
+
+# Every row of issue 13's table in one run (bench_table runs the programs
+# below as children on one core), then the thread row.
+bench-table: $(B)/bench-table $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/attest
+	ATTEST_TEST_PKI=$(abspath $(B)/testpki) ATTEST_CLI=$(abspath $(B)/attest) BENCH_DIR=$(B) \
+	  taskset -c 0 $(B)/bench-table
 
 bench: deps
-	$(MAKE) $(B)/bench-snp $(B)/bench-dcap $(B)/bench-nv $(B)/bench-composite $(B)/bench-ocsp $(B)/bench-online
-	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-snp
-	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-dcap
-	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-nv
-	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-composite
+	$(MAKE) bench-table
+	$(MAKE) bench-threads
+	$(MAKE) $(B)/bench-ocsp $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) taskset -c 0 $(B)/bench-ocsp
 	ATTEST_CLI=$(B)/attest ATTEST_MOCK=$(B)/attest-mock $(B)/bench-online
 	ATTEST_TEST_PKI=$(abspath $(B)/testpki) ATTEST_MOCK=$(abspath $(B)/attest-mock) LIBATTEST_PATH=$(abspath $(B)/libattest.so.$(SOMAJOR)) \

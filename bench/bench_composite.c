@@ -96,6 +96,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifndef VERIFY_INSTANT /* -D to try another instant */
 #define VERIFY_INSTANT "2025-06-01T12:00:00Z"
@@ -138,6 +141,8 @@ struct bench_ctx {
     attest_result *kept1;       /* the same machine with GPU 0 only (token size) */
     attest_evidence *ev1;       /* its bundle, parsed */
     attest_token_key *tkey256;  /* key256 read once (attest_token_key_new) */
+    attest_token_pubkey *tpub256; /* pub256 read once (attest_token_pubkey_new) */
+    uint8_t pins[3][32];        /* AMD, NVIDIA device, NVIDIA RIM anchors (CLI RSS) */
     char *tok256, *tok384;      /* its tokens, for the token verify rows */
     int64_t instant;            /* VERIFY_INSTANT, the tokens' iat */
     size_t cpu_len, gpu_len;    /* sizes, for the header line */
@@ -310,6 +315,80 @@ static int op_token_verify256(bench_ctx *b) { return token_verify_with(b, b->tok
 
 static int op_token_verify384(bench_ctx *b) { return token_verify_with(b, b->tok384, &b->pub384); }
 
+/* Token verify with the key read once: the path a relying party verifying
+ * many tokens takes (attest_token_verify reads the PEM every call). */
+static int op_token_verify256_key(bench_ctx *b)
+{
+    char *claims = NULL;
+    int status = attest_token_verify_key(&claims, b->tok256, b->tpub256, b->instant,
+                                         b->nonce[0], 32);
+    if (status != ATTEST_OK)
+        fprintf(stderr, "bench: attest_token_verify_key: %s\n", attest_error_last());
+    attest_string_free(claims);
+    return status == ATTEST_OK ? 0 : -1;
+}
+
+/* ---- the CLI's memory ------------------------------------------------- */
+
+static void hex_of(char *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static int write_temp(char *path, size_t cap, const char *tag, const void *data, size_t len)
+{
+    snprintf(path, cap, "/tmp/bench-composite-%s-XXXXXX", tag);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, data, len);
+    close(fd);
+    return n == (ssize_t)len ? 0 : -1;
+}
+
+/* Run `attest verify` on request 0's bundle (8 GPUs, its collateral
+ * inside) as a child; its peak resident set from getrusage. The only
+ * child of this process, so RUSAGE_CHILDREN is its own. */
+static void print_cli_rss(bench_ctx *b)
+{
+    const char *cli = getenv("ATTEST_CLI");
+    char bundle[64], policy[64], amd[65], dev[65], rim[65], nonce[65];
+    if (!cli || !*cli) {
+        printf("CLI max RSS: skipped (ATTEST_CLI not set)\n");
+        return;
+    }
+    if (write_temp(bundle, sizeof bundle, "bundle", b->bundle[0], b->bundle_len[0]) != 0 ||
+        write_temp(policy, sizeof policy, "policy", POLICY, strlen(POLICY)) != 0) {
+        printf("CLI max RSS: skipped (cannot write /tmp files)\n");
+        return;
+    }
+    hex_of(amd, b->pins[0], 32);
+    hex_of(dev, b->pins[1], 32);
+    hex_of(rim, b->pins[2], 32);
+    hex_of(nonce, b->nonce[0], 32);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execl(cli, cli, "verify", "--no-builtin-anchors", "--anchor", amd,
+              "--anchor-nvidia-device", dev, "--anchor-nvidia-rim", rim, "--policy", policy,
+              "--nonce", nonce, "--at", VERIFY_INSTANT, bundle, (char *)NULL);
+        _exit(127);
+    }
+    int st = -1;
+    struct rusage ru;
+    if (pid > 0 && waitpid(pid, &st, 0) == pid && getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        printf("CLI max RSS verifying the %d-GPU bundle (%zu bytes): %.1f MiB (attest exit "
+               "status %d; aim < 16 MiB)\n",
+               N_GPUS, b->bundle_len[0], ru.ru_maxrss / 1024.0,
+               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    else
+        printf("CLI max RSS: the child failed\n");
+    unlink(bundle);
+    unlink(policy);
+}
+
 /* ---- set-up ----------------------------------------------------------- */
 
 
@@ -426,6 +505,9 @@ static int setup_verifier(bench_ctx *b, const snpgen_pki *snp, const nvgen_pki *
     if (cert_pin(amd, snp->ark) != 0 || cert_pin(dev, nv->dev_root.cert) != 0 ||
         cert_pin(rim, nv->rim_root.cert) != 0)
         return fail("anchor pins");
+    memcpy(b->pins[0], amd, 32);
+    memcpy(b->pins[1], dev, 32);
+    memcpy(b->pins[2], rim, 32);
     if (attest_verifier_new(&b->v) != ATTEST_OK)
         return fail("attest_verifier_new");
     if (attest_verifier_clear_anchors(b->v, ATTEST_VENDOR_AMD) != ATTEST_OK ||
@@ -552,6 +634,25 @@ out:
     return rc;
 }
 
+/* The kept results (8 GPUs and 1), the keys read once and the tokens the
+ * token verify rows check. */
+static int setup_kept(bench_ctx *b)
+{
+    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
+        attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
+            ATTEST_OK ||
+        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK ||
+        attest_token_pubkey_new(&b->tpub256, b->pub256.pem, b->pub256.len) != ATTEST_OK)
+        return fail("the kept result");
+    if (attest_time_parse(&b->instant, VERIFY_INSTANT) != ATTEST_OK ||
+        attest_token_sign(&b->tok256, b->kept, b->key256.pem, b->key256.len,
+                            TOKEN_LIFETIME) != ATTEST_OK ||
+        attest_token_sign(&b->tok384, b->kept, b->key384.pem, b->key384.len,
+                            TOKEN_LIFETIME) != ATTEST_OK)
+        return fail(attest_error_last());
+    return 0;
+}
+
 static int setup(bench_ctx *b)
 {
     const char *root = getenv("ATTEST_TEST_PKI");
@@ -612,21 +713,8 @@ static int setup(bench_ctx *b)
             fail("a first verification was rejected");
             goto out;
         }
-    if (attest_verify(&b->kept, b->v, b->ev[0], NULL, b->policy, b->nonce[0], 32) != ATTEST_OK ||
-        attest_verify(&b->kept1, b->v, b->ev1, NULL, b->policy, b->nonce[N_BUNDLES], 32) !=
-            ATTEST_OK ||
-        attest_token_key_new(&b->tkey256, b->key256.pem, b->key256.len) != ATTEST_OK) {
-        fail("the kept result");
+    if (setup_kept(b) != 0)
         goto out;
-    }
-    if (attest_time_parse(&b->instant, VERIFY_INSTANT) != ATTEST_OK ||
-        attest_token_sign(&b->tok256, b->kept, b->key256.pem, b->key256.len,
-                            TOKEN_LIFETIME) != ATTEST_OK ||
-        attest_token_sign(&b->tok384, b->kept, b->key384.pem, b->key384.len,
-                            TOKEN_LIFETIME) != ATTEST_OK) {
-        fail(attest_error_last());
-        goto out;
-    }
     if (op_evp_verify384(b) != 0 || op_evp_sign256(b) != 0) {
         fail("the raw OpenSSL floors");
         goto out;
@@ -651,6 +739,7 @@ static void teardown(bench_ctx *b)
     attest_result_free(b->kept1);
     attest_evidence_free(b->ev1);
     attest_token_key_free(b->tkey256);
+    attest_token_pubkey_free(b->tpub256);
     attest_verifier_free(b->v);
     attest_policy_free(b->policy);
     EVP_PKEY_free(b->p384_pub);
@@ -671,6 +760,34 @@ static void teardown(bench_ctx *b)
 static void print_row(const char *label, double rate, double base, const char *suffix)
 {
     bench_print_row(60, 2, label, rate, base, suffix);
+}
+
+/* The sizes of one result's forms and of its tokens (1 and 8 GPUs, verbose). */
+static void print_sizes(bench_ctx *b)
+{
+    char *jwt = NULL, *json = NULL;
+    uint8_t *cbor = NULL;
+    size_t cbor_len = 0;
+    if (attest_token_sign(&jwt, b->kept, b->key256.pem, b->key256.len, TOKEN_LIFETIME) ==
+            ATTEST_OK &&
+        attest_result_to_json(&json, b->kept) == ATTEST_OK &&
+        attest_result_to_cbor(&cbor, &cbor_len, b->kept) == ATTEST_OK)
+        printf("one result: token %zu bytes, result JSON %zu bytes, CBOR %zu bytes, %zu "
+               "checks, ear status %s\n",
+               strlen(jwt), strlen(json), cbor_len, attest_result_check_count(b->kept),
+               attest_result_ear_status(b->kept));
+    attest_string_free(jwt);
+    attest_string_free(json);
+    attest_bytes_free(cbor);
+    char *jwt1 = NULL, *verbose = NULL;
+    if (attest_token_sign_key(&jwt1, b->kept1, b->tkey256, TOKEN_LIFETIME, 0) == ATTEST_OK &&
+        attest_token_sign_key(&verbose, b->kept, b->tkey256, TOKEN_LIFETIME,
+                              ATTEST_TOKEN_VERBOSE) == ATTEST_OK)
+        printf("token size: 1 CPU + %d GPUs %zu bytes, 1 CPU + 1 GPU %zu bytes; "
+               "ATTEST_TOKEN_VERBOSE (1 CPU + %d GPUs) %zu bytes\n",
+               N_GPUS, strlen(b->tok256), strlen(jwt1), N_GPUS, strlen(verbose));
+    attest_string_free(jwt1);
+    attest_string_free(verbose);
 }
 
 int main(void)
@@ -700,6 +817,7 @@ int main(void)
         {"  ES256 token verify (one kept token)", op_token_verify256, 0},
         {"  ES384 token verify (one kept token)", op_token_verify384, 0},
         {"composite verify + ES256 token (key read once), cached", op_verify_token_key, 0},
+        {"  ES256 token verify, key read once (attest_token_pubkey)", op_token_verify256_key, 0},
     };
     size_t nf = sizeof f / sizeof f[0];
     printf("%d composite bundles of %zu bytes each (1 Milan SNP v3 report of %zu bytes + %d "
@@ -709,31 +827,8 @@ int main(void)
            "%.2f s per figure (best of %d interleaved rounds), one thread\n",
            N_BUNDLES, b.bundle_len[0], b.cpu_len, N_GPUS, b.gpu_len, b.n_coll, VERIFY_INSTANT,
            POLICY, TOKEN_LIFETIME, secs, BENCH_ROUNDS);
-    {
-        char *jwt = NULL, *json = NULL;
-        uint8_t *cbor = NULL;
-        size_t cbor_len = 0;
-        if (attest_token_sign(&jwt, b.kept, b.key256.pem, b.key256.len, TOKEN_LIFETIME) ==
-                ATTEST_OK &&
-            attest_result_to_json(&json, b.kept) == ATTEST_OK &&
-            attest_result_to_cbor(&cbor, &cbor_len, b.kept) == ATTEST_OK)
-            printf("one result: token %zu bytes, result JSON %zu bytes, CBOR %zu bytes, %zu "
-                   "checks, ear status %s\n",
-                   strlen(jwt), strlen(json), cbor_len, attest_result_check_count(b.kept),
-                   attest_result_ear_status(b.kept));
-        attest_string_free(jwt);
-        attest_string_free(json);
-        attest_bytes_free(cbor);
-        char *jwt1 = NULL, *verbose = NULL;
-        if (attest_token_sign_key(&jwt1, b.kept1, b.tkey256, TOKEN_LIFETIME, 0) == ATTEST_OK &&
-            attest_token_sign_key(&verbose, b.kept, b.tkey256, TOKEN_LIFETIME,
-                                  ATTEST_TOKEN_VERBOSE) == ATTEST_OK)
-            printf("token size: 1 CPU + %d GPUs %zu bytes, 1 CPU + 1 GPU %zu bytes; "
-                   "ATTEST_TOKEN_VERBOSE (1 CPU + %d GPUs) %zu bytes\n",
-                   N_GPUS, strlen(b.tok256), strlen(jwt1), N_GPUS, strlen(verbose));
-        attest_string_free(jwt1);
-        attest_string_free(verbose);
-    }
+    print_sizes(&b);
+    print_cli_rss(&b);
     fflush(stdout);
     bench_measure_all(&b, f, nf, secs, getenv("BENCH_ONLY"));
     double floor1 = f[0].best, floor9 = floor1 > 0 ? floor1 / N_SIGS : floor1;

@@ -787,7 +787,10 @@ ATTEST_API int attest_verifier_add_anchor(attest_verifier *v,
                                           const uint8_t spki_sha256[32]);
 
 /* Number of verified chains remembered (for diagnostics and benchmarks).
- * attest_verifier_clear_cache forgets them. Both are thread-safe. */
+ * attest_verifier_clear_cache forgets them. Both are thread-safe. (Apart
+ * from verifiers, the process keeps up to 256 parsed certificates, CRLs
+ * and DCAP attestation keys, each shared only for the exact same bytes: a
+ * parse, never a check, is what it saves.) */
 ATTEST_API size_t attest_verifier_cache_size(attest_verifier *v);
 ATTEST_API void attest_verifier_clear_cache(attest_verifier *v);
 
@@ -1190,6 +1193,26 @@ ATTEST_API int attest_tls_check_new(attest_tls_check **out, attest_verifier *v, 
 ATTEST_API void attest_tls_check_free(attest_tls_check *check);
 struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
 ATTEST_API int attest_ssl_ctx_set_verify(struct ssl_ctx_st *ctx, attest_tls_check *check);
+/* A token verification key read once, for services that verify many
+ * tokens with one key: attest_token_verify reads the PEM on every call
+ * (and libjwt reads it again), which costs more than the signature.
+ * `pubkey_pem` as for attest_token_verify. On success *out is the key,
+ * owned by the caller (attest_token_pubkey_free); on failure NULL.
+ * Errors: ATTEST_E_INVALID_ARG (NULL or empty argument, unusable key, as
+ * attest_token_verify's), ATTEST_E_NOMEM, ATTEST_E_INTERNAL. A key is
+ * read-only once made: any number of threads may verify with it at once. */
+typedef struct attest_token_pubkey attest_token_pubkey;
+ATTEST_API int attest_token_pubkey_new(attest_token_pubkey **out, const char *pubkey_pem,
+                                       size_t pubkey_len);
+ATTEST_API void attest_token_pubkey_free(attest_token_pubkey *key);
+
+/* attest_token_verify with a key from attest_token_pubkey_new: the same
+ * checks in the same order (alg pinned to the key's curve, signature,
+ * EAR claims, iat/exp/nbf at `now`, nonce), the same errors, ownership
+ * and thread safety; the signature is verified with OpenSSL directly. */
+ATTEST_API int attest_token_verify_key(char **claims_json, const char *token,
+                                       const attest_token_pubkey *key, int64_t now,
+                                       const uint8_t *nonce, size_t nonce_len);
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,13 @@ static int unknown_collateral(const uint8_t *data, size_t len)
                             len, what, ATTEST_ACCEPTED_FORMATS);
 }
 
+/* SHA-256 of a signed Intel body, taken once here so that lib/chain names
+ * its signature verdict without hashing kilobytes per quote. */
+static bool body_digest(uint8_t out[32], const uint8_t *body, size_t len)
+{
+    return EVP_Digest(body, len, out, NULL, EVP_sha256(), NULL) == 1;
+}
+
 /* Intel PCS JSON bodies: parsed now (errors name the member), verified
  * later against their issuer chain over the exact bytes kept. */
 static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
@@ -73,6 +80,7 @@ static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
         int status = dcap_tcb_info_parse(&t, data, len);
         if (status != ATTEST_OK)
             return status;
+        t->body_sha256_set = body_digest(t->body_sha256, t->body, t->body_len);
         dcap_tcb_info **grown = realloc(c->tcb_infos, (c->tcb_info_count + 1) * sizeof *grown);
         if (!grown) {
             dcap_tcb_info_free(t);
@@ -87,6 +95,7 @@ static int add_json(attest_collateral *c, const uint8_t *data, size_t len)
         int status = dcap_qe_identity_parse(&q, data, len);
         if (status != ATTEST_OK)
             return status;
+        q->body_sha256_set = body_digest(q->body_sha256, q->body, q->body_len);
         dcap_qe_identity **grown =
             realloc(c->qe_identities, (c->qe_identity_count + 1) * sizeof *grown);
         if (!grown) {

@@ -276,12 +276,26 @@ static X509 *find_signing_cert(attest_verifier *v, const attest_collateral *coll
     return best;
 }
 
+/* The signature of a TCB Info or QE Identity body, asking the cache first.
+ * ES256 signs SHA-256(body), so the verdict is named by that digest (taken
+ * once, when the body was parsed), the signature and the signer's key:
+ * the body, often kilobytes, is not hashed again per quote. */
 static int verify_signed_json(attest_result *r, attest_verifier *v, const char *name,
                               X509 *signer, const uint8_t *body, size_t len,
-                              const uint8_t sig[64])
+                              const uint8_t *body_sha256, const uint8_t sig[64])
 {
-    int ok = attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(signer), EVP_sha256(),
-                                            body, len, sig, 32);
+    uint8_t digest[32], spki[32], k[32];
+    if (!body_sha256 && EVP_Digest(body, len, digest, NULL, EVP_sha256(), NULL) == 1)
+        body_sha256 = digest; /* a body parsed outside attest_collateral_add */
+    attest_bytes parts[] = {{"dcap-json-sig", 13}, {body_sha256, 32}, {sig, 64}, {spki, 32}};
+    bool keyed = body_sha256 && key_digest(signer, spki) && attest_cache_key(k, parts, 4) == 0;
+    int ok = keyed && attest_cache_seen(v->cache, k)
+                 ? 1
+                 : attest_ecdsa_verify_raw(X509_get0_pubkey(signer), EVP_sha256(), body, len,
+                                           sig, 32);
+    ERR_clear_error();
+    if (ok == 1 && keyed)
+        attest_cache_mark(v->cache, k);
     if (ok != 1)
         return attest_check_fail(r, name, ATTEST_E_COLLATERAL_SIGNATURE,
                                  "ECDSA P-256 signature over the %zu received bytes does "
@@ -381,7 +395,7 @@ static int verify_collateral(attest_result *r, attest_verifier *v, const attest_
     const dcap_tcb_info *t = out->tcb_info;
     const dcap_qe_identity *e = out->qe_identity;
     if ((status = verify_signed_json(r, v, "dcap.tcb_info", signer, t->body, t->body_len,
-                                     t->signature)) != ATTEST_OK)
+                                     t->body_sha256_set ? t->body_sha256 : NULL, t->signature)) != ATTEST_OK)
         return status;
     if (memcmp(t->pce_id, out->pck.pce_id, 2) != 0)
         return attest_check_fail(r, "dcap.tcb_info", ATTEST_E_COLLATERAL_MISMATCH,
@@ -392,7 +406,7 @@ static int verify_collateral(attest_result *r, attest_verifier *v, const attest_
                       "and PCE ID match the PCK, evaluation data number %d", t->version,
                       t->id == DCAP_TCB_INFO_TDX ? "TDX" : "SGX", t->tcb_evaluation_data_number);
     if ((status = verify_signed_json(r, v, "dcap.qe_identity", signer, e->body, e->body_len,
-                                     e->signature)) != ATTEST_OK)
+                                     e->body_sha256_set ? e->body_sha256 : NULL, e->signature)) != ATTEST_OK)
         return status;
     attest_check_pass(r, "dcap.qe_identity", "%s identity, signature over the received bytes",
                       e->id == DCAP_ID_TD_QE ? "TD_QE" : "QE");

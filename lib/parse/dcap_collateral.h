@@ -80,6 +80,10 @@ typedef struct dcap_tcb_info {
     size_t level_count;
     uint8_t *body;               /* exact signed bytes of the "tcbInfo" value */
     size_t body_len;
+    uint8_t body_sha256[32];     /* SHA-256 of body (what ES256 signs), set by
+                                    attest_collateral_add (no crypto here) to name
+                                    the verdict in the verifier's cache ... */
+    bool body_sha256_set;        /* ... when set; else lib/chain hashes body */
     uint8_t signature[64];       /* raw r||s from the "signature" member */
 } dcap_tcb_info;
 
@@ -98,6 +102,8 @@ typedef struct dcap_qe_identity {
     size_t level_count;
     uint8_t *body;               /* exact signed bytes of "enclaveIdentity" */
     size_t body_len;
+    uint8_t body_sha256[32];     /* as dcap_tcb_info's */
+    bool body_sha256_set;
     uint8_t signature[64];
 } dcap_qe_identity;
 

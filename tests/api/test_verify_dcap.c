@@ -1384,6 +1384,41 @@ Test(dcap_synthetic, shared_verifier_cache_never_masks_a_failure)
     fx_free(&f);
 }
 
+/* The signature verdicts of TCB Info and QE Identity are remembered under
+ * the SHA-256 of the signed body: the same signature over a changed body,
+ * after the genuine one verified on the same verifier, is refused; so is a
+ * changed certificate or CRL that the process-wide parse cache has seen
+ * in its genuine form. */
+Test(dcap_synthetic, cached_signatures_never_cover_changed_bytes)
+{
+    fixture f;
+    fx_load(&f, "intel", 1, 4, 0);
+    attest_verifier *v = fx_verifier(&f, 1, AT_GOOD);
+    fx_build(&f);
+    cr_assert_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK);
+    const char *docs[] = {f.pki->tcb_info_tdx, f.pki->qe_identity_td};
+    const char *marks[] = {"\"tcbEvaluationDataNumber\":17", "\"tcbEvaluationDataNumber\":"};
+    for (int i = 0; i < 2; i++) {
+        char *changed = strdup(docs[i]);
+        char *at = strstr(changed, marks[i]);
+        cr_assert(at, "%s in document %d", marks[i], i);
+        at += strlen("\"tcbEvaluationDataNumber\":");
+        *at = *at == '1' ? '2' : '1'; /* another number, the signature kept */
+        if (i == 0)
+            f.tcb_info = changed;
+        else
+            f.qe_identity = changed;
+        cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_E_COLLATERAL_SIGNATURE,
+                     "document %d changed under its cached signature", i);
+        f.tcb_info = f.pki->tcb_info_tdx;
+        f.qe_identity = f.pki->qe_identity_td;
+        free(changed);
+    }
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK, "genuine again");
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
 /* ---- 8. parsing --------------------------------------------------------- */
 
 static int parse_status(const uint8_t *q, size_t len)

@@ -323,6 +323,30 @@ static char *make_token(const attest_result *r, const pem_buf *priv)
     return tok;
 }
 
+/* The same token through the key object (attest_token_pubkey_new +
+ * attest_token_verify_key): every check must give the same answer, so
+ * every test below of attest_token_verify covers both paths. */
+static void expect_same_with_key_object(const char *tok, const pem_buf *pub, int64_t now,
+                                        const uint8_t *nonce, size_t nonce_len, int want,
+                                        const char *want_claims)
+{
+    attest_token_pubkey *key = NULL;
+    char *claims = NULL;
+    int st = attest_token_pubkey_new(&key, pub->p, pub->n);
+    if (st == ATTEST_OK)
+        st = attest_token_verify_key(&claims, tok, key, now, nonce, nonce_len);
+    else
+        cr_expect_null(key);
+    cr_expect_eq(st, want, "key object: %s (%s), attest_token_verify: %s",
+                 attest_status_name(st), st ? attest_error_last() : "", attest_status_name(want));
+    if (st == ATTEST_OK && want_claims)
+        cr_expect_str_eq(claims, want_claims);
+    if (st != ATTEST_OK)
+        cr_expect_null(claims);
+    attest_string_free(claims);
+    attest_token_pubkey_free(key);
+}
+
 static int verify_at(const char *tok, const pem_buf *pub, int64_t now, const uint8_t *nonce,
                      size_t nonce_len)
 {
@@ -333,6 +357,7 @@ static int verify_at(const char *tok, const pem_buf *pub, int64_t now, const uin
     else
         cr_assert_null(claims);
     cr_log_info("verify -> %s %s", attest_status_name(st), st ? attest_error_last() : "");
+    expect_same_with_key_object(tok, pub, now, nonce, nonce_len, st, claims);
     attest_string_free(claims);
     return st;
 }
