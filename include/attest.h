@@ -167,6 +167,15 @@ typedef enum attest_status {
     ATTEST_E_POLICY_PCR = -173,            /* a pinned PCR absent, unselected or not allowed */
     ATTEST_E_POLICY_VM_CONFIG = -174,      /* runtime claims vm-configuration not as required */
     ATTEST_E_POLICY_USER_DATA = -175,      /* runtime claims user-data not as required */
+
+    /* event logs (lib/appraise/eventlog_*.c, docs/eventlog.md); -186..-189 free */
+    ATTEST_E_EVENTLOG_REPLAY = -180,       /* a register replayed from the log != the quoted one */
+    ATTEST_E_EVENTLOG_STRUCTURE = -181,    /* an event in a register, order or index the log
+                                              format forbids (e.g. a second separator) */
+    ATTEST_E_EVENTLOG_DIGEST = -182,       /* an event's digest is not the hash of its data */
+    ATTEST_E_EVENTLOG_UNUSABLE = -183,     /* a log given that this evidence cannot check */
+    ATTEST_E_POLICY_EVENT_LOG = -184,      /* required log absent, or a pinned event differs */
+    ATTEST_E_EVENTLOG_TABLE = -185,        /* log does not fit the CCEL table (log area length) */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -436,6 +445,14 @@ typedef enum attest_item_kind {
                                          (Confidential ACI's host-amd-cert-base64) */
     ATTEST_ITEM_DCAP_COLLATERAL = 23, /* dcap-qvl collateral JSON: Intel CRLs,
                                          chains, TCB Info and QE Identity */
+    /* Event logs (docs/eventlog.md): checked against the quote they explain. */
+    ATTEST_ITEM_CCEL_TABLE = 24,      /* ACPI CCEL table (/sys/firmware/acpi/tables/CCEL) */
+    ATTEST_ITEM_CCEL_LOG = 25,        /* CCEL log area: TCG crypto-agile log whose only
+                                         bank is SHA-384 (TDX) or SM3, CC MR indexes 0..4 */
+    ATTEST_ITEM_TCG_LOG = 26,         /* TPM TCG PC Client crypto-agile log (PCRs) */
+    ATTEST_ITEM_DSTACK_LOG = 27,      /* dstack JSON event log [{imr, event_type, digest,
+                                         event, event_payload}] */
+    ATTEST_ITEM_AAEL_LOG = 28,        /* CoCo attestation-agent event log (text, "INIT ...") */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
@@ -459,6 +476,14 @@ ATTEST_API int attest_classify(attest_item_kind *out, const uint8_t *data, size_
 /* Short name of a kind ("snp-report", "tcb-info"; "unknown" for a value
  * not in the enum), for messages and bindings. Static string. */
 ATTEST_API const char *attest_item_kind_name(attest_item_kind kind);
+
+/* An event log item (a kind ATTEST_ITEM_CCEL_TABLE .. ATTEST_ITEM_AAEL_LOG)
+ * parsed and shown as JSON {kind, log: {...every event...}} for
+ * inspection (docs/eventlog.md); nothing is verified. *out is owned by the
+ * caller (attest_string_free). Errors: ATTEST_E_INVALID_ARG,
+ * ATTEST_E_FORMAT_UNKNOWN (not an event log), the parse errors naming the
+ * field, ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_eventlog_to_json(char **out, const uint8_t *data, size_t len);
 
 /* ------------------------------------------------------------------------
  * What evidence still needs: the collateral a verification of some

@@ -103,6 +103,12 @@ const (
 	ErrPolicyPCR             Status = C.ATTEST_E_POLICY_PCR               // a pinned PCR absent, unselected or not allowed
 	ErrPolicyVMConfig        Status = C.ATTEST_E_POLICY_VM_CONFIG         // runtime claims vm-configuration not as required
 	ErrPolicyUserData        Status = C.ATTEST_E_POLICY_USER_DATA         // runtime claims user-data not as required
+	ErrEventLogReplay        Status = C.ATTEST_E_EVENTLOG_REPLAY          // a register replayed from the log != the quoted one
+	ErrEventLogStructure     Status = C.ATTEST_E_EVENTLOG_STRUCTURE       // an event in a register, order or index the format forbids
+	ErrEventLogDigest        Status = C.ATTEST_E_EVENTLOG_DIGEST          // an event's digest is not the hash of its data
+	ErrEventLogUnusable      Status = C.ATTEST_E_EVENTLOG_UNUSABLE        // a log given that this evidence cannot check
+	ErrPolicyEventLog        Status = C.ATTEST_E_POLICY_EVENT_LOG         // required log absent, or a pinned event differs
+	ErrEventLogTable         Status = C.ATTEST_E_EVENTLOG_TABLE           // log does not fit the CCEL table
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for

@@ -87,7 +87,13 @@
     X(ATTEST_E_AZURE_NONCE, "nonce not bound by the Azure evidence")             \
     X(ATTEST_E_POLICY_PCR, "PCR value not allowed")                              \
     X(ATTEST_E_POLICY_VM_CONFIG, "vm-configuration not as required")             \
-    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")
+    X(ATTEST_E_POLICY_USER_DATA, "runtime claims user-data not as required")     \
+    X(ATTEST_E_EVENTLOG_REPLAY, "event log replay differs from the quoted register") \
+    X(ATTEST_E_EVENTLOG_STRUCTURE, "event log structure not allowed")            \
+    X(ATTEST_E_EVENTLOG_DIGEST, "event digest differs from its data")            \
+    X(ATTEST_E_EVENTLOG_UNUSABLE, "event log given that the evidence cannot check") \
+    X(ATTEST_E_POLICY_EVENT_LOG, "event log absent or a pinned event differs")   \
+    X(ATTEST_E_EVENTLOG_TABLE, "event log does not fit its CCEL table")
 
 const char *attest_strerror(int status)
 {

