@@ -205,3 +205,300 @@ Test(eventlog_vectors, t03_verifies_with_dstack_log, .timeout = 60)
     cr_expect_eq(replay_files(t03.quote, logs, 1, reason, sizeof reason), ATTEST_OK, "%s",
                  reason);
 }
+
+/* ---- negatives: the real T01 log edited in memory ---------------------- */
+
+typedef struct t01_log {
+    uint8_t *data;
+    size_t len;
+    tcg_eventlog *parsed; /* of the unedited bytes, to find the events */
+    uint8_t rtmr[4][48];
+} t01_log;
+
+static void t01_load(t01_log *t)
+{
+    t->data = load(REF "tdx/T01_gotdx_cos113/ccel_data.bin", &t->len);
+    cr_assert_eq(tcg_eventlog_parse(&t->parsed, t->data, t->len), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(t->parsed->count, 43);
+    quote_rtmrs(REF "tdx/T01_gotdx_cos113/quote.bin", t->rtmr);
+}
+
+static void t01_free(t01_log *t)
+{
+    tcg_eventlog_free(t->parsed);
+    free(t->data);
+}
+
+/* The edited bytes as the only log; the appraisal's status. */
+static int t01_appraise(const t01_log *t, size_t len, char *reason, size_t n)
+{
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    int st = attest_collateral_add(c, t->data, len);
+    if (st == ATTEST_OK)
+        st = appraise(t->rtmr, c, NULL, reason, n);
+    else
+        snprintf(reason, n, "%s", attest_error_last());
+    attest_collateral_free(c);
+    return st;
+}
+
+Test(eventlog_vectors, t01_unedited_replays)
+{
+    t01_log t;
+    char reason[512];
+    t01_load(&t);
+    cr_expect_eq(t01_appraise(&t, t.len, reason, sizeof reason), ATTEST_OK, "%s", reason);
+    t01_free(&t);
+}
+
+/* Event 41 is the EV_EFI_ACTION "Exit Boot Services Invocation" in MR 2. */
+Test(eventlog_vectors, neg_event_digest_changed)
+{
+    t01_log t;
+    char reason[512];
+    t01_load(&t);
+    cr_assert_eq(t.parsed->events[41].type, TCG_EV_EFI_ACTION);
+    t.data[t.parsed->events[41].digest_off[0]] ^= 1;
+    cr_expect_eq(t01_appraise(&t, t.len, reason, sizeof reason), ATTEST_E_EVENTLOG_DIGEST, "%s",
+                 reason);
+    cr_expect(strstr(reason, "event 41"), "%s", reason);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, neg_event_moved_to_another_register)
+{
+    t01_log t;
+    char reason[512];
+    t01_load(&t);
+    t.data[t.parsed->events[41].offset] = 3; /* CC MR index 2 (RTMR1) -> 3 (RTMR2) */
+    cr_expect_eq(t01_appraise(&t, t.len, reason, sizeof reason), ATTEST_E_EVENTLOG_STRUCTURE,
+                 "%s", reason);
+    cr_expect(strstr(reason, "belongs to RTMR1"), "%s", reason);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, neg_truncated_log)
+{
+    t01_log t;
+    char reason[512];
+    t01_load(&t);
+    size_t cut = t.parsed->events[30].data_off + 3; /* inside event 30's data */
+    cr_expect_eq(t01_appraise(&t, cut, reason, sizeof reason), ATTEST_E_TRUNCATED, "%s",
+                 reason);
+    cr_expect(strstr(reason, "tcg_log.event[30].data"), "%s", reason);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, neg_index_outside_registers)
+{
+    t01_log t;
+    char reason[512];
+    t01_load(&t);
+    t.data[t.parsed->events[20].offset] = 5;
+    cr_expect_eq(t01_appraise(&t, t.len, reason, sizeof reason), ATTEST_E_EVENTLOG_STRUCTURE,
+                 "%s", reason);
+    cr_expect(strstr(reason, "CC MR index 5"), "%s", reason);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, neg_log_longer_than_its_table)
+{
+    t01_log t;
+    char reason[512];
+    size_t tlen;
+    t01_load(&t);
+    uint8_t *table = load(REF "tdx/T01_gotdx_cos113/ccel_table.bin", &tlen);
+    cr_assert_eq(tlen, 56);
+    memset(table + 40, 0, 8);
+    table[41] = 0x10; /* LAML 0x40000 -> 0x1000: 4 KiB, the events need 18101 bytes */
+    uint8_t sum = 0;
+    table[9] = 0;
+    for (size_t i = 0; i < tlen; i++)
+        sum = (uint8_t)(sum + table[i]);
+    table[9] = (uint8_t)(0x100 - sum);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_bytes(c, table, tlen, "edited table");
+    add_bytes(c, t.data, t.len, "T01 log");
+    cr_expect_eq(appraise(t.rtmr, c, NULL, reason, sizeof reason), ATTEST_E_EVENTLOG_TABLE, "%s",
+                 reason);
+    attest_collateral_free(c);
+    free(table);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, neg_log_for_another_quote)
+{
+    static const char *const t03_log[] = {REF "tdx/T03_dstack_quote_report/event_log.json"};
+    char reason[512];
+    cr_expect_eq(replay_files(REF "tdx/T04_dstack_tdx_lite/quote.bin", t03_log, 1, reason,
+                              sizeof reason), ATTEST_E_EVENTLOG_REPLAY, "%s", reason);
+    cr_expect(strstr(reason, "RTMR"), "%s", reason);
+}
+
+/* A log given with a quote whose policy does not ask for one is still
+ * checked: the verification is rejected. */
+Test(eventlog_vectors, given_log_checked_without_policy, .timeout = 60)
+{
+    t01_log t;
+    t01_load(&t);
+    t.data[t.parsed->events[41].digest_off[0]] ^= 1;
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_bytes(c, t.data, t.len, "edited T01 log");
+    attest_result *r = verify_set(&t01, c, NULL);
+    cr_expect_eq(attest_result_status(r), ATTEST_E_EVENTLOG_DIGEST, "%s",
+                 attest_result_reason(r));
+    attest_result_free(r);
+    attest_collateral_free(c);
+    t01_free(&t);
+}
+
+Test(eventlog_vectors, required_log_absent, .timeout = 60)
+{
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    attest_result *r = verify_set(&t01, c, ",\"event_log\":{\"required\":true}");
+    cr_expect_eq(attest_result_status(r), ATTEST_E_POLICY_EVENT_LOG, "%s",
+                 attest_result_reason(r));
+    attest_result_free(r);
+    attest_collateral_free(c);
+}
+
+Test(eventlog_vectors, dstack_runtime_digest_changed)
+{
+    size_t len;
+    uint8_t *data = load(REF "tdx/T03_dstack_quote_report/event_log.json", &len);
+    /* The stored digest of "system-ready" (a runtime event), one digit changed. */
+    char *at = strstr((char *)data, "1a76b2a80a0be71e");
+    cr_assert(at);
+    at[0] = '2';
+    uint8_t rtmr[4][48];
+    char reason[512];
+    quote_rtmrs(REF "tdx/T03_dstack_quote_report/quote.bin", rtmr);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_bytes(c, data, len, "edited dstack log");
+    cr_expect_eq(appraise(rtmr, c, NULL, reason, sizeof reason), ATTEST_E_EVENTLOG_DIGEST, "%s",
+                 reason);
+    cr_expect(strstr(reason, "system-ready"), "%s", reason);
+    attest_collateral_free(c);
+    free(data);
+}
+
+Test(eventlog_vectors, dstack_runtime_events_pinned_by_name)
+{
+    static const char *const logs[] = {REF "tdx/T03_dstack_quote_report/event_log.json"};
+    uint8_t rtmr[4][48];
+    char reason[512];
+    quote_rtmrs(REF "tdx/T03_dstack_quote_report/quote.bin", rtmr);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    add_shared(c, logs[0]);
+    const char *good = "{\"tdx\":{\"event_log\":{\"required\":true,\"events\":{"
+                       "\"runtime.app-id\":\"3763bc34552cf3a27ff71ad5f7a90471562a1a2d\"}}}}";
+    const char *bad = "{\"tdx\":{\"event_log\":{\"required\":true,\"events\":{"
+                      "\"runtime.app-id\":\"3763bc34552cf3a27ff71ad5f7a90471562a1a2e\"}}}}";
+    cr_expect_eq(appraise(rtmr, c, good, reason, sizeof reason), ATTEST_OK, "%s", reason);
+    cr_expect_eq(appraise(rtmr, c, bad, reason, sizeof reason), ATTEST_E_POLICY_EVENT_LOG, "%s",
+                 reason);
+    attest_collateral_free(c);
+}
+
+Test(eventlog_vectors, aael_in_ccel_parses_with_named_entries)
+{
+    size_t len;
+    uint8_t *data = load(REF "tdx/U_unpaired_ccel/trustee_CCEL_AAEL_alibabacloud.bin", &len);
+    char *json = NULL;
+    cr_assert_eq(attest_eventlog_to_json(&json, data, len), ATTEST_OK, "%s", attest_error_last());
+    cr_expect(strstr(json, "\"ccel-log\""), "%.200s", json);
+    attest_string_free(json);
+    free(data);
+}
+
+/* ---- TPM: P01 (three banks, PCR values of the quotes), P02 ------------- */
+
+static void check_bank(const tcg_eventlog *log, uint16_t alg, const char *pcrs_rel,
+                       size_t size)
+{
+    size_t len;
+    uint8_t *values = load(pcrs_rel, &len);
+    cr_assert_eq(len, 24 * size);
+    attest_result *r = attest_result_new();
+    cr_expect_eq(eventlog_check_pcrs(r, log, alg, 0xFFFFFFu, values, len), ATTEST_OK, "%s: %s",
+                 pcrs_rel, r->reason ? r->reason : "");
+    values[9 * size] ^= 1; /* PCR 9 (GRUB files) no longer what the log says */
+    attest_result_free(r);
+    r = attest_result_new();
+    cr_expect_eq(eventlog_check_pcrs(r, log, alg, 0xFFFFFFu, values, len),
+                 ATTEST_E_EVENTLOG_REPLAY);
+    cr_expect(r->reason && strstr(r->reason, "pcr9"), "%s", r->reason ? r->reason : "");
+    attest_result_free(r);
+    free(values);
+}
+
+Test(eventlog_vectors, p01_replays_to_quoted_pcrs)
+{
+    size_t len;
+    uint8_t *data = load(REF "tpm/P01_gce_cos85/event_log.bin", &len);
+    attest_item_kind kind;
+    cr_assert_eq(attest_classify(&kind, data, len), ATTEST_OK);
+    cr_expect_eq(kind, ATTEST_ITEM_TCG_LOG);
+    tcg_eventlog *log = NULL;
+    cr_assert_eq(tcg_eventlog_parse(&log, data, len), ATTEST_OK, "%s", attest_error_last());
+    check_bank(log, TCG_ALG_SHA1, REF "tpm/P01_gce_cos85/pcrs_sha1.bin", 20);
+    check_bank(log, TCG_ALG_SHA256, REF "tpm/P01_gce_cos85/pcrs_sha256.bin", 32);
+    check_bank(log, TCG_ALG_SHA384, REF "tpm/P01_gce_cos85/pcrs_sha384.bin", 48);
+    tcg_eventlog_free(log);
+    free(data);
+}
+
+/* expected_pcrs.json: {file: {pcrs: {bank: {index: hex}}}}. */
+static void p02_file(json_t *expected, const char *file)
+{
+    char rel[256];
+    size_t len;
+    snprintf(rel, sizeof rel, REF "tpm/P02_gce_logs/%s", file);
+    uint8_t *data = load(rel, &len);
+    tcg_eventlog *log = NULL;
+    cr_assert_eq(tcg_eventlog_parse(&log, data, len), ATTEST_OK, "%s: %s", file,
+                 attest_error_last());
+    const char *bank;
+    json_t *pcrs;
+    json_object_foreach(json_object_get(json_object_get(expected, file), "pcrs"), bank, pcrs) {
+        uint16_t alg = !strcmp(bank, "sha1") ? TCG_ALG_SHA1 : TCG_ALG_SHA256;
+        size_t size = alg == TCG_ALG_SHA1 ? 20 : 32;
+        uint8_t values[TPM_PCR_COUNT * 32], *at = values;
+        uint32_t selected = 0;
+        for (int i = 0; i < TPM_PCR_COUNT; i++) {
+            char key[8];
+            snprintf(key, sizeof key, "%d", i);
+            const char *hex = json_string_value(json_object_get(pcrs, key));
+            if (!hex)
+                continue;
+            cr_assert_eq(attest_hex_decode(at, size, hex), 0);
+            at += size;
+            selected |= 1u << i;
+        }
+        attest_result *r = attest_result_new();
+        cr_expect_eq(eventlog_check_pcrs(r, log, alg, selected, values, (size_t)(at - values)),
+                     ATTEST_OK, "%s %s: %s", file, bank, r->reason ? r->reason : "");
+        attest_result_free(r);
+    }
+    tcg_eventlog_free(log);
+    free(data);
+}
+
+Test(eventlog_vectors, p02_replays_to_expected_pcrs)
+{
+    size_t len;
+    uint8_t *text = load(REF "tpm/P02_gce_logs/expected_pcrs.json", &len);
+    json_t *expected = json_loadb((const char *)text, len, 0, NULL);
+    cr_assert(expected);
+    p02_file(expected, "ubuntu-2404-amd-sevsnp.bin");
+    p02_file(expected, "gdc-host.bin"); /* StartupLocality 3 */
+    json_decref(expected);
+    free(text);
+}
