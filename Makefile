@@ -322,6 +322,9 @@ $(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIB_HDR)
 $(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIBS)
 
+$(B)/fuzz-eventlog: fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIBS)
+
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
 define fuzz_public_rule
@@ -362,6 +365,10 @@ fuzz: deps
 	  $(B)/fuzz-corpus/runtime-claims
 	$(B)/fuzz-tpm-attest -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/tpm-attest
+	$(MAKE) $(B)/fuzz-eventlog
+	python3 fuzz/seed_eventlog.py $(B)/fuzz-corpus/eventlog
+	$(B)/fuzz-eventlog -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/eventlog
 	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
 	sh fuzz/seed_public.sh $(B) $(SHARED)
 	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \

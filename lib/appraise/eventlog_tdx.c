@@ -118,8 +118,6 @@ static int replay_ccel(attest_result *r, el_replay *rep, const tcg_eventlog *log
                                  "Hygon CSV's): it cannot explain TDX RTMRs");
     for (size_t i = 0; i < log->count; i++) {
         const tcg_event *t = &log->events[i];
-        el_event e = {"ccel", i, (int)t->index - 1, t->type, log->raw + t->digest_off[0],
-                      log->raw + t->data_off, t->data_len, true};
         if (t->type == TCG_EV_NO_ACTION)
             continue;
         if (t->index > 4)
@@ -127,6 +125,8 @@ static int replay_ccel(attest_result *r, el_replay *rep, const tcg_eventlog *log
                                      "ccel event %zu: CC MR index %u, not 0..4", i, t->index);
         if (t->index == 0)
             continue; /* MRTD: never extended from a log (canonical/tdx skips it) */
+        el_event e = {"ccel", i, (int)t->index - 1, t->type, log->raw + t->digest_off[0],
+                      log->raw + t->data_off, t->data_len, true};
         int st = firmware_event(r, rep, &e);
         if (st != ATTEST_OK)
             return st;

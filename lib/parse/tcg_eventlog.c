@@ -14,8 +14,10 @@
 
 bool tcg_eventlog_detect(const uint8_t *data, size_t len)
 {
+    /* "Spec ID Event" of any version: a version other than 03 is then
+     * refused by name, not taken for unknown bytes. */
     return data && len >= SPEC_ID_OFFSET + 16 && attest_le32(data + 4) == TCG_EV_NO_ACTION &&
-           memcmp(data + SPEC_ID_OFFSET, SPEC_ID_SIGNATURE, 16) == 0;
+           memcmp(data + SPEC_ID_OFFSET, SPEC_ID_SIGNATURE, 13) == 0;
 }
 
 void tcg_eventlog_free(tcg_eventlog *log)
@@ -115,8 +117,8 @@ static int read_spec_id_data(tcg_eventlog *log, attest_reader *r)
         return st;
     if (memcmp(fixed, SPEC_ID_SIGNATURE, 16) != 0)
         return attest_set_error(ATTEST_E_UNSUPPORTED_VERSION,
-                                "tcg_log.spec_id.signature: not \"Spec ID Event03\" (a TCG 1.2 "
-                                "SHA-1 log, which is not supported)");
+                                "tcg_log.spec_id.signature: not \"Spec ID Event03\" (an older "
+                                "SHA-1 log layout, which is not supported)");
     if ((st = read_algorithms(log, r)) ||
         (st = attest_reader_copy(r, 1, "tcg_log.spec_id.vendor_info_size", &vendor_len)) ||
         (st = attest_reader_take(r, vendor_len, "tcg_log.spec_id.vendor_info", &at)))

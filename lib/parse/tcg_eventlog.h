@@ -76,7 +76,8 @@ typedef struct tcg_eventlog {
     size_t count;
 } tcg_eventlog;
 
-/* The first event is an EV_NO_ACTION carrying "Spec ID Event03". */
+/* The first event is an EV_NO_ACTION carrying "Spec ID Event" (03, the
+ * crypto-agile log; other versions are detected to be refused by name). */
 ATTEST_HIDDEN bool tcg_eventlog_detect(const uint8_t *data, size_t len);
 
 /* True when the log is taken for a CCEL log area: exactly one bank,
