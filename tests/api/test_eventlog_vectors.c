@@ -16,6 +16,9 @@
 #include "appraise/eventlog.h"
 #include "parse/dcap_quote.h"
 #include "parse/tcg_eventlog.h"
+#include "parse/tpm_attest.h"
+
+#include <openssl/evp.h>
 
 #define REF "refvalues/"
 
@@ -437,6 +440,25 @@ static void check_bank(const tcg_eventlog *log, uint16_t alg, const char *pcrs_r
     cr_expect(r->reason && strstr(r->reason, "pcr9"), "%s", r->reason ? r->reason : "");
     attest_result_free(r);
     free(values);
+}
+
+/* The SHA-256 bank's PCR values are those the signed quote covers: its
+ * TPMS_ATTEST (tpm_attest.c, as the Azure vTPM path reads it) selects
+ * PCR 0..23 and its pcrDigest is SHA-256 over the values in order. */
+Test(eventlog_vectors, p01_pcr_values_are_the_quoted_ones)
+{
+    size_t qlen, vlen;
+    uint8_t *quote = load(REF "tpm/P01_gce_cos85/quote_sha256.tpms_attest", &qlen);
+    uint8_t *values = load(REF "tpm/P01_gce_cos85/pcrs_sha256.bin", &vlen);
+    attest_tpm_attest q;
+    cr_assert_eq(attest_tpm_attest_parse(&q, quote, qlen), ATTEST_OK, "%s", attest_error_last());
+    cr_expect_eq(attest_tpm_pcr_count(&q), 24);
+    uint8_t digest[32];
+    EVP_Digest(values, vlen, digest, NULL, EVP_sha256(), NULL);
+    cr_assert_eq(q.pcr_digest_len, 32);
+    cr_expect(memcmp(digest, q.pcr_digest, 32) == 0);
+    free(values);
+    free(quote);
 }
 
 Test(eventlog_vectors, p01_replays_to_quoted_pcrs)
