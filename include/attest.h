@@ -386,7 +386,12 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
  * CRLs, chains, and TCB Info / QE Identity rebuilt byte-exact as PCS
  * bodies), NVIDIA's RIM service JSON (its RIM, after sha256 and id
  * matched); a form is added whole or not at all (ATTEST_E_MALFORMED names
- * the field). Any item may be base64 or hex text, decoded once. The bytes
+ * the field). Any item may be base64 or hex text, decoded once. Event
+ * logs (docs/eventlog.md: the CCEL table, a CCEL or TPM TCG log, dstack's
+ * JSON log, the CoCo AA text log) are taken in their own form, parsed now
+ * (errors name the field; a second log of one kind is
+ * ATTEST_E_INVALID_ARG) and checked by attest_verify against the quote
+ * they explain: a log that does not replay rejects the verification. The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail says what the
  * item looks like and lists the accepted forms), ATTEST_E_MALFORMED,
  * ATTEST_E_LENGTH (more than attest_ocsp_response_max() OCSP responses),
@@ -469,7 +474,9 @@ typedef enum attest_item_kind {
  * verification: nothing is checked beyond what telling kinds apart needs,
  * so an item of a known kind may still fail to parse or be added (and the
  * error then names the field). *out is ATTEST_ITEM_UNKNOWN for anything
- * else, including 0 bytes. Errors: ATTEST_E_INVALID_ARG (out NULL, or
+ * else, including 0 bytes. Event logs are recognised first, in their own
+ * form (ATTEST_ITEM_CCEL_TABLE .. ATTEST_ITEM_AAEL_LOG). Errors:
+ * ATTEST_E_INVALID_ARG (out NULL, or
  * data NULL with len > 0), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len);
 
