@@ -168,15 +168,15 @@ typedef enum attest_status {
     ATTEST_E_POLICY_VM_CONFIG = -174,      /* runtime claims vm-configuration not as required */
     ATTEST_E_POLICY_USER_DATA = -175,      /* runtime claims user-data not as required */
 
-    /* event logs (lib/appraise/eventlog_*.c, docs/eventlog.md); -206..-209 free
-     * (-180..-199 are RA-TLS and measure on main) */
-    ATTEST_E_EVENTLOG_REPLAY = -200,       /* a register replayed from the log != the quoted one */
-    ATTEST_E_EVENTLOG_STRUCTURE = -201,    /* an event in a register, order or index the log
+    /* event logs (lib/appraise/eventlog_*.c, docs/eventlog.md); -216..-219 free
+     * (-180..-199: RA-TLS and measure; -200 stays outside the enum for tests) */
+    ATTEST_E_EVENTLOG_REPLAY = -210,       /* a register replayed from the log != the quoted one */
+    ATTEST_E_EVENTLOG_STRUCTURE = -211,    /* an event in a register, order or index the log
                                               format forbids (e.g. a second separator) */
-    ATTEST_E_EVENTLOG_DIGEST = -202,       /* an event's digest is not the hash of its data */
-    ATTEST_E_EVENTLOG_UNUSABLE = -203,     /* a log given that this evidence cannot check */
-    ATTEST_E_POLICY_EVENT_LOG = -204,      /* required log absent, or a pinned event differs */
-    ATTEST_E_EVENTLOG_TABLE = -205,        /* log does not fit the CCEL table (log area length) */
+    ATTEST_E_EVENTLOG_DIGEST = -212,       /* an event's digest is not the hash of its data */
+    ATTEST_E_EVENTLOG_UNUSABLE = -213,     /* a log given that this evidence cannot check */
+    ATTEST_E_POLICY_EVENT_LOG = -214,      /* required log absent, or a pinned event differs */
+    ATTEST_E_EVENTLOG_TABLE = -215,        /* log does not fit the CCEL table (log area length) */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
