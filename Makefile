@@ -351,6 +351,8 @@ $(B)/fuzz-ovmf: fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIBS)
 $(B)/fuzz-ratls: fuzz/fuzz_ratls.c $(LIB_SRC) $(LIB_HDR)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ratls.c $(LIB_SRC) $(LIBS)
+$(B)/fuzz-eventlog: fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIB_HDR)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIBS)
 
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
@@ -398,6 +400,10 @@ fuzz: deps
 	$(MAKE) $(B)/fuzz-ratls
 	sh fuzz/seed_ratls.sh $(B) $(SHARED)
 	$(B)/fuzz-ratls -max_total_time=$(FUZZ_SECONDS) -max_len=32768 $(B)/fuzz-corpus/ratls
+	$(MAKE) $(B)/fuzz-eventlog
+	python3 fuzz/seed_eventlog.py $(B)/fuzz-corpus/eventlog
+	$(B)/fuzz-eventlog -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/eventlog
 	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
 	sh fuzz/seed_public.sh $(B) $(SHARED)
 	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \

@@ -168,17 +168,6 @@ typedef enum attest_status {
     ATTEST_E_POLICY_VM_CONFIG = -174,      /* runtime claims vm-configuration not as required */
     ATTEST_E_POLICY_USER_DATA = -175,      /* runtime claims user-data not as required */
 
-    /* expected launch measurements (attest_measure_*, docs/measure.md) */
-    ATTEST_E_MEASURE_IMAGE_SIZE = -190,    /* firmware image empty, cut, not whole 4 KiB pages, too big */
-    ATTEST_E_MEASURE_NO_METADATA = -191,   /* image without the TDVF or SEV metadata needed */
-    ATTEST_E_MEASURE_METADATA = -192,      /* metadata signature, version, length, type malformed */
-    ATTEST_E_MEASURE_SECTION_BOUNDS = -193,/* a metadata section outside the image or 4 GiB */
-    ATTEST_E_MEASURE_VCPUS = -194,         /* vCPU count 0 or above 1024 */
-    ATTEST_E_MEASURE_VCPU_TYPE = -195,     /* vCPU type unknown, missing, or given to a VMM that fixes it */
-    ATTEST_E_MEASURE_VMM = -196,           /* VMM type unknown */
-    ATTEST_E_MEASURE_GUEST_FEATURES = -197,/* guest features without SNPActive (bit 0) */
-    ATTEST_E_MEASURE_KERNEL_HASHES = -198, /* kernel hashes given, no kernel-hashes page to hold them */
-    ATTEST_E_MEASURE_INPUT_MISSING = -199, /* no OVMF image or hash, or no AP reset EIP for APs */
     /* RA-TLS: evidence carried by or bound to a TLS peer's key (docs/ratls.md) */
     ATTEST_E_RATLS_NO_EVIDENCE = -180,     /* no evidence extension the binding rule takes */
     ATTEST_E_RATLS_DUPLICATE = -181,       /* a second evidence extension (same OID, or two
@@ -192,6 +181,27 @@ typedef enum attest_status {
                                               that carries none */
     ATTEST_E_RATLS_PEER = -188,            /* peer certificate / CSR / key undecodable or its
                                               self-signature invalid */
+
+    /* expected launch measurements (attest_measure_*, docs/measure.md) */
+    ATTEST_E_MEASURE_IMAGE_SIZE = -190,    /* firmware image empty, cut, not whole 4 KiB pages, too big */
+    ATTEST_E_MEASURE_NO_METADATA = -191,   /* image without the TDVF or SEV metadata needed */
+    ATTEST_E_MEASURE_METADATA = -192,      /* metadata signature, version, length, type malformed */
+    ATTEST_E_MEASURE_SECTION_BOUNDS = -193,/* a metadata section outside the image or 4 GiB */
+    ATTEST_E_MEASURE_VCPUS = -194,         /* vCPU count 0 or above 1024 */
+    ATTEST_E_MEASURE_VCPU_TYPE = -195,     /* vCPU type unknown, missing, or given to a VMM that fixes it */
+    ATTEST_E_MEASURE_VMM = -196,           /* VMM type unknown */
+    ATTEST_E_MEASURE_GUEST_FEATURES = -197,/* guest features without SNPActive (bit 0) */
+    ATTEST_E_MEASURE_KERNEL_HASHES = -198, /* kernel hashes given, no kernel-hashes page to hold them */
+    ATTEST_E_MEASURE_INPUT_MISSING = -199, /* no OVMF image or hash, or no AP reset EIP for APs */
+    /* event logs (lib/appraise/eventlog_*.c, docs/eventlog.md); -216..-219 free
+     * (-180..-199: RA-TLS and measure; -200 stays outside the enum for tests) */
+    ATTEST_E_EVENTLOG_REPLAY = -210,       /* a register replayed from the log != the quoted one */
+    ATTEST_E_EVENTLOG_STRUCTURE = -211,    /* an event in a register, order or index the log
+                                              format forbids (e.g. a second separator) */
+    ATTEST_E_EVENTLOG_DIGEST = -212,       /* an event's digest is not the hash of its data */
+    ATTEST_E_EVENTLOG_UNUSABLE = -213,     /* a log given that this evidence cannot check */
+    ATTEST_E_POLICY_EVENT_LOG = -214,      /* required log absent, or a pinned event differs */
+    ATTEST_E_EVENTLOG_TABLE = -215,        /* log does not fit the CCEL table (log area length) */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */
@@ -402,7 +412,12 @@ ATTEST_API int attest_collateral_new(attest_collateral **out);
  * CRLs, chains, and TCB Info / QE Identity rebuilt byte-exact as PCS
  * bodies), NVIDIA's RIM service JSON (its RIM, after sha256 and id
  * matched); a form is added whole or not at all (ATTEST_E_MALFORMED names
- * the field). Any item may be base64 or hex text, decoded once. The bytes
+ * the field). Any item may be base64 or hex text, decoded once. Event
+ * logs (docs/eventlog.md: the CCEL table, a CCEL or TPM TCG log, dstack's
+ * JSON log, the CoCo AA text log) are taken in their own form, parsed now
+ * (errors name the field; a second log of one kind is
+ * ATTEST_E_INVALID_ARG) and checked by attest_verify against the quote
+ * they explain: a log that does not replay rejects the verification. The bytes
  * are copied. Errors: ATTEST_E_COLLATERAL_UNKNOWN (detail says what the
  * item looks like and lists the accepted forms), ATTEST_E_MALFORMED,
  * ATTEST_E_LENGTH (more than attest_ocsp_response_max() OCSP responses),
@@ -461,6 +476,14 @@ typedef enum attest_item_kind {
                                          (Confidential ACI's host-amd-cert-base64) */
     ATTEST_ITEM_DCAP_COLLATERAL = 23, /* dcap-qvl collateral JSON: Intel CRLs,
                                          chains, TCB Info and QE Identity */
+    /* Event logs (docs/eventlog.md): checked against the quote they explain. */
+    ATTEST_ITEM_CCEL_TABLE = 24,      /* ACPI CCEL table (/sys/firmware/acpi/tables/CCEL) */
+    ATTEST_ITEM_CCEL_LOG = 25,        /* CCEL log area: TCG crypto-agile log whose only
+                                         bank is SHA-384 (TDX) or SM3, CC MR indexes 0..4 */
+    ATTEST_ITEM_TCG_LOG = 26,         /* TPM TCG PC Client crypto-agile log (PCRs) */
+    ATTEST_ITEM_DSTACK_LOG = 27,      /* dstack JSON event log [{imr, event_type, digest,
+                                         event, event_payload}] */
+    ATTEST_ITEM_AAEL_LOG = 28,        /* CoCo attestation-agent event log (text, "INIT ...") */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
@@ -477,13 +500,23 @@ typedef enum attest_item_kind {
  * verification: nothing is checked beyond what telling kinds apart needs,
  * so an item of a known kind may still fail to parse or be added (and the
  * error then names the field). *out is ATTEST_ITEM_UNKNOWN for anything
- * else, including 0 bytes. Errors: ATTEST_E_INVALID_ARG (out NULL, or
+ * else, including 0 bytes. Event logs are recognised first, in their own
+ * form (ATTEST_ITEM_CCEL_TABLE .. ATTEST_ITEM_AAEL_LOG). Errors:
+ * ATTEST_E_INVALID_ARG (out NULL, or
  * data NULL with len > 0), ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len);
 
 /* Short name of a kind ("snp-report", "tcb-info"; "unknown" for a value
  * not in the enum), for messages and bindings. Static string. */
 ATTEST_API const char *attest_item_kind_name(attest_item_kind kind);
+
+/* An event log item (a kind ATTEST_ITEM_CCEL_TABLE .. ATTEST_ITEM_AAEL_LOG)
+ * parsed and shown as JSON {kind, log: {...every event...}} for
+ * inspection (docs/eventlog.md); nothing is verified. *out is owned by the
+ * caller (attest_string_free). Errors: ATTEST_E_INVALID_ARG,
+ * ATTEST_E_FORMAT_UNKNOWN (not an event log), the parse errors naming the
+ * field, ATTEST_E_NOMEM. Thread-safe. */
+ATTEST_API int attest_eventlog_to_json(char **out, const uint8_t *data, size_t len);
 
 /* ------------------------------------------------------------------------
  * What evidence still needs: the collateral a verification of some

@@ -230,6 +230,20 @@ if [ -d "$SHARED/vectors/tdx" ]; then
   echo '{"tdx":{"accepted_tcb_statuses":["UpToDate","OutOfDate"]}}' > "$T/ood.json"
   expect 0 "real TDX S18 accepted when OutOfDate is" -- "$CLI" verify --policy "$T/ood.json" --at 2025-07-07T10:20:00Z $S18
 fi
+if [ -d "$SHARED/vectors/refvalues/tdx" ]; then # event logs (docs/eventlog.md)
+  X=$SHARED/vectors/tdx; R=$SHARED/vectors/refvalues/tdx/T01_gotdx_cos113
+  T01C="$X/collateral/tcbinfo_tdx_v3_00806F050000_2024-09-10.json $X/collateral/qe_identity_td_2024-09-10.json $X/crl/pck_crl_platform_2025-02-13.der $X/crl/root_ca_crl_2024-03-20.der $X/certs/tcb_signing_2018-05-21_chain.pem"
+  echo '{"tdx":{"accepted_tcb_statuses":["UpToDate","OutOfDate"],"require_sept_ve_disable":false,"allow_expired_collateral":true}}' > "$T/t01.json"
+  expect 0 "T01 quote with its CCEL table and log" -- "$CLI" verify --json --policy "$T/t01.json" \
+    --at 2024-09-10T06:49:00Z "$R/quote.bin" "$R/ccel_table.bin" "$R/ccel_data.bin" $T01C
+  contains "$T/out" '"tdx.event_log.rtmr2"' "the replay is a named check"
+  contains "$T/out" '"kernel_cmdline"' "the events are claims"
+  expect 1 "T01 quote with the duplicated-separator log" -- "$CLI" verify --policy "$T/t01.json" \
+    --at 2024-09-10T06:49:00Z "$R/quote.bin" "$R/NEG_dupe_separator_unpadded.bin" $T01C
+  contains "$T/err" "tdx.event_log.structure" "the structural rule is named"
+  expect 0 "inspect a CCEL log" -- "$CLI" inspect "$R/ccel_data.bin"
+  contains "$T/out" '"EV_EFI_ACTION"' "inspect shows the events"
+fi
 
 if [ -d "$SHARED/vectors/nvidia" ]; then
   N=$SHARED/vectors/nvidia/hopper/setA_h100_550.90.07_complete

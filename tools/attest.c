@@ -635,7 +635,19 @@ static int inspect_input(void *ctx, const char *path, uint8_t *data, size_t len)
 {
     attest_evidence *ev = NULL;
     char *json = NULL;
+    attest_item_kind kind = ATTEST_ITEM_UNKNOWN;
     (void)ctx;
+    /* Event logs are collateral: shown event by event (docs/eventlog.md). */
+    if (attest_classify(&kind, data, len) == ATTEST_OK && kind >= ATTEST_ITEM_CCEL_TABLE &&
+        kind <= ATTEST_ITEM_AAEL_LOG) {
+        int st = attest_eventlog_to_json(&json, data, len);
+        free(data);
+        if (st != ATTEST_OK)
+            return report_failure(path, st);
+        printf("%s\n", json);
+        attest_string_free(json);
+        return 0;
+    }
     int status = attest_evidence_parse(&ev, data, len);
     free(data);
     if (status != ATTEST_OK)

@@ -145,6 +145,11 @@ const (
 	// until this branch meets the header that declares them.
 	ItemTHIM           ItemKind = 22 // Azure THIM JSON (or its base64 text)
 	ItemDCAPCollateral ItemKind = 23 // dcap-qvl collateral JSON
+	ItemCCELTable      ItemKind = C.ATTEST_ITEM_CCEL_TABLE // event logs (docs/eventlog.md)
+	ItemCCELLog        ItemKind = C.ATTEST_ITEM_CCEL_LOG
+	ItemTCGLog         ItemKind = C.ATTEST_ITEM_TCG_LOG
+	ItemDstackLog      ItemKind = C.ATTEST_ITEM_DSTACK_LOG
+	ItemAAELLog        ItemKind = C.ATTEST_ITEM_AAEL_LOG
 )
 
 // IsEvidence tells evidence kinds (1..15) from collateral (16 and above).

@@ -122,6 +122,12 @@ const (
 	ErrRATLSKeyHash          Status = C.ATTEST_E_RATLS_KEY_HASH           // claims pubkey-hash is not the peer key's hash
 	ErrRATLSNonce            Status = C.ATTEST_E_RATLS_NONCE              // nonce absent, differing, or given to a scheme without one
 	ErrRATLSPeer             Status = C.ATTEST_E_RATLS_PEER               // peer certificate, CSR or key undecodable or badly self-signed
+	ErrEventLogReplay        Status = C.ATTEST_E_EVENTLOG_REPLAY          // a register replayed from the log != the quoted one
+	ErrEventLogStructure     Status = C.ATTEST_E_EVENTLOG_STRUCTURE       // an event in a register, order or index the format forbids
+	ErrEventLogDigest        Status = C.ATTEST_E_EVENTLOG_DIGEST          // an event's digest is not the hash of its data
+	ErrEventLogUnusable      Status = C.ATTEST_E_EVENTLOG_UNUSABLE        // a log given that this evidence cannot check
+	ErrPolicyEventLog        Status = C.ATTEST_E_POLICY_EVENT_LOG         // required log absent, or a pinned event differs
+	ErrEventLogTable         Status = C.ATTEST_E_EVENTLOG_TABLE           // log does not fit the CCEL table
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for

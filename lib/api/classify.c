@@ -5,6 +5,7 @@
 #include "bundle.h"
 #include "../parse/azure_hcl.h"
 #include "formats.h"
+#include "eventlog_items.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
@@ -237,6 +238,9 @@ int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
     *out = ATTEST_ITEM_UNKNOWN;
     if (len == 0)
         return ATTEST_OK;
+    /* Event logs, as attest_collateral_add takes them: in their own form. */
+    if ((*out = attest_eventlog_kind(data, len)) != ATTEST_ITEM_UNKNOWN)
+        return ATTEST_OK;
     /* Base64 or hex text is what it decodes to, one level only (as
      * attest_evidence_parse and attest_collateral_add decode it). */
     return attest_unwrapped(data, len, classify_item, out, "classify");
@@ -271,6 +275,11 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_OCSP: return "ocsp-response";
     case ATTEST_ITEM_THIM: return "azure-thim";
     case ATTEST_ITEM_DCAP_COLLATERAL: return "dcap-collateral";
+    case ATTEST_ITEM_CCEL_TABLE: return "ccel-table";
+    case ATTEST_ITEM_CCEL_LOG: return "ccel-log";
+    case ATTEST_ITEM_TCG_LOG: return "tcg-log";
+    case ATTEST_ITEM_DSTACK_LOG: return "dstack-event-log";
+    case ATTEST_ITEM_AAEL_LOG: return "aa-event-log";
     case ATTEST_ITEM_UNKNOWN: break;
     }
     return "unknown";

@@ -5,6 +5,7 @@
 #include "classify.h"
 #include "thim_collateral.h"
 #include "formats.h"
+#include "eventlog_items.h"
 #include "../chain/nv_rim_sig.h"
 #include "../parse/snp_certs.h"
 #include "../parse/dcap_collateral.h"
@@ -51,6 +52,7 @@ void attest_collateral_free(attest_collateral *c)
     free(c->ocsp);
     free(c->ocsp_nonces);
     free(c->rims);
+    attest_collateral_free_eventlogs(c);
     free(c);
 }
 
@@ -439,6 +441,9 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
 {
     if (!c || !data || len == 0 || len > INT32_MAX)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: bad argument");
+    attest_item_kind log_kind = attest_eventlog_kind(data, len); /* docs/eventlog.md */
+    if (log_kind != ATTEST_ITEM_UNKNOWN)
+        return attest_collateral_add_eventlog(c, log_kind, data, len);
     if (thim_detect(data, len)) /* Azure THIM JSON, or its base64 (ACI) */
         return attest_collateral_add_thim(c, data, len);
     return attest_unwrapped(data, len, add_item, c, "collateral");

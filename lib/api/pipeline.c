@@ -5,6 +5,7 @@
 #include "../appraise/composite.h"
 #include "../appraise/dcap_appraise.h"
 #include "../appraise/ear.h"
+#include "../appraise/eventlog.h"
 #include "../appraise/nv_appraise.h"
 #include "../appraise/snp_appraise.h"
 #include "../chain/amd.h"
@@ -47,7 +48,14 @@ int pipeline_verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote 
                           "not appraised: the evidence is not authentic or has no TCB status");
         return status;
     }
-    return dcap_appraise(r, q, &verified, &tcb, p, r->verified_at, n->nonce, n->len, n->rule);
+    status = dcap_appraise(r, q, &verified, &tcb, p, r->verified_at, n->nonce, n->len, n->rule);
+    /* A log given is checked against the authentic quote, whatever the
+     * policy says of it (docs/eventlog.md). */
+    int logs = q->body_kind == DCAP_BODY_SGX
+                   ? eventlog_refuse(r, coll, "an SGX quote")
+                   : eventlog_appraise_tdx(r, (const uint8_t(*)[48])q->td.rtmr, coll,
+                                           &p->event_log, claims);
+    return status != ATTEST_OK ? status : logs;
 }
 
 /* The caller's collateral with the certificates the evidence carried
@@ -85,6 +93,8 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
         }
         coll = &view;
     }
+    if (ev->format != ATTEST_FORMAT_DCAP_QUOTE)
+        eventlog_refuse(r, coll, "this evidence");
     if (ev->format == ATTEST_FORMAT_SNP_REPORT)
         pipeline_verify_snp(r, v, ev->snp, coll, policy->snp, n, claims);
     else if (ev->format == ATTEST_FORMAT_AZURE_VTPM)
@@ -158,7 +168,8 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
 {
     const composite_policy *cp = &policy->composite;
     if (extra && (attest_collateral_cert_count(extra) || attest_collateral_crl_count(extra) ||
-                  extra->tcb_info_count || extra->rim_count || extra->ocsp_count))
+                  extra->tcb_info_count || extra->rim_count || extra->ocsp_count ||
+                  eventlog_given(extra)))
         return attest_check_fail(r, "composite.collateral", ATTEST_E_INVALID_ARG,
                                  "a bundle carries its own collateral; give none beside it");
     /* The bundle's nonce is what the attester claims; the caller's nonce
@@ -216,6 +227,7 @@ int pipeline_gpus(attest_result *r, attest_verifier *v, const nv_evidence_set *s
                   const attest_collateral *coll, const attest_policy *policy,
                   const uint8_t *nonce, size_t nonce_len, json_t *claims)
 {
+    eventlog_refuse(r, coll, "GPU evidence");
     nv_verify_devices(r, v, set, coll, policy->nvidia, nonce_len ? nonce : NULL, nonce_len,
                       claims);
     ear_gpus(r, claims);

@@ -10,6 +10,7 @@
 #include "policy.h"
 #include "binding.h"
 #include "policy_reader.h"
+#include "eventlog.h"
 
 #define DCAP_MAX_ADVISORIES 128
 
@@ -46,6 +47,7 @@ typedef struct dcap_policy {
     policy_digests mrtd, mrseam;
     policy_bytes rtmr[4], mrsignerseam, seam_attributes, td_attributes, xfam, mrconfigid,
         mrowner, mrownerconfig, mrservicetd;
+    eventlog_policy event_log;       /* "event_log" (docs/eventlog.md) */
     /* SGX */
     policy_digests mrenclave;
     policy_bytes mrsigner;

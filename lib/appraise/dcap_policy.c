@@ -24,6 +24,13 @@ void dcap_policy_release(dcap_policy *p)
     policy_digests_release(&p->mrtd);
     policy_digests_release(&p->mrseam);
     policy_digests_release(&p->mrenclave);
+    eventlog_policy_release(&p->event_log);
+}
+
+static int read_event_log(void *section, const char *sec, const char *m, json_t *v)
+{
+    (void)m;
+    return eventlog_policy_read(&((dcap_policy *)section)->event_log, sec, v);
 }
 
 static int read_statuses(void *section, const char *sec, const char *m, json_t *v)
@@ -84,6 +91,7 @@ static const policy_member tdx_members[] = {
     PM("mrowner", PM_BYTES, dcap_policy, mrowner, 48, 0),
     PM("mrownerconfig", PM_BYTES, dcap_policy, mrownerconfig, 48, 0),
     PM("mrservicetd", PM_BYTES, dcap_policy, mrservicetd, 48, 0),
+    PM_FN("event_log", read_event_log),
 };
 
 static const policy_member sgx_members[] = {

@@ -106,7 +106,13 @@
     X(ATTEST_E_RATLS_NO_KEY_HASH, "RA-TLS claims without pubkey-hash")           \
     X(ATTEST_E_RATLS_KEY_HASH, "RA-TLS pubkey-hash is not the peer key's")       \
     X(ATTEST_E_RATLS_NONCE, "RA-TLS nonce absent or differing")                  \
-    X(ATTEST_E_RATLS_PEER, "RA-TLS peer certificate or key invalid")
+    X(ATTEST_E_RATLS_PEER, "RA-TLS peer certificate or key invalid")             \
+    X(ATTEST_E_EVENTLOG_REPLAY, "event log replay differs from the quoted register") \
+    X(ATTEST_E_EVENTLOG_STRUCTURE, "event log structure not allowed")            \
+    X(ATTEST_E_EVENTLOG_DIGEST, "event digest differs from its data")            \
+    X(ATTEST_E_EVENTLOG_UNUSABLE, "event log given that the evidence cannot check") \
+    X(ATTEST_E_POLICY_EVENT_LOG, "event log absent or a pinned event differs")   \
+    X(ATTEST_E_EVENTLOG_TABLE, "event log does not fit its CCEL table")
 
 const char *attest_strerror(int status)
 {

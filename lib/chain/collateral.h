@@ -13,6 +13,10 @@
 struct dcap_tcb_info;
 struct dcap_qe_identity;
 struct nv_rim;
+struct ccel_table;
+struct tcg_eventlog;
+struct dstack_eventlog;
+struct aael_log;
 
 /* Stored OCSP responses one collateral may hold: NVIDIA's evidence of a
  * machine needs a few dozen (3 per device chain, 3 per RIM chain); each
@@ -54,6 +58,13 @@ struct attest_collateral {
                                            cache of OCSP verdicts */
     attest_rim_item *rims;              /* NVIDIA RIMs, in the order added */
     size_t rim_count;
+    /* Event logs (docs/eventlog.md), at most one of each, checked by the
+     * verification against the quote they explain: */
+    struct ccel_table *ccel_table;      /* ACPI CCEL table */
+    struct tcg_eventlog *ccel_log;      /* CCEL log area (SHA-384 / SM3 bank) */
+    struct tcg_eventlog *tpm_log;       /* TPM PC Client log */
+    struct dstack_eventlog *dstack_log; /* dstack JSON log */
+    struct aael_log *aael_log;          /* CoCo AA event log, text form */
 };
 
 #endif

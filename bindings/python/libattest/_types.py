@@ -35,6 +35,11 @@ class ItemKind(enum.IntEnum):
     OCSP = 21
     THIM = 22               # newer libraries: Azure THIM JSON
     DCAP_COLLATERAL = 23    # newer libraries: dcap-qvl collateral JSON
+    CCEL_TABLE = 24         # newer libraries: event logs (docs/eventlog.md)
+    CCEL_LOG = 25
+    TCG_LOG = 26
+    DSTACK_LOG = 27
+    AAEL_LOG = 28
 
     @property
     def label(self) -> str:
