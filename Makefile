@@ -311,40 +311,18 @@ FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
 $(B)/fuzzobj/%.o: %.c $(LIB_HDR) | $(B)/.deps
 	@mkdir -p $(dir $@)
 	clang $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -DATTEST_BUILDING -c $< -o $@
-$(B)/fuzz-snp-report: fuzz/fuzz_snp_report.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_snp_report.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-policy: fuzz/fuzz_policy.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_policy.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-dcap-quote: fuzz/fuzz_dcap_quote.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_quote.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-dcap-collateral: fuzz/fuzz_dcap_collateral.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_collateral.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-nv-report: fuzz/fuzz_nv_report.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_report.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-nv-rim: fuzz/fuzz_nv_rim.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_rim.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-hcl-report: fuzz/fuzz_hcl_report.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_hcl_report.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_runtime_claims.c $(FUZZ_OBJ) $(LIBS)
-
-$(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(FUZZ_OBJ) $(LIBS)
+# One rule per harness: fuzz/fuzz_<name>.c (plus the listed headers).
+FUZZ_PARSERS := snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report \
+	runtime-claims tpm-attest
+define fuzz_rule
+$(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c $(2) $(FUZZ_OBJ)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(FUZZ_OBJ) $(LIBS)
+endef
+$(foreach h,$(FUZZ_PARSERS),$(eval $(call fuzz_rule,$(h))))
 
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
-define fuzz_public_rule
-$(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c fuzz/fuzz_util.h $(FUZZ_OBJ)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(FUZZ_OBJ) $(LIBS)
-endef
-$(foreach h,$(filter-out fetch-response,$(FUZZ_PUBLIC)),$(eval $(call fuzz_public_rule,$(h))))
+$(foreach h,$(filter-out fetch-response,$(FUZZ_PUBLIC)),$(eval $(call fuzz_rule,$(h),fuzz/fuzz_util.h)))
 # http.c and fetch.c compiled inside the harness (their callbacks are static).
 FUZZ_FETCH_SRC := fuzz/fuzz_fetch_response.c fuzz/fuzz_fetch_http.c fuzz/fuzz_fetch_add.c
 $(B)/fuzz-fetch-response: $(FUZZ_FETCH_SRC) fuzz/fuzz_fetch.h $(FUZZ_OBJ) lib/api/http.c lib/api/fetch.c
@@ -403,8 +381,7 @@ define fuzzcov_rule
 $(B)/fuzzcov/fuzz-$(1): $(2) $(filter-out $(3),$(FUZZCOV_OBJ))
 	clang $(FUZZCOV_FLAGS) -fsanitize=fuzzer -o $$@ $(2) $(filter-out $(3),$(FUZZCOV_OBJ)) $(LIBS)
 endef
-FUZZ_ALL := snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report runtime-claims \
-	tpm-attest $(FUZZ_PUBLIC)
+FUZZ_ALL := $(FUZZ_PARSERS) $(FUZZ_PUBLIC)
 $(foreach h,$(filter-out fetch-response,$(FUZZ_ALL)),$(eval $(call fuzzcov_rule,$(h),fuzz/fuzz_$(subst -,_,$(h)).c,)))
 $(eval $(call fuzzcov_rule,fetch-response,$(FUZZ_FETCH_SRC),$(B)/fuzzcov/lib/api/http.o $(B)/fuzzcov/lib/api/fetch.o))
 fuzz-campaign: deps
