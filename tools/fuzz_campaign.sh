@@ -32,6 +32,8 @@ FUZZ_RESTARTS=${FUZZ_RESTARTS:-3}
 OUT=$B/fuzz-campaign
 ALL="snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report runtime-claims
 tpm-attest evidence evidence-parts collateral token fetch-response"
+# the OVMF / TDVF reader's harness, where the tree has it
+[ ! -f fuzz/fuzz_ovmf.c ] || ALL="$ALL ovmf"
 
 # harness -> max_len, dictionaries (fuzz/dict/*.dict), target files of the line %
 max_len() {
@@ -67,6 +69,7 @@ targets() {
     hcl-report) echo lib/parse/azure_hcl.c ;;
     runtime-claims) echo lib/parse/azure_claims.c ;;
     tpm-attest) echo lib/parse/tpm_attest.c ;;
+    ovmf) echo lib/parse/ovmf.c ;;
     evidence) echo lib/api/evidence.c lib/api/bundle.c lib/parse/snp_certs.c ;;
     evidence-parts) echo lib/api/azure_evidence.c ;;
     collateral) echo lib/api/collateral.c lib/api/classify.c lib/parse/thim.c \
@@ -190,6 +193,7 @@ $MAKE -s $(for h in $HARNESSES; do echo "$B/fuzz-$h"; [ "$FUZZ_COVERAGE" = 1 ] &
   sh fuzz/seed_public.sh "$B" "$SHARED"; } > "$OUT/seed.log" 2>&1 ||
   { tail -n 20 "$OUT/seed.log"; echo "fuzz-campaign: seeding failed" >&2; exit 1; }
 mkdir -p "$B/fuzz-corpus/policy" && cp fuzz/corpus/policy/* examples/policy-*.json "$B/fuzz-corpus/policy/"
+[ ! -f fuzz/seed_ovmf.py ] || python3 fuzz/seed_ovmf.py "$B/fuzz-corpus/ovmf" >> "$OUT/seed.log" 2>&1
 
 echo "fuzz-campaign: $FUZZ_EXECS executions or $FUZZ_SECONDS s per harness, $FUZZ_JOBS at a time, nice $FUZZ_NICE"
 printf '%s\n' $HARNESSES | xargs -P "$FUZZ_JOBS" -I{} env B="$B" FUZZ_EXECS="$FUZZ_EXECS" \
