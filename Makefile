@@ -16,7 +16,7 @@ SOMAJOR := 0
 DEPS_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
 	libssl-dev libcurl4-openssl-dev libjansson-dev libcbor-dev libxml2-dev \
 	libxmlsec1-dev libjwt-dev libcriterion-dev python3 openssl \
-	python3-pytest python3-venv python3-pip python3-setuptools python3-wheel golang-go
+	python3-pytest python3-venv python3-pip python3-setuptools python3-wheel golang-go valgrind llvm
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
@@ -43,7 +43,7 @@ ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 TEST_SRC := $(filter-out tests/tsan/% tests/soak/%,$(wildcard tests/*/*.c))
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c vectors/gen/ratlsgen.c
 
-.PHONY: all lib cli deps demo check test test-asan check-tsan check-python fuzz bench bench-table interop install clean help
+.PHONY: all lib cli deps demo check test test-asan check-tsan check-valgrind check-python fuzz fuzz-campaign bench bench-table interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
 
 help:
@@ -56,6 +56,8 @@ help:
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make check-go   the Go binding's tests (go test -race), part of make check"
 	@echo "make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS=60)"
+	@echo "make fuzz-campaign  every harness to FUZZ_EXECS=10000000 or FUZZ_SECONDS=3600, resumable; table of executions, edges, lines, findings"
+	@echo "make check-valgrind  tests/cli.sh with the CLI under valgrind memcheck (part of check)"
 	@echo "make interop    libattest vs npm @phala/dcap-qvl on ../shared TDX vectors (needs node, npm registry)"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
 
@@ -231,8 +233,15 @@ check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
 	$(MAKE) check-tsan
+	$(MAKE) check-valgrind
 	$(MAKE) check-go
-	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads)"
+	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads, valgrind CLI)"
+
+# valgrind memcheck (issue 14): tests/cli.sh with every attest call under
+# memcheck; fails on any invalid access, uninitialised use or definite /
+# indirect leak in any run (tests/valgrind/run.sh reads the logs).
+check-valgrind: all $(B)/testpki/.done
+	$(TEST_ENV) sh tests/valgrind/run.sh $(B)
 
 # ---- Go binding (bindings/go) --------------------------------------------
 # Built as a user builds it: cgo finds libattest through libattest.pc, here
@@ -319,53 +328,31 @@ bench: deps
 	$(MAKE) bench-go
 
 FUZZ_SECONDS ?= 60
+comma := ,
 FUZZ_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ilib $(XMLSEC_CFLAGS)
-$(B)/fuzz-snp-report: fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_snp_report.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-policy: fuzz/fuzz_policy.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_policy.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-dcap-quote: fuzz/fuzz_dcap_quote.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_quote.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-dcap-collateral: fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_dcap_collateral.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-nv-report: fuzz/fuzz_nv_report.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_report.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-nv-rim: fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_nv_rim.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-hcl-report: fuzz/fuzz_hcl_report.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_hcl_report.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-runtime-claims: fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_runtime_claims.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-tpm-attest: fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_tpm_attest.c $(LIB_SRC) $(LIBS)
-
-$(B)/fuzz-ovmf: fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ovmf.c $(LIB_SRC) $(LIBS)
-$(B)/fuzz-ratls: fuzz/fuzz_ratls.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_ratls.c $(LIB_SRC) $(LIBS)
-$(B)/fuzz-eventlog: fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ fuzz/fuzz_eventlog.c $(LIB_SRC) $(LIBS)
+# The library is compiled once for all harnesses (instrumented, not linked
+# with libFuzzer's main), each harness links its objects.
+FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
+$(B)/fuzzobj/%.o: %.c $(LIB_HDR) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	clang $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -DATTEST_BUILDING -c $< -o $@
+# One rule per harness: fuzz/fuzz_<name>.c (plus the listed headers).
+FUZZ_PARSERS := snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report \
+	runtime-claims tpm-attest ovmf ratls eventlog
+define fuzz_rule
+$(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c $(2) $(FUZZ_OBJ)
+	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(FUZZ_OBJ) $(LIBS)
+endef
+$(foreach h,$(FUZZ_PARSERS),$(eval $(call fuzz_rule,$(h))))
 
 # The public-entry-point harnesses (fuzz/fuzz_util.h; seeds: fuzz/seed_public.sh).
 FUZZ_PUBLIC := evidence evidence-parts collateral token fetch-response
-define fuzz_public_rule
-$(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c fuzz/fuzz_util.h $(LIB_SRC) $(LIB_HDR)
-	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(LIB_SRC) $(LIBS)
-endef
-$(foreach h,$(filter-out fetch-response,$(FUZZ_PUBLIC)),$(eval $(call fuzz_public_rule,$(h))))
+$(foreach h,$(filter-out fetch-response,$(FUZZ_PUBLIC)),$(eval $(call fuzz_rule,$(h),fuzz/fuzz_util.h)))
 # http.c and fetch.c compiled inside the harness (their callbacks are static).
 FUZZ_FETCH_SRC := fuzz/fuzz_fetch_response.c fuzz/fuzz_fetch_http.c fuzz/fuzz_fetch_add.c
-$(B)/fuzz-fetch-response: $(FUZZ_FETCH_SRC) fuzz/fuzz_fetch.h $(LIB_SRC) $(LIB_HDR)
+$(B)/fuzz-fetch-response: $(FUZZ_FETCH_SRC) fuzz/fuzz_fetch.h $(FUZZ_OBJ) lib/api/http.c lib/api/fetch.c
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $@ $(FUZZ_FETCH_SRC) \
-	  $(filter-out lib/api/http.c lib/api/fetch.c,$(LIB_SRC)) $(LIBS)
+	  $(filter-out %/lib/api/http.o %/lib/api/fetch.o,$(FUZZ_OBJ)) $(LIBS)
 
 # Each harness runs FUZZ_SECONDS; new corpus entries stay in build/.
 fuzz: deps
@@ -410,6 +397,31 @@ fuzz: deps
 	  FUZZ_EVIDENCE=$$(ls -d $(abspath $(B))/fuzz-fixtures/* | tr '\n' :) \
 	  $(B)/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/$$h || exit 1; done
+
+# The campaign (tools/fuzz_campaign.sh): each harness to FUZZ_EXECS runs or
+# FUZZ_SECONDS, resumable, with fuzz/dict/; the line % comes from the
+# coverage builds below (clang source-based coverage, libFuzzer's driver
+# replaying the corpus with -runs=0; the library compiled once).
+# FUZZ_SECONDS given on the command line or in the environment applies;
+# else an hour (not make fuzz's 60 s).
+FUZZ_EXECS ?= 10000000
+FUZZ_CAMPAIGN_SECONDS = $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),3600)
+FUZZCOV_FLAGS = $(CSTD) -g -O1 -fsanitize=fuzzer-no-link -fprofile-instr-generate -fcoverage-mapping \
+	-Iinclude -Ilib -DATTEST_BUILDING $(XMLSEC_CFLAGS) $(CURL_CFLAGS)
+FUZZCOV_OBJ := $(LIB_SRC:%.c=$(B)/fuzzcov/%.o)
+$(B)/fuzzcov/%.o: %.c $(LIB_HDR) | $(B)/.deps
+	@mkdir -p $(dir $@)
+	clang $(FUZZCOV_FLAGS) -c $< -o $@
+define fuzzcov_rule
+$(B)/fuzzcov/fuzz-$(1): $(2) $(filter-out $(3),$(FUZZCOV_OBJ))
+	clang $(FUZZCOV_FLAGS) -fsanitize=fuzzer -o $$@ $(2) $(filter-out $(3),$(FUZZCOV_OBJ)) $(LIBS)
+endef
+FUZZ_ALL := $(FUZZ_PARSERS) $(FUZZ_PUBLIC)
+$(foreach h,$(filter-out fetch-response,$(FUZZ_ALL)),$(eval $(call fuzzcov_rule,$(h),fuzz/fuzz_$(subst -,_,$(h)).c,)))
+$(eval $(call fuzzcov_rule,fetch-response,$(FUZZ_FETCH_SRC),$(B)/fuzzcov/lib/api/http.o $(B)/fuzzcov/lib/api/fetch.o))
+fuzz-campaign: deps
+	B=$(B) SHARED=$(SHARED) FUZZ_EXECS=$(FUZZ_EXECS) FUZZ_SECONDS=$(FUZZ_CAMPAIGN_SECONDS) \
+	  sh tools/fuzz_campaign.sh $(FUZZ_HARNESSES)
 
 # Not part of `make check`: needs node, npm and the npm registry.
 interop: deps

@@ -59,6 +59,8 @@ done
 openssl x509 -in "$P/milan/vcek.pem" -outform DER -out "$C/gen-vcek.der"
 tail -c +4 "$B/fuzz-corpus/fetch-response/gen-thim" 2>/dev/null | sed '1,/^\r*$/d' > "$C/gen-thim.json" || true
 base64 -w0 < "$P/milan/crl.der" > "$C/gen-crl.b64"
+# THIM JSON (and base64), certificate tables, Trustee JSON for this PKI
+python3 fuzz/seed_formats.py "$P/milan" "$E/gen-snp-v3.bin" "$C" "$E"
 
 # ---- token: the claims of a token attest signs for mock evidence ---------
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$B/fuzz-token-key.pem" 2>/dev/null
