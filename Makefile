@@ -41,7 +41,7 @@ LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c
-TEST_SRC := $(filter-out tests/tsan/%,$(wildcard tests/*/*.c))
+TEST_SRC := $(filter-out tests/tsan/% tests/allocfail/%,$(wildcard tests/*/*.c))
 
 .PHONY: all lib cli deps demo check test test-asan check-tsan check-allocfail allocfail-full check-python fuzz bench interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
@@ -52,6 +52,7 @@ help:
 	@echo "make demo       verify shipped sample evidence (and ../shared vectors if present)"
 	@echo "make check      every test, plain and under ASan+UBSan"
 	@echo "make check-tsan 8 threads share one verifier under ThreadSanitizer (part of check)"
+	@echo "make check-allocfail  the N-th allocation fails, N sampled over each evidence kind (part of check); allocfail-full: every N"
 	@echo "make check-python  the Python binding's pytest suite and venv install (part of check)"
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make check-go   the Go binding's tests (go test -race), part of make check"
