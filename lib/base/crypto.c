@@ -6,6 +6,7 @@
 #include "crypto.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -29,9 +30,13 @@ static pthread_once_t openssl_once = PTHREAD_ONCE_INIT;
 static int openssl_init_ok;
 static atomic_int openssl_ready;
 
+/* The default library context is set up once too, and OpenSSL 3.0 goes on
+ * using it when that failed (its lock NULL: a crash in the next fetch);
+ * OSSL_LIB_CTX_get0_global_default is the one call that reports it. */
 static void openssl_init(void)
 {
-    openssl_init_ok = OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_DIGESTS, NULL);
+    openssl_init_ok = OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) == 1 &&
+                      OSSL_LIB_CTX_get0_global_default() != NULL;
 }
 
 /* The digests the vendors' certificates, CRLs and OCSP answers name. */
@@ -51,7 +56,8 @@ int attest_crypto_init(void)
     pthread_once(&openssl_once, openssl_init);
     if (!openssl_init_ok) {
         ERR_clear_error();
-        return attest_set_error(ATTEST_E_INTERNAL, "openssl: OPENSSL_init_crypto failed");
+        return attest_set_error(ATTEST_E_INTERNAL, "openssl: OPENSSL_init_crypto or the default "
+                                                   "library context failed (out of memory?)");
     }
     if (atomic_load(&openssl_ready))
         return ATTEST_OK;
