@@ -64,6 +64,14 @@ static X509 *parse_one(const char *pem)
     return cert;
 }
 
+static bool already_kept(const attest_builtin_cert *table, size_t kept, const char *name)
+{
+    for (size_t i = 0; i < kept; i++)
+        if (table[i].name == name)
+            return true;
+    return false;
+}
+
 /* Roots first, so that the intermediates find theirs among those kept. */
 static attest_builtin_cert *load_table(size_t *kept)
 {
@@ -73,6 +81,11 @@ static attest_builtin_cert *load_table(size_t *kept)
     for (int pass = 0; table && pass < 2; pass++)
         for (size_t i = 0; i < n; i++) {
             attest_builtin_cert e = {.name = attest_builtin_cert_names[i]};
+            /* Kept as a root already: attest_is_self_signed can answer
+             * otherwise in the second pass when an allocation fails, and
+             * the root kept twice overflowed the table. */
+            if (pass == 1 && already_kept(table, *kept, e.name))
+                continue;
             if (!(e.cert = parse_one(attest_builtin_cert_pems[i])))
                 continue;
             bool keep = attest_is_self_signed(e.cert)
