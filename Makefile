@@ -230,7 +230,7 @@ check-tsan: $(B)/tsan/test-threads $(B)/testpki/.done $(B)/attest
 # Allocation failures (issue 14, tests/allocfail/driver.c): the N-th
 # allocation fails, N walked over one verification of each evidence kind,
 # genuine and forged, each run a fork()ed child under ASan+UBSan+LSan.
-# check-allocfail walks a sample of N (every N to 100, then 60 spread to K; part of check); allocfail-full every N.
+# check-allocfail walks a sample of N (every N to 60, then 40 spread to K; part of check); allocfail-full every N.
 ALLOCFAIL_JOBS ?= 2
 $(B)/allocfail/driver: tests/allocfail/driver.c tests/allocfail/interpose.c tests/allocfail/allocfail.h include/attest.h $(B)/libattest-asan.a
 	@mkdir -p $(dir $@)

@@ -45,8 +45,9 @@ size_t __sanitizer_get_current_allocated_bytes(void);
 #define AT "2025-06-01T12:00:00Z" /* inside every test PKI's validity */
 #define MAX_FILES 16
 #define MAX_JOBS 8
-#define SAMPLE_ALL 100   /* sampled mode: every N up to here ... */
-#define SAMPLE_POINTS 60 /* ... then about this many more, evenly spread */
+#define SAMPLE_ALL 60    /* sampled mode: every N up to here ... */
+#define SAMPLE_POINTS 40 /* ... then about this many more, evenly spread */
+#define COLD_POINTS 20   /* (cold children verify every case again: fewer) */
 
 static const char POLICY[] =
     "{\"platforms\":[\"snp\",\"tdx\",\"nvidia\"],\"snp\":{},\"tdx\":{},"
@@ -426,7 +427,8 @@ static void walk_points(walk *w, long k, int full)
 {
     slot slots[MAX_JOBS];
     int running = 0;
-    long stride = full || k <= SAMPLE_ALL ? 1 : (k - SAMPLE_ALL) / SAMPLE_POINTS + 1;
+    long spread = w->cold ? COLD_POINTS : SAMPLE_POINTS;
+    long stride = full || k <= SAMPLE_ALL ? 1 : (k - SAMPLE_ALL) / spread + 1;
     long first = w->from > 0 ? w->from : 1, last = w->to > 0 && w->to < k ? w->to : k;
     if (w->from > 0) stride = 1;
     for (long n = first; n <= last; n += n < SAMPLE_ALL ? 1 : stride) {
