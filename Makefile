@@ -40,10 +40,10 @@ LIB_SRC := $(wildcard lib/base/*.c lib/parse/*.c lib/chain/*.c lib/appraise/*.c 
 LIB_HDR := include/attest.h $(wildcard lib/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
-TEST_SRC := $(filter-out tests/tsan/% tests/soak/%,$(wildcard tests/*/*.c))
+TEST_SRC := $(filter-out tests/tsan/% tests/soak/% tests/allocfail/%,$(wildcard tests/*/*.c))
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c vectors/gen/ratlsgen.c
 
-.PHONY: all lib cli deps demo check test test-asan check-tsan check-valgrind check-python fuzz fuzz-campaign bench bench-table interop install clean help
+.PHONY: all lib cli deps demo check test test-asan check-tsan check-valgrind check-allocfail allocfail-full check-python fuzz fuzz-campaign bench bench-table interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
 
 help:
@@ -52,6 +52,7 @@ help:
 	@echo "make demo       verify shipped sample evidence (and ../shared vectors if present)"
 	@echo "make check      every test, plain and under ASan+UBSan"
 	@echo "make check-tsan 8 threads share one verifier under ThreadSanitizer (part of check)"
+	@echo "make check-allocfail  the N-th allocation fails, N sampled over each evidence kind (part of check); allocfail-full: every N"
 	@echo "make check-python  the Python binding's pytest suite and venv install (part of check)"
 	@echo "make bench      verifications per second (prints figures)"
 	@echo "make check-go   the Go binding's tests (go test -race), part of make check"
@@ -229,13 +230,34 @@ check-tsan: $(B)/tsan/test-threads $(B)/testpki/.done $(B)/attest
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1 suppressions=$(abspath tests/tsan/suppressions.txt)" \
 	  $(B)/tsan/test-threads $(B)/tsan/ev $(B)/testpki $(TSAN_ROUNDS)
 
+# Allocation failures (issue 14, tests/allocfail/driver.c): the N-th
+# allocation fails, N walked over one verification of each evidence kind,
+# genuine and forged, each run a fork()ed child under ASan+UBSan+LSan.
+# check-allocfail walks a sample of N (every N to 60, then 40 spread to K; part of check); allocfail-full every N.
+ALLOCFAIL_JOBS ?= 2
+$(B)/allocfail/driver: tests/allocfail/driver.c tests/allocfail/interpose.c tests/allocfail/allocfail.h include/attest.h $(B)/libattest-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -Wno-format-truncation $(SAN) -O1 -g -Iinclude -o $@ tests/allocfail/driver.c tests/allocfail/interpose.c $(B)/libattest-asan.a $(LIBS)
+
+$(B)/allocfail/ev/.done: tests/allocfail/make_evidence.sh $(B)/testpki/.done $(B)/attest
+	rm -rf $(dir $@) && sh tests/allocfail/make_evidence.sh $(B)/attest-mock $(B)/attest $(B)/testpki $(dir $@) && touch $@
+
+ALLOCFAIL_RUN = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(B)/allocfail/driver $(B)/allocfail/ev $(B)/testpki --jobs $(ALLOCFAIL_JOBS)
+check-allocfail: $(B)/allocfail/driver $(B)/allocfail/ev/.done
+	$(ALLOCFAIL_RUN)
+
+allocfail-full: $(B)/allocfail/driver $(B)/allocfail/ev/.done
+	$(ALLOCFAIL_RUN) --full
+
 check: deps
 	$(MAKE) test
 	$(MAKE) test-asan
 	$(MAKE) check-tsan
 	$(MAKE) check-valgrind
+	$(MAKE) check-allocfail
 	$(MAKE) check-go
-	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads, valgrind CLI)"
+	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads, valgrind CLI, allocation failures)"
 
 # valgrind memcheck (issue 14): tests/cli.sh with every attest call under
 # memcheck; fails on any invalid access, uninitialised use or definite /

@@ -270,12 +270,18 @@ ATTEST_API void attest_bytes_free(uint8_t *p);
  * Process-wide initialisation: libxml2, xmlsec1 and libcurl.
  *
  * NVIDIA RIMs are signed XML, checked with libxml2 and xmlsec1 (OpenSSL
- * backend), which keep process-wide state. libattest initialises them when
- * it first parses a RIM (attest_collateral_add of a RIM; parsing or
- * creating a bundle that carries one), not before: a program that never
- * gives a RIM never has them initialised. This happens once per process,
+ * backend), which keep process-wide state. libattest initialises OpenSSL
+ * (OPENSSL_init_crypto, then a first fetch from its default provider),
+ * libxml2 and xmlsec1 explicitly, with each result checked, where a
+ * verification starts: attest_evidence_parse and attest_collateral_new
+ * (attest_verifier_new and the token functions: OpenSSL only). A failure
+ * there (out of memory) is that call's error: ATTEST_E_NOMEM when a later
+ * call may succeed (the provider, libxml2's first read), ATTEST_E_INTERNAL
+ * when the step cannot be retried (OPENSSL_init_crypto, xmlsec1), never a
+ * half-initialised library found later. This happens once per process,
  * under pthread_once, so first calls from several threads at a time are
- * safe. It calls xmlInitParser(); then, unless the host has initialised
+ * safe. It calls xmlInitParser() (checked by reading a small document);
+ * then, unless the host has initialised
  * xmlsec1 with its OpenSSL backend already (that set-up is then used as it
  * is), xmlSecInit(), xmlSecOpenSSLAppInit(NULL) and xmlSecOpenSSLInit(),
  * and replaces xmlsec1's error callback, which is process-wide, with a

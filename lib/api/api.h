@@ -9,6 +9,10 @@
 #include "../base/base.h"
 #include "../chain/collateral.h"
 
+/* OpenSSL, libxml2 and xmlsec1 set up once, checked (init.c). ATTEST_OK,
+ * ATTEST_E_NOMEM, ATTEST_E_INTERNAL. Thread-safe. */
+ATTEST_HIDDEN int attest_library_init(void);
+
 struct snp_report;
 struct dcap_quote;
 struct nv_evidence_set;

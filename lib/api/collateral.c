@@ -22,6 +22,10 @@ int attest_collateral_new(attest_collateral **out)
 {
     if (!out)
         return attest_set_error(ATTEST_E_INVALID_ARG, "collateral: out is NULL");
+    *out = NULL;
+    int status = attest_library_init();
+    if (status != ATTEST_OK)
+        return status;
     attest_collateral *c = calloc(1, sizeof *c);
     if (!c || !(c->certs = sk_X509_new_null()) || !(c->crls = sk_X509_CRL_new_null())) {
         attest_collateral_free(c);

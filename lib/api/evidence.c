@@ -90,10 +90,13 @@ int attest_evidence_from_parts(attest_evidence **out, const attest_part_kind *ki
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     *out = NULL;
     attest_clear_error();
+    int status = attest_library_init();
+    if (status != ATTEST_OK)
+        return status;
     attest_evidence *ev = calloc(1, sizeof *ev);
     if (!ev)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
-    int status = parse_azure(ev, kinds, data, lens, n);
+    status = parse_azure(ev, kinds, data, lens, n);
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;
@@ -151,8 +154,9 @@ static int parse_item(void *ctx, const uint8_t *data, size_t len)
     default:
         status = unknown_evidence(data, len);
     }
-    if (status == ATTEST_OK)
-        EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL);
+    /* The hash the result and token report: a failure is no all-zero hash. */
+    if (status == ATTEST_OK && EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL) != 1)
+        status = attest_set_error(ATTEST_E_NOMEM, "evidence: SHA-256 of the bytes failed");
     return status;
 }
 
@@ -162,10 +166,13 @@ int attest_evidence_parse(attest_evidence **out, const uint8_t *data, size_t len
         return attest_set_error(ATTEST_E_INVALID_ARG, "evidence: NULL argument");
     *out = NULL;
     attest_clear_error();
+    int status = attest_library_init();
+    if (status != ATTEST_OK)
+        return status;
     attest_evidence *ev = calloc(1, sizeof *ev);
     if (!ev)
         return attest_set_error(ATTEST_E_NOMEM, "evidence: out of memory");
-    int status = attest_unwrapped(data, len, parse_item, ev, "evidence");
+    status = attest_unwrapped(data, len, parse_item, ev, "evidence");
     if (status != ATTEST_OK) {
         attest_evidence_free(ev);
         return status;

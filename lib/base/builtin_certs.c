@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,9 +14,13 @@ extern const char *const attest_builtin_cert_names[];
 extern const char *const attest_builtin_cert_pems[];
 extern const size_t attest_builtin_cert_count;
 
-static attest_builtin_cert *table;
-static size_t table_count;
-static pthread_once_t table_once = PTHREAD_ONCE_INIT;
+/* The table, published once complete (every built-in certificate parsed
+ * and kept, as each is in a good run): an allocation failing while it is
+ * read leaves no table, and the next call reads it again, rather than a
+ * table missing a root for the rest of the process. */
+static _Atomic(attest_builtin_cert *) ready_table;
+static size_t ready_count;
+static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A root counts when it signs itself and its key is a built-in anchor,
  * whose vendor it takes. */
@@ -59,32 +64,64 @@ static X509 *parse_one(const char *pem)
     return cert;
 }
 
+static bool already_kept(const attest_builtin_cert *table, size_t kept, const char *name)
+{
+    for (size_t i = 0; i < kept; i++)
+        if (table[i].name == name)
+            return true;
+    return false;
+}
+
 /* Roots first, so that the intermediates find theirs among those kept. */
-static void load_table(void)
+static attest_builtin_cert *load_table(size_t *kept)
 {
     size_t n = attest_builtin_cert_count;
-    table = calloc(n ? n : 1, sizeof *table);
+    attest_builtin_cert *table = calloc(n ? n : 1, sizeof *table);
+    *kept = 0;
     for (int pass = 0; table && pass < 2; pass++)
         for (size_t i = 0; i < n; i++) {
             attest_builtin_cert e = {.name = attest_builtin_cert_names[i]};
+            /* Kept as a root already: attest_is_self_signed can answer
+             * otherwise in the second pass when an allocation fails, and
+             * the root kept twice overflowed the table. */
+            if (pass == 1 && already_kept(table, *kept, e.name))
+                continue;
             if (!(e.cert = parse_one(attest_builtin_cert_pems[i])))
                 continue;
             bool keep = attest_is_self_signed(e.cert)
                             ? pass == 0 && classify_root(&e)
-                            : pass == 1 && classify_intermediate(&e, table, table_count);
+                            : pass == 1 && classify_intermediate(&e, table, *kept);
             if (keep)
-                table[table_count++] = e;
+                table[(*kept)++] = e;
             else
                 X509_free(e.cert);
         }
     ERR_clear_error();
+    return table;
 }
 
 const attest_builtin_cert *attest_builtin_certs(size_t *count)
 {
-    pthread_once(&table_once, load_table);
-    *count = table_count;
-    return table;
+    attest_builtin_cert *t = atomic_load_explicit(&ready_table, memory_order_acquire);
+    if (!t) {
+        pthread_mutex_lock(&table_lock);
+        if (!(t = atomic_load_explicit(&ready_table, memory_order_acquire))) {
+            size_t kept = 0;
+            attest_builtin_cert *fresh = load_table(&kept);
+            if (fresh && kept == attest_builtin_cert_count) {
+                ready_count = kept;
+                atomic_store_explicit(&ready_table, fresh, memory_order_release);
+                t = fresh;
+            } else {
+                for (size_t i = 0; i < kept; i++)
+                    X509_free(fresh[i].cert);
+                free(fresh);
+            }
+        }
+        pthread_mutex_unlock(&table_lock);
+    }
+    *count = t ? ready_count : 0;
+    return t;
 }
 
 int attest_builtin_certs_push(const attest_verifier *v, attest_vendor vendor, bool roots,
@@ -92,6 +129,8 @@ int attest_builtin_certs_push(const attest_verifier *v, attest_vendor vendor, bo
 {
     size_t n;
     const attest_builtin_cert *all = attest_builtin_certs(&n);
+    if (!all)
+        return -1; /* not read yet: an allocation failed; retried next time */
     for (size_t i = 0; i < n; i++) {
         if (all[i].vendor != vendor || all[i].is_root != roots ||
             !attest_verifier_find_anchor(v, vendor, all[i].root_spki_sha256))

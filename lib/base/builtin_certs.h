@@ -21,7 +21,8 @@ typedef struct attest_builtin_cert {
 /* Every built-in certificate, parsed once per process (thread-safe; the
  * table lives until exit). A certificate that does not parse or does not
  * chain to a built-in anchor is left out (tests/base/test_builtin_certs.c
- * checks that none is). *count is 0 when memory ran out. */
+ * checks that none is). When memory ran out while it was read: NULL, *count
+ * 0, and the next call reads it again. */
 ATTEST_HIDDEN const attest_builtin_cert *attest_builtin_certs(size_t *count);
 
 /* Push onto `out` the built-in certificates of `vendor` (roots when `roots`

@@ -6,10 +6,71 @@
 #include "crypto.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
 #include <openssl/param_build.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/* ---- OpenSSL's process-wide set-up ----------------------------------------
+ * OpenSSL initialises itself on first use, and an allocation failure there
+ * surfaced later as a crash (a lock it failed to make) or as a false
+ * rejection for the rest of the process (a digest missing from the name
+ * table that RSA-PSS and ECDSA signature algorithms are looked up in:
+ * "certificate signature failure"). So it is done here, once, with its
+ * result checked: OPENSSL_init_crypto cannot be retried by OpenSSL (a
+ * failure is final, so is ours: ATTEST_E_INTERNAL); the digests certificates
+ * name are looked up by name and added again when missing, and the default
+ * provider, loaded on the first fetch, is probed, until both succeed once
+ * (until then each call fails with ATTEST_E_NOMEM). */
+static pthread_once_t openssl_once = PTHREAD_ONCE_INIT;
+static int openssl_init_ok;
+static atomic_int openssl_ready;
+
+/* The default library context is set up once too, and OpenSSL 3.0 goes on
+ * using it when that failed (its lock NULL: a crash in the next fetch);
+ * OSSL_LIB_CTX_get0_global_default is the one call that reports it. */
+static void openssl_init(void)
+{
+    openssl_init_ok = OPENSSL_init_crypto(OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) == 1 &&
+                      OSSL_LIB_CTX_get0_global_default() != NULL;
+}
+
+/* The digests the vendors' certificates, CRLs and OCSP answers name. */
+static bool digest_names_ready(void)
+{
+    const EVP_MD *const mds[] = {EVP_sha1(), EVP_sha256(), EVP_sha384(), EVP_sha512()};
+    for (size_t i = 0; i < sizeof mds / sizeof mds[0]; i++) {
+        const char *name = OBJ_nid2sn(EVP_MD_get_type(mds[i]));
+        if (!EVP_get_digestbyname(name) && (!EVP_add_digest(mds[i]) || !EVP_get_digestbyname(name)))
+            return false;
+    }
+    return true;
+}
+
+int attest_crypto_init(void)
+{
+    pthread_once(&openssl_once, openssl_init);
+    if (!openssl_init_ok) {
+        ERR_clear_error();
+        return attest_set_error(ATTEST_E_INTERNAL, "openssl: OPENSSL_init_crypto or the default "
+                                                   "library context failed (out of memory?)");
+    }
+    if (atomic_load(&openssl_ready))
+        return ATTEST_OK;
+    EVP_MD *md = digest_names_ready() ? EVP_MD_fetch(NULL, "SHA384", NULL) : NULL;
+    if (!md) {
+        ERR_clear_error();
+        return attest_set_error(ATTEST_E_NOMEM, "openssl: initialisation incomplete (digest "
+                                                "names or default provider; out of memory?)");
+    }
+    EVP_MD_free(md);
+    atomic_store(&openssl_ready, 1);
+    return ATTEST_OK;
+}
 
 int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
 {

@@ -8,6 +8,13 @@
 
 #include <openssl/evp.h>
 
+/* OpenSSL's one-time initialisation (OPENSSL_init_crypto) and its default
+ * provider, checked; called where the library starts (verifier, evidence,
+ * collateral, token). Thread-safe. ATTEST_OK, ATTEST_E_INTERNAL (OpenSSL's
+ * initialisation failed: final) or ATTEST_E_NOMEM (the provider did not
+ * load this time). */
+ATTEST_HIDDEN int attest_crypto_init(void);
+
 /* A P-256 public key from raw big-endian x||y; checks the point is on the
  * curve. Returns 0 or -1. */
 ATTEST_HIDDEN int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64]);

@@ -3,6 +3,7 @@
 #include "x509.h"
 #include "cache.h"
 #include "anchors.h"
+#include "crypto.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -13,6 +14,10 @@ int attest_verifier_new(attest_verifier **out)
 {
     if (!out)
         return attest_set_error(ATTEST_E_INVALID_ARG, "verifier: out is NULL");
+    *out = NULL;
+    int status = attest_crypto_init();
+    if (status != ATTEST_OK)
+        return status;
     size_t n;
     const attest_anchor *builtin = attest_builtin_anchors(&n);
     attest_verifier *v = calloc(1, sizeof *v);

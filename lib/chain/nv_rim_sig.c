@@ -104,6 +104,12 @@ static void sig_global_init(void)
 
 int nv_rim_sig_init(void)
 {
+    /* OpenSSL and libxml2 first, checked (xmlInitParser tells nothing). */
+    int status = attest_crypto_init();
+    if (status == ATTEST_OK)
+        status = nv_rim_xml_init();
+    if (status != ATTEST_OK)
+        return status;
     pthread_once(&sig_once, sig_global_init);
     if (sig_init_status != ATTEST_OK)
         return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: %s", sig_init_failure);

@@ -36,6 +36,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@
 /* ---- process-wide initialisation ----------------------------------------- */
 
 static pthread_once_t libxml_once = PTHREAD_ONCE_INIT;
+static atomic_int libxml_ready;
 
 static void libxml_init(void)
 {
@@ -646,6 +648,27 @@ void nv_rim_free(nv_rim *r)
     free(r);
 }
 
+/* xmlInitParser() returns nothing, and an allocation failing inside it
+ * leaves libxml2 without what it failed to make (its dictionary lock, its
+ * encoding handlers) while it counts itself initialised. So its result is
+ * checked by reading a small document the way RIMs are read, until that
+ * succeeds once: before that, ATTEST_E_NOMEM and no RIM is read. */
+int nv_rim_xml_init(void)
+{
+    static const char probe[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a b=\"c\">d</a>";
+    pthread_once(&libxml_once, libxml_init);
+    if (atomic_load(&libxml_ready))
+        return ATTEST_OK;
+    xmlDoc *doc = NULL;
+    if (read_document((const uint8_t *)probe, sizeof probe - 1, &doc) != ATTEST_OK)
+        return attest_set_error(ATTEST_E_NOMEM,
+                                "nvidia.rim: libxml2 is not usable (its initialisation or a "
+                                "first read failed: out of memory?)");
+    xmlFreeDoc(doc);
+    atomic_store(&libxml_ready, 1);
+    return ATTEST_OK;
+}
+
 int nv_rim_read(const uint8_t *data, size_t len, xmlDoc **doc, xmlNode **signature)
 {
     *doc = NULL;
@@ -661,8 +684,9 @@ int nv_rim_read(const uint8_t *data, size_t len, xmlDoc **doc, xmlNode **signatu
     /* Refused before libxml2 sees it, so no DTD is ever parsed. */
     if (bytes_contain(data, len, "<!DOCTYPE") || bytes_contain(data, len, "<!ENTITY"))
         return bad("document", "a DOCTYPE/DTD is not accepted");
-    pthread_once(&libxml_once, libxml_init);
-    int status = read_document(data, len, doc);
+    int status = nv_rim_xml_init();
+    if (status == ATTEST_OK)
+        status = read_document(data, len, doc);
     if (status == ATTEST_OK && (status = find_signature(*doc, signature)) != ATTEST_OK) {
         xmlFreeDoc(*doc);
         *doc = NULL;

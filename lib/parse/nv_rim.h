@@ -77,6 +77,12 @@ ATTEST_HIDDEN bool nv_rim_detect(const uint8_t *data, size_t len);
 ATTEST_HIDDEN int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len);
 ATTEST_HIDDEN void nv_rim_free(nv_rim *r);
 
+/* libxml2's one-time initialisation (xmlInitParser), checked by a first
+ * read; nv_rim_read calls it, and the library calls it where it starts
+ * (lib/api/init.c). Thread-safe. ATTEST_OK or ATTEST_E_NOMEM (retried on
+ * the next call). */
+ATTEST_HIDDEN int nv_rim_xml_init(void);
+
 /* Read `data` with the rules of nv_rim_parse's structural steps 1 and 2a
  * (the document, its root, one ds:Signature child of the root) and return
  * the tree and that Signature element; the caller frees *doc with

@@ -248,10 +248,13 @@ int attest_token_key_new(attest_token_key **out, const char *key_pem, size_t key
         *out = NULL;
     if (!out || !key_pem || key_len == 0)
         return attest_set_error(ATTEST_E_INVALID_ARG, "token: NULL or empty argument");
+    int status = attest_crypto_init();
+    if (status != ATTEST_OK)
+        return status;
     attest_token_key *k = calloc(1, sizeof *k);
     if (!k)
         return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
-    int status = load_signing_key(&k->pkey, key_pem, key_len);
+    status = load_signing_key(&k->pkey, key_pem, key_len);
     if (status == ATTEST_OK && !(k->alg = alg_for_key(k->pkey, "the signing key")))
         status = ATTEST_E_INVALID_ARG; /* error already set */
     if (status == ATTEST_OK && key_id(k->pkey, k->kid) != 0)
@@ -847,7 +850,9 @@ int attest_token_verify(char **claims_json, const char *token, const char *pubke
     verify_key k;
     memset(&k, 0, sizeof k);
     json_t *claims = NULL;
-    int status = load_verify_key(&k, pubkey_pem, pubkey_len);
+    int status = attest_crypto_init();
+    if (status == ATTEST_OK)
+        status = load_verify_key(&k, pubkey_pem, pubkey_len);
     if (status == ATTEST_OK)
         status = check_token(&claims, token, &k, now, nonce, nonce_len, false);
     verify_key_free(&k);

@@ -1,0 +1,564 @@
+/* Allocation failures (issue 14): for one verification of each evidence
+ * kind, genuine and forged, make the N-th allocation fail, for every N
+ * (--full) or a sample of them, and check that each run ends in an error
+ * (ATTEST_E_NOMEM) or in the verdict it has without the failure, never
+ * crashes, never leaks and never accepts the forged copy.
+ *
+ * Usage: allocfail EVDIR PKIDIR [--full] [--jobs J] [--kind NAME]...
+ * EVDIR is what tests/allocfail/make_evidence.sh wrote; PKIDIR build/testpki.
+ *
+ * Each run is one fork()ed child of this process, built with ASan+UBSan:
+ * a crash or a sanitizer report kills only that child and is judged from
+ * its exit status; the child writes its outcome to a pipe first, so an exit
+ * status that is not 0 after an outcome is LeakSanitizer's report. The
+ * counted region (tests/allocfail/interpose.c) is the whole use of the
+ * library for one verification: verifier, anchors, collateral, evidence,
+ * policy, attest_verify, for the composite kind also the ES256 token signed
+ * and verified (and a tampered copy of it refused), and every _free.
+ *
+ * Warm kinds (snp, tdx, nvidia, composite) fork from a parent that has run
+ * every case once, so that the process-wide state (OpenSSL's providers and
+ * method caches, the built-in certificates, libxml2 and xmlsec1) exists and
+ * a leak shows as live bytes that were not there before (then LeakSanitizer
+ * decides). The cold kind forks from a parent that has not touched the
+ * library at all, so that the counted region also holds that one-time
+ * initialisation: its failures must end as errors, not crashes, and the
+ * same child then verifies every case again without failures injected, which
+ * must give each its verdict or an error, never a crash or an acceptance of
+ * a forged copy. */
+#include "allocfail.h"
+
+#include <attest.h>
+
+#include <errno.h>
+#include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+size_t __sanitizer_get_current_allocated_bytes(void);
+
+#define AT "2025-06-01T12:00:00Z" /* inside every test PKI's validity */
+#define MAX_FILES 16
+#define MAX_JOBS 8
+#define SAMPLE_ALL 60    /* sampled mode: every N up to here ... */
+#define SAMPLE_POINTS 40 /* ... then about this many more, evenly spread */
+#define COLD_POINTS 20   /* (cold children verify every case again: fewer) */
+
+static const char POLICY[] =
+    "{\"platforms\":[\"snp\",\"tdx\",\"nvidia\"],\"snp\":{},\"tdx\":{},"
+    "\"nvidia\":{\"allow_stored_ocsp\":true}}";
+
+typedef struct blob {
+    uint8_t *data;
+    size_t len;
+} blob;
+
+typedef struct kind {
+    const char *name;
+    const char *genuine, *forged; /* in EVDIR */
+    const char *coll[MAX_FILES];  /* in PKIDIR */
+    const char *nonce;            /* hex file in EVDIR, or NULL */
+    int token;                    /* sign, verify and tamper with a token too */
+    blob ev[2];                   /* genuine, forged */
+    blob items[MAX_FILES];
+    uint8_t nonce_bytes[64];
+    size_t nonce_len;
+    int verdict[2];               /* without a failure injected */
+    long allocs[2];               /* K: allocations of one run */
+} kind;
+
+#define NV_OCSP "nvidia/ocsp/device_cert1.der", "nvidia/ocsp/device_cert2.der", \
+    "nvidia/ocsp/device_cert3.der", "nvidia/ocsp/rim_cert0.der",                 \
+    "nvidia/ocsp/rim_cert1.der", "nvidia/ocsp/rim_cert2.der"
+
+static kind kinds[] = {
+    {.name = "snp", .genuine = "snp.bin", .forged = "snp_forged.bin",
+     .coll = {"milan/vcek.pem", "milan/crl.der", "milan/chain.pem"}},
+    {.name = "tdx", .genuine = "tdx.bin", .forged = "tdx_forged.bin",
+     .coll = {"intel/tcb_info_tdx.json", "intel/qe_identity_td.json",
+              "intel/tcb_signing_chain.pem", "intel/root_crl.der", "intel/pck_crl.der"}},
+    {.name = "nvidia", .genuine = "gpu.bin", .forged = "gpu_forged.bin",
+     .coll = {"nvidia/device_cert_chain.pem", "nvidia/driver_rim.xml", "nvidia/vbios_rim.xml",
+              NV_OCSP},
+     .nonce = "gpu_nonce.hex"},
+    {.name = "composite", .genuine = "composite.json", .forged = "composite_forged.json",
+     .nonce = "nonce.hex", .token = 1}, /* the bundle carries its collateral */
+};
+#define NKINDS (sizeof kinds / sizeof kinds[0])
+
+static const struct { attest_vendor vendor; const char *file; } ANCHORS[] = {
+    {ATTEST_VENDOR_AMD, "milan/anchor.sha256"},
+    {ATTEST_VENDOR_INTEL, "intel/anchor.sha256"},
+    {ATTEST_VENDOR_NVIDIA_DEVICE, "nvidia/device_anchor.sha256"},
+    {ATTEST_VENDOR_NVIDIA_RIM, "nvidia/rim_anchor.sha256"},
+};
+#define NANCHORS (sizeof ANCHORS / sizeof ANCHORS[0])
+
+static uint8_t anchors[NANCHORS][32];
+static blob token_key, token_pub;
+static int64_t verify_at;
+
+/* What a child reports through its pipe. */
+typedef struct outcome {
+    int rc;            /* attest_verify's status (or the failing set-up step's) */
+    int step;          /* the step that gave rc: 0 set-up, 1 verify */
+    int token_rc;      /* composite: attest_token_verify of the token */
+    int tampered_rc;   /* composite: of the token with a payload byte changed */
+    int bad;           /* a check inside the child failed (detail in reason) */
+    long injected;     /* the allocation made to fail, 0: none reached */
+    long count;        /* allocations counted */
+    char reason[240];
+} outcome;
+
+/* ---- input files (read before any library call) ---------------------------- */
+
+static int read_file(blob *out, const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    long size = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (out->data = malloc((size_t)size + 1)) != NULL &&
+        fread(out->data, 1, (size_t)size, f) == (size_t)size) {
+        out->data[size] = 0; /* PEM keys are passed as text */
+        out->len = (size_t)size;
+        fclose(f);
+        return 0;
+    }
+    if (f) fclose(f);
+    fprintf(stderr, "allocfail: cannot read %s\n", path);
+    return -1;
+}
+
+/* Hex text (one line) into out; returns the byte count, 0 on error. */
+static size_t read_hex(const char *dir, const char *name, uint8_t *out, size_t max)
+{
+    blob b = {NULL, 0};
+    size_t n = 0;
+    if (read_file(&b, dir, name) != 0) return 0;
+    while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r')) b.len--;
+    for (unsigned v; n < max && 2 * n + 1 < b.len && sscanf((char *)b.data + 2 * n, "%2x", &v) == 1;
+         n++)
+        out[n] = (uint8_t)v;
+    if (2 * n != b.len) n = 0;
+    free(b.data);
+    return n;
+}
+
+static int load_inputs(const char *evdir, const char *pki)
+{
+    for (size_t i = 0; i < NANCHORS; i++)
+        if (read_hex(pki, ANCHORS[i].file, anchors[i], 32) != 32) return -1;
+    if (read_file(&token_key, evdir, "token.key.pem") || read_file(&token_pub, evdir, "token.pub.pem"))
+        return -1;
+    for (size_t k = 0; k < NKINDS; k++) {
+        kind *c = &kinds[k];
+        if (read_file(&c->ev[0], evdir, c->genuine) || read_file(&c->ev[1], evdir, c->forged))
+            return -1;
+        for (size_t i = 0; i < MAX_FILES && c->coll[i]; i++)
+            if (read_file(&c->items[i], pki, c->coll[i])) return -1;
+        if (c->nonce && (c->nonce_len = read_hex(evdir, c->nonce, c->nonce_bytes, 64)) == 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- one verification: the counted region ---------------------------------- */
+
+typedef struct objects {
+    attest_verifier *v;
+    attest_collateral *c;
+    attest_evidence *ev;
+    attest_policy *p;
+    attest_result *r;
+} objects;
+
+static int set_up(objects *o, const kind *c, int forged)
+{
+    int rc = attest_verifier_new(&o->v);
+    if (rc == ATTEST_OK) rc = attest_verifier_set_time(o->v, verify_at);
+    for (size_t i = 0; rc == ATTEST_OK && i < NANCHORS; i++)
+        rc = attest_verifier_add_anchor(o->v, ANCHORS[i].vendor, anchors[i]);
+    if (rc == ATTEST_OK) rc = attest_collateral_new(&o->c);
+    for (size_t i = 0; rc == ATTEST_OK && i < MAX_FILES && c->coll[i]; i++)
+        rc = attest_collateral_add(o->c, c->items[i].data, c->items[i].len);
+    if (rc == ATTEST_OK) rc = attest_evidence_parse(&o->ev, c->ev[forged].data, c->ev[forged].len);
+    if (rc == ATTEST_OK) rc = attest_policy_from_json(&o->p, POLICY, sizeof POLICY - 1);
+    return rc;
+}
+
+static void note(outcome *out, const char *fmt, const char *arg)
+{
+    out->bad = 1;
+    snprintf(out->reason, sizeof out->reason, fmt, arg);
+}
+
+/* The token of the result: signed, verified, and a tampered copy (one
+ * payload character changed) refused. Its claims must record the status. */
+static void token_step(outcome *out, const attest_result *r, const kind *c)
+{
+    char *jwt = NULL, *claims = NULL, want[96];
+    out->token_rc = attest_token_sign(&jwt, r, (const char *)token_key.data, token_key.len, 600);
+    if (out->token_rc != ATTEST_OK) return;
+    out->token_rc = attest_token_verify(&claims, jwt, (const char *)token_pub.data, token_pub.len,
+                                        verify_at, c->nonce_bytes, c->nonce_len);
+    snprintf(want, sizeof want, "\"status\": \"%s\"", attest_status_name(out->rc));
+    if (out->token_rc == ATTEST_OK && (!claims || !strstr(claims, want)))
+        note(out, "token verified but its claims lack %s", want);
+    attest_string_free(claims);
+    claims = NULL;
+    char *dot = strchr(jwt, '.');
+    if (dot && dot[1]) dot[1] = dot[1] == 'e' ? 'f' : 'e'; /* {"... -> another first byte */
+    out->tampered_rc = attest_token_verify(&claims, jwt, (const char *)token_pub.data,
+                                           token_pub.len, verify_at, c->nonce_bytes, c->nonce_len);
+    if (out->tampered_rc == ATTEST_OK) note(out, "%s", "a tampered token verified");
+    attest_string_free(claims);
+    attest_string_free(jwt);
+}
+
+static void run_once(outcome *out, const kind *c, int forged)
+{
+    objects o = {NULL, NULL, NULL, NULL, NULL};
+    out->rc = set_up(&o, c, forged);
+    out->step = 0;
+    if (out->rc != ATTEST_OK) {
+        snprintf(out->reason, sizeof out->reason, "%s", attest_error_last());
+    } else {
+        out->step = 1;
+        out->rc = attest_verify(&o.r, o.v, o.ev, o.c, o.p,
+                                c->nonce_len ? c->nonce_bytes : NULL, c->nonce_len);
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 o.r ? attest_result_reason(o.r) : attest_error_last());
+        if (o.r && attest_result_status(o.r) != out->rc)
+            note(out, "result status differs from the returned %s", attest_status_name(out->rc));
+        if (c->token && o.r && !out->bad) token_step(out, o.r, c);
+    }
+    attest_result_free(o.r);
+    attest_policy_free(o.p);
+    attest_evidence_free(o.ev);
+    attest_collateral_free(o.c);
+    attest_verifier_free(o.v);
+}
+
+/* The cold child, after its counted run: TDX and the composite bundle (SEV-SNP,
+ * the GPU, the token) once more, genuine and forged, without a failure
+ * injected, on whatever state the failed initialisation left. */
+static void verify_all_again(outcome *out)
+{
+    static const size_t again_kinds[] = {1, 3};
+    for (size_t j = 0; j < 2 && !out->bad; j++)
+        for (int forged = 0, k = (int)again_kinds[j]; forged < 2 && !out->bad; forged++) {
+            outcome again;
+            memset(&again, 0, sizeof again);
+            run_once(&again, &kinds[k], forged);
+            int fine = forged ? again.rc != ATTEST_OK
+                              : again.rc == ATTEST_OK || again.rc == ATTEST_E_NOMEM ||
+                                    again.rc == ATTEST_E_INTERNAL;
+            if (again.bad || !fine) {
+                out->bad = 1;
+                snprintf(out->reason, sizeof out->reason, "afterwards %s%s: %s (%s)",
+                         kinds[k].name, forged ? " forged" : "", attest_status_name(again.rc),
+                         again.reason);
+            }
+        }
+}
+
+/* The built-in certificate table (lib/base/builtin_certs.c), read in the
+ * counted region of a cold child: a failure there must leave the next call
+ * with the whole table, not a table missing a root for good. The library's
+ * internal functions are reachable: the driver links libattest-asan.a. */
+extern const size_t attest_builtin_cert_count;
+struct attest_builtin_cert;
+const struct attest_builtin_cert *attest_builtin_certs(size_t *count);
+int attest_crypto_init(void);
+static int builtin_mode;
+
+static void run_builtin(outcome *out)
+{
+    size_t first = 0, again = 0;
+    out->step = 1;
+    out->rc = attest_builtin_certs(&first) && first == attest_builtin_cert_count
+                  ? ATTEST_OK
+                  : ATTEST_E_NOMEM;
+    allocfail_stop();
+    attest_builtin_certs(&again);
+    if (again != attest_builtin_cert_count) {
+        out->bad = 1;
+        snprintf(out->reason, sizeof out->reason, "afterwards %zu of %zu built-in certificates",
+                 again, attest_builtin_cert_count);
+    }
+}
+
+/* In the child: one counted run, its outcome to the pipe, then the leak
+ * check. Exit status 0: no leak; 3: LeakSanitizer found one (it printed
+ * it); anything else is a crash or a sanitizer report. */
+static void child(int fd, const kind *c, int forged, long n, int cold)
+{
+    outcome out;
+    memset(&out, 0, sizeof out);
+    size_t before = __sanitizer_get_current_allocated_bytes();
+    if (builtin_mode && attest_crypto_init() != ATTEST_OK) _exit(5);
+    allocfail_start(n);
+    if (builtin_mode)
+        run_builtin(&out); /* stops the count itself */
+    else
+        run_once(&out, c, forged);
+    out.count = allocfail_stop();
+    out.injected = allocfail_injected();
+    if (cold && !builtin_mode) verify_all_again(&out);
+    ssize_t w = write(fd, &out, sizeof out);
+    close(fd);
+    if (w != (ssize_t)sizeof out) _exit(4);
+    if (!cold && __sanitizer_get_current_allocated_bytes() == before) _exit(0);
+    _exit(__lsan_do_recoverable_leak_check() ? 3 : 0);
+}
+
+/* ---- the parent: children, judgement, the walk ------------------------------ */
+
+typedef struct walk {
+    kind *c;
+    int forged, cold, jobs, verbose;
+    unsigned long long seen_other; /* statuses other than verdict and NOMEM */
+    long from, to;                 /* --range: every N in from..to */
+    long points, injected, kept, nomem, failures, init_leaks;
+} walk;
+
+typedef struct slot {
+    pid_t pid;
+    int fd;
+    long n;
+} slot;
+
+static int spawn(slot *s, const walk *w, long n)
+{
+    int p[2];
+    if (pipe(p) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        close(p[0]);
+        child(p[1], w->c, w->forged, n, w->cold);
+    }
+    close(p[1]);
+    *s = (slot){pid, p[0], n};
+    return 0;
+}
+
+static const char *label(const walk *w)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s%s%s", w->cold ? "cold " : "", builtin_mode ? "builtin" : w->c->name,
+             w->forged ? " forged" : "");
+    return buf;
+}
+
+/* A leak that OpenSSL or xmlsec1 leave when their own one-time set-up
+ * fails (OPENSSL_init_crypto's default library context frees only part
+ * of what it made): the run ended in ATTEST_E_INTERNAL at the library's
+ * initialisation, which refuses every later call. Bounded (once per
+ * process), outside libattest; counted and reported, not judged unsafe. */
+static int init_leak(walk *w, const outcome *o)
+{
+    if (!w->cold || o->rc != ATTEST_E_INTERNAL || o->step != 0) return 0;
+    w->init_leaks++;
+    return 1;
+}
+
+/* Whether one run was safe; prints why not. */
+static int judge(walk *w, long n, int got, const outcome *o, int status)
+{
+    const char *what = NULL;
+    int want = w->c->verdict[w->forged];
+    if (!got)
+        what = WIFSIGNALED(status) ? "CRASH (signal)" : "CRASH or sanitizer report";
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) == 3)
+        what = init_leak(w, o) ? NULL : "LEAK";
+    else if (WEXITSTATUS(status) != 0)
+        what = "sanitizer report at exit";
+    else if (o->bad)
+        what = "WRONG";
+    else if (w->forged && o->rc == ATTEST_OK)
+        what = "FORGED COPY ACCEPTED";
+    if (got && !what && o->rc != want && o->rc != ATTEST_E_NOMEM) {
+        /* Fail-closed but misreported: an allocation failure named as a
+         * rejection. Listed (once per status), not counted as unsafe. */
+        if (!(w->seen_other & (1ull << (-o->rc & 63))) && w->verbose)
+            fprintf(stderr, "allocfail: %s, allocation %ld failed: reported as %s at %s: %s\n",
+                    label(w), n, attest_status_name(o->rc), o->step ? "verify" : "set-up",
+                    o->reason);
+        w->seen_other |= 1ull << (-o->rc & 63);
+    }
+    if (got) {
+        w->injected += o->injected != 0;
+        w->kept += o->rc == want;
+        w->nomem += o->rc == ATTEST_E_NOMEM;
+    }
+    if (!what) return 0;
+    fprintf(stderr, "allocfail: %s, allocation %ld failed: %s: %s at step %s: %s\n", label(w), n,
+            what, got ? attest_status_name(o->rc) : "-", got && o->step ? "verify" : "set-up",
+            got ? o->reason : "(no outcome)");
+    return 1;
+}
+
+static void reap(walk *w, slot *slots, int *running)
+{
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    for (int i = 0; i < *running; i++) {
+        if (slots[i].pid != pid) continue;
+        outcome o;
+        memset(&o, 0, sizeof o);
+        int got = read(slots[i].fd, &o, sizeof o) == (ssize_t)sizeof o;
+        close(slots[i].fd);
+        w->failures += judge(w, slots[i].n, got, &o, status);
+        w->points++;
+        slots[i] = slots[--*running];
+        return;
+    }
+}
+
+/* Runs the n-th failure for every n of the walk: all of 1..k, or the first
+ * SAMPLE_ALL and about SAMPLE_POINTS more spread evenly up to k. */
+static void walk_points(walk *w, long k, int full)
+{
+    slot slots[MAX_JOBS];
+    int running = 0;
+    long spread = w->cold ? COLD_POINTS : SAMPLE_POINTS;
+    long stride = full || k <= SAMPLE_ALL ? 1 : (k - SAMPLE_ALL) / spread + 1;
+    long first = w->from > 0 ? w->from : 1, last = w->to > 0 && w->to < k ? w->to : k;
+    if (w->from > 0) stride = 1;
+    for (long n = first; n <= last; n += n < SAMPLE_ALL ? 1 : stride) {
+        if (running == w->jobs) reap(w, slots, &running);
+        if (spawn(&slots[running], w, n) != 0) {
+            perror("allocfail: fork");
+            w->failures++;
+            break;
+        }
+        running++;
+    }
+    while (running > 0) reap(w, slots, &running);
+}
+
+/* K and the verdict without a failure, from one child; 0 on error. */
+static long count_run(walk *w)
+{
+    slot s;
+    int running = 1, status = 0;
+    outcome o;
+    memset(&o, 0, sizeof o);
+    if (spawn(&s, w, 0) != 0) return 0;
+    waitpid(s.pid, &status, 0);
+    int got = read(s.fd, &o, sizeof o) == (ssize_t)sizeof o;
+    close(s.fd);
+    (void)running;
+    if (!got || status != 0 || o.bad || o.rc != w->c->verdict[w->forged]) {
+        fprintf(stderr, "allocfail: %s without a failure: %s (%s), status %d\n", label(w),
+                got ? attest_status_name(o.rc) : "no outcome", got ? o.reason : "-", status);
+        return 0;
+    }
+    return o.count;
+}
+
+typedef struct options {
+    int full, jobs, verbose;
+    long from, to;
+} options;
+
+static const char *init_note(const walk *w)
+{
+    static char buf[96];
+    buf[0] = 0;
+    if (w->init_leaks)
+        snprintf(buf, sizeof buf, " (%ld leaks of OpenSSL's failed one-time set-up)", w->init_leaks);
+    return buf;
+}
+
+static long walk_kind(kind *c, int forged, int cold, const options *opt)
+{
+    int full = opt->full;
+    walk w = {c, forged, cold, opt->jobs, opt->verbose, 0, opt->from, opt->to, 0, 0, 0, 0, 0, 0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long k = count_run(&w);
+    if (k == 0) return 1;
+    c->allocs[forged] = k;
+    walk_points(&w, k, full);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("allocfail: %-18s K=%6ld walked %6ld (%s): verdict kept %ld, ATTEST_E_NOMEM %ld, "
+           "other error %ld, unsafe %ld%s; %.1f s\n",
+           label(&w), k, w.points, full ? "all" : w.from ? "range" : "sampled", w.kept, w.nomem,
+           w.points - w.kept - w.nomem, w.failures, init_note(&w),
+           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    fflush(stdout);
+    return w.failures;
+}
+
+/* Every case once in this process: the verdicts without failures, and the
+ * process-wide state the warm kinds' children inherit. */
+static int warm_up(void)
+{
+    for (size_t k = 0; k < NKINDS; k++)
+        for (int forged = 0; forged < 2; forged++) {
+            outcome o;
+            memset(&o, 0, sizeof o);
+            run_once(&o, &kinds[k], forged);
+            kinds[k].verdict[forged] = o.rc;
+            if (o.bad || (o.rc == ATTEST_OK) == forged) {
+                fprintf(stderr, "allocfail: %s%s: %s (%s)\n", kinds[k].name,
+                        forged ? " forged" : "", attest_status_name(o.rc), o.reason);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+static int selected(int argc, char **argv, const char *name)
+{
+    int any = 0;
+    for (int i = 3; i < argc; i++)
+        if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
+            any = 1;
+            if (strcmp(argv[++i], name) == 0) return 1;
+        }
+    return !any;
+}
+
+int main(int argc, char **argv)
+{
+    options opt = {0, 1, 0, 0, 0};
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s EVDIR PKIDIR [--full | --range FROM:TO] [--jobs J] [--verbose] "
+                "[--kind snp|tdx|nvidia|composite|cold|builtin]...\n", argv[0]);
+        return 2;
+    }
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--full") == 0) opt.full = 1;
+        if (strcmp(argv[i], "--verbose") == 0) opt.verbose = 1;
+        if (strcmp(argv[i], "--jobs") == 0 && i + 1 < argc) opt.jobs = atoi(argv[++i]);
+        if (strcmp(argv[i], "--range") == 0 && i + 1 < argc &&
+            sscanf(argv[++i], "%ld:%ld", &opt.from, &opt.to) != 2)
+            return 2;
+    }
+    if (opt.jobs < 1 || opt.jobs > MAX_JOBS) opt.jobs = 1;
+    verify_at = 1748779200; /* AT, computed here: the parent stays cold */
+    if (load_inputs(argv[1], argv[2]) != 0) return 2;
+    long unsafe = 0;
+    /* The cold kind: the composite case, whose run initialises everything. */
+    kinds[3].verdict[0] = ATTEST_OK;
+    if (selected(argc, argv, "cold")) unsafe += walk_kind(&kinds[3], 0, 1, &opt);
+    builtin_mode = 1; /* the same kind's verdict (OK): the table read whole */
+    if (selected(argc, argv, "builtin")) unsafe += walk_kind(&kinds[3], 0, 1, &opt);
+    builtin_mode = 0;
+    if (warm_up() != 0) return 1;
+    for (size_t k = 0; k < NKINDS; k++)
+        for (int forged = 0; forged < 2 && selected(argc, argv, kinds[k].name); forged++)
+            unsafe += walk_kind(&kinds[k], forged, 0, &opt);
+    printf("allocfail: %s\n", unsafe ? "UNSAFE runs above" : "every run safe");
+    return unsafe ? 1 : 0;
+}

@@ -1,0 +1,108 @@
+/* The allocation-failure interposer of tests/allocfail (issue 14).
+ *
+ * Linked into the driver executable, these definitions of malloc, calloc,
+ * realloc, strdup, strndup and the aligned allocators take precedence over
+ * AddressSanitizer's (weak) interceptors and over glibc's, for every shared
+ * library the process uses: libattest's own allocations, jansson's,
+ * OpenSSL's (CRYPTO_malloc calls malloc), libxml2's and xmlsec1's
+ * (xmlMalloc), libjwt's, libcbor's and glibc's own (fopen, strdup). Each
+ * forwards to ASan's allocator (__interceptor_*, libasan of GCC 12), so
+ * ASan still checks every access and LeakSanitizer still sees every block;
+ * free is not interposed (ASan frees what its allocator gave).
+ *
+ * Nothing is counted until the calling thread calls allocfail_start: the
+ * counters are thread-local, so ASan's, the test harness's and other
+ * threads' allocations never shift the count. Between allocfail_start(N)
+ * and allocfail_stop(), the N-th allocation (1-based) returns NULL (errno
+ * ENOMEM), every other one succeeds; N = 0 only counts. */
+#include "allocfail.h"
+
+#include <errno.h>
+#include <stddef.h>
+
+#if !defined(__SANITIZE_ADDRESS__)
+#error "tests/allocfail is built with -fsanitize=address (leaks are judged by LeakSanitizer)"
+#endif
+
+void *__interceptor_malloc(size_t size);
+void *__interceptor_calloc(size_t n, size_t size);
+void *__interceptor_realloc(void *p, size_t size);
+char *__interceptor_strdup(const char *s);
+char *__interceptor_strndup(const char *s, size_t n);
+int __interceptor_posix_memalign(void **out, size_t align, size_t size);
+void *__interceptor_aligned_alloc(size_t align, size_t size);
+void *__interceptor_memalign(size_t align, size_t size);
+
+static _Thread_local int armed;
+static _Thread_local long count, fail_at, injected;
+
+void allocfail_start(long n)
+{
+    count = 0;
+    injected = 0;
+    fail_at = n;
+    armed = 1;
+}
+
+long allocfail_stop(void)
+{
+    armed = 0;
+    return count;
+}
+
+long allocfail_injected(void)
+{
+    return injected;
+}
+
+/* Whether this allocation is the one to fail. */
+static int fail_now(void)
+{
+    if (!armed)
+        return 0;
+    if (++count != fail_at)
+        return 0;
+    injected = count;
+    errno = ENOMEM;
+    return 1;
+}
+
+void *malloc(size_t size)
+{
+    return fail_now() ? NULL : __interceptor_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    return fail_now() ? NULL : __interceptor_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+    return fail_now() ? NULL : __interceptor_realloc(p, size);
+}
+
+char *strdup(const char *s)
+{
+    return fail_now() ? NULL : __interceptor_strdup(s);
+}
+
+char *strndup(const char *s, size_t n)
+{
+    return fail_now() ? NULL : __interceptor_strndup(s, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t size)
+{
+    return fail_now() ? ENOMEM : __interceptor_posix_memalign(out, align, size);
+}
+
+void *aligned_alloc(size_t align, size_t size)
+{
+    return fail_now() ? NULL : __interceptor_aligned_alloc(align, size);
+}
+
+void *memalign(size_t align, size_t size)
+{
+    return fail_now() ? NULL : __interceptor_memalign(align, size);
+}
