@@ -362,7 +362,7 @@ Test(measure, snp_each_input_changes_the_digest)
     measure_ok(l, d);
     cr_expect(memcmp(base, d, 48), "Genoa measured as Milan: the vCPU type is not measured");
     attest_snp_launch_set_vcpu_type(l, "EPYC-Milan");
-    cr_assert_eq(attest_snp_launch_set_guest_features(l, 0x1), ATTEST_OK);
+    cr_assert_eq(attest_snp_launch_set_guest_features(l, 0x21), ATTEST_OK);
     measure_ok(l, d);
     cr_expect(memcmp(base, d, 48), "features 0x21 measured as 0x1");
     attest_snp_launch_set_guest_features(l, 0x1);
