@@ -1128,6 +1128,22 @@ ATTEST_API int attest_snp_launch_set_vcpu_family(attest_snp_launch *l, unsigned 
 ATTEST_API int attest_snp_launch_set_vmm(attest_snp_launch *l, int vmm);
 ATTEST_API int attest_snp_launch_set_guest_features(attest_snp_launch *l, uint64_t features);
 
+/* COCONUT-SVSM mode (QEMU only): the SVSM image (svsm.bin), loaded by
+ * QEMU right below the OVMF image minus its variable store of
+ * ovmf_vars_size bytes (the size of the OVMF_VARS pflash, whole 4 KiB
+ * pages). Its pages are hashed now (the image is not kept); the digest
+ * then measures OVMF's pages, the SVSM's pages and the SVSM's metadata
+ * sections (not OVMF's), and every vCPU with the same VMSA entering the
+ * SVSM (docs/measure.md). Errors: the image errors above,
+ * ATTEST_E_MEASURE_NO_METADATA (no SVSM information entry a789a612-...),
+ * ATTEST_E_MEASURE_SECTION_BOUNDS (entry point outside the image),
+ * ATTEST_E_MEASURE_IMAGE_SIZE (ovmf_vars_size not whole pages or above
+ * 64 MiB). attest_measure_snp then also refuses: the OVMF given as its
+ * hash (INPUT_MISSING: its size places the SVSM), images not fitting below
+ * 4 GiB (SECTION_BOUNDS), another VMM (VMM), a kernel (KERNEL_HASHES). */
+ATTEST_API int attest_snp_launch_set_svsm(attest_snp_launch *l, const uint8_t *image,
+                                          size_t len, uint64_t ovmf_vars_size);
+
 /* The launch digest (MEASUREMENT of the report) into digest[48]. Errors:
  * ATTEST_E_INVALID_ARG, ATTEST_E_MEASURE_INPUT_MISSING (no firmware, or
  * no AP reset EIP with more than one vCPU), ATTEST_E_MEASURE_VCPUS (not

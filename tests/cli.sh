@@ -580,6 +580,8 @@ PY
   expect 2 "--vcpus given twice is refused" -- "$CLI" measure snp "$@" --vcpus 3
   set --
 fi
+S3=$R/snp/S03_sevsnpmeasure_svsm
+[ -f "$S3/svsm.bin" ] && expect 0 "measure snp --svsm S03" -- "$CLI" measure snp --ovmf "$S3/svsm_ovmf.fd" --svsm "$S3/svsm.bin" --vars-size 540672 --vcpus 2 --vcpu-type EPYC-v4 --vmm qemu && contains "$T/out" "^9b94745036aa.*d9be7$" "S03 (COCONUT-SVSM, 2 vCPUs) reproduced"
 # RA-TLS: attest-mock ratls certificates over the Intel test PKI (docs/ratls.md)
 IP=${PKI%/milan}/intel
 ICOLL="$IP/tcb_info_tdx.json $IP/qe_identity_td.json $IP/pck_crl.der $IP/root_crl.der $IP/tcb_signing_chain.pem"

@@ -38,7 +38,8 @@ static const char USAGE[] =
     "                          --vmm qemu|ec2|ec2-rdx0|gce\n"
     "                          [--kernel F | --kernel-sha256 HEX]\n"
     "                          [--initrd F | --initrd-sha256 HEX] [--append S]\n"
-    "                          [--guest-features N] [--json|--policy]\n"
+    "                          [--guest-features N] [--svsm FILE --vars-size N]\n"
+    "                          [--json|--policy]\n"
     "Print the MRTD (tdx) or the SEV-SNP launch MEASUREMENT (snp) that these launch\n"
     "inputs produce (docs/measure.md). --order: single-pass (QEMU >= 9.0, default)\n"
     "or two-pass (QEMU 8.x). --vmm ec2 sets the VMSA RDX to 0x600 (sev-snp-measure\n"
@@ -46,13 +47,14 @@ static const char USAGE[] =
     "assumption. --vcpu-type and --vcpu-family only with qemu. Numbers are decimal\n"
     "or 0x hex; --section repeats, in the image's order (TYPE 1 SEC_MEM, 2 SECRETS,\n"
     "3 CPUID, 4 SVSM_CAA, 16 KERNEL_HASHES). --json prints the inputs and the value,\n"
-    "--policy the policy member pinning it.\n"
+    "--policy the policy member pinning it. --svsm: a COCONUT-SVSM launch (qemu, with\n"
+    "--ovmf), the SVSM image loaded below OVMF minus its --vars-size (OVMF_VARS bytes).\n"
     "exit: 0 printed, 2 usage, I/O or refused input.\n";
 
 enum { OPT_OVMF = 256, OPT_ORDER, OPT_JSON, OPT_POLICY, OPT_OVMF_HASH, OPT_SECTION,
        OPT_RESET_EIP, OPT_HASHES_GPA, OPT_VCPUS, OPT_VCPU_TYPE, OPT_VCPU_FAMILY, OPT_VMM,
        OPT_KERNEL, OPT_KERNEL_SHA, OPT_INITRD, OPT_INITRD_SHA, OPT_APPEND, OPT_FEATURES,
-       OPT_HELP };
+       OPT_SVSM, OPT_VARS_SIZE, OPT_HELP };
 
 static const struct option OPTIONS[] = {
     {"ovmf", required_argument, NULL, OPT_OVMF},
@@ -73,6 +75,8 @@ static const struct option OPTIONS[] = {
     {"initrd-sha256", required_argument, NULL, OPT_INITRD_SHA},
     {"append", required_argument, NULL, OPT_APPEND},
     {"guest-features", required_argument, NULL, OPT_FEATURES},
+    {"svsm", required_argument, NULL, OPT_SVSM},
+    {"vars-size", required_argument, NULL, OPT_VARS_SIZE},
     {"help", no_argument, NULL, OPT_HELP},
     {0},
 };
@@ -81,7 +85,7 @@ static const struct option OPTIONS[] = {
 typedef struct opts {
     bool snp, json, policy, help;
     const char *ovmf, *order, *ovmf_hash, *vcpu_type, *vcpu_family, *vmm;
-    const char *kernel, *kernel_sha, *initrd, *initrd_sha, *append;
+    const char *kernel, *kernel_sha, *initrd, *initrd_sha, *append, *svsm, *vars_size;
     json_t *inputs; /* option name -> value as given */
     attest_snp_launch *launch;
 } opts;
@@ -242,7 +246,8 @@ static int take_option(opts *o, int c, const char *arg)
         [OPT_VCPU_FAMILY - OPT_OVMF] = &o->vcpu_family, [OPT_VMM - OPT_OVMF] = &o->vmm,
         [OPT_KERNEL - OPT_OVMF] = &o->kernel, [OPT_KERNEL_SHA - OPT_OVMF] = &o->kernel_sha,
         [OPT_INITRD - OPT_OVMF] = &o->initrd, [OPT_INITRD_SHA - OPT_OVMF] = &o->initrd_sha,
-        [OPT_APPEND - OPT_OVMF] = &o->append, [OPT_HELP - OPT_OVMF] = NULL,
+        [OPT_APPEND - OPT_OVMF] = &o->append, [OPT_SVSM - OPT_OVMF] = &o->svsm,
+        [OPT_VARS_SIZE - OPT_OVMF] = &o->vars_size, [OPT_HELP - OPT_OVMF] = NULL,
     };
     if (c == OPT_JSON || c == OPT_POLICY || c == OPT_HELP) {
         *(c == OPT_JSON ? &o->json : c == OPT_POLICY ? &o->policy : &o->help) = true;
@@ -400,6 +405,25 @@ static int snp_kernel(const opts *o)
     return st ? fail("--kernel", st) : 0;
 }
 
+/* COCONUT-SVSM: the SVSM image and the OVMF variable store's size. */
+static int snp_svsm(const opts *o)
+{
+    if (!o->svsm && !o->vars_size)
+        return 0;
+    unsigned long long vars;
+    if (!o->svsm || !o->vars_size)
+        return bad("%s", "--svsm FILE and --vars-size N go together");
+    if (number(o->vars_size, UINT64_MAX, &vars))
+        return bad("--vars-size %s: a number expected", o->vars_size);
+    size_t len;
+    uint8_t *img = read_file(o->svsm, &len);
+    if (!img)
+        return bad("cannot read %s", o->svsm);
+    int st = attest_snp_launch_set_svsm(o->launch, img, len, vars);
+    free(img);
+    return st ? fail(o->svsm, st) : 0;
+}
+
 static int run_snp(const opts *o)
 {
     if (o->order)
@@ -409,6 +433,8 @@ static int run_snp(const opts *o)
         rc = snp_vcpu_and_vmm(o);
     if (rc == 0)
         rc = snp_kernel(o);
+    if (rc == 0)
+        rc = snp_svsm(o);
     if (rc)
         return rc > 0 ? rc : fail("--ovmf-hash", rc);
     uint8_t d[48];

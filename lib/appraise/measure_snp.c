@@ -45,6 +45,11 @@ int attest_snp_ld_vmsa_page(uint8_t ld[48], const uint8_t page[4096])
     return sha384(page, ATTEST_OVMF_PAGE, h) || ld_update(ld, PAGE_VMSA, VMSA_GPA, h) ? -1 : 0;
 }
 
+int attest_snp_ld_normal_hash(uint8_t ld[48], uint64_t gpa, const uint8_t h[48])
+{
+    return ld_update(ld, PAGE_NORMAL, gpa, h);
+}
+
 static int ld_normal(uint8_t ld[48], uint64_t gpa, const uint8_t *page)
 {
     uint8_t h[48];
@@ -119,15 +124,20 @@ static int ld_section(uint8_t ld[48], const attest_snp_launch *l, const attest_s
     }
 }
 
-int attest_snp_ld_sections(uint8_t ld[48], const attest_snp_launch *l)
+int attest_snp_ld_section_list(uint8_t ld[48], const attest_snp_launch *l,
+                               const attest_sev_section *s, size_t n)
 {
-    for (size_t i = 0; i < l->section_count; i++)
-        if (ld_section(ld, l, &l->sections[i]))
+    for (size_t i = 0; i < n; i++)
+        if (ld_section(ld, l, &s[i]))
             return -1;
     bool ec2 = l->vmm == ATTEST_VMM_EC2 || l->vmm == ATTEST_VMM_EC2_RDX0;
-    for (size_t i = 0; ec2 && i < l->section_count; i++)
-        if (l->sections[i].type == ATTEST_SEV_CPUID &&
-            ld_update(ld, PAGE_CPUID, l->sections[i].gpa, NULL))
+    for (size_t i = 0; ec2 && i < n; i++)
+        if (s[i].type == ATTEST_SEV_CPUID && ld_update(ld, PAGE_CPUID, s[i].gpa, NULL))
             return -1;
     return 0;
+}
+
+int attest_snp_ld_sections(uint8_t ld[48], const attest_snp_launch *l)
+{
+    return attest_snp_ld_section_list(ld, l, l->sections, l->section_count);
 }

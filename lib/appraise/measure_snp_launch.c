@@ -41,6 +41,8 @@ int attest_snp_launch_new(attest_snp_launch **out)
 
 void attest_snp_launch_free(attest_snp_launch *l)
 {
+    if (l)
+        free(l->svsm_pages);
     free(l);
 }
 
@@ -57,6 +59,7 @@ int attest_snp_launch_set_ovmf(attest_snp_launch *l, const uint8_t *image, size_
         st = attest_snp_ovmf_hash(l->ovmf_hash, image, len);
     if (st == ATTEST_OK) {
         l->has_ovmf_hash = true;
+        l->ovmf_len = len;
         memcpy(l->sections, m->sev, m->sev_count * sizeof(m->sev[0]));
         l->section_count = m->sev_count;
         l->has_reset_eip = m->has_reset_eip;
@@ -75,6 +78,7 @@ int attest_snp_launch_set_ovmf_hash(attest_snp_launch *l, const uint8_t hash[48]
         return NULL_ARG("attest_snp_launch_set_ovmf_hash");
     memcpy(l->ovmf_hash, hash, 48);
     l->has_ovmf_hash = true;
+    l->ovmf_len = 0; /* unknown: an SVSM cannot be placed */
     return ATTEST_OK;
 }
 
@@ -230,6 +234,10 @@ static int check_launch(const attest_snp_launch *l)
                                 "snp.ovmf: neither an OVMF image nor its hash given");
     if (l->vcpus == 0)
         return attest_set_error(ATTEST_E_MEASURE_VCPUS, "snp.vcpus: not set");
+    if (l->has_svsm) /* every vCPU enters the SVSM: no AP reset EIP */
+        return l->has_vcpu_sig ? attest_snp_svsm_check(l)
+                               : attest_set_error(ATTEST_E_MEASURE_VCPU_TYPE,
+                                                  "snp.vcpu_type: QEMU needs the vCPU type");
     if (l->vcpus > 1 && !l->has_reset_eip)
         return attest_set_error(ATTEST_E_MEASURE_INPUT_MISSING,
                                 "snp.reset_eip: %u vCPUs and no AP reset EIP (SEV-ES reset "
@@ -256,7 +264,8 @@ int attest_measure_snp(uint8_t digest[48], const attest_snp_launch *l)
         return st;
     uint8_t ld[48];
     memcpy(ld, l->ovmf_hash, 48);
-    if (attest_snp_ld_sections(ld, l) || attest_snp_ld_vmsas(ld, l))
+    if ((l->has_svsm ? attest_snp_ld_svsm(ld, l) : attest_snp_ld_sections(ld, l)) ||
+        attest_snp_ld_vmsas(ld, l))
         return attest_set_error(ATTEST_E_INTERNAL, "snp.measurement: SHA-384 failed");
     memcpy(digest, ld, 48);
     return ATTEST_OK;

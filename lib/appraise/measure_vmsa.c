@@ -108,11 +108,44 @@ static void build_vmsa(const attest_snp_launch *l, uint32_t eip, uint8_t p[ATTES
     put(p, OFF_X87_FCW, r.fcw, 2);
 }
 
+/* COCONUT-SVSM (QEMU, coconut-svsm/qemu target/i386/sev.c): every vCPU
+ * starts in the SVSM's 32-bit protected mode, flat segments, at its entry
+ * point. FCW 0, not QEMU's 0x37F: only FCW 0 reproduces S03. */
+static void build_svsm_vmsa(const attest_snp_launch *l, uint8_t p[ATTEST_OVMF_PAGE])
+{
+    memset(p, 0, ATTEST_OVMF_PAGE);
+    seg(p, OFF_ES, 16, 0xC93, 0xFFFFFFFF, 0);
+    seg(p, OFF_CS, 8, 0xC9B, 0xFFFFFFFF, 0);
+    seg(p, OFF_SS, 16, 0xC93, 0xFFFFFFFF, 0);
+    seg(p, OFF_DS, 16, 0xC93, 0xFFFFFFFF, 0);
+    seg(p, OFF_FS, 16, 0xC93, 0xFFFFFFFF, 0);
+    seg(p, OFF_GS, 0, 0x93, 0xFFFF, 0);
+    seg(p, OFF_GDTR, 0, 0, 0xFFFF, 0);
+    seg(p, OFF_LDTR, 0, 0x82, 0xFFFF, 0);
+    seg(p, OFF_IDTR, 0, 0, 0xFFFF, 0);
+    seg(p, OFF_TR, 0, 0x8B, 0xFFFF, 0);
+    put(p, OFF_EFER, 0x1000, 8);
+    put(p, OFF_CR4, 0x40, 8);
+    put(p, OFF_CR0, 0x11, 8); /* CR0.PE: protected mode */
+    put(p, OFF_DR7, 0x400, 8);
+    put(p, OFF_DR6, 0xFFFF0FF0, 8);
+    put(p, OFF_RFLAGS, 0x2, 8);
+    put(p, OFF_RIP, (uint64_t)attest_snp_svsm_gpa(l) + l->svsm_entry, 8);
+    put(p, OFF_G_PAT, 0x0007040600070406ull, 8);
+    put(p, OFF_RDX, l->vcpu_sig, 8);
+    put(p, OFF_SEV_FEATURES, l->guest_features, 8);
+    put(p, OFF_XCR0, 0x1, 8);
+    put(p, OFF_MXCSR, 0x1F80, 4);
+    put(p, OFF_X87_FCW, 0, 2);
+}
+
 int attest_snp_ld_vmsas(uint8_t ld[48], const attest_snp_launch *l)
 {
     uint8_t bsp[ATTEST_OVMF_PAGE], ap[ATTEST_OVMF_PAGE];
-    build_vmsa(l, BSP_EIP, bsp);
-    build_vmsa(l, l->reset_eip, ap);
+    if (l->has_svsm)
+        build_svsm_vmsa(l, bsp), memcpy(ap, bsp, sizeof(ap));
+    else
+        build_vmsa(l, BSP_EIP, bsp), build_vmsa(l, l->reset_eip, ap);
     for (unsigned i = 0; i < l->vcpus; i++)
         if (attest_snp_ld_vmsa_page(ld, i == 0 ? bsp : ap))
             return -1;

@@ -17,6 +17,8 @@ static const uint8_t RESET_BLOCK_GUID[16] = {0xde, 0x71, 0xf7, 0x00, 0x7e, 0x1a,
                                              0x89, 0x0e, 0x68, 0xc7, 0x7e, 0x2f, 0xb4, 0x4e};
 static const uint8_t HASHES_GUID[16] = {0x1f, 0x37, 0x55, 0x72, 0x3b, 0x3a, 0x04, 0x4b,
                                         0x92, 0x7b, 0x1d, 0xa6, 0xef, 0xa8, 0xd4, 0x54};
+static const uint8_t SVSM_INFO_GUID[16] = {0x12, 0xa6, 0x89, 0xa7, 0x97, 0x05, 0x4b, 0x4c,
+                                           0xa4, 0x9f, 0xcb, 0xb1, 0xfe, 0x9d, 0x1d, 0xdd};
 
 #define RESET_AREA 32u   /* bytes after the table: the reset vector */
 #define ENTRY_HDR 18u    /* u16 length + GUID, after each entry's data */
@@ -30,8 +32,8 @@ typedef struct entry {
 } entry;
 
 typedef struct table {
-    entry tdvf, sev, reset, hashes; /* len 0 / off 0: absent */
-    bool has_tdvf, has_sev, has_reset, has_hashes;
+    entry tdvf, sev, reset, hashes, svsm; /* len 0 / off 0: absent */
+    bool has_tdvf, has_sev, has_reset, has_hashes, has_svsm;
 } table;
 
 static void table_record(table *t, const uint8_t *guid, entry e)
@@ -44,6 +46,8 @@ static void table_record(table *t, const uint8_t *guid, entry e)
         t->reset = e, t->has_reset = true;
     else if (!memcmp(guid, HASHES_GUID, 16))
         t->hashes = e, t->has_hashes = true;
+    else if (!memcmp(guid, SVSM_INFO_GUID, 16))
+        t->svsm = e, t->has_svsm = true;
 }
 
 /* Walk the footer table backwards. No footer GUID: NO_METADATA (not an
@@ -222,7 +226,7 @@ static int read_sev(const uint8_t *img, size_t len, entry e, attest_ovmf_meta *m
     return st == ATTEST_OK ? attest_sev_sections_total_check(m->sev, n) : st;
 }
 
-/* The SEV-ES reset block and the kernel-hashes table entry. */
+/* The SEV-ES reset block, the kernel-hashes table and SVSM info entries. */
 static int read_sev_entries(const uint8_t *img, const table *t, attest_ovmf_meta *m)
 {
     if (t->has_reset) {
@@ -239,6 +243,13 @@ static int read_sev_entries(const uint8_t *img, const table *t, attest_ovmf_meta
         m->hashes_gpa = attest_le32(img + t->hashes.off);
         m->hashes_size = attest_le32(img + t->hashes.off + 4);
         m->has_hashes_table = m->hashes_size != 0; /* 0: built without measured boot */
+    }
+    if (t->has_svsm) {
+        if (t->svsm.len < 4)
+            return attest_set_error(ATTEST_E_MEASURE_METADATA,
+                                    "ovmf.svsm_info: %zu bytes, needs 4", t->svsm.len);
+        m->has_svsm_info = true;
+        m->svsm_entry = attest_le32(img + t->svsm.off);
     }
     return ATTEST_OK;
 }

@@ -10,6 +10,7 @@
  *                "ASEV" | length | version 1 | n | n x {gpa, size, type}
  *   00f771de-... SEV-ES reset block: u32 AP reset EIP
  *   7255371f-... SEV kernel-hashes table: u32 GPA, u32 size
+ *   a789a612-... COCONUT-SVSM information: u32 entry point offset
  * A pure parser: every offset and length read from the image is checked
  * against the image before use, and errors name the field. Hashing is
  * lib/appraise/measure_*.c's. */
@@ -61,6 +62,8 @@ typedef struct attest_ovmf_meta {
     uint32_t reset_eip;
     bool has_hashes_table;          /* entry present with a non-zero size */
     uint32_t hashes_gpa, hashes_size;
+    bool has_svsm_info;             /* an SVSM image (COCONUT-SVSM) */
+    uint32_t svsm_entry;            /* its entry point, offset in the image */
 } attest_ovmf_meta;
 
 /* Which metadata a caller needs: the parse fails with

@@ -224,6 +224,59 @@ Test(measure, snp_s02_sev_snp_measure_vectors)
     }
 }
 
+/* S03: COCONUT-SVSM, virtee/sev-snp-measure tests (MANIFEST row S03). */
+#define S03 REF "snp/S03_sevsnpmeasure_svsm/"
+#define S03_VARS 540672u
+
+static void measure_s03(unsigned vcpus, uint64_t vars, uint8_t d[48])
+{
+    size_t on, sn;
+    uint8_t *ovmf = load(S03 "svsm_ovmf.fd", &on), *svsm = load(S03 "svsm.bin", &sn);
+    attest_snp_launch *l = launch_from_image(ovmf, on);
+    cr_assert_eq(attest_snp_launch_set_svsm(l, svsm, sn, vars), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert_eq(attest_snp_launch_set_vcpus(l, vcpus), ATTEST_OK);
+    cr_assert_eq(attest_snp_launch_set_vcpu_type(l, "EPYC-v4"), ATTEST_OK);
+    cr_assert_eq(attest_snp_launch_set_guest_features(l, 0x1), ATTEST_OK);
+    measure_ok(l, d);
+    attest_snp_launch_free(l);
+    free(ovmf);
+    free(svsm);
+}
+
+Test(measure, snp_s03_svsm_vectors)
+{
+    uint8_t d[48];
+    measure_s03(2, S03_VARS, d);
+    expect_hex(d, "9b94745036aafddf4f7f8b00c7513abb5b7703178cb95aaa57928bd963d68d3bfcb715d6019b9167ee2517b11b0d9be7", "S03 2 vCPUs");
+    measure_s03(4, S03_VARS, d);
+    expect_hex(d, "27d154c27b7b359c935e250ec6fee72aa0ae8c1225e3b0e1cf46a9567e938066d7d6f94bbdc4a857818bdb79277a44b2", "S03 4 vCPUs");
+}
+
+/* The variable store's size places the SVSM: another size, another launch. */
+Test(measure, snp_s03_wrong_vars_size_changes_the_digest)
+{
+    uint8_t right[48], wrong[48];
+    measure_s03(2, S03_VARS, right);
+    measure_s03(2, S03_VARS + 4096, wrong);
+    cr_expect(memcmp(right, wrong, 48), "vars size does not enter the digest");
+}
+
+/* An image without the SVSM information entry (an OVMF) is no SVSM. */
+Test(measure, snp_svsm_without_info_refused)
+{
+    static uint8_t img[OVMFGEN_SIZE];
+    ovmfgen_build(img, 0);
+    attest_snp_launch *l;
+    cr_assert_eq(attest_snp_launch_new(&l), ATTEST_OK);
+    cr_expect_eq(attest_snp_launch_set_svsm(l, img, sizeof img, S03_VARS),
+                 ATTEST_E_MEASURE_NO_METADATA, "%s", attest_error_last());
+    cr_expect(strstr(attest_error_last(), "svsm.info"), "%s", attest_error_last());
+    cr_expect_eq(attest_snp_launch_set_svsm(l, img, sizeof img, 1000),
+                 ATTEST_E_MEASURE_IMAGE_SIZE, "vars size not whole pages");
+    attest_snp_launch_free(l);
+}
+
 /* The peer's negative: OvmfX64 has no SNP_KERNEL_HASHES section, so a
  * kernel given to it would boot unmeasured. */
 Test(measure, snp_s02_kernel_without_hashes_section_refused)
