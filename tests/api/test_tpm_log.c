@@ -139,6 +139,23 @@ Test(tpm_log, ak_edits)
     p01_free(&v);
 }
 
+/* The selection's hash (u16 40 bytes from the end: hash, sizeofSelect,
+ * 3-byte bitmap, pcrDigest TPM2B) is the bank replayed: SM3 (0x0012), which
+ * the log parser keeps but no replay hashes, is refused before anything
+ * else; SHA-256 in place of SHA-1 changes the signed bytes. */
+Test(tpm_log, quote_bank_edits)
+{
+    p01 v;
+    p01_load(&v, "sha1");
+    uint8_t *hash = v.quote + v.quote_len - 40;
+    cr_assert(hash[0] == 0x00 && hash[1] == 0x04);
+    hash[1] = 0x12;
+    expect(&v, ATTEST_E_UNSUPPORTED_VERSION, "pcr_select.hash: 0x0012");
+    hash[1] = 0x0B;
+    expect(&v, ATTEST_E_TPM_SIGNATURE, NULL);
+    p01_free(&v);
+}
+
 Test(tpm_log, null_arguments)
 {
     cr_expect_eq(attest_tpm_log_verify(NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0),
