@@ -6,6 +6,10 @@
 #include "testutil.h"
 #include "appraise/eventlog.h"
 #include "parse/tcg_eventlog.h"
+#include "azgen.h"
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #define P01 "refvalues/tpm/P01_gce_cos85/"
 
@@ -153,6 +157,60 @@ Test(tpm_log, quote_bank_edits)
     expect(&v, ATTEST_E_UNSUPPORTED_VERSION, "pcr_select.hash: 0x0012");
     hash[1] = 0x0B;
     expect(&v, ATTEST_E_TPM_SIGNATURE, NULL);
+    p01_free(&v);
+}
+
+/* P01's SHA-256 quote re-signed by a fresh AK (azgen) after an edit: the
+ * quote from extraData on (offset 42: magic, type, 34-byte signer name)
+ * is rebuilt with `extra` as extraData and PCR `drop` unselected, its
+ * pcrDigest recomputed over the remaining values. */
+static void resign(p01 *v, const uint8_t *extra, size_t extra_len, int drop)
+{
+    EVP_PKEY *key = EVP_RSA_gen(2048);
+    cr_assert(key);
+    free(v->ak);
+    cr_assert_eq(azgen_tpmt_public(&v->ak, &v->ak_len, key), 0);
+    size_t tail = v->quote_len - 44, len = 42 + 2 + extra_len + tail;
+    uint8_t *q = malloc(len);
+    memcpy(q, v->quote, 42);
+    q[42] = 0;
+    q[43] = (uint8_t)extra_len;
+    if (extra_len)
+        memcpy(q + 44, extra, extra_len);
+    memcpy(q + 44 + extra_len, v->quote + 44, tail);
+    if (drop >= 0) {
+        q[len - 37 + drop / 8] &= (uint8_t)~(1u << (drop % 8));
+        memmove(v->pcrs + 32 * drop, v->pcrs + 32 * (drop + 1), 32 * (23 - drop));
+        v->pcrs_len -= 32;
+    }
+    EVP_Digest(v->pcrs, v->pcrs_len, q + len - 32, NULL, EVP_sha256(), NULL);
+    free(v->quote);
+    v->quote = q;
+    v->quote_len = len;
+    free(v->sig);
+    cr_assert_eq(azgen_quote_sign(&v->sig, &v->sig_len, q, len, key), 0);
+    EVP_PKEY_free(key);
+}
+
+/* A quote with extraData: accepted with that nonce, refused with none. */
+Test(tpm_log, nonce_in_extra_data)
+{
+    static const uint8_t nonce[] = {0x90, 0x09};
+    p01 v;
+    p01_load(&v, "sha256");
+    resign(&v, nonce, sizeof nonce, -1);
+    cr_expect_eq(verify(&v, nonce, sizeof nonce), ATTEST_OK, "%s", attest_error_last());
+    expect(&v, ATTEST_E_TPM_NONCE, "no nonce was given");
+    p01_free(&v);
+}
+
+/* The log extends PCR 9, which the quote no longer selects. */
+Test(tpm_log, log_extends_unselected_pcr)
+{
+    p01 v;
+    p01_load(&v, "sha256");
+    resign(&v, NULL, 0, 9);
+    expect(&v, ATTEST_E_EVENTLOG_REPLAY, "does not cover");
     p01_free(&v);
 }
 
