@@ -524,6 +524,32 @@ ATTEST_API const char *attest_item_kind_name(attest_item_kind kind);
  * field, ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_eventlog_to_json(char **out, const uint8_t *data, size_t len);
 
+/* A TPM 2.0 quote and the TCG log that explains it (docs/eventlog.md,
+ * "TPM quote and log"). Checks, in this order, each failing closed:
+ * the quote (`quote`: its TPMS_ATTEST, exactly the signed bytes; one PCR
+ * bank: SHA-1, SHA-256, SHA-384 or SHA-512) is signed by the AK
+ * (`ak_tpmt_public`: an RSA TPMT_PUBLIC, 2048/3072/4096 bits, exponent
+ * 65537) with RSASSA-PKCS1-v1_5/SHA-256 (`sig`: raw or a TPMT_SIGNATURE);
+ * extraData equals `nonce` (when nonce_len is 0, a quote whose extraData
+ * is not empty is refused: ATTEST_E_TPM_NONCE); SHA-256 over `pcr_values`
+ * (the values of exactly the selected PCRs in ascending index order, each
+ * of the bank's digest size) equals pcrDigest; the log's replay of the
+ * quoted bank equals the quoted value of every PCR the log extends, and
+ * each such PCR must be selected. The AK is taken as given: tying it to
+ * a device (its certificate, an enrolment) is the caller's part. Returns
+ * ATTEST_OK or the first failure with attest_error_last() naming it:
+ * ATTEST_E_INVALID_ARG, the parse errors of the quote, AK and log,
+ * ATTEST_E_TPM_AK_KEY, ATTEST_E_TPM_SIGNATURE(_FORMAT), ATTEST_E_TPM_NONCE,
+ * ATTEST_E_TPM_PCR_DIGEST, ATTEST_E_EVENTLOG_REPLAY ("tpm.event_log.pcrN"),
+ * ATTEST_E_EVENTLOG_UNUSABLE (the log lacks the bank), ATTEST_E_NOMEM.
+ * Nothing is kept; thread-safe. */
+ATTEST_API int attest_tpm_log_verify(const uint8_t *ak_tpmt_public, size_t ak_len,
+                                     const uint8_t *quote, size_t quote_len,
+                                     const uint8_t *sig, size_t sig_len,
+                                     const uint8_t *pcr_values, size_t pcr_len,
+                                     const uint8_t *event_log, size_t log_len,
+                                     const uint8_t *nonce, size_t nonce_len);
+
 /* ------------------------------------------------------------------------
  * What evidence still needs: the collateral a verification of some
  * evidence would use that a collateral does not hold yet, each item with

@@ -245,6 +245,18 @@ if [ -d "$SHARED/vectors/refvalues/tdx" ]; then # event logs (docs/eventlog.md)
   contains "$T/out" '"EV_EFI_ACTION"' "inspect shows the events"
 fi
 
+P=$SHARED/vectors/refvalues/tpm/P01_gce_cos85
+if [ -d "$P" ]; then # attest tpm-verify (docs/eventlog.md "TPM quote and log")
+  tpm() { # tpm BANK PCRS
+    "$CLI" tpm-verify --ak "$P/ak_pub.tpmt_public" --quote "$P/quote_$1.tpms_attest" \
+      --signature "$P/quote_$1.tpmt_signature" --pcrs "$2" --log "$P/event_log.bin"; }
+  expect 0 "tpm-verify P01 sha384" -- tpm sha384 "$P/pcrs_sha384.bin"
+  cp "$P/pcrs_sha256.bin" "$T/pcrs" && printf '\377' | dd of="$T/pcrs" bs=1 seek=300 conv=notrunc 2>/dev/null
+  expect 1 "tpm-verify: a PCR value changed" -- tpm sha256 "$T/pcrs"
+  contains "$T/err" "ATTEST_E_TPM_PCR_DIGEST" "the failing check's code is named"
+  expect 2 "tpm-verify: --log missing" -- "$CLI" tpm-verify --ak "$P/ak_pub.tpmt_public"
+fi
+
 if [ -d "$SHARED/vectors/nvidia" ]; then
   N=$SHARED/vectors/nvidia/hopper/setA_h100_550.90.07_complete
   echo '{"nvidia":{"allow_stored_ocsp":true,"allow_stale_ocsp":true}}' > "$T/nv.json"

@@ -1702,11 +1702,14 @@ static int dispatch(const command *cmd, int argc, char **argv)
 }
 
 int attest_measure_main(int argc, char **argv); /* tools/attest_measure.c */
+int attest_tpm_main(int argc, char **argv);     /* tools/attest_tpm.c */
 
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "measure"))
         return attest_measure_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "tpm-verify"))
+        return attest_tpm_main(argc - 1, argv + 1);
     if (argc < 2)
         return usage(stderr);
     if (!strcmp(argv[1], "--version"))

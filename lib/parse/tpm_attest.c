@@ -98,7 +98,12 @@ static int read_clock(attest_reader *r, attest_tpm_attest *q)
     return read_be(r, 8, "firmware_version", &q->firmware_version);
 }
 
-static int read_selection(attest_reader *r, attest_tpm_attest *q)
+static bool bank_known(uint16_t alg)
+{
+    return alg == 0x0004 || alg == ATTEST_TPM_ALG_SHA256 || alg == 0x000C || alg == 0x000D;
+}
+
+static int read_selection(attest_reader *r, attest_tpm_attest *q, bool any_bank)
 {
     uint64_t v;
     const uint8_t *p;
@@ -111,10 +116,11 @@ static int read_selection(attest_reader *r, attest_tpm_attest *q)
     if ((st = read_be(r, 2, "pcr_select.hash", &v)) != ATTEST_OK)
         return st;
     q->pcr_hash_alg = (uint16_t)v;
-    if (q->pcr_hash_alg != ATTEST_TPM_ALG_SHA256)
+    if (any_bank ? !bank_known(q->pcr_hash_alg) : q->pcr_hash_alg != ATTEST_TPM_ALG_SHA256)
         return attest_set_error(ATTEST_E_UNSUPPORTED_VERSION, "tpm.attest.pcr_select."
                                 "hash: 0x%04x is not supported (supported: 0x000b "
-                                "SHA-256)", q->pcr_hash_alg);
+                                "SHA-256%s)", q->pcr_hash_alg,
+                                any_bank ? ", 0x0004 SHA-1, 0x000c SHA-384, 0x000d SHA-512" : "");
     if ((st = read_be(r, 1, "pcr_select.size_of_select", &v)) != ATTEST_OK)
         return st;
     if (v < ATTEST_TPM_PCR_SELECT_MIN || v > ATTEST_TPM_PCR_SELECT_MAX)
@@ -142,7 +148,7 @@ static int read_digest(attest_reader *r, attest_tpm_attest *q)
     return take(r, SHA256_LEN, "pcr_digest", &q->pcr_digest);
 }
 
-int attest_tpm_attest_parse(attest_tpm_attest *out, const uint8_t *data, size_t len)
+static int parse_quote(attest_tpm_attest *out, const uint8_t *data, size_t len, bool any_bank)
 {
     attest_tpm_attest q;
     int st;
@@ -154,13 +160,63 @@ int attest_tpm_attest_parse(attest_tpm_attest *out, const uint8_t *data, size_t 
     memset(&q, 0, sizeof q);
     attest_reader r = attest_reader_init(data, 0, len);
     if ((st = read_head(&r, &q)) != ATTEST_OK || (st = read_clock(&r, &q)) != ATTEST_OK ||
-        (st = read_selection(&r, &q)) != ATTEST_OK || (st = read_digest(&r, &q)) != ATTEST_OK)
+        (st = read_selection(&r, &q, any_bank)) != ATTEST_OK || (st = read_digest(&r, &q)) != ATTEST_OK)
         return st;
     if (attest_reader_left(&r) != 0)
         return attest_set_error(ATTEST_E_LENGTH, "tpm.attest: %zu trailing bytes "
                                 "after pcr_digest at offset %zu",
                                 attest_reader_left(&r), r.off);
     *out = q;
+    return ATTEST_OK;
+}
+
+int attest_tpm_attest_parse(attest_tpm_attest *out, const uint8_t *data, size_t len)
+{
+    return parse_quote(out, data, len, false);
+}
+
+int attest_tpm_attest_parse_any_bank(attest_tpm_attest *out, const uint8_t *data, size_t len)
+{
+    return parse_quote(out, data, len, true);
+}
+
+/* TPMS_RSA_PARMS.symmetric and .scheme: an algorithm, then its details
+ * unless it is TPM_ALG_NULL (0x0010): keyBits and mode for a symmetric
+ * cipher, the hash for a scheme. */
+static int skip_alg(attest_reader *r, const char *field, size_t detail)
+{
+    uint64_t alg;
+    const uint8_t *p;
+    int st = read_be(r, 2, field, &alg);
+    if (st == ATTEST_OK && alg != 0x0010)
+        st = take(r, detail, field, &p);
+    return st;
+}
+
+int attest_tpm_public_rsa_parse(attest_tpm_rsa_public *out, const uint8_t *data, size_t len)
+{
+    uint64_t type, v;
+    const uint8_t *p;
+    size_t policy_len;
+    if (!out || (!data && len))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "tpm.attest.ak: NULL argument");
+    attest_reader r = attest_reader_init(data, 0, len);
+    int st = read_be(&r, 2, "ak.type", &type);
+    if (st == ATTEST_OK && type != 0x0001)
+        return attest_set_error(ATTEST_E_UNSUPPORTED_VERSION, "tpm.attest.ak.type: 0x%04llx, "
+                                "only RSA (0x0001) is supported", (unsigned long long)type);
+    if (st != ATTEST_OK || (st = take(&r, 6, "ak.name_alg_attributes", &p)) != ATTEST_OK ||
+        (st = read_tpm2b(&r, "ak.auth_policy", 64, &p, &policy_len)) != ATTEST_OK ||
+        (st = skip_alg(&r, "ak.symmetric", 4)) != ATTEST_OK ||
+        (st = skip_alg(&r, "ak.scheme", 2)) != ATTEST_OK ||
+        (st = read_be(&r, 2, "ak.key_bits", &v)) != ATTEST_OK ||
+        (st = read_be(&r, 4, "ak.exponent", &v)) != ATTEST_OK ||
+        (st = read_tpm2b(&r, "ak.unique", 512, &out->n, &out->n_len)) != ATTEST_OK)
+        return st;
+    out->exponent = v == 0 ? 65537u : (uint32_t)v; /* 0 means the default 2^16 + 1 */
+    if (attest_reader_left(&r) != 0)
+        return attest_set_error(ATTEST_E_LENGTH, "tpm.attest.ak: %zu trailing bytes after "
+                                "the modulus", attest_reader_left(&r));
     return ATTEST_OK;
 }
 

@@ -50,6 +50,28 @@ typedef struct attest_tpm_attest {
 ATTEST_HIDDEN int attest_tpm_attest_parse(attest_tpm_attest *out, const uint8_t *data,
                                           size_t len);
 
+/* The same for a quote of any PCR bank a TPM log replays: the selection's
+ * hash may also be SHA-1 (0x0004), SHA-384 (0x000c) or SHA-512 (0x000d);
+ * pcrDigest stays the 32-byte SHA-256 the quote's signing scheme makes
+ * (attest_tpm_log_verify). Errors as above. */
+ATTEST_HIDDEN int attest_tpm_attest_parse_any_bank(attest_tpm_attest *out,
+                                                   const uint8_t *data, size_t len);
+
+/* An RSA TPMT_PUBLIC (TPM 2.0 Part 2 12.2.4; tpm2_readpublic -f tpmt):
+ * type 0x0001 | nameAlg | objectAttributes | authPolicy TPM2B |
+ * TPMS_RSA_PARMS (symmetric, scheme, keyBits, exponent u32, 0 = 65537) |
+ * unique TPM2B (the modulus), nothing after. n points into data. The key
+ * itself is judged by attest_tpm_ak_from_jwk (lib/chain). Errors:
+ * ATTEST_E_TRUNCATED, ATTEST_E_MALFORMED (sizes), ATTEST_E_LENGTH
+ * (trailing bytes), ATTEST_E_UNSUPPORTED_VERSION (not RSA). */
+typedef struct attest_tpm_rsa_public {
+    const uint8_t *n;
+    size_t n_len;
+    uint32_t exponent;
+} attest_tpm_rsa_public;
+ATTEST_HIDDEN int attest_tpm_public_rsa_parse(attest_tpm_rsa_public *out, const uint8_t *data,
+                                              size_t len);
+
 /* Whether PCR `index` is in the signed selection. */
 ATTEST_HIDDEN bool attest_tpm_pcr_selected(const attest_tpm_attest *q, unsigned index);
 /* How many PCRs the selection names. */
