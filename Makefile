@@ -43,7 +43,7 @@ ASAN_OBJ := $(LIB_SRC:%.c=$(B)/asan/%.o)
 TEST_SRC := $(filter-out tests/tsan/% tests/soak/% tests/allocfail/%,$(wildcard tests/*/*.c))
 GEN_SRC := vectors/gen/snpgen.c vectors/gen/dcapgen.c vectors/gen/nvgen.c vectors/gen/gencommon.c vectors/gen/azgen.c vectors/gen/ratlsgen.c
 
-.PHONY: all lib cli deps demo check test test-asan check-tsan check-valgrind check-allocfail allocfail-full check-python fuzz fuzz-campaign bench bench-table interop install clean help
+.PHONY: all lib cli deps demo check test test-asan check-tsan check-valgrind check-after-test check-allocfail allocfail-full check-python fuzz fuzz-campaign bench bench-table interop install clean help
 all: lib cli $(B)/attest-mock pkg-config/libattest.pc
 
 help:
@@ -250,11 +250,15 @@ check-allocfail: $(B)/allocfail/driver $(B)/allocfail/ev/.done
 allocfail-full: $(B)/allocfail/driver $(B)/allocfail/ev/.done
 	$(ALLOCFAIL_RUN) --full
 
+# The valgrind pass (one core, ~6 min) runs beside the sanitizer and
+# binding suites once `test` has built everything both need.
 check: deps
 	$(MAKE) test
+	$(MAKE) -j2 --output-sync=target check-valgrind check-after-test
+
+check-after-test:
 	$(MAKE) test-asan
 	$(MAKE) check-tsan
-	$(MAKE) check-valgrind
 	$(MAKE) check-allocfail
 	$(MAKE) check-go
 	@echo "make check: all tests passed (plain, ASan+UBSan, TSan threads, valgrind CLI, allocation failures)"

@@ -272,4 +272,10 @@ var allStatuses = []Status{
 	ErrRATLSKeyHash,
 	ErrRATLSNonce,
 	ErrRATLSPeer,
+	ErrEventLogReplay,
+	ErrEventLogStructure,
+	ErrEventLogDigest,
+	ErrEventLogUnusable,
+	ErrPolicyEventLog,
+	ErrEventLogTable,
 }
