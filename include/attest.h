@@ -202,6 +202,26 @@ typedef enum attest_status {
     ATTEST_E_EVENTLOG_UNUSABLE = -213,     /* a log given that this evidence cannot check */
     ATTEST_E_POLICY_EVENT_LOG = -214,      /* required log absent, or a pinned event differs */
     ATTEST_E_EVENTLOG_TABLE = -215,        /* log does not fit the CCEL table (log area length) */
+
+    /* other verifiers' signed results (NRAS, Intel Trust Authority, Azure
+     * Attestation) and the key sets that verify them (docs/results.md);
+     * signature, expiry and nonce failures use ATTEST_E_TOKEN_* above */
+    ATTEST_E_KEYSET_MALFORMED = -220,      /* key set (JWKS or certificates) undecodable, a key of an
+                                              unsupported type, or a JWK whose x5c[0] key differs */
+    ATTEST_E_KEYSET_CERT = -221,           /* a key's x5c chain does not verify or is outside its
+                                              validity at the verification instant */
+    ATTEST_E_TOKEN_ALG = -222,             /* alg none, HS*, not allowed for this issuer, or not the
+                                              selected key's alg */
+    ATTEST_E_TOKEN_KID = -223,             /* kid absent, unknown to the key set (rotated), or
+                                              naming keys that disagree */
+    ATTEST_E_TOKEN_ISSUER = -224,          /* iss is not the pinned issuer */
+    ATTEST_E_RESULT_SUBMODS = -225,        /* a detached submod missing, extra, or not the digest
+                                              the overall token signed */
+    ATTEST_E_RESULT_VERDICT = -226,        /* the other verifier's verdict is not trustworthy (overall
+                                              false, measurements not matching, error details) */
+    ATTEST_E_RESULT_CLAIMS = -227,         /* a claim the mapping needs absent, malformed or of an
+                                              unknown value */
+    ATTEST_E_RESULT_BINDING = -228,        /* the token's report data / runtime data binding fails */
 } attest_status;
 
 /* Static English text for a status code; never NULL. Thread-safe. */

@@ -128,6 +128,15 @@ const (
 	ErrEventLogUnusable      Status = C.ATTEST_E_EVENTLOG_UNUSABLE        // a log given that this evidence cannot check
 	ErrPolicyEventLog        Status = C.ATTEST_E_POLICY_EVENT_LOG         // required log absent, or a pinned event differs
 	ErrEventLogTable         Status = C.ATTEST_E_EVENTLOG_TABLE           // log does not fit the CCEL table
+	ErrKeysetMalformed       Status = C.ATTEST_E_KEYSET_MALFORMED         // key set undecodable, a key unusable, x5c[0] differing
+	ErrKeysetCert            Status = C.ATTEST_E_KEYSET_CERT              // a key's x5c chain invalid or expired
+	ErrTokenAlg              Status = C.ATTEST_E_TOKEN_ALG                // alg none, HS*, not allowed, or not the key's
+	ErrTokenKid              Status = C.ATTEST_E_TOKEN_KID                // kid absent, unknown or ambiguous
+	ErrTokenIssuer           Status = C.ATTEST_E_TOKEN_ISSUER             // iss is not the pinned issuer
+	ErrResultSubmods         Status = C.ATTEST_E_RESULT_SUBMODS           // detached submod missing, extra or altered
+	ErrResultVerdict         Status = C.ATTEST_E_RESULT_VERDICT           // the other verifier's verdict is not trustworthy
+	ErrResultClaims          Status = C.ATTEST_E_RESULT_CLAIMS            // a claim the mapping needs absent or malformed
+	ErrResultBinding         Status = C.ATTEST_E_RESULT_BINDING           // report data / runtime data binding fails
 )
 
 // Name is the enum name ("ATTEST_E_SNP_SIGNATURE"); "ATTEST_E_UNKNOWN" for
@@ -278,4 +287,13 @@ var allStatuses = []Status{
 	ErrEventLogUnusable,
 	ErrPolicyEventLog,
 	ErrEventLogTable,
+	ErrKeysetMalformed,
+	ErrKeysetCert,
+	ErrTokenAlg,
+	ErrTokenKid,
+	ErrTokenIssuer,
+	ErrResultSubmods,
+	ErrResultVerdict,
+	ErrResultClaims,
+	ErrResultBinding,
 }

@@ -112,7 +112,16 @@
     X(ATTEST_E_EVENTLOG_DIGEST, "event digest differs from its data")            \
     X(ATTEST_E_EVENTLOG_UNUSABLE, "event log given that the evidence cannot check") \
     X(ATTEST_E_POLICY_EVENT_LOG, "event log absent or a pinned event differs")   \
-    X(ATTEST_E_EVENTLOG_TABLE, "event log does not fit its CCEL table")
+    X(ATTEST_E_EVENTLOG_TABLE, "event log does not fit its CCEL table")          \
+    X(ATTEST_E_KEYSET_MALFORMED, "key set malformed or a key not usable")        \
+    X(ATTEST_E_KEYSET_CERT, "key set certificate chain invalid or expired")      \
+    X(ATTEST_E_TOKEN_ALG, "token algorithm not allowed")                         \
+    X(ATTEST_E_TOKEN_KID, "token key id absent, unknown or ambiguous")           \
+    X(ATTEST_E_TOKEN_ISSUER, "token issuer is not the pinned one")               \
+    X(ATTEST_E_RESULT_SUBMODS, "result submods missing, extra or altered")       \
+    X(ATTEST_E_RESULT_VERDICT, "other verifier's verdict is not trustworthy")    \
+    X(ATTEST_E_RESULT_CLAIMS, "result claim absent or malformed")                \
+    X(ATTEST_E_RESULT_BINDING, "result report data binding fails")
 
 const char *attest_strerror(int status)
 {
