@@ -18,6 +18,8 @@
 #          FUZZ_NICE=19 FUZZ_TIMEOUT=30 (seconds for one input)
 #          FUZZ_COVERAGE=1 (0: no coverage build, no line %)
 #          FUZZ_RESTARTS=3 (runs after a finding, per harness and call)
+#          FUZZ_CHUNK=600 (seconds per libFuzzer run, so that a campaign
+#          stopped midway keeps what it ran: the state is written per run)
 set -u
 B=${B:-build}
 SHARED=${SHARED:-../shared}
@@ -29,6 +31,7 @@ FUZZ_NICE=${FUZZ_NICE:-19}
 FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-30}
 FUZZ_COVERAGE=${FUZZ_COVERAGE:-1}
 FUZZ_RESTARTS=${FUZZ_RESTARTS:-3}
+FUZZ_CHUNK=${FUZZ_CHUNK:-600}
 OUT=$B/fuzz-campaign
 ALL="snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report runtime-claims
 tpm-attest evidence evidence-parts collateral token fetch-response"
@@ -109,6 +112,7 @@ run_one() {
     left_execs=$((FUZZ_EXECS - execs)) left_secs=$((FUZZ_SECONDS - secs))
     [ "$left_execs" -gt 0 ] && [ "$left_secs" -gt 0 ] || return 0
     [ "$restarts" -le "$FUZZ_RESTARTS" ] || return 0
+    [ "$left_secs" -le "$FUZZ_CHUNK" ] || left_secs=$FUZZ_CHUNK
     log=$OUT/logs/$h.$(date +%Y%m%dT%H%M%S).log
     start=$(date +%s)
     nice -n "$FUZZ_NICE" "$B/fuzz-$h" -runs="$left_execs" -max_total_time="$left_secs" \
@@ -120,7 +124,7 @@ run_one() {
     [ -n "$ran" ] || ran=$(last_stat "$log" | cut -d' ' -f1)
     echo "$((execs + ${ran:-0})) $((secs + spent)) $(last_stat "$log" | cut -d' ' -f2)" > "$OUT/$h.state"
     echo "fuzz-campaign: $h: ${ran:-0} executions in ${spent}s (exit $rc, log $log)"
-    [ "$rc" -eq 0 ] && return 0
+    [ "$rc" -eq 0 ] && continue # a chunk ended: the budgets above decide
     restarts=$((restarts + 1)) # a finding (or a crash of the run): go on
   done
 }
