@@ -124,6 +124,7 @@ run_one() {
     [ -n "$ran" ] || ran=$(last_stat "$log" | cut -d' ' -f1)
     echo "$((execs + ${ran:-0})) $((secs + spent)) $(last_stat "$log" | cut -d' ' -f2)" > "$OUT/$h.state"
     echo "fuzz-campaign: $h: ${ran:-0} executions in ${spent}s (exit $rc, log $log)"
+    [ "$rc" -eq 0 ] && [ "${ran:-0}" -eq 0 ] && return 0 # ran nothing: stop, no busy loop
     [ "$rc" -eq 0 ] && continue # a chunk ended: the budgets above decide
     restarts=$((restarts + 1)) # a finding (or a crash of the run): go on
   done
