@@ -1315,6 +1315,20 @@ ATTEST_API int attest_token_verify_key(char **claims_json, const char *token,
                                        const attest_token_pubkey *key, int64_t now,
                                        const uint8_t *nonce, size_t nonce_len);
 
+/* ---- other verifiers' signed results (docs/results.md) ----------------- */
+
+/* The keys that verify another verifier's tokens (NRAS, Intel Trust
+ * Authority, Azure Attestation), from `data`: a JWKS document, or PEM text
+ * of certificates or public keys. The caller chose these keys: they are
+ * the trust anchor of every token verified with them. Every key is decoded
+ * here. On success *out is owned by the caller (attest_keyset_free); on
+ * failure NULL. Errors: ATTEST_E_INVALID_ARG (NULL or empty),
+ * ATTEST_E_KEYSET_MALFORMED (naming the key's index and kid), ATTEST_E_NOMEM.
+ * A key set is immutable: any number of threads may use it at once. */
+typedef struct attest_keyset attest_keyset;
+ATTEST_API int attest_keyset_new(attest_keyset **out, const uint8_t *data, size_t len);
+ATTEST_API void attest_keyset_free(attest_keyset *ks);
+
 #ifdef __cplusplus
 }
 #endif
