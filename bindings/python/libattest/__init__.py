@@ -26,8 +26,11 @@ from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
 from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, TokenKey,
                        NonceLike, Policy, Result, Verifier, _bytes, c_string, collateral_needs,
                        nonce_bytes, parse_time, unix_time)
+from ._ratls import check_peer
+from ._ratls import client_context as ratls_client_context
+from ._ratls import connect as ratls_connect
 from ._types import (SERVICES, Check, CheckOutcome, Format, ItemKind, Need, NeedKind, PartKind,
-                     Service, TcbUpdate, Vendor, Verdict)
+                     RatlsRule, Service, TcbUpdate, Vendor, Verdict)
 
 __all__ = [
     "AttestError", "LibraryNotFound", "TokenKey", "Verifier", "Evidence", "Collateral", "Policy", "Result",
@@ -36,6 +39,7 @@ __all__ = [
     "classify", "collateral_needs", "create_bundle", "verify_token", "parse_time",
     "version", "version_number", "nonce_max", "nvidia_device_max", "ocsp_response_max",
     "ocsp_nonce_max", "status_name", "strerror", "library_path",
+    "RatlsRule", "check_peer", "ratls_client_context", "ratls_connect",
 ]
 
 # Kept for the 0.1 binding's callers.

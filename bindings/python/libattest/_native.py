@@ -116,6 +116,12 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
                                         ctypes.POINTER(SZ), SZ),
     "attest_result_to_cbor": (INT, PP, ctypes.POINTER(SZ), P),
     "attest_token_verify": (INT, PP, STR, BUF, SZ, I64, BUF, SZ),
+    # RA-TLS (docs/ratls.md); attest_tls_check_* and attest_ssl_ctx_set_verify
+    # take an OpenSSL SSL_CTX, which Python's ssl module does not expose
+    "attest_ratls_rule_parse": (INT, ctypes.POINTER(INT), STR),
+    "attest_ratls_rule_name": (STR, INT),
+    "attest_verify_tls_peer": (INT, PP, P, BUF, SZ, INT, P, P, BUF, SZ),
+    "attest_verify_tls_fetched": (INT, PP, P, BUF, SZ, INT, P, BUF, SZ, P, P, BUF, SZ),
 }
 
 

@@ -13,8 +13,8 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import _native as N
 from ._native import C, AttestError, check, text
-from ._types import (SERVICES, Check, CheckOutcome, Format, Need, NeedKind, PartKind, Service,
-                     TcbUpdate, Vendor, Verdict)
+from ._types import (SERVICES, Check, CheckOutcome, Format, Need, NeedKind, PartKind, RatlsRule,
+                     Service, TcbUpdate, Vendor, Verdict)
 
 BytesLike = Union[bytes, bytearray, memoryview]
 Instant = Union[None, int, str, datetime.datetime]
@@ -336,6 +336,70 @@ class Verifier(_Handle):
             if not out:
                 raise AttestError(status, text(C.attest_error_last()))
         return Result._take(out)
+
+    def verify_tls_peer(self, cert: BytesLike, rule: RuleLike,
+                        collateral: CollateralLike = None, policy: PolicyLike = None,
+                        nonce: NonceLike = None) -> "Result":
+        """Verify a TLS peer whose evidence is in its certificate or attested
+        CSR, DER or PEM (attest_verify_tls_peer, docs/ratls.md): its
+        self-signature (no PKIX chain, no validity period), the one evidence
+        extension `rule` takes, the evidence as verify() does, then
+        REPORT_DATA by the rule. `rule`: a RatlsRule or its name
+        ("claims-sha256"). `policy`: its report_data members must be absent.
+        `nonce`: compared with the TCG evidence's nonce claim, refused
+        (ATTEST_E_RATLS_NONCE) when it has none; without one the result is
+        not fresh. A rejection is a Result (ATTEST_E_RATLS_KEY_HASH, ...);
+        AttestError only when no result could be made. No I/O."""
+        raw, n, code = _bytes(cert, "certificate"), nonce_bytes(nonce), _rule(rule)
+        with _Temporaries() as tmp:
+            coll = None if collateral is None else tmp.own(collateral, Collateral, Collateral)
+            pol = None if policy is None else tmp.own(policy, Policy, Policy)
+            out = ctypes.c_void_p()
+            status = C.attest_verify_tls_peer(ctypes.byref(out), self._handle, raw, len(raw),
+                                              code, coll._handle if coll else None,
+                                              pol._handle if pol else None, n or None, len(n))
+            if not out:
+                raise AttestError(status, text(C.attest_error_last()))
+        return Result._take(out)
+
+    def verify_tls_fetched(self, peer: BytesLike, rule: RuleLike, evidence: EvidenceLike,
+                           bound: BytesLike, nonce: NonceLike,
+                           collateral: CollateralLike = None,
+                           policy: PolicyLike = None) -> "Result":
+        """Verify evidence fetched over a TLS connection (rules TINFOIL and
+        NEARAI; attest_verify_tls_fetched) against that connection's key:
+        `peer` is the live session's certificate (DER, e.g.
+        ssl_socket.getpeercert(binary_form=True)) or its DER SPKI, never
+        taken from the fetched document; `evidence` the SEV-SNP report
+        (Tinfoil), TDX quote or bundle (NEAR AI); `bound` the 32-byte HPKE
+        key (Tinfoil) or signing address (NEAR AI); `nonce` the 32 bytes
+        (or hex) put in the request. Results and errors as verify_tls_peer."""
+        raw, n, code = _bytes(peer, "peer"), nonce_bytes(nonce), _rule(rule)
+        key = _bytes(bound, "bound")
+        with _Temporaries() as tmp:
+            ev = tmp.own(evidence, Evidence, Evidence)
+            coll = None if collateral is None else tmp.own(collateral, Collateral, Collateral)
+            pol = None if policy is None else tmp.own(policy, Policy, Policy)
+            out = ctypes.c_void_p()
+            status = C.attest_verify_tls_fetched(ctypes.byref(out), self._handle, raw, len(raw),
+                                                 code, ev._handle, key or None, len(key),
+                                                 coll._handle if coll else None,
+                                                 pol._handle if pol else None, n or None, len(n))
+            if not out:
+                raise AttestError(status, text(C.attest_error_last()))
+        return Result._take(out)
+
+
+RuleLike = Union[RatlsRule, str]
+
+
+def _rule(rule: RuleLike) -> int:
+    """A RatlsRule, or its name; an int that is no rule is refused here."""
+    if isinstance(rule, str):
+        return int(RatlsRule.parse(rule))
+    if isinstance(rule, bool) or not isinstance(rule, int):
+        raise TypeError("rule: a RatlsRule or its name, not %s" % type(rule).__name__)
+    return int(RatlsRule(rule))
 
 
 @dataclass(eq=False)

@@ -2,11 +2,12 @@
 results and needs are read into."""
 from __future__ import annotations
 
+import ctypes
 import enum
 from dataclasses import dataclass
 from typing import Dict
 
-from ._native import C, text
+from ._native import C, check, text
 
 
 class Format(enum.IntEnum):
@@ -49,6 +50,34 @@ class ItemKind(enum.IntEnum):
     @property
     def is_evidence(self) -> bool:
         return 1 <= self <= 15
+
+
+class RatlsRule(enum.IntEnum):
+    """attest_ratls_rule: how a TLS peer's key is bound into REPORT_DATA
+    (docs/ratls.md). Named by the caller, never guessed from the evidence."""
+    SPKI_SHA256 = 1        # Gramine / Intel legacy SGX, Open Enclave (EGo), Steward SGX CSR
+    CLAIMS_SHA256 = 2      # TCG DICE tagged evidence (CCC interoperable RA-TLS)
+    CSR_SPKI_SHA384 = 3    # Enarx Steward SNP CSR
+    OE_PEM_SHA256 = 4      # Open Enclave
+    TINFOIL = 5            # fetched evidence: verify_tls_fetched
+    NEARAI = 6             # fetched evidence: verify_tls_fetched
+
+    @property
+    def label(self) -> str:
+        """The library's name ("claims-sha256"), as `attest verify --binding` takes it."""
+        return text(C.attest_ratls_rule_name(int(self)))
+
+    @classmethod
+    def parse(cls, name: str) -> "RatlsRule":
+        """The rule of that name (attest_ratls_rule_parse); AttestError
+        ATTEST_E_INVALID_ARG for an unknown one."""
+        if not isinstance(name, str):
+            raise TypeError("rule name: str expected, not %s" % type(name).__name__)
+        if "\0" in name:
+            raise ValueError("rule name: holds a NUL character")
+        out = ctypes.c_int()
+        check(C.attest_ratls_rule_parse(ctypes.byref(out), name.encode()))
+        return cls(out.value)
 
 
 class NeedKind(enum.IntEnum):
