@@ -53,8 +53,10 @@ func ParseRATLSRule(name string) (RATLSRule, error) {
 // String is the rule's name (attest_ratls_rule_name), or "RATLSRule(N)"
 // for a value that names no rule.
 func (r RATLSRule) String() string {
-	if s := C.attest_ratls_rule_name(C.int(r)); s != nil {
-		return C.GoString(s)
+	if c, ok := cInt(int(r)); ok {
+		if s := C.attest_ratls_rule_name(c); s != nil {
+			return C.GoString(s)
+		}
 	}
 	return fmt.Sprintf("RATLSRule(%d)", int(r))
 }
@@ -94,11 +96,15 @@ func TLSNonce(n []byte) TLSOption {
 // returns the Result and an *Error wrapping its Status (ErrRATLSKeyHash,
 // ErrRATLSBinding, ...). No I/O; safe from any number of goroutines.
 func (v *Verifier) VerifyTLSPeer(cert []byte, rule RATLSRule, opts ...TLSOption) (*Result, error) {
-	in := v.tlsInputs(opts)
 	const op = "attest_verify_tls_peer"
+	in := v.tlsInputs(opts)
+	crule, ok := cInt(int(rule))
+	if !ok {
+		return nil, &Error{Op: op, Status: ErrInvalidArg, Message: "unknown rule"}
+	}
 	return v.tlsCall(op, in, nil, func(vp *C.attest_verifier, coll *C.attest_collateral,
 		pol *C.attest_policy, _ *C.attest_evidence, r **C.attest_result) C.int {
-		return C.attest_verify_tls_peer(r, vp, bytesPtr(cert), C.size_t(len(cert)), C.int(rule),
+		return C.attest_verify_tls_peer(r, vp, bytesPtr(cert), C.size_t(len(cert)), crule,
 			coll, pol, bytesPtr(in.nonce), C.size_t(len(in.nonce)))
 	})
 }
@@ -119,12 +125,13 @@ func (v *Verifier) VerifyTLSFetched(peer []byte, rule RATLSRule, ev *Evidence, b
 		return nil, &Error{Op: op, Status: ErrInvalidArg,
 			Message: "the nonce of a fetched scheme is VerifyTLSFetched's parameter, not TLSNonce"}
 	}
-	if ev == nil {
-		return nil, &Error{Op: op, Status: ErrInvalidArg, Message: "no evidence"}
+	crule, ok := cInt(int(rule))
+	if ev == nil || !ok {
+		return nil, &Error{Op: op, Status: ErrInvalidArg, Message: "no evidence, or an unknown rule"}
 	}
 	return v.tlsCall(op, in, ev, func(vp *C.attest_verifier, coll *C.attest_collateral,
 		pol *C.attest_policy, evp *C.attest_evidence, r **C.attest_result) C.int {
-		return C.attest_verify_tls_fetched(r, vp, bytesPtr(peer), C.size_t(len(peer)), C.int(rule),
+		return C.attest_verify_tls_fetched(r, vp, bytesPtr(peer), C.size_t(len(peer)), crule,
 			evp, bytesPtr(bound), C.size_t(len(bound)), coll, pol, bytesPtr(nonce),
 			C.size_t(len(nonce)))
 	})

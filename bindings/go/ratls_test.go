@@ -78,6 +78,9 @@ func TestRATLSRuleNames(t *testing.T) {
 	if RATLSClaimsSHA256.String() != "claims-sha256" || RATLSRule(99).String() != "RATLSRule(99)" {
 		t.Errorf("names: %q %q", RATLSClaimsSHA256, RATLSRule(99))
 	}
+	if wraps := RATLSRule(1<<32 | int(RATLSClaimsSHA256)); wraps.String() == "claims-sha256" {
+		t.Error("a rule that wraps to claims-sha256 in a C int is named so")
+	}
 	if _, err := ParseRATLSRule("claims-sha512"); !errors.Is(err, ErrInvalidArg) {
 		t.Errorf("unknown rule: %v", err)
 	}
@@ -117,6 +120,9 @@ func TestVerifyTLSPeer(t *testing.T) {
 	if !errors.As(err, &e) || e.Status != ErrRATLSKeyHash || e.Op != "attest_verify_tls_peer" ||
 		r == nil || r.Status != ErrRATLSKeyHash {
 		t.Errorf("other key: %v", err)
+	}
+	if _, err := v.VerifyTLSPeer(cert, RATLSRule(1<<32|int(RATLSClaimsSHA256)), TLSCollateral(coll)); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("a rule that wraps to claims-sha256 in a C int: %v", err)
 	}
 	if _, err := v.VerifyTLSPeer(cert, RATLSTinfoil); !errors.Is(err, ErrInvalidArg) {
 		t.Errorf("a fetched rule for a certificate: %v", err)
