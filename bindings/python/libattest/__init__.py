@@ -23,14 +23,15 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native as N
 from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
-from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, TokenKey,
-                       NonceLike, Policy, Result, Verifier, _bytes, c_string, collateral_needs,
-                       nonce_bytes, parse_time, unix_time)
+from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, NonceLike,
+                       Policy, Result, TokenKey, TokenPubKey, Verifier, _bytes, c_string,
+                       collateral_needs, nonce_bytes, parse_time, unix_time)
+from ._measure import SnpLaunch, eventlog_to_json, inspect_eventlog, measure_tdx, tpm_log_verify
 from ._ratls import check_peer
 from ._ratls import client_context as ratls_client_context
 from ._ratls import connect as ratls_connect
 from ._types import (SERVICES, Check, CheckOutcome, Format, ItemKind, Need, NeedKind, PartKind,
-                     RatlsRule, Service, TcbUpdate, Vendor, Verdict)
+                     RatlsRule, Service, SevSection, TcbUpdate, TdxOrder, Vendor, Verdict, Vmm)
 
 __all__ = [
     "AttestError", "LibraryNotFound", "TokenKey", "Verifier", "Evidence", "Collateral", "Policy", "Result",
@@ -40,6 +41,8 @@ __all__ = [
     "version", "version_number", "nonce_max", "nvidia_device_max", "ocsp_response_max",
     "ocsp_nonce_max", "status_name", "strerror", "library_path",
     "RatlsRule", "check_peer", "ratls_client_context", "ratls_connect",
+    "TokenPubKey", "verify_token_key", "SnpLaunch", "measure_tdx", "TdxOrder", "Vmm",
+    "SevSection", "eventlog_to_json", "inspect_eventlog", "tpm_log_verify",
 ]
 
 # Kept for the 0.1 binding's callers.
@@ -103,6 +106,19 @@ def verify_token(token: str, pubkey_pem: Union[str, bytes], at: Instant = None,
     key = pubkey_pem.encode() if isinstance(pubkey_pem, str) else _bytes(pubkey_pem, "pubkey")
     n = nonce_bytes(nonce)
     claims = N.call_string(C.attest_token_verify, c_string(token, "token"), key, len(key),
+                           unix_time(at), n or None, len(n))
+    decoded: Dict[str, Any] = json.loads(claims)
+    return decoded
+
+
+def verify_token_key(token: str, key: TokenPubKey, at: Instant = None,
+                     nonce: NonceLike = None) -> Dict[str, Any]:
+    """verify_token with a key read once (attest_token_verify_key): the same
+    checks in the same order, the same errors."""
+    if not isinstance(key, TokenPubKey):
+        raise TypeError("key: a TokenPubKey, not %s" % type(key).__name__)
+    n = nonce_bytes(nonce)
+    claims = N.call_string(C.attest_token_verify_key, c_string(token, "token"), key._handle,
                            unix_time(at), n or None, len(n))
     decoded: Dict[str, Any] = json.loads(claims)
     return decoded

@@ -51,6 +51,7 @@ BUF = ctypes.c_char_p        # const uint8_t * / const char *: bytes passed with
 SZ = ctypes.c_size_t
 I64 = ctypes.c_int64
 INT = ctypes.c_int
+U32 = ctypes.c_uint32
 STR = ctypes.c_char_p        # a static or borrowed NUL-terminated string
 TIME_NOW = -(2 ** 63)        # ATTEST_TIME_NOW
 
@@ -122,6 +123,28 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
     "attest_ratls_rule_name": (STR, INT),
     "attest_verify_tls_peer": (INT, PP, P, BUF, SZ, INT, P, P, BUF, SZ),
     "attest_verify_tls_fetched": (INT, PP, P, BUF, SZ, INT, P, BUF, SZ, P, P, BUF, SZ),
+    # token verification key read once
+    "attest_token_pubkey_new": (INT, PP, BUF, SZ), "attest_token_pubkey_free": (None, P),
+    "attest_token_verify_key": (INT, PP, STR, P, I64, BUF, SZ),
+    # event logs and TPM quotes (docs/eventlog.md)
+    "attest_eventlog_to_json": (INT, PP, BUF, SZ),
+    "attest_tpm_log_verify": (INT, BUF, SZ, BUF, SZ, BUF, SZ, BUF, SZ, BUF, SZ, BUF, SZ),
+    # expected launch measurements (docs/measure.md); out digests are 48-byte buffers
+    "attest_measure_tdx": (INT, BUF, BUF, SZ, INT),
+    "attest_snp_launch_new": (INT, PP), "attest_snp_launch_free": (None, P),
+    "attest_snp_launch_set_ovmf": (INT, P, BUF, SZ),
+    "attest_snp_launch_set_ovmf_hash": (INT, P, BUF),
+    "attest_snp_launch_add_section": (INT, P, U32, U32, U32),
+    "attest_snp_launch_set_reset_eip": (INT, P, U32),
+    "attest_snp_launch_set_hashes_table_gpa": (INT, P, U32),
+    "attest_snp_launch_set_kernel": (INT, P, BUF, BUF, STR),
+    "attest_snp_launch_set_vcpus": (INT, P, ctypes.c_uint),
+    "attest_snp_launch_set_vcpu_type": (INT, P, STR),
+    "attest_snp_launch_set_vcpu_family": (INT, P, ctypes.c_uint, ctypes.c_uint, ctypes.c_uint),
+    "attest_snp_launch_set_vmm": (INT, P, INT),
+    "attest_snp_launch_set_guest_features": (INT, P, ctypes.c_uint64),
+    "attest_snp_launch_set_svsm": (INT, P, BUF, SZ, ctypes.c_uint64),
+    "attest_measure_snp": (INT, BUF, P),
 }
 
 

@@ -691,3 +691,17 @@ class TokenKey(_Handle):
         super().__init__()
         key = key_pem.encode() if isinstance(key_pem, str) else _bytes(key_pem, "key")
         check(C.attest_token_key_new(ctypes.byref(self._h), key, len(key)))
+
+
+class TokenPubKey(_Handle):
+    """A token verification key read once (attest_token_pubkey_new): a PEM
+    public key or certificate, P-256 or P-384 (a private key is refused,
+    ATTEST_E_INVALID_ARG). Verifying many tokens with one key skips the
+    PEM read verify_token pays per call. Read-only once made: threads may
+    verify with it at once."""
+    _free_name = "attest_token_pubkey_free"
+
+    def __init__(self, pubkey_pem: Union[str, bytes]) -> None:
+        super().__init__()
+        key = pubkey_pem.encode() if isinstance(pubkey_pem, str) else _bytes(pubkey_pem, "pubkey")
+        check(C.attest_token_pubkey_new(ctypes.byref(self._h), key, len(key)))

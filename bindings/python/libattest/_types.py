@@ -80,6 +80,29 @@ class RatlsRule(enum.IntEnum):
         return cls(out.value)
 
 
+class TdxOrder(enum.IntEnum):
+    """attest_tdx_order: how the VMM orders the TDX page-add and extend operations."""
+    SINGLE_PASS = 0   # page by page (QEMU >= 9.0)
+    TWO_PASS = 1      # per section (QEMU 8.x TDX patches)
+
+
+class Vmm(enum.IntEnum):
+    """attest_vmm: the VMM that launches an SEV-SNP guest (docs/measure.md)."""
+    QEMU = 0
+    EC2 = 1           # AWS EC2, VMSA RDX 0x600
+    GCE = 2           # Google Compute Engine
+    EC2_RDX0 = 3      # AWS EC2, VMSA RDX 0 (older tools)
+
+
+class SevSection(enum.IntEnum):
+    """attest_sev_section_type: an OVMF SEV metadata section type."""
+    SEC_MEM = 1
+    SECRETS = 2
+    CPUID = 3
+    SVSM_CAA = 4
+    KERNEL_HASHES = 16
+
+
 class NeedKind(enum.IntEnum):
     """attest_need_kind: one item of collateral a verification needs."""
     NOT_FETCHABLE = 0
