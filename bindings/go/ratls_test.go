@@ -254,3 +254,62 @@ func TestVerifyTLSFetchedTinfoil(t *testing.T) {
 		t.Errorf("a connection without a peer certificate: %v", err)
 	}
 }
+
+// The CCC interoperability certificates of ../shared (SGX debug
+// enclaves): Gramine's and rats-tls's TCG evidence accepted under
+// claims-sha256 with a policy that allows debug, refused without it;
+// Gramine's legacy extension under spki-sha256.
+func TestRATLSRealCertificates(t *testing.T) {
+	dir := sharedVectors(t)
+	var items [][]byte
+	for _, f := range []string{"tdx/collateral/tcbinfo_sgx_v3_00606A000000_2025-08-15.json",
+		"tdx/collateral/qe_identity_sgx_2025-08-15.json", "tdx/crl/pck_crl_platform_2025-08-15.der",
+		"tdx/crl/root_ca_crl_2025-03-20.der", "tdx/certs/tcb_signing_2025-05-06_chain.pem"} {
+		items = append(items, readFile(t, dir, f))
+	}
+	coll, err := NewCollateral(items...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer coll.Close()
+	at, _ := ParseTime("2025-08-15T06:41:00Z")
+	v, err := NewVerifier(WithTime(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	const statuses = `"accepted_tcb_statuses":["UpToDate","SWHardeningNeeded","ConfigurationNeeded",` +
+		`"ConfigurationAndSWHardeningNeeded","OutOfDate","OutOfDateConfigurationNeeded"]`
+	debug, err := ParsePolicy([]byte(`{"sgx":{"allow_debug":true,` + statuses + `}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer debug.Close()
+	strict, err := ParsePolicy([]byte(`{"sgx":{` + statuses + `}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	cases := []struct {
+		file   string
+		rule   RATLSRule
+		policy *Policy
+		want   Status
+	}{
+		{"gramine-cert.pem", RATLSClaimsSHA256, debug, OK},
+		{"gramine-cert.pem", RATLSClaimsSHA256, strict, ErrPolicyDebug},
+		{"gramine-cert.pem", RATLSSPKISHA256, debug, OK},
+		{"rats-tls-cert.pem", RATLSClaimsSHA256, debug, OK},
+		{"rats-tls-cert.pem", RATLSSPKISHA256, debug, ErrRATLSNoEvidence},
+	}
+	for _, c := range cases {
+		cert := readFile(t, dir, "ratls", "ccc_interop", c.file)
+		r, err := v.VerifyTLSPeer(cert, c.rule, TLSCollateral(coll), TLSPolicy(c.policy))
+		if r == nil || r.Status != c.want || (c.want == OK) != (err == nil) {
+			t.Errorf("%s %v: %v, want %v", c.file, c.rule, err, c.want)
+		}
+		if r != nil {
+			r.Close()
+		}
+	}
+}

@@ -166,3 +166,30 @@ def test_verify_tls_fetched_tinfoil(snp_verifier, snp_collateral, mock, pki, tmp
     r = snp_verifier.verify_tls_fetched(spki_der(tmp_path), "tinfoil", report, hpke,
                                         nonce.hex(), snp_collateral)
     assert r.status == "ATTEST_E_RATLS_BINDING"
+
+
+SGX_STATUSES = ["UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
+                "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded"]
+SGX_COLLATERAL = ("tdx/collateral/tcbinfo_sgx_v3_00606A000000_2025-08-15.json",
+                  "tdx/collateral/qe_identity_sgx_2025-08-15.json",
+                  "tdx/crl/pck_crl_platform_2025-08-15.der", "tdx/crl/root_ca_crl_2025-03-20.der",
+                  "tdx/certs/tcb_signing_2025-05-06_chain.pem")
+
+
+@pytest.mark.parametrize("name,rule,allow_debug,want", [
+    ("gramine-cert.pem", "claims-sha256", True, "ATTEST_OK"),
+    ("gramine-cert.pem", "claims-sha256", False, "ATTEST_E_POLICY_DEBUG"),
+    ("gramine-cert.pem", "spki-sha256", True, "ATTEST_OK"),
+    ("rats-tls-cert.pem", "claims-sha256", True, "ATTEST_OK"),
+    ("rats-tls-cert.pem", "spki-sha256", True, "ATTEST_E_RATLS_NO_EVIDENCE"),
+])
+def test_real_ccc_certificates(shared, name, rule, allow_debug, want):
+    """The CCC interoperability certificates of ../shared (SGX debug
+    enclaves), with the built-in Intel root."""
+    policy = {"sgx": {"allow_debug": allow_debug, "accepted_tcb_statuses": SGX_STATUSES}}
+    with la.Verifier(at="2025-08-15T06:41:00Z") as v:
+        r = v.verify_tls_peer(read(shared, "ratls", "ccc_interop", name), rule,
+                              [read(shared, f) for f in SGX_COLLATERAL], policy)
+        with r:
+            assert r.status == want, r.reason
+            assert r.accepted == (want == "ATTEST_OK")
