@@ -95,6 +95,16 @@ func bytesPtr(b []byte) *C.uint8_t {
 	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
 }
 
+// cStringNoNUL copies s for C, refusing one that holds a NUL.
+func cStringNoNUL(op, what, s string) (*C.char, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return nil, &Error{Op: op, Status: ErrInvalidArg, Message: what + " holds a NUL byte"}
+		}
+	}
+	return C.CString(s), nil
+}
+
 // takeString copies a string libattest returned and frees it.
 func takeString(s *C.char) string {
 	defer C.attest_string_free(s)

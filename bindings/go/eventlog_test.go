@@ -102,6 +102,12 @@ func TestVerifyTokenKey(t *testing.T) {
 	if _, err := VerifyTokenKey(tok, key, TokenOptions{At: at, Nonce: []byte("n")}); !errors.Is(err, ErrTokenNonce) {
 		t.Errorf("nonce the token lacks: %v", err)
 	}
+	if _, err := VerifyTokenKey(tok+"\x00junk", key, TokenOptions{At: at}); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("a token with a NUL byte: %v", err)
+	}
+	if _, err := VerifyToken(tok+"\x00junk", pub, TokenOptions{At: at}); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("VerifyToken, a token with a NUL byte: %v", err)
+	}
 	_, otherPub := newECKey(t)
 	other, err := NewTokenPubKey(otherPub)
 	if err != nil {

@@ -62,7 +62,10 @@ func WithService(service Service, url string) FetcherOption {
 	return func(f *C.attest_fetcher, _ *Fetcher) error {
 		var cs *C.char
 		if url != "" {
-			cs = C.CString(url)
+			var err error
+			if cs, err = cStringNoNUL("attest_fetcher_set_service", "URL", url); err != nil {
+				return err
+			}
 			defer C.free(unsafe.Pointer(cs))
 		}
 		return call("attest_fetcher_set_service", func() C.int {
@@ -75,7 +78,10 @@ func WithService(service Service, url string) FetcherOption {
 // (attest_fetcher_set_ca_file).
 func WithCAFile(path string) FetcherOption {
 	return func(f *C.attest_fetcher, _ *Fetcher) error {
-		cs := C.CString(path)
+		cs, err := cStringNoNUL("attest_fetcher_set_ca_file", "CA file", path)
+		if err != nil {
+			return err
+		}
 		defer C.free(unsafe.Pointer(cs))
 		return call("attest_fetcher_set_ca_file", func() C.int { return C.attest_fetcher_set_ca_file(f, cs) })
 	}
@@ -85,7 +91,10 @@ func WithCAFile(path string) FetcherOption {
 // (attest_fetcher_set_cache_dir).
 func WithCacheDir(dir string) FetcherOption {
 	return func(f *C.attest_fetcher, _ *Fetcher) error {
-		cs := C.CString(dir)
+		cs, err := cStringNoNUL("attest_fetcher_set_cache_dir", "cache directory", dir)
+		if err != nil {
+			return err
+		}
 		defer C.free(unsafe.Pointer(cs))
 		return call("attest_fetcher_set_cache_dir", func() C.int { return C.attest_fetcher_set_cache_dir(f, cs) })
 	}

@@ -240,13 +240,3 @@ func (l *SNPLaunch) Measure() ([48]byte, error) {
 	}
 	return d, err
 }
-
-// cStringNoNUL copies s for C, refusing one that holds a NUL.
-func cStringNoNUL(op, what, s string) (*C.char, error) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return nil, &Error{Op: op, Status: ErrInvalidArg, Message: what + " holds a NUL byte"}
-		}
-	}
-	return C.CString(s), nil
-}

@@ -39,7 +39,10 @@ const (
 // ("claims-sha256", "spki-sha256", ..., "tinfoil", "nearai";
 // attest_ratls_rule_parse). An unknown name is ErrInvalidArg.
 func ParseRATLSRule(name string) (RATLSRule, error) {
-	cs := C.CString(name)
+	cs, err := cStringNoNUL("attest_ratls_rule_parse", "rule name", name)
+	if err != nil {
+		return 0, err
+	}
 	defer C.free(unsafe.Pointer(cs))
 	var out C.int
 	if err := call("attest_ratls_rule_parse", func() C.int {

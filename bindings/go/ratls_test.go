@@ -81,8 +81,28 @@ func TestRATLSRuleNames(t *testing.T) {
 	if wraps := RATLSRule(1<<32 | int(RATLSClaimsSHA256)); wraps.String() == "claims-sha256" {
 		t.Error("a rule that wraps to claims-sha256 in a C int is named so")
 	}
+	if _, err := ParseRATLSRule("claims-sha256\x00x"); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("a name holding a NUL: %v", err)
+	}
 	if _, err := ParseRATLSRule("claims-sha512"); !errors.Is(err, ErrInvalidArg) {
 		t.Errorf("unknown rule: %v", err)
+	}
+}
+
+// A string holding a NUL is refused, never cut at it (C would read only
+// the part before): instants, fetcher settings (tokens: TestVerifyTokenKey).
+func TestCStringsWithNULRefused(t *testing.T) {
+	if _, err := ParseTime("2025-06-01T00:00:00Z\x00junk"); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("an instant holding a NUL: %v", err)
+	}
+	for _, opt := range []FetcherOption{WithCAFile("/etc/ssl\x00x"), WithCacheDir("/tmp\x00x"),
+		WithService(ServiceNvidiaRIM, "http://127.0.0.1:1\x00x")} {
+		if f, err := NewFetcher(opt); !errors.Is(err, ErrInvalidArg) {
+			t.Errorf("fetcher option with a NUL: %v", err)
+			if f != nil {
+				f.Close()
+			}
+		}
 	}
 }
 

@@ -26,14 +26,13 @@ type TokenOptions struct {
 // nonce. It returns the claims. ear.status is not judged: read it from the
 // claims ("ear.status") before trusting a valid token of a rejection.
 func VerifyToken(token string, pubkeyPEM []byte, opts TokenOptions) (json.RawMessage, error) {
-	ctok := C.CString(token)
-	defer C.free(unsafe.Pointer(ctok))
-	now := C.int64_t(C.ATTEST_TIME_NOW)
-	if !opts.At.IsZero() {
-		now = C.int64_t(opts.At.Unix())
+	ctok, now, err := tokenArgs("attest_token_verify", token, opts)
+	if err != nil {
+		return nil, err
 	}
+	defer C.free(unsafe.Pointer(ctok))
 	var s *C.char
-	err := call("attest_token_verify", func() C.int {
+	err = call("attest_token_verify", func() C.int {
 		return C.attest_token_verify(&s, ctok, (*C.char)(unsafe.Pointer(bytesPtr(pubkeyPEM))),
 			C.size_t(len(pubkeyPEM)), now, bytesPtr(opts.Nonce), C.size_t(len(opts.Nonce)))
 	})
@@ -41,6 +40,21 @@ func VerifyToken(token string, pubkeyPEM []byte, opts TokenOptions) (json.RawMes
 		return nil, err
 	}
 	return json.RawMessage(takeString(s)), nil
+}
+
+// tokenArgs is the token as a C string and opts.At as the C instant
+// (ATTEST_TIME_NOW when zero). A token holding a NUL byte is refused: C
+// would verify only the part before it.
+func tokenArgs(op, token string, opts TokenOptions) (*C.char, C.int64_t, error) {
+	ctok, err := cStringNoNUL(op, "token", token)
+	if err != nil {
+		return nil, 0, err
+	}
+	now := C.int64_t(C.ATTEST_TIME_NOW)
+	if !opts.At.IsZero() {
+		now = C.int64_t(opts.At.Unix())
+	}
+	return ctok, now, nil
 }
 
 // CreateBundle builds an evidence bundle (docs/bundle.md) from evidence

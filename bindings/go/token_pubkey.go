@@ -53,14 +53,13 @@ func VerifyTokenKey(token string, key *TokenPubKey, opts TokenOptions) (json.Raw
 	if key.h.ptr == nil {
 		return nil, errClosed(op)
 	}
-	ctok := C.CString(token)
-	defer C.free(unsafe.Pointer(ctok))
-	now := C.int64_t(C.ATTEST_TIME_NOW)
-	if !opts.At.IsZero() {
-		now = C.int64_t(opts.At.Unix())
+	ctok, now, err := tokenArgs(op, token, opts)
+	if err != nil {
+		return nil, err
 	}
+	defer C.free(unsafe.Pointer(ctok))
 	var s *C.char
-	err := call(op, func() C.int {
+	err = call(op, func() C.int {
 		return C.attest_token_verify_key(&s, ctok, (*C.attest_token_pubkey)(key.h.ptr), now,
 			bytesPtr(opts.Nonce), C.size_t(len(opts.Nonce)))
 	})

@@ -151,7 +151,10 @@ func (v *Verifier) configure(p *C.attest_verifier, cfg *verifierConfig) error {
 // ParseTime reads an RFC 3339 instant exactly as libattest does
 // (attest_time_parse: no leap second, the date must exist).
 func ParseTime(rfc3339 string) (time.Time, error) {
-	cs := C.CString(rfc3339)
+	cs, err := cStringNoNUL("attest_time_parse", "instant", rfc3339)
+	if err != nil {
+		return time.Time{}, err
+	}
 	defer C.free(unsafe.Pointer(cs))
 	var t C.int64_t
 	if err := call("attest_time_parse", func() C.int { return C.attest_time_parse(&t, cs) }); err != nil {
