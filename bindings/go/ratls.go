@@ -85,7 +85,8 @@ func TLSPolicy(p *Policy) TLSOption { return func(in *tlsInputs) { in.policy = p
 
 // TLSNonce is a nonce for VerifyTLSPeer: compared with the TCG evidence's
 // "nonce" claim, and refused (ErrRATLSNonce) when the evidence has none.
-// Without it the result says the evidence is not fresh. VerifyTLSFetched
+// Without it the result says the evidence is not fresh; an empty one is
+// refused (ErrInvalidArg) rather than read as none. VerifyTLSFetched
 // takes its nonce as a parameter and refuses this option.
 func TLSNonce(n []byte) TLSOption {
 	return func(in *tlsInputs) { in.nonce, in.hasNonce = n, true }
@@ -104,6 +105,10 @@ func (v *Verifier) VerifyTLSPeer(cert []byte, rule RATLSRule, opts ...TLSOption)
 	crule, ok := cInt(int(rule))
 	if !ok {
 		return nil, &Error{Op: op, Status: ErrInvalidArg, Message: "unknown rule"}
+	}
+	if in.hasNonce && len(in.nonce) == 0 {
+		// a caller who gives a nonce wants it verified: an empty one would read as none
+		return nil, &Error{Op: op, Status: ErrInvalidArg, Message: "TLSNonce: empty nonce"}
 	}
 	return v.tlsCall(op, in, nil, func(vp *C.attest_verifier, coll *C.attest_collateral,
 		pol *C.attest_policy, _ *C.attest_evidence, r **C.attest_result) C.int {

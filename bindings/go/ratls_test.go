@@ -134,6 +134,18 @@ func TestVerifyTLSPeer(t *testing.T) {
 	if !errors.Is(err, ErrRATLSNonce) || r == nil || r.Accepted() {
 		t.Errorf("a nonce the certificate does not carry: %v", err)
 	}
+	if _, err := v.VerifyTLSPeer(cert, RATLSClaimsSHA256, TLSCollateral(coll), TLSNonce(nil)); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("an empty TLSNonce read as none: %v", err)
+	}
+	withNonce, _ := mockRATLSCert(t, "--nonce", "00112233")
+	r, err = v.VerifyTLSPeer(withNonce, RATLSClaimsSHA256, TLSCollateral(coll), TLSNonce([]byte{0, 0x11, 0x22, 0x33}))
+	if d, derr := r.Details(); err != nil || derr != nil || !d.Fresh {
+		t.Errorf("the certificate's nonce claim given: %v %v", err, derr)
+	}
+	r.Close()
+	if _, err := v.VerifyTLSPeer(withNonce, RATLSClaimsSHA256, TLSCollateral(coll), TLSNonce([]byte{1})); !errors.Is(err, ErrRATLSNonce) {
+		t.Errorf("another nonce than the claim's: %v", err)
+	}
 	other, _ := mockRATLSCert(t, "--bind-other-key")
 	r, err = v.VerifyTLSPeer(other, RATLSClaimsSHA256, TLSCollateral(coll))
 	var e *Error

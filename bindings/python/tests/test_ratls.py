@@ -68,6 +68,14 @@ def test_verify_tls_peer(intel_verifier, intel_collateral, mock, pki, tmp_path):
     r = intel_verifier.verify_tls_peer(der, la.RatlsRule.CLAIMS_SHA256, intel_collateral,
                                        nonce=b"\x01\x02")
     assert r.status == "ATTEST_E_RATLS_NONCE", "a nonce the certificate does not carry"
+    with_nonce, _ = ratls_cert(mock, pki, tmp_path, "--nonce", "00112233")
+    with open(with_nonce, "rb") as f:
+        pem_nonce = f.read()
+    with intel_verifier.verify_tls_peer(pem_nonce, "claims-sha256", intel_collateral,
+                                        nonce="00112233") as r:
+        assert r.accepted and r.to_dict()["fresh"] is True, r.reason
+    r = intel_verifier.verify_tls_peer(pem_nonce, "claims-sha256", intel_collateral, nonce=b"\1")
+    assert r.status == "ATTEST_E_RATLS_NONCE"
     other, _ = ratls_cert(mock, pki, tmp_path, "--bind-other-key")
     with open(other, "rb") as f:
         r = intel_verifier.verify_tls_peer(f.read(), "claims-sha256", intel_collateral)
