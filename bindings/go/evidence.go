@@ -141,11 +141,9 @@ const (
 	ItemQEIdentity     ItemKind = C.ATTEST_ITEM_QE_IDENTITY
 	ItemRIM            ItemKind = C.ATTEST_ITEM_RIM
 	ItemOCSP           ItemKind = C.ATTEST_ITEM_OCSP
-	// ATTEST_ITEM_THIM and ATTEST_ITEM_DCAP_COLLATERAL, written as values
-	// until this branch meets the header that declares them.
-	ItemTHIM           ItemKind = 22 // Azure THIM JSON (or its base64 text)
-	ItemDCAPCollateral ItemKind = 23 // dcap-qvl collateral JSON
-	ItemCCELTable      ItemKind = C.ATTEST_ITEM_CCEL_TABLE // event logs (docs/eventlog.md)
+	ItemTHIM           ItemKind = C.ATTEST_ITEM_THIM            // Azure THIM JSON (or its base64 text)
+	ItemDCAPCollateral ItemKind = C.ATTEST_ITEM_DCAP_COLLATERAL // dcap-qvl collateral JSON
+	ItemCCELTable      ItemKind = C.ATTEST_ITEM_CCEL_TABLE      // event logs (docs/eventlog.md)
 	ItemCCELLog        ItemKind = C.ATTEST_ITEM_CCEL_LOG
 	ItemTCGLog         ItemKind = C.ATTEST_ITEM_TCG_LOG
 	ItemDstackLog      ItemKind = C.ATTEST_ITEM_DSTACK_LOG
