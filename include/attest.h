@@ -1259,6 +1259,19 @@ ATTEST_API int attest_verify_tls_peer(attest_result **out, attest_verifier *v,
                                       const attest_policy *policy,
                                       const uint8_t *nonce, size_t nonce_len);
 
+/* The evidence the certificate or CSR in cert[0, len) carries under `rule`
+ * (found and parsed as attest_verify_tls_peer does, with what it carries
+ * beside it: Steward's VCEK and CRLs), into *out (attest_evidence_free),
+ * so that attest_collateral_needs and attest_fetch_collateral can complete
+ * the collateral before attest_verify_tls_peer (`attest verify --online
+ * --tls-cert`). Nothing is verified: not the self-signature, the evidence
+ * or the binding. Errors as attest_verify_tls_peer's before verification
+ * (ATTEST_E_RATLS_PEER, ATTEST_E_RATLS_*, parse errors), without a result;
+ * ATTEST_E_INVALID_ARG for a NULL argument or a rule for fetched evidence.
+ * Thread-safe. */
+ATTEST_API int attest_tls_peer_evidence(attest_evidence **out, const uint8_t *cert,
+                                        size_t len, int rule);
+
 /* Verify evidence fetched over a TLS connection (rules ATTEST_RATLS_TINFOIL
  * and ATTEST_RATLS_NEARAI) against the key of that connection: `peer`
  * (peer_len bytes) is the peer's certificate (DER) or its DER
