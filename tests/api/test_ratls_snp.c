@@ -5,17 +5,9 @@
  * (docs/ratls.md). The well-formed certificate and CSR are accepted with
  * the ASK/ARK chain alone; each broken one fails its own check with its
  * own code. */
-#include "ratlsgen.h"
-#include "testutil.h"
+#include "ratls_fixture.h"
 
-#include <openssl/x509.h>
-
-#define SNP_AT 1748736000LL /* 2025-06-01, inside the test PKI's validity */
-
-typedef struct outcome_t {
-    int status;
-    char check[64];
-} outcome_t;
+typedef rf_outcome outcome_t;
 
 /* A mock peer (DER certificate, or CSR with o->csr), malloc'd. */
 static uint8_t *snp_peer(const ratlsgen_snp_opts *o, size_t *len)
@@ -44,18 +36,7 @@ static uint8_t *snp_peer(const ratlsgen_snp_opts *o, size_t *len)
 
 static attest_verifier *snp_verifier(void)
 {
-    char path[512], hex[80] = {0};
-    uint8_t pin[32];
-    FILE *f = fopen(tu_pki(path, sizeof path, "milan/anchor.sha256"), "r");
-    cr_assert(f && fgets(hex, sizeof hex, f));
-    fclose(f);
-    for (int i = 0; i < 32; i++)
-        cr_assert_eq(sscanf(hex + 2 * i, "%2hhx", &pin[i]), 1);
-    attest_verifier *v = NULL;
-    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
-    cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin), ATTEST_OK);
-    cr_assert_eq(attest_verifier_set_time(v, SNP_AT), ATTEST_OK);
-    return v;
+    return rf_pinned_verifier("milan/anchor.sha256", ATTEST_VENDOR_AMD);
 }
 
 /* The ASK and ARK only: the VCEK and the CRL come from the peer. */
@@ -75,20 +56,8 @@ static outcome_t verify_snp(const ratlsgen_snp_opts *o, const char *policy, cons
     uint8_t *peer = snp_peer(o, &len);
     attest_verifier *v = snp_verifier();
     attest_collateral *c = snp_chain();
-    attest_policy *p = policy ? tu_policy(policy) : NULL;
-    attest_result *r = NULL;
-    outcome_t out = {attest_verify_tls_peer(&r, v, peer, len, ATTEST_RATLS_CSR_SPKI_SHA384, c, p,
-                                            nonce, nonce_len),
-                     ""};
-    cr_assert(r, "no result: %s", attest_error_last());
-    for (size_t i = 0; i < attest_result_check_count(r); i++)
-        if (attest_result_check_outcome(r, i) == ATTEST_CHECK_FAIL) {
-            snprintf(out.check, sizeof out.check, "%s", attest_result_check_name(r, i));
-            break;
-        }
-    cr_assert_eq(attest_result_status(r), out.status);
-    attest_result_free(r);
-    attest_policy_free(p);
+    outcome_t out = rf_verify(peer, len, ATTEST_RATLS_CSR_SPKI_SHA384, v, c, policy, nonce,
+                              nonce_len);
     attest_collateral_free(c);
     attest_verifier_free(v);
     free(peer);

@@ -4,7 +4,7 @@
  * binds the nonce) and the RA-TLS TCG path (a nonce claim). */
 #include "ratls_fixture.h"
 
-#define AT_2025_06_01 1748736000LL
+#define AT_2025_06_01 RATLS_AT /* the fixture's verifiers are set to it */
 
 typedef struct fresh_case {
     int status;
@@ -47,17 +47,7 @@ static fresh_case verify_snp(const uint8_t *rd, size_t rd_len, const uint8_t *no
     const char *files[] = {"milan/vcek.pem", "milan/chain.pem", "milan/crl.der"};
     for (size_t i = 0; i < 3; i++)
         tu_add_file(c, tu_pki(path, sizeof path, files[i]));
-    char hex[80] = {0};
-    uint8_t pin[32];
-    FILE *f = fopen(tu_pki(path, sizeof path, "milan/anchor.sha256"), "r");
-    cr_assert(f && fgets(hex, sizeof hex, f));
-    fclose(f);
-    for (int i = 0; i < 32; i++)
-        cr_assert_eq(sscanf(hex + 2 * i, "%2hhx", &pin[i]), 1);
-    attest_verifier *v = NULL;
-    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
-    cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin), ATTEST_OK);
-    cr_assert_eq(attest_verifier_set_time(v, AT_2025_06_01), ATTEST_OK);
+    attest_verifier *v = rf_pinned_verifier("milan/anchor.sha256", ATTEST_VENDOR_AMD);
     attest_result *r = NULL;
     int st = attest_verify(&r, v, ev, c, NULL, nonce, nonce_len);
     cr_assert(r, "%s", attest_error_last());
