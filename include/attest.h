@@ -962,6 +962,19 @@ ATTEST_API void attest_result_free(attest_result *r);
  * trustworthiness vector derive from the checks). Borrowed. */
 ATTEST_API const char *attest_result_ear_status(const attest_result *r);
 
+/* When and how fresh: the instant the evidence was judged at (Unix
+ * seconds, UTC: the verifier's clock or attest_verifier_set_time's
+ * instant; 0 for NULL); whether the result is fresh, i.e. accepted with
+ * the caller's nonce bound by the evidence (1, else 0: NULL, rejected, no
+ * nonce given, or evidence that carries none; the JSON's "fresh"); and
+ * that nonce (borrowed, valid until attest_result_free; its length into
+ * *len), or NULL with *len = 0 when the result is not fresh (a nonce that
+ * was not verified is never handed back). len may be NULL. Thread-safe
+ * on a result no one frees. */
+ATTEST_API int64_t attest_result_verified_at(const attest_result *r);
+ATTEST_API int attest_result_fresh(const attest_result *r);
+ATTEST_API const uint8_t *attest_result_nonce(const attest_result *r, size_t *len);
+
 /* ------------------------------------------------------------------------
  * Evidence bundles (docs/bundle.md): one machine's evidence and all the
  * collateral to verify it offline, as one JSON document that
@@ -1258,6 +1271,19 @@ ATTEST_API int attest_verify_tls_peer(attest_result **out, attest_verifier *v,
                                       const attest_collateral *coll,
                                       const attest_policy *policy,
                                       const uint8_t *nonce, size_t nonce_len);
+
+/* The evidence the certificate or CSR in cert[0, len) carries under `rule`
+ * (found and parsed as attest_verify_tls_peer does, with what it carries
+ * beside it: Steward's VCEK and CRLs), into *out (attest_evidence_free),
+ * so that attest_collateral_needs and attest_fetch_collateral can complete
+ * the collateral before attest_verify_tls_peer (`attest verify --online
+ * --tls-cert`). Nothing is verified: not the self-signature, the evidence
+ * or the binding. Errors as attest_verify_tls_peer's before verification
+ * (ATTEST_E_RATLS_PEER, ATTEST_E_RATLS_*, parse errors), without a result;
+ * ATTEST_E_INVALID_ARG for a NULL argument or a rule for fetched evidence.
+ * Thread-safe. */
+ATTEST_API int attest_tls_peer_evidence(attest_evidence **out, const uint8_t *cert,
+                                        size_t len, int rule);
 
 /* Verify evidence fetched over a TLS connection (rules ATTEST_RATLS_TINFOIL
  * and ATTEST_RATLS_NEARAI) against the key of that connection: `peer`

@@ -168,6 +168,25 @@ expect 0 "attest --help" -- "$CLI" --help
 for c in inspect verify "bundle create" "token verify" version; do
   contains "$T/out" "attest $c" "attest --help lists $c"
 done
+# Every command the dispatcher (tools/attest.c: COMMANDS rows and any word
+# main() compares argv[1] with) is named by `attest help` and `attest --help`:
+# the list comes from the source, so a command added without help fails here.
+SRC=$(dirname "$0")/../tools/attest.c
+if [ -f "$SRC" ]; then
+  { sed -n '/^static const command COMMANDS\[\] = {/,/^};/p' "$SRC" |
+      sed -n 's/^    {"\([a-z-]*\)", \(NULL\|"\([a-z-]*\)"\),.*/\1 \3/p'
+    sed -n '/^int main(/,/^}/p' "$SRC" | grep -o 'argv\[1\], "[a-z-]*"' | sed 's/.*"\(.*\)"/\1/'
+  } | sed 's/ *$//' | grep -v '^help$' | sort -u > "$T/commands"
+  check "$(awk 'END { print (NR >= 10) }' "$T/commands")" 1 "the dispatcher's commands were found"
+  for h in help --help; do
+    expect 0 "attest $h" -- "$CLI" $h
+    while IFS= read -r c; do
+      contains "$T/out" "attest $c\([^a-z-]\|$\)" "attest $h lists $c (a command of the dispatcher)"
+    done < "$T/commands"
+  done
+else
+  echo "note: $SRC absent: help-versus-dispatcher check skipped"
+fi
 expect 2 "no command" -- "$CLI"
 expect 2 "unknown command" -- "$CLI" frobnicate
 expect 0 "--version" -- "$CLI" --version
@@ -608,6 +627,46 @@ expect 1 "verify --tls-cert --binding spki-sha256: no such extension" -- "$CLI" 
   --at 2025-06-01T00:00:00Z --tls-cert "$T/ratls.pem" --binding spki-sha256 $ICOLL
 expect 2 "--binding must be named, never guessed" -- "$CLI" verify --tls-cert "$T/ratls.pem" --binding guess
 expect 2 "--binding needs --tls-cert" -- "$CLI" verify --binding spki-sha256 $ICOLL
+# SEV-SNP RA-TLS (Enarx Steward's extension, rule csr-spki-sha384): the
+# VCEK and the ARK's CRL travel in the certificate, the chain is given
+SNP_TLS="--at 2025-06-01T00:00:00Z --anchor $ANCHOR --binding csr-spki-sha384"
+"$MOCK" ratls cert --tee snp --pki "$PKI" -o "$T/snp_tls.pem" --key-out "$T/snp_tls.key" || exit 1
+"$MOCK" ratls cert --tee snp --csr --pki "$PKI" -o "$T/snp_tls.csr" --key-out "$T/snp_tls.key" || exit 1
+expect 0 "verify --tls-cert, SNP certificate" -- "$CLI" verify $SNP_TLS --tls-cert "$T/snp_tls.pem" "$PKI/chain.pem"
+expect 0 "verify --tls-cert, SNP CSR" -- "$CLI" verify $SNP_TLS --tls-cert "$T/snp_tls.csr" "$PKI/chain.pem"
+for d in "--debug ATTEST_E_POLICY_DEBUG" "--bind-other-key ATTEST_E_RATLS_BINDING" \
+    "--second-ext ATTEST_E_RATLS_DUPLICATE" "--trailing=2 ATTEST_E_RATLS_TRAILING" \
+    "--no-crl ATTEST_E_CRL_MISSING" "--bad-crl ATTEST_E_CRL_SIGNATURE"; do
+  opt=${d% *}; code=${d#* }
+  "$MOCK" ratls cert --tee snp $(echo "$opt" | tr = ' ') --pki "$PKI" -o "$T/snp_bad.pem" --key-out "$T/snp_bad.key" || exit 1
+  expect 1 "verify --tls-cert, SNP $opt" -- "$CLI" verify $SNP_TLS --tls-cert "$T/snp_bad.pem" "$PKI/chain.pem"
+  contains "$T/err" "$code" "SNP $opt: $code named"
+done
+expect 2 "attest-mock ratls --tee snp refuses TCG options" -- "$MOCK" ratls cert --tee snp --no-key-hash \
+  --pki "$PKI" -o "$T/x.pem" --key-out "$T/x.key"
+# --online --tls-cert: what the certificate's evidence lacks (here the CRL)
+# is fetched from tests/http_server.py on 127.0.0.1 as for an evidence file
+if command -v python3 >/dev/null 2>&1; then
+  "$MOCK" ratls cert --tee snp --no-crl --pki "$PKI" -o "$T/snp_nocrl.pem" --key-out "$T/snp_nocrl.key" || exit 1
+  printf '{"/vcek/v1/Milan/crl": {"body_file": "%s"}}\n' "$PKI/crl.der" > "$T/kds_routes.json"
+  mkfifo "$T/kds.in"
+  python3 tests/http_server.py "$T/kds_routes.json" < "$T/kds.in" > "$T/kds_port" &
+  KDS_SERVER=$!
+  exec 7> "$T/kds.in"
+  i=0; while [ ! -s "$T/kds_port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  KDS=http://127.0.0.1:$(cut -d' ' -f2 "$T/kds_port")
+  expect 0 "verify --online --tls-cert fetches the CRL the certificate lacks" -- "$CLI" verify $SNP_TLS \
+    --online --kds "$KDS" --tls-cert "$T/snp_nocrl.pem" "$PKI/chain.pem"
+  expect 1 "verify --online --tls-cert: a KDS without the CRL" -- "$CLI" verify $SNP_TLS \
+    --online --kds "$KDS/none" --tls-cert "$T/snp_nocrl.pem" "$PKI/chain.pem"
+  contains "$T/err" "still missing after fetching" "what is still missing is listed"
+  contains "$T/err" "ATTEST_E_CRL_MISSING" "and the verification rejects"
+  expect 2 "verify --online --tls-cert without evidence for the rule" -- "$CLI" verify $SNP_TLS \
+    --binding claims-sha256 --online --kds "$KDS" --tls-cert "$T/snp_nocrl.pem" "$PKI/chain.pem"
+  contains "$T/err" "no evidence to fetch collateral for" "said, never an offline pass"
+  exec 7>&-
+  wait "$KDS_SERVER"
+fi
 
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

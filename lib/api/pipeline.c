@@ -58,25 +58,34 @@ int pipeline_verify_dcap(attest_result *r, attest_verifier *v, const dcap_quote 
     return status != ATTEST_OK ? status : logs;
 }
 
-/* The caller's collateral with the certificates the evidence carried
- * (Trustee JSON): a view sharing every item, with its own certificate
- * stack (free with sk_X509_free). The carried certificates are judged as
- * the caller's are: the chain decides, ending at a pinned root. */
-static STACK_OF(X509) *with_carried(attest_collateral *view, const attest_collateral *coll,
-                                    const attest_collateral *carried)
+/* The caller's collateral with the certificates and CRLs the evidence
+ * carried (Trustee JSON, Steward's CSR): a view sharing every item, with
+ * its own certificate and CRL stacks (free with release_carried). The
+ * carried items are judged as the caller's are: the chain decides, ending
+ * at a pinned root, and every CRL of the chain's issuers must verify. */
+static int with_carried(attest_collateral *view, const attest_collateral *coll,
+                        const attest_collateral *carried)
 {
     if (coll)
         *view = *coll;
     else
         memset(view, 0, sizeof *view);
     STACK_OF(X509) *certs = coll ? sk_X509_dup(coll->certs) : sk_X509_new_null();
-    for (int i = 0; certs && i < sk_X509_num(carried->certs); i++)
-        if (!sk_X509_push(certs, sk_X509_value(carried->certs, i))) {
-            sk_X509_free(certs);
-            return NULL;
-        }
+    STACK_OF(X509_CRL) *crls = coll ? sk_X509_CRL_dup(coll->crls) : sk_X509_CRL_new_null();
+    bool ok = certs && crls;
+    for (int i = 0; ok && i < sk_X509_num(carried->certs); i++)
+        ok = sk_X509_push(certs, sk_X509_value(carried->certs, i)) > 0;
+    for (int i = 0; ok && i < sk_X509_CRL_num(carried->crls); i++)
+        ok = sk_X509_CRL_push(crls, sk_X509_CRL_value(carried->crls, i)) > 0;
     view->certs = certs;
-    return certs;
+    view->crls = crls;
+    return ok ? 0 : -1;
+}
+
+static void release_carried(attest_collateral *view)
+{
+    sk_X509_free(view->certs);
+    sk_X509_CRL_free(view->crls);
 }
 
 /* One CPU's evidence and its claims. */
@@ -84,10 +93,10 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
                        const attest_collateral *coll, const attest_policy *policy,
                        const nonce_use *n, json_t *claims)
 {
-    attest_collateral view;
-    STACK_OF(X509) *certs = NULL;
+    attest_collateral view = {0};
     if (ev->carried) {
-        if (!(certs = with_carried(&view, coll, ev->carried))) {
+        if (with_carried(&view, coll, ev->carried) != 0) {
+            release_carried(&view);
             attest_check_fail(r, "evidence.certificates", ATTEST_E_NOMEM, "out of memory");
             return;
         }
@@ -103,7 +112,8 @@ static void verify_cpu_evidence(attest_result *r, attest_verifier *v, const atte
         pipeline_verify_azure(r, v, ev->azure, coll, policy, n->nonce, n->len, claims);
     else
         pipeline_verify_dcap(r, v, ev->dcap, coll, policy, n, claims);
-    sk_X509_free(certs);
+    if (ev->carried)
+        release_carried(&view);
 }
 
 /* Each device's EAR submod judges every check recorded so far that

@@ -154,8 +154,29 @@ static int bind_check(attest_result *r, void *arg)
     return r->status;
 }
 
-/* The evidence of the extension, as evidence; Steward's SNP request
- * carries its VCEK, used beside the caller's collateral as a file is. */
+/* Steward's SNP request carries its VCEK and the KDS CRLs: they join the
+ * caller's collateral as files would (pipeline.c), the VCEK judged by the
+ * chain to the pinned ARK, each CRL of a chain issuer verified with that
+ * issuer's key and valid at the instant (a stale one is refused, as a
+ * stale file is: docs/ratls.md). A CRL slot holding anything else is
+ * refused, never taken for the other kind. */
+static int carried_collateral(attest_collateral *c, const ratls_evidence *found)
+{
+    int st = attest_collateral_add(c, found->vcek, found->vcek_len);
+    if (st == ATTEST_OK && attest_collateral_cert_count(c) != 1)
+        return attest_set_error(ATTEST_E_FORMAT_UNKNOWN, "ratls.steward.vcek: not one "
+                                "certificate");
+    for (size_t i = 0; st == ATTEST_OK && i < found->crl_count; i++) {
+        size_t before = attest_collateral_crl_count(c);
+        st = attest_collateral_add(c, found->crls[i], found->crl_lens[i]);
+        if (st == ATTEST_OK && attest_collateral_crl_count(c) != before + 1)
+            st = attest_set_error(ATTEST_E_FORMAT_UNKNOWN, "ratls.steward.crls[%zu]: not a "
+                                  "CRL", i);
+    }
+    return st;
+}
+
+/* The evidence of the extension, as evidence, with what it carries. */
 static int evidence_of(attest_evidence **ev, const ratls_evidence *found)
 {
     int st = attest_evidence_parse(ev, found->evidence, found->evidence_len);
@@ -174,7 +195,7 @@ static int evidence_of(attest_evidence **ev, const ratls_evidence *found)
     if (st != ATTEST_OK || !found->vcek)
         return st;
     if ((st = attest_collateral_new(&(*ev)->carried)) == ATTEST_OK)
-        st = attest_collateral_add((*ev)->carried, found->vcek, found->vcek_len);
+        st = carried_collateral((*ev)->carried, found);
     return st;
 }
 
@@ -185,22 +206,31 @@ static int run(attest_result **out, attest_verifier *v, bind_ctx *b,
     return attest_verify_extra(out, v, b->ev, coll, policy, b->in.nonce, b->in.nonce_len, &x);
 }
 
+/* The peer's extensions (a CSR's copied into *req_exts, freed by the
+ * caller with sk_X509_EXTENSION_pop_free) and the evidence `rule` takes,
+ * parsed with what it carries. `found` points into the extensions. */
+static int peer_evidence(attest_evidence **ev, ratls_evidence *found,
+                         STACK_OF(X509_EXTENSION) **req_exts, const peer *p, int rule)
+{
+    *req_exts = p->req ? X509_REQ_get_extensions(p->req) : NULL;
+    const STACK_OF(X509_EXTENSION) *exts = p->cert ? X509_get0_extensions(p->cert) : *req_exts;
+    ratls_ext list[RATLS_MAX_EXTS];
+    int st = sk_X509_EXTENSION_num(exts) > RATLS_MAX_EXTS
+                 ? attest_set_error(ATTEST_E_RATLS_PEER, "ratls.peer: more than %d extensions",
+                                    RATLS_MAX_EXTS)
+                 : ratls_find_evidence(found, list, peer_exts(exts, list),
+                                       ratls_rule_carriers(rule));
+    return st == ATTEST_OK ? evidence_of(ev, found) : st;
+}
+
 static int cert_evidence(attest_result **out, attest_verifier *v, peer *p, int rule,
                          const attest_collateral *coll, const attest_policy *policy,
                          const uint8_t *nonce, size_t nonce_len)
 {
-    STACK_OF(X509_EXTENSION) *req_exts = p->req ? X509_REQ_get_extensions(p->req) : NULL;
-    const STACK_OF(X509_EXTENSION) *exts = p->cert ? X509_get0_extensions(p->cert) : req_exts;
-    ratls_ext list[RATLS_MAX_EXTS];
+    STACK_OF(X509_EXTENSION) *req_exts = NULL;
     ratls_evidence found;
     attest_evidence *ev = NULL;
-    int st = sk_X509_EXTENSION_num(exts) > RATLS_MAX_EXTS
-                 ? attest_set_error(ATTEST_E_RATLS_PEER, "ratls.peer: more than %d extensions",
-                                    RATLS_MAX_EXTS)
-                 : ratls_find_evidence(&found, list, peer_exts(exts, list),
-                                       ratls_rule_carriers(rule));
-    if (st == ATTEST_OK)
-        st = evidence_of(&ev, &found);
+    int st = peer_evidence(&ev, &found, &req_exts, p, rule);
     if (st == ATTEST_OK) {
         bind_ctx b = {ev, {p->spki, (size_t)p->spki_len, p->pem, p->pem_len},
                       {rule, &found, NULL, 0, nonce_len ? nonce : NULL, nonce_len}};
@@ -208,6 +238,28 @@ static int cert_evidence(attest_result **out, attest_verifier *v, peer *p, int r
     }
     attest_evidence_free(ev);
     sk_X509_EXTENSION_pop_free(req_exts, X509_EXTENSION_free);
+    return st;
+}
+
+int attest_tls_peer_evidence(attest_evidence **out, const uint8_t *cert, size_t len, int rule)
+{
+    if (out)
+        *out = NULL;
+    if (!out || !cert || !len || !ratls_rule_carriers(rule))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "tls_peer_evidence: NULL argument or "
+                                "rule %d not one for certificates", rule);
+    peer p = {0};
+    STACK_OF(X509_EXTENSION) *req_exts = NULL;
+    ratls_evidence found;
+    int st = peer_decode(&p, cert, len);
+    if (st == ATTEST_OK)
+        st = peer_evidence(out, &found, &req_exts, &p, rule);
+    if (st != ATTEST_OK) {
+        attest_evidence_free(*out);
+        *out = NULL;
+    }
+    sk_X509_EXTENSION_pop_free(req_exts, X509_EXTENSION_free);
+    peer_free(&p);
     return st;
 }
 

@@ -204,3 +204,24 @@ const char *attest_result_ear_status(const attest_result *r)
     return r->ear_status[0] ? r->ear_status
                             : r->status == ATTEST_OK ? "affirming" : "contraindicated";
 }
+
+int64_t attest_result_verified_at(const attest_result *r)
+{
+    return r ? r->verified_at : 0;
+}
+
+/* The verification keeps the nonce only when it passed and bound it
+ * (verify.c); the status is checked again so that no other path can make
+ * a rejected result look fresh. */
+int attest_result_fresh(const attest_result *r)
+{
+    return r && r->status == ATTEST_OK && r->nonce_len > 0 && r->nonce_len <= sizeof r->nonce;
+}
+
+const uint8_t *attest_result_nonce(const attest_result *r, size_t *len)
+{
+    bool fresh = attest_result_fresh(r);
+    if (len)
+        *len = fresh ? r->nonce_len : 0;
+    return fresh ? r->nonce : NULL;
+}

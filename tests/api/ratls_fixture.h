@@ -60,21 +60,53 @@ static inline attest_collateral *rf_collateral(int sgx)
     return c;
 }
 
-static inline attest_verifier *rf_verifier(void)
+/* A verifier trusting only the test PKI's `vendor` root whose pin is in
+ * the file `anchor_rel` (e.g. "intel/anchor.sha256"), at RATLS_AT. */
+static inline attest_verifier *rf_pinned_verifier(const char *anchor_rel, attest_vendor vendor)
 {
     char path[512], hex[80] = {0};
     uint8_t pin[32];
-    FILE *f = fopen(tu_pki(path, sizeof path, "intel/anchor.sha256"), "r");
+    FILE *f = fopen(tu_pki(path, sizeof path, anchor_rel), "r");
     cr_assert(f && fgets(hex, sizeof hex, f));
     fclose(f);
     for (int i = 0; i < 32; i++)
         cr_assert_eq(sscanf(hex + 2 * i, "%2hhx", &pin[i]), 1);
     attest_verifier *v = NULL;
     cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
-    cr_assert_eq(attest_verifier_clear_anchors(v, ATTEST_VENDOR_INTEL), ATTEST_OK);
-    cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_INTEL, pin), ATTEST_OK);
+    cr_assert_eq(attest_verifier_clear_anchors(v, vendor), ATTEST_OK);
+    cr_assert_eq(attest_verifier_add_anchor(v, vendor, pin), ATTEST_OK);
     cr_assert_eq(attest_verifier_set_time(v, RATLS_AT), ATTEST_OK);
     return v;
+}
+
+static inline attest_verifier *rf_verifier(void)
+{
+    return rf_pinned_verifier("intel/anchor.sha256", ATTEST_VENDOR_INTEL);
+}
+
+/* What a verification of a peer gave: its status and first failing check. */
+typedef struct rf_outcome {
+    int status;
+    char check[64];
+} rf_outcome;
+
+static inline rf_outcome rf_verify(const uint8_t *peer, size_t len, int rule, attest_verifier *v,
+                                   const attest_collateral *c, const char *policy,
+                                   const uint8_t *nonce, size_t nonce_len)
+{
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    attest_result *r = NULL;
+    rf_outcome out = {attest_verify_tls_peer(&r, v, peer, len, rule, c, p, nonce, nonce_len), ""};
+    cr_assert(r, "no result: %s", attest_error_last());
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (attest_result_check_outcome(r, i) == ATTEST_CHECK_FAIL) {
+            snprintf(out.check, sizeof out.check, "%s", attest_result_check_name(r, i));
+            break;
+        }
+    cr_assert_eq(attest_result_status(r), out.status);
+    attest_result_free(r);
+    attest_policy_free(p);
+    return out;
 }
 
 #endif

@@ -4,10 +4,7 @@
  * hand, see the report). */
 #include "ratls_fixture.h"
 
-typedef struct outcome_t {
-    int status;
-    char check[64];
-} outcome_t;
+typedef rf_outcome outcome_t;
 
 static outcome_t verify_mock(const ratlsgen_opts *o, int rule, const char *policy,
                              const uint8_t *nonce, size_t nonce_len)
@@ -16,18 +13,7 @@ static outcome_t verify_mock(const ratlsgen_opts *o, int rule, const char *polic
     uint8_t *cert = rf_cert(o, &len, NULL);
     attest_verifier *v = rf_verifier();
     attest_collateral *c = rf_collateral(o->sgx);
-    attest_policy *p = policy ? tu_policy(policy) : NULL;
-    attest_result *r = NULL;
-    outcome_t out = {attest_verify_tls_peer(&r, v, cert, len, rule, c, p, nonce, nonce_len), ""};
-    cr_assert(r, "no result: %s", attest_error_last());
-    for (size_t i = 0; i < attest_result_check_count(r); i++)
-        if (attest_result_check_outcome(r, i) == ATTEST_CHECK_FAIL) {
-            snprintf(out.check, sizeof out.check, "%s", attest_result_check_name(r, i));
-            break;
-        }
-    cr_assert_eq(attest_result_status(r), out.status);
-    attest_result_free(r);
-    attest_policy_free(p);
+    outcome_t out = rf_verify(cert, len, rule, v, c, policy, nonce, nonce_len);
     attest_collateral_free(c);
     attest_verifier_free(v);
     free(cert);
