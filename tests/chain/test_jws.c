@@ -226,6 +226,7 @@ Test(jws, hs256_secret_refused)
     static const char *const with_hs[] = {"ES384", "HS256", NULL};
     jws_keyset *ks = keyset_shared(JWKS_0629);
     expect(verify(forged, ks, with_hs, NRAS_ISS, claim_of(tok, "iat") + 60), ATTEST_E_TOKEN_ALG);
+    cr_assert(strstr(attest_error_last(), "HS256 refused"), "%s", attest_error_last());
     jws_keyset_free(ks);
     free(hdr);
     free(sig);
@@ -239,6 +240,7 @@ Test(jws, maa_alg_none_refused)
     jws_keyset *ks = keyset_shared(MAA_JWKS);
     expect(verify(tok, ks, with_none, MAA_SHARED, claim_of(tok, "iat") + 60),
            ATTEST_E_TOKEN_ALG);
+    cr_assert(strstr(attest_error_last(), "none refused"), "%s", attest_error_last());
     jws_keyset_free(ks);
     free(tok);
 }
@@ -336,6 +338,15 @@ Test(jws, es384_der_and_flipped_signature)
     int der_len = i2d_ECDSA_SIG(sig, &der);
     char *t_der = with_signature(tok, der, (size_t)der_len);
     expect(verify(t_der, ks, ES384, NRAS_ISS, at), ATTEST_E_TOKEN_SIGNATURE);
+    char *t_short = with_signature(tok, rs, len - 1);
+    expect(verify(t_short, ks, ES384, NRAS_ISS, at), ATTEST_E_TOKEN_SIGNATURE);
+    free(t_short);
+    uint8_t longer[97];
+    memcpy(longer, rs, 96);
+    longer[96] = 0; /* a valid r||s with a byte after it */
+    char *t_long = with_signature(tok, longer, sizeof longer);
+    expect(verify(t_long, ks, ES384, NRAS_ISS, at), ATTEST_E_TOKEN_SIGNATURE);
+    free(t_long);
     rs[17] ^= 0x01;
     char *t_flip = with_signature(tok, rs, len);
     expect(verify(t_flip, ks, ES384, NRAS_ISS, at), ATTEST_E_TOKEN_SIGNATURE);
@@ -736,9 +747,9 @@ Test(jws, keyset_pem)
     expect(verify_synth(tok, two), ATTEST_E_TOKEN_KID);
     jws_keyset *other = keyset_text(pb);
     expect(verify_synth(tok, other), ATTEST_E_TOKEN_SIGNATURE);
-    char broken[4096];
-    snprintf(broken, sizeof broken, "%s", pa);
-    broken[40] = '*';
+    char broken[4096]; /* a good block, then one that does not decode */
+    snprintf(broken, sizeof broken, "%s%s", pa, pb);
+    broken[strlen(pa) + 40] = '*';
     expect(parse_status(broken), ATTEST_E_KEYSET_MALFORMED);
     expect(parse_status("no key here"), ATTEST_E_KEYSET_MALFORMED);
     free(tok);
