@@ -160,6 +160,8 @@ static void nras_all_verify(const char *rel, const char *jwks, size_t want)
     jws_keyset *ks = keyset_shared(jwks);
     for (size_t i = 0; i < n; i++) {
         expect(verify(jwts[i], ks, ES384, NRAS_ISS, claim_of(jwts[i], "iat") + 60), ATTEST_OK);
+        expect(verify(jwts[i], ks, ES384, NRAS_ISS, claim_of(jwts[i], "exp") + 1),
+               ATTEST_E_TOKEN_EXPIRED);
         free(jwts[i]);
     }
     jws_keyset_free(ks);
@@ -186,6 +188,7 @@ Test(jws, ita_tdx_ps384)
     expect(jws_verify(tok, strlen(tok), ks, &r, &h, &c), ATTEST_OK);
     cr_assert_str_eq(json_string_value(json_object_get(h, "alg")), "PS384");
     cr_assert_str_eq(json_string_value(json_object_get(c, "attester_type")), "TDX");
+    expect(verify(tok, ks, ITA_ALGS, ITA_ISS, claim_of(tok, "exp") + 1), ATTEST_E_TOKEN_EXPIRED);
     json_decref(h);
     json_decref(c);
     jws_keyset_free(ks);
@@ -197,6 +200,8 @@ static void maa_verifies(const char *rel, const char *jwks, const char *iss)
     char *tok = shared_text(rel);
     jws_keyset *ks = keyset_shared(jwks);
     expect(verify(tok, ks, RS256, iss, claim_of(tok, "iat") + 60), ATTEST_OK);
+    expect(verify(tok, ks, RS256, iss, claim_of(tok, "exp") + 1), ATTEST_E_TOKEN_EXPIRED);
+    expect(verify(tok, ks, RS256, iss, claim_of(tok, "iat") - 1), ATTEST_E_TOKEN_EXPIRED);
     jws_keyset_free(ks);
     free(tok);
 }
