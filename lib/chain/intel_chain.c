@@ -116,10 +116,13 @@ static bool cn_is(X509 *cert, const char *want)
 }
 
 static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                          int64_t now, STACK_OF(X509) **chain)
+                          const attest_collateral *coll, int64_t now, STACK_OF(X509) **chain)
 {
     const char *name = "dcap.pck_chain";
-    STACK_OF(X509) *certs = attest_pem_certs(q->raw + q->pck_chain_off, q->pck_chain_len);
+    /* A certificate the collateral holds in the same bytes (the root of
+     * every issuer chain) is that object, not parsed again. */
+    STACK_OF(X509) *certs = attest_pem_certs_memo(q->raw + q->pck_chain_off, q->pck_chain_len,
+                                                  coll ? &coll->x509_memo : NULL);
     int status;
     /* The root may be left out: the built-in one (certs/) stands in while
      * its key is pinned (attest_x509_verify_pinned). */
@@ -141,8 +144,8 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
  * the collateral). A chain verified before is taken from the cache, keyed
  * by its exact PEM bytes. */
 static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca,
-                            intel_pck_info *pck)
+                            const attest_collateral *coll, int64_t now, STACK_OF(X509) **chain,
+                            bool *processor_ca, intel_pck_info *pck)
 {
     const char *name = "dcap.pck_chain";
     uint8_t k[32];
@@ -156,7 +159,7 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
         memcpy(pck, hit.extra, sizeof *pck);
     } else {
         sk_X509_pop_free(hit.chain, X509_free);
-        if ((status = walk_pck_chain(r, v, q, now, chain)) != ATTEST_OK)
+        if ((status = walk_pck_chain(r, v, q, coll, now, chain)) != ATTEST_OK)
             return status;
         /* The PCK's SGX extension is decoded once per chain too. */
         if ((status = intel_pck_info_parse(sk_X509_value(*chain, 0), pck)) != ATTEST_OK)
@@ -544,7 +547,8 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
     int status;
     memset(out, 0, sizeof *out);
     dcap_window_init(&out->window);
-    if ((status = verify_pck_chain(r, v, q, now, &chain, &out->processor_ca, &out->pck)) != ATTEST_OK)
+    if ((status = verify_pck_chain(r, v, q, coll, now, &chain, &out->processor_ca,
+                                   &out->pck)) != ATTEST_OK)
         goto done;
     for (int i = 0; i < 3; i++)
         window_add_cert(&out->window, sk_X509_value(chain, i), i == 0 ? "PCK" : i == 1 ? "PCK CA" : "root");
