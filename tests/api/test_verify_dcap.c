@@ -1477,6 +1477,33 @@ Test(dcap_synthetic, collateral_certificates_one_byte_apart_are_two)
     fx_free(&f);
 }
 
+/* The attestation key's verify context is kept per point by the verifier:
+ * a quote carrying a key one byte off (its QE report bound to that key and
+ * signed), signed by the genuine key, after the genuine quote warmed the
+ * cache, is refused (the changed bytes are no P-256 point). */
+Test(dcap_synthetic, cached_quote_key_never_covers_changed_bytes)
+{
+    fixture f;
+    fx_load(&f, "intel", 1, 4, 0);
+    f.d.att_key = new_key(&f);
+    attest_verifier *v = fx_verifier(&f, 1, AT_GOOD);
+    fx_build(&f);
+    cr_assert_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK);
+    uint8_t *key = f.quote + f.lay.att_key_off;
+    key[63] ^= 0x01; /* the last byte of y */
+    cr_assert_eq(dcapgen_qe_report_bind(f.quote + f.lay.qe_report_off, key, f.d.qe_auth,
+                                        f.d.qe_auth_len), 0);
+    cr_assert_eq(dcapgen_quote_sign_qe_report(f.quote, f.quote_len, &f.lay, f.pki->pck_key), 0);
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_E_DCAP_QUOTE_SIGNATURE);
+    key[63] ^= 0x01;
+    cr_assert_eq(dcapgen_qe_report_bind(f.quote + f.lay.qe_report_off, key, f.d.qe_auth,
+                                        f.d.qe_auth_len), 0);
+    cr_assert_eq(dcapgen_quote_sign_qe_report(f.quote, f.quote_len, &f.lay, f.pki->pck_key), 0);
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK, "genuine again");
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
 /* ---- 8. parsing --------------------------------------------------------- */
 
 static int parse_status(const uint8_t *q, size_t len)
