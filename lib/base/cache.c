@@ -388,22 +388,34 @@ int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY 
     return 0;
 }
 
+/* A copy of the verify context kept for the point `key` names. */
+static bool copy_verify_ctx(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **out)
+{
+    *out = NULL;
+    EVP_PKEY *pkey = get_pkey(c, key, out);
+    if (pkey) {
+        EVP_PKEY_free(pkey);
+        return true;
+    }
+    EVP_PKEY_CTX_free(*out); /* a copy without its key: not used */
+    *out = NULL;
+    return false;
+}
+
 int attest_cache_p256_verify_ctx(attest_chain_cache *c, const uint8_t xy[64],
                                  EVP_PKEY_CTX **out)
 {
     uint8_t key[32];
-    EVP_PKEY *pkey = NULL;
-    *out = NULL;
-    if (p256_entry_key(key, xy) && (pkey = get_pkey(c, key, out)) != NULL) {
-        EVP_PKEY_free(pkey);
+    EVP_PKEY *made = NULL;
+    bool keyed = p256_entry_key(key, xy);
+    if (keyed && copy_verify_ctx(c, key, out))
         return 0;
-    }
-    EVP_PKEY_CTX_free(*out); /* a copy without its key: not used */
-    *out = NULL;
-    if (attest_cache_p256_key(c, xy, &pkey) != 0)
+    if (attest_cache_p256_key(c, xy, &made) != 0)
         return -1;
-    *out = new_verify_ctx(pkey);
-    EVP_PKEY_free(pkey);
+    /* the entry just made, unless the cache keeps nothing */
+    if (!(keyed && copy_verify_ctx(c, key, out)))
+        *out = new_verify_ctx(made);
+    EVP_PKEY_free(made);
     return *out ? 0 : -1;
 }
 
