@@ -1386,9 +1386,7 @@ Test(dcap_synthetic, shared_verifier_cache_never_masks_a_failure)
 
 /* The signature verdicts of TCB Info and QE Identity are remembered under
  * the SHA-256 of the signed body: the same signature over a changed body,
- * after the genuine one verified on the same verifier, is refused; so is a
- * changed certificate or CRL that the process-wide parse cache has seen
- * in its genuine form. */
+ * after the genuine one verified on the same verifier, is refused. */
 Test(dcap_synthetic, cached_signatures_never_cover_changed_bytes)
 {
     fixture f;
