@@ -40,6 +40,7 @@ void attest_collateral_free(attest_collateral *c)
     if (!c)
         return;
     sk_X509_pop_free(c->certs, X509_free);
+    attest_x509_memo_free(&c->x509_memo);
     sk_X509_CRL_pop_free(c->crls, X509_CRL_free);
     for (size_t i = 0; i < c->tcb_info_count; i++)
         dcap_tcb_info_free(c->tcb_infos[i]);
@@ -181,18 +182,44 @@ int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t 
     return keep_ocsp(c, resp, der, len, &nonce);
 }
 
+/* A certificate whose exact bytes this collateral parsed before: the same
+ * object again (another issuer chain naming the same root). */
+static int add_known_cert(attest_collateral *c, const uint8_t key[32], bool *added)
+{
+    X509 *cert = attest_x509_memo_get(&c->x509_memo, key);
+    *added = cert != NULL;
+    if (!cert || sk_X509_push(c->certs, cert))
+        return ATTEST_OK;
+    X509_free(cert);
+    return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+}
+
+static int add_new_cert(attest_collateral *c, const uint8_t key[32], bool keyed, X509 *cert)
+{
+    if (!sk_X509_push(c->certs, cert)) {
+        X509_free(cert);
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
+    if (keyed && attest_x509_memo_put(&c->x509_memo, key, cert) != 0)
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    return ATTEST_OK;
+}
+
 /* A DER item (attest_der_decode: every byte decoded) is kept as what it
- * decodes to. */
+ * decodes to; a certificate's exact bytes seen before are not decoded
+ * again. */
 static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
 {
     static const attest_ocsp_nonce unknown = {.len = 0};
+    uint8_t key[32];
+    bool keyed = attest_x509_memo_key(key, data, len) == 0, known = false;
+    int status = keyed ? add_known_cert(c, key, &known) : ATTEST_OK;
+    if (status != ATTEST_OK || known)
+        return status;
     attest_der_item item;
     switch (attest_der_decode(&item, data, len)) {
     case ATTEST_ITEM_CERTIFICATES:
-        if (sk_X509_push(c->certs, item.cert))
-            return ATTEST_OK;
-        X509_free(item.cert);
-        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        return add_new_cert(c, key, keyed, item.cert);
     case ATTEST_ITEM_CRL:
         if (sk_X509_CRL_push(c->crls, item.crl))
             return ATTEST_OK;
@@ -212,17 +239,6 @@ static int pem_block_refused(int index, const char *name)
                             name);
 }
 
-/* The first pass over PEM text: every block decodes (nothing is kept). */
-static int check_pem_block(void *ctx, int index, const char *name, const uint8_t *der,
-                           size_t len)
-{
-    (void)ctx;
-    if (!attest_pem_name_is_collateral(name) ||
-        attest_der_decode(NULL, der, len) == ATTEST_ITEM_UNKNOWN)
-        return pem_block_refused(index, name);
-    return ATTEST_OK;
-}
-
 static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *der, size_t len)
 {
     if (attest_pem_name_is_collateral(name) && add_der(ctx, der, len) == ATTEST_OK)
@@ -230,21 +246,52 @@ static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *
     return pem_block_refused(index, name);
 }
 
+/* How much a collateral holds, to take back what a refused item added. */
+typedef struct collateral_mark {
+    int certs, crls;
+    size_t ocsp, memo;
+    uint8_t ocsp_set_sha256[32];
+} collateral_mark;
+
+static void mark_take(const attest_collateral *c, collateral_mark *m)
+{
+    m->certs = sk_X509_num(c->certs);
+    m->crls = sk_X509_CRL_num(c->crls);
+    m->ocsp = c->ocsp_count;
+    m->memo = c->x509_memo.count;
+    memcpy(m->ocsp_set_sha256, c->ocsp_set_sha256, 32);
+}
+
+static void mark_restore(attest_collateral *c, const collateral_mark *m)
+{
+    while (sk_X509_num(c->certs) > m->certs)
+        X509_free(sk_X509_pop(c->certs));
+    while (sk_X509_CRL_num(c->crls) > m->crls)
+        X509_CRL_free(sk_X509_CRL_pop(c->crls));
+    while (c->ocsp_count > m->ocsp)
+        OCSP_RESPONSE_free(c->ocsp[--c->ocsp_count]);
+    attest_x509_memo_truncate(&c->x509_memo, m->memo);
+    memcpy(c->ocsp_set_sha256, m->ocsp_set_sha256, 32);
+}
+
 /* Every PEM block must be a certificate or a CRL: an unknown block (a
  * private key pasted by mistake, say) is an error rather than ignored.
- * The text is refused whole: every block is checked before any is added
- * (fuzz_collateral found the blocks before a bad one kept). */
+ * The text is refused whole: the blocks added before a bad one are taken
+ * back (fuzz_collateral found them kept once). One pass: each block is
+ * decoded once. */
 static int add_pem(attest_collateral *c, const uint8_t *data, size_t len)
 {
     int blocks;
-    int status = attest_pem_each(data, len, check_pem_block, c, &blocks);
-    if (status == ATTEST_OK)
-        status = attest_pem_each(data, len, add_pem_block, c, &blocks);
+    collateral_mark mark;
+    mark_take(c, &mark);
+    int status = attest_pem_each(data, len, add_pem_block, c, &blocks);
     if (status == ATTEST_E_NOMEM) /* the reader records nothing itself */
-        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+        status = attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
     if (status == ATTEST_OK && blocks == 0)
         status = attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                                   "collateral: PEM text without any block");
+    if (status != ATTEST_OK)
+        mark_restore(c, &mark);
     return status;
 }
 
@@ -292,6 +339,13 @@ static int absorb(attest_collateral *c, attest_collateral *from)
             X509_free(cert);
             return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
         }
+    for (size_t i = 0; i < from->x509_memo.count; i++) {
+        attest_x509_memo_entry *e = &from->x509_memo.entries[i];
+        X509 *known = attest_x509_memo_get(&c->x509_memo, e->sha256);
+        X509_free(known);
+        if (!known && attest_x509_memo_put(&c->x509_memo, e->sha256, e->cert) != 0)
+            return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
+    }
     while ((crl = sk_X509_CRL_shift(from->crls)))
         if (!sk_X509_CRL_push(c->crls, crl)) {
             X509_CRL_free(crl);

@@ -27,7 +27,7 @@ static attest_policy *policy_alloc(void)
     p->platforms = ATTEST_PLATFORM_ALL; /* the default policy covers every platform */
     p->composite.gpu_binding = COMPOSITE_BIND_CPU_REPORT_DATA;
     p->composite.require_cpu = true;
-    EVP_Digest("{}", 2, p->sha256, NULL, EVP_sha256(), NULL);
+    EVP_Digest("{}", 2, p->sha256, NULL, attest_md_sha256(), NULL);
     snp_policy_defaults(p->snp);
     dcap_policy_defaults(p->tdx);
     dcap_policy_defaults(p->sgx);
@@ -203,7 +203,7 @@ int attest_policy_from_json(attest_policy **out, const char *json, size_t len)
         return status;
     }
     p->source = doc;
-    EVP_Digest(json, len, p->sha256, NULL, EVP_sha256(), NULL);
+    EVP_Digest(json, len, p->sha256, NULL, attest_md_sha256(), NULL);
     *out = p;
     return ATTEST_OK;
 }

@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "crypto.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ typedef struct node {
     uint8_t key[32];
     attest_cached_chain entry;   /* entry.chain owns one reference per certificate */
     EVP_PKEY *pkey;              /* attest_cache_p256_key's entries: one reference */
+    EVP_PKEY_CTX *verify;        /* ... and that key ready for EVP_PKEY_verify,
+                                    copied for each use (NULL: not made) */
     struct node *hash_next;      /* bucket chain */
     struct node *newer, *older;  /* recency list: head = most recent */
 } node;
@@ -101,6 +104,7 @@ static void list_push_newest(attest_chain_cache *c, node *n)
 static void node_free(node *n)
 {
     sk_X509_pop_free(n->entry.chain, X509_free);
+    EVP_PKEY_CTX_free(n->verify);
     EVP_PKEY_free(n->pkey);
     free(n);
 }
@@ -318,13 +322,17 @@ void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
     attest_cache_put(c, key, &e);
 }
 
-/* The shared key of `key` with a reference for the caller, or NULL. */
-static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32])
+/* The shared key of `key` with a reference for the caller (or, with
+ * `verify` set, a copy of its verify context), or NULL. */
+static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **verify)
 {
     EVP_PKEY *pkey = NULL;
     pthread_mutex_lock(&c->lock);
     node *n = *find_link(c, key);
-    if (n && n->pkey && EVP_PKEY_up_ref(n->pkey)) {
+    /* the copy is made under the lock: an eviction frees the original */
+    if (verify && n && n->verify)
+        *verify = EVP_PKEY_CTX_dup(n->verify);
+    if (n && n->pkey && (!verify || *verify) && EVP_PKEY_up_ref(n->pkey)) {
         list_unlink(c, n);
         list_push_newest(c, n);
         pkey = n->pkey;
@@ -333,12 +341,31 @@ static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32])
     return pkey;
 }
 
+/* The verify context kept with a new key (NULL when it cannot be made:
+ * the caller then makes its own). */
+static EVP_PKEY_CTX *new_verify_ctx(EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (ctx && EVP_PKEY_verify_init(ctx) != 1) {
+        EVP_PKEY_CTX_free(ctx);
+        ctx = NULL;
+    }
+    ERR_clear_error();
+    return ctx;
+}
+
+/* The entry of the point x||y: both coordinates, every byte. */
+static bool p256_entry_key(uint8_t key[32], const uint8_t xy[64])
+{
+    attest_bytes parts[] = {{"p256-raw", 8}, {xy, 64}};
+    return attest_cache_key(key, parts, 2) == 0;
+}
+
 int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY **out)
 {
     uint8_t key[32];
-    attest_bytes parts[] = {{"p256-raw", 8}, {xy, 64}};
-    bool keyed = attest_cache_key(key, parts, 2) == 0;
-    if (keyed && (*out = get_pkey(c, key)) != NULL)
+    bool keyed = p256_entry_key(key, xy);
+    if (keyed && (*out = get_pkey(c, key, NULL)) != NULL)
         return 0;
     if (attest_p256_key_from_raw(out, xy) != 0)
         return -1;
@@ -349,6 +376,7 @@ int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY 
     }
     memcpy(n->key, key, 32);
     n->pkey = *out;
+    n->verify = new_verify_ctx(*out);
     pthread_mutex_lock(&c->lock);
     if (c->limit > 0) {
         insert_locked(c, n);
@@ -358,6 +386,37 @@ int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY 
     if (n)
         node_free(n);
     return 0;
+}
+
+/* A copy of the verify context kept for the point `key` names. */
+static bool copy_verify_ctx(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **out)
+{
+    *out = NULL;
+    EVP_PKEY *pkey = get_pkey(c, key, out);
+    if (pkey) {
+        EVP_PKEY_free(pkey);
+        return true;
+    }
+    EVP_PKEY_CTX_free(*out); /* a copy without its key: not used */
+    *out = NULL;
+    return false;
+}
+
+int attest_cache_p256_verify_ctx(attest_chain_cache *c, const uint8_t xy[64],
+                                 EVP_PKEY_CTX **out)
+{
+    uint8_t key[32];
+    EVP_PKEY *made = NULL;
+    bool keyed = p256_entry_key(key, xy);
+    if (keyed && copy_verify_ctx(c, key, out))
+        return 0;
+    if (attest_cache_p256_key(c, xy, &made) != 0)
+        return -1;
+    /* the entry just made, unless the cache keeps nothing */
+    if (!(keyed && copy_verify_ctx(c, key, out)))
+        *out = new_verify_ctx(made);
+    EVP_PKEY_free(made);
+    return *out ? 0 : -1;
 }
 
 int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n)

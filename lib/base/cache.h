@@ -55,6 +55,14 @@ ATTEST_HIDDEN void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32
 ATTEST_HIDDEN int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64],
                                         EVP_PKEY **out);
 
+/* attest_cache_p256_key's key as an EVP_PKEY_CTX initialised for
+ * EVP_PKEY_verify (attest_ecdsa_verify_raw_pctx): a copy of one kept with
+ * the shared key, so a verification fetches no signature algorithm. *out
+ * is the caller's (EVP_PKEY_CTX_free). Returns 0, or -1 when xy is not a
+ * P-256 point or out of memory. */
+ATTEST_HIDDEN int attest_cache_p256_verify_ctx(attest_chain_cache *c, const uint8_t xy[64],
+                                               EVP_PKEY_CTX **out);
+
 /* SHA-256 over length-prefixed parts: the key of a cached check, which
  * must cover every input the check depends on. Returns 0 or -1. */
 ATTEST_HIDDEN int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n);

@@ -103,17 +103,28 @@ int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
     return ok ? 0 : -1;
 }
 
-int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
-                            size_t len, const uint8_t *rs, size_t half)
+/* Raw big-endian r||s as a DER ECDSA-Sig-Value (OPENSSL_free); length or -1. */
+static int raw_sig_der(const uint8_t *rs, size_t half, unsigned char **der)
 {
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *s = BN_bin2bn(rs + half, (int)half, NULL);
-    unsigned char *der = NULL;
-    int der_len = -1, result = -1;
+    int der_len = -1;
+    *der = NULL;
     if (sig && r && s && ECDSA_SIG_set0(sig, r, s)) {
         r = s = NULL; /* owned by sig */
-        der_len = i2d_ECDSA_SIG(sig, &der);
+        der_len = i2d_ECDSA_SIG(sig, der);
     }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(sig);
+    return der_len;
+}
+
+int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
+                            size_t len, const uint8_t *rs, size_t half)
+{
+    unsigned char *der = NULL;
+    int der_len = raw_sig_der(rs, half, &der), result = -1;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (der_len > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1) {
         int rc = EVP_DigestVerify(ctx, der, (size_t)der_len, msg, len);
@@ -121,9 +132,19 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     }
     EVP_MD_CTX_free(ctx);
     OPENSSL_free(der);
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
+    ERR_clear_error();
+    return result;
+}
+
+int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md, const uint8_t *msg,
+                                 size_t len, const uint8_t *rs, size_t half)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
+    unsigned int dlen = 0;
+    int der_len = raw_sig_der(rs, half, &der), result = -1;
+    if (der_len > 0 && EVP_Digest(msg, len, digest, &dlen, md, NULL) == 1)
+        result = EVP_PKEY_verify(verify, der, (size_t)der_len, digest, dlen) == 1 ? 1 : 0;
+    OPENSSL_free(der);
     ERR_clear_error();
     return result;
 }

@@ -25,6 +25,17 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
                                           const uint8_t *msg, size_t len,
                                           const uint8_t *rs, size_t half);
 
+/* The same check with `verify`, an EVP_PKEY_CTX already initialised for
+ * EVP_PKEY_verify with the ECDSA key (attest_cache_p256_verify_ctx): the
+ * message hashed with `md` (a fetched one: attest_md_sha256), the digest
+ * verified. Builds no key and fetches no algorithm, so threads verifying
+ * with one key take none of OpenSSL's process-wide locks (EVP_DigestVerify
+ * Init takes about forty read locks). Returns 1 valid, 0 invalid, -1 on
+ * error; `verify` is the caller's and is used by one thread at a time. */
+ATTEST_HIDDEN int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md,
+                                               const uint8_t *msg, size_t len,
+                                               const uint8_t *rs, size_t half);
+
 /* Sign `msg` hashed with `md` and write the signature as raw big-endian
  * r||s, each `half` bytes, into rs[2 * half] (JWS ES256/ES384). Returns 0
  * or -1. */

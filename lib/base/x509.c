@@ -7,6 +7,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 int attest_asn1_time_to_unix(const ASN1_TIME *t, int64_t *out)
@@ -62,14 +64,80 @@ int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after)
 
 STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
 {
+    return attest_pem_certs_memo(pem, len, NULL);
+}
+
+int attest_x509_memo_key(uint8_t out[32], const uint8_t *der, size_t len)
+{
+    return EVP_Digest(der, len, out, NULL, attest_md_sha256(), NULL) == 1 ? 0 : -1;
+}
+
+X509 *attest_x509_memo_get(const attest_x509_memo *m, const uint8_t key[32])
+{
+    for (size_t i = 0; m && i < m->count; i++)
+        if (memcmp(m->entries[i].sha256, key, 32) == 0)
+            return X509_up_ref(m->entries[i].cert) == 1 ? m->entries[i].cert : NULL;
+    return NULL;
+}
+
+int attest_x509_memo_put(attest_x509_memo *m, const uint8_t key[32], X509 *cert)
+{
+    attest_x509_memo_entry *grown = realloc(m->entries, (m->count + 1) * sizeof *grown);
+    if (!grown)
+        return -1;
+    m->entries = grown;
+    if (X509_up_ref(cert) != 1)
+        return -1;
+    memcpy(grown[m->count].sha256, key, 32);
+    grown[m->count++].cert = cert;
+    return 0;
+}
+
+void attest_x509_memo_truncate(attest_x509_memo *m, size_t count)
+{
+    while (m->count > count)
+        X509_free(m->entries[--m->count].cert);
+}
+
+void attest_x509_memo_free(attest_x509_memo *m)
+{
+    if (!m)
+        return;
+    attest_x509_memo_truncate(m, 0);
+    free(m->entries);
+    m->entries = NULL;
+}
+
+/* One certificate from DER bytes, as PEM_read_bio_X509 decodes a block
+ * (trailing bytes ignored): from the memo when it holds these bytes. */
+static X509 *memo_d2i(const attest_x509_memo *m, const unsigned char *der, long len)
+{
+    uint8_t key[32];
+    X509 *cert = m && attest_x509_memo_key(key, der, (size_t)len) == 0
+                     ? attest_x509_memo_get(m, key) : NULL;
+    const unsigned char *p = der;
+    return cert ? cert : d2i_X509(NULL, &p, len);
+}
+
+STACK_OF(X509) *attest_pem_certs_memo(const uint8_t *pem, size_t len, const attest_x509_memo *m)
+{
     STACK_OF(X509) *certs = sk_X509_new_null();
     BIO *bio = certs && len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
-    X509 *c;
-    while (bio && (c = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
+    unsigned char *der = NULL;
+    long der_len = 0;
+    /* PEM_read_bio_X509's reading: blocks named as certificates, the
+     * others skipped, the first undecodable one ends the list. */
+    while (bio && PEM_bytes_read_bio(&der, &der_len, NULL, PEM_STRING_X509, bio, NULL, NULL)) {
+        X509 *c = memo_d2i(m, der, der_len);
+        OPENSSL_free(der);
+        der = NULL;
+        if (!c)
+            break;
         if (!sk_X509_push(certs, c)) {
             X509_free(c);
             break;
         }
+    }
     ERR_clear_error(); /* the end of the text */
     BIO_free(bio);
     return certs;

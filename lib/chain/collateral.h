@@ -6,6 +6,7 @@
 #define ATTEST_COLLATERAL_H
 
 #include "../base/base.h"
+#include "../base/x509.h"
 
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
@@ -44,6 +45,12 @@ typedef struct attest_ocsp_nonce {
 
 struct attest_collateral {
     STACK_OF(X509) *certs;
+    attest_x509_memo x509_memo;         /* every certificate parsed for this
+                                           collateral, by the SHA-256 of its
+                                           bytes: the same bytes again (in
+                                           another issuer chain, in the
+                                           quote's PCK chain) are not parsed
+                                           again */
     STACK_OF(X509_CRL) *crls;
     struct dcap_tcb_info **tcb_infos;   /* Intel TCB Info bodies */
     size_t tcb_info_count;

@@ -48,13 +48,23 @@ static bool crl_signed_by(attest_verifier *v, X509_CRL *crl, X509 *issuer)
     return ok;
 }
 
+/* SHA-256 of a certificate's DER with the fetched digest: X509_digest
+ * looks the digest up by name, under process-wide read locks. */
+static bool cert_sha256(X509 *cert, uint8_t out[32])
+{
+    unsigned char *der = NULL;
+    int len = i2d_X509(cert, &der);
+    bool ok = len > 0 && EVP_Digest(der, (size_t)len, out, NULL, attest_md_sha256(), NULL) == 1;
+    OPENSSL_free(der);
+    return ok;
+}
+
 static bool cert_signed_by(attest_verifier *v, X509 *cert, X509 *issuer)
 {
     uint8_t digest[32], spki[32], k[32];
-    unsigned int dlen = 0;
     attest_bytes parts[] = {{"cert-by", 7}, {digest, 32}, {spki, 32}};
-    bool keyed = X509_digest(cert, EVP_sha256(), digest, &dlen) == 1 && dlen == 32 &&
-                 key_digest(issuer, spki) && attest_cache_key(k, parts, 3) == 0;
+    bool keyed = cert_sha256(cert, digest) && key_digest(issuer, spki) &&
+                 attest_cache_key(k, parts, 3) == 0;
     if (keyed && attest_cache_seen(v->cache, k))
         return true;
     bool ok = X509_verify(cert, X509_get0_pubkey(issuer)) == 1;
@@ -116,10 +126,13 @@ static bool cn_is(X509 *cert, const char *want)
 }
 
 static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                          int64_t now, STACK_OF(X509) **chain)
+                          const attest_collateral *coll, int64_t now, STACK_OF(X509) **chain)
 {
     const char *name = "dcap.pck_chain";
-    STACK_OF(X509) *certs = attest_pem_certs(q->raw + q->pck_chain_off, q->pck_chain_len);
+    /* A certificate the collateral holds in the same bytes (the root of
+     * every issuer chain) is that object, not parsed again. */
+    STACK_OF(X509) *certs = attest_pem_certs_memo(q->raw + q->pck_chain_off, q->pck_chain_len,
+                                                  coll ? &coll->x509_memo : NULL);
     int status;
     /* The root may be left out: the built-in one (certs/) stands in while
      * its key is pinned (attest_x509_verify_pinned). */
@@ -141,8 +154,8 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
  * the collateral). A chain verified before is taken from the cache, keyed
  * by its exact PEM bytes. */
 static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
-                            int64_t now, STACK_OF(X509) **chain, bool *processor_ca,
-                            intel_pck_info *pck)
+                            const attest_collateral *coll, int64_t now, STACK_OF(X509) **chain,
+                            bool *processor_ca, intel_pck_info *pck)
 {
     const char *name = "dcap.pck_chain";
     uint8_t k[32];
@@ -156,7 +169,7 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
         memcpy(pck, hit.extra, sizeof *pck);
     } else {
         sk_X509_pop_free(hit.chain, X509_free);
-        if ((status = walk_pck_chain(r, v, q, now, chain)) != ATTEST_OK)
+        if ((status = walk_pck_chain(r, v, q, coll, now, chain)) != ATTEST_OK)
             return status;
         /* The PCK's SGX extension is decoded once per chain too. */
         if ((status = intel_pck_info_parse(sk_X509_value(*chain, 0), pck)) != ATTEST_OK)
@@ -285,14 +298,14 @@ static int verify_signed_json(attest_result *r, attest_verifier *v, const char *
                               const uint8_t *body_sha256, const uint8_t sig[64])
 {
     uint8_t digest[32], spki[32], k[32];
-    if (!body_sha256 && EVP_Digest(body, len, digest, NULL, EVP_sha256(), NULL) == 1)
+    if (!body_sha256 && EVP_Digest(body, len, digest, NULL, attest_md_sha256(), NULL) == 1)
         body_sha256 = digest; /* a body parsed outside attest_collateral_add */
     attest_bytes parts[] = {{"dcap-json-sig", 13}, {body_sha256, 32}, {sig, 64}, {spki, 32}};
     bool keyed = body_sha256 && key_digest(signer, spki) && attest_cache_key(k, parts, 4) == 0;
-    int ok = keyed && attest_cache_seen(v->cache, k)
-                 ? 1
-                 : attest_ecdsa_verify_raw(X509_get0_pubkey(signer), EVP_sha256(), body, len,
-                                           sig, 32);
+    if (keyed && attest_cache_seen(v->cache, k))
+        return ATTEST_OK; /* not marked again: a put per verification */
+    int ok = attest_ecdsa_verify_raw(X509_get0_pubkey(signer), attest_md_sha256(), body, len,
+                                     sig, 32);
     ERR_clear_error();
     if (ok == 1 && keyed)
         attest_cache_mark(v->cache, k);
@@ -422,7 +435,7 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
     const uint8_t *qe = q->raw + q->qe_report_off;
     /* The QE report certifies a long-lived attestation key: the same
      * bytes come with every quote of that QE, so the result is cached. */
-    if (attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), EVP_sha256(), qe,
+    if (attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), attest_md_sha256(), qe,
                                        DCAP_SGX_REPORT_SIZE, q->qe_report_sig, 32) != 1)
         return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_DCAP_QE_REPORT_SIGNATURE,
                                  "ECDSA P-256 signature of the QE report does not verify "
@@ -433,7 +446,7 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
      * is checked too. */
     uint8_t want[64] = {0};
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+    int ok = ctx && EVP_DigestInit_ex(ctx, attest_md_sha256(), NULL) == 1 &&
              EVP_DigestUpdate(ctx, q->attest_key, 64) == 1 &&
              EVP_DigestUpdate(ctx, q->raw + q->qe_auth_off, q->qe_auth_len) == 1 &&
              EVP_DigestFinal_ex(ctx, want, NULL) == 1;
@@ -475,12 +488,13 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
  * OpenSSL's process-wide write locks. */
 static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
-    EVP_PKEY *key = NULL;
-    if (attest_cache_p256_key(v->cache, q->attest_key, &key) != 0)
+    EVP_PKEY_CTX *verify = NULL;
+    if (attest_cache_p256_verify_ctx(v->cache, q->attest_key, &verify) != 0)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
-    int ok = attest_ecdsa_verify_raw(key, EVP_sha256(), q->raw, q->signed_len, q->signature, 32);
-    EVP_PKEY_free(key);
+    int ok = attest_ecdsa_verify_raw_pctx(verify, attest_md_sha256(), q->raw, q->signed_len,
+                                          q->signature, 32);
+    EVP_PKEY_CTX_free(verify);
     if (ok != 1)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "ECDSA P-256 signature over bytes 0..%zu does not verify "
@@ -544,7 +558,8 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
     int status;
     memset(out, 0, sizeof *out);
     dcap_window_init(&out->window);
-    if ((status = verify_pck_chain(r, v, q, now, &chain, &out->processor_ca, &out->pck)) != ATTEST_OK)
+    if ((status = verify_pck_chain(r, v, q, coll, now, &chain, &out->processor_ca,
+                                   &out->pck)) != ATTEST_OK)
         goto done;
     for (int i = 0; i < 3; i++)
         window_add_cert(&out->window, sk_X509_value(chain, i), i == 0 ? "PCK" : i == 1 ? "PCK CA" : "root");

@@ -1386,9 +1386,7 @@ Test(dcap_synthetic, shared_verifier_cache_never_masks_a_failure)
 
 /* The signature verdicts of TCB Info and QE Identity are remembered under
  * the SHA-256 of the signed body: the same signature over a changed body,
- * after the genuine one verified on the same verifier, is refused; so is a
- * changed certificate or CRL that the process-wide parse cache has seen
- * in its genuine form. */
+ * after the genuine one verified on the same verifier, is refused. */
 Test(dcap_synthetic, cached_signatures_never_cover_changed_bytes)
 {
     fixture f;
@@ -1414,6 +1412,91 @@ Test(dcap_synthetic, cached_signatures_never_cover_changed_bytes)
         f.qe_identity = f.pki->qe_identity_td;
         free(changed);
     }
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK, "genuine again");
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
+/* `x` with the last byte of its DER (in the signature) changed: still a
+ * certificate, no longer signed by its issuer. */
+static X509 *one_byte_off(fixture *f, const X509 *x)
+{
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    cr_assert(n > 0);
+    der[n - 1] ^= 0x01;
+    const unsigned char *p = der;
+    X509 *changed = d2i_X509(NULL, &p, n);
+    OPENSSL_free(der);
+    return own_cert(f, changed);
+}
+
+/* Certificates are parsed once per collateral, named by the SHA-256 of
+ * their bytes, and the quote's PCK chain takes the collateral's object for
+ * the same bytes (the root). A root one byte off in the quote is another
+ * certificate: parsed anew and refused, the collateral's genuine root
+ * notwithstanding; and the quote's genuine chain still passes. */
+Test(dcap_synthetic, shared_certificate_parse_never_covers_changed_bytes)
+{
+    fixture f;
+    fx_load(&f, "intel", 1, 4, 0);
+    attest_verifier *v = fx_verifier(&f, 1, AT_GOOD);
+    cr_assert_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK);
+    f.d.root = one_byte_off(&f, f.pki->root);
+    fx_build(&f);
+    attest_verifier *fresh = fx_verifier(&f, 1, AT_GOOD);
+    cr_expect_eq(fx_verify_with(&f, fresh, NULL, NULL, 0, NULL), ATTEST_E_CERT_SIGNATURE,
+                 "the quote's root one byte off, the collateral's genuine");
+    attest_verifier_free(fresh);
+    f.d.root = f.pki->root;
+    fx_build(&f);
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK, "genuine again");
+    attest_verifier_free(v);
+    fx_free(&f);
+}
+
+/* Within one collateral, a certificate one byte off and then the genuine
+ * one: two certificates, the genuine one found as the TCB signer. */
+Test(dcap_synthetic, collateral_certificates_one_byte_apart_are_two)
+{
+    fixture f;
+    fx_load(&f, "intel", 1, 4, 0);
+    f.certs[0] = one_byte_off(&f, f.pki->tcb_signing);
+    f.certs[1] = f.pki->tcb_signing;
+    f.certs[2] = f.pki->root;
+    f.certs[3] = f.pki->root; /* the same bytes twice: one object, counted twice */
+    f.ncerts = 4;
+    attest_collateral *c = fx_collateral(&f);
+    cr_expect_eq(attest_collateral_cert_count(c), 4);
+    attest_collateral_free(c);
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_OK);
+    f.certs[1] = NULL; /* only the changed one: no TCB signer */
+    cr_expect_eq(fx_verify(&f, NULL), ATTEST_E_COLLATERAL_MISSING);
+    fx_free(&f);
+}
+
+/* The attestation key's verify context is kept per point by the verifier:
+ * a quote carrying a key one byte off (its QE report bound to that key and
+ * signed), signed by the genuine key, after the genuine quote warmed the
+ * cache, is refused (the changed bytes are no P-256 point). */
+Test(dcap_synthetic, cached_quote_key_never_covers_changed_bytes)
+{
+    fixture f;
+    fx_load(&f, "intel", 1, 4, 0);
+    f.d.att_key = new_key(&f);
+    attest_verifier *v = fx_verifier(&f, 1, AT_GOOD);
+    fx_build(&f);
+    cr_assert_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK);
+    uint8_t *key = f.quote + f.lay.att_key_off;
+    key[63] ^= 0x01; /* the last byte of y */
+    cr_assert_eq(dcapgen_qe_report_bind(f.quote + f.lay.qe_report_off, key, f.d.qe_auth,
+                                        f.d.qe_auth_len), 0);
+    cr_assert_eq(dcapgen_quote_sign_qe_report(f.quote, f.quote_len, &f.lay, f.pki->pck_key), 0);
+    cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_E_DCAP_QUOTE_SIGNATURE);
+    key[63] ^= 0x01;
+    cr_assert_eq(dcapgen_qe_report_bind(f.quote + f.lay.qe_report_off, key, f.d.qe_auth,
+                                        f.d.qe_auth_len), 0);
+    cr_assert_eq(dcapgen_quote_sign_qe_report(f.quote, f.quote_len, &f.lay, f.pki->pck_key), 0);
     cr_expect_eq(fx_verify_with(&f, v, NULL, NULL, 0, NULL), ATTEST_OK, "genuine again");
     attest_verifier_free(v);
     fx_free(&f);
