@@ -714,6 +714,17 @@ static json_t *block_json(const nv_block *b)
     return o;
 }
 
+json_t *nv_report_brief_json(const nv_report *r)
+{
+    const char *mode = r ? feature_mode(r->feature_flag) : NULL;
+    json_t *o = json_object();
+    if (o && json_object_set_new(o, "feature_mode", mode ? json_string(mode) : json_null()) != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 json_t *nv_report_to_json(const nv_report *r)
 {
     if (!r)

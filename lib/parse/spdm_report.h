@@ -127,6 +127,9 @@ ATTEST_HIDDEN void nv_report_free(nv_report *r);
 /* Every field as JSON: request, response, blocks (index, hex value),
  * every opaque TLV by name with its decoded value. */
 ATTEST_HIDDEN json_t *nv_report_to_json(const nv_report *r);
+/* The members of nv_report_to_json read while verifying (feature_mode),
+ * alone: what a result holds until the whole report is asked for. */
+ATTEST_HIDDEN json_t *nv_report_brief_json(const nv_report *r);
 
 /* One device's evidence as NVIDIA's tools ship it: the report and the
  * device certificate chain (PEM text, leaf first). */
