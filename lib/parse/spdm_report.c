@@ -95,6 +95,7 @@ void nv_report_free(nv_report *r)
         return;
     free(r->raw);
     free(r->fields);
+    free(r->blocks);
     free(r);
 }
 
@@ -138,6 +139,9 @@ static int parse_blocks(nv_report *r, size_t start, size_t end)
     const uint8_t *p = r->raw;
     bool seen[256] = {false};
     size_t off = start;
+    r->blocks = calloc(r->block_count ? r->block_count : 1, sizeof *r->blocks);
+    if (!r->blocks)
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.report: out of memory");
     for (size_t i = 0; i < r->block_count; i++) {
         if (end - off < BLOCK_HEADER + DMTF_HEADER)
             return attest_set_error(ATTEST_E_MALFORMED,

@@ -79,7 +79,9 @@ typedef struct nv_report {
     uint8_t resp_version, resp_code, resp_param1, resp_param2;
     uint8_t block_count;
     uint32_t record_len;
-    nv_block blocks[NV_MAX_BLOCKS];
+    nv_block *blocks;            /* owned, block_count of them (a report has
+                                    ~64 of the 255 possible: 18 KB each kept
+                                    per GPU otherwise) */
     uint8_t responder_nonce[32];
     uint16_t opaque_len;
     size_t opaque_off;
