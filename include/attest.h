@@ -952,7 +952,11 @@ ATTEST_API int attest_result_check_status(const attest_result *r, size_t i);
 ATTEST_API const char *attest_result_check_detail(const attest_result *r, size_t i);
 
 /* The whole result (verdict, status, reason, checks, parsed claims) as a
- * JSON object; *out is owned by the caller (attest_string_free). */
+ * JSON object; *out is owned by the caller (attest_string_free). The
+ * parse of each GPU report is built by the first call (or a verbose
+ * token), not by attest_verify: the result keeps the report's bytes for
+ * it. Safe from several threads on one result; ATTEST_E_NOMEM when out of
+ * memory. */
 ATTEST_API int attest_result_to_json(char **out, const attest_result *r);
 
 ATTEST_API void attest_result_free(attest_result *r);

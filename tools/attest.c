@@ -974,7 +974,10 @@ static int add_evidence(inputs *in, const char *path, const uint8_t *data, size_
     }
     in->ev = ev;
     in->ev_path = strdup(path);
-    if ((in->ev_data = malloc(len ? len : 1)))
+    /* Kept only for an Azure HCL report, the one evidence that takes parts
+     * (assemble_parts): a bundle's bytes would otherwise stay for nothing. */
+    if (attest_evidence_format(ev) == ATTEST_FORMAT_AZURE_VTPM &&
+        (in->ev_data = malloc(len ? len : 1)))
         memcpy(in->ev_data, data, len);
     in->ev_len = len;
     return 0;

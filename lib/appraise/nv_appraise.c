@@ -185,6 +185,41 @@ static nv_evidence_rules evidence_rules(const nv_policy *p)
     return rules;
 }
 
+/* The report's bytes, kept by the result: its JSON (every parsed field,
+ * 20-30 KB of objects) is built only when the whole result is read. */
+typedef struct report_bytes {
+    size_t len;
+    uint8_t raw[];
+} report_bytes;
+
+static json_t *report_json_from_bytes(const void *arg)
+{
+    const report_bytes *b = arg;
+    nv_report *rep = NULL;
+    if (nv_report_parse(&rep, b->raw, b->len) != ATTEST_OK)
+        return NULL; /* the same bytes parsed before: only out of memory */
+    json_t *o = nv_report_to_json(rep);
+    nv_report_free(rep);
+    return o;
+}
+
+static void set_report_claim(device_ctx *d, const nv_report *rep)
+{
+    report_bytes *b = malloc(sizeof *b + rep->raw_len);
+    json_t *brief = nv_report_brief_json(rep);
+    if (b && brief) {
+        b->len = rep->raw_len;
+        memcpy(b->raw, rep->raw, rep->raw_len);
+        if (attest_result_defer_claim(d->r, d->claims, "report", brief, report_json_from_bytes,
+                                      b) == 0)
+            return;
+    } else {
+        json_decref(brief);
+    }
+    free(b);
+    json_object_set_new(d->claims, "report", nv_report_to_json(rep));
+}
+
 static int appraise_device(device_ctx *d, attest_verifier *v, const attest_collateral *coll,
                            const nv_device_evidence *e, const uint8_t *nonce, size_t nonce_len,
                            nv_identity *id)
@@ -209,7 +244,7 @@ static int appraise_device(device_ctx *d, attest_verifier *v, const attest_colla
     json_object_set_new(d->claims, "secboot", json_boolean(ok));
     json_object_set_new(d->claims, "dbgstat", json_string(ok ? "disabled" : "unknown"));
     json_object_set_new(d->claims, "x-nvidia-device-result", json_boolean(ok));
-    json_object_set_new(d->claims, "report", nv_report_to_json(rep));
+    set_report_claim(d, rep);
     return status;
 }
 

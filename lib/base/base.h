@@ -10,6 +10,7 @@
 #include "attest.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -114,6 +115,15 @@ typedef struct attest_check {
     char *detail;
 } attest_check;
 
+/* A claim built only when the whole result is read (result.c). */
+typedef json_t *(*attest_claim_build_fn)(const void *arg);
+typedef struct attest_deferred_claim {
+    json_t *parent;              /* a reference: the object the claim goes in */
+    char key[32];
+    attest_claim_build_fn build;
+    void *arg;                   /* owned (free()) */
+} attest_deferred_claim;
+
 struct attest_result {
     attest_check *checks;
     size_t count, cap;
@@ -133,9 +143,33 @@ struct attest_result {
     unsigned nonce_bound;  /* checks that bound the caller's nonce */
     const char *gpu_binding; /* how GPUs were tied to the CPU (static text),
                                 or NULL when there was nothing to tie */
+    /* Claims built on first read (attest_result_defer_claim), under the
+     * result's own lock: completing them is the one change a result sees
+     * after attest_verify returned it. */
+    attest_deferred_claim *deferred;
+    size_t deferred_count, deferred_cap;
+    pthread_mutex_t deferred_lock;
 };
 
 ATTEST_HIDDEN attest_result *attest_result_new(void);
+
+/* Set `parent[key]` to `placeholder` (taken) now and to build(arg) when the
+ * whole result is first read (attest_result_complete_claims): a claim that
+ * only attest_result_to_json and a verbose token show, e.g. a GPU report's
+ * every parsed field, costs nothing on a verification whose result is only
+ * judged. The placeholder holds what is read before that (the members a
+ * token picks); the value replaces it in place, so the key keeps its
+ * position. `arg` (malloc'd) becomes the result's and is freed with it;
+ * build must depend on it alone. Returns 0, or -1 (out of memory): the
+ * placeholder released, `arg` still the caller's, who then sets the claim
+ * itself. */
+ATTEST_HIDDEN int attest_result_defer_claim(attest_result *r, json_t *parent, const char *key,
+                                            json_t *placeholder, attest_claim_build_fn build,
+                                            void *arg);
+/* Build the deferred claims of `r`, once; thread-safe (the result's own
+ * lock: concurrent readers of one result wait for the first). Returns
+ * ATTEST_OK or ATTEST_E_NOMEM. */
+ATTEST_HIDDEN int attest_result_complete_claims(const attest_result *r);
 
 /* Record a passed, skipped or failed check. Returns `status` so a failing
  * check can be written as `return attest_check_fail(...)`. With r NULL

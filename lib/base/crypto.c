@@ -103,6 +103,16 @@ int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
     return ok ? 0 : -1;
 }
 
+/* The once-fetched digest for a legacy handle (md.c), else `md`. */
+static const EVP_MD *fetched_md(const EVP_MD *md)
+{
+    switch (EVP_MD_get_type(md)) {
+    case NID_sha256: return attest_md_sha256();
+    case NID_sha384: return attest_md_sha384();
+    default: return md;
+    }
+}
+
 /* Raw big-endian r||s as a DER ECDSA-Sig-Value (OPENSSL_free); length or -1. */
 static int raw_sig_der(const uint8_t *rs, size_t half, unsigned char **der)
 {
@@ -120,17 +130,23 @@ static int raw_sig_der(const uint8_t *rs, size_t half, unsigned char **der)
     return der_len;
 }
 
+/* The digest, then EVP_PKEY_verify over it, with the digest fetched once:
+ * EVP_DigestVerifyInit with a legacy handle fetches the digest and builds
+ * a signature context per call (the same verdict: ECDSA signs the hash). */
 int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
                             size_t len, const uint8_t *rs, size_t half)
 {
-    unsigned char *der = NULL;
+    const EVP_MD *use = fetched_md(md);
+    unsigned char *der = NULL, dgst[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
     int der_len = raw_sig_der(rs, half, &der), result = -1;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (der_len > 0 && ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1) {
-        int rc = EVP_DigestVerify(ctx, der, (size_t)der_len, msg, len);
+    EVP_PKEY_CTX *ctx = der_len > 0 ? EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL) : NULL;
+    if (ctx && EVP_Digest(msg, len, dgst, &dlen, use, NULL) == 1 &&
+        EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, use) == 1) {
+        int rc = EVP_PKEY_verify(ctx, der, (size_t)der_len, dgst, dlen);
         result = rc == 1 ? 1 : 0;
     }
-    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_CTX_free(ctx);
     OPENSSL_free(der);
     ERR_clear_error();
     return result;
@@ -142,7 +158,7 @@ int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md, const u
     unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
     unsigned int dlen = 0;
     int der_len = raw_sig_der(rs, half, &der), result = -1;
-    if (der_len > 0 && EVP_Digest(msg, len, digest, &dlen, md, NULL) == 1)
+    if (der_len > 0 && EVP_Digest(msg, len, digest, &dlen, fetched_md(md), NULL) == 1)
         result = EVP_PKEY_verify(verify, der, (size_t)der_len, digest, dlen) == 1 ? 1 : 0;
     OPENSSL_free(der);
     ERR_clear_error();

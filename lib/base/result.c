@@ -10,9 +10,19 @@
 attest_result *attest_result_new(void)
 {
     attest_result *r = calloc(1, sizeof *r);
+    if (r && pthread_mutex_init(&r->deferred_lock, NULL) != 0) {
+        free(r);
+        return NULL;
+    }
     if (r)
         r->status = ATTEST_OK;
     return r;
+}
+
+static void deferred_release(attest_deferred_claim *d)
+{
+    json_decref(d->parent);
+    free(d->arg);
 }
 
 void attest_result_free(attest_result *r)
@@ -25,9 +35,69 @@ void attest_result_free(attest_result *r)
     }
     free(r->checks);
     free(r->reason);
+    for (size_t i = 0; i < r->deferred_count; i++)
+        deferred_release(&r->deferred[i]);
+    free(r->deferred);
+    pthread_mutex_destroy(&r->deferred_lock);
     json_decref(r->claims);
     json_decref(r->submods);
     free(r);
+}
+
+int attest_result_defer_claim(attest_result *r, json_t *parent, const char *key,
+                              json_t *placeholder, attest_claim_build_fn build, void *arg)
+{
+    if (!r || !parent || !placeholder || strlen(key) >= sizeof r->deferred->key) {
+        json_decref(placeholder);
+        return -1;
+    }
+    if (r->deferred_count == r->deferred_cap) {
+        size_t cap = r->deferred_cap ? 2 * r->deferred_cap : 8;
+        attest_deferred_claim *grown = realloc(r->deferred, cap * sizeof *grown);
+        if (!grown) {
+            json_decref(placeholder);
+            return -1;
+        }
+        r->deferred = grown;
+        r->deferred_cap = cap;
+    }
+    if (json_object_set_new(parent, key, placeholder) != 0)
+        return -1; /* jansson released the placeholder */
+    attest_deferred_claim *d = &r->deferred[r->deferred_count++];
+    d->parent = json_incref(parent);
+    snprintf(d->key, sizeof d->key, "%s", key);
+    d->build = build;
+    d->arg = arg;
+    return 0;
+}
+
+/* Build what is left, last first; an entry leaves the list once its claim
+ * is in place, so a failure (out of memory) is tried again next time. */
+static int complete_locked(attest_result *r)
+{
+    while (r->deferred_count > 0) {
+        attest_deferred_claim *d = &r->deferred[r->deferred_count - 1];
+        json_t *value = d->build(d->arg);
+        if (!value || json_object_set_new(d->parent, d->key, value) != 0)
+            return attest_set_error(ATTEST_E_NOMEM, "result: out of memory building claim %s",
+                                    d->key);
+        deferred_release(d);
+        r->deferred_count--;
+    }
+    return ATTEST_OK;
+}
+
+int attest_result_complete_claims(const attest_result *cr)
+{
+    /* The lock and the list are the result's own, made for this; the
+     * claims are otherwise only read once attest_verify returned. */
+    attest_result *r = (attest_result *)cr;
+    if (!r)
+        return ATTEST_OK;
+    pthread_mutex_lock(&r->deferred_lock);
+    int status = complete_locked(r);
+    pthread_mutex_unlock(&r->deferred_lock);
+    return status;
 }
 
 /* Allocation failures while recording a check must not turn a failure
@@ -164,6 +234,8 @@ int attest_result_to_json(char **out, const attest_result *r)
 {
     if (!out || !r)
         return attest_set_error(ATTEST_E_INVALID_ARG, "result: NULL argument");
+    if (attest_result_complete_claims(r) != ATTEST_OK)
+        return ATTEST_E_NOMEM;
     char when[32];
     attest_time_format(when, sizeof when, r->verified_at);
     json_t *checks = json_array();

@@ -39,21 +39,45 @@ void nv_digest_memo_end(void)
     memo.count = 0;
 }
 
-static bool cert_sha256(X509 *cert, uint8_t out[32])
+static bool memo_find(X509 *cert, uint8_t out[32])
 {
-    unsigned int len = 0;
     for (int i = 0; memo.depth > 0 && i < memo.count; i++)
         if (memo.cert[i] == cert) {
             memcpy(out, memo.sha256[i], 32);
             return true;
         }
-    if (X509_digest(cert, EVP_sha256(), out, &len) != 1 || len != 32)
-        return false;
+    return false;
+}
+
+static void memo_add(X509 *cert, const uint8_t sha256[32])
+{
     if (memo.depth > 0 && memo.count < NV_DIGEST_MEMO && X509_up_ref(cert)) {
         memo.cert[memo.count] = cert;
-        memcpy(memo.sha256[memo.count++], out, 32);
+        memcpy(memo.sha256[memo.count++], sha256, 32);
     }
+}
+
+void nv_digest_memo_seed(X509 *cert, const uint8_t sha256[32])
+{
+    uint8_t known[32];
+    if (!memo_find(cert, known))
+        memo_add(cert, sha256);
+}
+
+static bool cert_sha256(X509 *cert, uint8_t out[32])
+{
+    unsigned int len = 0;
+    if (memo_find(cert, out))
+        return true;
+    if (X509_digest(cert, attest_md_sha256(), out, &len) != 1 || len != 32)
+        return false;
+    memo_add(cert, out);
     return true;
+}
+
+bool nv_cert_sha256(X509 *cert, uint8_t out[32])
+{
+    return cert_sha256(cert, out);
 }
 
 /* The cache key of a chain verification: every certificate offered, in

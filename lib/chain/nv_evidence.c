@@ -194,13 +194,23 @@ static bool pem_key(uint8_t key[32], const char *pem)
     return attest_cache_key(key, parts, 2) == 0;
 }
 
+/* The entry's extra holds the SHA-256 of each of its certificates, in
+ * order (computed from those very objects when it was stored): the cache
+ * keys of the chain and OCSP verdicts need them on every verification. */
+#define PEM_DIGESTS_MAX (int)(sizeof(((attest_cached_chain *)0)->extra) / 32)
+
 static STACK_OF(X509) *given_chain(attest_verifier *v, const char *pem, bool *from_cache)
 {
     uint8_t key[32];
     attest_cached_chain hit = {0};
     *from_cache = pem_key(key, pem) && attest_cache_get(v->cache, key, &hit) && hit.chain;
-    if (*from_cache)
+    if (*from_cache) {
+        int n = sk_X509_num(hit.chain);
+        if (hit.extra_len == 32 * (size_t)n)
+            for (int i = 0; i < n; i++)
+                nv_digest_memo_seed(sk_X509_value(hit.chain, i), hit.extra + 32 * i);
         return hit.chain;
+    }
     sk_X509_pop_free(hit.chain, X509_free);
     return attest_pem_certs((const uint8_t *)pem, strlen(pem));
 }
@@ -210,6 +220,11 @@ static void given_chain_keep(attest_verifier *v, const char *pem, STACK_OF(X509)
     uint8_t key[32];
     attest_cached_chain entry = {.chain = given, .not_before = INT64_MIN,
                                  .not_after = INT64_MAX};
+    int n = sk_X509_num(given);
+    bool digests = n <= PEM_DIGESTS_MAX;
+    for (int i = 0; digests && i < n; i++)
+        digests = nv_cert_sha256(sk_X509_value(given, i), entry.extra + 32 * i);
+    entry.extra_len = digests ? 32 * (size_t)n : 0;
     if (pem_key(key, pem))
         attest_cache_put(v->cache, key, &entry);
 }

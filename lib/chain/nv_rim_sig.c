@@ -25,6 +25,7 @@
  * while libattest may still be used. A host that initialised xmlsec1 with
  * its OpenSSL backend itself keeps its set-up: it is not initialised again. */
 #include "nv_rim_sig.h"
+#include "nvidia.h"
 
 #if !defined(XMLSEC_CRYPTO_OPENSSL)
 #error "compile with $(pkg-config --cflags xmlsec1-openssl): the xmlsec ABI depends on its defines"
@@ -268,9 +269,17 @@ int nv_rim_signature_verify(const nv_rim *rim, STACK_OF(X509) **signers)
 /* ---- the verdict, cached ------------------------------------------------- */
 
 /* A verdict as the cache keeps it (attest_cached_chain.extra). */
+#define SIGNER_DIGESTS_MAX 7
+
 typedef struct cached_verdict {
     int status;
-    char detail[240];
+    int digests; /* a success: the SHA-256 of each KeyInfo certificate, in
+                    order, computed from the cached objects themselves (the
+                    cache keys of their chain and OCSP verdicts); 0: none */
+    union {
+        char detail[240];                        /* a failure's */
+        uint8_t sha256[SIGNER_DIGESTS_MAX][32];
+    } u;
 } cached_verdict;
 
 /* The key: the RIM's bytes, then the RIM trust anchors. The verdict does
@@ -318,7 +327,10 @@ static bool cached_lookup(attest_verifier *v, const uint8_t key[32], STACK_OF(X5
         return false;
     *status = seen.status;
     if (seen.status != ATTEST_OK)
-        attest_set_error(seen.status, "%s", seen.detail);
+        attest_set_error(seen.status, "%s", seen.u.detail);
+    if (seen.status == ATTEST_OK && seen.digests == sk_X509_num(hit.chain))
+        for (int i = 0; i < seen.digests; i++)
+            nv_digest_memo_seed(sk_X509_value(hit.chain, i), seen.u.sha256[i]);
     if (signers && seen.status == ATTEST_OK)
         *signers = hit.chain;
     else
@@ -335,7 +347,12 @@ static void cached_store(attest_verifier *v, const uint8_t key[32], STACK_OF(X50
     cached_verdict seen = {.status = status};
     _Static_assert(sizeof seen <= sizeof entry.extra, "cache slot too small");
     if (status != ATTEST_OK)
-        snprintf(seen.detail, sizeof seen.detail, "%s", attest_error_last());
+        snprintf(seen.u.detail, sizeof seen.u.detail, "%s", attest_error_last());
+    int n = status == ATTEST_OK ? sk_X509_num(signers) : 0;
+    bool all = n <= SIGNER_DIGESTS_MAX;
+    for (int i = 0; all && i < n; i++)
+        all = nv_cert_sha256(sk_X509_value(signers, i), seen.u.sha256[i]);
+    seen.digests = all ? n : 0;
     memcpy(entry.extra, &seen, sizeof seen);
     attest_cache_put(v->cache, key, &entry);
 }

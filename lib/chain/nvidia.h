@@ -46,6 +46,11 @@ ATTEST_HIDDEN int nv_chain_ocsp(attest_result *r, attest_verifier *v, const char
  * certificates it referenced). */
 ATTEST_HIDDEN void nv_digest_memo_begin(void);
 ATTEST_HIDDEN void nv_digest_memo_end(void);
+/* The SHA-256 of `cert`'s encoding, through the scope's memo. */
+ATTEST_HIDDEN bool nv_cert_sha256(X509 *cert, uint8_t out[32]);
+/* Remember `sha256` as `cert`'s in the open scope (no-op without one):
+ * for digests kept with the certificates they were computed from. */
+ATTEST_HIDDEN void nv_digest_memo_seed(X509 *cert, const uint8_t sha256[32]);
 
 /* ECDSA P-384 / SHA-384 over raw[0, len) with the raw r||s signature. */
 ATTEST_HIDDEN bool nv_report_signature_ok(X509 *leaf, const uint8_t *msg, size_t len,

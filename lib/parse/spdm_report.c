@@ -95,6 +95,7 @@ void nv_report_free(nv_report *r)
         return;
     free(r->raw);
     free(r->fields);
+    free(r->blocks);
     free(r);
 }
 
@@ -138,6 +139,9 @@ static int parse_blocks(nv_report *r, size_t start, size_t end)
     const uint8_t *p = r->raw;
     bool seen[256] = {false};
     size_t off = start;
+    r->blocks = calloc(r->block_count ? r->block_count : 1, sizeof *r->blocks);
+    if (!r->blocks)
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.report: out of memory");
     for (size_t i = 0; i < r->block_count; i++) {
         if (end - off < BLOCK_HEADER + DMTF_HEADER)
             return attest_set_error(ATTEST_E_MALFORMED,
@@ -711,6 +715,17 @@ static json_t *block_json(const nv_block *b)
     json_object_set_new_nocheck(o, "value_type", json_integer(b->value_type));
     json_object_set_new_nocheck(o, "value_size", json_integer((json_int_t)b->value_len));
     json_object_set_new_nocheck(o, "value", attest_json_hex(b->value, b->value_len));
+    return o;
+}
+
+json_t *nv_report_brief_json(const nv_report *r)
+{
+    const char *mode = r ? feature_mode(r->feature_flag) : NULL;
+    json_t *o = json_object();
+    if (o && json_object_set_new(o, "feature_mode", mode ? json_string(mode) : json_null()) != 0) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 

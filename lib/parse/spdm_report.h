@@ -79,7 +79,9 @@ typedef struct nv_report {
     uint8_t resp_version, resp_code, resp_param1, resp_param2;
     uint8_t block_count;
     uint32_t record_len;
-    nv_block blocks[NV_MAX_BLOCKS];
+    nv_block *blocks;            /* owned, block_count of them (a report has
+                                    ~64 of the 255 possible: 18 KB each kept
+                                    per GPU otherwise) */
     uint8_t responder_nonce[32];
     uint16_t opaque_len;
     size_t opaque_off;
@@ -127,6 +129,9 @@ ATTEST_HIDDEN void nv_report_free(nv_report *r);
 /* Every field as JSON: request, response, blocks (index, hex value),
  * every opaque TLV by name with its decoded value. */
 ATTEST_HIDDEN json_t *nv_report_to_json(const nv_report *r);
+/* The members of nv_report_to_json read while verifying (feature_mode),
+ * alone: what a result holds until the whole report is asked for. */
+ATTEST_HIDDEN json_t *nv_report_brief_json(const nv_report *r);
 
 /* One device's evidence as NVIDIA's tools ship it: the report and the
  * device certificate chain (PEM text, leaf first). */

@@ -180,6 +180,8 @@ static int set_new(json_t *obj, const char *key, json_t *value)
 static int build_claims(json_t **out, const attest_result *r, int signing, int64_t lifetime,
                         bool verbose)
 {
+    if (verbose && attest_result_complete_claims(r) != ATTEST_OK)
+        return ATTEST_E_NOMEM;
     char when[32];
     attest_time_format(when, sizeof when, r->verified_at);
     char build[64];

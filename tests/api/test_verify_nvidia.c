@@ -13,6 +13,7 @@
 #include "nvgen.h"
 #include "chain/collateral.h"
 #include "parse/nv_rim.h"
+#include "parse/spdm_report.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -723,6 +724,45 @@ Test(nv_synthetic, accepted_four_gpus_from_evidence_json)
     EXPECT_FAIL(&f, fx_verify_ev(&f, json, len, STORED, f.pki->nonce, 32, NULL),
                 ATTEST_E_COLLATERAL_MISSING, "gpu3.chain.ocsp");
     free(json);
+    fx_free(&f);
+}
+
+/* Every parsed field of a GPU report stays in the result JSON although it
+ * is built only when the JSON is asked for (attest_result_defer_claim):
+ * the same object nv_report_to_json gives for the report's bytes, in the
+ * device's last member as before, from a result whose evidence is freed,
+ * the same text on every call. */
+Test(nv_synthetic, report_claim_built_when_the_result_is_read)
+{
+    nvfx f;
+    fx_load(&f, "nvidia");
+    size_t len = 0;
+    uint8_t *rep = fx_report(&f, &len, NULL);
+    attest_result *r = NULL;
+    EXPECT_OK(&f, fx_verify_ev(&f, rep, len, STORED, f.pki->nonce, 32, &r));
+    nv_report *parsed = NULL;
+    cr_assert_eq(nv_report_parse(&parsed, rep, len), ATTEST_OK);
+    json_t *want = nv_report_to_json(parsed);
+    char *first = NULL, *again = NULL;
+    cr_assert_eq(attest_result_to_json(&first, r), ATTEST_OK);
+    cr_assert_eq(attest_result_to_json(&again, r), ATTEST_OK);
+    cr_expect_str_eq(first, again);
+    json_t *doc = json_loads(first, JSON_PRESERVE_ORDER, NULL);
+    json_t *gpu = device_claims(doc, "gpu0");
+    cr_expect(json_equal(json_object_get(gpu, "report"), want), "the report claim differs");
+    cr_expect(json_array_size(json_object_get(json_object_get(gpu, "report"), "blocks")) > 0);
+    const char *key = NULL, *last = NULL;
+    json_t *value;
+    json_object_foreach(gpu, key, value)
+        last = key;
+    cr_expect_str_eq(last, "report");
+    json_decref(doc);
+    json_decref(want);
+    nv_report_free(parsed);
+    attest_string_free(first);
+    attest_string_free(again);
+    attest_result_free(r);
+    free(rep);
     fx_free(&f);
 }
 
