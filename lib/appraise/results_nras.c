@@ -294,7 +294,7 @@ static int check_gpu(const results_ctx *c, const results_token *t, const char *g
 static void check_policy(const results_ctx *c, size_t gpus)
 {
     const nv_policy *p = c->policy->nvidia;
-    const char *need = p->allowed_mismatch    ? "allowed_mismatch (measurement indices)"
+    const char *need = p->allowed_mismatch    ? "allowed_mismatch_indices"
                        : p->required_mode >= 0 ? "mode"
                        : p->require_ppcie_topology ? "require_ppcie_topology"
                        : p->min_switches > 0       ? "min_switches"

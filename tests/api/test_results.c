@@ -1,0 +1,421 @@
+/* Other verifiers' results (docs/results.md) on the real vectors of
+ * ../shared/vectors/results (MANIFEST.md) and on synthetic tokens.
+ * mapping_*: the claim mapping alone, on payloads decoded WITHOUT
+ * verification by the test-only helper decode_unverified (the library
+ * never reads an unverified claim). e2e_*: attest_verify_result_token
+ * with the JWS layer, the key sets and the recorded instants. */
+#include "testutil.h"
+#include "results_synth.h"
+#include "appraise/results.h"
+#include "parse/dcap_collateral.h"
+
+#define NR "results/nras/"
+#define N01 NR "N01_tinfoil_1gpu_2026-06-29/nras_response.json"
+#define N02 NR "N02_neardirect_8gpu_2026-06-29/nras_response.json"
+#define N03 NR "N03_chutes_8gpu_nonce_mismatch_2026-06-29/nras_response.json"
+#define N04 NR "N04_nanogpt_1gpu_2026-06-10/nras_response.json"
+#define N01_NONCE "1b63be880a57c6cb2ea2191157e35bdc0de416d3b9e4b5b17423b12f8553d633"
+#define N02_NONCE "541b6523f9446dcd170e67ac8171eb9226bee5e3f192de4900b74f0ef293500b"
+#define N03_NONCE "c7fe347ecca03db12e156e048bbe809024928ef0707a319796956fe7415148e4"
+#define N04_NONCE "9a796732359e9324a45576a730e5a9c47bff518b8ee8bcb882d00b5b1ff6f39a"
+#define NRAS_AT "2026-06-29T02:30:00Z" /* inside N01..N03's exp windows */
+#define ITA_TOKEN "results/ita/token_tdx_2023-12-05_ps384.jwt"
+#define ITA_AT "2023-12-05T00:10:00Z"
+#define ITA_ISS "Intel Trust Authority"
+#define ITA_NONCE                                                                          \
+    "784b23d3151f72143c26527a619ff372fa87ad112d018ca3c85a062ca1b42a9ee89f050f750488c331b4" \
+    "50ad34cd2d654b9cca19cd1133b529d21c38d55957ce"
+#define ITA_POLICY "{\"tdx\":{\"accepted_tcb_statuses\":[\"UpToDate\",\"OutOfDate\"]}}"
+#define MAA_SHARED "https://sharedwus.wus.attest.azure.net"
+#define MAA_AT "2022-11-17T21:00:00Z"
+#define MAA_POLICY "{\"sgx\":{\"allow_debug\":true}}"
+
+static uint8_t *shared_bytes(const char *rel, size_t *len)
+{
+    char path[512];
+    uint8_t *d = tu_read(tu_shared(path, sizeof path, rel), len);
+    cr_assert(d, "cannot read %s", path);
+    return d;
+}
+
+static size_t unhex(uint8_t *out, const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    cr_assert_eq(attest_hex_decode(out, n, hex), 0);
+    return n;
+}
+
+/* ---- test-only: claims decoded without verification ----------------------- */
+
+static json_t *decode_part(const char *p, size_t n)
+{
+    uint8_t *raw = NULL;
+    size_t len = 0;
+    cr_assert_eq(attest_base64url_decode(p, n, &raw, &len), 0);
+    json_t *j = json_loadb((const char *)raw, len, 0, NULL);
+    free(raw);
+    cr_assert(json_is_object(j));
+    return j;
+}
+
+static void decode_unverified(results_token *t)
+{
+    const char *dot1 = memchr(t->text, '.', t->len);
+    cr_assert(dot1);
+    const char *dot2 = memchr(dot1 + 1, '.', t->len - (size_t)(dot1 + 1 - t->text));
+    cr_assert(dot2);
+    t->header = decode_part(t->text, (size_t)(dot1 - t->text));
+    t->claims = decode_part(dot1 + 1, (size_t)(dot2 - dot1 - 1));
+}
+
+typedef struct mapped {
+    attest_result *r;
+    attest_policy *policy;
+    nras_response resp;
+    uint8_t nonce[64];
+} mapped;
+
+static void mapped_free(mapped *m)
+{
+    nras_response_release(&m->resp);
+    attest_result_free(m->r);
+    attest_policy_free(m->policy);
+}
+
+static void mapped_init(mapped *m, const char *policy_json)
+{
+    memset(m, 0, sizeof *m);
+    m->r = attest_result_new();
+    m->r->claims = json_object();
+    if (policy_json)
+        m->policy = tu_policy(policy_json);
+    else
+        cr_assert_eq(attest_policy_default(&m->policy), ATTEST_OK);
+}
+
+/* Parse an NRAS response and decode every JWT unverified. */
+static void nras_load_text(mapped *m, const char *text, size_t len)
+{
+    cr_assert_eq(nras_response_parse(&m->resp, (const uint8_t *)text, len), ATTEST_OK, "%s",
+                 attest_error_last());
+    decode_unverified(&m->resp.overall);
+    for (size_t i = 0; i < m->resp.count; i++)
+        decode_unverified(&m->resp.gpus[i]);
+}
+
+static int nras_map(mapped *m, const char *nonce_hex)
+{
+    results_ctx c = {m->r, m->policy, m->nonce, nonce_hex ? unhex(m->nonce, nonce_hex) : 0,
+                     false};
+    if (!nonce_hex)
+        c.nonce = NULL;
+    return nras_appraise(&c, &m->resp);
+}
+
+static int map_shared_nras(mapped *m, const char *rel, const char *nonce_hex)
+{
+    size_t len;
+    uint8_t *d = shared_bytes(rel, &len);
+    nras_load_text(m, (const char *)d, len);
+    free(d);
+    return nras_map(m, nonce_hex);
+}
+
+Test(results, mapping_n01_accepted_gpu_submod_names_nras)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    cr_assert_eq(map_shared_nras(&m, N01, N01_NONCE), ATTEST_OK, "%s",
+                 attest_result_reason(m.r));
+    json_t *gpu0 = json_object_get(m.r->submods, "gpu0");
+    cr_assert(gpu0);
+    cr_assert_str_eq(json_string_value(json_object_get(gpu0, "ear.status")), "affirming");
+    json_t *by = json_object_get(gpu0, "appraised_by");
+    cr_assert_str_eq(json_string_value(json_object_get(by, "service")), "NRAS");
+    cr_assert_str_eq(json_string_value(json_object_get(by, "iss")), NRAS_ISSUER);
+    cr_assert(strstr(json_string_value(json_object_get(by, "kid")), "6f27a971"));
+    json_t *claims = json_object_get(gpu0, "x-attest-claims");
+    cr_assert_str_eq(json_string_value(json_object_get(claims, "x-nvidia-gpu-driver-version")),
+                     "595.71.05");
+    mapped_free(&m);
+}
+
+Test(results, mapping_n02_eight_gpus_in_key_order)
+{
+    mapped m;
+    mapped_init(&m, "{\"nvidia\":{\"min_gpus\":8,\"min_driver_version\":\"550.0\"}}");
+    cr_assert_eq(map_shared_nras(&m, N02, N02_NONCE), ATTEST_OK, "%s",
+                 attest_result_reason(m.r));
+    cr_assert_eq(json_object_size(m.r->submods), 8);
+    cr_assert_str_eq(m.resp.keys[7], "GPU-7");
+    mapped_free(&m);
+}
+
+/* N03: NRAS answered NONCE_NOT_MATCHING inside HTTP 200, validly signed:
+ * the overall verdict false is ATTEST_E_RESULT_VERDICT. */
+Test(results, mapping_n03_nonce_not_matching_rejected)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    cr_assert_eq(map_shared_nras(&m, N03, N03_NONCE), ATTEST_E_RESULT_VERDICT);
+    cr_assert(strstr(attest_result_reason(m.r), "x-nvidia-overall-att-result"));
+    json_t *gpu0 = json_object_get(m.r->submods, "gpu0");
+    cr_assert_str_eq(json_string_value(json_object_get(gpu0, "ear.status")), "contraindicated");
+    mapped_free(&m);
+}
+
+Test(results, mapping_wrong_nonce_rejected)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    cr_assert_eq(map_shared_nras(&m, N01, N02_NONCE), ATTEST_E_TOKEN_NONCE);
+    mapped_free(&m);
+}
+
+Test(results, mapping_no_nonce_refused_by_default)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    cr_assert_eq(map_shared_nras(&m, N01, NULL), ATTEST_E_TOKEN_NONCE);
+    mapped_free(&m);
+}
+
+/* Both GPU-3 JWTs are validly signed; only the overall's digest tells. */
+static char *splice_gpu3(void)
+{
+    size_t a, b;
+    uint8_t *n02 = shared_bytes(N02, &a), *n03 = shared_bytes(N03, &b);
+    json_t *d2 = json_loadb((const char *)n02, a, 0, NULL);
+    json_t *d3 = json_loadb((const char *)n03, b, 0, NULL);
+    json_object_set(json_array_get(d2, 1), "GPU-3",
+                    json_object_get(json_array_get(d3, 1), "GPU-3"));
+    char *text = json_dumps(d2, JSON_COMPACT);
+    json_decref(d2);
+    json_decref(d3);
+    free(n02);
+    free(n03);
+    return text;
+}
+
+Test(results, mapping_splice_n03_gpu3_into_n02_rejected)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    char *text = splice_gpu3();
+    nras_load_text(&m, text, strlen(text));
+    cr_assert_eq(nras_map(&m, N02_NONCE), ATTEST_E_RESULT_SUBMODS);
+    cr_assert(strstr(attest_result_reason(m.r), "GPU-3"));
+    free(text);
+    mapped_free(&m);
+}
+
+Test(results, mapping_outer_shape_is_strict)
+{
+    static const char *const bad[] = {
+        "[]", "[[\"JWT\",\"a.b.c\"]]", "[[\"JWS\",\"a.b.c\"],{\"GPU-0\":\"x\"}]",
+        "[[\"JWT\",\"a.b.c\",1],{\"GPU-0\":\"x\"}]", "[[\"JWT\",\"a\"],{}]",
+        "[[\"JWT\",\"a\"],{\"GPU-1\":\"x\"}]", "[[\"JWT\",\"a\"],{\"GPU-0\":\"x\",\"GPU-0\":\"y\"}]",
+        "[[\"JWT\",\"a\"],{\"GPU-00\":\"x\"}]", "[[\"JWT\",\"a\"],{\"GPU-0\":1}]",
+        "[[\"JWT\",\"a\"],{\"GPU-0\":\"x\"},3]", NULL};
+    for (int i = 0; bad[i]; i++) {
+        nras_response resp;
+        cr_assert_eq(nras_response_parse(&resp, (const uint8_t *)bad[i], strlen(bad[i])),
+                     ATTEST_E_TOKEN_MALFORMED, "%s", bad[i]);
+        cr_assert_null(resp.doc);
+    }
+}
+
+/* ---- synthetic claims: each check switched on by one change ------------- */
+
+static int map_n01_edited(const char *claim, json_t *value, const char *nonce)
+{
+    mapped m;
+    mapped_init(&m, NULL);
+    size_t len;
+    uint8_t *d = shared_bytes(N01, &len);
+    nras_load_text(&m, (const char *)d, len);
+    free(d);
+    if (value)
+        json_object_set_new(m.resp.gpus[0].claims, claim, value);
+    else
+        json_object_del(m.resp.gpus[0].claims, claim);
+    int status = nras_map(&m, nonce);
+    mapped_free(&m);
+    return status;
+}
+
+Test(results, mapping_measres_failure_rejected)
+{
+    cr_assert_eq(map_n01_edited("measres", json_string("fail"), N01_NONCE),
+                 ATTEST_E_RESULT_VERDICT);
+}
+
+Test(results, mapping_measres_missing_rejected)
+{
+    cr_assert_eq(map_n01_edited("measres", NULL, N01_NONCE), ATTEST_E_RESULT_CLAIMS);
+}
+
+Test(results, mapping_error_details_rejected)
+{
+    cr_assert_eq(map_n01_edited("x-nvidia-error-details",
+                                json_pack("{s:i, s:s}", "code", 4010, "message",
+                                          "NONCE_NOT_MATCHING"), N01_NONCE),
+                 ATTEST_E_RESULT_VERDICT);
+}
+
+Test(results, mapping_gpu_nonce_missing_rejected)
+{
+    cr_assert_eq(map_n01_edited("eat_nonce", NULL, N01_NONCE), ATTEST_E_TOKEN_NONCE);
+}
+
+Test(results, mapping_gpu_nonce_different_rejected)
+{
+    cr_assert_eq(map_n01_edited("eat_nonce", json_string(N02_NONCE), N01_NONCE),
+                 ATTEST_E_TOKEN_NONCE);
+}
+
+Test(results, mapping_flag_false_or_missing_rejected)
+{
+    cr_assert_eq(map_n01_edited("x-nvidia-gpu-attestation-report-cert-chain-validated",
+                                json_false(), N01_NONCE), ATTEST_E_RESULT_VERDICT);
+    cr_assert_eq(map_n01_edited("x-nvidia-gpu-attestation-report-signature-verified", NULL,
+                                N01_NONCE), ATTEST_E_RESULT_CLAIMS);
+    cr_assert_eq(map_n01_edited("secboot", json_false(), N01_NONCE), ATTEST_E_RESULT_VERDICT);
+    cr_assert_eq(map_n01_edited("dbgstat", json_string("enabled"), N01_NONCE),
+                 ATTEST_E_RESULT_VERDICT);
+    cr_assert_eq(map_n01_edited("hwmodel", NULL, N01_NONCE), ATTEST_E_RESULT_CLAIMS);
+}
+
+Test(results, mapping_extra_detached_gpu_rejected)
+{
+    size_t len;
+    uint8_t *d = shared_bytes(N01, &len);
+    json_t *doc = json_loadb((const char *)d, len, 0, NULL);
+    json_t *dets = json_array_get(doc, 1);
+    json_object_set(dets, "GPU-1", json_object_get(dets, "GPU-0"));
+    char *text = json_dumps(doc, JSON_COMPACT);
+    mapped m;
+    mapped_init(&m, NULL);
+    nras_load_text(&m, text, strlen(text));
+    cr_assert_eq(nras_map(&m, N01_NONCE), ATTEST_E_RESULT_SUBMODS);
+    mapped_free(&m);
+    free(text);
+    json_decref(doc);
+    free(d);
+}
+
+Test(results, mapping_policy_versions_apply_raw_members_refused)
+{
+    mapped m;
+    mapped_init(&m, "{\"nvidia\":{\"min_driver_version\":\"600.0\"}}");
+    cr_assert_eq(map_shared_nras(&m, N01, N01_NONCE), ATTEST_E_POLICY_NV_VERSION);
+    mapped_free(&m);
+    mapped_init(&m, "{\"nvidia\":{\"allowed_mismatch_indices\":[9]}}");
+    cr_assert_eq(map_shared_nras(&m, N01, N01_NONCE), ATTEST_E_POLICY_INVALID);
+    cr_assert(strstr(attest_result_reason(m.r), "appraised by NRAS"));
+    mapped_free(&m);
+}
+
+/* ---- ITA and MAA mapping --------------------------------------------------- */
+
+static int map_single(const char *rel, int kind, const char *policy, const char *nonce_hex,
+                      const char *claim, json_t *value, mapped *keep)
+{
+    mapped m;
+    size_t len;
+    mapped_init(&m, policy);
+    uint8_t *d = shared_bytes(rel, &len);
+    results_token t = {(const char *)d, len, NULL, NULL};
+    decode_unverified(&t);
+    if (claim)
+        json_object_set_new(t.claims, claim, value);
+    results_ctx c = {m.r, m.policy, nonce_hex ? m.nonce : NULL,
+                     nonce_hex ? unhex(m.nonce, nonce_hex) : 0, false};
+    int status = kind == ATTEST_RESULT_ITA ? ita_appraise(&c, &t) : maa_appraise(&c, &t);
+    json_decref(t.header);
+    json_decref(t.claims);
+    free(d);
+    if (keep)
+        *keep = m;
+    else
+        mapped_free(&m);
+    return status;
+}
+
+Test(results, mapping_ita_out_of_date_is_a_warning_when_accepted)
+{
+    mapped m;
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, ITA_NONCE, NULL, NULL, &m),
+                 ATTEST_OK, "%s", attest_result_reason(m.r));
+    json_t *cpu0 = json_object_get(m.r->submods, "cpu0");
+    cr_assert_str_eq(json_string_value(json_object_get(cpu0, "ear.status")), "warning");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(cpu0, "appraised_by"),
+                                                       "service")), "Intel Trust Authority");
+    mapped_free(&m);
+}
+
+Test(results, mapping_ita_out_of_date_refused_by_default)
+{
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, NULL, ITA_NONCE, NULL, NULL, NULL),
+                 ATTEST_E_POLICY_TCB_STATUS);
+}
+
+Test(results, mapping_ita_binding_and_nonce)
+{
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, N01_NONCE, NULL, NULL, NULL),
+                 ATTEST_E_TOKEN_NONCE);
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, ITA_NONCE,
+                            "attester_held_data", json_string("AAAA"), NULL),
+                 ATTEST_E_RESULT_BINDING);
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, ITA_NONCE,
+                            "tdx_td_attributes", json_string("0100001000000000"), NULL),
+                 ATTEST_E_POLICY_DEBUG);
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, ITA_NONCE, "tdx_mrtd",
+                            json_string("00"), NULL),
+                 ATTEST_E_RESULT_CLAIMS);
+    cr_assert_eq(map_single(ITA_TOKEN, ATTEST_RESULT_ITA, ITA_POLICY, ITA_NONCE,
+                            "policy_ids_unmatched", json_pack("[{s:s}]", "id", "p"), NULL),
+                 ATTEST_E_RESULT_VERDICT);
+}
+
+Test(results, tcb_status_spellings_normalised)
+{
+    cr_assert_eq(results_tcb_status("OutOfDate"), DCAP_TCB_OUT_OF_DATE);
+    cr_assert_eq(results_tcb_status("OUT_OF_DATE"), DCAP_TCB_OUT_OF_DATE);
+    cr_assert_eq(results_tcb_status("UpToDate"), DCAP_TCB_UP_TO_DATE);
+    cr_assert_eq(results_tcb_status("SWHardeningNeeded"), DCAP_TCB_SW_HARDENING_NEEDED);
+    cr_assert_eq(results_tcb_status("OutOfDateX"), -1);
+    cr_assert_eq(results_tcb_status(NULL), -1);
+    /* The pre-GA SGX token's own claim (its key is not public). */
+    size_t len;
+    uint8_t *d = shared_bytes("results/ita/token_sgx_amberpoc_2023-12-16_ps384.jwt", &len);
+    results_token t = {(const char *)d, len, NULL, NULL};
+    decode_unverified(&t);
+    cr_assert_eq(results_tcb_status(json_string_value(json_object_get(t.claims,
+                 "attester_tcb_status"))), DCAP_TCB_OUT_OF_DATE);
+    json_decref(t.header);
+    json_decref(t.claims);
+    free(d);
+}
+
+#define MAA_BIN "results/maa/token_sgx_shared_runtimedata_binary_rs256.jwt"
+
+Test(results, mapping_maa_debug_enclave_needs_the_policy)
+{
+    cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, MAA_POLICY, NULL, NULL, NULL, NULL),
+                 ATTEST_OK);
+    cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, NULL, NULL, NULL, NULL, NULL),
+                 ATTEST_E_POLICY_DEBUG);
+}
+
+Test(results, mapping_maa_runtime_data_bound)
+{
+    cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, MAA_POLICY, NULL, "x-ms-sgx-ehd",
+                            json_string("AAAA"), NULL),
+                 ATTEST_E_RESULT_BINDING);
+    cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, MAA_POLICY, N01_NONCE, NULL, NULL, NULL),
+                 ATTEST_E_TOKEN_NONCE);
+    cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, MAA_POLICY, NULL,
+                            "x-ms-attestation-type", json_string("sevsnpvm"), NULL),
+                 ATTEST_E_RESULT_CLAIMS);
+}
