@@ -6,6 +6,8 @@
  * with the JWS layer, the key sets and the recorded instants. */
 #include "testutil.h"
 #include "results_synth.h"
+
+#include <openssl/pem.h>
 #include "appraise/results.h"
 #include "parse/dcap_collateral.h"
 
@@ -418,4 +420,249 @@ Test(results, mapping_maa_runtime_data_bound)
     cr_assert_eq(map_single(MAA_BIN, ATTEST_RESULT_MAA, MAA_POLICY, NULL,
                             "x-ms-attestation-type", json_string("sevsnpvm"), NULL),
                  ATTEST_E_RESULT_CLAIMS);
+}
+
+/* ---- end to end: attest_verify_result_token ------------------------------ */
+
+static attest_keyset *keyset_bytes(const uint8_t *d, size_t len)
+{
+    attest_keyset *ks = NULL;
+    int status = attest_keyset_new(&ks, d, len);
+    if (status == ATTEST_E_INTERNAL)
+        cr_skip_test("the JWS layer (lib/chain/jws.c) is not merged: %s", attest_error_last());
+    cr_assert_eq(status, ATTEST_OK, "%s", attest_error_last());
+    return ks;
+}
+
+static attest_keyset *keyset_shared(const char *rel)
+{
+    size_t len;
+    uint8_t *d = shared_bytes(rel, &len);
+    attest_keyset *ks = keyset_bytes(d, len);
+    free(d);
+    return ks;
+}
+
+/* Verify token bytes; returns the status, *out the result (may be NULL). */
+static int e2e_bytes(attest_result **out, int kind, const uint8_t *tok, size_t len,
+                     attest_keyset *ks, const char *iss, const char *policy_json, const char *at,
+                     const char *nonce_hex)
+{
+    attest_verifier *v = NULL;
+    uint8_t nonce[64];
+    size_t nonce_len = nonce_hex ? unhex(nonce, nonce_hex) : 0;
+    attest_policy *p = policy_json ? tu_policy(policy_json) : NULL;
+    attest_result *r = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(at));
+    int status = attest_verify_result_token(&r, v, kind, tok, len, ks, iss, p,
+                                            nonce_hex ? nonce : NULL, nonce_len);
+    if (r)
+        cr_assert_eq(attest_result_status(r), status);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    if (out)
+        *out = r;
+    else
+        attest_result_free(r);
+    return status;
+}
+
+static int e2e_shared(attest_result **out, int kind, const char *rel, const char *jwks,
+                      const char *iss, const char *policy, const char *at, const char *nonce)
+{
+    size_t len;
+    attest_keyset *ks = keyset_shared(jwks);
+    uint8_t *tok = shared_bytes(rel, &len);
+    int status = e2e_bytes(out, kind, tok, len, ks, iss, policy, at, nonce);
+    free(tok);
+    attest_keyset_free(ks);
+    return status;
+}
+
+#define JWKS_0629 NR "jwks_2026-06-29.json"
+#define JWKS_0610 NR "jwks_2026-06-10.json"
+
+Test(results, e2e_n01_n02_accepted_and_reissued)
+{
+    attest_result *r = NULL;
+    cr_assert_eq(e2e_shared(&r, ATTEST_RESULT_NRAS, N01, JWKS_0629, NULL, NULL, NRAS_AT,
+                            N01_NONCE), ATTEST_OK, "%s", r ? attest_result_reason(r) : "");
+    /* Our own EAR token, each submod naming its appraiser. */
+    EVP_PKEY *key = synth_key();
+    BIO *b = BIO_new(BIO_s_mem());
+    PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
+    char *pem = NULL;
+    long n = BIO_get_mem_data(b, &pem);
+    char *tok = NULL;
+    cr_assert_eq(attest_token_sign(&tok, r, pem, (size_t)n, 300), ATTEST_OK, "%s",
+                 attest_error_last());
+    cr_assert(strstr(tok, "."));
+    attest_string_free(tok);
+    BIO_free(b);
+    EVP_PKEY_free(key);
+    json_t *doc = tu_result_json(r);
+    char *text = json_dumps(doc, 0);
+    cr_assert(strstr(text, "appraised_by"));
+    free(text);
+    json_decref(doc);
+    attest_result_free(r);
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_NRAS, N02, JWKS_0629, NULL, NULL, NRAS_AT,
+                            N02_NONCE), ATTEST_OK);
+}
+
+Test(results, e2e_n03_nonce_not_matching_rejected)
+{
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_NRAS, N03, JWKS_0629, NULL, NULL, NRAS_AT,
+                            N03_NONCE), ATTEST_E_RESULT_VERDICT);
+}
+
+Test(results, e2e_n04_rotated_kid_fails_closed)
+{
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_NRAS, N04, JWKS_0629, NULL, NULL,
+                            "2026-06-10T02:00:00Z", N04_NONCE), ATTEST_E_TOKEN_KID);
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_NRAS, N04, JWKS_0610, NULL, NULL,
+                            "2026-06-10T02:00:00Z", N04_NONCE), ATTEST_OK);
+}
+
+Test(results, e2e_nras_outside_exp_rejected)
+{
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_NRAS, N01, JWKS_0629, NULL, NULL,
+                            "2026-06-29T12:00:00Z", N01_NONCE), ATTEST_E_TOKEN_EXPIRED);
+}
+
+Test(results, e2e_splice_rejected)
+{
+    attest_keyset *ks = keyset_shared(JWKS_0629);
+    char *text = splice_gpu3();
+    cr_assert_eq(e2e_bytes(NULL, ATTEST_RESULT_NRAS, (const uint8_t *)text, strlen(text), ks,
+                           NULL, NULL, NRAS_AT, N02_NONCE), ATTEST_E_RESULT_SUBMODS);
+    free(text);
+    attest_keyset_free(ks);
+}
+
+Test(results, e2e_ita_accepted_with_binding)
+{
+    attest_result *r = NULL;
+    cr_assert_eq(e2e_shared(&r, ATTEST_RESULT_ITA, ITA_TOKEN, "results/ita/jwks_portal_79d807.json",
+                            ITA_ISS, ITA_POLICY, ITA_AT, ITA_NONCE), ATTEST_OK, "%s",
+                 r ? attest_result_reason(r) : "");
+    cr_assert_eq(attest_result_verdict(r), ATTEST_VERDICT_ACCEPTED);
+    attest_result_free(r);
+    /* default policy: OutOfDate is not affirming */
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA, ITA_TOKEN,
+                            "results/ita/jwks_portal_79d807.json", ITA_ISS, NULL, ITA_AT,
+                            ITA_NONCE), ATTEST_E_POLICY_TCB_STATUS);
+    /* the production issuer is not the 2023 token's */
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA, ITA_TOKEN,
+                            "results/ita/jwks_portal_79d807.json", NULL, ITA_POLICY, ITA_AT,
+                            ITA_NONCE), ATTEST_E_TOKEN_ISSUER);
+}
+
+#define MAA_JWKS "results/maa/jwks_sharedwus_2022-11-17.json"
+
+Test(results, e2e_maa_instance_pinned)
+{
+    static const char *const ok[] = {"results/maa/token_sgx_shared_rs256.jwt", MAA_BIN,
+                                     "results/maa/token_sgx_shared_runtimedata_json_rs256.jwt",
+                                     NULL};
+    for (int i = 0; ok[i]; i++)
+        cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA, ok[i], MAA_JWKS, MAA_SHARED, MAA_POLICY,
+                                MAA_AT, NULL), ATTEST_OK, "%s", ok[i]);
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA, "results/maa/token_sgx_isolated_rs256.jwt",
+                            MAA_JWKS, MAA_SHARED, MAA_POLICY, MAA_AT, NULL),
+                 ATTEST_E_TOKEN_ISSUER);
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA,
+                            "results/maa/token_sgx_shared_draftpolicy_alg_none.jwt", MAA_JWKS,
+                            MAA_SHARED, MAA_POLICY, MAA_AT, NULL), ATTEST_E_TOKEN_ALG);
+}
+
+Test(results, e2e_maa_needs_issuer)
+{
+    attest_keyset *ks = keyset_shared(MAA_JWKS);
+    attest_verifier *v = NULL;
+    attest_result *r = NULL;
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    cr_assert_eq(attest_verify_result_token(&r, v, ATTEST_RESULT_MAA, (const uint8_t *)"x", 1,
+                                            ks, NULL, NULL, NULL, 0), ATTEST_E_INVALID_ARG);
+    cr_assert_null(r);
+    attest_verifier_free(v);
+    attest_keyset_free(ks);
+}
+
+/* ---- synthetic signed NRAS responses ----------------------------------- */
+
+typedef struct synth {
+    EVP_PKEY *key;
+    attest_keyset *ks;
+    char *gpu[2];
+} synth;
+
+#define SYN_AT "2026-01-01T00:00:00Z"
+#define SYN_IAT 1767225000 /* 2025-12-31T23:50Z */
+
+static void synth_init(synth *s, json_t *gpu0_claims)
+{
+    s->key = synth_key();
+    char *jwks = synth_jwks(s->key, SYNTH_KID);
+    s->ks = keyset_bytes((const uint8_t *)jwks, strlen(jwks));
+    free(jwks);
+    s->gpu[0] = synth_jwt(s->key, SYNTH_KID, gpu0_claims);
+    s->gpu[1] = NULL;
+    json_decref(gpu0_claims);
+}
+
+static int synth_run(synth *s, const char *overall_nonce, const char *extra)
+{
+    char *resp = synth_nras_response(s->key, SYNTH_KID, overall_nonce, SYN_IAT, s->gpu, 1, extra);
+    int status = e2e_bytes(NULL, ATTEST_RESULT_NRAS, (const uint8_t *)resp, strlen(resp), s->ks,
+                           NULL, NULL, SYN_AT, N01_NONCE);
+    free(resp);
+    return status;
+}
+
+static void synth_free(synth *s)
+{
+    free(s->gpu[0]);
+    attest_keyset_free(s->ks);
+    EVP_PKEY_free(s->key);
+}
+
+static int synth_edited(const char *claim, json_t *value)
+{
+    synth s;
+    json_t *c = synth_gpu_claims(N01_NONCE, SYN_IAT);
+    if (value)
+        json_object_set_new(c, claim, value);
+    else if (claim)
+        json_object_del(c, claim);
+    synth_init(&s, c);
+    int status = synth_run(&s, N01_NONCE, NULL);
+    synth_free(&s);
+    return status;
+}
+
+Test(results, synth_signed_accepted)
+{
+    cr_assert_eq(synth_edited(NULL, NULL), ATTEST_OK, "%s", attest_error_last());
+}
+
+Test(results, synth_signed_negatives)
+{
+    cr_assert_eq(synth_edited("measres", json_string("fail")), ATTEST_E_RESULT_VERDICT);
+    cr_assert_eq(synth_edited("measres", NULL), ATTEST_E_RESULT_CLAIMS);
+    cr_assert_eq(synth_edited("x-nvidia-error-details", json_pack("{s:s}", "message", "X")),
+                 ATTEST_E_RESULT_VERDICT);
+    cr_assert_eq(synth_edited("eat_nonce", NULL), ATTEST_E_TOKEN_NONCE);
+    cr_assert_eq(synth_edited("eat_nonce", json_string(N02_NONCE)), ATTEST_E_TOKEN_NONCE);
+    cr_assert_eq(synth_edited("exp", NULL), ATTEST_E_TOKEN_MALFORMED);
+}
+
+Test(results, synth_signed_extra_gpu_and_overall_nonce)
+{
+    synth s;
+    synth_init(&s, synth_gpu_claims(N01_NONCE, SYN_IAT));
+    cr_assert_eq(synth_run(&s, N01_NONCE, s.gpu[0]), ATTEST_E_RESULT_SUBMODS);
+    cr_assert_eq(synth_run(&s, N02_NONCE, NULL), ATTEST_E_TOKEN_NONCE);
+    synth_free(&s);
 }
