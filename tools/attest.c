@@ -1703,6 +1703,7 @@ static int dispatch(const command *cmd, int argc, char **argv)
 
 int attest_measure_main(int argc, char **argv); /* tools/attest_measure.c */
 int attest_tpm_main(int argc, char **argv);     /* tools/attest_tpm.c */
+int attest_results_main(int argc, char **argv); /* tools/attest_results.c */
 
 int main(int argc, char **argv)
 {
@@ -1710,6 +1711,8 @@ int main(int argc, char **argv)
         return attest_measure_main(argc - 1, argv + 1);
     if (argc > 1 && !strcmp(argv[1], "tpm-verify"))
         return attest_tpm_main(argc - 1, argv + 1);
+    if (argc > 1 && !strcmp(argv[1], "verify-result"))
+        return attest_results_main(argc - 1, argv + 1);
     if (argc < 2)
         return usage(stderr);
     if (!strcmp(argv[1], "--version"))
