@@ -510,6 +510,9 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_DSTACK_LOG = 27,      /* dstack JSON event log [{imr, event_type, digest,
                                          event, event_payload}] */
     ATTEST_ITEM_AAEL_LOG = 28,        /* CoCo attestation-agent event log (text, "INIT ...") */
+    ATTEST_ITEM_NRAS_RESULT = 29,     /* NVIDIA NRAS response [["JWT", ..], {"GPU-0": ..}]
+                                         (docs/results.md): GPUs appraised by NRAS */
+    ATTEST_ITEM_KEYSET = 30,          /* JWKS {"keys": [...]} verifying an NRAS result */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as

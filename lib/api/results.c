@@ -4,6 +4,7 @@
  * into the same result, EAR submods and policy as raw evidence. */
 #include "api.h"
 #include "keyset.h"
+#include "results_items.h"
 #include "../appraise/composite.h"
 #include "../appraise/ear.h"
 #include "../appraise/results.h"
@@ -34,25 +35,35 @@ static int verify_jwt(attest_result *r, const char *check, results_token *t,
     return ATTEST_OK;
 }
 
+int results_nras_verify(attest_result *r, nras_response *resp, const uint8_t *token,
+                        size_t len, const jws_keyset *ks, const jws_rules *rules)
+{
+    int status = nras_response_parse(resp, token, len);
+    if (status != ATTEST_OK)
+        return attest_check_fail(r, "nvidia.nras.format", status, "%s", attest_error_last());
+    attest_check_pass(r, "nvidia.nras.format", "[[\"JWT\", overall], {%zu detached GPU "
+                      "JWTs}]", resp->count);
+    status = verify_jwt(r, "nvidia.nras.signature", &resp->overall, ks, rules);
+    for (size_t i = 0; i < resp->count; i++) {
+        char check[48];
+        snprintf(check, sizeof check, "gpu%zu.nras.signature", i);
+        if (verify_jwt(r, check, &resp->gpus[i], ks, rules) != ATTEST_OK)
+            status = r->status;
+    }
+    if (status != ATTEST_OK)
+        nras_response_release(resp);
+    return status;
+}
+
 static int run_nras(const results_ctx *c, const uint8_t *token, size_t len,
                     const jws_keyset *ks, const jws_rules *rules)
 {
     nras_response resp;
-    int status = nras_response_parse(&resp, token, len);
-    if (status != ATTEST_OK)
-        return attest_check_fail(c->r, "nvidia.nras.format", status, "%s", attest_error_last());
-    attest_check_pass(c->r, "nvidia.nras.format", "[[\"JWT\", overall], {%zu detached GPU "
-                      "JWTs}]", resp.count);
-    status = verify_jwt(c->r, "nvidia.nras.signature", &resp.overall, ks, rules);
-    for (size_t i = 0; i < resp.count; i++) {
-        char check[48];
-        snprintf(check, sizeof check, "gpu%zu.nras.signature", i);
-        if (verify_jwt(c->r, check, &resp.gpus[i], ks, rules) != ATTEST_OK)
-            status = c->r->status;
-    }
     /* Claims are read only from tokens that all verified. */
-    if (status == ATTEST_OK)
-        status = nras_appraise(c, &resp);
+    int status = results_nras_verify(c->r, &resp, token, len, ks, rules);
+    if (status != ATTEST_OK)
+        return status;
+    status = nras_appraise(c, &resp);
     nras_response_release(&resp);
     return status;
 }

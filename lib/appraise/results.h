@@ -62,6 +62,13 @@ typedef struct results_ctx {
  * under r->claims "results". Returns the first failure or ATTEST_OK. */
 ATTEST_HIDDEN int nras_appraise(const results_ctx *c, const nras_response *resp);
 
+/* nras_appraise in two steps, for a composite whose binding check must
+ * count in the GPUs' submods: the checks, then the submods over the
+ * checks recorded from `first`. */
+ATTEST_HIDDEN int nras_check(const results_ctx *c, const nras_response *resp);
+ATTEST_HIDDEN void nras_add_submods(const results_ctx *c, const nras_response *resp,
+                                    size_t first);
+
 /* Intel Trust Authority TDX token -> cpu0, judged by the "tdx" policy
  * section: TCB status (normalised spelling), advisories, debug, the TD
  * fields; verifier_nonce and held data bound by tdx_report_data. */

@@ -343,6 +343,13 @@ static void record_claims(const results_ctx *c, const nras_response *resp)
 int nras_appraise(const results_ctx *c, const nras_response *resp)
 {
     size_t first = c->r->count;
+    nras_check(c, resp);
+    nras_add_submods(c, resp, first);
+    return c->r->status;
+}
+
+int nras_check(const results_ctx *c, const nras_response *resp)
+{
     check_submods(c, resp);
     check_overall(c, resp);
     for (size_t i = 0; i < resp->count; i++) {
@@ -352,6 +359,11 @@ int nras_appraise(const results_ctx *c, const nras_response *resp)
     }
     check_policy(c, resp->count);
     record_claims(c, resp);
+    return c->r->status;
+}
+
+void nras_add_submods(const results_ctx *c, const nras_response *resp, size_t first)
+{
     size_t end = c->r->count;
     for (size_t i = 0; i < resp->count; i++) {
         char gpu[24];
@@ -359,5 +371,4 @@ int nras_appraise(const results_ctx *c, const nras_response *resp)
         ear_add_submod(c->r, gpu, gpu, first, end, resp->gpus[i].claims, "policy:nvidia");
         results_note_appraiser(c->r, gpu, "NRAS", &resp->gpus[i]);
     }
-    return c->r->status;
 }

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include "appraise/results.h"
 #include "parse/dcap_collateral.h"
+#include "snpgen.h"
 
 #define NR "results/nras/"
 #define N01 NR "N01_tinfoil_1gpu_2026-06-29/nras_response.json"
@@ -665,4 +666,121 @@ Test(results, synth_signed_extra_gpu_and_overall_nonce)
     cr_assert_eq(synth_run(&s, N01_NONCE, s.gpu[0]), ATTEST_E_RESULT_SUBMODS);
     cr_assert_eq(synth_run(&s, N02_NONCE, NULL), ATTEST_E_TOKEN_NONCE);
     synth_free(&s);
+}
+
+/* ---- raw CPU evidence + an NRAS result + its JWKS: one composite --------- */
+
+#define GPU_NONCE "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a"
+
+static void add_item(attest_collateral *c, const void *data, size_t len)
+{
+    cr_assert_eq(attest_collateral_add(c, data, len), ATTEST_OK, "%s", attest_error_last());
+}
+
+/* A Milan report (test PKI) whose REPORT_DATA = SHA-512(nonce || bound),
+ * beside an NRAS result for one GPU answering GPU_NONCE. */
+static int composite_run(const char *bound_hex, const char *policy, attest_result **out)
+{
+    char dir[512], path[700];
+    snpgen_pki *pki = NULL;
+    uint8_t report[SNPGEN_REPORT_SIZE], nonce[32], bound[32], pin[32], rd[64];
+    tu_pki(dir, sizeof dir, "milan");
+    cr_assert_eq(snpgen_pki_load(&pki, dir), 0);
+    size_t len;
+    snprintf(path, sizeof path, "%s/anchor.sha256", dir);
+    char *pin_hex = (char *)tu_read(path, &len);
+    cr_assert(pin_hex && len >= 64);
+    pin_hex[64] = '\0';
+    unhex(pin, pin_hex);
+    free(pin_hex);
+    unhex(nonce, N01_NONCE);
+    unhex(bound, bound_hex);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha512(), NULL);
+    EVP_DigestUpdate(ctx, nonce, 32);
+    EVP_DigestUpdate(ctx, bound, 32);
+    EVP_DigestFinal_ex(ctx, rd, NULL);
+    EVP_MD_CTX_free(ctx);
+    cr_assert_eq(snpgen_report_init(report, pki, 3), 0);
+    memcpy(report + SNPGEN_OFF_REPORT_DATA, rd, 64);
+    cr_assert_eq(snpgen_report_sign(report, pki->vcek_key), 0);
+    snpgen_pki_free(pki);
+
+    synth s;
+    synth_init(&s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
+    char *resp = synth_nras_response(s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, s.gpu, 1, NULL);
+    char *jwks = synth_jwks(s.key, SYNTH_KID);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    static const char *const files[] = {"vcek.pem", "chain.pem", "crl.der", NULL};
+    for (int i = 0; files[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        tu_add_file(c, path);
+    }
+    add_item(c, resp, strlen(resp));
+    add_item(c, jwks, strlen(jwks));
+    attest_evidence *ev = NULL;
+    attest_verifier *v = NULL;
+    attest_policy *p = policy ? tu_policy(policy) : NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, report, sizeof report), ATTEST_OK);
+    cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
+    cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin), ATTEST_OK);
+    attest_verifier_set_time(v, tu_time(SYN_AT));
+    int status = attest_verify(out, v, ev, c, p, nonce, 32);
+    attest_policy_free(p);
+    attest_verifier_free(v);
+    attest_evidence_free(ev);
+    attest_collateral_free(c);
+    free(resp);
+    free(jwks);
+    synth_free(&s);
+    return status;
+}
+
+Test(results, composite_raw_cpu_with_nras_gpu)
+{
+    attest_result *r = NULL;
+    int status = composite_run(GPU_NONCE, NULL, &r);
+    cr_assert_eq(status, ATTEST_OK, "%s", attest_result_reason(r));
+    json_t *doc = tu_result_json(r);
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "gpu_binding")), "cpu_report_data");
+    json_decref(doc);
+    cr_assert(json_object_get(r->submods, "cpu0"));
+    json_t *by = json_object_get(json_object_get(r->submods, "gpu0"), "appraised_by");
+    cr_assert_str_eq(json_string_value(json_object_get(by, "service")), "NRAS");
+    cr_assert_null(json_object_get(json_object_get(r->submods, "cpu0"), "appraised_by"));
+    attest_result_free(r);
+}
+
+Test(results, composite_gpu_of_another_request_rejected)
+{
+    attest_result *r = NULL;
+    cr_assert_eq(composite_run(N02_NONCE, NULL, &r), ATTEST_E_COMPOSITE_BINDING, "%s",
+                 attest_result_reason(r));
+    attest_result_free(r);
+    /* same_nonce: the NRAS eat_nonce must then be the caller's own */
+    cr_assert_neq(composite_run(GPU_NONCE, "{\"platforms\":[\"snp\",\"nvidia\"],"
+                                "\"composite\":{\"gpu_binding\":\"same_nonce\"}}", &r),
+                  ATTEST_OK);
+    bool seen = false;
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        seen = seen || (!strcmp(attest_result_check_name(r, i), "gpu0.nras.nonce") &&
+                        attest_result_check_status(r, i) == ATTEST_E_TOKEN_NONCE);
+    cr_assert(seen, "gpu0.nras.nonce did not fail");
+    attest_result_free(r);
+}
+
+Test(results, classify_nras_result_and_jwks)
+{
+    size_t len;
+    attest_item_kind kind;
+    uint8_t *d = shared_bytes(N01, &len);
+    cr_assert_eq(attest_classify(&kind, d, len), ATTEST_OK);
+    cr_assert_eq(kind, ATTEST_ITEM_NRAS_RESULT);
+    cr_assert_str_eq(attest_item_kind_name(kind), "nras-result");
+    free(d);
+    d = shared_bytes(JWKS_0629, &len);
+    cr_assert_eq(attest_classify(&kind, d, len), ATTEST_OK);
+    cr_assert_eq(kind, ATTEST_ITEM_KEYSET);
+    free(d);
 }
