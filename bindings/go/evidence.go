@@ -150,7 +150,8 @@ const (
 	ItemTCGLog         ItemKind = C.ATTEST_ITEM_TCG_LOG
 	ItemDstackLog      ItemKind = C.ATTEST_ITEM_DSTACK_LOG
 	ItemAAELLog        ItemKind = C.ATTEST_ITEM_AAEL_LOG
-	ItemNRASResult     ItemKind = C.ATTEST_ITEM_NRAS_RESULT // other verifiers' results (docs/results.md)
+	// other verifiers' results (docs/results.md)
+	ItemNRASResult     ItemKind = C.ATTEST_ITEM_NRAS_RESULT
 	ItemKeyset         ItemKind = C.ATTEST_ITEM_KEYSET
 )
 
