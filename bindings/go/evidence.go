@@ -143,16 +143,16 @@ const (
 	ItemOCSP           ItemKind = C.ATTEST_ITEM_OCSP
 	// ATTEST_ITEM_THIM and ATTEST_ITEM_DCAP_COLLATERAL, written as values
 	// until this branch meets the header that declares them.
-	ItemTHIM           ItemKind = 22 // Azure THIM JSON (or its base64 text)
-	ItemDCAPCollateral ItemKind = 23 // dcap-qvl collateral JSON
+	ItemTHIM           ItemKind = 22                       // Azure THIM JSON (or its base64 text)
+	ItemDCAPCollateral ItemKind = 23                       // dcap-qvl collateral JSON
 	ItemCCELTable      ItemKind = C.ATTEST_ITEM_CCEL_TABLE // event logs (docs/eventlog.md)
 	ItemCCELLog        ItemKind = C.ATTEST_ITEM_CCEL_LOG
 	ItemTCGLog         ItemKind = C.ATTEST_ITEM_TCG_LOG
 	ItemDstackLog      ItemKind = C.ATTEST_ITEM_DSTACK_LOG
 	ItemAAELLog        ItemKind = C.ATTEST_ITEM_AAEL_LOG
 	// other verifiers' results (docs/results.md)
-	ItemNRASResult     ItemKind = C.ATTEST_ITEM_NRAS_RESULT
-	ItemKeyset         ItemKind = C.ATTEST_ITEM_KEYSET
+	ItemNRASResult ItemKind = C.ATTEST_ITEM_NRAS_RESULT
+	ItemKeyset     ItemKind = C.ATTEST_ITEM_KEYSET
 )
 
 // IsEvidence tells evidence kinds (1..15) from collateral (16 and above).
