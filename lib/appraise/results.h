@@ -82,6 +82,9 @@ ATTEST_HIDDEN int maa_appraise(const results_ctx *c, const results_token *t);
  * dcap_tcb_status, or -1. */
 ATTEST_HIDDEN int results_tcb_status(const char *text);
 
+/* A string claim of exactly 2*len hex digits into out[len]. */
+ATTEST_HIDDEN bool results_hex_claim(json_t *claims, const char *name, uint8_t *out, size_t len);
+
 /* Record "appraised_by" {service, iss, kid} in submod `submod` of r. */
 ATTEST_HIDDEN void results_note_appraiser(attest_result *r, const char *submod,
                                           const char *service, const results_token *t);

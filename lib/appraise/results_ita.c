@@ -35,8 +35,7 @@ int results_tcb_status(const char *text)
     return -1;
 }
 
-/* A hex claim of exactly `len` bytes into out. */
-static bool hex_claim(json_t *claims, const char *name, uint8_t *out, size_t len)
+bool results_hex_claim(json_t *claims, const char *name, uint8_t *out, size_t len)
 {
     const char *hex = json_string_value(json_object_get(claims, name));
     return hex && strlen(hex) == 2 * len && attest_hex_decode(out, len, hex) == 0;
@@ -57,10 +56,10 @@ static bool td_from_claims(json_t *cl, dcap_td_report *td, const char **bad)
     };
     memset(td, 0, sizeof *td);
     for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-        if (!hex_claim(cl, f[i].name, f[i].at, f[i].len))
+        if (!results_hex_claim(cl, f[i].name, f[i].at, f[i].len))
             return *bad = f[i].name, false;
     for (int i = 0; i < 4; i++)
-        if (!hex_claim(cl, rtmr[i], td->rtmr[i], 48))
+        if (!results_hex_claim(cl, rtmr[i], td->rtmr[i], 48))
             return *bad = rtmr[i], false;
     return true;
 }

@@ -13,12 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool hex_claim(json_t *claims, const char *name, uint8_t *out, size_t len)
-{
-    const char *hex = json_string_value(json_object_get(claims, name));
-    return hex && strlen(hex) == 2 * len && attest_hex_decode(out, len, hex) == 0;
-}
-
 static bool u16_claim(json_t *claims, const char *name, uint16_t *out)
 {
     json_t *v = json_object_get(claims, name);
@@ -34,11 +28,11 @@ static bool enclave_from_claims(json_t *cl, dcap_sgx_report *e, const char **bad
 {
     json_t *debug = json_object_get(cl, "x-ms-sgx-is-debuggable");
     memset(e, 0, sizeof *e);
-    if (!hex_claim(cl, "x-ms-sgx-mrenclave", e->mrenclave, 32))
+    if (!results_hex_claim(cl, "x-ms-sgx-mrenclave", e->mrenclave, 32))
         return *bad = "x-ms-sgx-mrenclave", false;
-    if (!hex_claim(cl, "x-ms-sgx-mrsigner", e->mrsigner, 32))
+    if (!results_hex_claim(cl, "x-ms-sgx-mrsigner", e->mrsigner, 32))
         return *bad = "x-ms-sgx-mrsigner", false;
-    if (!hex_claim(cl, "x-ms-sgx-report-data", e->reportdata, 64))
+    if (!results_hex_claim(cl, "x-ms-sgx-report-data", e->reportdata, 64))
         return *bad = "x-ms-sgx-report-data", false;
     if (!u16_claim(cl, "x-ms-sgx-product-id", &e->isvprodid))
         return *bad = "x-ms-sgx-product-id", false;

@@ -554,6 +554,14 @@ Test(results, e2e_ita_accepted_with_binding)
     cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA, ITA_TOKEN,
                             "results/ita/jwks_portal_79d807.json", ITA_ISS, NULL, ITA_AT,
                             ITA_NONCE), ATTEST_E_POLICY_TCB_STATUS);
+    /* RS256 allowed beside PS384: the PS384 token still verifies */
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA | ATTEST_RESULT_ALLOW_RS256, ITA_TOKEN,
+                            "results/ita/jwks_portal_79d807.json", ITA_ISS, ITA_POLICY, ITA_AT,
+                            ITA_NONCE), ATTEST_OK);
+    /* the token is valid for 300 s */
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA, ITA_TOKEN,
+                            "results/ita/jwks_portal_79d807.json", ITA_ISS, ITA_POLICY,
+                            "2023-12-05T00:20:00Z", ITA_NONCE), ATTEST_E_TOKEN_EXPIRED);
     /* the production issuer is not the 2023 token's */
     cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_ITA, ITA_TOKEN,
                             "results/ita/jwks_portal_79d807.json", NULL, ITA_POLICY, ITA_AT,
@@ -573,6 +581,10 @@ Test(results, e2e_maa_instance_pinned)
     cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA, "results/maa/token_sgx_isolated_rs256.jwt",
                             MAA_JWKS, MAA_SHARED, MAA_POLICY, MAA_AT, NULL),
                  ATTEST_E_TOKEN_ISSUER);
+    cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA, "results/maa/token_sgx_isolated_rs256.jwt",
+                            "results/maa/jwks_isolated_2022-11-17.json",
+                            "https://cpgearamaattestationiso.wus.attest.azure.net", MAA_POLICY,
+                            MAA_AT, NULL), ATTEST_OK);
     cr_assert_eq(e2e_shared(NULL, ATTEST_RESULT_MAA,
                             "results/maa/token_sgx_shared_draftpolicy_alg_none.jwt", MAA_JWKS,
                             MAA_SHARED, MAA_POLICY, MAA_AT, NULL), ATTEST_E_TOKEN_ALG);
