@@ -364,7 +364,7 @@ $(B)/fuzzobj/%.o: %.c $(LIB_HDR) | $(B)/.deps
 	clang $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -DATTEST_BUILDING -c $< -o $@
 # One rule per harness: fuzz/fuzz_<name>.c (plus the listed headers).
 FUZZ_PARSERS := snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report \
-	runtime-claims tpm-attest ovmf ratls eventlog results
+	runtime-claims tpm-attest ovmf ratls eventlog jws results
 define fuzz_rule
 $(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c $(2) $(FUZZ_OBJ)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(FUZZ_OBJ) $(LIBS)
@@ -417,6 +417,10 @@ fuzz: deps
 	python3 fuzz/seed_eventlog.py $(B)/fuzz-corpus/eventlog
 	$(B)/fuzz-eventlog -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/eventlog
+	$(MAKE) $(B)/fuzz-jws
+	python3 fuzz/seed_jws.py $(B)/fuzz-corpus/jws $(SHARED)
+	ATTEST_SHARED=$(SHARED) $(B)/fuzz-jws -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	  $(B)/fuzz-corpus/jws
 	$(MAKE) $(B)/fuzz-results
 	sh fuzz/seed_results.sh $(B) $(SHARED)
 	$(B)/fuzz-results -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(B)/fuzz-corpus/results

@@ -1324,7 +1324,8 @@ ATTEST_API int attest_token_verify_key(char **claims_json, const char *token,
  * Authority, Azure Attestation), from `data`: a JWKS document, or PEM text
  * of certificates or public keys. The caller chose these keys: they are
  * the trust anchor of every token verified with them. Every key is decoded
- * here. On success *out is owned by the caller (attest_keyset_free); on
+ * here. PEM keys have no kid: a PEM set of one key verifies tokens of any
+ * kid, one of several keys refuses every token (ATTEST_E_TOKEN_KID). On success *out is owned by the caller (attest_keyset_free); on
  * failure NULL. Errors: ATTEST_E_INVALID_ARG (NULL or empty),
  * ATTEST_E_KEYSET_MALFORMED (naming the key's index and kid), ATTEST_E_NOMEM.
  * A key set is immutable: any number of threads may use it at once. */

@@ -35,7 +35,7 @@ FUZZ_CHUNK=${FUZZ_CHUNK:-600}
 OUT=$B/fuzz-campaign
 ALL="snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report runtime-claims
 tpm-attest evidence evidence-parts collateral token fetch-response"
-ALL="$ALL ovmf ratls eventlog results"
+ALL="$ALL ovmf ratls eventlog jws results"
 
 # harness -> max_len, dictionaries (fuzz/dict/*.dict), target files of the line %
 max_len() {
@@ -56,7 +56,8 @@ dicts() {
     evidence) echo json bundle nvidia azure pem ;;
     collateral) echo json dcap collateral pem xml ;;
     token) echo json token ;;
-    results) echo json token ;;
+    jws) echo json token jwks pem ;;
+    results) echo json token jwks ;;
     fetch-response) echo http json collateral pem ;;
     *) ;; # binary layouts: the mutator's own comparisons do better
   esac
@@ -82,6 +83,7 @@ targets() {
     collateral) echo lib/api/collateral.c lib/api/classify.c lib/parse/thim.c \
       lib/api/thim_collateral.c lib/parse/snp_certs.c ;;
     token) echo lib/token/token.c ;;
+    jws) echo lib/chain/jws.c lib/chain/jws_keyset.c ;;
     fetch-response) echo lib/api/fetch.c lib/api/http.c ;;
   esac
 }
@@ -90,9 +92,10 @@ targets() {
 # halting so that its report is a finding with its input saved.
 harness_env() {
   ATTEST_TEST_PKI=$(cd "$B/testpki" && pwd)
+  ATTEST_SHARED=$(cd "$SHARED" 2>/dev/null && pwd)
   FUZZ_EVIDENCE=$(ls -d "$(cd "$B" && pwd)"/fuzz-fixtures/* 2>/dev/null | tr '\n' :)
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  export ATTEST_TEST_PKI FUZZ_EVIDENCE UBSAN_OPTIONS
+  export ATTEST_TEST_PKI ATTEST_SHARED FUZZ_EVIDENCE UBSAN_OPTIONS
 }
 
 # ---- one harness: run until its budget is spent ---------------------------
@@ -203,10 +206,11 @@ $MAKE -s $(for h in $HARNESSES; do echo "$B/fuzz-$h"; [ "$FUZZ_COVERAGE" = 1 ] &
   { tail -n 20 "$OUT/seed.log"; echo "fuzz-campaign: seeding failed" >&2; exit 1; }
 mkdir -p "$B/fuzz-corpus/policy" && cp fuzz/corpus/policy/* examples/policy-*.json "$B/fuzz-corpus/policy/"
 { python3 fuzz/seed_ovmf.py "$B/fuzz-corpus/ovmf" && sh fuzz/seed_ratls.sh "$B" "$SHARED" &&
-  python3 fuzz/seed_eventlog.py "$B/fuzz-corpus/eventlog" && sh fuzz/seed_results.sh "$B" "$SHARED"; } >> "$OUT/seed.log" 2>&1
+  python3 fuzz/seed_eventlog.py "$B/fuzz-corpus/eventlog" &&
+  python3 fuzz/seed_jws.py "$B/fuzz-corpus/jws" "$SHARED" && sh fuzz/seed_results.sh "$B" "$SHARED"; } >> "$OUT/seed.log" 2>&1
 
 echo "fuzz-campaign: $FUZZ_EXECS executions or $FUZZ_SECONDS s per harness, $FUZZ_JOBS at a time, nice $FUZZ_NICE"
-printf '%s\n' $HARNESSES | xargs -P "$FUZZ_JOBS" -I{} env B="$B" FUZZ_EXECS="$FUZZ_EXECS" \
+printf '%s\n' $HARNESSES | xargs -P "$FUZZ_JOBS" -I{} env B="$B" SHARED="$SHARED" FUZZ_EXECS="$FUZZ_EXECS" \
   FUZZ_SECONDS="$FUZZ_SECONDS" FUZZ_NICE="$FUZZ_NICE" FUZZ_TIMEOUT="$FUZZ_TIMEOUT" \
   FUZZ_RESTARTS="$FUZZ_RESTARTS" sh "$0" --one {}
 harness_env

@@ -31,11 +31,13 @@ typedef struct jws_alg {
     size_t half; /* ECDSA: bytes of r and of s */
 } jws_alg;
 
+/* SHA-256 and SHA-384 through md.c's fetched digests (EVP_sha256() would
+ * be fetched again, under OpenSSL's locks, at every verification). */
 static const jws_alg ALGS[] = {
-    {"ES256", SIG_ECDSA, EVP_sha256, 32}, {"ES384", SIG_ECDSA, EVP_sha384, 48},
-    {"RS256", SIG_PKCS1, EVP_sha256, 0},  {"RS384", SIG_PKCS1, EVP_sha384, 0},
-    {"RS512", SIG_PKCS1, EVP_sha512, 0},  {"PS256", SIG_PSS, EVP_sha256, 0},
-    {"PS384", SIG_PSS, EVP_sha384, 0},    {"PS512", SIG_PSS, EVP_sha512, 0},
+    {"ES256", SIG_ECDSA, attest_md_sha256, 32}, {"ES384", SIG_ECDSA, attest_md_sha384, 48},
+    {"RS256", SIG_PKCS1, attest_md_sha256, 0},  {"RS384", SIG_PKCS1, attest_md_sha384, 0},
+    {"RS512", SIG_PKCS1, EVP_sha512, 0},        {"PS256", SIG_PSS, attest_md_sha256, 0},
+    {"PS384", SIG_PSS, attest_md_sha384, 0},    {"PS512", SIG_PSS, EVP_sha512, 0},
 };
 
 typedef struct jws_parts {

@@ -133,6 +133,20 @@ static int verify(const char *token, const jws_keyset *ks, const char *const *al
     return verify_full(token, ks, algs, iss, at, 0);
 }
 
+static EVP_PKEY *new_ec(const char *curve)
+{
+    EVP_PKEY *k = EVP_EC_gen(curve);
+    cr_assert(k);
+    return k;
+}
+
+static EVP_PKEY *new_rsa(unsigned bits)
+{
+    EVP_PKEY *k = EVP_RSA_gen(bits);
+    cr_assert(k);
+    return k;
+}
+
 #define expect(st, want) cr_assert_eq((st), (want), "got %d, want %d: %s", (st), (want), \
                                       attest_error_last())
 
@@ -146,6 +160,8 @@ static void nras_all_verify(const char *rel, const char *jwks, size_t want)
     jws_keyset *ks = keyset_shared(jwks);
     for (size_t i = 0; i < n; i++) {
         expect(verify(jwts[i], ks, ES384, NRAS_ISS, claim_of(jwts[i], "iat") + 60), ATTEST_OK);
+        expect(verify(jwts[i], ks, ES384, NRAS_ISS, claim_of(jwts[i], "exp") + 1),
+               ATTEST_E_TOKEN_EXPIRED);
         free(jwts[i]);
     }
     jws_keyset_free(ks);
@@ -172,6 +188,7 @@ Test(jws, ita_tdx_ps384)
     expect(jws_verify(tok, strlen(tok), ks, &r, &h, &c), ATTEST_OK);
     cr_assert_str_eq(json_string_value(json_object_get(h, "alg")), "PS384");
     cr_assert_str_eq(json_string_value(json_object_get(c, "attester_type")), "TDX");
+    expect(verify(tok, ks, ITA_ALGS, ITA_ISS, claim_of(tok, "exp") + 1), ATTEST_E_TOKEN_EXPIRED);
     json_decref(h);
     json_decref(c);
     jws_keyset_free(ks);
@@ -183,6 +200,8 @@ static void maa_verifies(const char *rel, const char *jwks, const char *iss)
     char *tok = shared_text(rel);
     jws_keyset *ks = keyset_shared(jwks);
     expect(verify(tok, ks, RS256, iss, claim_of(tok, "iat") + 60), ATTEST_OK);
+    expect(verify(tok, ks, RS256, iss, claim_of(tok, "exp") + 1), ATTEST_E_TOKEN_EXPIRED);
+    expect(verify(tok, ks, RS256, iss, claim_of(tok, "iat") - 1), ATTEST_E_TOKEN_EXPIRED);
     jws_keyset_free(ks);
     free(tok);
 }
@@ -481,6 +500,56 @@ Test(jws, x5c_chain_broken)
     free(tok);
 }
 
+/* x5c[1] as the intermediate with another key or subject name (the last certificate's
+ * own signature is not checked: its issuer is not in x5c). */
+static void x5c_issuer_altered(bool other_key)
+{
+    char *tok = nras_overall(N01);
+    char p[512];
+    size_t len;
+    uint8_t *der = tu_read(tu_shared(p, sizeof p, "results/nras/nras_gpu_intermediate_004.der"),
+                           &len);
+    const uint8_t *q = der;
+    X509 *fake = d2i_X509(NULL, &q, (long)len);
+    EVP_PKEY *k = new_rsa(2048);
+    if (other_key)
+        cr_assert(X509_set_pubkey(fake, k) == 1);
+    else
+        cr_assert(X509_NAME_add_entry_by_txt(X509_get_subject_name(fake), "OU", MBSTRING_ASC,
+                                             (const uint8_t *)"other", -1, -1, 0) == 1);
+    cr_assert(X509_sign(fake, k, EVP_sha256()) > 0);
+    uint8_t *fder = NULL;
+    int flen = i2d_X509(fake, &fder);
+    char *b64 = malloc((size_t)flen * 2 + 4);
+    EVP_EncodeBlock((uint8_t *)b64, fder, flen);
+    char *text = shared_text(JWKS_0629);
+    json_t *doc = json_loads(text, 0, NULL);
+    json_t *keys = json_object_get(doc, "keys");
+    for (size_t i = 0; i < json_array_size(keys); i++)
+        json_array_set_new(json_object_get(json_array_get(keys, i), "x5c"), 1, json_string(b64));
+    char *out = json_dumps(doc, 0);
+    jws_keyset *ks = keyset_text(out);
+    expect(verify(tok, ks, ES384, NRAS_ISS, claim_of(tok, "iat") + 60), ATTEST_E_KEYSET_CERT);
+    jws_keyset_free(ks);
+    free(out);
+    json_decref(doc);
+    free(text);
+    free(b64);
+    OPENSSL_free(fder);
+    EVP_PKEY_free(k);
+    X509_free(fake);
+    free(der);
+    free(tok);
+}
+
+/* The intermediate's names and extensions but another key:
+ * X509_check_issued accepts it, the leaf's signature does not verify. */
+Test(jws, x5c_issuer_key_swapped) { x5c_issuer_altered(true); }
+
+/* The intermediate's key under another subject name: the leaf's signature
+ * verifies, its issuer name is not this certificate's. */
+Test(jws, x5c_issuer_renamed) { x5c_issuer_altered(false); }
+
 /* The ITA leaf expired on 2024-09-11: at 2024-10-01 the key's x5c refuses
  * before exp is looked at (the skew covers exp). */
 Test(jws, x5c_leaf_expired)
@@ -496,20 +565,6 @@ Test(jws, x5c_leaf_expired)
 }
 
 /* ---- synthetic tokens, keys made here ------------------------------------ */
-
-static EVP_PKEY *new_ec(const char *curve)
-{
-    EVP_PKEY *k = EVP_EC_gen(curve);
-    cr_assert(k);
-    return k;
-}
-
-static EVP_PKEY *new_rsa(unsigned bits)
-{
-    EVP_PKEY *k = EVP_RSA_gen(bits);
-    cr_assert(k);
-    return k;
-}
 
 static char *b64url_bn(EVP_PKEY *k, const char *param)
 {
@@ -820,4 +875,21 @@ Test(jws, keyset_refusals)
            ATTEST_E_KEYSET_MALFORMED);
     EVP_PKEY_free(small);
     EVP_PKEY_free(ec);
+}
+
+/* The public handle over the key set (lib/api/keyset.c). */
+Test(jws, keyset_public_handle)
+{
+    char *text = shared_text(JWKS_0629);
+    attest_keyset *ks = NULL;
+    expect(attest_keyset_new(&ks, (const uint8_t *)text, strlen(text)), ATTEST_OK);
+    cr_assert_not_null(ks);
+    attest_keyset_free(ks);
+    expect(attest_keyset_new(&ks, (const uint8_t *)"{\"keys\":5}", 10),
+           ATTEST_E_KEYSET_MALFORMED);
+    cr_assert_null(ks);
+    expect(attest_keyset_new(&ks, NULL, 0), ATTEST_E_INVALID_ARG);
+    expect(attest_keyset_new(NULL, (const uint8_t *)text, strlen(text)), ATTEST_E_INVALID_ARG);
+    attest_keyset_free(NULL);
+    free(text);
 }
