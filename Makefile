@@ -115,8 +115,8 @@ pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile include/attest.h
 
 # ---- CLI and mock TEE ----------------------------------------------------
 cli: $(B)/attest
-$(B)/attest: tools/attest.c tools/attest_measure.c tools/attest_tpm.c $(B)/libattest.a include/attest.h
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c tools/attest_tpm.c $(B)/libattest.a $(LIBS)
+$(B)/attest: tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a include/attest.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a $(LIBS)
 
 MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/attest_mock_ratls.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
@@ -364,7 +364,7 @@ $(B)/fuzzobj/%.o: %.c $(LIB_HDR) | $(B)/.deps
 	clang $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -DATTEST_BUILDING -c $< -o $@
 # One rule per harness: fuzz/fuzz_<name>.c (plus the listed headers).
 FUZZ_PARSERS := snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report \
-	runtime-claims tpm-attest ovmf ratls eventlog jws
+	runtime-claims tpm-attest ovmf ratls eventlog jws results
 define fuzz_rule
 $(B)/fuzz-$(1): fuzz/fuzz_$(subst -,_,$(1)).c $(2) $(FUZZ_OBJ)
 	clang $(FUZZ_FLAGS) -DATTEST_BUILDING -o $$@ $$< $(FUZZ_OBJ) $(LIBS)
@@ -421,6 +421,9 @@ fuzz: deps
 	python3 fuzz/seed_jws.py $(B)/fuzz-corpus/jws $(SHARED)
 	ATTEST_SHARED=$(SHARED) $(B)/fuzz-jws -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	  $(B)/fuzz-corpus/jws
+	$(MAKE) $(B)/fuzz-results
+	sh fuzz/seed_results.sh $(B) $(SHARED)
+	$(B)/fuzz-results -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(B)/fuzz-corpus/results
 	$(MAKE) $(FUZZ_PUBLIC:%=$(B)/fuzz-%) $(B)/attest $(B)/testpki/.done
 	sh fuzz/seed_public.sh $(B) $(SHARED)
 	for h in $(FUZZ_PUBLIC); do ATTEST_TEST_PKI=$(abspath $(B)/testpki) \

@@ -510,6 +510,9 @@ typedef enum attest_item_kind {
     ATTEST_ITEM_DSTACK_LOG = 27,      /* dstack JSON event log [{imr, event_type, digest,
                                          event, event_payload}] */
     ATTEST_ITEM_AAEL_LOG = 28,        /* CoCo attestation-agent event log (text, "INIT ...") */
+    ATTEST_ITEM_NRAS_RESULT = 29,     /* NVIDIA NRAS response [["JWT", ..], {"GPU-0": ..}]
+                                         (docs/results.md): GPUs appraised by NRAS */
+    ATTEST_ITEM_KEYSET = 30,          /* JWKS {"keys": [...]} verifying an NRAS result */
 } attest_item_kind;
 
 /* Classify `len` bytes by content. Collateral is decided first, as
@@ -1359,6 +1362,39 @@ ATTEST_API int attest_token_verify_key(char **claims_json, const char *token,
 typedef struct attest_keyset attest_keyset;
 ATTEST_API int attest_keyset_new(attest_keyset **out, const uint8_t *data, size_t len);
 ATTEST_API void attest_keyset_free(attest_keyset *ks);
+
+/* Which verifier issued a result token (attest_verify_result_token). */
+#define ATTEST_RESULT_NRAS 1        /* NVIDIA NRAS /v3/attest/gpu response (detached EAT JSON) */
+#define ATTEST_RESULT_ITA 2         /* Intel Trust Authority token (TDX), PS384 */
+#define ATTEST_RESULT_MAA 3         /* Azure Attestation token (SGX), RS256 */
+#define ATTEST_RESULT_ALLOW_RS256 0x100 /* or'ed with ATTEST_RESULT_ITA: RS256 also accepted */
+
+/* Verify another verifier's result and map it into a result as
+ * attest_verify's (docs/results.md): every JWT's signature with a key of
+ * `ks` chosen by (kid, alg) (ES384 for NRAS, PS384 for ITA, RS256 for MAA;
+ * none, HS* and any other alg refused), `iss` == `issuer` (NULL: the
+ * service's production issuer; required for MAA, whose instances share
+ * keys), exp required and exp/nbf/iat at attest_verifier_now(v) with no
+ * skew; then the claims: NRAS -> one submod gpuN per detached GPU JWT,
+ * ITA and MAA -> cpu0, each naming its appraiser ("appraised_by"), judged
+ * by `policy` (NULL: the strict default) as raw evidence would be, except
+ * that members needing raw evidence are refused (ATTEST_E_POLICY_INVALID).
+ * `nonce` (NULL/0: none; at most ATTEST_NONCE_MAX bytes) must be the
+ * token's (NRAS eat_nonce of every JWT, ITA verifier_nonce.val, MAA
+ * runtime data). On return *out is the result (also on rejection; NULL
+ * only on ATTEST_E_INVALID_ARG / ATTEST_E_NOMEM), owned by the caller
+ * (attest_result_free); attest_token_sign can re-issue it. Returns
+ * ATTEST_OK or the first failure: ATTEST_E_TOKEN_MALFORMED,
+ * ATTEST_E_TOKEN_ALG, ATTEST_E_TOKEN_KID, ATTEST_E_TOKEN_SIGNATURE,
+ * ATTEST_E_TOKEN_ISSUER, ATTEST_E_TOKEN_EXPIRED, ATTEST_E_KEYSET_CERT,
+ * ATTEST_E_TOKEN_NONCE, ATTEST_E_RESULT_SUBMODS, ATTEST_E_RESULT_VERDICT,
+ * ATTEST_E_RESULT_CLAIMS, ATTEST_E_RESULT_BINDING, policy statuses.
+ * Thread-safe: v, ks and policy may be shared. */
+ATTEST_API int attest_verify_result_token(attest_result **out, attest_verifier *v, int kind,
+                                          const uint8_t *token, size_t len,
+                                          const attest_keyset *ks, const char *issuer,
+                                          const attest_policy *policy, const uint8_t *nonce,
+                                          size_t nonce_len);
 
 #ifdef __cplusplus
 }

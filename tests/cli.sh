@@ -668,5 +668,34 @@ if command -v python3 >/dev/null 2>&1; then
   wait "$KDS_SERVER"
 fi
 
+# verify-result: other verifiers' results (docs/results.md), real vectors
+RS=$SHARED/vectors/results
+if [ -f "$RS/nras/jwks_2026-06-29.json" ]; then
+  N1=$RS/nras/N01_tinfoil_1gpu_2026-06-29/nras_response.json
+  N1N=1b63be880a57c6cb2ea2191157e35bdc0de416d3b9e4b5b17423b12f8553d633
+  expect 0 "verify-result nras N01" -- "$CLI" verify-result --kind nras --keys "$RS/nras/jwks_2026-06-29.json" \
+    --nonce "$N1N" --at 2026-06-29T02:30:00Z "$N1"
+  expect 0 "verify-result --json names the appraiser" -- "$CLI" verify-result --json --kind nras \
+    --keys "$RS/nras/jwks_2026-06-29.json" --nonce "$N1N" --at 2026-06-29T02:30:00Z "$N1"
+  contains "$T/out" '"appraised_by"' "submod gpu0 names NRAS"
+  expect 1 "verify-result nras N03 (NONCE_NOT_MATCHING)" -- "$CLI" verify-result --kind nras \
+    --keys "$RS/nras/jwks_2026-06-29.json" --at 2026-06-29T02:30:00Z \
+    --nonce c7fe347ecca03db12e156e048bbe809024928ef0707a319796956fe7415148e4 \
+    "$RS/nras/N03_chutes_8gpu_nonce_mismatch_2026-06-29/nras_response.json"
+  contains "$T/err" "ATTEST_E_RESULT_VERDICT" "N03 verdict named"
+  expect 1 "verify-result nras N04 with the rotated key set" -- "$CLI" verify-result --kind nras \
+    --keys "$RS/nras/jwks_2026-06-29.json" --at 2026-06-10T02:00:00Z \
+    --nonce 9a796732359e9324a45576a730e5a9c47bff518b8ee8bcb882d00b5b1ff6f39a \
+    "$RS/nras/N04_nanogpt_1gpu_2026-06-10/nras_response.json"
+  contains "$T/err" "ATTEST_E_TOKEN_KID" "unknown kid named"
+  expect 1 "verify-result maa alg none" -- "$CLI" verify-result --kind maa --keys "$RS/maa/jwks_sharedwus_2022-11-17.json" \
+    --issuer https://sharedwus.wus.attest.azure.net --at 2022-11-17T21:00:00Z "$RS/maa/token_sgx_shared_draftpolicy_alg_none.jwt"
+  expect 2 "verify-result maa needs --issuer" -- "$CLI" verify-result --kind maa \
+    --keys "$RS/maa/jwks_sharedwus_2022-11-17.json" "$RS/maa/token_sgx_shared_rs256.jwt"
+  expect 2 "verify-result unknown kind" -- "$CLI" verify-result --kind xyz --keys "$RS/maa/jwks_sharedwus_2022-11-17.json" "$N1"
+  expect 2 "verify-result --allow-rs256 only with ita" -- "$CLI" verify-result --kind nras --allow-rs256 \
+    --keys "$RS/nras/jwks_2026-06-29.json" "$N1"
+fi
+
 echo "cli.sh: $((n - fails))/$n checks passed"
 [ "$fails" -eq 0 ]

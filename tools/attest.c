@@ -190,6 +190,7 @@ static int cmd_collateral_list(const command *cmd, int argc, char **argv);
 static int cmd_collateral_fetch(const command *cmd, int argc, char **argv);
 static int cmd_measure(const command *cmd, int argc, char **argv);
 static int cmd_tpm_verify(const command *cmd, int argc, char **argv);
+static int cmd_verify_result(const command *cmd, int argc, char **argv);
 
 #define SERVICE_HELP                                                                       \
     "  --cache DIR           keep answers in DIR until their own validity ends\n"         \
@@ -313,7 +314,8 @@ static const command COMMANDS[] = {
      "-:h", TOKEN_OPTIONS, cmd_token},
     {"version", NULL, "version", "version (or attest --version)\n",
      "Print the library version.\n", "-:h", NO_OPTIONS, cmd_version},
-    /* These two read their own options (attest_measure.c, attest_tpm.c);
+    /* These read their own options (attest_measure.c, attest_tpm.c,
+     * attest_results.c);
      * listed here so that the help names every command the dispatcher runs. */
     {"measure", NULL, "measure",
      "measure tdx|snp ...   (expected MRTD / SNP MEASUREMENT from launch inputs:\n"
@@ -323,6 +325,11 @@ static const command COMMANDS[] = {
      "tpm-verify --ak TPMT_PUBLIC --quote TPMS_ATTEST --signature SIG --pcrs VALUES\n"
      "                     --log EVENT_LOG [--nonce HEX]   (attest tpm-verify --help)\n",
      "", "", NO_OPTIONS, cmd_tpm_verify},
+    {"verify-result", NULL, "verify-result",
+     "verify-result --kind nras|ita|maa --keys JWKS_OR_PEM [--issuer URL] [--nonce HEX]\n"
+     "                     [--policy P] [--at TIME] TOKEN   (another verifier's signed\n"
+     "                     result: attest verify-result --help, docs/results.md)\n",
+     "", "", NO_OPTIONS, cmd_verify_result},
 };
 
 /* Every command's synopsis; usage errors go to stderr with exit 2. */
@@ -1727,6 +1734,7 @@ static int dispatch(const command *cmd, int argc, char **argv)
 
 int attest_measure_main(int argc, char **argv); /* tools/attest_measure.c */
 int attest_tpm_main(int argc, char **argv);     /* tools/attest_tpm.c */
+int attest_results_main(int argc, char **argv); /* tools/attest_results.c */
 
 /* argv[0] is the command's word; they print their own --help. */
 static int cmd_measure(const command *cmd, int argc, char **argv)
@@ -1739,6 +1747,12 @@ static int cmd_tpm_verify(const command *cmd, int argc, char **argv)
 {
     (void)cmd;
     return attest_tpm_main(argc, argv);
+}
+
+static int cmd_verify_result(const command *cmd, int argc, char **argv)
+{
+    (void)cmd;
+    return attest_results_main(argc, argv);
 }
 
 /* Every command is a row of COMMANDS, so that usage() lists it (tests/cli.sh

@@ -35,7 +35,7 @@ FUZZ_CHUNK=${FUZZ_CHUNK:-600}
 OUT=$B/fuzz-campaign
 ALL="snp-report policy dcap-quote dcap-collateral nv-report nv-rim hcl-report runtime-claims
 tpm-attest evidence evidence-parts collateral token fetch-response"
-ALL="$ALL ovmf ratls eventlog jws"
+ALL="$ALL ovmf ratls eventlog jws results"
 
 # harness -> max_len, dictionaries (fuzz/dict/*.dict), target files of the line %
 max_len() {
@@ -57,6 +57,7 @@ dicts() {
     collateral) echo json dcap collateral pem xml ;;
     token) echo json token ;;
     jws) echo json token jwks pem ;;
+    results) echo json token jwks ;;
     fetch-response) echo http json collateral pem ;;
     *) ;; # binary layouts: the mutator's own comparisons do better
   esac
@@ -74,6 +75,8 @@ targets() {
     tpm-attest) echo lib/parse/tpm_attest.c ;;
     ovmf) echo lib/parse/ovmf.c ;;
     ratls) echo lib/parse/ratls_ext.c lib/api/ratls.c ;;
+    results) echo lib/appraise/results_nras.c lib/appraise/results_ita.c lib/appraise/results_maa.c \
+      lib/api/results.c lib/chain/jws.c ;;
     eventlog) echo lib/parse/tcg_eventlog.c lib/parse/ccel.c lib/parse/dstack_eventlog.c ;;
     evidence) echo lib/api/evidence.c lib/api/bundle.c lib/parse/snp_certs.c ;;
     evidence-parts) echo lib/api/azure_evidence.c ;;
@@ -204,7 +207,7 @@ $MAKE -s $(for h in $HARNESSES; do echo "$B/fuzz-$h"; [ "$FUZZ_COVERAGE" = 1 ] &
 mkdir -p "$B/fuzz-corpus/policy" && cp fuzz/corpus/policy/* examples/policy-*.json "$B/fuzz-corpus/policy/"
 { python3 fuzz/seed_ovmf.py "$B/fuzz-corpus/ovmf" && sh fuzz/seed_ratls.sh "$B" "$SHARED" &&
   python3 fuzz/seed_eventlog.py "$B/fuzz-corpus/eventlog" &&
-  python3 fuzz/seed_jws.py "$B/fuzz-corpus/jws" "$SHARED"; } >> "$OUT/seed.log" 2>&1
+  python3 fuzz/seed_jws.py "$B/fuzz-corpus/jws" "$SHARED" && sh fuzz/seed_results.sh "$B" "$SHARED"; } >> "$OUT/seed.log" 2>&1
 
 echo "fuzz-campaign: $FUZZ_EXECS executions or $FUZZ_SECONDS s per harness, $FUZZ_JOBS at a time, nice $FUZZ_NICE"
 printf '%s\n' $HARNESSES | xargs -P "$FUZZ_JOBS" -I{} env B="$B" SHARED="$SHARED" FUZZ_EXECS="$FUZZ_EXECS" \

@@ -148,6 +148,9 @@ const (
 	ItemTCGLog         ItemKind = C.ATTEST_ITEM_TCG_LOG
 	ItemDstackLog      ItemKind = C.ATTEST_ITEM_DSTACK_LOG
 	ItemAAELLog        ItemKind = C.ATTEST_ITEM_AAEL_LOG
+	// other verifiers' results (docs/results.md)
+	ItemNRASResult ItemKind = C.ATTEST_ITEM_NRAS_RESULT
+	ItemKeyset     ItemKind = C.ATTEST_ITEM_KEYSET
 )
 
 // IsEvidence tells evidence kinds (1..15) from collateral (16 and above).

@@ -6,6 +6,7 @@
 #include "../parse/azure_hcl.h"
 #include "formats.h"
 #include "eventlog_items.h"
+#include "results_items.h"
 #include "../parse/dcap_collateral.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_rim.h"
@@ -241,6 +242,9 @@ int attest_classify(attest_item_kind *out, const uint8_t *data, size_t len)
     /* Event logs, as attest_collateral_add takes them: in their own form. */
     if ((*out = attest_eventlog_kind(data, len)) != ATTEST_ITEM_UNKNOWN)
         return ATTEST_OK;
+    /* Other verifiers' results and their key sets (docs/results.md). */
+    if ((*out = attest_result_item_kind(data, len)) != ATTEST_ITEM_UNKNOWN)
+        return ATTEST_OK;
     /* Base64 or hex text is what it decodes to, one level only (as
      * attest_evidence_parse and attest_collateral_add decode it). */
     return attest_unwrapped(data, len, classify_item, out, "classify");
@@ -280,6 +284,8 @@ const char *attest_item_kind_name(attest_item_kind kind)
     case ATTEST_ITEM_TCG_LOG: return "tcg-log";
     case ATTEST_ITEM_DSTACK_LOG: return "dstack-event-log";
     case ATTEST_ITEM_AAEL_LOG: return "aa-event-log";
+    case ATTEST_ITEM_NRAS_RESULT: return "nras-result";
+    case ATTEST_ITEM_KEYSET: return "jwks";
     case ATTEST_ITEM_UNKNOWN: break;
     }
     return "unknown";

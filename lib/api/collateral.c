@@ -6,6 +6,7 @@
 #include "thim_collateral.h"
 #include "formats.h"
 #include "eventlog_items.h"
+#include "results_items.h"
 #include "../chain/nv_rim_sig.h"
 #include "../parse/snp_certs.h"
 #include "../parse/dcap_collateral.h"
@@ -58,6 +59,7 @@ void attest_collateral_free(attest_collateral *c)
     free(c->ocsp_nonces);
     free(c->rims);
     attest_collateral_free_eventlogs(c);
+    attest_collateral_free_results(c);
     free(c);
 }
 
@@ -502,6 +504,9 @@ int attest_collateral_add(attest_collateral *c, const uint8_t *data, size_t len)
     attest_item_kind log_kind = attest_eventlog_kind(data, len); /* docs/eventlog.md */
     if (log_kind != ATTEST_ITEM_UNKNOWN)
         return attest_collateral_add_eventlog(c, log_kind, data, len);
+    attest_item_kind result_kind = attest_result_item_kind(data, len); /* docs/results.md */
+    if (result_kind != ATTEST_ITEM_UNKNOWN)
+        return attest_collateral_add_result(c, result_kind, data, len);
     if (thim_detect(data, len)) /* Azure THIM JSON, or its base64 (ACI) */
         return attest_collateral_add_thim(c, data, len);
     return attest_unwrapped(data, len, add_item, c, "collateral");

@@ -1,5 +1,5 @@
 /* attest_keyset: the public handle over lib/chain/jws.c's key set. */
-#include "../chain/jws.h"
+#include "keyset.h"
 
 struct attest_keyset {
     jws_keyset *keys;
@@ -30,4 +30,9 @@ void attest_keyset_free(attest_keyset *ks)
         return;
     jws_keyset_free(ks->keys);
     free(ks);
+}
+
+const jws_keyset *attest_keyset_jws(const attest_keyset *ks)
+{
+    return ks ? ks->keys : NULL;
 }

@@ -243,3 +243,24 @@ int pipeline_gpus(attest_result *r, attest_verifier *v, const nv_evidence_set *s
     ear_gpus(r, claims);
     return r->status;
 }
+
+/* The CPU steps alone, for a composite assembled elsewhere
+ * (collateral_results.c: GPUs appraised by NRAS). */
+void pipeline_cpu_evidence(attest_result *r, attest_verifier *v, const attest_evidence *ev,
+                           const attest_collateral *coll, const attest_policy *policy,
+                           const nonce_use *n, json_t *claims)
+{
+    verify_cpu_evidence(r, v, ev, coll, policy, n, claims);
+}
+
+void pipeline_cpu_submod(attest_result *r, const attest_evidence *ev, json_t *claims)
+{
+    ear_cpu(r, ev, claims);
+}
+
+const uint8_t *pipeline_cpu_report_data(const attest_evidence *ev, const char **holder,
+                                        bool via_cpu)
+{
+    *holder = binding_holder(ev, via_cpu);
+    return cpu_report_data(ev);
+}

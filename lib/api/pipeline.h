@@ -63,6 +63,19 @@ ATTEST_HIDDEN int pipeline_bundle(attest_result *r, attest_verifier *v, const at
                                   const uint8_t *nonce, size_t nonce_len,
                                   report_data_rule cpu_rule, json_t *claims);
 
+/* The CPU evidence's checks without its submod; its submod; and the 64
+ * bytes through which it vouches for GPUs, with where they are (*holder)
+ * (for pipeline_cpu_nras). */
+ATTEST_HIDDEN void pipeline_cpu_evidence(attest_result *r, attest_verifier *v,
+                                         const attest_evidence *ev,
+                                         const attest_collateral *coll,
+                                         const attest_policy *policy, const nonce_use *n,
+                                         json_t *claims);
+ATTEST_HIDDEN void pipeline_cpu_submod(attest_result *r, const attest_evidence *ev,
+                                       json_t *claims);
+ATTEST_HIDDEN const uint8_t *pipeline_cpu_report_data(const attest_evidence *ev,
+                                                      const char **holder, bool via_cpu);
+
 /* What attest_verify runs beside the pipelines for RA-TLS (lib/api/ratls.c):
  * who judges the CPU's report data, whether the caller's nonce goes to the
  * pipelines (GPUs answer it) or only to `bind`, and the binding checks,

@@ -8,6 +8,7 @@
 #include "../appraise/ear.h"
 #include "../parse/dcap_quote.h"
 #include "azure_evidence.h"
+#include "results_items.h"
 
 #include <string.h>
 
@@ -77,11 +78,18 @@ static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence
     if (x && !x->nonce_to_pipeline)
         nonce_len = 0;
     nonce_use n = {nonce_len ? nonce : NULL, nonce_len, rule};
+    if (ev->format == ATTEST_FORMAT_NVIDIA || ev->format == ATTEST_FORMAT_BUNDLE)
+        results_given(r, coll, false);
+    if (ev->format == ATTEST_FORMAT_BUNDLE) /* nor inside a bundle, for now */
+        results_given(r, ev->bundle->collateral, false);
     switch (ev->format) {
     case ATTEST_FORMAT_SNP_REPORT:
     case ATTEST_FORMAT_DCAP_QUOTE:
     case ATTEST_FORMAT_AZURE_VTPM:
-        pipeline_cpu(r, v, ev, coll, policy, &n, r->claims);
+        if (results_given(r, coll, true)) /* GPUs appraised by NRAS (docs/results.md) */
+            pipeline_cpu_nras(r, v, ev, coll, policy, &n, r->claims);
+        else
+            pipeline_cpu(r, v, ev, coll, policy, &n, r->claims);
         break;
     case ATTEST_FORMAT_NVIDIA:
         pipeline_gpus(r, v, ev->nv, coll, policy, nonce, nonce_len, r->claims);

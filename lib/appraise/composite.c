@@ -95,14 +95,27 @@ void composite_check_binding(attest_result *r, const uint8_t cpu_report_data[64]
                              const char *holder, const nv_evidence_set *gpus, const uint8_t *nonce,
                              size_t nonce_len, bool callers)
 {
+    uint8_t gpu_nonces[NV_MAX_DEVICES][32];
+    size_t n = gpus->count < NV_MAX_DEVICES ? gpus->count : NV_MAX_DEVICES;
+    for (size_t i = 0; i < n; i++)
+        memcpy(gpu_nonces[i], gpus->devices[i].report->nonce, 32);
+    composite_check_binding_nonces(r, cpu_report_data, holder, gpu_nonces, n, nonce, nonce_len,
+                                   callers);
+}
+
+void composite_check_binding_nonces(attest_result *r, const uint8_t cpu_report_data[64],
+                                    const char *holder, const uint8_t (*gpu_nonces)[32],
+                                    size_t count, const uint8_t *nonce, size_t nonce_len,
+                                    bool callers)
+{
     const char *name = "composite.binding";
     uint8_t want[64];
     r->gpu_binding = "cpu_report_data";
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha512(), NULL) == 1 &&
              EVP_DigestUpdate(ctx, nonce, nonce_len) == 1;
-    for (size_t i = 0; ok && i < gpus->count; i++)
-        ok = EVP_DigestUpdate(ctx, gpus->devices[i].report->nonce, 32) == 1;
+    for (size_t i = 0; ok && i < count; i++)
+        ok = EVP_DigestUpdate(ctx, gpu_nonces[i], 32) == 1;
     ok = ok && EVP_DigestFinal_ex(ctx, want, NULL) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok)
@@ -112,14 +125,14 @@ void composite_check_binding(attest_result *r, const uint8_t cpu_report_data[64]
                           "CPU report data (%s) is not SHA-512(%s nonce || the %zu GPU "
                           "nonces): the GPU evidence does not belong to this machine and "
                           "request", holder, callers ? "the caller's" : "the bundle's",
-                          gpus->count);
+                          count);
     else if (callers)
         attest_check_pass_nonce(r, name, "CPU report data binds the caller's nonce and the "
-                                         "%zu GPU reports, through %s", gpus->count, holder);
+                                         "%zu GPU reports, through %s", count, holder);
     else
         attest_check_pass(r, name, "CPU report data binds the bundle's recorded nonce and the "
                                    "%zu GPU reports, through %s (no caller nonce: not shown "
-                                   "fresh)", gpus->count, holder);
+                                   "fresh)", count, holder);
 }
 
 /* same_nonce: every device answered the caller's nonce. That shows each is

@@ -40,6 +40,15 @@ ATTEST_HIDDEN void composite_check_binding(attest_result *r, const uint8_t cpu_r
                                            const nv_evidence_set *gpus, const uint8_t *nonce,
                                            size_t nonce_len, bool callers);
 
+/* The same with the GPUs' nonces given (`count` of 32 bytes): GPUs
+ * appraised by another verifier, whose nonce that verifier attests. */
+ATTEST_HIDDEN void composite_check_binding_nonces(attest_result *r,
+                                                  const uint8_t cpu_report_data[64],
+                                                  const char *holder,
+                                                  const uint8_t (*gpu_nonces)[32], size_t count,
+                                                  const uint8_t *nonce, size_t nonce_len,
+                                                  bool callers);
+
 /* Record that same_nonce binding shows freshness only (a warning);
  * `cpu_nonce_in` names where the CPU answered the nonce. */
 ATTEST_HIDDEN void composite_note_same_nonce(attest_result *r, const char *cpu_nonce_in);

@@ -234,3 +234,12 @@ int dcap_appraise(attest_result *r, const dcap_quote *q, const dcap_verified *v,
                                 (attest_binding)p->report_data_binding, nonce, nonce_len, rule);
     return r->status;
 }
+
+void dcap_appraise_fields(attest_result *r, const dcap_td_report *td, const dcap_sgx_report *e,
+                          const dcap_policy *p)
+{
+    if (td)
+        appraise_td(r, td, p);
+    else
+        appraise_enclave(r, e, p);
+}

@@ -67,4 +67,10 @@ ATTEST_HIDDEN int dcap_appraise(attest_result *r, const dcap_quote *q, const dca
                                 int64_t now, const uint8_t *nonce, size_t nonce_len,
                                 report_data_rule rule);
 
+/* The TD (td non-NULL) or enclave fields alone, as dcap_appraise judges
+ * them: for a TD or enclave whose quote another verifier appraised
+ * (results_ita.c, results_maa.c), rebuilt from its token's claims. */
+ATTEST_HIDDEN void dcap_appraise_fields(attest_result *r, const dcap_td_report *td,
+                                        const dcap_sgx_report *e, const dcap_policy *p);
+
 #endif

@@ -140,29 +140,36 @@ static int compare_measurements(device_ctx *d, const nv_report *rep, const golde
     return ATTEST_OK;
 }
 
-static int check_versions(device_ctx *d, const nv_report *rep)
+/* Also for GPUs appraised by another verifier (results_nras.c): the
+ * versions are all the policy needs. */
+int nv_check_versions(attest_result *r, const char *prefix, const nv_policy *p, bool is_switch,
+                      const char *driver, const char *vbios)
 {
     char name[128];
-    const nv_policy *p = d->p;
-    cname(d, "versions", name, sizeof name);
-    if (!rep->is_switch && p->min_driver_version[0] &&
-        version_cmp(rep->driver_version, p->min_driver_version, 10) < 0)
-        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
-                                 "driver %s below %s", rep->driver_version, p->min_driver_version);
-    if (!rep->is_switch && p->allowed_driver_versions.count &&
-        !policy_strings_has(&p->allowed_driver_versions, rep->driver_version, true))
-        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
-                                 "driver %s is not an allowed version", rep->driver_version);
-    if (p->min_vbios_version[0] && version_cmp(rep->vbios_version, p->min_vbios_version, 16) < 0)
-        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
-                                 "VBIOS %s below %s", rep->vbios_version, p->min_vbios_version);
+    snprintf(name, sizeof name, "%s.versions", prefix);
+    if (!is_switch && p->min_driver_version[0] &&
+        version_cmp(driver, p->min_driver_version, 10) < 0)
+        return attest_check_fail(r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "driver %s below %s", driver, p->min_driver_version);
+    if (!is_switch && p->allowed_driver_versions.count &&
+        !policy_strings_has(&p->allowed_driver_versions, driver, true))
+        return attest_check_fail(r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "driver %s is not an allowed version", driver);
+    if (p->min_vbios_version[0] && version_cmp(vbios, p->min_vbios_version, 16) < 0)
+        return attest_check_fail(r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "VBIOS %s below %s", vbios, p->min_vbios_version);
     if (p->allowed_vbios_versions.count &&
-        !policy_strings_has(&p->allowed_vbios_versions, rep->vbios_version, true))
-        return attest_check_fail(d->r, name, ATTEST_E_POLICY_NV_VERSION,
-                                 "VBIOS %s is not an allowed version", rep->vbios_version);
-    attest_check_pass(d->r, name, "driver %s, VBIOS %s accepted",
-                      rep->is_switch ? "-" : rep->driver_version, rep->vbios_version);
+        !policy_strings_has(&p->allowed_vbios_versions, vbios, true))
+        return attest_check_fail(r, name, ATTEST_E_POLICY_NV_VERSION,
+                                 "VBIOS %s is not an allowed version", vbios);
+    attest_check_pass(r, name, "driver %s, VBIOS %s accepted", is_switch ? "-" : driver, vbios);
     return ATTEST_OK;
+}
+
+static int check_versions(device_ctx *d, const nv_report *rep)
+{
+    return nv_check_versions(d->r, d->prefix, d->p, rep->is_switch, rep->driver_version,
+                             rep->vbios_version);
 }
 
 /* One entry of the evidence as devices are counted: its name, its kind by

@@ -48,4 +48,9 @@ ATTEST_HIDDEN int nv_verify_devices(attest_result *r, attest_verifier *v,
                                     const attest_collateral *coll, const nv_policy *p,
                                     const uint8_t *nonce, size_t nonce_len, json_t *claims);
 
+/* Check "<prefix>.versions": driver (GPUs) and VBIOS against the policy's
+ * floors and allow-lists. Returns ATTEST_OK or ATTEST_E_POLICY_NV_VERSION. */
+ATTEST_HIDDEN int nv_check_versions(attest_result *r, const char *prefix, const nv_policy *p,
+                                    bool is_switch, const char *driver, const char *vbios);
+
 #endif

@@ -72,6 +72,11 @@ struct attest_collateral {
     struct tcg_eventlog *tpm_log;       /* TPM PC Client log */
     struct dstack_eventlog *dstack_log; /* dstack JSON log */
     struct aael_log *aael_log;          /* CoCo AA event log, text form */
+    /* Another verifier's result on the GPUs (docs/results.md), kept as
+     * received, and the key set that verifies it (at most one each): */
+    uint8_t *nras_result;
+    size_t nras_result_len;
+    struct jws_keyset *result_keys;
 };
 
 #endif

@@ -41,6 +41,8 @@ class ItemKind(enum.IntEnum):
     TCG_LOG = 26
     DSTACK_LOG = 27
     AAEL_LOG = 28
+    NRAS_RESULT = 29        # newer libraries: NVIDIA NRAS result (docs/results.md)
+    KEYSET = 30             # newer libraries: JWKS verifying it
 
     @property
     def label(self) -> str:
