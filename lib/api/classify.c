@@ -15,6 +15,7 @@
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
@@ -59,8 +60,11 @@ int attest_pem_each(const uint8_t *data, size_t len, attest_pem_block_fn each, v
         char *name = NULL, *header = NULL;
         unsigned char *der = NULL;
         long der_len = 0;
+        errno = 0;
         if (!PEM_read_bio(bio, &name, &header, &der, &der_len)) {
-            ERR_clear_error(); /* the end of the text, or text that is no block */
+            /* the end of the text, text that is no block, or no memory */
+            if (attest_alloc_failed())
+                status = ATTEST_E_NOMEM;
             break;
         }
         status = each(ctx, ++*blocks, name, der, (size_t)der_len);
@@ -118,6 +122,7 @@ attest_item_kind attest_der_decode(attest_der_item *out, const uint8_t *data, si
 {
     attest_der_item item = {0};
     attest_item_kind kind = ATTEST_ITEM_UNKNOWN;
+    errno = 0; /* for the caller's attest_alloc_failed() */
     if (len > 0 && len <= INT32_MAX) {
         kind = decode_x509(&item, data, len);
         if (kind == ATTEST_ITEM_UNKNOWN && (item.ocsp = attest_ocsp_decode(data, len)))

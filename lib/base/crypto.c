@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "crypto.h"
 
+#include <errno.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -70,6 +71,14 @@ int attest_crypto_init(void)
     EVP_MD_free(md);
     atomic_store(&openssl_ready, 1);
     return ATTEST_OK;
+}
+
+bool attest_alloc_failed(void)
+{
+    bool nomem = errno == ENOMEM;
+    for (unsigned long e; (e = ERR_get_error()) != 0;)
+        nomem |= ERR_GET_REASON(e) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE);
+    return nomem;
 }
 
 int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])

@@ -18,6 +18,7 @@
 #include "nv_cert.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -492,11 +493,13 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
     attest_cert_cn(signer, f->responder, sizeof f->responder);
 
     /* (a) the signature over tbsResponseData with the signer's key */
+    errno = 0;
     EVP_PKEY *key = X509_get0_pubkey(signer);
     if (!key || ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
                                  OCSP_resp_get0_signature(basic), OCSP_resp_get0_respdata(basic),
                                  key) != 1)
-        return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
+        return attest_alloc_failed() ? facts_fail(f, ATTEST_E_NOMEM, label, "out of memory")
+                                     : facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                           "response signature does not verify with the key of '%s'", f->responder);
 
     /* (b) the signer is the issuer or a responder the issuer authorised */
@@ -689,9 +692,11 @@ static int scan_response(search *s, const nv_ocsp_input *in, size_t index, certi
         note_unusable(s, index, resp ? OCSP_response_status_str(rs) : "NULL");
         return ATTEST_OK;
     }
+    errno = 0;
     OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+    if (!basic && attest_alloc_failed())
+        return attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: out of memory", label);
     if (!basic) {
-        ERR_clear_error();
         note_unusable(s, index, "not a BasicOCSPResponse");
         return ATTEST_OK;
     }

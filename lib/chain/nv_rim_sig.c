@@ -30,6 +30,7 @@
 #error "compile with $(pkg-config --cflags xmlsec1-openssl): the xmlsec ABI depends on its defines"
 #endif
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/err.h>
@@ -126,11 +127,13 @@ int nv_rim_signers(const nv_rim *rim, STACK_OF(X509) **out)
         return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
     for (size_t i = 0; i < rim->signer_count; i++) {
         const unsigned char *p = rim->signers[i].der;
+        errno = 0;
         X509 *x = d2i_X509(NULL, &p, (long)rim->signers[i].len);
         if (!x || p != rim->signers[i].der + rim->signers[i].len) {
             X509_free(x);
             sk_X509_pop_free(certs, X509_free);
-            ERR_clear_error();
+            if (attest_alloc_failed())
+                return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
             return attest_set_error(ATTEST_E_MALFORMED,
                                     "nvidia.rim: KeyInfo X509Certificate %zu: not one DER "
                                     "certificate", i);
@@ -207,6 +210,9 @@ static int verdict(xmlSecDSigCtxPtr ctx, int rc)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (digest of the "
                                 "signed content differs)");
+    if (rc < 0 && attest_alloc_failed()) /* xmlsec stopped: no verdict */
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory verifying the "
+                                                "XML signature");
     if (rc < 0)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (xmlsec could "
@@ -234,8 +240,10 @@ static int verify_node(xmlNode *sig, X509 *leaf)
         return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
     }
     ctx->signKey = key; /* owned by ctx from here */
-    if ((status = restrict_context(ctx)) == ATTEST_OK)
+    if ((status = restrict_context(ctx)) == ATTEST_OK) {
+        errno = 0;
         status = verdict(ctx, xmlSecDSigCtxVerify(ctx, sig));
+    }
     xmlSecDSigCtxDestroy(ctx);
     return status;
 }
