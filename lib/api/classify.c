@@ -128,6 +128,16 @@ attest_item_kind attest_der_decode(attest_der_item *out, const uint8_t *data, si
         if (kind == ATTEST_ITEM_UNKNOWN && (item.ocsp = attest_ocsp_decode(data, len)))
             kind = ATTEST_ITEM_OCSP;
     }
+    if (kind != ATTEST_ITEM_UNKNOWN && errno == ENOMEM) {
+        /* OpenSSL keeps a certificate whose key it could not decode: an
+         * item decoded while memory ran out is not used (the caller's
+         * attest_alloc_failed() says why). */
+        X509_free(item.cert);
+        X509_CRL_free(item.crl);
+        OCSP_RESPONSE_free(item.ocsp);
+        item = (attest_der_item){0};
+        kind = ATTEST_ITEM_UNKNOWN;
+    }
     ERR_clear_error(); /* the failed attempts queue their reasons */
     if (out) {
         *out = item;

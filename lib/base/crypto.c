@@ -115,6 +115,7 @@ int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
 int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
                             size_t len, const uint8_t *rs, size_t half)
 {
+    errno = 0;
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *s = BN_bin2bn(rs + half, (int)half, NULL);
     unsigned char *der = NULL;
@@ -133,6 +134,8 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     BN_free(r);
     BN_free(s);
     ECDSA_SIG_free(sig);
+    if (result != 1 && attest_alloc_failed())
+        result = -2; /* no verdict: memory ran out */
     ERR_clear_error();
     return result;
 }

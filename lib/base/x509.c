@@ -2,6 +2,7 @@
 #include "x509.h"
 #include "crypto.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -62,6 +63,7 @@ int attest_cert_validity(X509 *cert, int64_t *not_before, int64_t *not_after)
 
 STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
 {
+    errno = 0;
     STACK_OF(X509) *certs = sk_X509_new_null();
     BIO *bio = certs && len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
     X509 *c;
@@ -70,7 +72,12 @@ STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
             X509_free(c);
             break;
         }
-    ERR_clear_error(); /* the end of the text */
+    /* The end of the text, or memory ran out: then a certificate may be
+     * missing, or decoded without its key (OpenSSL keeps it): none. */
+    if (attest_alloc_failed()) {
+        sk_X509_pop_free(certs, X509_free);
+        certs = NULL;
+    }
     BIO_free(bio);
     return certs;
 }

@@ -7,6 +7,7 @@
 #include "intel.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -123,6 +124,8 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
     int status;
     /* The root may be left out: the built-in one (certs/) stands in while
      * its key is pinned (attest_x509_verify_pinned). */
+    if (!certs) /* attest_pem_certs: out of memory */
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
     if (!certs || sk_X509_num(certs) < 2 || sk_X509_num(certs) > 3) {
         status = attest_check_fail(r, name, ATTEST_E_CERT_PARSE,
                                    "the quote's PCK chain holds %d readable certificates, "
@@ -296,6 +299,8 @@ static int verify_signed_json(attest_result *r, attest_verifier *v, const char *
     ERR_clear_error();
     if (ok == 1 && keyed)
         attest_cache_mark(v->cache, k);
+    if (ok == -2)
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
         return attest_check_fail(r, name, ATTEST_E_COLLATERAL_SIGNATURE,
                                  "ECDSA P-256 signature over the %zu received bytes does "
@@ -383,7 +388,10 @@ static int verify_collateral(attest_result *r, attest_verifier *v, const attest_
     if ((status = select_tcb_info(r, coll, q, &out->pck, now, &out->tcb_info)) != ATTEST_OK ||
         (status = select_qe_identity(r, coll, q, now, &out->qe_identity)) != ATTEST_OK)
         return status;
+    errno = 0;
     X509 *signer = find_signing_cert(v, coll, root, now);
+    if (!signer && attest_alloc_failed())
+        return attest_check_fail(r, "dcap.tcb_signing_chain", ATTEST_E_NOMEM, "out of memory");
     if (!signer)
         return attest_check_fail(r, "dcap.tcb_signing_chain", ATTEST_E_COLLATERAL_MISSING,
                                  "no '" CN_TCB_SIGNING "' certificate issued by the pinned "
@@ -476,11 +484,16 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
 static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
     EVP_PKEY *key = NULL;
-    if (attest_cache_p256_key(v->cache, q->attest_key, &key) != 0)
+    errno = 0;
+    if (attest_cache_p256_key(v->cache, q->attest_key, &key) != 0 && attest_alloc_failed())
+        return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
+    if (!key)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
     int ok = attest_ecdsa_verify_raw(key, EVP_sha256(), q->raw, q->signed_len, q->signature, 32);
     EVP_PKEY_free(key);
+    if (ok == -2)
+        return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "ECDSA P-256 signature over bytes 0..%zu does not verify "

@@ -694,8 +694,10 @@ static int scan_response(search *s, const nv_ocsp_input *in, size_t index, certi
     }
     errno = 0;
     OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
-    if (!basic && attest_alloc_failed())
+    if (attest_alloc_failed()) { /* basic may hold a certificate without its key */
+        OCSP_BASICRESP_free(basic);
         return attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: out of memory", label);
+    }
     if (!basic) {
         note_unusable(s, index, "not a BasicOCSPResponse");
         return ATTEST_OK;

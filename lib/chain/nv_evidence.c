@@ -286,20 +286,22 @@ static void rim_choice_release(rim_choice *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Whether item i is a readable RIM with a valid XML signature (then
- * *c holds it, its signers the caller's to release). A RIM whose content
- * breaks a rule is never taken, however it is signed. */
-static bool rim_signed(const device_ctx *d, size_t i, rim_choice *c)
+/* Whether item i is a readable RIM with a valid XML signature: ATTEST_OK
+ * (then *c holds it, its signers the caller's to release), or why not
+ * (ATTEST_E_NOMEM: no verdict). A RIM whose content breaks a rule is never
+ * taken, however it is signed. */
+static int rim_signed(const device_ctx *d, size_t i, rim_choice *c)
 {
     const attest_rim_item *item = &d->coll->rims[i];
     memset(c, 0, sizeof *c);
-    if (!item->rim || item->rim->content_status != ATTEST_OK ||
-        nv_rim_signature_check(d->v, item->rim, item->sha256, &c->signers, &c->cached) !=
-            ATTEST_OK)
-        return false;
+    if (!item->rim || item->rim->content_status != ATTEST_OK)
+        return ATTEST_E_MALFORMED;
+    int status = nv_rim_signature_check(d->v, item->rim, item->sha256, &c->signers, &c->cached);
+    if (status != ATTEST_OK)
+        return status;
     c->index = i;
     c->rim = item->rim;
-    return true;
+    return ATTEST_OK;
 }
 
 /* Why the collateral's first RIM that cannot be used at all is refused, in
@@ -336,7 +338,7 @@ static int rim_unavailable(device_ctx *d, const char *kind, bool vbios, const ch
     for (size_t i = 0; d->coll && i < d->coll->rim_count; i++)
         if (d->coll->rims[i].rim &&
             is_vbios_version(d->coll->rims[i].rim->colloquial_version) == vbios &&
-            rim_signed(d, i, &c)) {
+            rim_signed(d, i, &c) == ATTEST_OK) {
             other = c.rim;
             rim_choice_release(&c);
         }
@@ -435,8 +437,16 @@ static int choose_rim(device_ctx *d, const char *kind, const char *product, cons
     for (size_t i = 0; d->coll && i < d->coll->rim_count; i++) {
         const nv_rim *rim = d->coll->rims[i].rim;
         if (!rim || is_vbios_version(rim->colloquial_version) != vbios ||
-            strcasecmp(rim->product, product) || strcasecmp(rim->colloquial_version, version) ||
-            !rim_signed(d, i, &c))
+            strcasecmp(rim->product, product) || strcasecmp(rim->colloquial_version, version))
+            continue;
+        int signed_status = rim_signed(d, i, &c);
+        if (signed_status == ATTEST_E_NOMEM) { /* this RIM may be the one: no verdict */
+            char name[128];
+            rim_choice_release(out);
+            return attest_check_fail(d->r, cname(d, vbios ? "vbios_rim" : "driver_rim", name,
+                                                 sizeof name), ATTEST_E_NOMEM, "out of memory");
+        }
+        if (signed_status != ATTEST_OK)
             continue;
         if (judge_rim_chain(d, kind, &c) == ATTEST_OK) {
             rim_choice_release(out);

@@ -129,10 +129,11 @@ int nv_rim_signers(const nv_rim *rim, STACK_OF(X509) **out)
         const unsigned char *p = rim->signers[i].der;
         errno = 0;
         X509 *x = d2i_X509(NULL, &p, (long)rim->signers[i].len);
-        if (!x || p != rim->signers[i].der + rim->signers[i].len) {
+        bool nomem = attest_alloc_failed(); /* x may then lack its key */
+        if (nomem || !x || p != rim->signers[i].der + rim->signers[i].len) {
             X509_free(x);
             sk_X509_pop_free(certs, X509_free);
-            if (attest_alloc_failed())
+            if (nomem)
                 return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
             return attest_set_error(ATTEST_E_MALFORMED,
                                     "nvidia.rim: KeyInfo X509Certificate %zu: not one DER "
@@ -210,7 +211,8 @@ static int verdict(xmlSecDSigCtxPtr ctx, int rc)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (digest of the "
                                 "signed content differs)");
-    if (rc < 0 && attest_alloc_failed()) /* xmlsec stopped: no verdict */
+    const xmlError *xml_error = xmlGetLastError(); /* libxml2's C14N reports it there */
+    if (rc < 0 && (attest_alloc_failed() || (xml_error && xml_error->code == XML_ERR_NO_MEMORY)))
         return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory verifying the "
                                                 "XML signature");
     if (rc < 0)
@@ -242,6 +244,7 @@ static int verify_node(xmlNode *sig, X509 *leaf)
     ctx->signKey = key; /* owned by ctx from here */
     if ((status = restrict_context(ctx)) == ATTEST_OK) {
         errno = 0;
+        xmlResetLastError();
         status = verdict(ctx, xmlSecDSigCtxVerify(ctx, sig));
     }
     xmlSecDSigCtxDestroy(ctx);
