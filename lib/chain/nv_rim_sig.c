@@ -207,14 +207,19 @@ static int verdict(xmlSecDSigCtxPtr ctx, int rc)
     xmlSecDSigReferenceCtxPtr ref =
         nrefs == 1 ? (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0)
                    : NULL;
+    /* Memory that ran out (libxml2's C14N reports it in its last error)
+     * leaves no verdict: a canonical form cut short differs in its digest. */
+    const xmlError *xml_error = xmlGetLastError();
+    bool verified = rc >= 0 && ref && ref->status == xmlSecDSigStatusSucceeded &&
+                    ctx->status == xmlSecDSigStatusSucceeded;
+    if (!verified &&
+        (attest_alloc_failed() || (xml_error && xml_error->code == XML_ERR_NO_MEMORY)))
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory verifying the "
+                                                "XML signature");
     if (ref && ref->status == xmlSecDSigStatusInvalid)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (digest of the "
                                 "signed content differs)");
-    const xmlError *xml_error = xmlGetLastError(); /* libxml2's C14N reports it there */
-    if (rc < 0 && (attest_alloc_failed() || (xml_error && xml_error->code == XML_ERR_NO_MEMORY)))
-        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory verifying the "
-                                                "XML signature");
     if (rc < 0)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (xmlsec could "
