@@ -201,7 +201,10 @@ static int find_crl(attest_result *r, attest_verifier *v, const char *name,
         X509_CRL *crl = sk_X509_CRL_value(coll->crls, i);
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
             continue;
+        errno = 0;
         if (!crl_signed_by(v, crl, issuer)) {
+            if (attest_alloc_failed())
+                return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
             return attest_check_fail(r, name, ATTEST_E_CRL_SIGNATURE,
                                      "a CRL naming '%s' as issuer is not signed by it", cn);
         }

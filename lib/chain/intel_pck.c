@@ -278,7 +278,8 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     for (int i = 0; i < sk_ASN1_TYPE_num(seq) && st == ATTEST_OK; i++) {
         member m;
         if (member_decode(sk_ASN1_TYPE_value(seq, i), SGX_OID_PREFIX, &m) != 0) {
-            st = attest_set_error(ATTEST_E_CERT_PARSE,
+            st = attest_alloc_failed() ? attest_set_error(ATTEST_E_NOMEM, FIELD ": out of memory")
+                                       : attest_set_error(ATTEST_E_CERT_PARSE,
                                   FIELD ": element %d of " SGX_OID " is not "
                                   "SEQUENCE { OID, value }", i);
         } else if (m.number >= M_PPID && m.number <= M_CONFIGURATION &&

@@ -40,7 +40,8 @@
 
 static int fwid_bad(const char *oid, const char *what)
 {
-    ERR_clear_error();
+    if (attest_alloc_failed()) /* errno cleared in nv_cert_fwid: no verdict */
+        return attest_set_error(ATTEST_E_NOMEM, FWID_FIELD ": out of memory");
     return attest_set_error(ATTEST_E_CERT_PARSE, FWID_FIELD ": extension %s %s", oid, what);
 }
 
@@ -242,6 +243,7 @@ static int dice_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
 
 int nv_cert_fwid(X509 *leaf, uint8_t out[48], bool *present)
 {
+    errno = 0;
     if (present)
         *present = false;
     if (!leaf || !out || !present)
@@ -504,7 +506,10 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
 
     /* (b) the signer is the issuer or a responder the issuer authorised */
     if (!is_issuer(signer, issuer)) {
+        errno = 0;
         const char *why = delegation_problem(signer, issuer);
+        if (why && attest_alloc_failed())
+            return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
         if (why)
             return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                               "responder '%s' is not authorised: it %s", f->responder, why);

@@ -7,6 +7,7 @@
 #include "nv_rim_sig.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/bn.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,8 @@ static int check_report_signature(device_ctx *d, const nv_report *rep, X509 *lea
     json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-signature-verified",
                         json_boolean(sig));
     cname(d, "report.signature", name, sizeof name);
+    if (!sig && attest_alloc_failed()) /* errno: attest_ecdsa_verify_raw cleared it first */
+        return attest_check_fail(d->r, name, ATTEST_E_NOMEM, "out of memory");
     if (!sig)
         return attest_check_fail(d->r, name, ATTEST_E_NV_REPORT_SIGNATURE,
                                  "ECDSA P-384 over SHA-384 of request||response does not "
@@ -137,6 +140,9 @@ static int verify_device_chain(device_ctx *d, const nv_device_evidence *e,
     char name[128];
     const char *ocsp = "unknown";
     int status;
+    if (!given && attest_alloc_failed()) /* errno cleared before the chain was read */
+        return attest_check_fail(d->r, cname(d, "chain", name, sizeof name), ATTEST_E_NOMEM,
+                                 "out of memory");
     if (!given || sk_X509_num(given) == 0)
         return attest_check_fail(d->r, cname(d, "chain", name, sizeof name),
                                  ATTEST_E_COLLATERAL_MISSING, "no device certificate chain");
@@ -170,7 +176,12 @@ static STACK_OF(X509) *chain_from_collateral(const attest_collateral *coll)
         if (!leaf && n >= 6 && strcmp(cn + n - 6, "FMC LF") == 0)
             leaf = sk_X509_value(coll->certs, i);
     }
-    if (!out || !leaf || !X509_up_ref(leaf) || !sk_X509_push(out, leaf)) {
+    if (!out || !leaf || !X509_up_ref(leaf)) {
+        sk_X509_pop_free(out, X509_free);
+        return NULL;
+    }
+    if (!sk_X509_push(out, leaf)) { /* the reference just taken, not in out */
+        X509_free(leaf);
         sk_X509_pop_free(out, X509_free);
         return NULL;
     }
@@ -532,6 +543,7 @@ int nv_verify_device_evidence(attest_result *r, attest_verifier *v, const nv_dev
 {
     device_ctx d = {r, v, coll, rules, r->verified_at, prefix, claims};
     bool from_cache = false;
+    errno = 0;
     STACK_OF(X509) *given = e->chain_pem ? given_chain(v, e->chain_pem, &from_cache)
                                          : chain_from_collateral(coll);
     STACK_OF(X509) *chain = NULL;

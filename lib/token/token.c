@@ -296,10 +296,13 @@ static int encode_jws(char **out, const char *claims, const attest_token_key *k)
         memcpy(token, h64, hl);
         token[hl] = '.';
         memcpy(token + hl + 1, p64, pl);
+        errno = 0;
         if (attest_ecdsa_sign_raw(k->pkey, k->alg->md(), (const uint8_t *)token, hl + 1 + pl, rs,
                                   k->alg->half) != 0)
-            status = attest_set_error(ATTEST_E_INTERNAL, "token: %s signing failed",
-                                      k->alg->name);
+            status = attest_alloc_failed()
+                         ? attest_set_error(ATTEST_E_NOMEM, "token: out of memory")
+                         : attest_set_error(ATTEST_E_INTERNAL, "token: %s signing failed",
+                                            k->alg->name);
     }
     char *s64 = status == ATTEST_OK ? attest_base64url_encode(rs, 2 * k->alg->half) : NULL;
     if (status == ATTEST_OK && (!s64 || strlen(s64) != sig64_len))
@@ -588,7 +591,12 @@ static int split_token(parsed_token *t, const char *token)
 static int check_header(const parsed_token *t, const token_alg *want, const char *kid)
 {
     json_error_t err;
+    errno = 0;
     json_t *h = json_loadb((const char *)t->raw[0], t->raw_len[0], JSON_REJECT_DUPLICATES, &err);
+    if (attest_alloc_failed()) { /* a syntax error or a dropped byte: no verdict */
+        json_decref(h);
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    }
     if (!json_is_object(h)) {
         json_decref(h);
         return attest_set_error(ATTEST_E_TOKEN_MALFORMED,
@@ -660,9 +668,12 @@ static int check_signature(const char *token, const parsed_token *t, const verif
                            bool payload_ok)
 {
     jwt_t *jwt = NULL;
+    errno = 0;
     int rc = jwt_decode(&jwt, token, k->spki_pem, k->spki_len);
     jwt_alg_t decoded = rc == 0 ? jwt_get_alg(jwt) : JWT_ALG_INVAL;
     jwt_free(jwt);
+    if (rc != 0 && attest_alloc_failed()) /* libjwt says EINVAL for some */
+        rc = ENOMEM;
     ERR_clear_error();
     if (rc == ENOMEM)
         return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
