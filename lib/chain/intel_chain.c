@@ -433,8 +433,11 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
     const uint8_t *qe = q->raw + q->qe_report_off;
     /* The QE report certifies a long-lived attestation key: the same
      * bytes come with every quote of that QE, so the result is cached. */
-    if (attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), EVP_sha256(), qe,
-                                       DCAP_SGX_REPORT_SIZE, q->qe_report_sig, 32) != 1)
+    int verified = attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), EVP_sha256(),
+                                                  qe, DCAP_SGX_REPORT_SIZE, q->qe_report_sig, 32);
+    if (verified == -2)
+        return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_NOMEM, "out of memory");
+    if (verified != 1)
         return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_DCAP_QE_REPORT_SIGNATURE,
                                  "ECDSA P-256 signature of the QE report does not verify "
                                  "with the PCK key");
@@ -443,6 +446,7 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
      * QVL compares 32 bytes; the upper half is zero by construction and
      * is checked too. */
     uint8_t want[64] = {0};
+    errno = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
              EVP_DigestUpdate(ctx, q->attest_key, 64) == 1 &&
@@ -450,7 +454,9 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
              EVP_DigestFinal_ex(ctx, want, NULL) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok)
-        return attest_check_fail(r, "dcap.qe_report.data", ATTEST_E_INTERNAL, "SHA-256 failed");
+        return attest_check_fail(r, "dcap.qe_report.data",
+                                 attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                 "SHA-256 failed");
     if (memcmp(want, q->qe_report.reportdata, 64) != 0)
         return attest_check_fail(r, "dcap.qe_report.data", ATTEST_E_DCAP_QE_REPORT_DATA,
                                  "QE REPORTDATA is not SHA-256(attestation key || QE "
