@@ -257,8 +257,10 @@ int attest_token_key_new(attest_token_key **out, const char *key_pem, size_t key
     status = load_signing_key(&k->pkey, key_pem, key_len);
     if (status == ATTEST_OK && !(k->alg = alg_for_key(k->pkey, "the signing key")))
         status = ATTEST_E_INVALID_ARG; /* error already set */
+    errno = 0;
     if (status == ATTEST_OK && key_id(k->pkey, k->kid) != 0)
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
+        status = attest_set_error(attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                  "token: cannot encode the public key");
     if (status != ATTEST_OK) {
         attest_token_key_free(k);
         return status;
@@ -522,12 +524,12 @@ static int load_verify_key(verify_key *k, const char *pem, size_t len)
         return ATTEST_E_INVALID_ARG; /* error already set */
     char *p = NULL;
     long n = 0;
+    errno = 0;
     k->spki = BIO_new(BIO_s_mem());
     if (key_id(k->pkey, k->kid) != 0 || !k->spki || PEM_write_bio_PUBKEY(k->spki, k->pkey) != 1 ||
-        (n = BIO_get_mem_data(k->spki, &p)) <= 0 || n > INT_MAX) {
-        ERR_clear_error();
-        return attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
-    }
+        (n = BIO_get_mem_data(k->spki, &p)) <= 0 || n > INT_MAX)
+        return attest_set_error(attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                "token: cannot encode the public key");
     k->spki_pem = (const unsigned char *)p;
     k->spki_len = (int)n;
     return ATTEST_OK;
@@ -811,9 +813,13 @@ static int check_token(json_t **out, const char *token, const verify_key *k, int
     if (status == ATTEST_OK)
         status = check_header(&t, k->alg, k->kid);
     if (status == ATTEST_OK) {
+        errno = 0;
         claims = parse_payload(&t, &err);
-        status = direct ? check_signature_direct(token, &t, k)
-                        : check_signature(token, &t, k, claims != NULL);
+        if (attest_alloc_failed()) /* jansson: a syntax error or a dropped byte */
+            status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+        else
+            status = direct ? check_signature_direct(token, &t, k)
+                            : check_signature(token, &t, k, claims != NULL);
     }
     if (status == ATTEST_OK && !claims)
         status = attest_set_error(ATTEST_E_TOKEN_MALFORMED,
