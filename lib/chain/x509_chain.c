@@ -157,6 +157,11 @@ int attest_x509_verify_pinned(attest_result *r, const char *name, const attest_v
 {
     int status = verify_attempt(NULL, name, v, vendor, leaf, given, now, check_time, false,
                                 chain);
+    /* Not tried again: OpenSSL keeps a certificate whose extensions it
+     * could not decode marked invalid, and the next attempt would call
+     * its issuer missing. */
+    if (status == ATTEST_E_NOMEM)
+        return attest_check_fail(r, name, status, "out of memory");
     if (status != ATTEST_E_COLLATERAL_MISSING && status != ATTEST_E_CERT_UNTRUSTED_ROOT)
         return status == ATTEST_OK ? status
                                    : verify_attempt(r, name, v, vendor, leaf, given, now,
