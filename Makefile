@@ -234,6 +234,8 @@ check-tsan: $(B)/tsan/test-threads $(B)/testpki/.done $(B)/attest
 # allocation fails, N walked over one verification of each evidence kind,
 # genuine and forged, each run a fork()ed child under ASan+UBSan+LSan.
 # check-allocfail walks a sample of N (every N to 60, then 40 spread to K; part of check); allocfail-full every N.
+# A run that ends in another status than ATTEST_E_NOMEM or its verdict fails the walk
+# (mislabelled); the driver's --mislabelled lists each, --stride S walks every S-th N.
 ALLOCFAIL_JOBS ?= 2
 $(B)/allocfail/driver: tests/allocfail/driver.c tests/allocfail/interpose.c tests/allocfail/allocfail.h include/attest.h $(B)/libattest-asan.a
 	@mkdir -p $(dir $@)

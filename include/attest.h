@@ -66,7 +66,8 @@ typedef enum attest_status {
 
     /* usage and environment */
     ATTEST_E_INVALID_ARG = -1,         /* NULL or out-of-range argument */
-    ATTEST_E_NOMEM = -2,               /* allocation failed */
+    ATTEST_E_NOMEM = -2,               /* allocation failed (also inside OpenSSL, libxml2,
+                                          xmlsec1, jansson): no verdict, retry */
     ATTEST_E_IO = -3,                  /* file could not be read */
     ATTEST_E_INTERNAL = -4,            /* library or crypto backend error */
 

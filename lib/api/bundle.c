@@ -5,6 +5,7 @@
 #include "bundle.h"
 #include "../parse/spdm_report.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,7 +221,12 @@ int attest_bundle_parse(attest_bundle **out, const uint8_t *data, size_t len)
 {
     json_error_t err;
     *out = NULL;
+    errno = 0;
     json_t *doc = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &err);
+    if (attest_alloc_failed()) { /* a syntax error or a dropped byte: no verdict */
+        json_decref(doc);
+        return attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");
+    }
     if (!doc)
         return attest_set_error(ATTEST_E_MALFORMED, "bundle: line %d: %s", err.line, err.text);
     attest_bundle *b = calloc(1, sizeof *b);

@@ -16,6 +16,7 @@
 #include "../parse/nv_container.h"
 #include "../parse/spdm_report.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
@@ -60,8 +61,11 @@ int attest_pem_each(const uint8_t *data, size_t len, attest_pem_block_fn each, v
         char *name = NULL, *header = NULL;
         unsigned char *der = NULL;
         long der_len = 0;
+        errno = 0;
         if (!PEM_read_bio(bio, &name, &header, &der, &der_len)) {
-            ERR_clear_error(); /* the end of the text, or text that is no block */
+            /* the end of the text, text that is no block, or no memory */
+            if (attest_alloc_failed())
+                status = ATTEST_E_NOMEM;
             break;
         }
         status = each(ctx, ++*blocks, name, der, (size_t)der_len);
@@ -119,10 +123,21 @@ attest_item_kind attest_der_decode(attest_der_item *out, const uint8_t *data, si
 {
     attest_der_item item = {0};
     attest_item_kind kind = ATTEST_ITEM_UNKNOWN;
+    errno = 0; /* for the caller's attest_alloc_failed() */
     if (len > 0 && len <= INT32_MAX) {
         kind = decode_x509(&item, data, len);
         if (kind == ATTEST_ITEM_UNKNOWN && (item.ocsp = attest_ocsp_decode(data, len)))
             kind = ATTEST_ITEM_OCSP;
+    }
+    if (kind != ATTEST_ITEM_UNKNOWN && errno == ENOMEM) {
+        /* OpenSSL keeps a certificate whose key it could not decode: an
+         * item decoded while memory ran out is not used (the caller's
+         * attest_alloc_failed() says why). */
+        X509_free(item.cert);
+        X509_CRL_free(item.crl);
+        OCSP_RESPONSE_free(item.ocsp);
+        item = (attest_der_item){0};
+        kind = ATTEST_ITEM_UNKNOWN;
     }
     ERR_clear_error(); /* the failed attempts queue their reasons */
     if (out) {

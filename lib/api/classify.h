@@ -37,7 +37,8 @@ typedef struct attest_der_item {
 
 /* Decode one DER item, every byte consumed: a certificate, else (when no
  * certificate decodes) a CRL, else an OCSP response. Returns
- * ATTEST_ITEM_CERTIFICATES, _CRL, _OCSP or _UNKNOWN; with `out`, the
+ * ATTEST_ITEM_CERTIFICATES, _CRL, _OCSP or _UNKNOWN (then
+ * attest_alloc_failed() tells whether memory ran out); with `out`, the
  * object is handed to the caller (NULL: freed). */
 ATTEST_HIDDEN attest_item_kind attest_der_decode(attest_der_item *out, const uint8_t *data,
                                                  size_t len);

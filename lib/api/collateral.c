@@ -13,6 +13,7 @@
 #include "../parse/nv_rim.h"
 #include "../parse/thim.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -174,7 +175,10 @@ int attest_collateral_add_ocsp(attest_collateral *c, const uint8_t *der, size_t 
         return attest_set_error(ATTEST_E_INVALID_ARG,
                                 "collateral: an OCSP request nonce has 1 to %d bytes, not %zu",
                                 ATTEST_OCSP_NONCE_MAX, nonce_len);
+    errno = 0;
     OCSP_RESPONSE *resp = attest_ocsp_decode(der, len);
+    if (!resp && attest_alloc_failed())
+        return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
     if (!resp)
         return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                                 "collateral: %zu bytes are not a DER OCSP response", len);
@@ -230,7 +234,8 @@ static int add_der(attest_collateral *c, const uint8_t *data, size_t len)
     case ATTEST_ITEM_OCSP:
         return keep_ocsp(c, item.ocsp, data, len, &unknown);
     default:
-        return ATTEST_E_COLLATERAL_UNKNOWN;
+        return attest_alloc_failed() ? attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory")
+                                     : ATTEST_E_COLLATERAL_UNKNOWN;
     }
 }
 
@@ -243,8 +248,10 @@ static int pem_block_refused(int index, const char *name)
 
 static int add_pem_block(void *ctx, int index, const char *name, const uint8_t *der, size_t len)
 {
-    if (attest_pem_name_is_collateral(name) && add_der(ctx, der, len) == ATTEST_OK)
-        return ATTEST_OK;
+    int status = attest_pem_name_is_collateral(name) ? add_der(ctx, der, len)
+                                                     : ATTEST_E_COLLATERAL_UNKNOWN;
+    if (status == ATTEST_OK || status == ATTEST_E_NOMEM)
+        return status;
     return pem_block_refused(index, name);
 }
 
@@ -383,10 +390,12 @@ static int add_cert_table(attest_collateral *c, const uint8_t *data, size_t len)
         if (attest_der_decode(&item, data + e->offset, e->length) != ATTEST_ITEM_CERTIFICATES) {
             X509_CRL_free(item.crl);
             OCSP_RESPONSE_free(item.ocsp);
-            status = attest_set_error(ATTEST_E_MALFORMED,
-                                      "snp.cert_table[%zu] (%s): its 0x%zx bytes are not one "
-                                      "DER certificate", i, snp_cert_guid_name(e->guid),
-                                      e->length);
+            status = attest_alloc_failed()
+                         ? attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory")
+                         : attest_set_error(ATTEST_E_MALFORMED,
+                                            "snp.cert_table[%zu] (%s): its 0x%zx bytes are not "
+                                            "one DER certificate", i, snp_cert_guid_name(e->guid),
+                                            e->length);
         } else if (!sk_X509_push(tmp->certs, item.cert)) {
             X509_free(item.cert);
             status = attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");

@@ -6,6 +6,7 @@
 #include "../appraise/policy_reader.h"
 #include "../appraise/snp_appraise.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,7 +188,12 @@ int attest_policy_from_json(attest_policy **out, const char *json, size_t len)
     if (!out || !json)
         return attest_set_error(ATTEST_E_INVALID_ARG, "policy: NULL argument");
     *out = NULL;
+    errno = 0;
     json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    if (attest_alloc_failed()) { /* a syntax error or a dropped byte: no verdict */
+        json_decref(doc);
+        return attest_set_error(ATTEST_E_NOMEM, "policy: out of memory");
+    }
     if (!doc)
         return attest_set_error(ATTEST_E_POLICY_INVALID, "policy: line %d: %s",
                                 err.line, err.text);

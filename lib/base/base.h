@@ -26,6 +26,16 @@ ATTEST_HIDDEN int attest_set_error(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 ATTEST_HIDDEN void attest_clear_error(void);
 
+/* Whether the library call that just failed (OpenSSL's d2i_*, PEM_read_*,
+ * X509_verify_cert, EVP_*; jansson's json_loadb; libxml2's readers) failed
+ * for want of memory rather than for its input: errno is ENOMEM (malloc and
+ * every allocator above it set it) or OpenSSL's error queue holds
+ * ERR_R_MALLOC_FAILURE. Set errno = 0 before that call. Empties this
+ * thread's OpenSSL error queue (crypto.c). The caller then reports
+ * ATTEST_E_NOMEM ("out of memory, retry") instead of a parse or signature
+ * error ("forged evidence"). */
+ATTEST_HIDDEN bool attest_alloc_failed(void);
+
 /* ---- codecs (codec.c) -------------------------------------------------- */
 
 /* Lowercase hex of `len` bytes into `out` (2 * len + 1 chars, NUL-terminated). */

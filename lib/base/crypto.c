@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "crypto.h"
 
+#include <errno.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -72,6 +73,14 @@ int attest_crypto_init(void)
     return ATTEST_OK;
 }
 
+bool attest_alloc_failed(void)
+{
+    bool nomem = errno == ENOMEM;
+    for (unsigned long e; (e = ERR_get_error()) != 0;)
+        nomem |= ERR_GET_REASON(e) == ERR_GET_REASON(ERR_R_MALLOC_FAILURE);
+    return nomem;
+}
+
 int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64])
 {
     uint8_t point[65];
@@ -116,6 +125,7 @@ static const EVP_MD *fetched_md(const EVP_MD *md)
 /* Raw big-endian r||s as a DER ECDSA-Sig-Value (OPENSSL_free); length or -1. */
 static int raw_sig_der(const uint8_t *rs, size_t half, unsigned char **der)
 {
+    errno = 0;
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(rs, (int)half, NULL), *s = BN_bin2bn(rs + half, (int)half, NULL);
     int der_len = -1;
@@ -148,6 +158,8 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     }
     EVP_PKEY_CTX_free(ctx);
     OPENSSL_free(der);
+    if (result != 1 && attest_alloc_failed())
+        result = -2; /* no verdict: memory ran out */
     ERR_clear_error();
     return result;
 }
@@ -161,6 +173,8 @@ int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md, const u
     if (der_len > 0 && EVP_Digest(msg, len, digest, &dlen, fetched_md(md), NULL) == 1)
         result = EVP_PKEY_verify(verify, der, (size_t)der_len, digest, dlen) == 1 ? 1 : 0;
     OPENSSL_free(der);
+    if (result != 1 && attest_alloc_failed())
+        result = -2; /* no verdict: memory ran out */
     ERR_clear_error();
     return result;
 }

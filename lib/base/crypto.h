@@ -20,7 +20,8 @@ ATTEST_HIDDEN int attest_crypto_init(void);
 ATTEST_HIDDEN int attest_p256_key_from_raw(EVP_PKEY **out, const uint8_t xy[64]);
 
 /* Verify a raw big-endian r||s signature (each `half` bytes) over `msg`
- * hashed with `md`. Returns 1 valid, 0 invalid, -1 error. */
+ * hashed with `md`. Returns 1 valid, 0 invalid, -2 out of memory (no
+ * verdict), -1 other error. */
 ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
                                           const uint8_t *msg, size_t len,
                                           const uint8_t *rs, size_t half);

@@ -2,6 +2,7 @@
 #include "x509.h"
 #include "crypto.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -121,6 +122,7 @@ static X509 *memo_d2i(const attest_x509_memo *m, const unsigned char *der, long 
 
 STACK_OF(X509) *attest_pem_certs_memo(const uint8_t *pem, size_t len, const attest_x509_memo *m)
 {
+    errno = 0;
     STACK_OF(X509) *certs = sk_X509_new_null();
     BIO *bio = certs && len <= INT32_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
     unsigned char *der = NULL;
@@ -138,7 +140,12 @@ STACK_OF(X509) *attest_pem_certs_memo(const uint8_t *pem, size_t len, const atte
             break;
         }
     }
-    ERR_clear_error(); /* the end of the text */
+    /* The end of the text, or memory ran out: then a certificate may be
+     * missing, or decoded without its key (OpenSSL keeps it): none. */
+    if (attest_alloc_failed()) {
+        sk_X509_pop_free(certs, X509_free);
+        certs = NULL;
+    }
     BIO_free(bio);
     return certs;
 }

@@ -3,6 +3,7 @@
 #include "amd.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <openssl/evp.h>
@@ -156,9 +157,11 @@ static int check_one_crl(attest_result *r, X509_CRL *crl, STACK_OF(X509) *chain,
     X509 *issuer = sk_X509_value(chain, issuer_at);
     char cn[64], when[32];
     attest_cert_cn(issuer, cn, sizeof cn);
+    errno = 0;
     if (!(X509_get_key_usage(issuer) & KU_CRL_SIGN) ||
         X509_CRL_verify(crl, X509_get0_pubkey(issuer)) != 1) {
-        ERR_clear_error();
+        if (attest_alloc_failed())
+            return attest_check_fail(r, CHECK_CRL, ATTEST_E_NOMEM, "out of memory");
         return attest_check_fail(r, CHECK_CRL, ATTEST_E_CRL_SIGNATURE,
                                  "CRL naming '%s' as issuer is not signed by it", cn);
     }

@@ -4,6 +4,7 @@
 #include "amd.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,7 +105,10 @@ int amd_vek_info_parse(X509 *cert, amd_vek_info *out)
         if (strncmp(oid, AMD_OID_PREFIX, strlen(AMD_OID_PREFIX)) != 0)
             continue;
         const char *suffix = oid + strlen(AMD_OID_PREFIX);
+        errno = 0;
         int rc = read_extension(suffix, X509_EXTENSION_get_data(ext), out);
+        if (rc != 0 && attest_alloc_failed())
+            return attest_set_error(ATTEST_E_NOMEM, "snp.vek.extensions: out of memory");
         if (rc == -2)
             return attest_set_error(ATTEST_E_CERT_PARSE,
                                     "snp.vek.extensions: unknown AMD extension %s",

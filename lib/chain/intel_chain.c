@@ -7,6 +7,7 @@
 #include "intel.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -136,6 +137,8 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
     int status;
     /* The root may be left out: the built-in one (certs/) stands in while
      * its key is pinned (attest_x509_verify_pinned). */
+    if (!certs) /* attest_pem_certs: out of memory */
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
     if (!certs || sk_X509_num(certs) < 2 || sk_X509_num(certs) > 3) {
         status = attest_check_fail(r, name, ATTEST_E_CERT_PARSE,
                                    "the quote's PCK chain holds %d readable certificates, "
@@ -211,7 +214,10 @@ static int find_crl(attest_result *r, attest_verifier *v, const char *name,
         X509_CRL *crl = sk_X509_CRL_value(coll->crls, i);
         if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0)
             continue;
+        errno = 0;
         if (!crl_signed_by(v, crl, issuer)) {
+            if (attest_alloc_failed())
+                return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
             return attest_check_fail(r, name, ATTEST_E_CRL_SIGNATURE,
                                      "a CRL naming '%s' as issuer is not signed by it", cn);
         }
@@ -309,6 +315,8 @@ static int verify_signed_json(attest_result *r, attest_verifier *v, const char *
     ERR_clear_error();
     if (ok == 1 && keyed)
         attest_cache_mark(v->cache, k);
+    if (ok == -2)
+        return attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
         return attest_check_fail(r, name, ATTEST_E_COLLATERAL_SIGNATURE,
                                  "ECDSA P-256 signature over the %zu received bytes does "
@@ -396,7 +404,10 @@ static int verify_collateral(attest_result *r, attest_verifier *v, const attest_
     if ((status = select_tcb_info(r, coll, q, &out->pck, now, &out->tcb_info)) != ATTEST_OK ||
         (status = select_qe_identity(r, coll, q, now, &out->qe_identity)) != ATTEST_OK)
         return status;
+    errno = 0;
     X509 *signer = find_signing_cert(v, coll, root, now);
+    if (!signer && attest_alloc_failed())
+        return attest_check_fail(r, "dcap.tcb_signing_chain", ATTEST_E_NOMEM, "out of memory");
     if (!signer)
         return attest_check_fail(r, "dcap.tcb_signing_chain", ATTEST_E_COLLATERAL_MISSING,
                                  "no '" CN_TCB_SIGNING "' certificate issued by the pinned "
@@ -435,8 +446,12 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
     const uint8_t *qe = q->raw + q->qe_report_off;
     /* The QE report certifies a long-lived attestation key: the same
      * bytes come with every quote of that QE, so the result is cached. */
-    if (attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck), attest_md_sha256(), qe,
-                                       DCAP_SGX_REPORT_SIZE, q->qe_report_sig, 32) != 1)
+    int verified = attest_ecdsa_verify_raw_cached(v->cache, X509_get0_pubkey(pck),
+                                                  attest_md_sha256(), qe, DCAP_SGX_REPORT_SIZE,
+                                                  q->qe_report_sig, 32);
+    if (verified == -2)
+        return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_NOMEM, "out of memory");
+    if (verified != 1)
         return attest_check_fail(r, "dcap.qe_report.signature", ATTEST_E_DCAP_QE_REPORT_SIGNATURE,
                                  "ECDSA P-256 signature of the QE report does not verify "
                                  "with the PCK key");
@@ -445,6 +460,7 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
      * QVL compares 32 bytes; the upper half is zero by construction and
      * is checked too. */
     uint8_t want[64] = {0};
+    errno = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, attest_md_sha256(), NULL) == 1 &&
              EVP_DigestUpdate(ctx, q->attest_key, 64) == 1 &&
@@ -452,7 +468,9 @@ static int verify_qe_report(attest_result *r, attest_verifier *v, const dcap_quo
              EVP_DigestFinal_ex(ctx, want, NULL) == 1;
     EVP_MD_CTX_free(ctx);
     if (!ok)
-        return attest_check_fail(r, "dcap.qe_report.data", ATTEST_E_INTERNAL, "SHA-256 failed");
+        return attest_check_fail(r, "dcap.qe_report.data",
+                                 attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                 "SHA-256 failed");
     if (memcmp(want, q->qe_report.reportdata, 64) != 0)
         return attest_check_fail(r, "dcap.qe_report.data", ATTEST_E_DCAP_QE_REPORT_DATA,
                                  "QE REPORTDATA is not SHA-256(attestation key || QE "
@@ -489,12 +507,18 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
 static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
     EVP_PKEY_CTX *verify = NULL;
-    if (attest_cache_p256_verify_ctx(v->cache, q->attest_key, &verify) != 0)
+    errno = 0;
+    if (attest_cache_p256_verify_ctx(v->cache, q->attest_key, &verify) != 0) {
+        if (attest_alloc_failed())
+            return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
+    }
     int ok = attest_ecdsa_verify_raw_pctx(verify, attest_md_sha256(), q->raw, q->signed_len,
                                           q->signature, 32);
     EVP_PKEY_CTX_free(verify);
+    if (ok == -2)
+        return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "ECDSA P-256 signature over bytes 0..%zu does not verify "

@@ -5,6 +5,7 @@
  * time. Every known member must have its specified ASN.1 type and size. */
 #include "intel_pck.h"
 
+#include <errno.h>
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
@@ -121,8 +122,12 @@ static int boolean(const ASN1_TYPE *v, int *out)
     return 0;
 }
 
+/* (errno was cleared before the extension was read: an element OpenSSL
+ * could not decode for want of memory is no verdict on the certificate.) */
 static int bad(const char *oid, const char *what)
 {
+    if (attest_alloc_failed())
+        return attest_set_error(ATTEST_E_NOMEM, FIELD ": out of memory");
     return attest_set_error(ATTEST_E_CERT_PARSE, FIELD ": %s %s", oid, what);
 }
 
@@ -260,10 +265,12 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     const ASN1_OCTET_STRING *data = X509_EXTENSION_get_data(X509_get_ext(cert, idx));
     if (!data)
         return attest_set_error(ATTEST_E_CERT_PARSE, FIELD ": " SGX_OID " has no value");
+    errno = 0;
     STACK_OF(ASN1_TYPE) *seq = attest_asn1_seq(ASN1_STRING_get0_data(data),
                                           ASN1_STRING_length(data));
     if (!seq)
-        return attest_set_error(ATTEST_E_CERT_PARSE,
+        return attest_alloc_failed() ? attest_set_error(ATTEST_E_NOMEM, FIELD ": out of memory")
+                                     : attest_set_error(ATTEST_E_CERT_PARSE,
                                 FIELD ": " SGX_OID " is not a single DER SEQUENCE "
                                 "(or has bytes after it)");
     bool seen[M_CONFIGURATION + 1] = {false};
@@ -271,7 +278,8 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     for (int i = 0; i < sk_ASN1_TYPE_num(seq) && st == ATTEST_OK; i++) {
         member m;
         if (member_decode(sk_ASN1_TYPE_value(seq, i), SGX_OID_PREFIX, &m) != 0) {
-            st = attest_set_error(ATTEST_E_CERT_PARSE,
+            st = attest_alloc_failed() ? attest_set_error(ATTEST_E_NOMEM, FIELD ": out of memory")
+                                       : attest_set_error(ATTEST_E_CERT_PARSE,
                                   FIELD ": element %d of " SGX_OID " is not "
                                   "SEQUENCE { OID, value }", i);
         } else if (m.number >= M_PPID && m.number <= M_CONFIGURATION &&

@@ -18,6 +18,7 @@
 #include "nv_cert.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/asn1.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -39,7 +40,8 @@
 
 static int fwid_bad(const char *oid, const char *what)
 {
-    ERR_clear_error();
+    if (attest_alloc_failed()) /* errno cleared in nv_cert_fwid: no verdict */
+        return attest_set_error(ATTEST_E_NOMEM, FWID_FIELD ": out of memory");
     return attest_set_error(ATTEST_E_CERT_PARSE, FWID_FIELD ": extension %s %s", oid, what);
 }
 
@@ -241,6 +243,7 @@ static int dice_fwid(const ASN1_OCTET_STRING *v, uint8_t out[FWID_LEN])
 
 int nv_cert_fwid(X509 *leaf, uint8_t out[48], bool *present)
 {
+    errno = 0;
     if (present)
         *present = false;
     if (!leaf || !out || !present)
@@ -492,16 +495,21 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
     attest_cert_cn(signer, f->responder, sizeof f->responder);
 
     /* (a) the signature over tbsResponseData with the signer's key */
+    errno = 0;
     EVP_PKEY *key = X509_get0_pubkey(signer);
     if (!key || ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), OCSP_resp_get0_tbs_sigalg(basic),
                                  OCSP_resp_get0_signature(basic), OCSP_resp_get0_respdata(basic),
                                  key) != 1)
-        return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
+        return attest_alloc_failed() ? facts_fail(f, ATTEST_E_NOMEM, label, "out of memory")
+                                     : facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                           "response signature does not verify with the key of '%s'", f->responder);
 
     /* (b) the signer is the issuer or a responder the issuer authorised */
     if (!is_issuer(signer, issuer)) {
+        errno = 0;
         const char *why = delegation_problem(signer, issuer);
+        if (why && attest_alloc_failed())
+            return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
         if (why)
             return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                               "responder '%s' is not authorised: it %s", f->responder, why);
@@ -689,9 +697,13 @@ static int scan_response(search *s, const nv_ocsp_input *in, size_t index, certi
         note_unusable(s, index, resp ? OCSP_response_status_str(rs) : "NULL");
         return ATTEST_OK;
     }
+    errno = 0;
     OCSP_BASICRESP *basic = OCSP_response_get1_basic(resp);
+    if (attest_alloc_failed()) { /* basic may hold a certificate without its key */
+        OCSP_BASICRESP_free(basic);
+        return attest_set_error(ATTEST_E_NOMEM, "OCSP for %s: out of memory", label);
+    }
     if (!basic) {
-        ERR_clear_error();
         note_unusable(s, index, "not a BasicOCSPResponse");
         return ATTEST_OK;
     }

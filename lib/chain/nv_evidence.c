@@ -7,6 +7,7 @@
 #include "nv_rim_sig.h"
 #include "x509_chain.h"
 
+#include <errno.h>
 #include <openssl/bn.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +121,8 @@ static int check_report_signature(device_ctx *d, const nv_report *rep, X509 *lea
     json_object_set_new(d->claims, "x-nvidia-gpu-attestation-report-signature-verified",
                         json_boolean(sig));
     cname(d, "report.signature", name, sizeof name);
+    if (!sig && attest_alloc_failed()) /* errno: attest_ecdsa_verify_raw cleared it first */
+        return attest_check_fail(d->r, name, ATTEST_E_NOMEM, "out of memory");
     if (!sig)
         return attest_check_fail(d->r, name, ATTEST_E_NV_REPORT_SIGNATURE,
                                  "ECDSA P-384 over SHA-384 of request||response does not "
@@ -137,6 +140,9 @@ static int verify_device_chain(device_ctx *d, const nv_device_evidence *e,
     char name[128];
     const char *ocsp = "unknown";
     int status;
+    if (!given && attest_alloc_failed()) /* errno cleared before the chain was read */
+        return attest_check_fail(d->r, cname(d, "chain", name, sizeof name), ATTEST_E_NOMEM,
+                                 "out of memory");
     if (!given || sk_X509_num(given) == 0)
         return attest_check_fail(d->r, cname(d, "chain", name, sizeof name),
                                  ATTEST_E_COLLATERAL_MISSING, "no device certificate chain");
@@ -170,7 +176,12 @@ static STACK_OF(X509) *chain_from_collateral(const attest_collateral *coll)
         if (!leaf && n >= 6 && strcmp(cn + n - 6, "FMC LF") == 0)
             leaf = sk_X509_value(coll->certs, i);
     }
-    if (!out || !leaf || !X509_up_ref(leaf) || !sk_X509_push(out, leaf)) {
+    if (!out || !leaf || !X509_up_ref(leaf)) {
+        sk_X509_pop_free(out, X509_free);
+        return NULL;
+    }
+    if (!sk_X509_push(out, leaf)) { /* the reference just taken, not in out */
+        X509_free(leaf);
         sk_X509_pop_free(out, X509_free);
         return NULL;
     }
@@ -301,20 +312,22 @@ static void rim_choice_release(rim_choice *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Whether item i is a readable RIM with a valid XML signature (then
- * *c holds it, its signers the caller's to release). A RIM whose content
- * breaks a rule is never taken, however it is signed. */
-static bool rim_signed(const device_ctx *d, size_t i, rim_choice *c)
+/* Whether item i is a readable RIM with a valid XML signature: ATTEST_OK
+ * (then *c holds it, its signers the caller's to release), or why not
+ * (ATTEST_E_NOMEM: no verdict). A RIM whose content breaks a rule is never
+ * taken, however it is signed. */
+static int rim_signed(const device_ctx *d, size_t i, rim_choice *c)
 {
     const attest_rim_item *item = &d->coll->rims[i];
     memset(c, 0, sizeof *c);
-    if (!item->rim || item->rim->content_status != ATTEST_OK ||
-        nv_rim_signature_check(d->v, item->rim, item->sha256, &c->signers, &c->cached) !=
-            ATTEST_OK)
-        return false;
+    if (!item->rim || item->rim->content_status != ATTEST_OK)
+        return ATTEST_E_MALFORMED;
+    int status = nv_rim_signature_check(d->v, item->rim, item->sha256, &c->signers, &c->cached);
+    if (status != ATTEST_OK)
+        return status;
     c->index = i;
     c->rim = item->rim;
-    return true;
+    return ATTEST_OK;
 }
 
 /* Why the collateral's first RIM that cannot be used at all is refused, in
@@ -351,7 +364,7 @@ static int rim_unavailable(device_ctx *d, const char *kind, bool vbios, const ch
     for (size_t i = 0; d->coll && i < d->coll->rim_count; i++)
         if (d->coll->rims[i].rim &&
             is_vbios_version(d->coll->rims[i].rim->colloquial_version) == vbios &&
-            rim_signed(d, i, &c)) {
+            rim_signed(d, i, &c) == ATTEST_OK) {
             other = c.rim;
             rim_choice_release(&c);
         }
@@ -450,8 +463,16 @@ static int choose_rim(device_ctx *d, const char *kind, const char *product, cons
     for (size_t i = 0; d->coll && i < d->coll->rim_count; i++) {
         const nv_rim *rim = d->coll->rims[i].rim;
         if (!rim || is_vbios_version(rim->colloquial_version) != vbios ||
-            strcasecmp(rim->product, product) || strcasecmp(rim->colloquial_version, version) ||
-            !rim_signed(d, i, &c))
+            strcasecmp(rim->product, product) || strcasecmp(rim->colloquial_version, version))
+            continue;
+        int signed_status = rim_signed(d, i, &c);
+        if (signed_status == ATTEST_E_NOMEM) { /* this RIM may be the one: no verdict */
+            char name[128];
+            rim_choice_release(out);
+            return attest_check_fail(d->r, cname(d, vbios ? "vbios_rim" : "driver_rim", name,
+                                                 sizeof name), ATTEST_E_NOMEM, "out of memory");
+        }
+        if (signed_status != ATTEST_OK)
             continue;
         if (judge_rim_chain(d, kind, &c) == ATTEST_OK) {
             rim_choice_release(out);
@@ -537,6 +558,7 @@ int nv_verify_device_evidence(attest_result *r, attest_verifier *v, const nv_dev
 {
     device_ctx d = {r, v, coll, rules, r->verified_at, prefix, claims};
     bool from_cache = false;
+    errno = 0;
     STACK_OF(X509) *given = e->chain_pem ? given_chain(v, e->chain_pem, &from_cache)
                                          : chain_from_collateral(coll);
     STACK_OF(X509) *chain = NULL;

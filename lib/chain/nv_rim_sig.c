@@ -31,6 +31,7 @@
 #error "compile with $(pkg-config --cflags xmlsec1-openssl): the xmlsec ABI depends on its defines"
 #endif
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/err.h>
@@ -127,11 +128,14 @@ int nv_rim_signers(const nv_rim *rim, STACK_OF(X509) **out)
         return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
     for (size_t i = 0; i < rim->signer_count; i++) {
         const unsigned char *p = rim->signers[i].der;
+        errno = 0;
         X509 *x = d2i_X509(NULL, &p, (long)rim->signers[i].len);
-        if (!x || p != rim->signers[i].der + rim->signers[i].len) {
+        bool nomem = attest_alloc_failed(); /* x may then lack its key */
+        if (nomem || !x || p != rim->signers[i].der + rim->signers[i].len) {
             X509_free(x);
             sk_X509_pop_free(certs, X509_free);
-            ERR_clear_error();
+            if (nomem)
+                return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
             return attest_set_error(ATTEST_E_MALFORMED,
                                     "nvidia.rim: KeyInfo X509Certificate %zu: not one DER "
                                     "certificate", i);
@@ -204,6 +208,15 @@ static int verdict(xmlSecDSigCtxPtr ctx, int rc)
     xmlSecDSigReferenceCtxPtr ref =
         nrefs == 1 ? (xmlSecDSigReferenceCtxPtr)xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0)
                    : NULL;
+    /* Memory that ran out (libxml2's C14N reports it in its last error)
+     * leaves no verdict: a canonical form cut short differs in its digest. */
+    const xmlError *xml_error = xmlGetLastError();
+    bool verified = rc >= 0 && ref && ref->status == xmlSecDSigStatusSucceeded &&
+                    ctx->status == xmlSecDSigStatusSucceeded;
+    if (!verified &&
+        (attest_alloc_failed() || (xml_error && xml_error->code == XML_ERR_NO_MEMORY)))
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory verifying the "
+                                                "XML signature");
     if (ref && ref->status == xmlSecDSigStatusInvalid)
         return attest_set_error(ATTEST_E_COLLATERAL_SIGNATURE,
                                 "nvidia.rim: XML signature does not verify (digest of the "
@@ -235,8 +248,11 @@ static int verify_node(xmlNode *sig, X509 *leaf)
         return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: out of memory");
     }
     ctx->signKey = key; /* owned by ctx from here */
-    if ((status = restrict_context(ctx)) == ATTEST_OK)
+    if ((status = restrict_context(ctx)) == ATTEST_OK) {
+        errno = 0;
+        xmlResetLastError();
         status = verdict(ctx, xmlSecDSigCtxVerify(ctx, sig));
+    }
     xmlSecDSigCtxDestroy(ctx);
     return status;
 }

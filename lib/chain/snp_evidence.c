@@ -55,9 +55,11 @@ static int verify_signature(attest_result *r, const snp_report *rep, X509 *vek,
                                  "signature area after S (0x330..0x4A0) not zero");
     uint8_t rs[96];
     signature_rs(rep, rs);
-    bool ok = attest_ecdsa_verify_raw(X509_get0_pubkey(vek), EVP_sha384(), rep->raw,
-                                      SNP_SIGNED_SIZE, rs, 48) == 1;
-    if (!ok) {
+    int verified = attest_ecdsa_verify_raw(X509_get0_pubkey(vek), EVP_sha384(), rep->raw,
+                                           SNP_SIGNED_SIZE, rs, 48);
+    if (verified == -2)
+        return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_NOMEM, "out of memory");
+    if (verified != 1) {
         char serial[80];
         attest_cert_serial_hex(vek, serial, sizeof serial);
         return attest_check_fail(r, CHECK_SIGNATURE, ATTEST_E_SNP_SIGNATURE,

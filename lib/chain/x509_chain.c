@@ -2,6 +2,7 @@
 #include "x509_chain.h"
 #include "../base/builtin_certs.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ X509_STORE *attest_pinned_store(const attest_verifier *v, attest_vendor vendor,
     X509_STORE *store = X509_STORE_new();
     if (!store)
         return NULL;
+    errno = 0;
     for (int i = 0; i < sk_X509_num(candidates); i++) {
         X509 *c = sk_X509_value(candidates, i);
         uint8_t h[32];
@@ -21,7 +23,10 @@ X509_STORE *attest_pinned_store(const attest_verifier *v, attest_vendor vendor,
             attest_verifier_find_anchor(v, vendor, h))
             X509_STORE_add_cert(store, c);
     }
-    ERR_clear_error();
+    if (attest_alloc_failed()) { /* a pinned root may be missing: no store */
+        X509_STORE_free(store);
+        return NULL;
+    }
     return store;
 }
 
@@ -99,8 +104,11 @@ int attest_x509_verify(attest_result *r, const char *name, X509_STORE *store, X5
     else
         flags |= X509_V_FLAG_NO_CHECK_TIME;
     X509_VERIFY_PARAM_set_flags(param, flags);
+    errno = 0;
     if (X509_verify_cert(ctx) != 1) {
-        status = fail_x509(r, name, ctx, now);
+        bool nomem = X509_STORE_CTX_get_error(ctx) == X509_V_ERR_OUT_OF_MEM || attest_alloc_failed();
+        status = nomem ? attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory")
+                       : fail_x509(r, name, ctx, now);
         goto done;
     }
     if (!(*chain = X509_STORE_CTX_get1_chain(ctx)))
@@ -128,10 +136,12 @@ static int verify_attempt(attest_result *r, const char *name, const attest_verif
                       attest_builtin_certs_push(v, vendor, true, roots) == 0)) &&
         (store = attest_pinned_store(v, vendor, untrusted))) {
         /* a root the caller gave as well is kept once */
+        errno = 0;
         for (int i = 0; i < sk_X509_num(roots); i++)
             X509_STORE_add_cert(store, sk_X509_value(roots, i));
-        ERR_clear_error();
-        status = attest_x509_verify(r, name, store, leaf, untrusted, now, check_time, chain);
+        status = attest_alloc_failed()
+                     ? attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory")
+                     : attest_x509_verify(r, name, store, leaf, untrusted, now, check_time, chain);
     } else {
         status = attest_check_fail(r, name, ATTEST_E_NOMEM, "out of memory");
     }
@@ -147,6 +157,11 @@ int attest_x509_verify_pinned(attest_result *r, const char *name, const attest_v
 {
     int status = verify_attempt(NULL, name, v, vendor, leaf, given, now, check_time, false,
                                 chain);
+    /* Not tried again: OpenSSL keeps a certificate whose extensions it
+     * could not decode marked invalid, and the next attempt would call
+     * its issuer missing. */
+    if (status == ATTEST_E_NOMEM)
+        return attest_check_fail(r, name, status, "out of memory");
     if (status != ATTEST_E_COLLATERAL_MISSING && status != ATTEST_E_CERT_UNTRUSTED_ROOT)
         return status == ATTEST_OK ? status
                                    : verify_attempt(r, name, v, vendor, leaf, given, now,

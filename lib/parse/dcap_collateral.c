@@ -13,6 +13,7 @@
  * Formats: research/tdx.md (a) "Collateral formats"; level order: (b) 3. */
 #include "dcap_collateral.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -789,7 +790,13 @@ static int load_envelope(const uint8_t *data, size_t len, const char *path,
         return bad(path, NULL, "not a valid JSON object (byte %zu of %zu)", bad_at, len);
     if (r > 0)
         return bad(path, NULL, "no top-level \"%s\" member", member);
+    errno = 0;
     *root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* jansson reports a failed allocation as a syntax error, or drops the
+     * byte it could not store from a value it then returns: neither is a
+     * verdict on the document. */
+    if (attest_alloc_failed())
+        return attest_set_error(ATTEST_E_NOMEM, "%s: out of memory", path);
     if (!*root)
         return bad(path, NULL, "JSON: %s (byte %d)", jerr.text, jerr.position);
     if (!json_is_object(*root)) /* the scanner already checked; belt and braces */

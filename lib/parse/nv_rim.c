@@ -33,6 +33,7 @@
  * while libattest may still be used. */
 #include "nv_rim.h"
 
+#include <errno.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <pthread.h>
@@ -546,6 +547,15 @@ static int read_content(nv_rim *r, xmlNode *root, xmlNode *sig)
 
 /* ---- step 1: reading the document ---------------------------------------- */
 
+/* This context's errors are read from it (xmlCtxtGetLastError), never
+ * printed: NOERROR does not silence libxml2's out-of-memory message, a
+ * structured handler of the context's own SAX block does. */
+static void quiet(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
 /* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR/DTDVALID, no
  * XINCLUDE, no HUGE; NONET so nothing is ever fetched. The encoding is
  * fixed to UTF-8 (NVIDIA RIMs are ASCII). */
@@ -554,10 +564,15 @@ static int read_document(const uint8_t *data, size_t len, xmlDoc **out)
     xmlParserCtxtPtr pctx = xmlNewParserCtxt();
     if (!pctx)
         return nomem();
+    pctx->sax->serror = quiet;
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+    errno = 0;
     xmlDoc *doc = xmlCtxtReadMemory(pctx, (const char *)data, (int)len, NULL, "UTF-8", opts);
     int status = ATTEST_OK;
-    if (!doc) {
+    xmlErrorPtr last = xmlCtxtGetLastError(pctx);
+    if (attest_alloc_failed() || (last && last->code == XML_ERR_NO_MEMORY)) {
+        status = nomem(); /* libxml2 goes on after it: "Extra content", or a doc missing parts */
+    } else if (!doc) {
         xmlErrorPtr e = xmlCtxtGetLastError(pctx);
         char msg[96] = "not well-formed";
         if (e && e->message) {

@@ -259,8 +259,10 @@ int attest_token_key_new(attest_token_key **out, const char *key_pem, size_t key
     status = load_signing_key(&k->pkey, key_pem, key_len);
     if (status == ATTEST_OK && !(k->alg = alg_for_key(k->pkey, "the signing key")))
         status = ATTEST_E_INVALID_ARG; /* error already set */
+    errno = 0;
     if (status == ATTEST_OK && key_id(k->pkey, k->kid) != 0)
-        status = attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
+        status = attest_set_error(attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                  "token: cannot encode the public key");
     if (status != ATTEST_OK) {
         attest_token_key_free(k);
         return status;
@@ -298,10 +300,13 @@ static int encode_jws(char **out, const char *claims, const attest_token_key *k)
         memcpy(token, h64, hl);
         token[hl] = '.';
         memcpy(token + hl + 1, p64, pl);
+        errno = 0;
         if (attest_ecdsa_sign_raw(k->pkey, k->alg->md(), (const uint8_t *)token, hl + 1 + pl, rs,
                                   k->alg->half) != 0)
-            status = attest_set_error(ATTEST_E_INTERNAL, "token: %s signing failed",
-                                      k->alg->name);
+            status = attest_alloc_failed()
+                         ? attest_set_error(ATTEST_E_NOMEM, "token: out of memory")
+                         : attest_set_error(ATTEST_E_INTERNAL, "token: %s signing failed",
+                                            k->alg->name);
     }
     char *s64 = status == ATTEST_OK ? attest_base64url_encode(rs, 2 * k->alg->half) : NULL;
     if (status == ATTEST_OK && (!s64 || strlen(s64) != sig64_len))
@@ -521,12 +526,12 @@ static int load_verify_key(verify_key *k, const char *pem, size_t len)
         return ATTEST_E_INVALID_ARG; /* error already set */
     char *p = NULL;
     long n = 0;
+    errno = 0;
     k->spki = BIO_new(BIO_s_mem());
     if (key_id(k->pkey, k->kid) != 0 || !k->spki || PEM_write_bio_PUBKEY(k->spki, k->pkey) != 1 ||
-        (n = BIO_get_mem_data(k->spki, &p)) <= 0 || n > INT_MAX) {
-        ERR_clear_error();
-        return attest_set_error(ATTEST_E_INTERNAL, "token: cannot encode the public key");
-    }
+        (n = BIO_get_mem_data(k->spki, &p)) <= 0 || n > INT_MAX)
+        return attest_set_error(attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
+                                "token: cannot encode the public key");
     k->spki_pem = (const unsigned char *)p;
     k->spki_len = (int)n;
     return ATTEST_OK;
@@ -590,7 +595,12 @@ static int split_token(parsed_token *t, const char *token)
 static int check_header(const parsed_token *t, const token_alg *want, const char *kid)
 {
     json_error_t err;
+    errno = 0;
     json_t *h = json_loadb((const char *)t->raw[0], t->raw_len[0], JSON_REJECT_DUPLICATES, &err);
+    if (attest_alloc_failed()) { /* a syntax error or a dropped byte: no verdict */
+        json_decref(h);
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+    }
     if (!json_is_object(h)) {
         json_decref(h);
         return attest_set_error(ATTEST_E_TOKEN_MALFORMED,
@@ -662,9 +672,12 @@ static int check_signature(const char *token, const parsed_token *t, const verif
                            bool payload_ok)
 {
     jwt_t *jwt = NULL;
+    errno = 0;
     int rc = jwt_decode(&jwt, token, k->spki_pem, k->spki_len);
     jwt_alg_t decoded = rc == 0 ? jwt_get_alg(jwt) : JWT_ALG_INVAL;
     jwt_free(jwt);
+    if (rc != 0 && attest_alloc_failed()) /* libjwt says EINVAL for some */
+        rc = ENOMEM;
     ERR_clear_error();
     if (rc == ENOMEM)
         return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
@@ -802,9 +815,13 @@ static int check_token(json_t **out, const char *token, const verify_key *k, int
     if (status == ATTEST_OK)
         status = check_header(&t, k->alg, k->kid);
     if (status == ATTEST_OK) {
+        errno = 0;
         claims = parse_payload(&t, &err);
-        status = direct ? check_signature_direct(token, &t, k)
-                        : check_signature(token, &t, k, claims != NULL);
+        if (attest_alloc_failed()) /* jansson: a syntax error or a dropped byte */
+            status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+        else
+            status = direct ? check_signature_direct(token, &t, k)
+                            : check_signature(token, &t, k, claims != NULL);
     }
     if (status == ATTEST_OK && !claims)
         status = attest_set_error(ATTEST_E_TOKEN_MALFORMED,

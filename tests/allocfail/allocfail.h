@@ -14,4 +14,8 @@ long allocfail_stop(void);
  * allocfail_start, 0 when none was. */
 long allocfail_injected(void);
 
+/* The return address of the allocation that was made to fail (in the
+ * library that called malloc), NULL when none was. */
+void *allocfail_injected_caller(void);
+
 #endif

@@ -14,11 +14,14 @@
  * counters are thread-local, so ASan's, the test harness's and other
  * threads' allocations never shift the count. Between allocfail_start(N)
  * and allocfail_stop(), the N-th allocation (1-based) returns NULL (errno
- * ENOMEM), every other one succeeds; N = 0 only counts. */
+ * ENOMEM), every other one succeeds; N = 0 only counts. With ALLOCFAIL_TRACE
+ * set in the environment, the stack of the failed allocation is printed. */
 #include "allocfail.h"
 
 #include <errno.h>
+#include <sanitizer/common_interface_defs.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #if !defined(__SANITIZE_ADDRESS__)
 #error "tests/allocfail is built with -fsanitize=address (leaks are judged by LeakSanitizer)"
@@ -35,11 +38,13 @@ void *__interceptor_memalign(size_t align, size_t size);
 
 static _Thread_local int armed;
 static _Thread_local long count, fail_at, injected;
+static _Thread_local void *injected_caller;
 
 void allocfail_start(long n)
 {
     count = 0;
     injected = 0;
+    injected_caller = NULL;
     fail_at = n;
     armed = 1;
 }
@@ -55,54 +60,62 @@ long allocfail_injected(void)
     return injected;
 }
 
-/* Whether this allocation is the one to fail. */
-static int fail_now(void)
+void *allocfail_injected_caller(void)
+{
+    return injected_caller;
+}
+
+/* Whether this allocation (called from `caller`) is the one to fail. */
+static int fail_now(void *caller)
 {
     if (!armed)
         return 0;
     if (++count != fail_at)
         return 0;
     injected = count;
+    injected_caller = caller;
+    if (getenv("ALLOCFAIL_TRACE")) /* where the failure is made: finding its point */
+        __sanitizer_print_stack_trace();
     errno = ENOMEM;
     return 1;
 }
 
 void *malloc(size_t size)
 {
-    return fail_now() ? NULL : __interceptor_malloc(size);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_malloc(size);
 }
 
 void *calloc(size_t n, size_t size)
 {
-    return fail_now() ? NULL : __interceptor_calloc(n, size);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_calloc(n, size);
 }
 
 void *realloc(void *p, size_t size)
 {
-    return fail_now() ? NULL : __interceptor_realloc(p, size);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_realloc(p, size);
 }
 
 char *strdup(const char *s)
 {
-    return fail_now() ? NULL : __interceptor_strdup(s);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strdup(s);
 }
 
 char *strndup(const char *s, size_t n)
 {
-    return fail_now() ? NULL : __interceptor_strndup(s, n);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strndup(s, n);
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
-    return fail_now() ? ENOMEM : __interceptor_posix_memalign(out, align, size);
+    return fail_now(__builtin_return_address(0)) ? ENOMEM : __interceptor_posix_memalign(out, align, size);
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-    return fail_now() ? NULL : __interceptor_aligned_alloc(align, size);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_aligned_alloc(align, size);
 }
 
 void *memalign(size_t align, size_t size)
 {
-    return fail_now() ? NULL : __interceptor_memalign(align, size);
+    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_memalign(align, size);
 }
