@@ -57,14 +57,18 @@ static int check_profile(attest_result *r, const attest_verifier *v,
     if (strcmp(cn, want) != 0)
         return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_CERT_PROFILE,
                                  "intermediate CN is '%s', expected '%s'", cn, want);
+    errno = 0;
     EVP_PKEY *key = X509_get0_pubkey(vek);
     char group[32] = "";
     size_t glen = 0;
     if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_EC ||
         !EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &glen) ||
-        strcmp(group, "secp384r1") != 0)
+        strcmp(group, "secp384r1") != 0) {
+        if (attest_alloc_failed()) /* the key or its group could not be read */
+            return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_NOMEM, "out of memory");
         return attest_check_fail(r, CHECK_CHAIN, ATTEST_E_CERT_PROFILE,
                                  "VEK key is not ECDSA P-384");
+    }
     return ATTEST_OK;
 }
 
