@@ -67,18 +67,53 @@ type Result struct {
 	// Missing is what the Verifier's Fetcher could not fetch (online
 	// verification only; nil otherwise).
 	Missing []Need
+
+	verifiedAt int64  // attest_result_verified_at, read when made
+	fresh      bool   // attest_result_fresh
+	nonce      []byte // attest_result_nonce, copied; nil unless fresh
 }
 
 func newResult(p *C.attest_result) *Result {
 	r := &Result{
-		h:         handle{ptr: unsafe.Pointer(p)},
-		Verdict:   Verdict(C.attest_result_verdict(p)),
-		Status:    Status(C.attest_result_status(p)),
-		Reason:    C.GoString(C.attest_result_reason(p)),
-		EARStatus: C.GoString(C.attest_result_ear_status(p)),
+		h:          handle{ptr: unsafe.Pointer(p)},
+		Verdict:    Verdict(C.attest_result_verdict(p)),
+		Status:     Status(C.attest_result_status(p)),
+		Reason:     C.GoString(C.attest_result_reason(p)),
+		EARStatus:  C.GoString(C.attest_result_ear_status(p)),
+		verifiedAt: int64(C.attest_result_verified_at(p)),
+		fresh:      C.attest_result_fresh(p) != 0,
+	}
+	var n C.size_t
+	if b := C.attest_result_nonce(p, &n); b != nil && n > 0 {
+		r.nonce = C.GoBytes(unsafe.Pointer(b), C.int(n))
 	}
 	runtime.SetFinalizer(r, (*Result).Close)
 	return r
+}
+
+// VerifiedAt is the instant the evidence was judged at: the Verifier's
+// clock or WithTime (attest_result_verified_at); zero for a Result not
+// made by libattest. Readable after Close.
+func (r *Result) VerifiedAt() time.Time {
+	if r.verifiedAt == 0 {
+		return time.Time{}
+	}
+	return time.Unix(r.verifiedAt, 0).UTC()
+}
+
+// Fresh tells whether the result is accepted with the caller's nonce bound
+// by the evidence (attest_result_fresh): false when rejected, when no nonce
+// was given, or when the evidence carries none. Readable after Close.
+func (r *Result) Fresh() bool { return r.fresh }
+
+// Nonce is the nonce the evidence was verified to bind, a copy
+// (attest_result_nonce), or nil when the result is not fresh: a nonce that
+// was not verified is never handed back. Readable after Close.
+func (r *Result) Nonce() []byte {
+	if r.nonce == nil {
+		return nil
+	}
+	return append([]byte(nil), r.nonce...)
 }
 
 // Accepted tells whether the evidence was accepted.
