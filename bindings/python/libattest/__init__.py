@@ -23,15 +23,17 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native as N
 from ._native import SONAME, AttestError, C, LibraryNotFound, check, text
-from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, NonceLike,
-                       Policy, Result, TokenKey, TokenPubKey, Verifier, _bytes, c_string,
-                       collateral_needs, nonce_bytes, parse_time, unix_time)
+from ._objects import (BytesLike, Collateral, Evidence, EvidenceLike, Fetcher, Instant, Keyset,
+                       NonceLike, Policy, Result, TokenKey, TokenPubKey, Verifier, _bytes,
+                       c_string, collateral_needs, nonce_bytes, parse_time, tls_peer_evidence,
+                       unix_time)
 from ._measure import SnpLaunch, eventlog_to_json, inspect_eventlog, measure_tdx, tpm_log_verify
 from ._ratls import check_peer
 from ._ratls import client_context as ratls_client_context
 from ._ratls import connect as ratls_connect
 from ._types import (SERVICES, Check, CheckOutcome, Format, ItemKind, Need, NeedKind, PartKind,
-                     RatlsRule, Service, SevSection, TcbUpdate, TdxOrder, Vendor, Verdict, Vmm)
+                     RatlsRule, ResultKind, Service, SevSection, TcbUpdate, TdxOrder, Vendor,
+                     Verdict, Vmm)
 
 __all__ = [
     "AttestError", "LibraryNotFound", "TokenKey", "Verifier", "Evidence", "Collateral", "Policy", "Result",
@@ -43,6 +45,7 @@ __all__ = [
     "RatlsRule", "check_peer", "ratls_client_context", "ratls_connect",
     "TokenPubKey", "verify_token_key", "SnpLaunch", "measure_tdx", "TdxOrder", "Vmm",
     "SevSection", "eventlog_to_json", "inspect_eventlog", "tpm_log_verify",
+    "Keyset", "ResultKind", "tls_peer_evidence",
 ]
 
 # Kept for the 0.1 binding's callers.

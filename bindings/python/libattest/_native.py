@@ -152,6 +152,12 @@ _PROTOTYPES: Dict[str, Tuple[Any, ...]] = {
 # when the loaded library has them; their wrappers say so when it has not.
 _OPTIONAL: Dict[str, Tuple[Any, ...]] = {
     "attest_fetcher_request_url": (INT, P, P, P, SZ, ctypes.c_char_p, SZ),
+    # other verifiers' results (docs/results.md), freshness accessors
+    "attest_keyset_new": (INT, PP, BUF, SZ), "attest_keyset_free": (None, P),
+    "attest_verify_result_token": (INT, PP, P, INT, BUF, SZ, P, STR, P, BUF, SZ),
+    "attest_result_verified_at": (I64, P), "attest_result_fresh": (INT, P),
+    "attest_result_nonce": (ctypes.c_void_p, P, ctypes.POINTER(SZ)),
+    "attest_tls_peer_evidence": (INT, PP, BUF, SZ, INT),
 }
 
 

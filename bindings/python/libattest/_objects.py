@@ -13,8 +13,9 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from . import _native as N
 from ._native import C, AttestError, check, text
-from ._types import (SERVICES, Check, CheckOutcome, Format, Need, NeedKind, PartKind, RatlsRule,
-                     Service, TcbUpdate, Vendor, Verdict)
+from ._types import (ATTEST_RESULT_ALLOW_RS256, SERVICES, Check, CheckOutcome, Format, Need,
+                     NeedKind, PartKind, RatlsRule, ResultKind, Service, TcbUpdate, Vendor,
+                     Verdict)
 
 BytesLike = Union[bytes, bytearray, memoryview]
 Instant = Union[None, int, str, datetime.datetime]
@@ -236,6 +237,35 @@ class Policy(_Handle):
         return cls(None)
 
 
+class Keyset(_Handle):
+    """The keys that verify another verifier's tokens (attest_keyset_new,
+    docs/results.md): a JWKS document or PEM certificates / public keys,
+    as bytes or text. The caller chose them: they are the trust anchor of
+    every token verified with them. A key that breaks a rule refuses the
+    whole set (ATTEST_E_KEYSET_MALFORMED naming its index and kid).
+    Immutable: any number of threads may verify with it at once."""
+    _free_name = "attest_keyset_free"
+
+    def __init__(self, data: Union[BytesLike, str]) -> None:
+        super().__init__()
+        raw = data.encode() if isinstance(data, str) else _bytes(data, "key set")
+        check(N.require("attest_keyset_new")(ctypes.byref(self._h), raw, len(raw)))
+
+
+def tls_peer_evidence(cert: BytesLike, rule: "RuleLike") -> Evidence:
+    """The evidence a certificate or CSR (DER or PEM) carries under `rule`
+    (attest_tls_peer_evidence), for collateral_needs() and Fetcher.fetch()
+    before Verifier.verify_tls_peer. Nothing is verified: not the
+    self-signature, the evidence or the binding. A rule for fetched
+    evidence (TINFOIL, NEARAI) is ATTEST_E_INVALID_ARG."""
+    raw, code = _bytes(cert, "certificate"), _rule(rule)
+    fn = N.require("attest_tls_peer_evidence")
+    ev = Evidence.__new__(Evidence)
+    _Handle.__init__(ev)
+    check(fn(ctypes.byref(ev._h), raw, len(raw), code))
+    return ev
+
+
 def _anchor_bytes(spki_sha256: Union[BytesLike, str]) -> bytes:
     raw = (_strict_hex(spki_sha256, "anchor") if isinstance(spki_sha256, str)
            else _bytes(spki_sha256, "anchor"))
@@ -389,6 +419,40 @@ class Verifier(_Handle):
                 raise AttestError(status, text(C.attest_error_last()))
         return Result._take(out)
 
+    def verify_result_token(self, kind: Union[ResultKind, int], token: Union[BytesLike, str],
+                            keyset: Union[Keyset, BytesLike, str],
+                            issuer: Optional[str] = None, policy: PolicyLike = None,
+                            nonce: NonceLike = None, allow_rs256: bool = False) -> "Result":
+        """Verify another verifier's signed result offline and map its claims
+        into a Result as verify() does (attest_verify_result_token,
+        docs/results.md): every JWT's signature with a key of `keyset`
+        chosen by (kid, alg) (none and HS* refused), `iss` == `issuer`
+        (None: the service's production issuer; required for MAA, whose
+        instances share keys), exp/nbf/iat at this verifier's instant with
+        no skew, then the claims under `policy` (None: the strict default;
+        members needing raw evidence are refused). `kind`: ResultKind.NRAS
+        (the /v3/attest/gpu response), ITA or MAA (compact JWTs);
+        `allow_rs256` accepts RS256 beside PS384 for ITA. `nonce` (bytes or
+        hex) must be the token's. Results and errors as verify_tls_peer."""
+        if isinstance(kind, bool):
+            raise TypeError("kind: a ResultKind, not bool")
+        code = int(ResultKind(kind)) | (ATTEST_RESULT_ALLOW_RS256 if allow_rs256 else 0)
+        raw = token.encode() if isinstance(token, str) else _bytes(token, "token")
+        n = nonce_bytes(nonce)
+        iss = None if issuer is None else c_string(issuer, "issuer")
+        if iss == b"":
+            raise ValueError("issuer: empty (pass None for the service's default)")
+        fn = N.require("attest_verify_result_token")
+        with _Temporaries() as tmp:
+            ks = tmp.own(keyset, Keyset, Keyset)
+            pol = None if policy is None else tmp.own(policy, Policy, Policy)
+            out = ctypes.c_void_p()
+            status = fn(ctypes.byref(out), self._handle, code, raw, len(raw), ks._handle, iss,
+                        pol._handle if pol else None, n or None, len(n))
+            if not out:
+                raise AttestError(status, text(C.attest_error_last()))
+        return Result._take(out)
+
 
 RuleLike = Union[RatlsRule, str]
 
@@ -402,6 +466,20 @@ def _rule(rule: RuleLike) -> int:
     return int(RatlsRule(rule))
 
 
+def _freshness(h: ctypes.c_void_p) -> Tuple[Optional[datetime.datetime], bool, Optional[bytes]]:
+    """attest_result_verified_at / _fresh / _nonce, read when the result is
+    made (so they stay readable after close); (None, False, None) with a
+    library that lacks them."""
+    if getattr(C, "attest_result_nonce", None) is None:
+        return None, False, None
+    secs = int(C.attest_result_verified_at(h))
+    at = (datetime.datetime.fromtimestamp(secs, datetime.timezone.utc) if secs else None)
+    n = ctypes.c_size_t()
+    ptr = C.attest_result_nonce(h, ctypes.byref(n))
+    nonce = ctypes.string_at(ptr, n.value) if ptr and n.value else None
+    return at, bool(C.attest_result_fresh(h)), nonce
+
+
 @dataclass(eq=False)
 class Result:
     """The outcome of a verification. verdict, status and reason are read
@@ -412,6 +490,9 @@ class Result:
     status_code: int
     reason: str            # "" when accepted, else "check.name: why"
     ear_status: str        # "affirming", "warning" or "contraindicated"
+    verified_at: Optional[datetime.datetime]  # the instant judged at (UTC); None: unknown
+    fresh: bool            # accepted with the caller's nonce bound by the evidence
+    nonce: Optional[bytes]  # that nonce; None unless fresh (an unverified one is never given)
     _h: ctypes.c_void_p = field(repr=False)
     _checks: Optional[List[Check]] = field(default=None, repr=False)
     _dict: Optional[Dict[str, Any]] = field(default=None, repr=False)
@@ -419,8 +500,10 @@ class Result:
     @classmethod
     def _take(cls, h: ctypes.c_void_p) -> "Result":
         code = int(C.attest_result_status(h))
+        at, fresh, nonce = _freshness(h)
         return cls(Verdict(C.attest_result_verdict(h)), text(C.attest_status_name(code)), code,
-                   text(C.attest_result_reason(h)), text(C.attest_result_ear_status(h)), h)
+                   text(C.attest_result_reason(h)), text(C.attest_result_ear_status(h)),
+                   at, fresh, nonce, h)
 
     @property
     def _handle(self) -> ctypes.c_void_p:

@@ -54,6 +54,16 @@ class ItemKind(enum.IntEnum):
         return 1 <= self <= 15
 
 
+class ResultKind(enum.IntEnum):
+    """ATTEST_RESULT_*: which verifier issued a result token (docs/results.md)."""
+    NRAS = 1    # NVIDIA NRAS /v3/attest/gpu response, ES384
+    ITA = 2     # Intel Trust Authority TDX token, PS384
+    MAA = 3     # Azure Attestation SGX token, RS256; issuer required
+
+
+ATTEST_RESULT_ALLOW_RS256 = 0x100   # or'ed with ITA by verify_result_token(allow_rs256=True)
+
+
 class RatlsRule(enum.IntEnum):
     """attest_ratls_rule: how a TLS peer's key is bound into REPORT_DATA
     (docs/ratls.md). Named by the caller, never guessed from the evidence."""
