@@ -184,6 +184,9 @@ func TestResultTokenArguments(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	if _, err := v.VerifyResultToken(ResultNRAS, []byte("[]"), ks, ResultAllowRS256()); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("RS256 allowed for NRAS: %v", err)
+	}
 	if _, err := v.VerifyResultToken(ResultNRAS, []byte("[]"), nil); !errors.Is(err, ErrInvalidArg) {
 		t.Errorf("nil key set: %v", err)
 	}

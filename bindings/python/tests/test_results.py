@@ -104,6 +104,9 @@ def test_keyset_and_arguments_refused(results):
         for bad in ({"nonce": ""}, {"nonce": b""}, {"issuer": ""}, {"issuer": "a\0b"}):
             with pytest.raises(ValueError):
                 v.verify_result_token(la.ResultKind.NRAS, b"[]", ks, **bad)
+        with pytest.raises(la.AttestError) as e:   # RS256 is ITA's option only
+            v.verify_result_token(la.ResultKind.NRAS, b"[]", ks, allow_rs256=True)
+        assert e.value.name == "ATTEST_E_INVALID_ARG"
         with pytest.raises(ValueError):
             v.verify_result_token(9, b"[]", ks)
         with pytest.raises(TypeError):
