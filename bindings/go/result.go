@@ -84,7 +84,8 @@ func newResult(p *C.attest_result) *Result {
 		fresh:      C.attest_result_fresh(p) != 0,
 	}
 	var n C.size_t
-	if b := C.attest_result_nonce(p, &n); b != nil && n > 0 {
+	// a nonce is handed back only with a fresh result (as the C API promises)
+	if b := C.attest_result_nonce(p, &n); r.fresh && b != nil && n > 0 {
 		r.nonce = C.GoBytes(unsafe.Pointer(b), C.int(n))
 	}
 	runtime.SetFinalizer(r, (*Result).Close)

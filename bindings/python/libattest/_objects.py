@@ -474,10 +474,12 @@ def _freshness(h: ctypes.c_void_p) -> Tuple[Optional[datetime.datetime], bool, O
         return None, False, None
     secs = int(C.attest_result_verified_at(h))
     at = (datetime.datetime.fromtimestamp(secs, datetime.timezone.utc) if secs else None)
+    fresh = bool(C.attest_result_fresh(h))
     n = ctypes.c_size_t()
     ptr = C.attest_result_nonce(h, ctypes.byref(n))
-    nonce = ctypes.string_at(ptr, n.value) if ptr and n.value else None
-    return at, bool(C.attest_result_fresh(h)), nonce
+    # a nonce is handed back only with a fresh result (as the C API promises)
+    nonce = ctypes.string_at(ptr, n.value) if fresh and ptr and n.value else None
+    return at, fresh, nonce
 
 
 @dataclass(eq=False)
