@@ -5,6 +5,7 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,62 @@ const char *const attest_http_default_headers[] = {
 
 /* ---- process-wide initialisation -------------------------------------- */
 
+/* libcurl is loaded by the first fetch (dlopen), not when a program that
+ * links libattest starts: its dependency tree (GnuTLS, LDAP, SSH, RTMP,
+ * IDN...) costs a process about 4 MiB of resident memory, and most
+ * processes only verify, which never touches the network. The table is
+ * written once under pthread_once and only read after. */
+#define CURL_FUNCTIONS(X)                                                      \
+    X(global_init, curl_global_init)                                           \
+    X(easy_init, curl_easy_init)                                               \
+    X(easy_cleanup, curl_easy_cleanup)                                         \
+    X(easy_setopt, curl_easy_setopt)                                           \
+    X(easy_getinfo, curl_easy_getinfo)                                         \
+    X(easy_strerror, curl_easy_strerror)                                       \
+    X(multi_init, curl_multi_init)                                             \
+    X(multi_cleanup, curl_multi_cleanup)                                       \
+    X(multi_setopt, curl_multi_setopt)                                         \
+    X(multi_add_handle, curl_multi_add_handle)                                 \
+    X(multi_remove_handle, curl_multi_remove_handle)                           \
+    X(multi_perform, curl_multi_perform)                                       \
+    X(multi_poll, curl_multi_poll)                                             \
+    X(multi_info_read, curl_multi_info_read)                                   \
+    X(slist_append, curl_slist_append)                                         \
+    X(slist_free_all, curl_slist_free_all)
+
+typedef struct curl_api {
+#define X(field, fn) __typeof__(fn) *field;
+    CURL_FUNCTIONS(X)
+#undef X
+} curl_api;
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static curl_api lc;
 static CURLcode curl_init_result = CURLE_FAILED_INIT;
+static char curl_load_error[160];
+
+static bool curl_load(void)
+{
+    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        snprintf(curl_load_error, sizeof curl_load_error, "%s", dlerror());
+        return false;
+    }
+#define X(field, fn)                                                           \
+    *(void **)&lc.field = dlsym(h, #fn);                                       \
+    if (!lc.field) {                                                           \
+        snprintf(curl_load_error, sizeof curl_load_error, "libcurl.so.4 lacks %s", #fn); \
+        return false; /* h stays loaded: harmless, and never retried */        \
+    }
+    CURL_FUNCTIONS(X)
+#undef X
+    return true;
+}
 
 static void curl_global_init_once(void)
 {
-    curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_load())
+        curl_init_result = lc.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -220,14 +271,14 @@ static bool lines_build(transfer *t)
 {
     const attest_http_request *q = t->req;
     char ct[256];
-    struct curl_slist *l = curl_slist_append(NULL, "Expect:");
+    struct curl_slist *l = lc.slist_append(NULL, "Expect:");
     if (l && q->content_type) {
         snprintf(ct, sizeof ct, "Content-Type: %s", q->content_type);
-        l = curl_slist_append(l, ct) ? l : (curl_slist_free_all(l), NULL);
+        l = lc.slist_append(l, ct) ? l : (lc.slist_free_all(l), NULL);
     }
     for (size_t i = 0; l && i < q->n_headers; i++)
-        if (!curl_slist_append(l, q->headers[i])) {
-            curl_slist_free_all(l);
+        if (!lc.slist_append(l, q->headers[i])) {
+            lc.slist_free_all(l);
             l = NULL;
         }
     t->lines = l;
@@ -239,40 +290,40 @@ static bool lines_build(transfer *t)
 static bool easy_setup(transfer *t)
 {
     const limits *lim = t->lim;
-    CURL *e = t->easy = curl_easy_init();
+    CURL *e = t->easy = lc.easy_init();
     if (!e || !lines_build(t))
         return false;
-    bool ok = curl_easy_setopt(e, CURLOPT_URL, t->req->url) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, lim->connect_timeout_ms) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, lim->timeout_ms) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_body) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->lines) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_WRITEDATA, t) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_HEADERDATA, t) == CURLE_OK;
-    ok = ok && curl_easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
+    bool ok = lc.easy_setopt(e, CURLOPT_URL, t->req->url) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_MAXREDIRS, 5L) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, lim->connect_timeout_ms) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_TIMEOUT_MS, lim->timeout_ms) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)lim->max_body) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_HTTPHEADER, t->lines) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_WRITEDATA, t) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_HEADERDATA, t) == CURLE_OK;
+    ok = ok && lc.easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK;
     if (ok && lim->ca_file)
-        ok = curl_easy_setopt(e, CURLOPT_CAINFO, lim->ca_file) == CURLE_OK;
+        ok = lc.easy_setopt(e, CURLOPT_CAINFO, lim->ca_file) == CURLE_OK;
     if (ok && t->req->method == ATTEST_HTTP_POST) {
         const void *body = t->req->body ? (const void *)t->req->body : "";
-        ok = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->req->body_len) == CURLE_OK &&
-             curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) == CURLE_OK;
+        ok = lc.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->req->body_len) == CURLE_OK &&
+             lc.easy_setopt(e, CURLOPT_POSTFIELDS, body) == CURLE_OK;
     }
     return ok;
 }
 
 static void easy_release(transfer *t)
 {
-    curl_easy_cleanup(t->easy);
+    lc.easy_cleanup(t->easy);
     t->easy = NULL;
-    curl_slist_free_all(t->lines);
+    lc.slist_free_all(t->lines);
     t->lines = NULL;
 }
 
@@ -352,7 +403,7 @@ static void finish_final(transfer *t, CURLcode code)
         snprintf(r->error, sizeof r->error, "out of memory receiving the response");
     else
         snprintf(r->error, sizeof r->error, "%s",
-                 t->errbuf[0] ? t->errbuf : curl_easy_strerror(code));
+                 t->errbuf[0] ? t->errbuf : lc.easy_strerror(code));
     if (!r->completed)
         r->status = 0;
     t->state = T_DONE;
@@ -362,7 +413,7 @@ static void finish_final(transfer *t, CURLcode code)
 static void transfer_ended(transfer *t, CURLcode code, long long budget_end)
 {
     if (code == CURLE_OK)
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->res->status);
+        lc.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->res->status);
     easy_release(t);
     long long delay = t->over_bound || t->out_of_memory ? -1 : retry_delay_ms(t, code, budget_end);
     if (delay < 0) {
@@ -386,7 +437,7 @@ static void transfer_start(batch *b, transfer *t)
 {
     attempt_reset(t);
     t->res->attempts++;
-    if (!easy_setup(t) || curl_multi_add_handle(b->multi, t->easy) != CURLM_OK) {
+    if (!easy_setup(t) || lc.multi_add_handle(b->multi, t->easy) != CURLM_OK) {
         easy_release(t);
         t->out_of_memory = true;
         finish_final(t, CURLE_OUT_OF_MEMORY);
@@ -422,13 +473,13 @@ static void collect_finished(batch *b)
 {
     CURLMsg *msg;
     int left;
-    while ((msg = curl_multi_info_read(b->multi, &left))) {
+    while ((msg = lc.multi_info_read(b->multi, &left))) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         transfer *t = NULL;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+        lc.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
         CURLcode code = msg->data.result;
-        curl_multi_remove_handle(b->multi, msg->easy_handle);
+        lc.multi_remove_handle(b->multi, msg->easy_handle);
         b->running--;
         transfer_ended(t, code, b->budget_end);
         if (t->state == T_DONE)
@@ -441,10 +492,10 @@ static void batch_run(batch *b)
     while (b->done < b->n) {
         start_ready(b);
         int still;
-        curl_multi_perform(b->multi, &still);
+        lc.multi_perform(b->multi, &still);
         collect_finished(b);
         if (b->done < b->n)
-            curl_multi_poll(b->multi, NULL, 0, poll_wait_ms(b), NULL);
+            lc.multi_poll(b->multi, NULL, 0, poll_wait_ms(b), NULL);
     }
 }
 
@@ -465,24 +516,27 @@ int attest_http_fetch(const attest_http_request *reqs, size_t n, const attest_ht
             return attest_set_error(ATTEST_E_INVALID_ARG, "http: request %zu: headers NULL", i);
     }
     pthread_once(&curl_once, curl_global_init_once);
+    if (curl_load_error[0])
+        return attest_set_error(ATTEST_E_INTERNAL, "http: cannot load libcurl: %s",
+                                curl_load_error);
     if (curl_init_result != CURLE_OK)
         return attest_set_error(ATTEST_E_INTERNAL, "http: curl_global_init: %s",
-                                curl_easy_strerror(curl_init_result));
+                                lc.easy_strerror(curl_init_result));
     limits lim = limits_from(opt);
-    batch b = {.multi = curl_multi_init(), .t = calloc(n ? n : 1, sizeof *b.t), .n = n};
+    batch b = {.multi = lc.multi_init(), .t = calloc(n ? n : 1, sizeof *b.t), .n = n};
     if (!b.multi || !b.t) {
-        curl_multi_cleanup(b.multi);
+        lc.multi_cleanup(b.multi);
         free(b.t);
         return attest_set_error(ATTEST_E_NOMEM, "http: out of memory");
     }
-    curl_multi_setopt(b.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)lim.parallel);
+    lc.multi_setopt(b.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)lim.parallel);
     for (size_t i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
         b.t[i] = (transfer){.req = &reqs[i], .res = &out[i], .lim = &lim, .state = T_WAITING};
     }
     b.budget_end = monotonic_ms() + lim.retry_budget_ms;
     batch_run(&b);
-    curl_multi_cleanup(b.multi);
+    lc.multi_cleanup(b.multi);
     free(b.t);
     return 0;
 }
