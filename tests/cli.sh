@@ -694,6 +694,23 @@ expect 1 "NRAS GPUs bound to another nonce rejected" -- nverify "$T/nbad.json" "
 contains "$T/err" "ATTEST_E_COMPOSITE_BINDING" "NRAS other nonce: binding named"
 expect 1 "NRAS result without its JWKS refused" -- nverify "$T/nras.json"
 contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS without JWKS: code named"
+# the same as members of a bundle file (collateral entries, docs/bundle.md)
+nras --bind-cpu -o "$T/nras.json" --jwks-out "$T/njwks.json" >/dev/null
+expect 0 "bundle with NRAS members created" -- "$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL \
+  "$T/nras.json" "$T/njwks.json" -o "$T/nbundle.json"
+expect 0 "bundle with NRAS members accepted" -- "$CLI" verify --json --at "$NAT" --anchor "$ANCHOR" \
+  --nonce "$NN" "$T/nbundle.json"
+contains "$T/out" '"gpu_binding": *"cpu_report_data"' "NRAS bundle: gpu_binding named"
+contains "$T/out" '"gpu1"' "NRAS bundle: submod gpu1"
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" -o "$T/nbundle.json"
+expect 1 "bundle with an NRAS result but no JWKS refused" -- "$CLI" verify --at "$NAT" \
+  --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
+contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS bundle without JWKS: code named"
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" "$T/njwks.json" \
+  "${ATTEST_TEST_PKI}/nvidia/evidence.json" -o "$T/nbundle.json"
+expect 1 "bundle with NRAS members and raw GPU evidence refused" -- "$CLI" verify --at "$NAT" \
+  --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
+contains "$T/err" "composite.gpus" "NRAS bundle beside raw GPUs: check named"
 
 RS=$SHARED/vectors/results
 if [ -f "$RS/nras/jwks_2026-06-29.json" ]; then
