@@ -737,33 +737,50 @@ static int composite_verify(attest_result **out, const attest_evidence *ev,
 }
 
 /* A Milan report (test PKI) whose REPORT_DATA = SHA-512(nonce || bound),
- * beside an NRAS result for one GPU answering GPU_NONCE. */
+ * and an NRAS result for one GPU answering GPU_NONCE with its JWKS. */
+typedef struct composite_parts {
+    char dir[512];
+    uint8_t report[SNPGEN_REPORT_SIZE], pin[32];
+    synth s;
+    char *resp, *jwks;
+} composite_parts;
+
+static void composite_parts_init(composite_parts *p, const char *bound_hex)
+{
+    composite_report(p->report, p->pin, p->dir, sizeof p->dir, bound_hex);
+    synth_init(&p->s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
+    p->resp = synth_nras_response(p->s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, p->s.gpu, 1, NULL);
+    p->jwks = synth_jwks(p->s.key, SYNTH_KID);
+}
+
+static void composite_parts_free(composite_parts *p)
+{
+    free(p->resp);
+    free(p->jwks);
+    synth_free(&p->s);
+}
+
+/* The parts as an evidence and loose collateral items. */
 static int composite_run(const char *bound_hex, const char *policy, attest_result **out)
 {
-    char dir[512], path[700];
-    uint8_t report[SNPGEN_REPORT_SIZE], pin[32];
-    composite_report(report, pin, dir, sizeof dir, bound_hex);
-    synth s;
-    synth_init(&s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
-    char *resp = synth_nras_response(s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, s.gpu, 1, NULL);
-    char *jwks = synth_jwks(s.key, SYNTH_KID);
+    char path[700];
+    composite_parts p;
+    composite_parts_init(&p, bound_hex);
     attest_collateral *c = NULL;
     cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
     static const char *const files[] = {"vcek.pem", "chain.pem", "crl.der", NULL};
     for (int i = 0; files[i]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        snprintf(path, sizeof path, "%s/%s", p.dir, files[i]);
         tu_add_file(c, path);
     }
-    add_item(c, resp, strlen(resp));
-    add_item(c, jwks, strlen(jwks));
+    add_item(c, p.resp, strlen(p.resp));
+    add_item(c, p.jwks, strlen(p.jwks));
     attest_evidence *ev = NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, report, sizeof report), ATTEST_OK);
-    int status = composite_verify(out, ev, c, policy, pin);
+    cr_assert_eq(attest_evidence_parse(&ev, p.report, sizeof p.report), ATTEST_OK);
+    int status = composite_verify(out, ev, c, policy, p.pin);
     attest_evidence_free(ev);
     attest_collateral_free(c);
-    free(resp);
-    free(jwks);
-    synth_free(&s);
+    composite_parts_free(&p);
     return status;
 }
 
@@ -823,19 +840,15 @@ enum { BUNDLE_NO_JWKS = 1, BUNDLE_RAW_GPU = 2, BUNDLE_NO_CPU = 4 };
  * its JWKS (less or more as `shape` says), verified with N01_NONCE. */
 static int bundle_run(int shape, attest_result **out)
 {
-    char dir[512], path[700];
-    uint8_t report[SNPGEN_REPORT_SIZE], pin[32];
-    composite_report(report, pin, dir, sizeof dir, GPU_NONCE);
-    synth s;
-    synth_init(&s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
-    char *resp = synth_nras_response(s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, s.gpu, 1, NULL);
-    char *jwks = synth_jwks(s.key, SYNTH_KID);
+    char path[700];
+    composite_parts p;
+    composite_parts_init(&p, GPU_NONCE);
     const uint8_t *items[8];
     size_t lens[8], n = 0;
     uint8_t *files[4] = {NULL};
     static const char *const names[] = {"vcek.pem", "chain.pem", "crl.der"};
     for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", p.dir, names[i]);
         files[i] = tu_read(path, &lens[n]);
         items[n++] = files[i];
     }
@@ -847,14 +860,14 @@ static int bundle_run(int shape, attest_result **out)
         items[n++] = files[3];
     }
     if (!(shape & BUNDLE_NO_CPU)) {
-        items[n] = report;
-        lens[n++] = sizeof report;
+        items[n] = p.report;
+        lens[n++] = sizeof p.report;
     }
-    items[n] = (const uint8_t *)resp;
-    lens[n++] = strlen(resp);
+    items[n] = (const uint8_t *)p.resp;
+    lens[n++] = strlen(p.resp);
     if (!(shape & BUNDLE_NO_JWKS)) {
-        items[n] = (const uint8_t *)jwks;
-        lens[n++] = strlen(jwks);
+        items[n] = (const uint8_t *)p.jwks;
+        lens[n++] = strlen(p.jwks);
     }
     char *bundle = NULL;
     uint8_t nonce[32];
@@ -864,14 +877,12 @@ static int bundle_run(int shape, attest_result **out)
     attest_evidence *ev = NULL;
     cr_assert_eq(attest_evidence_parse(&ev, (const uint8_t *)bundle, strlen(bundle)),
                  ATTEST_OK, "%s", attest_error_last());
-    int status = composite_verify(out, ev, NULL, NULL, pin);
+    int status = composite_verify(out, ev, NULL, NULL, p.pin);
     attest_evidence_free(ev);
     attest_string_free(bundle);
     for (int i = 0; i < 4; i++)
         free(files[i]);
-    free(resp);
-    free(jwks);
-    synth_free(&s);
+    composite_parts_free(&p);
     return status;
 }
 
