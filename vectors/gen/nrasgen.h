@@ -177,7 +177,7 @@ static inline char *nrasgen_response_v(EVP_PKEY *key, const char *kid, const cha
     json_t *subs = json_object(), *dets = json_object();
     for (size_t i = 0; i < n; i++) {
         uint8_t md[32];
-        char hex[65], name[24];
+        char hex[65], name[32];
         EVP_Digest(gpus[i], strlen(gpus[i]), md, NULL, EVP_sha256(), NULL);
         for (int k = 0; k < 32; k++)
             snprintf(hex + 2 * k, 3, "%02x", md[k]);
@@ -186,7 +186,7 @@ static inline char *nrasgen_response_v(EVP_PKEY *key, const char *kid, const cha
         json_object_set_new(dets, name, json_string(gpus[i]));
     }
     if (extra) {
-        char name[24];
+        char name[32];
         snprintf(name, sizeof name, "GPU-%zu", n);
         json_object_set_new(dets, name, json_string(extra));
     }
