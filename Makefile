@@ -120,9 +120,9 @@ cli: $(B)/attest
 $(B)/attest: tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a include/attest.h
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a $(LIBS)
 
-MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/attest_mock_ratls.c vectors/gen/mockcli.c
+MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/attest_mock_ratls.c vectors/gen/attest_mock_nras.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Ivectors/gen -o $@ $(MOCK_SRC) $(GEN_SRC) -lcrypto $(XMLSEC_LIBS)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(XMLSEC_CFLAGS) -Ivectors/gen -o $@ $(MOCK_SRC) $(GEN_SRC) -lcrypto -ljansson $(XMLSEC_LIBS)
 
 # ---- tests ---------------------------------------------------------------
 # Azure CVM sets over the Genoa and Intel PKIs above (vectors/README.md):
@@ -155,6 +155,7 @@ $(B)/testpki/.done: $(B)/attest-mock
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-switch --switch
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-x4 --gpus 4
 	$(B)/attest-mock nvidia pki --out $(B)/testpki/nvidia-rogue
+	$(B)/attest-mock nras pki --out $(B)/testpki/nras
 	$(call azure_testpki,$(B)/testpki/azure)
 	$(B)/attest-mock azure pki --out $(B)/testpki/azure-rogue
 	touch $@

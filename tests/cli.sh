@@ -669,6 +669,49 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 
 # verify-result: other verifiers' results (docs/results.md), real vectors
+# ---- raw SNP report + NRAS response + JWKS: one composite (attest-mock nras)
+NP=${ATTEST_TEST_PKI}/nras; NN=$(printf '5e%.0s' $(seq 32)); NAT=2025-06-01T00:00:00Z; NIAT=1748735940
+nras() { "$MOCK" nras result --pki "$NP" --nonce "$NN" --gpus 2 --iat "$NIAT" "$@"; }
+nverify() { "$CLI" verify --at "$NAT" --anchor "$ANCHOR" --nonce "$NN" "$T/nrep.bin" $COLL "$@"; }
+RD=$(nras --bind-cpu -o "$T/nras.json" --jwks-out "$T/njwks.json") &&
+  "$MOCK" snp report --pki "$PKI" --report-data "$RD" -o "$T/nrep.bin" || echo "FAIL: attest-mock nras / snp report"
+expect 0 "SNP + NRAS composite accepted" -- nverify --json "$T/nras.json" "$T/njwks.json"
+contains "$T/out" '"gpu_binding": *"cpu_report_data"' "NRAS composite: gpu_binding named"
+for s in cpu0 gpu0 gpu1; do contains "$T/out" "\"$s\"" "NRAS composite: submod $s"; done
+nras --bind-cpu --no-x5c -o "$T/nras.json" --jwks-out "$T/njwks.json" >/dev/null
+expect 0 "SNP + NRAS composite, JWKS without x5c" -- nverify "$T/nras.json" "$T/njwks.json"
+for d in "--measres-fail ATTEST_E_RESULT_VERDICT" "--no-measres ATTEST_E_RESULT_CLAIMS" \
+         "--error-details ATTEST_E_RESULT_VERDICT" "--overall-false ATTEST_E_RESULT_VERDICT" \
+         "--splice ATTEST_E_RESULT_SUBMODS" "--expired ATTEST_E_TOKEN_EXPIRED" \
+         "--kid-unknown ATTEST_E_TOKEN_KID"; do
+  opt=${d% *}; code=${d#* }
+  nras --bind-cpu "$opt" -o "$T/nbad.json" --jwks-out "$T/nbadjwks.json" >/dev/null
+  expect 1 "NRAS composite $opt rejected" -- nverify "$T/nbad.json" "$T/nbadjwks.json"
+  contains "$T/err" "$code" "NRAS $opt: $code named"
+done
+nras --eat-nonce "$(printf '77%.0s' $(seq 32))" -o "$T/nbad.json" --jwks-out "$T/nbadjwks.json"
+expect 1 "NRAS GPUs bound to another nonce rejected" -- nverify "$T/nbad.json" "$T/nbadjwks.json"
+contains "$T/err" "ATTEST_E_COMPOSITE_BINDING" "NRAS other nonce: binding named"
+expect 1 "NRAS result without its JWKS refused" -- nverify "$T/nras.json"
+contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS without JWKS: code named"
+# the same as members of a bundle file (collateral entries, docs/bundle.md)
+nras --bind-cpu -o "$T/nras.json" --jwks-out "$T/njwks.json" >/dev/null
+expect 0 "bundle with NRAS members created" -- "$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL \
+  "$T/nras.json" "$T/njwks.json" -o "$T/nbundle.json"
+expect 0 "bundle with NRAS members accepted" -- "$CLI" verify --json --at "$NAT" --anchor "$ANCHOR" \
+  --nonce "$NN" "$T/nbundle.json"
+contains "$T/out" '"gpu_binding": *"cpu_report_data"' "NRAS bundle: gpu_binding named"
+contains "$T/out" '"gpu1"' "NRAS bundle: submod gpu1"
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" -o "$T/nbundle.json"
+expect 1 "bundle with an NRAS result but no JWKS refused" -- "$CLI" verify --at "$NAT" \
+  --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
+contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS bundle without JWKS: code named"
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" "$T/njwks.json" \
+  "${ATTEST_TEST_PKI}/nvidia/evidence.json" -o "$T/nbundle.json"
+expect 1 "bundle with NRAS members and raw GPU evidence refused" -- "$CLI" verify --at "$NAT" \
+  --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
+contains "$T/err" "composite.gpus" "NRAS bundle beside raw GPUs: check named"
+
 RS=$SHARED/vectors/results
 if [ -f "$RS/nras/jwks_2026-06-29.json" ]; then
   N1=$RS/nras/N01_tinfoil_1gpu_2026-06-29/nras_response.json

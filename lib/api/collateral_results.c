@@ -5,6 +5,7 @@
  * GPUs: the CPU's report data = SHA-512(nonce || each GPU's nonce), each
  * GPU's nonce being the eat_nonce NRAS attests its report answered. */
 #include "results_items.h"
+#include "bundle.h"
 #include "../appraise/composite.h"
 #include "../appraise/nv_appraise.h"
 
@@ -146,4 +147,23 @@ int pipeline_cpu_nras(attest_result *r, attest_verifier *v, const attest_evidenc
     nras_add_submods(&c, &resp, 0);
     nras_response_release(&resp);
     return r->status;
+}
+
+/* Inside a bundle file: the NRAS response and its JWKS are collateral
+ * entries like any other, and stand for the GPUs of the bundle's raw CPU
+ * evidence. Never beside raw GPU evidence (a GPU would be appraised twice,
+ * by NRAS and by its report, and nothing tells which GPUs NRAS saw), never
+ * without the CPU evidence that binds them. */
+int pipeline_bundle_nras(attest_result *r, attest_verifier *v, const attest_bundle *b,
+                         const attest_policy *policy, const nonce_use *n, json_t *claims)
+{
+    if (b->gpus)
+        return attest_check_fail(r, "composite.gpus", ATTEST_E_INVALID_ARG,
+                                 "bundle: an NRAS result or JWKS beside raw GPU evidence "
+                                 "(one GPU would be appraised twice); give one or the other");
+    if (!b->cpu)
+        return attest_check_fail(r, "nvidia.nras.format", ATTEST_E_INVALID_ARG,
+                                 "bundle: an NRAS result or JWKS without the raw CPU evidence "
+                                 "that binds its GPUs");
+    return pipeline_cpu_nras(r, v, b->cpu, b->collateral, policy, n, claims);
 }

@@ -11,6 +11,7 @@
 #include "../chain/amd.h"
 #include "../chain/intel.h"
 #include "azure_evidence.h"
+#include "results_items.h"
 
 #include <string.h>
 
@@ -187,6 +188,10 @@ int pipeline_bundle(attest_result *r, attest_verifier *v, const attest_bundle *b
     if (nonce_len && b->nonce_len && (nonce_len != b->nonce_len || memcmp(nonce, b->nonce, nonce_len)))
         attest_check_fail(r, "composite.nonce", ATTEST_E_POLICY_REPORT_DATA,
                           "the caller's nonce is not the one the bundle answers");
+    if (b->collateral && (b->collateral->nras_result || b->collateral->result_keys)) {
+        nonce_use given = {nonce_len ? nonce : NULL, nonce_len, cpu_rule};
+        return pipeline_bundle_nras(r, v, b, policy, &given, claims); /* docs/results.md */
+    }
     bool via_cpu = cp->gpu_binding == COMPOSITE_BIND_CPU_REPORT_DATA && b->cpu && b->gpus;
     nonce_use caller = {nonce_len ? nonce : NULL, nonce_len,
                         via_cpu ? REPORT_DATA_BY_COMPOSITE : cpu_rule};

@@ -43,4 +43,16 @@ ATTEST_HIDDEN int pipeline_cpu_nras(attest_result *r, attest_verifier *v,
                                     const attest_policy *policy, const nonce_use *n,
                                     json_t *claims);
 
+/* A bundle (docs/bundle.md) whose collateral holds an NRAS result or a
+ * JWKS: pipeline_cpu_nras over its raw CPU evidence and its collateral.
+ * ATTEST_E_INVALID_ARG (recorded in r) when the bundle also holds raw GPU
+ * evidence, or holds no CPU evidence; the partner item missing is refused
+ * by pipeline_cpu_nras. `n` is the caller's nonce only (never the
+ * bundle's: the GPUs are bound through a nonce the caller issued). */
+struct attest_bundle;
+ATTEST_HIDDEN int pipeline_bundle_nras(attest_result *r, attest_verifier *v,
+                                       const struct attest_bundle *b,
+                                       const attest_policy *policy, const nonce_use *n,
+                                       json_t *claims);
+
 #endif

@@ -80,8 +80,6 @@ static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence
     nonce_use n = {nonce_len ? nonce : NULL, nonce_len, rule};
     if (ev->format == ATTEST_FORMAT_NVIDIA || ev->format == ATTEST_FORMAT_BUNDLE)
         results_given(r, coll, false);
-    if (ev->format == ATTEST_FORMAT_BUNDLE) /* nor inside a bundle, for now */
-        results_given(r, ev->bundle->collateral, false);
     switch (ev->format) {
     case ATTEST_FORMAT_SNP_REPORT:
     case ATTEST_FORMAT_DCAP_QUOTE:

@@ -1,158 +1,18 @@
-/* Synthetic other-verifier tokens for tests and the fuzz harness: a P-384
- * key made with OpenSSL, its JWKS, ES384 JWTs signed with it, and NRAS
- * detached-EAT responses whose overall token signs the GPU JWTs' digests.
- * Nothing here is a library function: the signing side of a test. */
+/* Synthetic other-verifier tokens for tests and the fuzz harness: the
+ * signing side lives in vectors/gen/nrasgen.h (also behind
+ * `attest-mock nras`); these are its names as the tests spell them. */
 #ifndef ATTEST_RESULTS_SYNTH_H
 #define ATTEST_RESULTS_SYNTH_H
 
-#include <jansson.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "../../vectors/gen/nrasgen.h"
 
-#define SYNTH_KID "synth-nras-kid-1"
-#define SYNTH_ISS "https://nras.attestation.nvidia.com"
-
-static inline char *synth_b64url(const uint8_t *p, size_t n)
-{
-    static const char abc[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    char *out = malloc(4 * n / 3 + 4), *o = out;
-    for (size_t i = 0; out && i < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
-                     (i + 2 < n ? p[i + 2] : 0);
-        *o++ = abc[v >> 18 & 63];
-        *o++ = abc[v >> 12 & 63];
-        if (i + 1 < n)
-            *o++ = abc[v >> 6 & 63];
-        if (i + 2 < n)
-            *o++ = abc[v & 63];
-    }
-    if (out)
-        *o = '\0';
-    return out;
-}
-
-static inline EVP_PKEY *synth_key(void)
-{
-    return EVP_EC_gen("P-384");
-}
-
-/* {"keys": [{kty EC, crv P-384, kid, x, y}]} as text (free()). */
-static inline char *synth_jwks(EVP_PKEY *key, const char *kid)
-{
-    BIGNUM *x = NULL, *y = NULL;
-    uint8_t bx[48], by[48];
-    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_X, &x);
-    EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
-    BN_bn2binpad(x, bx, 48);
-    BN_bn2binpad(y, by, 48);
-    BN_free(x);
-    BN_free(y);
-    char *sx = synth_b64url(bx, 48), *sy = synth_b64url(by, 48);
-    json_t *doc = json_pack("{s:[{s:s, s:s, s:s, s:s, s:s}]}", "keys", "kty", "EC", "crv",
-                            "P-384", "kid", kid, "x", sx, "y", sy);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    free(sx);
-    free(sy);
-    return text;
-}
-
-/* An ES384 compact JWS of `claims` (borrowed) with `kid` (free()). */
-static inline char *synth_jwt(EVP_PKEY *key, const char *kid, json_t *claims)
-{
-    json_t *hdr = json_pack("{s:s, s:s}", "alg", "ES384", "kid", kid);
-    char *h = json_dumps(hdr, JSON_COMPACT), *c = json_dumps(claims, JSON_COMPACT);
-    char *eh = synth_b64url((const uint8_t *)h, strlen(h));
-    char *ec = synth_b64url((const uint8_t *)c, strlen(c));
-    size_t n = strlen(eh) + strlen(ec) + 2;
-    char *input = malloc(n + 200);
-    snprintf(input, n, "%s.%s", eh, ec);
-    uint8_t der[128], raw[96];
-    size_t dlen = sizeof der;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestSignInit(ctx, NULL, EVP_sha384(), NULL, key);
-    EVP_DigestSign(ctx, der, &dlen, (const uint8_t *)input, strlen(input));
-    EVP_MD_CTX_free(ctx);
-    const uint8_t *q = der;
-    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &q, (long)dlen);
-    BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 48);
-    BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 48, 48);
-    ECDSA_SIG_free(sig);
-    char *es = synth_b64url(raw, 96);
-    snprintf(input + strlen(input), 200, ".%s", es);
-    free(es);
-    free(eh);
-    free(ec);
-    free(h);
-    free(c);
-    json_decref(hdr);
-    return input;
-}
-
-/* A GPU JWT's claims as NRAS writes them on success (new object). */
-static inline json_t *synth_gpu_claims(const char *nonce_hex, int64_t iat)
-{
-    json_t *c = json_pack(
-        "{s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "iss", SYNTH_ISS,
-        "eat_nonce", nonce_hex, "iat", (json_int_t)iat, "nbf", (json_int_t)iat, "exp",
-        (json_int_t)(iat + 3600), "measres", "success", "dbgstat", "disabled", "hwmodel",
-        "GH100", "secboot", 1, "ueid", "645491728318197586580044110930866076104639838622",
-        "x-nvidia-gpu-driver-version", "595.71.05", "x-nvidia-gpu-vbios-version",
-        "96.00.D9.00.02");
-    static const char *const flags[] = {
-        "x-nvidia-gpu-attestation-report-parsed",
-        "x-nvidia-gpu-attestation-report-signature-verified",
-        "x-nvidia-gpu-attestation-report-nonce-match",
-        "x-nvidia-gpu-attestation-report-cert-chain-validated",
-        "x-nvidia-gpu-driver-rim-signature-verified", "x-nvidia-gpu-driver-rim-cert-validated",
-        "x-nvidia-gpu-vbios-rim-signature-verified", "x-nvidia-gpu-vbios-rim-cert-validated",
-        NULL};
-    for (int i = 0; flags[i]; i++)
-        json_object_set_new(c, flags[i], json_true());
-    return c;
-}
-
-/* [["JWT", overall], {"GPU-i": jwt}] with the overall signing the digests
- * of `gpus` (n JWT texts) under keys GPU-0.. ; `extra` (or NULL) is one more
- * detached JWT the overall does not name. Text (free()). */
-static inline char *synth_nras_response(EVP_PKEY *key, const char *kid, const char *nonce_hex,
-                                        int64_t iat, char **gpus, size_t n, const char *extra)
-{
-    json_t *subs = json_object(), *dets = json_object();
-    for (size_t i = 0; i < n; i++) {
-        uint8_t md[32];
-        char hex[65], name[16];
-        EVP_Digest(gpus[i], strlen(gpus[i]), md, NULL, EVP_sha256(), NULL);
-        for (int k = 0; k < 32; k++)
-            snprintf(hex + 2 * k, 3, "%02x", md[k]);
-        snprintf(name, sizeof name, "GPU-%zu", i);
-        json_object_set_new(subs, name, json_pack("[s,[s,s]]", "DIGEST", "SHA-256", hex));
-        json_object_set_new(dets, name, json_string(gpus[i]));
-    }
-    if (extra) {
-        char name[16];
-        snprintf(name, sizeof name, "GPU-%zu", n);
-        json_object_set_new(dets, name, json_string(extra));
-    }
-    json_t *overall = json_pack("{s:s, s:s, s:b, s:o, s:s, s:I, s:I, s:I}", "iss", SYNTH_ISS,
-                                "sub", "NVIDIA-PLATFORM-ATTESTATION",
-                                "x-nvidia-overall-att-result", 1, "submods", subs, "eat_nonce",
-                                nonce_hex, "iat", (json_int_t)iat, "nbf", (json_int_t)iat, "exp",
-                                (json_int_t)(iat + 3600));
-    char *ov = synth_jwt(key, kid, overall);
-    json_t *doc = json_pack("[[s,s],o]", "JWT", ov, dets);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    json_decref(overall);
-    free(ov);
-    return text;
-}
+#define SYNTH_KID NRASGEN_KID
+#define SYNTH_ISS NRASGEN_ISS
+#define synth_b64url nrasgen_b64url
+#define synth_key nrasgen_key
+#define synth_jwks nrasgen_jwks
+#define synth_jwt nrasgen_jwt
+#define synth_gpu_claims nrasgen_gpu_claims
+#define synth_nras_response nrasgen_response
 
 #endif

@@ -689,14 +689,15 @@ static void add_item(attest_collateral *c, const void *data, size_t len)
     cr_assert_eq(attest_collateral_add(c, data, len), ATTEST_OK, "%s", attest_error_last());
 }
 
-/* A Milan report (test PKI) whose REPORT_DATA = SHA-512(nonce || bound),
- * beside an NRAS result for one GPU answering GPU_NONCE. */
-static int composite_run(const char *bound_hex, const char *policy, attest_result **out)
+/* A Milan report (test PKI, dir) whose REPORT_DATA = SHA-512(nonce ||
+ * bound), and the AMD anchor pin. */
+static void composite_report(uint8_t *report, uint8_t pin[32], char *dir, size_t dir_size,
+                             const char *bound_hex)
 {
-    char dir[512], path[700];
+    char path[700];
     snpgen_pki *pki = NULL;
-    uint8_t report[SNPGEN_REPORT_SIZE], nonce[32], bound[32], pin[32], rd[64];
-    tu_pki(dir, sizeof dir, "milan");
+    uint8_t nonce[32], bound[32], rd[64];
+    tu_pki(dir, dir_size, "milan");
     cr_assert_eq(snpgen_pki_load(&pki, dir), 0);
     size_t len;
     snprintf(path, sizeof path, "%s/anchor.sha256", dir);
@@ -717,35 +718,69 @@ static int composite_run(const char *bound_hex, const char *policy, attest_resul
     memcpy(report + SNPGEN_OFF_REPORT_DATA, rd, 64);
     cr_assert_eq(snpgen_report_sign(report, pki->vcek_key), 0);
     snpgen_pki_free(pki);
+}
 
-    synth s;
-    synth_init(&s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
-    char *resp = synth_nras_response(s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, s.gpu, 1, NULL);
-    char *jwks = synth_jwks(s.key, SYNTH_KID);
-    attest_collateral *c = NULL;
-    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
-    static const char *const files[] = {"vcek.pem", "chain.pem", "crl.der", NULL};
-    for (int i = 0; files[i]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
-        tu_add_file(c, path);
-    }
-    add_item(c, resp, strlen(resp));
-    add_item(c, jwks, strlen(jwks));
-    attest_evidence *ev = NULL;
+static int composite_verify(attest_result **out, const attest_evidence *ev,
+                            const attest_collateral *c, const char *policy, const uint8_t pin[32])
+{
+    uint8_t nonce[32];
     attest_verifier *v = NULL;
     attest_policy *p = policy ? tu_policy(policy) : NULL;
-    cr_assert_eq(attest_evidence_parse(&ev, report, sizeof report), ATTEST_OK);
+    unhex(nonce, N01_NONCE);
     cr_assert_eq(attest_verifier_new(&v), ATTEST_OK);
     cr_assert_eq(attest_verifier_add_anchor(v, ATTEST_VENDOR_AMD, pin), ATTEST_OK);
     attest_verifier_set_time(v, tu_time(SYN_AT));
     int status = attest_verify(out, v, ev, c, p, nonce, 32);
     attest_policy_free(p);
     attest_verifier_free(v);
+    return status;
+}
+
+/* A Milan report (test PKI) whose REPORT_DATA = SHA-512(nonce || bound),
+ * and an NRAS result for one GPU answering GPU_NONCE with its JWKS. */
+typedef struct composite_parts {
+    char dir[512];
+    uint8_t report[SNPGEN_REPORT_SIZE], pin[32];
+    synth s;
+    char *resp, *jwks;
+} composite_parts;
+
+static void composite_parts_init(composite_parts *p, const char *bound_hex)
+{
+    composite_report(p->report, p->pin, p->dir, sizeof p->dir, bound_hex);
+    synth_init(&p->s, synth_gpu_claims(GPU_NONCE, SYN_IAT));
+    p->resp = synth_nras_response(p->s.key, SYNTH_KID, GPU_NONCE, SYN_IAT, p->s.gpu, 1, NULL);
+    p->jwks = synth_jwks(p->s.key, SYNTH_KID);
+}
+
+static void composite_parts_free(composite_parts *p)
+{
+    free(p->resp);
+    free(p->jwks);
+    synth_free(&p->s);
+}
+
+/* The parts as an evidence and loose collateral items. */
+static int composite_run(const char *bound_hex, const char *policy, attest_result **out)
+{
+    char path[700];
+    composite_parts p;
+    composite_parts_init(&p, bound_hex);
+    attest_collateral *c = NULL;
+    cr_assert_eq(attest_collateral_new(&c), ATTEST_OK);
+    static const char *const files[] = {"vcek.pem", "chain.pem", "crl.der", NULL};
+    for (int i = 0; files[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", p.dir, files[i]);
+        tu_add_file(c, path);
+    }
+    add_item(c, p.resp, strlen(p.resp));
+    add_item(c, p.jwks, strlen(p.jwks));
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, p.report, sizeof p.report), ATTEST_OK);
+    int status = composite_verify(out, ev, c, policy, p.pin);
     attest_evidence_free(ev);
     attest_collateral_free(c);
-    free(resp);
-    free(jwks);
-    synth_free(&s);
+    composite_parts_free(&p);
     return status;
 }
 
@@ -795,4 +830,109 @@ Test(results, classify_nras_result_and_jwks)
     cr_assert_eq(attest_classify(&kind, d, len), ATTEST_OK);
     cr_assert_eq(kind, ATTEST_ITEM_KEYSET);
     free(d);
+}
+
+/* ---- the same composite as a bundle file ----------------------------------- */
+
+enum { BUNDLE_NO_JWKS = 1, BUNDLE_RAW_GPU = 2, BUNDLE_NO_CPU = 4 };
+
+/* attest_bundle_create of the report, its collateral, an NRAS result and
+ * its JWKS (less or more as `shape` says), verified with N01_NONCE. */
+static int bundle_run(int shape, attest_result **out)
+{
+    char path[700];
+    composite_parts p;
+    composite_parts_init(&p, GPU_NONCE);
+    const uint8_t *items[8];
+    size_t lens[8], n = 0;
+    uint8_t *files[4] = {NULL};
+    static const char *const names[] = {"vcek.pem", "chain.pem", "crl.der"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", p.dir, names[i]);
+        files[i] = tu_read(path, &lens[n]);
+        items[n++] = files[i];
+    }
+    if (shape & BUNDLE_RAW_GPU) {
+        char nv[512];
+        tu_pki(nv, sizeof nv, "nvidia");
+        snprintf(path, sizeof path, "%s/evidence.json", nv);
+        files[3] = tu_read(path, &lens[n]);
+        items[n++] = files[3];
+    }
+    if (!(shape & BUNDLE_NO_CPU)) {
+        items[n] = p.report;
+        lens[n++] = sizeof p.report;
+    }
+    items[n] = (const uint8_t *)p.resp;
+    lens[n++] = strlen(p.resp);
+    if (!(shape & BUNDLE_NO_JWKS)) {
+        items[n] = (const uint8_t *)p.jwks;
+        lens[n++] = strlen(p.jwks);
+    }
+    char *bundle = NULL;
+    uint8_t nonce[32];
+    unhex(nonce, N01_NONCE);
+    cr_assert_eq(attest_bundle_create(&bundle, items, lens, n, nonce, 32), ATTEST_OK, "%s",
+                 attest_error_last());
+    attest_evidence *ev = NULL;
+    cr_assert_eq(attest_evidence_parse(&ev, (const uint8_t *)bundle, strlen(bundle)),
+                 ATTEST_OK, "%s", attest_error_last());
+    int status = composite_verify(out, ev, NULL, NULL, p.pin);
+    attest_evidence_free(ev);
+    attest_string_free(bundle);
+    for (int i = 0; i < 4; i++)
+        free(files[i]);
+    composite_parts_free(&p);
+    return status;
+}
+
+static bool check_failed(const attest_result *r, const char *name, int status)
+{
+    for (size_t i = 0; i < attest_result_check_count(r); i++)
+        if (!strcmp(attest_result_check_name(r, i), name) &&
+            attest_result_check_status(r, i) == status)
+            return true;
+    return false;
+}
+
+Test(results, bundle_nras_members_same_composite_as_loose_files)
+{
+    attest_result *loose = NULL, *r = NULL;
+    cr_assert_eq(composite_run(GPU_NONCE, NULL, &loose), ATTEST_OK);
+    cr_assert_eq(bundle_run(0, &r), ATTEST_OK, "%s", attest_result_reason(r));
+    json_t *doc = tu_result_json(r);
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "gpu_binding")), "cpu_report_data");
+    json_decref(doc);
+    json_t *by = json_object_get(json_object_get(r->submods, "gpu0"), "appraised_by");
+    cr_assert_str_eq(json_string_value(json_object_get(by, "service")), "NRAS");
+    cr_assert(json_object_get(r->submods, "cpu0"));
+    /* the same checks, in the same order, with the same outcome; a bundle
+     * adds composite.devices (what it holds against composite.require_cpu) */
+    size_t j = 0;
+    for (size_t i = 0; i < attest_result_check_count(r); i++) {
+        if (!strcmp(attest_result_check_name(r, i), "composite.devices"))
+            continue;
+        cr_assert_lt(j, attest_result_check_count(loose));
+        cr_assert_str_eq(attest_result_check_name(r, i), attest_result_check_name(loose, j));
+        cr_assert_eq(attest_result_check_status(r, i), attest_result_check_status(loose, j++));
+    }
+    cr_assert_eq(j, attest_result_check_count(loose));
+    attest_result_free(loose);
+    attest_result_free(r);
+}
+
+Test(results, bundle_nras_without_partner_or_beside_raw_gpus_refused)
+{
+    attest_result *r = NULL;
+    cr_assert_eq(bundle_run(BUNDLE_NO_JWKS, &r), ATTEST_E_INVALID_ARG);
+    cr_assert(check_failed(r, "nvidia.nras.format", ATTEST_E_INVALID_ARG));
+    attest_result_free(r);
+    cr_assert_eq(bundle_run(BUNDLE_RAW_GPU, &r), ATTEST_E_INVALID_ARG);
+    cr_assert(check_failed(r, "composite.gpus", ATTEST_E_INVALID_ARG), "%s",
+              attest_result_reason(r));
+    attest_result_free(r);
+    /* no CPU either: composite.devices fails first (require_cpu) */
+    cr_assert_neq(bundle_run(BUNDLE_RAW_GPU | BUNDLE_NO_CPU, &r), ATTEST_OK);
+    cr_assert(check_failed(r, "composite.gpus", ATTEST_E_INVALID_ARG));
+    attest_result_free(r);
 }

@@ -9,6 +9,7 @@
 #include "dcapgen.h"
 #include "ratlsgen.h"
 #include "mockcli.h"
+#include "nrasgen.h"
 #include "nvgen.h"
 #include "snpgen.h"
 
@@ -31,7 +32,7 @@ static const char usage_text[] =
     "          [--next-update UNIX] -o FILE|-\n"
     "OFFSET and SERIAL accept decimal or 0x-prefixed hex. HEX byte strings\n"
     "shorter than the field are zero-padded on the right.\n"
-    "Other families: " PROG " dcap|nvidia|azure|ratls --help.\n";
+    "Other families: " PROG " dcap|nvidia|nras|azure|ratls --help.\n";
 
 static const mockcli_prog cli = {PROG, usage_text};
 
@@ -345,6 +346,8 @@ int main(int argc, char **argv)
         return attest_mock_dcap_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "azure") == 0)
         return attest_mock_azure_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "nras") == 0)
+        return attest_mock_nras_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "ratls") == 0)
         return attest_mock_ratls_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "snp") != 0)
