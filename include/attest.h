@@ -602,6 +602,9 @@ typedef enum attest_need_kind {
                                           the RIM in base64) */
     ATTEST_NEED_NVIDIA_OCSP = 9,       /* OCSP POST about one certificate: the
                                           request body is built by the fetcher */
+    ATTEST_NEED_NRAS_JWKS = 10,        /* NRAS /.well-known/jwks.json: the key set
+                                          of an NRAS result held without one
+                                          (docs/results.md) */
 } attest_need_kind;
 
 /* List what verifying `ev` would need that `have` (may be NULL) does not
@@ -690,6 +693,10 @@ typedef enum attest_service {
                                           attest_collateral_add adds a THIM JSON and
                                           cached for its cacheControl seconds at most.
                                           The CRL still comes from KDS. */
+    ATTEST_SERVICE_NVIDIA_NRAS = 7,    /* default https://nras.attestation.nvidia.com
+                                          (its /.well-known/jwks.json: the keys that
+                                          sign NRAS results; never cached on disk:
+                                          they rotate several times a day) */
 } attest_service;
 
 /* A fetcher with the default services, libcurl's CA bundle, no cache,

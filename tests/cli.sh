@@ -694,6 +694,22 @@ expect 1 "NRAS GPUs bound to another nonce rejected" -- nverify "$T/nbad.json" "
 contains "$T/err" "ATTEST_E_COMPOSITE_BINDING" "NRAS other nonce: binding named"
 expect 1 "NRAS result without its JWKS refused" -- nverify "$T/nras.json"
 contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS without JWKS: code named"
+# the key set fetched online (--nras) from tests/http_server.py on 127.0.0.1
+if command -v python3 >/dev/null 2>&1; then
+  expect 1 "collateral list names the NRAS key set (exit 1: something is missing)" -- "$CLI" collateral list "$T/nrep.bin" $COLL "$T/nras.json"
+  contains "$T/out" "nras-jwks GET https://nras.attestation.nvidia.com/.well-known/jwks.json" "NRAS key set need"
+  echo "{\"/.well-known/jwks.json\": {\"body_file\": \"$T/njwks.json\"}}" > "$T/nras_routes.json"
+  mkfifo "$T/nras.in"
+  python3 tests/http_server.py "$T/nras_routes.json" < "$T/nras.in" > "$T/nras_port" &
+  NSERVER=$!
+  exec 8> "$T/nras.in"
+  i=0; while [ ! -s "$T/nras_port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  NURL=http://127.0.0.1:$(cut -d' ' -f2 "$T/nras_port")
+  expect 0 "SNP + NRAS composite, key set fetched with --online --nras" -- nverify --online --nras "$NURL" "$T/nras.json"
+  exec 8>&-
+  wait "$NSERVER"
+  expect 1 "the same offline, no key set" -- nverify "$T/nras.json"
+fi
 # the same as members of a bundle file (collateral entries, docs/bundle.md)
 nras --bind-cpu -o "$T/nras.json" --jwks-out "$T/njwks.json" >/dev/null
 expect 0 "bundle with NRAS members created" -- "$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL \

@@ -80,6 +80,7 @@ enum option_code {
     OPT_PCCS,
     OPT_NV_RIM,
     OPT_NV_OCSP,
+    OPT_NRAS,
     OPT_TCB_UPDATE,
     OPT_TCB_EVALUATION,
     OPT_ANCHOR_AZURE,
@@ -105,6 +106,7 @@ static const struct option NO_OPTIONS[] = {HELP_OPTION, {0}};
     {"pccs", required_argument, NULL, OPT_PCCS},                                             \
     {"nvidia-rim", required_argument, NULL, OPT_NV_RIM},                                     \
     {"nvidia-ocsp", required_argument, NULL, OPT_NV_OCSP},                                   \
+    {"nras", required_argument, NULL, OPT_NRAS},                                             \
     {"tcb-update", required_argument, NULL, OPT_TCB_UPDATE},                                 \
     {"tcb-evaluation", required_argument, NULL, OPT_TCB_EVALUATION}, \
     {"thim", required_argument, NULL, OPT_THIM}
@@ -202,6 +204,8 @@ static int cmd_verify_result(const command *cmd, int argc, char **argv);
     "                        https://rim.attestation.nvidia.com)\n"                      \
     "  --nvidia-ocsp URL     NVIDIA OCSP responder (default https://ocsp.ndis.nvidia.com;\n" \
     "                        a fresh nonce per request, answers never cached)\n"     \
+    "  --nras URL            NVIDIA NRAS base for the key set of an NRAS result given\n" \
+    "                        without one (default https://nras.attestation.nvidia.com)\n" \
     "  --tcb-update early|standard  which Intel TCB evaluation TCB Info and QE\n"     \
     "                        Identity are asked for (default: the service's)\n"        \
     "  --tcb-evaluation N    ask for tcbEvaluationDataNumber N and refuse answers of\n" \
@@ -700,7 +704,7 @@ static int cmd_inspect(const command *cmd, int argc, char **argv)
 /* ---- online collateral ------------------------------------------------ */
 
 typedef struct service_opts {
-    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp, *thim;
+    const char *cache, *ca_file, *kds, *pcs, *pccs, *rim, *ocsp, *nras, *thim;
     attest_tcb_update tcb_update;
     unsigned tcb_evaluation; /* 0: none */
     int64_t at; /* verify --at: the cache's "now" too */
@@ -742,6 +746,7 @@ static int service_option(service_opts *o, int code, const char *value)
     case OPT_PCCS: o->pccs = value; return 0;
     case OPT_NV_RIM: o->rim = value; return 0;
     case OPT_NV_OCSP: o->ocsp = value; return 0;
+    case OPT_NRAS: o->nras = value; return 0;
     case OPT_TCB_UPDATE:
     case OPT_TCB_EVALUATION: return tcb_option(o, code, value);
     case OPT_THIM: o->thim = value; return 0;
@@ -751,7 +756,7 @@ static int service_option(service_opts *o, int code, const char *value)
 
 static bool any_service_option(const service_opts *o)
 {
-    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp ||
+    return o->cache || o->ca_file || o->kds || o->pcs || o->pccs || o->rim || o->ocsp || o->nras ||
            o->tcb_update || o->tcb_evaluation || o->thim;
 }
 
@@ -775,6 +780,7 @@ static int make_fetcher(const service_opts *o, attest_fetcher **out)
         {ATTEST_SERVICE_AMD_KDS, o->kds}, {ATTEST_SERVICE_INTEL_PCS, o->pcs},
         {ATTEST_SERVICE_INTEL_PCCS, o->pccs}, {ATTEST_SERVICE_NVIDIA_RIM, o->rim},
         {ATTEST_SERVICE_NVIDIA_OCSP, o->ocsp}, {ATTEST_SERVICE_AZURE_THIM, o->thim},
+        {ATTEST_SERVICE_NVIDIA_NRAS, o->nras},
     };
     for (size_t i = 0; status == ATTEST_OK && i < sizeof urls / sizeof *urls; i++)
         if (urls[i].url)

@@ -106,6 +106,7 @@ const (
 	NeedIntelRootCACRL  NeedKind = C.ATTEST_NEED_INTEL_ROOT_CA_CRL
 	NeedNvidiaRIM       NeedKind = C.ATTEST_NEED_NVIDIA_RIM
 	NeedNvidiaOCSP      NeedKind = C.ATTEST_NEED_NVIDIA_OCSP
+	NeedNRASJWKS        NeedKind = C.ATTEST_NEED_NRAS_JWKS
 )
 
 // String is the kind's short name ("amd-vcek"; attest_need_kind_name).

@@ -29,10 +29,12 @@ const (
 	ServiceIntelRootCACRL Service = C.ATTEST_SERVICE_INTEL_ROOT_CA_CRL
 	ServiceNvidiaRIM      Service = C.ATTEST_SERVICE_NVIDIA_RIM
 	ServiceNvidiaOCSP     Service = C.ATTEST_SERVICE_NVIDIA_OCSP
-	// ServiceAzureTHIM (ATTEST_SERVICE_AZURE_THIM = 6, written as a value
-	// until this branch meets the header that declares it): the whole
-	// THIM URL; when set, an SNP VCEK and its chain are asked of it.
-	ServiceAzureTHIM Service = 6
+	// ServiceAzureTHIM: the whole THIM URL; when set, an SNP VCEK and its
+	// chain are asked of it.
+	ServiceAzureTHIM Service = C.ATTEST_SERVICE_AZURE_THIM
+	// ServiceNvidiaNRAS: NRAS, whose JWKS verifies NRAS results held
+	// without a key set.
+	ServiceNvidiaNRAS Service = C.ATTEST_SERVICE_NVIDIA_NRAS
 )
 
 // TCBUpdate is which TCB evaluation Intel is asked for (attest_tcb_update).

@@ -39,7 +39,7 @@
 #define ROUNDS 2
 
 struct attest_fetcher {
-    char *base[ATTEST_SERVICE_AZURE_THIM + 1]; /* NULL: the default (THIM: none) */
+    char *base[ATTEST_SERVICE_NVIDIA_NRAS + 1]; /* NULL: the default (THIM: none) */
     char *ca_file;
     char *cache_dir;
     bool offline;
@@ -99,7 +99,7 @@ static int set_string(char **slot, const char *s)
 
 int attest_fetcher_set_service(attest_fetcher *f, attest_service service, const char *url)
 {
-    if (!f || (unsigned)service > ATTEST_SERVICE_AZURE_THIM)
+    if (!f || (unsigned)service > ATTEST_SERVICE_NVIDIA_NRAS)
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: bad service");
     if (url && strncmp(url, "https://", 8) && strncmp(url, "http://", 7))
         return attest_set_error(ATTEST_E_INVALID_ARG, "fetcher: service URL is not http(s)");
@@ -252,6 +252,9 @@ static bool request_url(const attest_fetcher *f, attest_need_kind kind, const ch
     case ATTEST_NEED_NVIDIA_OCSP:
         return rebase(it->url, sizeof it->url, url, ATTEST_NV_OCSP_URL,
                       f->base[ATTEST_SERVICE_NVIDIA_OCSP]);
+    case ATTEST_NEED_NRAS_JWKS:
+        return rebase(it->url, sizeof it->url, url, ATTEST_NRAS_URL,
+                      f->base[ATTEST_SERVICE_NVIDIA_NRAS]);
     default:
         return false;
     }

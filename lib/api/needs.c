@@ -605,6 +605,17 @@ static int evidence_needs(attest_needs *n, const held *h, const attest_evidence 
     }
 }
 
+/* An NRAS result held without a key set: NRAS's own JWKS. The keys are
+ * judged when the result is verified (jws.c: kid, alg, x5c at the
+ * instant), like any key set the caller gives. */
+static int nras_keyset_need(attest_needs *n, const attest_collateral *have)
+{
+    if (!have || !have->nras_result || have->result_keys)
+        return ATTEST_OK;
+    return add_need(n, ATTEST_NEED_NRAS_JWKS, "GET", ATTEST_NRAS_URL "/.well-known/jwks.json",
+                    "NRAS", "the key set of the NRAS result held");
+}
+
 int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,
                             const attest_collateral *have)
 {
@@ -618,6 +629,8 @@ int attest_collateral_needs(attest_needs **out, const attest_evidence *ev,
     int status = evidence_needs(n, &h, ev);
     if (status == ATTEST_OK && ev->format == ATTEST_FORMAT_NVIDIA)
         status = rim_chain_needs(n, &h);
+    if (status == ATTEST_OK)
+        status = nras_keyset_need(n, have);
     if (status != ATTEST_OK) {
         attest_needs_free(n);
         return status;
@@ -693,6 +706,7 @@ const char *attest_need_kind_name(attest_need_kind kind)
         [ATTEST_NEED_INTEL_ROOT_CA_CRL] = "intel-root-ca-crl",
         [ATTEST_NEED_NVIDIA_RIM] = "nvidia-rim",
         [ATTEST_NEED_NVIDIA_OCSP] = "nvidia-ocsp",
+        [ATTEST_NEED_NRAS_JWKS] = "nras-jwks",
     };
     return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
 }

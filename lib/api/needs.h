@@ -14,6 +14,7 @@
 #define ATTEST_INTEL_ROOT_CRL_URL "https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
 #define ATTEST_NV_RIM_URL "https://rim.attestation.nvidia.com"
 #define ATTEST_NV_OCSP_URL "https://ocsp.ndis.nvidia.com"
+#define ATTEST_NRAS_URL "https://nras.attestation.nvidia.com"
 
 /* An empty list. Errors: ATTEST_E_NOMEM. */
 ATTEST_HIDDEN int attest_needs_empty(attest_needs **out);

@@ -127,6 +127,7 @@ class NeedKind(enum.IntEnum):
     INTEL_ROOT_CA_CRL = 7
     NVIDIA_RIM = 8
     NVIDIA_OCSP = 9
+    NRAS_JWKS = 10          # newer libraries: the key set of an NRAS result
 
     @property
     def label(self) -> str:
@@ -161,6 +162,7 @@ class Service(enum.IntEnum):
     NVIDIA_RIM = 4
     NVIDIA_OCSP = 5
     AZURE_THIM = 6          # newer libraries: Azure THIM (the whole URL)
+    NVIDIA_NRAS = 7         # newer libraries: NRAS (its JWKS for NRAS results)
 
 
 class TcbUpdate(enum.IntEnum):
@@ -185,7 +187,7 @@ class CheckOutcome(enum.IntEnum):
 SERVICES = {"amd-kds": Service.AMD_KDS, "intel-pcs": Service.INTEL_PCS,
             "intel-pccs": Service.INTEL_PCCS, "intel-root-ca-crl": Service.INTEL_ROOT_CA_CRL,
             "nvidia-rim": Service.NVIDIA_RIM, "nvidia-ocsp": Service.NVIDIA_OCSP,
-            "azure-thim": Service.AZURE_THIM}
+            "azure-thim": Service.AZURE_THIM, "nvidia-nras": Service.NVIDIA_NRAS}
 
 
 @dataclass(frozen=True)
