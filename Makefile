@@ -117,8 +117,8 @@ pkg-config/libattest.pc: pkg-config/libattest.pc.in Makefile include/attest.h
 
 # ---- CLI and mock TEE ----------------------------------------------------
 cli: $(B)/attest
-$(B)/attest: tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a include/attest.h
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c $(B)/libattest.a $(LIBS)
+$(B)/attest: tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c tools/cli_io.c tools/cli_io.h $(B)/libattest.a include/attest.h
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) -Iinclude -o $@ tools/attest.c tools/attest_measure.c tools/attest_tpm.c tools/attest_results.c tools/cli_io.c $(B)/libattest.a $(LIBS)
 
 MOCK_SRC := vectors/gen/attest_mock.c vectors/gen/attest_mock_dcap.c vectors/gen/attest_mock_nvidia.c vectors/gen/attest_mock_azure.c vectors/gen/attest_mock_ratls.c vectors/gen/attest_mock_nras.c vectors/gen/mockcli.c
 $(B)/attest-mock: $(MOCK_SRC) $(GEN_SRC) $(wildcard vectors/gen/*.h) | $(B)/.deps

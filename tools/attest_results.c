@@ -8,6 +8,7 @@
  * reads options and files. Exit: 0 accepted, 1 rejected (the failing check
  * named), 2 usage or I/O. */
 #include "attest.h"
+#include "cli_io.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -28,51 +29,12 @@ static const char USAGE[] =
     "--issuer: the pinned iss (default: the service's production issuer; required for maa).\n"
     "exit: 0 accepted, 1 rejected (the failing check named), 2 usage or I/O.\n";
 
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
-
 typedef struct options {
     int kind;
     const char *keys, *issuer, *policy, *at, *token;
     blob nonce;
     int json;
 } options;
-
-static int read_file(blob *b, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "attest verify-result: cannot open %s\n", path);
-        return -1;
-    }
-    b->data = malloc(MAX_FILE);
-    b->len = b->data ? fread(b->data, 1, MAX_FILE, f) : 0;
-    int bad = !b->data || ferror(f) || !feof(f);
-    fclose(f);
-    if (bad)
-        fprintf(stderr, "attest verify-result: cannot read %s (or over %u bytes)\n", path,
-                MAX_FILE);
-    return bad ? -1 : 0;
-}
-
-/* An even number of hex digits, 1 to 64 bytes, nothing else. */
-static int read_hex(blob *b, const char *hex)
-{
-    size_t n = strlen(hex);
-    if (n == 0 || n % 2 || n > 128 || !(b->data = malloc(n / 2)))
-        return -1;
-    for (size_t i = 0; i < n; i += 2) {
-        unsigned v;
-        if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1]) ||
-            sscanf(hex + i, "%2x", &v) != 1)
-            return -1;
-        b->data[i / 2] = (uint8_t)v;
-    }
-    b->len = n / 2;
-    return 0;
-}
 
 static int read_kind(const char *s)
 {
@@ -99,7 +61,7 @@ static int parse_options(int argc, char **argv, options *o)
             o->keys = optarg;
         else if (c == 'i' && !o->issuer)
             o->issuer = optarg;
-        else if (c == 'n' && !o->nonce.data && read_hex(&o->nonce, optarg) == 0)
+        else if (c == 'n' && !o->nonce.data && cli_read_hex(&o->nonce, optarg, 64) == 0)
             continue;
         else if (c == 'p' && !o->policy)
             o->policy = optarg;
@@ -130,14 +92,17 @@ static int setup(const options *o, attest_verifier **v, attest_policy **p, attes
         fprintf(stderr, "attest verify-result: --at %s is not RFC 3339\n", o->at);
         rc = EXIT_USAGE;
     }
-    if (!rc && o->policy &&
-        (read_file(&pol, o->policy) != 0 ||
-         attest_policy_from_json(p, (const char *)pol.data, pol.len) != ATTEST_OK)) {
+    /* a file that cannot be read was named by cli_read_file */
+    if (!rc && o->policy && cli_read_file(&pol, "verify-result", o->policy, MAX_FILE) != 0)
+        rc = EXIT_USAGE;
+    else if (!rc && o->policy &&
+             attest_policy_from_json(p, (const char *)pol.data, pol.len) != ATTEST_OK) {
         fprintf(stderr, "attest verify-result: policy %s: %s\n", o->policy, attest_error_last());
         rc = EXIT_USAGE;
     }
-    if (!rc && (read_file(&keys, o->keys) != 0 ||
-                attest_keyset_new(ks, keys.data, keys.len) != ATTEST_OK)) {
+    if (!rc && cli_read_file(&keys, "verify-result", o->keys, MAX_FILE) != 0)
+        rc = EXIT_USAGE;
+    else if (!rc && attest_keyset_new(ks, keys.data, keys.len) != ATTEST_OK) {
         fprintf(stderr, "attest verify-result: keys %s: %s\n", o->keys, attest_error_last());
         rc = EXIT_USAGE;
     }
@@ -180,7 +145,7 @@ int attest_results_main(int argc, char **argv)
         fputs(USAGE, stderr);
     if (!rc)
         rc = setup(&o, &v, &p, &ks);
-    if (!rc && read_file(&token, o.token) != 0)
+    if (!rc && cli_read_file(&token, "verify-result", o.token, MAX_FILE) != 0)
         rc = EXIT_USAGE;
     if (!rc) {
         int status = attest_verify_result_token(&r, v, o.kind, token.data, token.len, ks,

@@ -8,6 +8,7 @@
  * reads options and files. Exit: 0 accepted, 1 rejected (the failing
  * check named), 2 usage or I/O. */
 #include "attest.h"
+#include "cli_io.h"
 
 #include <ctype.h>
 #include <getopt.h>
@@ -26,46 +27,7 @@ static const char USAGE[] =
     "VALUES: the selected PCRs of the quoted bank, ascending, concatenated.\n"
     "exit: 0 accepted, 1 rejected (the failing check named), 2 usage or I/O.\n";
 
-typedef struct blob {
-    uint8_t *data;
-    size_t len;
-} blob;
-
 enum { F_AK, F_QUOTE, F_SIG, F_PCRS, F_LOG, F_COUNT };
-
-static int read_file(blob *b, const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "attest tpm-verify: cannot open %s\n", path);
-        return -1;
-    }
-    b->data = malloc(MAX_FILE);
-    b->len = b->data ? fread(b->data, 1, MAX_FILE, f) : 0;
-    int bad = !b->data || ferror(f) || !feof(f);
-    fclose(f);
-    if (bad)
-        fprintf(stderr, "attest tpm-verify: cannot read %s (or over %u bytes)\n", path,
-                MAX_FILE);
-    return bad ? -1 : 0;
-}
-
-/* An even number of hex digits, nothing else. */
-static int read_hex(blob *b, const char *hex)
-{
-    size_t n = strlen(hex);
-    if (n == 0 || n % 2 || !(b->data = malloc(n / 2)))
-        return -1;
-    for (size_t i = 0; i < n; i += 2) {
-        unsigned v;
-        if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1]) ||
-            sscanf(hex + i, "%2x", &v) != 1)
-            return -1;
-        b->data[i / 2] = (uint8_t)v;
-    }
-    b->len = n / 2;
-    return 0;
-}
 
 static int parse_options(int argc, char **argv, const char *paths[F_COUNT], blob *nonce)
 {
@@ -81,7 +43,7 @@ static int parse_options(int argc, char **argv, const char *paths[F_COUNT], blob
         const char *at = c ? strchr(keys, c) : NULL;
         if (at)
             paths[at - keys] = optarg;
-        else if (c != 'n' || nonce->data || read_hex(nonce, optarg) != 0)
+        else if (c != 'n' || nonce->data || cli_read_hex(nonce, optarg, 64) != 0)
             return -1;
     }
     for (int i = 0; i < F_COUNT; i++)
@@ -102,7 +64,7 @@ int attest_tpm_main(int argc, char **argv)
     if (rc)
         fputs(USAGE, stderr);
     for (int i = 0; rc == 0 && i < F_COUNT; i++)
-        if (read_file(&f[i], paths[i]) != 0)
+        if (cli_read_file(&f[i], "tpm-verify", paths[i], MAX_FILE) != 0)
             rc = EXIT_USAGE;
     if (rc == 0) {
         int st = attest_tpm_log_verify(f[F_AK].data, f[F_AK].len, f[F_QUOTE].data,
