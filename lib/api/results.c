@@ -127,7 +127,8 @@ static void appraise(attest_result *r, attest_verifier *v, int kind, const uint8
                      const attest_policy *policy, const uint8_t *nonce, size_t nonce_len)
 {
     jws_rules rules;
-    composite_shape shape = {platform_of(kind), false, kind != ATTEST_RESULT_NRAS, NULL};
+    composite_shape shape = {platform_of(kind), false, kind != ATTEST_RESULT_NRAS, NULL,
+                             (kind & 0xFF) == ATTEST_RESULT_NRAS};
     results_ctx c = {r, policy, nonce_len ? nonce : NULL, nonce_len,
                      (kind & ATTEST_RESULT_ALLOW_RS256) != 0};
     if (rules_for(kind, issuer, &rules) != ATTEST_OK) /* checked by the caller */

@@ -23,18 +23,26 @@ static unsigned cpu_platform(const attest_evidence *ev)
 }
 
 /* What the evidence holds: its platforms and devices. */
-static composite_shape shape_of(const attest_evidence *ev)
+/* GPUs appraised by NRAS: the result and its key set are collateral. */
+static bool nras_held(const attest_collateral *coll)
+{
+    return coll && (coll->nras_result || coll->result_keys);
+}
+
+static composite_shape shape_of(const attest_evidence *ev, const attest_collateral *coll)
 {
     composite_shape s = {0};
     if (ev->format == ATTEST_FORMAT_BUNDLE) {
         const attest_bundle *b = ev->bundle;
-        s = (composite_shape){b->cpu ? cpu_platform(b->cpu) : 0, true, b->cpu != NULL, b->gpus};
+        s = (composite_shape){b->cpu ? cpu_platform(b->cpu) : 0, true, b->cpu != NULL, b->gpus,
+                              b->cpu && nras_held(b->collateral)};
     } else if (ev->format == ATTEST_FORMAT_NVIDIA) {
         s.gpus = ev->nv;
     } else if (ev->format == ATTEST_FORMAT_SNP_REPORT || ev->format == ATTEST_FORMAT_DCAP_QUOTE ||
                ev->format == ATTEST_FORMAT_AZURE_VTPM) {
         s.platforms = cpu_platform(ev);
         s.cpu = true;
+        s.gpus_by_nras = nras_held(coll);
     }
     if (s.gpus)
         s.platforms |= ATTEST_PLATFORM_NVIDIA;
@@ -65,7 +73,7 @@ static void dispatch(attest_result *r, attest_verifier *v, const attest_evidence
                      const attest_collateral *coll, const attest_policy *policy,
                      const uint8_t *nonce, size_t nonce_len, const verify_extra *x)
 {
-    composite_shape shape = shape_of(ev);
+    composite_shape shape = shape_of(ev, coll);
     if (composite_check_scope(r, &shape, policy) != ATTEST_OK)
         return;
     /* Before the pipelines, so that each device's EAR submod counts them. */

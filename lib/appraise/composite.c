@@ -68,6 +68,8 @@ void composite_check_devices(attest_result *r, const composite_shape *s,
         if (cp->require_cpu && !s->cpu)
             attest_check_fail(r, "composite.devices", ATTEST_E_COMPOSITE_MISSING,
                               "no CPU evidence; the policy requires it (composite.require_cpu)");
+        else if (s->gpus_by_nras) /* counted once the NRAS result is read */
+            attest_check_pass(r, "composite.devices", "CPU and GPUs appraised by NRAS");
         else if ((int)gpus < cp->min_gpus)
             attest_check_fail(r, "composite.devices", ATTEST_E_COMPOSITE_MISSING,
                               "%zu GPU report(s); the policy requires %d (composite.min_gpus)",
@@ -76,7 +78,8 @@ void composite_check_devices(attest_result *r, const composite_shape *s,
             attest_check_pass(r, "composite.devices", "%s and %zu GPU report(s)",
                               s->cpu ? "CPU" : "no CPU", gpus);
     }
-    if (!s->gpus && (np->min_gpus > 0 || np->min_switches > 0 || np->require_ppcie_topology))
+    bool wanted = np->min_gpus > 0 || np->min_switches > 0 || np->require_ppcie_topology;
+    if (!s->gpus && !s->gpus_by_nras && wanted)
         attest_check_fail(r, "nvidia.devices", ATTEST_E_COMPOSITE_MISSING,
                           "no GPU or NVSwitch evidence; the policy requires %d GPU(s) and %d "
                           "NVSwitch(es)%s", np->min_gpus, np->min_switches,

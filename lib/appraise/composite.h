@@ -16,6 +16,8 @@ typedef struct composite_shape {
     bool bundle;                   /* a whole machine's bundle */
     bool cpu;                      /* CPU evidence present */
     const nv_evidence_set *gpus;   /* GPU / NVSwitch evidence, or NULL */
+    bool gpus_by_nras;             /* GPUs appraised by NRAS: their count is
+                                      judged by results_nras.c, which sees it */
 } composite_shape;
 
 /* Check "policy.scope": every platform of the evidence is one the policy

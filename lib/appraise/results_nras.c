@@ -307,6 +307,10 @@ static void check_policy(const results_ctx *c, size_t gpus)
         attest_check_fail(c->r, "nvidia.devices", ATTEST_E_COMPOSITE_MISSING,
                           "%zu GPUs appraised by NRAS; the policy requires %d (nvidia.min_gpus)",
                           gpus, p->min_gpus);
+    else if ((int)gpus < c->policy->composite.min_gpus)
+        attest_check_fail(c->r, "composite.devices", ATTEST_E_COMPOSITE_MISSING,
+                          "%zu GPUs appraised by NRAS; the policy requires %d "
+                          "(composite.min_gpus)", gpus, c->policy->composite.min_gpus);
     else
         attest_check_pass(c->r, "nvidia.nras.policy", "%zu GPUs; the policy's members apply "
                           "to NRAS claims", gpus);

@@ -895,6 +895,33 @@ static bool check_failed(const attest_result *r, const char *name, int status)
     return false;
 }
 
+/* GPUs appraised by NRAS count for nvidia.min_gpus and composite.min_gpus
+ * (the dispatcher sees no raw GPU evidence; the NRAS appraisal counts). */
+Test(results, composite_nras_gpus_meet_min_gpus)
+{
+    static const char *const met[] = {
+        "{\"platforms\":[\"snp\",\"nvidia\"],\"nvidia\":{\"min_gpus\":1}}",
+        "{\"platforms\":[\"snp\",\"nvidia\"],\"composite\":{\"min_gpus\":1}}",
+    };
+    static const char *const unmet[][2] = {
+        {"{\"platforms\":[\"snp\",\"nvidia\"],\"nvidia\":{\"min_gpus\":2}}",
+         "nvidia.devices"},
+        {"{\"platforms\":[\"snp\",\"nvidia\"],\"composite\":{\"min_gpus\":2}}",
+         "composite.devices"},
+    };
+    attest_result *r = NULL;
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(composite_run(GPU_NONCE, met[i], &r), ATTEST_OK, "%s: %s", met[i],
+                     attest_result_reason(r));
+        attest_result_free(r);
+        cr_assert_eq(composite_run(GPU_NONCE, unmet[i][0], &r), ATTEST_E_COMPOSITE_MISSING,
+                     "%s", unmet[i][0]);
+        cr_assert(check_failed(r, unmet[i][1], ATTEST_E_COMPOSITE_MISSING), "%s",
+                  attest_result_reason(r));
+        attest_result_free(r);
+    }
+}
+
 Test(results, bundle_nras_members_same_composite_as_loose_files)
 {
     attest_result *loose = NULL, *r = NULL;
