@@ -1008,7 +1008,9 @@ ATTEST_API const uint8_t *attest_result_nonce(const attest_result *r, size_t *le
  * naming the item index (of no known kind, or not parsing as its kind: the
  * detail says why), ATTEST_E_INVALID_ARG (two CPU evidences, a bundle among
  * the items, more than attest_nvidia_device_max() devices, a longer nonce,
- * no evidence), ATTEST_E_NOMEM. Thread-safe. */
+ * no evidence, an NRAS result without its JWKS or the reverse, NRAS members
+ * beside raw GPU evidence or without CPU evidence: docs/results.md),
+ * ATTEST_E_NOMEM. Thread-safe. */
 ATTEST_API int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                                     size_t count, const uint8_t *nonce, size_t nonce_len);
 

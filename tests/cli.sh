@@ -718,12 +718,32 @@ expect 0 "bundle with NRAS members accepted" -- "$CLI" verify --json --at "$NAT"
   --nonce "$NN" "$T/nbundle.json"
 contains "$T/out" '"gpu_binding": *"cpu_report_data"' "NRAS bundle: gpu_binding named"
 contains "$T/out" '"gpu1"' "NRAS bundle: submod gpu1"
-"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" -o "$T/nbundle.json"
+expect 2 "bundle create: an NRAS result without its JWKS refused" -- "$CLI" bundle create \
+  --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" -o "$T/nbundle.json"
+contains "$T/err" "without the JWKS" "bundle create without JWKS: named"
+expect 2 "bundle create: NRAS members beside raw GPU evidence refused" -- "$CLI" bundle create \
+  --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" "$T/njwks.json" \
+  "${ATTEST_TEST_PKI}/nvidia/evidence.json" -o "$T/nbundle.json"
+contains "$T/err" "raw GPU evidence" "bundle create beside raw GPUs: named"
+# the same shapes written by hand (members appended to the collateral) are
+# refused by verification too
+append_members() { # BUNDLE OUT FILE...: each FILE as a {"data": base64} member
+  python3 - "$@" <<'PY'
+import base64, json, sys
+doc = json.load(open(sys.argv[1]))
+for f in sys.argv[3:]:
+    doc["collateral"].append({"data": base64.b64encode(open(f, "rb").read()).decode()})
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+}
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL -o "$T/nbase.json"
+append_members "$T/nbase.json" "$T/nbundle.json" "$T/nras.json"
 expect 1 "bundle with an NRAS result but no JWKS refused" -- "$CLI" verify --at "$NAT" \
   --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
 contains "$T/err" "ATTEST_E_INVALID_ARG" "NRAS bundle without JWKS: code named"
-"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "$T/nras.json" "$T/njwks.json" \
-  "${ATTEST_TEST_PKI}/nvidia/evidence.json" -o "$T/nbundle.json"
+"$CLI" bundle create --nonce "$NN" "$T/nrep.bin" $COLL "${ATTEST_TEST_PKI}/nvidia/evidence.json" \
+  -o "$T/nbase.json"
+append_members "$T/nbase.json" "$T/nbundle.json" "$T/nras.json" "$T/njwks.json"
 expect 1 "bundle with NRAS members and raw GPU evidence refused" -- "$CLI" verify --at "$NAT" \
   --anchor "$ANCHOR" --nonce "$NN" "$T/nbundle.json"
 contains "$T/err" "composite.gpus" "NRAS bundle beside raw GPUs: check named"

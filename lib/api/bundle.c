@@ -346,10 +346,14 @@ static int add_collateral(json_t *doc, const uint8_t *data, size_t len, size_t i
     return ATTEST_OK;
 }
 
+/* What the items held besides evidence: an NRAS result and its key set
+ * go together, beside CPU evidence only (docs/results.md). */
+enum { HELD_NRAS_RESULT = 1, HELD_KEYSET = 2 };
+
 /* One item, sorted by attest_classify: evidence (CPU or GPUs) or collateral.
  * *cpu_item is set to `index` when the item is the CPU evidence. */
 static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index,
-                    size_t *cpu_item)
+                    size_t *cpu_item, unsigned *held)
 {
     attest_item_kind kind;
     int status = attest_classify(&kind, data, len);
@@ -358,6 +362,9 @@ static int add_item(json_t *doc, const uint8_t *data, size_t len, size_t index,
     if (kind == ATTEST_ITEM_UNKNOWN)
         return attest_set_error(ATTEST_E_COLLATERAL_UNKNOWN,
                                 "bundle: item %zu is neither evidence nor collateral", index);
+    *held |= kind == ATTEST_ITEM_NRAS_RESULT ? HELD_NRAS_RESULT
+             : kind == ATTEST_ITEM_KEYSET    ? HELD_KEYSET
+                                             : 0;
     if (kind >= ATTEST_ITEM_CERTIFICATES) /* attest.h: collateral kinds from 16 */
         return add_collateral(doc, data, len, index, kind);
     bool had_cpu = json_object_get(doc, "cpu") != NULL;
@@ -400,6 +407,22 @@ static int add_cpu_parts(json_t *doc, const uint8_t *hcl, size_t hcl_len,
     return ATTEST_OK;
 }
 
+/* The bundle made is one that verification takes: an NRAS result and its
+ * key set both, beside CPU evidence and no raw GPU evidence. */
+static int check_nras_members(json_t *doc, unsigned held)
+{
+    if (!held)
+        return ATTEST_OK;
+    if (held != (HELD_NRAS_RESULT | HELD_KEYSET))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: %s", held == HELD_KEYSET
+                                ? "a JWKS without an NRAS result"
+                                : "an NRAS result without the JWKS that verifies it");
+    if (!json_object_get(doc, "cpu") || json_array_size(json_object_get(doc, "gpus")))
+        return attest_set_error(ATTEST_E_INVALID_ARG, "bundle: an NRAS result goes beside "
+                                "CPU evidence only, never beside raw GPU evidence");
+    return ATTEST_OK;
+}
+
 int attest_bundle_create(char **out, const uint8_t *const *items, const size_t *lens,
                          size_t count, const uint8_t *nonce, size_t nonce_len)
 {
@@ -424,8 +447,9 @@ int attest_bundle_create_with_parts(char **out, const uint8_t *const *items,
     if (nonce_len)
         json_object_set_new(doc, "nonce", attest_json_hex(nonce, nonce_len));
     int status = ATTEST_OK;
+    unsigned held = 0;
     for (size_t i = 0; status == ATTEST_OK && i < count; i++)
-        status = items[i] && lens[i] ? add_item(doc, items[i], lens[i], i, &cpu_item)
+        status = items[i] && lens[i] ? add_item(doc, items[i], lens[i], i, &cpu_item, &held)
                                      : attest_set_error(ATTEST_E_INVALID_ARG,
                                                         "bundle: item %zu is empty", i);
     if (status == ATTEST_OK && part_count)
@@ -435,6 +459,8 @@ int attest_bundle_create_with_parts(char **out, const uint8_t *const *items,
     if (status == ATTEST_OK && !json_object_get(doc, "cpu") &&
         json_array_size(json_object_get(doc, "gpus")) == 0)
         status = attest_set_error(ATTEST_E_INVALID_ARG, "bundle: no evidence among the items");
+    if (status == ATTEST_OK)
+        status = check_nras_members(doc, held);
     if (status == ATTEST_OK &&
         !(*out = json_dumps(doc, JSON_INDENT(1) | JSON_PRESERVE_ORDER)))
         status = attest_set_error(ATTEST_E_NOMEM, "bundle: out of memory");

@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "results_synth.h"
 
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include "appraise/results.h"
 #include "parse/dcap_collateral.h"
@@ -836,8 +837,28 @@ Test(results, classify_nras_result_and_jwks)
 
 enum { BUNDLE_NO_JWKS = 1, BUNDLE_RAW_GPU = 2, BUNDLE_NO_CPU = 4 };
 
+/* A bundle member {"data": base64} appended to the bundle's collateral by
+ * hand: how an attester could write a shape attest_bundle_create refuses. */
+static char *bundle_append(char *bundle, const char *data)
+{
+    json_t *doc = json_loads(bundle, 0, NULL);
+    size_t len = strlen(data);
+    char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+    cr_assert(doc && b64);
+    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data, (int)len);
+    json_array_append_new(json_object_get(doc, "collateral"), json_pack("{s:s}", "data", b64));
+    attest_string_free(bundle);
+    char *out = json_dumps(doc, JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    free(b64);
+    return out;
+}
+
 /* attest_bundle_create of the report, its collateral, an NRAS result and
- * its JWKS (less or more as `shape` says), verified with N01_NONCE. */
+ * its JWKS; with a defect in `shape`, the NRAS members are appended by hand
+ * (attest_bundle_create refuses such a bundle: test
+ * bundle_create_refuses_nras_shapes_verification_refuses). Verified with
+ * N01_NONCE. */
 static int bundle_run(int shape, attest_result **out)
 {
     char path[700];
@@ -863,9 +884,9 @@ static int bundle_run(int shape, attest_result **out)
         items[n] = p.report;
         lens[n++] = sizeof p.report;
     }
-    items[n] = (const uint8_t *)p.resp;
-    lens[n++] = strlen(p.resp);
-    if (!(shape & BUNDLE_NO_JWKS)) {
+    if (!shape) {
+        items[n] = (const uint8_t *)p.resp;
+        lens[n++] = strlen(p.resp);
         items[n] = (const uint8_t *)p.jwks;
         lens[n++] = strlen(p.jwks);
     }
@@ -874,16 +895,57 @@ static int bundle_run(int shape, attest_result **out)
     unhex(nonce, N01_NONCE);
     cr_assert_eq(attest_bundle_create(&bundle, items, lens, n, nonce, 32), ATTEST_OK, "%s",
                  attest_error_last());
+    if (shape) {
+        bundle = bundle_append(bundle, p.resp);
+        if (!(shape & BUNDLE_NO_JWKS))
+            bundle = bundle_append(bundle, p.jwks);
+    }
     attest_evidence *ev = NULL;
     cr_assert_eq(attest_evidence_parse(&ev, (const uint8_t *)bundle, strlen(bundle)),
                  ATTEST_OK, "%s", attest_error_last());
     int status = composite_verify(out, ev, NULL, NULL, p.pin);
     attest_evidence_free(ev);
-    attest_string_free(bundle);
+    if (shape)
+        free(bundle); /* json_dumps' */
+    else
+        attest_string_free(bundle);
     for (int i = 0; i < 4; i++)
         free(files[i]);
     composite_parts_free(&p);
     return status;
+}
+
+/* attest_bundle_create writes only bundles verification takes: the NRAS
+ * result with its JWKS, beside CPU evidence, no raw GPU evidence. */
+Test(results, bundle_create_refuses_nras_shapes_verification_refuses)
+{
+    composite_parts p;
+    composite_parts_init(&p, GPU_NONCE);
+    char nv[512], path[700];
+    size_t gpu_len = 0;
+    tu_pki(nv, sizeof nv, "nvidia");
+    snprintf(path, sizeof path, "%s/evidence.json", nv);
+    uint8_t *gpu = tu_read(path, &gpu_len);
+    const uint8_t *report = p.report, *resp = (const uint8_t *)p.resp,
+                  *jwks = (const uint8_t *)p.jwks;
+    size_t rl = sizeof p.report, sl = strlen(p.resp), jl = strlen(p.jwks);
+    const uint8_t *no_jwks[] = {report, resp}, *no_result[] = {report, jwks},
+                  *beside_gpu[] = {report, resp, jwks, gpu}, *no_cpu[] = {gpu, resp, jwks};
+    size_t no_jwks_l[] = {rl, sl}, no_result_l[] = {rl, jl}, beside_gpu_l[] = {rl, sl, jl, gpu_len},
+           no_cpu_l[] = {gpu_len, sl, jl};
+    char *bundle = NULL;
+    cr_assert_eq(attest_bundle_create(&bundle, no_jwks, no_jwks_l, 2, NULL, 0),
+                 ATTEST_E_INVALID_ARG);
+    cr_assert_eq(attest_bundle_create(&bundle, no_result, no_result_l, 2, NULL, 0),
+                 ATTEST_E_INVALID_ARG);
+    cr_assert_eq(attest_bundle_create(&bundle, beside_gpu, beside_gpu_l, 4, NULL, 0),
+                 ATTEST_E_INVALID_ARG);
+    cr_assert(strstr(attest_error_last(), "raw GPU"), "%s", attest_error_last());
+    cr_assert_eq(attest_bundle_create(&bundle, no_cpu, no_cpu_l, 3, NULL, 0),
+                 ATTEST_E_INVALID_ARG);
+    cr_assert_null(bundle);
+    free(gpu);
+    composite_parts_free(&p);
 }
 
 static bool check_failed(const attest_result *r, const char *name, int status)
