@@ -89,13 +89,45 @@ OCSP_RESPONSE *attest_ocsp_decode(const uint8_t *data, size_t len)
     return resp;
 }
 
+/* Whether the DER's outer SEQUENCE { SEQUENCE { ... } } holds a UTCTime or
+ * GeneralizedTime among the first four elements of its inner SEQUENCE,
+ * read with OpenSSL's own header reader as d2i does. A TBSCertList has its
+ * thisUpdate there (third, or fourth after the version); a tbsCertificate
+ * never does (version, serial, signature, issuer: its times sit inside
+ * the Validity SEQUENCE after them), so d2i_X509 would fail on it. The
+ * failed attempt (errors queued, a partial certificate built and freed)
+ * is what every CRL paid before; anything unusual (indefinite lengths,
+ * bad headers) answers false and takes the old path. */
+static bool tbs_holds_time(const uint8_t *data, size_t len)
+{
+    const unsigned char *p = data, *end = data + len;
+    long n = 0;
+    int tag = 0, cls = 0;
+    for (int depth = 0; depth < 2; depth++) {
+        int r = ASN1_get_object(&p, &n, &tag, &cls, end - p);
+        if (r != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE || cls != V_ASN1_UNIVERSAL ||
+            n < 0 || n > end - p)
+            return false;
+        end = p + n; /* the walk stays inside the inner SEQUENCE */
+    }
+    for (int i = 0; i < 4 && p < end; i++) {
+        int r = ASN1_get_object(&p, &n, &tag, &cls, end - p);
+        if ((r & 0x80) || (r & 0x01) || n < 0 || n > end - p)
+            return false; /* an error, or indefinite length */
+        if (cls == V_ASN1_UNIVERSAL && (tag == V_ASN1_UTCTIME || tag == V_ASN1_GENERALIZEDTIME))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
 /* A certificate or CRL, every byte consumed. Bytes that begin with a
  * certificate are not tried as a CRL (as attest_collateral_add always
  * decided). */
 static attest_item_kind decode_x509(attest_der_item *out, const uint8_t *data, size_t len)
 {
     const unsigned char *p = data;
-    X509 *cert = d2i_X509(NULL, &p, (long)len);
+    X509 *cert = tbs_holds_time(data, len) ? NULL : d2i_X509(NULL, &p, (long)len);
     if (cert) {
         /* A certificate read from a TPM NV index (Azure's vTPM AK
          * certificate, 0x01C101D0) comes with the index's zero padding

@@ -7,6 +7,7 @@
 #include "formats.h"
 #include "eventlog_items.h"
 #include "results_items.h"
+#include "../base/crypto.h"
 #include "../chain/nv_rim_sig.h"
 #include "../parse/snp_certs.h"
 #include "../parse/dcap_collateral.h"
@@ -75,10 +76,11 @@ static int unknown_collateral(const uint8_t *data, size_t len)
 }
 
 /* SHA-256 of a signed Intel body, taken once here so that lib/chain names
- * its signature verdict without hashing kilobytes per quote. */
+ * its signature verdict without hashing kilobytes per quote (with the
+ * digest fetched once: EVP_sha256() is fetched again at every use). */
 static bool body_digest(uint8_t out[32], const uint8_t *body, size_t len)
 {
-    return EVP_Digest(body, len, out, NULL, EVP_sha256(), NULL) == 1;
+    return EVP_Digest(body, len, out, NULL, attest_md_sha256(), NULL) == 1;
 }
 
 /* Intel PCS JSON bodies: parsed now (errors name the member), verified

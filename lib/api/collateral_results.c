@@ -24,6 +24,10 @@ attest_item_kind attest_result_item_kind(const uint8_t *data, size_t len)
 {
     if (!data || !len || !(looks_json(data, len, '[') || looks_json(data, len, '{')))
         return ATTEST_ITEM_UNKNOWN;
+    /* Every JSON collateral item is asked this first: a text that cannot
+     * hold the tag "JWT" nor the member "keys" is not parsed for it. */
+    if (!attest_json_may_hold_key(data, len, "JWT") && !attest_json_may_hold_key(data, len, "keys"))
+        return ATTEST_ITEM_UNKNOWN;
     json_t *doc = json_loadb((const char *)data, len, 0, NULL);
     json_t *first = json_array_get(doc, 0);
     const char *tag = json_string_value(json_array_get(first, 0));

@@ -151,31 +151,10 @@ void attest_describe_bytes(char *out, size_t n, const uint8_t *data, size_t len)
 
 /* ---- NVIDIA RIM service JSON ------------------------------------------- */
 
-/* Whether the text holds the quoted key literally. Without a backslash in
- * the text no key can be spelt with escapes, so a key absent as bytes is
- * absent: the parse (the cost of detecting every collateral item) is
- * skipped only then, and the answer stays the parser's. */
-static bool may_hold_key(const uint8_t *data, size_t len, const char *key)
-{
-    char quoted[64];
-    int n = snprintf(quoted, sizeof quoted, "\"%s\"", key);
-    if (n <= 0 || (size_t)n >= sizeof quoted || memchr(data, '\\', len))
-        return true;
-    for (const uint8_t *p = data; (size_t)(data + len - p) >= (size_t)n;) {
-        const uint8_t *q = memchr(p, '"', (size_t)(data + len - p) - (size_t)n + 1);
-        if (!q)
-            return false;
-        if (memcmp(q, quoted, (size_t)n) == 0)
-            return true;
-        p = q + 1;
-    }
-    return false;
-}
-
 static bool json_has_members(const uint8_t *data, size_t len, const char *a, const char *b)
 {
-    if (!attest_looks_like_json(data, len) || !may_hold_key(data, len, a) ||
-        !may_hold_key(data, len, b))
+    if (!attest_looks_like_json(data, len) || !attest_json_may_hold_key(data, len, a) ||
+        !attest_json_may_hold_key(data, len, b))
         return false;
     json_t *doc = json_loadb((const char *)data, len, 0, NULL);
     bool found = json_object_get(doc, a) && json_object_get(doc, b);

@@ -41,6 +41,13 @@ ATTEST_HIDDEN bool attest_alloc_failed(void);
 /* Lowercase hex of `len` bytes into `out` (2 * len + 1 chars, NUL-terminated). */
 ATTEST_HIDDEN void attest_hex_encode(char *out, const uint8_t *p, size_t len);
 
+/* Whether JSON text may hold the member name (or string) `key`: false only
+ * when the quoted key is absent as bytes and the text has no backslash (so
+ * it cannot be spelt with escapes either). A few memchr calls: it spares
+ * a full parse to the classifiers that ask "is this form X?" of every
+ * collateral item; a true answer is confirmed by the parser. */
+ATTEST_HIDDEN bool attest_json_may_hold_key(const uint8_t *data, size_t len, const char *key);
+
 /* Lowercase hex of `len` bytes into a new jansson string. */
 ATTEST_HIDDEN json_t *attest_json_hex(const uint8_t *p, size_t len);
 

@@ -30,6 +30,23 @@ void attest_hex_encode(char *out, const uint8_t *p, size_t len)
     out[len * 2] = '\0';
 }
 
+bool attest_json_may_hold_key(const uint8_t *data, size_t len, const char *key)
+{
+    char quoted[64];
+    int n = snprintf(quoted, sizeof quoted, "\"%s\"", key);
+    if (n <= 0 || (size_t)n >= sizeof quoted || memchr(data, '\\', len))
+        return true;
+    for (const uint8_t *p = data; (size_t)(data + len - p) >= (size_t)n;) {
+        const uint8_t *q = memchr(p, '"', (size_t)(data + len - p) - (size_t)n + 1);
+        if (!q)
+            return false;
+        if (memcmp(q, quoted, (size_t)n) == 0)
+            return true;
+        p = q + 1;
+    }
+    return false;
+}
+
 json_t *attest_json_hex(const uint8_t *p, size_t len)
 {
     char stackbuf[257];

@@ -41,17 +41,51 @@ static const char *member_name(int m)
     }
 }
 
+/* An OID prefix both as text (for messages) and as the DER content of its
+ * arcs: members are matched on their OID's bytes, as decoded (DER arcs are
+ * minimal, so equal arcs are equal bytes), and their text is written only
+ * for the few that are ours. OBJ_obj2txt for each of the ~30 members cost
+ * more than the rest of this parse. */
+typedef struct oid_prefix {
+    const char *text;  /* "1.2.840.113741.1.13.1." and below */
+    uint8_t der[12];
+    size_t der_len;
+} oid_prefix;
+
+/* 1.2.840.113741.1.13.1: 1.2 -> 0x2a, 840 -> 86 48, 113741 -> 86 f8 4d. */
+#define SGX_OID_DER 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01
+static const oid_prefix sgx_members = {SGX_OID_PREFIX, {SGX_OID_DER}, 9};
+static const oid_prefix tcb_members = {SGX_OID_PREFIX "2.", {SGX_OID_DER, 0x02}, 10};
+static const oid_prefix config_members = {SGX_OID_PREFIX "7.", {SGX_OID_DER, 0x07}, 10};
+
+/* The one arc after `p` in the OID content d[0..n), as a number of at most
+ * six digits; -1 when the OID is not p.N or N is larger. */
+static int arc_after(const uint8_t *d, size_t n, const oid_prefix *p)
+{
+    if (n <= p->der_len || memcmp(d, p->der, p->der_len) != 0)
+        return -1;
+    uint32_t v = 0;
+    for (size_t i = p->der_len; i < n; i++) {
+        v = v << 7 | (d[i] & 0x7f);
+        if (v > 999999)
+            return -1;
+        if (!(d[i] & 0x80))
+            return i + 1 == n ? (int)v : -1; /* another arc follows: not ours */
+    }
+    return -1;
+}
+
 /* One SEQUENCE { OID, value }: the number after `prefix` (or -1 when the
- * OID is not directly under it) and the value. Returns 0 or -1 when the
- * pair itself is malformed. */
+ * OID is not directly under it), its text when it is, and the value.
+ * Returns 0 or -1 when the pair itself is malformed. */
 typedef struct member {
     STACK_OF(ASN1_TYPE) *pair; /* owned */
-    char oid[96];
+    char oid[96];              /* prefix.N; "" when number is -1 */
     int number;                /* -1: not prefix.N */
     const ASN1_TYPE *value;
 } member;
 
-static int member_decode(const ASN1_TYPE *t, const char *prefix, member *m)
+static int member_decode(const ASN1_TYPE *t, const oid_prefix *prefix, member *m)
 {
     memset(m, 0, sizeof *m);
     m->number = -1;
@@ -61,23 +95,14 @@ static int member_decode(const ASN1_TYPE *t, const char *prefix, member *m)
     const ASN1_TYPE *oid = sk_ASN1_TYPE_value(m->pair, 0);
     if (oid->type != V_ASN1_OBJECT)
         return -1;
-    int len = OBJ_obj2txt(m->oid, sizeof m->oid, oid->value.object, 1);
-    if (len <= 0)
+    const unsigned char *d = OBJ_get0_data(oid->value.object);
+    size_t n = OBJ_length(oid->value.object);
+    if (!d || n == 0)
         return -1;
     m->value = sk_ASN1_TYPE_value(m->pair, 1);
-    if (len >= (int)sizeof m->oid)
-        return 0; /* longer than any OID of ours: an unknown member */
-    size_t n = strlen(prefix);
-    if (strncmp(m->oid, prefix, n) == 0) {
-        const char *s = m->oid + n;
-        int v = 0, digits = 0;
-        while (*s >= '0' && *s <= '9' && digits < 6) {
-            v = v * 10 + (*s++ - '0');
-            digits++;
-        }
-        if (digits > 0 && *s == '\0')
-            m->number = v;
-    }
+    m->number = arc_after(d, n, prefix);
+    if (m->number >= 0)
+        snprintf(m->oid, sizeof m->oid, "%s%d", prefix->text, m->number);
     return 0;
 }
 
@@ -141,7 +166,7 @@ static int parse_tcb(const ASN1_TYPE *v, intel_pck_info *out)
     int st = ATTEST_OK;
     for (int i = 0; i < sk_ASN1_TYPE_num(seq) && st == ATTEST_OK; i++) {
         member m;
-        if (member_decode(sk_ASN1_TYPE_value(seq, i), SGX_OID_PREFIX "2.", &m) != 0) {
+        if (member_decode(sk_ASN1_TYPE_value(seq, i), &tcb_members, &m) != 0) {
             st = bad(SGX_OID_PREFIX "2", "(TCB) holds an element that is not "
                                          "SEQUENCE { OID, value }");
         } else if (m.number >= 1 && m.number <= TCB_CPUSVN) {
@@ -183,7 +208,7 @@ static int parse_configuration(const ASN1_TYPE *v, intel_pck_info *out)
     for (int i = 0; i < sk_ASN1_TYPE_num(seq) && st == ATTEST_OK; i++) {
         member m;
         int *slot = NULL;
-        if (member_decode(sk_ASN1_TYPE_value(seq, i), SGX_OID_PREFIX "7.", &m) != 0) {
+        if (member_decode(sk_ASN1_TYPE_value(seq, i), &config_members, &m) != 0) {
             st = bad(SGX_OID_PREFIX "7", "(Configuration) holds an element that "
                                          "is not SEQUENCE { OID, value }");
             member_free(&m);
@@ -277,7 +302,7 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     int st = ATTEST_OK;
     for (int i = 0; i < sk_ASN1_TYPE_num(seq) && st == ATTEST_OK; i++) {
         member m;
-        if (member_decode(sk_ASN1_TYPE_value(seq, i), SGX_OID_PREFIX, &m) != 0) {
+        if (member_decode(sk_ASN1_TYPE_value(seq, i), &sgx_members, &m) != 0) {
             st = attest_alloc_failed() ? attest_set_error(ATTEST_E_NOMEM, FIELD ": out of memory")
                                        : attest_set_error(ATTEST_E_CERT_PARSE,
                                   FIELD ": element %d of " SGX_OID " is not "

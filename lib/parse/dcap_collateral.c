@@ -307,10 +307,14 @@ int dcap_json_member_span(const uint8_t *data, size_t len, const char *name,
     return 0;
 }
 
+/* The scanner compares member names as bytes, so a name absent as bytes
+ * is absent: every collateral item is asked both questions, and only the
+ * text that may answer yes is walked. */
 static bool detect_member_object(const uint8_t *data, size_t len, const char *name)
 {
     size_t off, n;
-    return data && dcap_json_member_span(data, len, name, &off, &n) == 0 && data[off] == '{';
+    return data && attest_json_may_hold_key(data, len, name) &&
+           dcap_json_member_span(data, len, name, &off, &n) == 0 && data[off] == '{';
 }
 
 bool dcap_tcb_info_detect(const uint8_t *data, size_t len)
@@ -550,6 +554,37 @@ static int parse_isv_levels(json_t *obj, const char *path, dcap_isv_level **out,
 /* ---- TCB Info ----------------------------------------------------------- */
 
 /* v3 "sgxtcbcomponents" / "tdxtcbcomponents": exactly 16 {svn, category?, type?}. */
+/* A TCB component {svn, category?, type?}: its svn in [0, 65535], or -1
+ * when component_error has something to say. */
+static json_int_t component_svn(json_t *c)
+{
+    json_t *svn = json_object_get(c, "svn"), *s;
+    if (!json_is_object(c) || !json_is_integer(svn) || json_integer_value(svn) < 0 ||
+        json_integer_value(svn) > 65535)
+        return -1;
+    if (((s = json_object_get(c, "category")) && !json_is_string(s)) ||
+        ((s = json_object_get(c, "type")) && !json_is_string(s)))
+        return -1;
+    return json_integer_value(svn);
+}
+
+/* Why component_svn refused `c`, named at `cpath`. */
+static int component_error(json_t *c, const char *cpath)
+{
+    json_t *s;
+    json_int_t v = 0;
+    int status;
+    if (!json_is_object(c))
+        return bad(cpath, NULL, "must be an object");
+    if ((status = get_int(c, cpath, "svn", 0, 65535, &v)) != ATTEST_OK)
+        return status;
+    if ((s = json_object_get(c, "category")) && !json_is_string(s))
+        return bad(cpath, "category", "must be a string");
+    if ((s = json_object_get(c, "type")) && !json_is_string(s))
+        return bad(cpath, "type", "must be a string");
+    return bad(cpath, NULL, "not a TCB component");
+}
+
 static int parse_components(json_t *tcb, const char *path, const char *key, int svn[16])
 {
     char cpath[PATH_LEN + 64];
@@ -563,17 +598,12 @@ static int parse_components(json_t *tcb, const char *path, const char *key, int 
     if (n != 16)
         return bad(path, key, "%zu entries, need 16", n);
     for (size_t i = 0; i < 16; i++) {
-        json_t *c = json_array_get(arr, i), *s;
-        json_int_t v = 0;
-        snprintf(cpath, sizeof cpath, "%s.%s[%zu]", path, key, i);
-        if (!json_is_object(c))
-            return bad(cpath, NULL, "must be an object");
-        if ((status = get_int(c, cpath, "svn", 0, 65535, &v)) != ATTEST_OK)
-            return status;
-        if ((s = json_object_get(c, "category")) && !json_is_string(s))
-            return bad(cpath, "category", "must be a string");
-        if ((s = json_object_get(c, "type")) && !json_is_string(s))
-            return bad(cpath, "type", "must be a string");
+        json_t *c = json_array_get(arr, i);
+        json_int_t v = component_svn(c);
+        if (v < 0) { /* the path is written only for the error message */
+            snprintf(cpath, sizeof cpath, "%s.%s[%zu]", path, key, i);
+            return component_error(c, cpath);
+        }
         svn[i] = (int)v;
     }
     return ATTEST_OK;

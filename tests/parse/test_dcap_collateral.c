@@ -764,6 +764,36 @@ Test(dcap_collateral, svn_range_and_types)
     json_decref(doc);
 }
 
+/* A component's path is written only for its error (hundreds per TCB
+ * Info): each refusal still names the component, at any index, in either
+ * array, and a well-formed component with both optional strings passes. */
+Test(dcap_collateral, component_errors_name_the_component)
+{
+    json_t *doc = load_json(TDX_FILE);
+    json_t *comps = json_object_get(level_tcb(doc, 1), "tdxtcbcomponents");
+    json_array_set_new(comps, 7, json_pack("{s:i, s:s, s:s}", "svn", 3, "category", "OS/VMM",
+                                           "type", "TDX Module"));
+    expect_tcb(doc, ATTEST_OK, NULL);
+    const char *const path = "dcap.tcb_info.tcbLevels[1].tcb.tdxtcbcomponents[7]";
+    char want[160];
+    json_array_set_new(comps, 7, json_string("svn"));
+    snprintf(want, sizeof want, "%s: must be an object", path);
+    expect_tcb(doc, ATTEST_E_MALFORMED, want);
+    json_array_set_new(comps, 7, json_object());
+    snprintf(want, sizeof want, "%s.svn: missing", path);
+    expect_tcb(doc, ATTEST_E_MALFORMED, want);
+    json_array_set_new(comps, 7, json_pack("{s:i}", "svn", 65536));
+    snprintf(want, sizeof want, "%s.svn: 65536 out of range 0..65535", path);
+    expect_tcb(doc, ATTEST_E_MALFORMED, want);
+    json_array_set_new(comps, 7, json_pack("{s:i, s:i}", "svn", 3, "type", 1));
+    snprintf(want, sizeof want, "%s.type: must be a string", path);
+    expect_tcb(doc, ATTEST_E_MALFORMED, want);
+    json_array_set_new(comps, 7, json_pack("{s:i, s:n}", "svn", 3, "category"));
+    snprintf(want, sizeof want, "%s.category: must be a string", path);
+    expect_tcb(doc, ATTEST_E_MALFORMED, want);
+    json_decref(doc);
+}
+
 Test(dcap_collateral, tcb_status_names)
 {
     json_t *doc = load_json(SGX3_FILE);

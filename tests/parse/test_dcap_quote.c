@@ -1201,3 +1201,37 @@ Test(dcap_parse, pck_extension_sample_and_edits)
     free(buf);
     free(der);
 }
+
+/* Members are matched on their OID's bytes: one under a longer OID (.2.17
+ * at the top level, a TCB component's number one arc too deep) or with a
+ * multi-byte arc (.129, whose last byte reads as .1) is unknown and
+ * ignored, never taken for the member its first or last arc names. */
+Test(dcap_parse, pck_extension_members_are_matched_on_whole_oids)
+{
+    size_t len;
+    uint8_t *der = load_sample_ext(&len);
+    static const uint8_t extras[][18] = {
+        /* SEQUENCE { OID sgx.2.17, INTEGER 5 } */
+        {0x30, 0x10, 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01,
+         0x02, 0x11, 0x02, 0x01, 0x05},
+        /* SEQUENCE { OID sgx.129, INTEGER 5 } */
+        {0x30, 0x10, 0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01,
+         0x81, 0x01, 0x02, 0x01, 0x05},
+    };
+    uint8_t *buf = malloc(len + sizeof extras[0]);
+    cr_assert(buf);
+    cr_assert_eq(der[1], 0x82);
+    for (size_t i = 0; i < sizeof extras / sizeof extras[0]; i++) {
+        size_t body = ((size_t)der[2] << 8 | der[3]) + sizeof extras[i];
+        memcpy(buf, der, len);
+        memcpy(buf + len, extras[i], sizeof extras[i]);
+        buf[2] = (uint8_t)(body >> 8);
+        buf[3] = (uint8_t)body;
+        intel_pck_info info;
+        cr_expect_eq(parse_ext(buf, len + sizeof extras[i], &info), ATTEST_OK, "extra %zu: %s",
+                     i, attest_error_last());
+        cr_expect_eq(info.pcesvn, 11);
+    }
+    free(buf);
+    free(der);
+}
