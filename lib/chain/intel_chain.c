@@ -506,17 +506,17 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
  * OpenSSL's process-wide write locks. */
 static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
-    EVP_PKEY_CTX *verify = NULL;
+    attest_p256_lease verify;
     errno = 0;
-    if (attest_cache_p256_verify_ctx(v->cache, q->attest_key, &verify) != 0) {
+    if (attest_cache_p256_verify_lend(v->cache, q->attest_key, &verify) != 0) {
         if (attest_alloc_failed())
             return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
     }
-    int ok = attest_ecdsa_verify_raw_pctx(verify, attest_md_sha256(), q->raw, q->signed_len,
-                                          q->signature, 32);
-    EVP_PKEY_CTX_free(verify);
+    int ok = attest_ecdsa_verify_raw_pctx(verify.ctx, attest_md_sha256(), q->raw,
+                                          q->signed_len, q->signature, 32);
+    attest_cache_p256_verify_return(v->cache, &verify);
     if (ok == -2)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
