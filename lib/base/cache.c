@@ -7,15 +7,16 @@
  * Threads: one mutex guards the map and the recency list. It is held only
  * for the lookup, the relink and the reference counting of a chain's
  * certificates (atomic increments): never while verifying, hashing or
- * allocating, so threads sharing a verifier contend for a few hundred
- * nanoseconds per verification at most. What threads sharing a verifier
- * write per verification is what makes them slower than processes (each
- * written cache line moves between cores), so a hit writes as little as it
- * can: a marker lookup copies nothing, a hit on one of the entries moved to
- * the front last leaves the list as it is (touch_locked), and a P-256
- * verify context is lent from the entry's idle ones, not copied (a copy
- * allocates and counts references on the key, its EC_KEY, the key
- * manager and the signature algorithm: objects every thread shares). */
+ * making a verify context, so threads sharing a verifier contend for a few
+ * hundred nanoseconds per verification at most. What threads sharing a
+ * verifier write per verification is what makes them slower than
+ * processes (each written cache line moves between cores), so a hit
+ * writes as little as it can: a marker lookup copies nothing, a hit on one
+ * of the entries moved to the front last leaves the list as it is
+ * (touch_locked), and a P-256 verify context is lent from the entry's idle
+ * ones, not copied (a copy allocates and counts references on the key, its
+ * EC_KEY, the key manager and the signature algorithm: objects every
+ * thread shares). */
 #include "base.h"
 #include "cache.h"
 #include "crypto.h"
