@@ -5,18 +5,20 @@
  * verified again on its next use: eviction never changes a verdict.
  *
  * Threads: one mutex guards the map and the recency list. It is held only
- * for the lookup, the relink and the reference counting of a chain's
- * certificates (atomic increments): never while verifying, hashing or
- * making a verify context, so threads sharing a verifier contend for a few
- * hundred nanoseconds per verification at most. What threads sharing a
- * verifier write per verification is what makes them slower than
- * processes (each written cache line moves between cores), so a hit
- * writes as little as it can: a marker lookup copies nothing, a hit on one
- * of the entries moved to the front last leaves the list as it is
- * (touch_locked), and a P-256 verify context is lent from the entry's idle
- * ones, not copied (a copy allocates and counts references on the key, its
- * EC_KEY, the key manager and the signature algorithm: objects every
- * thread shares). */
+ * for the lookup, the relink and counting a user of the entry (or of a
+ * copied chain's certificates): never while verifying, hashing or making a
+ * verify context, so threads sharing a verifier contend for a few hundred
+ * nanoseconds per verification at most. What threads sharing a verifier
+ * write per verification is what makes them slower than processes (each
+ * written cache line moves between cores), so a hit writes as little as it
+ * can: a marker lookup copies nothing, a hit on one of the entries moved
+ * to the front last leaves the list as it is (touch_locked), a chain is
+ * borrowed with one reference on its entry rather than one per certificate
+ * (attest_cache_borrow), and a P-256 verify context is lent from the
+ * entry's idle ones, not copied (a copy allocates and counts references on
+ * the key, its EC_KEY, the key manager and the signature algorithm:
+ * objects every thread shares). An entry lives while it is in the map or
+ * borrowed (node.refs). */
 #include "base.h"
 #include "cache.h"
 #include "crypto.h"
@@ -24,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,12 +45,15 @@
  * verify with one key at once; beyond that a use makes and frees its own. */
 #define CACHE_IDLE_VERIFY 16
 
-typedef struct node {
+/* An entry (attest_cache_hold is its name outside). */
+typedef struct attest_cache_hold {
+    atomic_uint refs;            /* 1 while in the map, +1 per borrower:
+                                    the last one frees it (node_release) */
     uint8_t key[32];
     attest_cached_chain entry;   /* entry.chain owns one reference per certificate */
     EVP_PKEY *pkey;              /* attest_cache_p256_key's entries: one reference */
-    struct node *hash_next;      /* bucket chain */
-    struct node *newer, *older;  /* recency list: head = most recent */
+    struct attest_cache_hold *hash_next; /* bucket chain */
+    struct attest_cache_hold *newer, *older; /* recency list: head = most recent */
     uint64_t moved;              /* c->moves when last moved to the front */
     unsigned n_idle;             /* P-256 entries: idle[0..n_idle) are verify */
     EVP_PKEY_CTX *idle[];        /* contexts of pkey not lent (CACHE_IDLE_VERIFY) */
@@ -143,6 +149,13 @@ static void node_free(node *n)
     free(n);
 }
 
+/* Drop one reference to `n` (the map's, or a borrower's); the last frees. */
+static void node_release(node *n)
+{
+    if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) == 1)
+        node_free(n);
+}
+
 /* Unlink `n` from the map and the list and free it (lock held). */
 static void remove_locked(attest_chain_cache *c, node *n)
 {
@@ -150,7 +163,7 @@ static void remove_locked(attest_chain_cache *c, node *n)
     *link = n->hash_next;
     list_unlink(c, n);
     c->size--;
-    node_free(n);
+    node_release(n);
 }
 
 static void evict_to_limit_locked(attest_chain_cache *c)
@@ -163,7 +176,7 @@ static void clear_locked(attest_chain_cache *c)
 {
     for (node *n = c->newest, *next; n; n = next) {
         next = n->older;
-        node_free(n);
+        node_release(n);
     }
     memset(c->buckets, 0, c->nbuckets * sizeof *c->buckets);
     c->newest = c->oldest = NULL;
@@ -252,6 +265,29 @@ bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
     return out->chain != NULL;
 }
 
+bool attest_cache_borrow(attest_chain_cache *c, const uint8_t key[32],
+                         attest_cached_chain *out, attest_cache_hold **held)
+{
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    if (n) {
+        touch_locked(c, n);
+        /* under the lock: the map's reference is still there */
+        atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&c->lock);
+    *held = n;
+    if (n)
+        *out = n->entry; /* not changed while the entry lives */
+    return n != NULL;
+}
+
+void attest_cache_release(attest_cache_hold *held)
+{
+    if (held)
+        node_release(held);
+}
+
 /* Grow the map when it holds more entries than buckets; on allocation
  * failure the old buckets stay (longer bucket chains, same answers). */
 static void maybe_grow_locked(attest_chain_cache *c)
@@ -323,6 +359,7 @@ void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
     node *n = calloc(1, sizeof *n);
     if (!n)
         return; /* a cache that cannot grow only costs time */
+    atomic_init(&n->refs, 1);
     memcpy(n->key, key, 32);
     n->entry = *entry;
     n->entry.chain = entry->chain ? X509_chain_up_ref(entry->chain) : NULL;
@@ -401,6 +438,7 @@ static node *p256_node_new(const uint8_t key[32], EVP_PKEY *pkey)
         free(n);
         return NULL;
     }
+    atomic_init(&n->refs, 1);
     memcpy(n->key, key, 32);
     n->pkey = pkey;
     return n;

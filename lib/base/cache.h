@@ -43,6 +43,18 @@ ATTEST_HIDDEN bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32]
 ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
                                     const attest_cached_chain *entry);
 
+/* attest_cache_get without a copy, for a caller that only reads the
+ * chain: out->chain is the entry's own stack (not to be freed or changed),
+ * valid until attest_cache_release(*held), also when the entry is evicted
+ * meanwhile. A copy takes and drops a reference on every certificate
+ * (atomic writes to objects every thread verifying that platform reads);
+ * this takes one on the entry. On a miss returns false and *held is NULL.
+ * attest_cache_release(NULL) does nothing. */
+typedef struct attest_cache_hold attest_cache_hold;
+ATTEST_HIDDEN bool attest_cache_borrow(attest_chain_cache *c, const uint8_t key[32],
+                                       attest_cached_chain *out, attest_cache_hold **held);
+ATTEST_HIDDEN void attest_cache_release(attest_cache_hold *held);
+
 /* Markers: "this exact check passed before" (entry without a chain).
  * attest_cache_seen also answers for an entry with a chain, copying
  * nothing: a hit as attest_cache_get's. */

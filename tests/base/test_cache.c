@@ -165,6 +165,49 @@ Test(cache, copy_outlives_eviction)
     attest_cache_free(c);
 }
 
+/* A borrowed chain is the entry's own stack, no copy; it stays valid while
+ * the entry is evicted and replaced, until released (ASan: no use after
+ * free; LeakSanitizer: the last release frees it). */
+Test(cache, borrowed_chain_outlives_eviction)
+{
+    attest_chain_cache *c = cache_with_limit(1);
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    X509 *cert = X509_new();
+    cr_assert(chain && cert && sk_X509_push(chain, cert) == 1);
+    cr_assert_eq(X509_set_version(cert, X509_VERSION_3), 1);
+    attest_cached_chain in = {.chain = chain, .product = 7, .extra = {0xab}, .extra_len = 1};
+    uint8_t k[32];
+    key_of(k, 1);
+    attest_cache_put(c, k, &in);
+    sk_X509_pop_free(chain, X509_free);
+    attest_cached_chain a, b;
+    attest_cache_hold *ha = NULL, *hb = NULL;
+    cr_assert(attest_cache_borrow(c, k, &a, &ha));
+    cr_assert(attest_cache_borrow(c, k, &b, &hb));
+    cr_expect_eq(a.chain, b.chain, "a borrowed chain was copied");
+    cr_expect_eq(a.product, 7);
+    cr_expect_eq(a.extra_len, 1);
+    cr_expect_eq(a.extra[0], 0xab);
+    mark(c, 2); /* evicts the chain's entry */
+    cr_expect(!attest_cache_borrow(c, k, &(attest_cached_chain){0}, &(attest_cache_hold *){0}));
+    attest_cache_release(hb);
+    cr_assert_eq(sk_X509_num(a.chain), 1);
+    cr_expect_eq(X509_get_version(sk_X509_value(a.chain, 0)), X509_VERSION_3);
+    attest_cache_put(c, k, &a); /* the same key again: a new entry, own references */
+    attest_cache_release(ha);
+    attest_cached_chain again;
+    attest_cache_hold *h = NULL;
+    cr_assert(attest_cache_borrow(c, k, &again, &h));
+    cr_expect_eq(X509_get_version(sk_X509_value(again.chain, 0)), X509_VERSION_3);
+    attest_cache_release(h);
+    attest_cache_hold *none = (attest_cache_hold *)1;
+    key_of(k, 3);
+    cr_expect(!attest_cache_borrow(c, k, &again, &none));
+    cr_expect_null(none);
+    attest_cache_release(NULL);
+    attest_cache_free(c);
+}
+
 /* ---- through the public API: the verdict does not depend on the limit -- */
 
 typedef struct snp_fixture {
