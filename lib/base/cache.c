@@ -5,10 +5,20 @@
  * verified again on its next use: eviction never changes a verdict.
  *
  * Threads: one mutex guards the map and the recency list. It is held only
- * for the lookup, the relink and the reference counting of the chain's
- * certificates (atomic increments): never while verifying, hashing or
- * allocating the caller's copy of the chain, so threads sharing a verifier
- * contend for a few hundred nanoseconds per verification at most. */
+ * for the lookup, the relink and counting a user of the entry (or of a
+ * copied chain's certificates): never while verifying, hashing or making a
+ * verify context, so threads sharing a verifier contend for a few hundred
+ * nanoseconds per verification at most. What threads sharing a verifier
+ * write per verification is what makes them slower than processes (each
+ * written cache line moves between cores), so a hit writes as little as it
+ * can: a marker lookup copies nothing, a hit on one of the entries moved
+ * to the front last leaves the list as it is (touch_locked), a chain is
+ * borrowed with one reference on its entry rather than one per certificate
+ * (attest_cache_borrow), and a P-256 verify context is lent from the
+ * entry's idle ones, not copied (a copy allocates and counts references on
+ * the key, its EC_KEY, the key manager and the signature algorithm:
+ * objects every thread shares). An entry lives while it is in the map or
+ * borrowed (node.refs). */
 #include "base.h"
 #include "cache.h"
 #include "crypto.h"
@@ -16,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,15 +36,27 @@
 #define CACHE_MIN_BUCKETS 64
 /* How many recent chains a new entry looks in for issuers it can share. */
 #define CACHE_SHARE_LOOKBACK 4
+/* A hit on one of the CACHE_KEEP_NEWEST entries moved to the front last
+ * does not move it again (touch_locked), when the limit is at least
+ * CACHE_KEEP_MIN_LIMIT: below that, the order is exactly the recency. */
+#define CACHE_KEEP_NEWEST 8
+#define CACHE_KEEP_MIN_LIMIT 64
+/* Verify contexts a P-256 entry keeps idle between uses: as many as threads
+ * verify with one key at once; beyond that a use makes and frees its own. */
+#define CACHE_IDLE_VERIFY 16
 
-typedef struct node {
+/* An entry (attest_cache_hold is its name outside). */
+typedef struct attest_cache_hold {
+    atomic_uint refs;            /* 1 while in the map, +1 per borrower:
+                                    the last one frees it (node_release) */
     uint8_t key[32];
     attest_cached_chain entry;   /* entry.chain owns one reference per certificate */
     EVP_PKEY *pkey;              /* attest_cache_p256_key's entries: one reference */
-    EVP_PKEY_CTX *verify;        /* ... and that key ready for EVP_PKEY_verify,
-                                    copied for each use (NULL: not made) */
-    struct node *hash_next;      /* bucket chain */
-    struct node *newer, *older;  /* recency list: head = most recent */
+    struct attest_cache_hold *hash_next; /* bucket chain */
+    struct attest_cache_hold *newer, *older; /* recency list: head = most recent */
+    uint64_t moved;              /* c->moves when last moved to the front */
+    unsigned n_idle;             /* P-256 entries: idle[0..n_idle) are verify */
+    EVP_PKEY_CTX *idle[];        /* contexts of pkey not lent (CACHE_IDLE_VERIFY) */
 } node;
 
 struct attest_chain_cache {
@@ -43,6 +66,7 @@ struct attest_chain_cache {
     size_t size;
     size_t limit;                /* 0: nothing is cached */
     node *newest, *oldest;
+    uint64_t moves;              /* moves to the front so far */
 };
 
 attest_chain_cache *attest_cache_new(void)
@@ -92,6 +116,7 @@ static void list_unlink(attest_chain_cache *c, node *n)
 
 static void list_push_newest(attest_chain_cache *c, node *n)
 {
+    n->moved = ++c->moves;
     n->older = c->newest;
     n->newer = NULL;
     if (c->newest)
@@ -101,12 +126,34 @@ static void list_push_newest(attest_chain_cache *c, node *n)
         c->oldest = n;
 }
 
+/* A hit: make `n` the most recent entry. When it is among the
+ * CACHE_KEEP_NEWEST entries moved last (its position in the list is at
+ * most the number of moves since its own), nothing is written: threads
+ * hitting the same few entries of a platform then only read the list.
+ * Such an entry is evicted only after limit - CACHE_KEEP_NEWEST other
+ * entries were moved in front of it. */
+static void touch_locked(attest_chain_cache *c, node *n)
+{
+    if (c->limit >= CACHE_KEEP_MIN_LIMIT && c->moves - n->moved < CACHE_KEEP_NEWEST)
+        return;
+    list_unlink(c, n);
+    list_push_newest(c, n);
+}
+
 static void node_free(node *n)
 {
     sk_X509_pop_free(n->entry.chain, X509_free);
-    EVP_PKEY_CTX_free(n->verify);
+    for (unsigned i = 0; i < n->n_idle; i++)
+        EVP_PKEY_CTX_free(n->idle[i]);
     EVP_PKEY_free(n->pkey);
     free(n);
+}
+
+/* Drop one reference to `n` (the map's, or a borrower's); the last frees. */
+static void node_release(node *n)
+{
+    if (atomic_fetch_sub_explicit(&n->refs, 1, memory_order_acq_rel) == 1)
+        node_free(n);
 }
 
 /* Unlink `n` from the map and the list and free it (lock held). */
@@ -116,7 +163,7 @@ static void remove_locked(attest_chain_cache *c, node *n)
     *link = n->hash_next;
     list_unlink(c, n);
     c->size--;
-    node_free(n);
+    node_release(n);
 }
 
 static void evict_to_limit_locked(attest_chain_cache *c)
@@ -129,7 +176,7 @@ static void clear_locked(attest_chain_cache *c)
 {
     for (node *n = c->newest, *next; n; n = next) {
         next = n->older;
-        node_free(n);
+        node_release(n);
     }
     memset(c->buckets, 0, c->nbuckets * sizeof *c->buckets);
     c->newest = c->oldest = NULL;
@@ -198,8 +245,7 @@ bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
     pthread_mutex_lock(&c->lock);
     node *n = *find_link(c, key);
     if (n) {
-        list_unlink(c, n);
-        list_push_newest(c, n);
+        touch_locked(c, n);
         *out = n->entry;
         if (n->entry.chain) {
             ncerts = sk_X509_num(n->entry.chain);
@@ -217,6 +263,29 @@ bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
     /* The caller's own stack, built outside the lock. */
     out->chain = stack_of(certs, ncerts);
     return out->chain != NULL;
+}
+
+bool attest_cache_borrow(attest_chain_cache *c, const uint8_t key[32],
+                         attest_cached_chain *out, attest_cache_hold **held)
+{
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    if (n) {
+        touch_locked(c, n);
+        /* under the lock: the map's reference is still there */
+        atomic_fetch_add_explicit(&n->refs, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&c->lock);
+    *held = n;
+    if (n)
+        *out = n->entry; /* not changed while the entry lives */
+    return n != NULL;
+}
+
+void attest_cache_release(attest_cache_hold *held)
+{
+    if (held)
+        node_release(held);
 }
 
 /* Grow the map when it holds more entries than buckets; on allocation
@@ -290,6 +359,7 @@ void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
     node *n = calloc(1, sizeof *n);
     if (!n)
         return; /* a cache that cannot grow only costs time */
+    atomic_init(&n->refs, 1);
     memcpy(n->key, key, 32);
     n->entry = *entry;
     n->entry.chain = entry->chain ? X509_chain_up_ref(entry->chain) : NULL;
@@ -307,13 +377,15 @@ void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Only whether the entry is there: nothing is copied or referenced. */
 bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32])
 {
-    attest_cached_chain e;
-    if (!attest_cache_get(c, key, &e))
-        return false;
-    sk_X509_pop_free(e.chain, X509_free);
-    return true;
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    if (n)
+        touch_locked(c, n);
+    pthread_mutex_unlock(&c->lock);
+    return n != NULL;
 }
 
 void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
@@ -322,27 +394,23 @@ void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32])
     attest_cache_put(c, key, &e);
 }
 
-/* The shared key of `key` with a reference for the caller (or, with
- * `verify` set, a copy of its verify context), or NULL. */
-static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **verify)
+/* The shared key of `key` with a reference for the caller, or NULL. */
+static EVP_PKEY *get_pkey(attest_chain_cache *c, const uint8_t key[32])
 {
     EVP_PKEY *pkey = NULL;
     pthread_mutex_lock(&c->lock);
     node *n = *find_link(c, key);
-    /* the copy is made under the lock: an eviction frees the original */
-    if (verify && n && n->verify)
-        *verify = EVP_PKEY_CTX_dup(n->verify);
-    if (n && n->pkey && (!verify || *verify) && EVP_PKEY_up_ref(n->pkey)) {
-        list_unlink(c, n);
-        list_push_newest(c, n);
+    if (n && n->pkey && EVP_PKEY_up_ref(n->pkey)) {
+        touch_locked(c, n);
         pkey = n->pkey;
     }
     pthread_mutex_unlock(&c->lock);
     return pkey;
 }
 
-/* The verify context kept with a new key (NULL when it cannot be made:
- * the caller then makes its own). */
+/* A new context of `pkey` ready for EVP_PKEY_verify, or NULL. It fetches
+ * the signature algorithm (process-wide read locks): made once per thread
+ * verifying with a cached key at once, then lent again and again. */
 static EVP_PKEY_CTX *new_verify_ctx(EVP_PKEY *pkey)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
@@ -361,22 +429,32 @@ static bool p256_entry_key(uint8_t key[32], const uint8_t xy[64])
     return attest_cache_key(key, parts, 2) == 0;
 }
 
+/* A new entry for `pkey` (a reference of its own) with room for its idle
+ * verify contexts, none made yet; NULL when out of memory. */
+static node *p256_node_new(const uint8_t key[32], EVP_PKEY *pkey)
+{
+    node *n = calloc(1, sizeof *n + CACHE_IDLE_VERIFY * sizeof n->idle[0]);
+    if (!n || !EVP_PKEY_up_ref(pkey)) {
+        free(n);
+        return NULL;
+    }
+    atomic_init(&n->refs, 1);
+    memcpy(n->key, key, 32);
+    n->pkey = pkey;
+    return n;
+}
+
 int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY **out)
 {
     uint8_t key[32];
     bool keyed = p256_entry_key(key, xy);
-    if (keyed && (*out = get_pkey(c, key, NULL)) != NULL)
+    if (keyed && (*out = get_pkey(c, key)) != NULL)
         return 0;
     if (attest_p256_key_from_raw(out, xy) != 0)
         return -1;
-    node *n = keyed ? calloc(1, sizeof *n) : NULL;
-    if (!n || !EVP_PKEY_up_ref(*out)) {
-        free(n); /* not cached: the caller still has its key */
-        return 0;
-    }
-    memcpy(n->key, key, 32);
-    n->pkey = *out;
-    n->verify = new_verify_ctx(*out);
+    node *n = keyed ? p256_node_new(key, *out) : NULL;
+    if (!n)
+        return 0; /* not cached: the caller still has its key */
     pthread_mutex_lock(&c->lock);
     if (c->limit > 0) {
         insert_locked(c, n);
@@ -388,35 +466,59 @@ int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[64], EVP_PKEY 
     return 0;
 }
 
-/* A copy of the verify context kept for the point `key` names. */
-static bool copy_verify_ctx(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **out)
+/* From the P-256 entry `key` names: an idle verify context, taken out of
+ * it (*ctx), or when none is idle a reference to its key to make one
+ * from (*pkey). False when there is no such entry. */
+static bool take_verify_ctx(attest_chain_cache *c, const uint8_t key[32], EVP_PKEY_CTX **ctx,
+                            EVP_PKEY **pkey)
 {
-    *out = NULL;
-    EVP_PKEY *pkey = get_pkey(c, key, out);
-    if (pkey) {
-        EVP_PKEY_free(pkey);
-        return true;
+    pthread_mutex_lock(&c->lock);
+    node *n = *find_link(c, key);
+    bool found = n && n->pkey;
+    if (found) {
+        touch_locked(c, n);
+        if (n->n_idle > 0)
+            *ctx = n->idle[--n->n_idle];
+        else if (EVP_PKEY_up_ref(n->pkey))
+            *pkey = n->pkey;
+        else
+            found = false;
     }
-    EVP_PKEY_CTX_free(*out); /* a copy without its key: not used */
-    *out = NULL;
-    return false;
+    pthread_mutex_unlock(&c->lock);
+    return found;
 }
 
-int attest_cache_p256_verify_ctx(attest_chain_cache *c, const uint8_t xy[64],
-                                 EVP_PKEY_CTX **out)
+int attest_cache_p256_verify_lend(attest_chain_cache *c, const uint8_t xy[64],
+                                  attest_p256_lease *lease)
 {
-    uint8_t key[32];
-    EVP_PKEY *made = NULL;
-    bool keyed = p256_entry_key(key, xy);
-    if (keyed && copy_verify_ctx(c, key, out))
-        return 0;
-    if (attest_cache_p256_key(c, xy, &made) != 0)
+    EVP_PKEY *pkey = NULL;
+    lease->ctx = NULL;
+    lease->keyed = p256_entry_key(lease->key, xy);
+    if (!(lease->keyed && take_verify_ctx(c, lease->key, &lease->ctx, &pkey)) &&
+        attest_cache_p256_key(c, xy, &pkey) != 0)
         return -1;
-    /* the entry just made, unless the cache keeps nothing */
-    if (!(keyed && copy_verify_ctx(c, key, out)))
-        *out = new_verify_ctx(made);
-    EVP_PKEY_free(made);
-    return *out ? 0 : -1;
+    if (!lease->ctx)
+        lease->ctx = new_verify_ctx(pkey);
+    EVP_PKEY_free(pkey);
+    return lease->ctx ? 0 : -1;
+}
+
+void attest_cache_p256_verify_return(attest_chain_cache *c, attest_p256_lease *lease)
+{
+    EVP_PKEY_CTX *spare = lease->ctx;
+    lease->ctx = NULL;
+    if (spare && lease->keyed) {
+        /* Back to the entry of its point, if it is still cached (or cached
+         * again: any entry of that point takes it), unless it has enough. */
+        pthread_mutex_lock(&c->lock);
+        node *n = *find_link(c, lease->key);
+        if (n && n->pkey && n->n_idle < CACHE_IDLE_VERIFY) {
+            n->idle[n->n_idle++] = spare;
+            spare = NULL;
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
+    EVP_PKEY_CTX_free(spare);
 }
 
 int attest_cache_key(uint8_t out[32], const attest_bytes *parts, size_t n)

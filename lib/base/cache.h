@@ -35,13 +35,29 @@ ATTEST_HIDDEN size_t attest_cache_limit(attest_chain_cache *c);
 /* Look up `key` (32 bytes); on hit copy the entry and return true: the
  * copy's chain is the caller's (free it with sk_X509_pop_free(chain, X509_free)). The
  * cache keeps its own references (attest_cache_put copies the chain). A hit
- * makes the entry the most recently used. */
+ * makes the entry the most recently used (with a limit of 64 or more, an
+ * entry already among the 8 moved to the front last stays where it is:
+ * docs/cache.md). */
 ATTEST_HIDDEN bool attest_cache_get(attest_chain_cache *c, const uint8_t key[32],
                                     attest_cached_chain *out);
 ATTEST_HIDDEN void attest_cache_put(attest_chain_cache *c, const uint8_t key[32],
                                     const attest_cached_chain *entry);
 
-/* Markers: "this exact check passed before" (entry without a chain). */
+/* attest_cache_get without a copy, for a caller that only reads the
+ * chain: out->chain is the entry's own stack (not to be freed or changed),
+ * valid until attest_cache_release(*held), also when the entry is evicted
+ * meanwhile. A copy takes and drops a reference on every certificate
+ * (atomic writes to objects every thread verifying that platform reads);
+ * this takes one on the entry. On a miss returns false and *held is NULL.
+ * attest_cache_release(NULL) does nothing. */
+typedef struct attest_cache_hold attest_cache_hold;
+ATTEST_HIDDEN bool attest_cache_borrow(attest_chain_cache *c, const uint8_t key[32],
+                                       attest_cached_chain *out, attest_cache_hold **held);
+ATTEST_HIDDEN void attest_cache_release(attest_cache_hold *held);
+
+/* Markers: "this exact check passed before" (entry without a chain).
+ * attest_cache_seen also answers for an entry with a chain, copying
+ * nothing: a hit as attest_cache_get's. */
 ATTEST_HIDDEN bool attest_cache_seen(attest_chain_cache *c, const uint8_t key[32]);
 ATTEST_HIDDEN void attest_cache_mark(attest_chain_cache *c, const uint8_t key[32]);
 
@@ -56,12 +72,26 @@ ATTEST_HIDDEN int attest_cache_p256_key(attest_chain_cache *c, const uint8_t xy[
                                         EVP_PKEY **out);
 
 /* attest_cache_p256_key's key as an EVP_PKEY_CTX initialised for
- * EVP_PKEY_verify (attest_ecdsa_verify_raw_pctx): a copy of one kept with
- * the shared key, so a verification fetches no signature algorithm. *out
- * is the caller's (EVP_PKEY_CTX_free). Returns 0, or -1 when xy is not a
- * P-256 point or out of memory. */
-ATTEST_HIDDEN int attest_cache_p256_verify_ctx(attest_chain_cache *c, const uint8_t xy[64],
-                                               EVP_PKEY_CTX **out);
+ * EVP_PKEY_verify (attest_ecdsa_verify_raw_pctx), lent to one caller: an
+ * idle one kept with the shared key, so a warm verification neither
+ * fetches the signature algorithm nor copies a context (a copy allocates
+ * and counts references on objects every thread shares). The context is
+ * the borrower's alone until attest_cache_p256_verify_return; it holds
+ * its own reference to the key, so it stays valid when the entry is
+ * evicted meanwhile. Returns 0, or -1 when xy is not a P-256 point or out
+ * of memory (lease->ctx NULL; returning it then is a no-op). */
+typedef struct attest_p256_lease {
+    EVP_PKEY_CTX *ctx;
+    uint8_t key[32];             /* the entry it goes back to */
+    bool keyed;                  /* false: the key could not be hashed */
+} attest_p256_lease;
+ATTEST_HIDDEN int attest_cache_p256_verify_lend(attest_chain_cache *c, const uint8_t xy[64],
+                                                attest_p256_lease *lease);
+/* Give lease->ctx back: kept idle by the point's entry (up to 16 per
+ * entry: one per thread verifying with it at once) or freed when the
+ * entry is gone or full. Sets lease->ctx to NULL. */
+ATTEST_HIDDEN void attest_cache_p256_verify_return(attest_chain_cache *c,
+                                                   attest_p256_lease *lease);
 
 /* SHA-256 over length-prefixed parts: the key of a cached check, which
  * must cover every input the check depends on. Returns 0 or -1. */

@@ -27,12 +27,13 @@ ATTEST_HIDDEN int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md,
                                           const uint8_t *rs, size_t half);
 
 /* The same check with `verify`, an EVP_PKEY_CTX already initialised for
- * EVP_PKEY_verify with the ECDSA key (attest_cache_p256_verify_ctx): the
+ * EVP_PKEY_verify with the ECDSA key (attest_cache_p256_verify_lend): the
  * message hashed with `md` (a fetched one: attest_md_sha256), the digest
  * verified. Builds no key and fetches no algorithm, so threads verifying
  * with one key take none of OpenSSL's process-wide locks (EVP_DigestVerify
  * Init takes about forty read locks). Returns 1 valid, 0 invalid, -1 on
- * error; `verify` is the caller's and is used by one thread at a time. */
+ * error; `verify` is used by one thread at a time and is left as it was
+ * (ready for the next verify: the cache lends it again). */
 ATTEST_HIDDEN int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md,
                                                const uint8_t *msg, size_t len,
                                                const uint8_t *rs, size_t half);

@@ -154,11 +154,12 @@ static int walk_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote
 }
 
 /* The PCK chain (signatures and pinning; time is judged with the rest of
- * the collateral). A chain verified before is taken from the cache, keyed
- * by its exact PEM bytes. */
+ * the collateral). A chain verified before is the cache's, borrowed (*held
+ * set: release it, do not free the chain), keyed by its exact PEM bytes;
+ * otherwise *chain is the caller's. */
 static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quote *q,
                             const attest_collateral *coll, int64_t now, STACK_OF(X509) **chain,
-                            bool *processor_ca, intel_pck_info *pck)
+                            attest_cache_hold **held, bool *processor_ca, intel_pck_info *pck)
 {
     const char *name = "dcap.pck_chain";
     uint8_t k[32];
@@ -166,12 +167,14 @@ static int verify_pck_chain(attest_result *r, attest_verifier *v, const dcap_quo
     attest_cached_chain hit = {0};
     bool keyed = attest_cache_key(k, parts, 2) == 0;
     int status = ATTEST_OK;
-    if (keyed && attest_cache_get(v->cache, k, &hit) && hit.chain &&
+    *held = NULL;
+    if (keyed && attest_cache_borrow(v->cache, k, &hit, held) && hit.chain &&
         hit.extra_len == sizeof *pck) {
         *chain = hit.chain;
         memcpy(pck, hit.extra, sizeof *pck);
     } else {
-        sk_X509_pop_free(hit.chain, X509_free);
+        attest_cache_release(*held);
+        *held = NULL;
         if ((status = walk_pck_chain(r, v, q, coll, now, chain)) != ATTEST_OK)
             return status;
         /* The PCK's SGX extension is decoded once per chain too. */
@@ -506,17 +509,17 @@ static int match_qe_identity(attest_result *r, const dcap_quote *q, const dcap_q
  * OpenSSL's process-wide write locks. */
 static int verify_quote_signature(attest_result *r, attest_verifier *v, const dcap_quote *q)
 {
-    EVP_PKEY_CTX *verify = NULL;
+    attest_p256_lease verify;
     errno = 0;
-    if (attest_cache_p256_verify_ctx(v->cache, q->attest_key, &verify) != 0) {
+    if (attest_cache_p256_verify_lend(v->cache, q->attest_key, &verify) != 0) {
         if (attest_alloc_failed())
             return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_DCAP_QUOTE_SIGNATURE,
                                  "attestation key is not a P-256 point");
     }
-    int ok = attest_ecdsa_verify_raw_pctx(verify, attest_md_sha256(), q->raw, q->signed_len,
-                                          q->signature, 32);
-    EVP_PKEY_CTX_free(verify);
+    int ok = attest_ecdsa_verify_raw_pctx(verify.ctx, attest_md_sha256(), q->raw,
+                                          q->signed_len, q->signature, 32);
+    attest_cache_p256_verify_return(v->cache, &verify);
     if (ok == -2)
         return attest_check_fail(r, "dcap.quote.signature", ATTEST_E_NOMEM, "out of memory");
     if (ok != 1)
@@ -578,12 +581,13 @@ int dcap_verify_evidence(attest_result *r, attest_verifier *v, const dcap_quote 
                          dcap_verified *out)
 {
     STACK_OF(X509) *chain = NULL;
+    attest_cache_hold *cached_chain = NULL; /* set: chain is the cache's */
     X509_CRL *root_crl = NULL;
     int status;
     memset(out, 0, sizeof *out);
     dcap_window_init(&out->window);
-    if ((status = verify_pck_chain(r, v, q, coll, now, &chain, &out->processor_ca,
-                                   &out->pck)) != ATTEST_OK)
+    if ((status = verify_pck_chain(r, v, q, coll, now, &chain, &cached_chain,
+                                   &out->processor_ca, &out->pck)) != ATTEST_OK)
         goto done;
     for (int i = 0; i < 3; i++)
         window_add_cert(&out->window, sk_X509_value(chain, i), i == 0 ? "PCK" : i == 1 ? "PCK CA" : "root");
@@ -604,6 +608,9 @@ done:
     if (out->qe_identity)
         json_object_set_new(claims, "qe_identity", dcap_qe_identity_to_json(out->qe_identity));
     json_object_set_new(claims, "collateral_window", window_json(&out->window));
-    sk_X509_pop_free(chain, X509_free);
+    if (cached_chain)
+        attest_cache_release(cached_chain);
+    else
+        sk_X509_pop_free(chain, X509_free);
     return status;
 }

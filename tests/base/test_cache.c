@@ -3,10 +3,13 @@
  * (an evicted check is verified again). */
 #include "testutil.h"
 #include "base/cache.h"
+#include "base/crypto.h"
 #include "snpgen.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 
 static void key_of(uint8_t key[32], int i)
 {
@@ -54,6 +57,26 @@ Test(cache, evicts_the_least_recently_used)
     cr_expect(!seen(c, 1));
     cr_expect(seen(c, 3) && seen(c, 4) && seen(c, 5));
     cr_expect_eq(attest_cache_size(c), 3);
+    attest_cache_free(c);
+}
+
+/* With a limit of 64 or more, a hit on one of the 8 entries moved to the
+ * front last leaves it where it is (threads hitting a platform's few hot
+ * entries then write nothing shared); any other hit moves it to the front. */
+Test(cache, hit_among_the_newest_keeps_its_place)
+{
+    attest_chain_cache *c = cache_with_limit(64);
+    for (int i = 0; i < 64; i++)
+        mark(c, i); /* newest first: 63 62 ... 0 */
+    cr_assert(seen(c, 0));  /* the oldest: moved to the front */
+    cr_assert(seen(c, 57)); /* 7 moves after it: stays */
+    for (int i = 64; i <= 120; i++)
+        mark(c, i); /* evicts 1..56, then 57 (58 with exact recency) */
+    cr_expect_eq(attest_cache_size(c), 64);
+    cr_expect(!seen(c, 57), "a hit among the 8 newest moved the entry");
+    cr_expect(seen(c, 58));
+    cr_expect(seen(c, 0), "a hit on the oldest entry did not move it");
+    cr_expect(!seen(c, 56) && seen(c, 120));
     attest_cache_free(c);
 }
 
@@ -139,6 +162,49 @@ Test(cache, copy_outlives_eviction)
     cr_expect(!attest_cache_get(c, k, &(attest_cached_chain){0}));
     cr_expect_eq(X509_get_version(sk_X509_value(out.chain, 0)), 0);
     sk_X509_pop_free(out.chain, X509_free);
+    attest_cache_free(c);
+}
+
+/* A borrowed chain is the entry's own stack, no copy; it stays valid while
+ * the entry is evicted and replaced, until released (ASan: no use after
+ * free; LeakSanitizer: the last release frees it). */
+Test(cache, borrowed_chain_outlives_eviction)
+{
+    attest_chain_cache *c = cache_with_limit(1);
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    X509 *cert = X509_new();
+    cr_assert(chain && cert && sk_X509_push(chain, cert) == 1);
+    cr_assert_eq(X509_set_version(cert, X509_VERSION_3), 1);
+    attest_cached_chain in = {.chain = chain, .product = 7, .extra = {0xab}, .extra_len = 1};
+    uint8_t k[32];
+    key_of(k, 1);
+    attest_cache_put(c, k, &in);
+    sk_X509_pop_free(chain, X509_free);
+    attest_cached_chain a, b;
+    attest_cache_hold *ha = NULL, *hb = NULL;
+    cr_assert(attest_cache_borrow(c, k, &a, &ha));
+    cr_assert(attest_cache_borrow(c, k, &b, &hb));
+    cr_expect_eq(a.chain, b.chain, "a borrowed chain was copied");
+    cr_expect_eq(a.product, 7);
+    cr_expect_eq(a.extra_len, 1);
+    cr_expect_eq(a.extra[0], 0xab);
+    mark(c, 2); /* evicts the chain's entry */
+    cr_expect(!attest_cache_borrow(c, k, &(attest_cached_chain){0}, &(attest_cache_hold *){0}));
+    attest_cache_release(hb);
+    cr_assert_eq(sk_X509_num(a.chain), 1);
+    cr_expect_eq(X509_get_version(sk_X509_value(a.chain, 0)), X509_VERSION_3);
+    attest_cache_put(c, k, &a); /* the same key again: a new entry, own references */
+    attest_cache_release(ha);
+    attest_cached_chain again;
+    attest_cache_hold *h = NULL;
+    cr_assert(attest_cache_borrow(c, k, &again, &h));
+    cr_expect_eq(X509_get_version(sk_X509_value(again.chain, 0)), X509_VERSION_3);
+    attest_cache_release(h);
+    attest_cache_hold *none = (attest_cache_hold *)1;
+    key_of(k, 3);
+    cr_expect(!attest_cache_borrow(c, k, &again, &none));
+    cr_expect_null(none);
+    attest_cache_release(NULL);
     attest_cache_free(c);
 }
 
@@ -314,5 +380,129 @@ Test(cache, p256_key_refused_off_curve_and_uncached_at_limit_zero)
     attest_cache_set_limit(c, 4);
     cr_expect_eq(attest_cache_p256_key(c, bad, &k), -1);
     cr_expect_eq(attest_cache_size(c), 0, "a refused point was cached");
+    attest_cache_free(c);
+}
+
+/* ---- verify contexts lent by a P-256 entry ----------------------------- */
+
+static int lent_marker; /* app data that tells a context lent before */
+
+/* Two callers at once get two contexts; one given back is lent again (not
+ * a new one); an entry keeps at most 16 idle. */
+Test(cache, p256_verify_contexts_lent_one_per_caller)
+{
+    attest_chain_cache *c = cache_with_limit(ATTEST_CACHE_DEFAULT_LIMIT);
+    attest_p256_lease l[20];
+    cr_assert_eq(attest_cache_p256_verify_lend(c, P256_G, &l[0]), 0);
+    cr_assert_eq(attest_cache_p256_verify_lend(c, P256_G, &l[1]), 0);
+    cr_expect_neq(l[0].ctx, l[1].ctx, "one context lent to two callers");
+    EVP_PKEY_CTX_set_app_data(l[0].ctx, &lent_marker);
+    attest_cache_p256_verify_return(c, &l[0]);
+    cr_expect_null(l[0].ctx);
+    cr_assert_eq(attest_cache_p256_verify_lend(c, P256_G, &l[0]), 0);
+    cr_expect_eq(EVP_PKEY_CTX_get_app_data(l[0].ctx), &lent_marker, "not lent again");
+    attest_cache_p256_verify_return(c, &l[1]);
+    attest_cache_p256_verify_return(c, &l[0]);
+    for (int i = 0; i < 20; i++) {
+        cr_assert_eq(attest_cache_p256_verify_lend(c, P256_G, &l[i]), 0);
+        EVP_PKEY_CTX_set_app_data(l[i].ctx, &lent_marker);
+    }
+    for (int i = 0; i < 20; i++)
+        attest_cache_p256_verify_return(c, &l[i]);
+    int idle = 0;
+    for (int i = 0; i < 20; i++) {
+        cr_assert_eq(attest_cache_p256_verify_lend(c, P256_G, &l[i]), 0);
+        idle += EVP_PKEY_CTX_get_app_data(l[i].ctx) == &lent_marker;
+    }
+    cr_expect_eq(idle, 16, "an entry kept %d idle contexts", idle);
+    for (int i = 0; i < 20; i++)
+        attest_cache_p256_verify_return(c, &l[i]);
+    cr_expect_eq(attest_cache_size(c), 1);
+    attest_cache_free(c);
+}
+
+typedef struct lent_use {
+    attest_chain_cache *c;
+    uint8_t xy[64];
+    uint8_t msg[32], rs[64];
+    pthread_barrier_t lent, evicted;
+    int valid, tampered;
+} lent_use;
+
+static void *verify_while_evicted(void *arg)
+{
+    lent_use *u = arg;
+    attest_p256_lease lease;
+    if (attest_cache_p256_verify_lend(u->c, u->xy, &lease) != 0)
+        lease.ctx = NULL;
+    pthread_barrier_wait(&u->lent);
+    pthread_barrier_wait(&u->evicted); /* the entry is gone: the context stays */
+    if (lease.ctx) {
+        u->valid = attest_ecdsa_verify_raw_pctx(lease.ctx, attest_md_sha256(), u->msg,
+                                                sizeof u->msg, u->rs, 32);
+        u->msg[0] ^= 1;
+        u->tampered = attest_ecdsa_verify_raw_pctx(lease.ctx, attest_md_sha256(), u->msg,
+                                                   sizeof u->msg, u->rs, 32);
+    }
+    attest_cache_p256_verify_return(u->c, &lease); /* no entry: freed */
+    return NULL;
+}
+
+/* A context lent to one thread stays valid while another evicts its entry
+ * (clear, then limit 0); given back, it is freed (ASan: no leak, no use
+ * after free), and the point is cached again on its next use. */
+Test(cache, p256_verify_context_outlives_its_entry)
+{
+    static lent_use u;
+    memset(&u, 0, sizeof u);
+    u.c = cache_with_limit(ATTEST_CACHE_DEFAULT_LIMIT);
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    uint8_t point[65];
+    size_t point_len = 0;
+    cr_assert(key);
+    cr_assert_eq(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                                 sizeof point, &point_len), 1);
+    cr_assert_eq(point_len, 65);
+    memcpy(u.xy, point + 1, 64);
+    memset(u.msg, 0x5a, sizeof u.msg);
+    cr_assert_eq(attest_ecdsa_sign_raw(key, attest_md_sha256(), u.msg, sizeof u.msg, u.rs, 32), 0);
+    EVP_PKEY_free(key);
+    attest_p256_lease first; /* made and given back: the entry keeps it idle */
+    cr_assert_eq(attest_cache_p256_verify_lend(u.c, u.xy, &first), 0);
+    attest_cache_p256_verify_return(u.c, &first);
+    pthread_t t;
+    cr_assert_eq(pthread_barrier_init(&u.lent, NULL, 2), 0);
+    cr_assert_eq(pthread_barrier_init(&u.evicted, NULL, 2), 0);
+    cr_assert_eq(pthread_create(&t, NULL, verify_while_evicted, &u), 0);
+    pthread_barrier_wait(&u.lent);
+    cr_expect_eq(attest_cache_size(u.c), 1);
+    attest_cache_clear(u.c);
+    attest_cache_set_limit(u.c, 0);
+    pthread_barrier_wait(&u.evicted);
+    pthread_join(t, NULL);
+    cr_expect_eq(u.valid, 1, "the lent context no longer verifies");
+    cr_expect_eq(u.tampered, 0);
+    attest_cache_set_limit(u.c, 4);
+    attest_p256_lease again;
+    cr_assert_eq(attest_cache_p256_verify_lend(u.c, u.xy, &again), 0);
+    cr_expect_eq(attest_cache_size(u.c), 1);
+    attest_cache_p256_verify_return(u.c, &again);
+    pthread_barrier_destroy(&u.lent);
+    pthread_barrier_destroy(&u.evicted);
+    attest_cache_free(u.c);
+}
+
+/* Off the curve: refused, nothing lent or cached. */
+Test(cache, p256_verify_lend_refuses_a_point_off_the_curve)
+{
+    attest_chain_cache *c = cache_with_limit(ATTEST_CACHE_DEFAULT_LIMIT);
+    uint8_t bad[64];
+    memcpy(bad, P256_G, sizeof bad);
+    bad[63] ^= 1;
+    attest_p256_lease l;
+    cr_expect_eq(attest_cache_p256_verify_lend(c, bad, &l), -1);
+    cr_expect_null(l.ctx);
+    attest_cache_p256_verify_return(c, &l);
+    cr_expect_eq(attest_cache_size(c), 0);
     attest_cache_free(c);
 }
