@@ -4,9 +4,15 @@
  * store, under read locks of process-wide tables whose cache lines every
  * verifying thread then writes (about a hundred per TDX verification).
  * A fetched EVP_MD is used as is. */
+/* SHA256_Init/Update/Final are deprecated in OpenSSL 3.0 in favour of
+ * EVP, but remain its SHA-256 (the default provider calls them): used here
+ * for the reasons crypto.h gives (an OpenSSL built without them stops the
+ * build here, by name). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "base.h"
 #include "crypto.h"
 
+#include <openssl/sha.h>
 #include <pthread.h>
 
 static EVP_MD *fetched_sha256, *fetched_sha384;
@@ -31,3 +37,27 @@ const EVP_MD *attest_md_sha384(void)
     pthread_once(&fetch_once, fetch_digests);
     return fetched_sha384 ? fetched_sha384 : EVP_sha384();
 }
+
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+void attest_sha256(uint8_t out[32], const void *data, size_t len)
+{
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, data, len);
+    SHA256_Final(out, &c);
+}
+
+void attest_sha256_parts(uint8_t out[32], const attest_bytes *parts, size_t n)
+{
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t len = parts[i].len;
+        SHA256_Update(&c, &len, sizeof len);
+        SHA256_Update(&c, parts[i].data, parts[i].len);
+    }
+    SHA256_Final(out, &c);
+}
+#else
+#error "lib/base/md.c: an OpenSSL without the SHA256_* functions: write the EVP path"
+#endif

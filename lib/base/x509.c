@@ -29,9 +29,9 @@ int attest_spki_sha256(X509 *cert, uint8_t out[32])
     int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
     if (len <= 0)
         return -1;
-    int ok = EVP_Digest(der, (size_t)len, out, NULL, attest_md_sha256(), NULL);
+    attest_sha256(out, der, (size_t)len);
     OPENSSL_free(der);
-    return ok == 1 ? 0 : -1;
+    return 0;
 }
 
 void attest_cert_cn(X509 *cert, char *out, size_t n)
@@ -70,7 +70,8 @@ STACK_OF(X509) *attest_pem_certs(const uint8_t *pem, size_t len)
 
 int attest_x509_memo_key(uint8_t out[32], const uint8_t *der, size_t len)
 {
-    return EVP_Digest(der, len, out, NULL, attest_md_sha256(), NULL) == 1 ? 0 : -1;
+    attest_sha256(out, der, len);
+    return 0;
 }
 
 X509 *attest_x509_memo_get(const attest_x509_memo *m, const uint8_t key[32])

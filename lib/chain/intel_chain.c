@@ -49,15 +49,17 @@ static bool crl_signed_by(attest_verifier *v, X509_CRL *crl, X509 *issuer)
     return ok;
 }
 
-/* SHA-256 of a certificate's DER with the fetched digest: X509_digest
- * looks the digest up by name, under process-wide read locks. */
+/* SHA-256 of a certificate's DER (attest_sha256): X509_digest looks the
+ * digest up by name, under process-wide read locks. */
 static bool cert_sha256(X509 *cert, uint8_t out[32])
 {
     unsigned char *der = NULL;
     int len = i2d_X509(cert, &der);
-    bool ok = len > 0 && EVP_Digest(der, (size_t)len, out, NULL, attest_md_sha256(), NULL) == 1;
+    if (len <= 0)
+        return false;
+    attest_sha256(out, der, (size_t)len);
     OPENSSL_free(der);
-    return ok;
+    return true;
 }
 
 static bool cert_signed_by(attest_verifier *v, X509 *cert, X509 *issuer)
@@ -307,8 +309,10 @@ static int verify_signed_json(attest_result *r, attest_verifier *v, const char *
                               const uint8_t *body_sha256, const uint8_t sig[64])
 {
     uint8_t digest[32], spki[32], k[32];
-    if (!body_sha256 && EVP_Digest(body, len, digest, NULL, attest_md_sha256(), NULL) == 1)
-        body_sha256 = digest; /* a body parsed outside attest_collateral_add */
+    if (!body_sha256) { /* a body parsed outside attest_collateral_add */
+        attest_sha256(digest, body, len);
+        body_sha256 = digest;
+    }
     attest_bytes parts[] = {{"dcap-json-sig", 13}, {body_sha256, 32}, {sig, 64}, {spki, 32}};
     bool keyed = body_sha256 && key_digest(signer, spki) && attest_cache_key(k, parts, 4) == 0;
     if (keyed && attest_cache_seen(v->cache, k))
