@@ -76,11 +76,11 @@ static int unknown_collateral(const uint8_t *data, size_t len)
 }
 
 /* SHA-256 of a signed Intel body, taken once here so that lib/chain names
- * its signature verdict without hashing kilobytes per quote (with the
- * digest fetched once: EVP_sha256() is fetched again at every use). */
+ * its signature verdict without hashing kilobytes per quote. */
 static bool body_digest(uint8_t out[32], const uint8_t *body, size_t len)
 {
-    return EVP_Digest(body, len, out, NULL, attest_md_sha256(), NULL) == 1;
+    attest_sha256(out, body, len);
+    return true;
 }
 
 /* Intel PCS JSON bodies: parsed now (errors name the member), verified
@@ -163,7 +163,7 @@ static int keep_ocsp(attest_collateral *c, OCSP_RESPONSE *resp, const uint8_t *d
      * with the request nonce it answers (a verdict depends on both). */
     uint8_t item[32];
     attest_bytes parts[] = {{c->ocsp_set_sha256, 32}, {item, 32}, {nonce->data, nonce->len}};
-    EVP_Digest(der, len, item, NULL, EVP_sha256(), NULL);
+    attest_sha256(item, der, len);
     attest_cache_key(c->ocsp_set_sha256, parts, 3);
     return ATTEST_OK;
 }
@@ -332,7 +332,7 @@ static int add_rim(attest_collateral *c, const uint8_t *data, size_t len)
         free(item.parse_detail);
         return attest_set_error(ATTEST_E_NOMEM, "collateral: out of memory");
     }
-    EVP_Digest(data, len, item.sha256, NULL, EVP_sha256(), NULL);
+    attest_sha256(item.sha256, data, len);
     c->rims = grown;
     c->rims[c->rim_count++] = item;
     return ATTEST_OK;

@@ -13,6 +13,7 @@
  * same directory, fsyncs it and renames it over the entry, which POSIX
  * makes atomic, so concurrent processes may share the directory. */
 #include "disk_cache.h"
+#include "../base/crypto.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -121,7 +122,7 @@ const char *attest_disk_cache_dir(const attest_disk_cache *c)
 static void sha256_hex(const void *p, size_t n, char hex[65])
 {
     uint8_t md[32];
-    EVP_Digest(p, n, md, NULL, EVP_sha256(), NULL);
+    attest_sha256(md, p, n);
     attest_hex_encode(hex, md, 32);
 }
 

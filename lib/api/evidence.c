@@ -3,6 +3,7 @@
 #include "bundle.h"
 #include "classify.h"
 #include "formats.h"
+#include "../base/crypto.h"
 #include "../parse/snp_certs.h"
 #include "../parse/dcap_quote.h"
 #include "../parse/nv_container.h"
@@ -155,8 +156,8 @@ static int parse_item(void *ctx, const uint8_t *data, size_t len)
         status = unknown_evidence(data, len);
     }
     /* The hash the result and token report: a failure is no all-zero hash. */
-    if (status == ATTEST_OK && EVP_Digest(data, len, ev->sha256, NULL, EVP_sha256(), NULL) != 1)
-        status = attest_set_error(ATTEST_E_NOMEM, "evidence: SHA-256 of the bytes failed");
+    if (status == ATTEST_OK)
+        attest_sha256(ev->sha256, data, len);
     return status;
 }
 

@@ -3,6 +3,7 @@
  * against the caller's key set, then mapped by lib/appraise/results_*.c
  * into the same result, EAR submods and policy as raw evidence. */
 #include "api.h"
+#include "../base/crypto.h"
 #include "keyset.h"
 #include "results_items.h"
 #include "../appraise/composite.h"
@@ -114,8 +115,7 @@ static unsigned platform_of(int kind)
 static void record_inputs(attest_result *r, const uint8_t *token, size_t len,
                           const attest_policy *policy, const uint8_t *nonce, size_t nonce_len)
 {
-    if (EVP_Digest(token, len, r->evidence_sha256, NULL, EVP_sha256(), NULL) != 1)
-        attest_check_fail(r, "result.digest", ATTEST_E_INTERNAL, "SHA-256 failed");
+    attest_sha256(r->evidence_sha256, token, len);
     memcpy(r->policy_sha256, policy->sha256, 32);
     r->nonce_len = nonce_len;
     if (nonce_len)

@@ -140,6 +140,19 @@ static int raw_sig_der(const uint8_t *rs, size_t half, unsigned char **der)
     return der_len;
 }
 
+/* The message digest for a signature check: SHA-256 and SHA-384 without
+ * EVP (attest_sha256: no context, no shared reference count), any other
+ * through EVP with the fetched digest. */
+static int message_digest(const EVP_MD *md, const uint8_t *msg, size_t len,
+                          unsigned char out[EVP_MAX_MD_SIZE], unsigned int *dlen)
+{
+    switch (EVP_MD_get_type(md)) {
+    case NID_sha256: attest_sha256(out, msg, len); *dlen = 32; return 1;
+    case NID_sha384: attest_sha384(out, msg, len); *dlen = 48; return 1;
+    default: return EVP_Digest(msg, len, out, dlen, fetched_md(md), NULL);
+    }
+}
+
 /* The digest, then EVP_PKEY_verify over it, with the digest fetched once:
  * EVP_DigestVerifyInit with a legacy handle fetches the digest and builds
  * a signature context per call (the same verdict: ECDSA signs the hash). */
@@ -151,7 +164,7 @@ int attest_ecdsa_verify_raw(EVP_PKEY *key, const EVP_MD *md, const uint8_t *msg,
     unsigned int dlen = 0;
     int der_len = raw_sig_der(rs, half, &der), result = -1;
     EVP_PKEY_CTX *ctx = der_len > 0 ? EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL) : NULL;
-    if (ctx && EVP_Digest(msg, len, dgst, &dlen, use, NULL) == 1 &&
+    if (ctx && message_digest(use, msg, len, dgst, &dlen) == 1 &&
         EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, use) == 1) {
         int rc = EVP_PKEY_verify(ctx, der, (size_t)der_len, dgst, dlen);
         result = rc == 1 ? 1 : 0;
@@ -170,7 +183,7 @@ int attest_ecdsa_verify_raw_pctx(EVP_PKEY_CTX *verify, const EVP_MD *md, const u
     unsigned char digest[EVP_MAX_MD_SIZE], *der = NULL;
     unsigned int dlen = 0;
     int der_len = raw_sig_der(rs, half, &der), result = -1;
-    if (der_len > 0 && EVP_Digest(msg, len, digest, &dlen, fetched_md(md), NULL) == 1)
+    if (der_len > 0 && message_digest(md, msg, len, digest, &dlen) == 1)
         result = EVP_PKEY_verify(verify, der, (size_t)der_len, digest, dlen) == 1 ? 1 : 0;
     OPENSSL_free(der);
     if (result != 1 && attest_alloc_failed())

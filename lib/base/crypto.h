@@ -66,5 +66,6 @@ ATTEST_HIDDEN const EVP_MD *attest_md_sha384(void);
  * verifying thread shares. Cannot fail. */
 ATTEST_HIDDEN void attest_sha256(uint8_t out[32], const void *data, size_t len);
 ATTEST_HIDDEN void attest_sha256_parts(uint8_t out[32], const attest_bytes *parts, size_t n);
+ATTEST_HIDDEN void attest_sha384(uint8_t out[48], const void *data, size_t len);
 
 #endif

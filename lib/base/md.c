@@ -47,6 +47,14 @@ void attest_sha256(uint8_t out[32], const void *data, size_t len)
     SHA256_Final(out, &c);
 }
 
+void attest_sha384(uint8_t out[48], const void *data, size_t len)
+{
+    SHA512_CTX c;
+    SHA384_Init(&c);
+    SHA384_Update(&c, data, len);
+    SHA384_Final(out, &c);
+}
+
 void attest_sha256_parts(uint8_t out[32], const attest_bytes *parts, size_t n)
 {
     SHA256_CTX c;
