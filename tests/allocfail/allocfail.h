@@ -7,7 +7,14 @@
  * fails, none when n is 0. */
 void allocfail_start(long n);
 
-/* Stops counting; returns how many allocations were counted. */
+/* Fork at the point: from now until allocfail_stop, fn(k, ctx) is called
+ * at every counted allocation k (counting off during the call). It returns
+ * 1 in a process where allocation k is to fail (a forked grandchild; fn is
+ * then not called again there), 0 where it is to succeed. */
+typedef int allocfail_point_fn(long k, void *ctx);
+void allocfail_on_point(allocfail_point_fn *fn, void *ctx);
+
+/* Stops counting (and the fork-at-point callback); returns how many allocations were counted. */
 long allocfail_stop(void);
 
 /* The number of the allocation that was made to fail since the last

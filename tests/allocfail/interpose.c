@@ -15,7 +15,13 @@
  * threads' allocations never shift the count. Between allocfail_start(N)
  * and allocfail_stop(), the N-th allocation (1-based) returns NULL (errno
  * ENOMEM), every other one succeeds; N = 0 only counts. With ALLOCFAIL_TRACE
- * set in the environment, the stack of the failed allocation is printed. */
+ * set in the environment, the stack of the failed allocation is printed.
+ *
+ * Fork at the point (allocfail_on_point): at every counted allocation the
+ * driver's callback runs, with counting off, before the real allocator is
+ * entered (so no allocator lock is held): it may fork a grandchild in which
+ * this allocation fails, wait for it, and let the allocation succeed here.
+ * errno is kept across the callback, as a successful allocation keeps it. */
 #include "allocfail.h"
 
 #include <errno.h>
@@ -39,6 +45,8 @@ void *__interceptor_memalign(size_t align, size_t size);
 static _Thread_local int armed;
 static _Thread_local long count, fail_at, injected;
 static _Thread_local void *injected_caller;
+static _Thread_local allocfail_point_fn *point_fn;
+static _Thread_local void *point_ctx;
 
 void allocfail_start(long n)
 {
@@ -49,9 +57,16 @@ void allocfail_start(long n)
     armed = 1;
 }
 
+void allocfail_on_point(allocfail_point_fn *fn, void *ctx)
+{
+    point_fn = fn;
+    point_ctx = ctx;
+}
+
 long allocfail_stop(void)
 {
     armed = 0;
+    point_fn = NULL;
     return count;
 }
 
@@ -65,12 +80,28 @@ void *allocfail_injected_caller(void)
     return injected_caller;
 }
 
+/* The fork-at-point callback for allocation `count`: 1 in the process
+ * where it is to fail (which forks no more), 0 where it succeeds. */
+static int fail_at_point(void)
+{
+    if (!point_fn)
+        return 0;
+    int saved = errno;
+    armed = 0; /* the walker's own allocations (pipe, fork, judgement) are not counted */
+    int fail = point_fn(count, point_ctx);
+    armed = 1;
+    errno = saved;
+    if (fail)
+        point_fn = NULL;
+    return fail;
+}
+
 /* Whether this allocation (called from `caller`) is the one to fail. */
 static int fail_now(void *caller)
 {
     if (!armed)
         return 0;
-    if (++count != fail_at)
+    if (++count != fail_at && !fail_at_point())
         return 0;
     injected = count;
     injected_caller = caller;
