@@ -671,12 +671,13 @@ typedef struct options {
 
 static const char *walk_name(const options *opt)
 {
-    static char buf[32];
+    static char buf[64];
+    char what[32];
     if (opt->stride > 0)
-        snprintf(buf, sizeof buf, "every %ld-th", opt->stride);
+        snprintf(what, sizeof what, "every %ld-th", opt->stride);
     else
-        snprintf(buf, sizeof buf, "%s", opt->full ? "all" : opt->from ? "range" : "sampled");
-    if (opt->fork) strcat(buf, ", forked at the point");
+        snprintf(what, sizeof what, "%s", opt->full ? "all" : opt->from ? "range" : "sampled");
+    snprintf(buf, sizeof buf, "%s%s", what, opt->fork ? ", forked at the point" : "");
     return buf;
 }
 

@@ -21,13 +21,26 @@
  * driver's callback runs, with counting off, before the real allocator is
  * entered (so no allocator lock is held): it may fork a grandchild in which
  * this allocation fails, wait for it, and let the allocation succeed here.
- * errno is kept across the callback, as a successful allocation keeps it. */
+ * errno is kept across the callback, as a successful allocation keeps it.
+ *
+ * A grandchild forked while its thread holds a write lock (OpenSSL takes
+ * one around its provider and method stores, and allocates under it) must
+ * be able to release it: glibc's pthread_rwlock_unlock releases a write
+ * lock only when the lock names the caller's thread id as its writer
+ * (__cur_writer, glibc's public pthread_rwlock_t layout), and the
+ * grandchild's thread has a new id, so the unlock would be taken for a
+ * reader's and the next locker would wait for ever. The write locks the
+ * thread holds are therefore tracked here, and in the grandchild they are
+ * given its thread id as their writer. */
+#define _GNU_SOURCE /* gettid */
 #include "allocfail.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #if !defined(__SANITIZE_ADDRESS__)
 #error "tests/allocfail is built with -fsanitize=address (leaks are judged by LeakSanitizer)"
@@ -47,6 +60,57 @@ static _Thread_local long count, fail_at, injected;
 static _Thread_local void *injected_caller;
 static _Thread_local allocfail_point_fn *point_fn;
 static _Thread_local void *point_ctx;
+
+#define MAX_WRITE_LOCKS 64
+static _Thread_local pthread_rwlock_t *write_locked[MAX_WRITE_LOCKS];
+static _Thread_local int write_locks, write_lock_overflow;
+
+/* glibc's own entry points (the names glibc exports besides the public
+ * ones), so that the wrappers below do not call themselves. */
+int glibc_rwlock_wrlock(pthread_rwlock_t *l);
+int glibc_rwlock_trywrlock(pthread_rwlock_t *l);
+int glibc_rwlock_unlock(pthread_rwlock_t *l);
+__asm__(".symver glibc_rwlock_wrlock, __pthread_rwlock_wrlock@GLIBC_2.2.5");
+__asm__(".symver glibc_rwlock_trywrlock, __pthread_rwlock_trywrlock@GLIBC_2.2.5");
+__asm__(".symver glibc_rwlock_unlock, __pthread_rwlock_unlock@GLIBC_2.2.5");
+
+static int write_locked_now(pthread_rwlock_t *l, int rc)
+{
+    if (rc == 0 && write_locks < MAX_WRITE_LOCKS)
+        write_locked[write_locks++] = l;
+    else if (rc == 0)
+        write_lock_overflow = 1;
+    return rc;
+}
+
+int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+    return write_locked_now(l, glibc_rwlock_wrlock(l));
+}
+
+int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
+{
+    return write_locked_now(l, glibc_rwlock_trywrlock(l));
+}
+
+int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+    for (int i = write_locks - 1; i >= 0; i--)
+        if (write_locked[i] == l) {
+            write_locked[i] = write_locked[--write_locks];
+            break;
+        }
+    return glibc_rwlock_unlock(l);
+}
+
+/* In the grandchild: its thread becomes the writer of what it holds. */
+static void take_over_write_locks(void)
+{
+    if (write_lock_overflow)
+        abort(); /* cannot hand them all over: the run would hang */
+    for (int i = 0; i < write_locks; i++)
+        write_locked[i]->__data.__cur_writer = gettid();
+}
 
 void allocfail_start(long n)
 {
@@ -91,8 +155,10 @@ static int fail_at_point(void)
     int fail = point_fn(count, point_ctx);
     armed = 1;
     errno = saved;
-    if (fail)
+    if (fail) {
         point_fn = NULL;
+        take_over_write_locks();
+    }
     return fail;
 }
 
