@@ -51,8 +51,8 @@ static int find_ext(X509 *x, const char *oid, const ASN1_OCTET_STRING **value)
 {
     *value = NULL;
     ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    if (!obj)
-        return attest_set_error(ATTEST_E_INTERNAL, FWID_FIELD ": OBJ_txt2obj(%s) failed", oid);
+    if (!obj) /* our constant, well-formed OIDs: only an allocation can fail */
+        return attest_set_error(ATTEST_E_NOMEM, FWID_FIELD ": OBJ_txt2obj(%s): out of memory", oid);
     int idx = X509_get_ext_by_OBJ(x, obj, -1);
     int again = idx >= 0 ? X509_get_ext_by_OBJ(x, obj, idx) : -1;
     ASN1_OBJECT_free(obj);

@@ -25,4 +25,8 @@ long allocfail_injected(void);
  * library that called malloc), NULL when none was. */
 void *allocfail_injected_caller(void);
 
+/* The return addresses of the failed allocation's stack (innermost
+ * first) in *frames; returns their number, 0 when none failed. */
+int allocfail_injected_stack(void *const **frames);
+
 #endif

@@ -36,6 +36,7 @@
 #include "allocfail.h"
 
 #include <errno.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
 #include <stddef.h>
@@ -58,6 +59,8 @@ void *__interceptor_memalign(size_t align, size_t size);
 static _Thread_local int armed;
 static _Thread_local long count, fail_at, injected;
 static _Thread_local void *injected_caller;
+static _Thread_local void *injected_stack[64];
+static _Thread_local int injected_depth;
 static _Thread_local allocfail_point_fn *point_fn;
 static _Thread_local void *point_ctx;
 
@@ -144,6 +147,12 @@ void *allocfail_injected_caller(void)
     return injected_caller;
 }
 
+int allocfail_injected_stack(void *const **frames)
+{
+    *frames = injected_stack;
+    return injected ? injected_depth : 0;
+}
+
 /* The fork-at-point callback for allocation `count`: 1 in the process
  * where it is to fail (which forks no more), 0 where it succeeds. */
 static int fail_at_point(void)
@@ -171,6 +180,9 @@ static int fail_now(void *caller)
         return 0;
     injected = count;
     injected_caller = caller;
+    armed = 0; /* backtrace's own first allocations are not counted */
+    injected_depth = backtrace(injected_stack, 64);
+    armed = 1;
     if (getenv("ALLOCFAIL_TRACE")) /* where the failure is made: finding its point */
         __sanitizer_print_stack_trace();
     errno = ENOMEM;
