@@ -327,6 +327,9 @@ static const struct regression {
     const char *function;
 } REGRESSIONS[] = {
     {"tdx", 0, 8487, "intel_pck_info_parse"}, /* OBJ_txt2obj: was ATTEST_E_INTERNAL */
+    /* the first growth of each RIM's input in libxml2's pull parser: was a crash */
+    {"cold", 0, 15605, "read_document"},
+    {"cold", 0, 17643, "read_document"}, /* (the cold count may shift by one) */
 };
 #define NREGRESSIONS (sizeof REGRESSIONS / sizeof REGRESSIONS[0])
 
@@ -377,7 +380,8 @@ static void report(int fd, outcome *out, int cold, size_t want, const char *expe
         const char *base = strrchr(at.dli_fname, '/');
         snprintf(out->where, sizeof out->where, "%s", base ? base + 1 : at.dli_fname);
     }
-    if (cold && !builtin_mode) verify_all_again(out);
+    if (cold && !builtin_mode && !getenv("ALLOCFAIL_COLD_ONCE")) /* (once: finding a crash faster) */
+        verify_all_again(out);
     out->end_bytes = __sanitizer_get_current_allocated_bytes();
     ssize_t w = write(fd, out, sizeof *out);
     close(fd);
@@ -613,7 +617,8 @@ static void walk_regressions(walk *w)
 {
     for (size_t i = 0; i < NREGRESSIONS; i++) {
         const struct regression *r = &REGRESSIONS[i];
-        if (w->cold || strcmp(r->kind, w->c->name) != 0 || r->forged != w->forged) continue;
+        const char *name = builtin_mode ? "builtin" : w->cold ? "cold" : w->c->name;
+        if (strcmp(r->kind, name) != 0 || r->forged != w->forged) continue;
         slot s;
         int status = 0;
         w->expect = r->function;
