@@ -664,8 +664,10 @@ static int at_point(long k, void *ctx)
     waitpid(pid, &status, 0);
     take(w, p[0], k, status);
     if (w->points % 10000 == 0)
-        fprintf(stderr, "allocfail: %s: %ld points walked, at allocation %ld of %ld\n", label(w),
-                w->points, k, w->last);
+        fprintf(stderr, "allocfail: %s: %ld points walked, at allocation %ld of %ld: verdict kept "
+                "%ld, ATTEST_E_NOMEM %ld, mislabelled %ld (+%ld in jansson), unsafe %ld\n",
+                label(w), w->points, k, w->last, w->kept, w->nomem, w->mislabelled, w->jansson,
+                w->failures);
     return 0;
 }
 
