@@ -486,8 +486,11 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
         return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
     }
     X509 *signer = NULL;
+    errno = 0; /* matching by key hash digests each key; by name, encodes it: both allocate */
     int found = OCSP_resp_get0_signer(basic, &signer, extra);
     sk_X509_free(extra);
+    if ((found != 1 || !signer) && attest_alloc_failed())
+        return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
     if (found != 1 || !signer)
         return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                           "the ResponderID names neither a certificate in the response nor the "
