@@ -334,6 +334,9 @@ static const struct regression {
     {"nvidia", 0, 15409, 15413, "check_response"},
     /* attest_spki_sha256 of a verified chain's keys: was ATTEST_E_INTERNAL */
     {"nvidia", 0, 43022, 43026, "read_identity"},
+    /* xmlSecOpenSSLEvpKeyAdopt, xmlSecDSigCtxEnable*Transform: were ATTEST_E_NV_RIM_MISMATCH */
+    {"nvidia", 0, 50648, 50652, "signing_key"},
+    {"nvidia", 0, 50652, 50656, "restrict_context"},
 };
 #define NREGRESSIONS (sizeof REGRESSIONS / sizeof REGRESSIONS[0])
 
