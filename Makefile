@@ -236,7 +236,8 @@ check-tsan: $(B)/tsan/test-threads $(B)/testpki/.done $(B)/attest
 # Allocation failures (issue 14, tests/allocfail/driver.c): the N-th
 # allocation fails, N walked over one verification of each evidence kind,
 # genuine and forged, each run a fork()ed child under ASan+UBSan+LSan.
-# check-allocfail walks a sample of N (every N to 60, then 40 spread to K; part of check); allocfail-full every N.
+# check-allocfail walks a sample of N (every N to 60, then 40 spread to K; part of check); allocfail-full every N,
+# forked at the point (one walker per case runs the verification once; linear).
 # A run that ends in another status than ATTEST_E_NOMEM or its verdict fails the walk
 # (mislabelled); the driver's --mislabelled lists each, --stride S walks every S-th N.
 ALLOCFAIL_JOBS ?= 2
@@ -253,7 +254,7 @@ check-allocfail: $(B)/allocfail/driver $(B)/allocfail/ev/.done
 	$(ALLOCFAIL_RUN)
 
 allocfail-full: $(B)/allocfail/driver $(B)/allocfail/ev/.done
-	$(ALLOCFAIL_RUN) --full
+	$(ALLOCFAIL_RUN) --full --fork-at-point
 
 # The valgrind pass (one core, ~6 min) runs beside the sanitizer and
 # binding suites once `test` has built everything both need.

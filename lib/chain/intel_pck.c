@@ -274,8 +274,8 @@ int intel_pck_info_parse(X509 *cert, intel_pck_info *out)
     out->dynamic_platform = out->cached_keys = out->smt_enabled = -1;
 
     ASN1_OBJECT *obj = OBJ_txt2obj(SGX_OID, 1);
-    if (!obj)
-        return attest_set_error(ATTEST_E_INTERNAL, FIELD ": OBJ_txt2obj failed");
+    if (!obj) /* a constant, well-formed OID: only an allocation can fail (allocfail walk) */
+        return attest_set_error(ATTEST_E_NOMEM, FIELD ": OBJ_txt2obj: out of memory");
     int idx = X509_get_ext_by_OBJ(cert, obj, -1);
     int again = idx >= 0 ? X509_get_ext_by_OBJ(cert, obj, idx) : -1;
     ASN1_OBJECT_free(obj);

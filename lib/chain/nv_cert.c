@@ -51,8 +51,8 @@ static int find_ext(X509 *x, const char *oid, const ASN1_OCTET_STRING **value)
 {
     *value = NULL;
     ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-    if (!obj)
-        return attest_set_error(ATTEST_E_INTERNAL, FWID_FIELD ": OBJ_txt2obj(%s) failed", oid);
+    if (!obj) /* our constant, well-formed OIDs: only an allocation can fail */
+        return attest_set_error(ATTEST_E_NOMEM, FWID_FIELD ": OBJ_txt2obj(%s): out of memory", oid);
     int idx = X509_get_ext_by_OBJ(x, obj, -1);
     int again = idx >= 0 ? X509_get_ext_by_OBJ(x, obj, idx) : -1;
     ASN1_OBJECT_free(obj);
@@ -486,8 +486,11 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
         return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
     }
     X509 *signer = NULL;
+    errno = 0; /* matching by key hash digests each key; by name, encodes it: both allocate */
     int found = OCSP_resp_get0_signer(basic, &signer, extra);
     sk_X509_free(extra);
+    if ((found != 1 || !signer) && attest_alloc_failed())
+        return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
     if (found != 1 || !signer)
         return facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                           "the ResponderID names neither a certificate in the response nor the "

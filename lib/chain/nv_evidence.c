@@ -269,10 +269,13 @@ static int read_identity(device_ctx *d, STACK_OF(X509) *chain, nv_device_identit
 {
     char name[128];
     X509 *leaf = sk_X509_value(chain, 0), *brom = sk_X509_value(chain, 1);
+    errno = 0; /* the keys of a verified chain re-encode: only an allocation can fail */
     if (!leaf || !brom || attest_spki_sha256(brom, id->brom_key) != 0 ||
         attest_spki_sha256(leaf, id->leaf_key) != 0)
         return attest_check_fail(d->r, cname(d, "identity", name, sizeof name),
-                                 ATTEST_E_INTERNAL, "cannot hash the leaf and BROM keys");
+                                 leaf && brom && attest_alloc_failed() ? ATTEST_E_NOMEM
+                                                                       : ATTEST_E_INTERNAL,
+                                 "cannot hash the leaf and BROM keys");
     id->has_pdi = brom_pdi(brom, &id->pdi);
     id->known = true;
     return ATTEST_OK;

@@ -165,9 +165,9 @@ static int signing_key(X509 *leaf, xmlSecKeyPtr *out)
         return attest_set_error(ATTEST_E_INTERNAL, "nvidia.rim: EVP_PKEY_up_ref failed");
     xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pk);
     if (!data) {
-        EVP_PKEY_free(pk); /* not adopted */
-        return attest_set_error(ATTEST_E_INTERNAL,
-                                "nvidia.rim: xmlsec does not accept the signing key");
+        EVP_PKEY_free(pk); /* not adopted; an EC key always is, unless memory ran out */
+        return attest_set_error(ATTEST_E_NOMEM,
+                                "nvidia.rim: out of memory adopting the signing key");
     }
     xmlSecKeyPtr key = xmlSecKeyCreate();
     if (!key) {
@@ -196,8 +196,9 @@ static int restrict_context(xmlSecDSigCtxPtr ctx)
         xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformInclC14N11Id) < 0 ||
         xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecTransformExclC14NId) < 0 ||
         xmlSecDSigCtxEnableReferenceTransform(ctx, xmlSecOpenSSLTransformSha384Id) < 0)
-        return attest_set_error(ATTEST_E_INTERNAL,
-                                "nvidia.rim: cannot restrict the xmlsec transforms");
+        /* constant, registered transforms: only an allocation can fail (allocfail walk) */
+        return attest_set_error(ATTEST_E_NOMEM,
+                                "nvidia.rim: out of memory restricting the xmlsec transforms");
     return ATTEST_OK;
 }
 

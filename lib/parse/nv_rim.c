@@ -556,18 +556,41 @@ static void quiet(void *ctx, xmlErrorPtr error)
     (void)error;
 }
 
+/* The whole document given to a push parser in one final chunk: the
+ * document xmlCtxtReadMemory would give (same options, same encoding),
+ * without its input growth. libxml2 2.9.14's pull parser converts the
+ * input (UTF-8 to UTF-8) as it goes; when that conversion's realloc fails
+ * (xmlParserInputBufferGrow), xmlParseDocument goes on reading a NULL
+ * input and crashes (the allocfail walk, cold kind). A push parser
+ * converts the chunk when it is pushed, where a failed allocation halts
+ * the parse (xmlHaltParser), and never grows its input while parsing
+ * (GROW does nothing in progressive mode). NULL when not well-formed. */
+static xmlDoc *parse_pushed(xmlParserCtxtPtr pctx, const uint8_t *data, size_t len, int opts)
+{
+    if (xmlCtxtResetPush(pctx, NULL, 0, NULL, "UTF-8") != 0 || xmlCtxtUseOptions(pctx, opts) < 0)
+        return NULL;
+    xmlParseChunk(pctx, (const char *)data, (int)len, 1);
+    xmlDoc *doc = pctx->myDoc;
+    pctx->myDoc = NULL;
+    if (doc && !pctx->wellFormed) {
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
 /* No NOENT (entities are not substituted), no DTDLOAD/DTDATTR/DTDVALID, no
  * XINCLUDE, no HUGE; NONET so nothing is ever fetched. The encoding is
  * fixed to UTF-8 (NVIDIA RIMs are ASCII). */
 static int read_document(const uint8_t *data, size_t len, xmlDoc **out)
 {
-    xmlParserCtxtPtr pctx = xmlNewParserCtxt();
+    xmlParserCtxtPtr pctx = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
     if (!pctx)
         return nomem();
     pctx->sax->serror = quiet;
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     errno = 0;
-    xmlDoc *doc = xmlCtxtReadMemory(pctx, (const char *)data, (int)len, NULL, "UTF-8", opts);
+    xmlDoc *doc = parse_pushed(pctx, data, len, opts);
     int status = ATTEST_OK;
     xmlErrorPtr last = xmlCtxtGetLastError(pctx);
     if (attest_alloc_failed() || (last && last->code == XML_ERR_NO_MEMORY)) {

@@ -7,7 +7,14 @@
  * fails, none when n is 0. */
 void allocfail_start(long n);
 
-/* Stops counting; returns how many allocations were counted. */
+/* Fork at the point: from now until allocfail_stop, fn(k, ctx) is called
+ * at every counted allocation k (counting off during the call). It returns
+ * 1 in a process where allocation k is to fail (a forked grandchild; fn is
+ * then not called again there), 0 where it is to succeed. */
+typedef int allocfail_point_fn(long k, void *ctx);
+void allocfail_on_point(allocfail_point_fn *fn, void *ctx);
+
+/* Stops counting (and the fork-at-point callback); returns how many allocations were counted. */
 long allocfail_stop(void);
 
 /* The number of the allocation that was made to fail since the last
@@ -17,5 +24,9 @@ long allocfail_injected(void);
 /* The return address of the allocation that was made to fail (in the
  * library that called malloc), NULL when none was. */
 void *allocfail_injected_caller(void);
+
+/* The return addresses of the failed allocation's stack (innermost
+ * first) in *frames; returns their number, 0 when none failed. */
+int allocfail_injected_stack(void *const **frames);
 
 #endif
