@@ -310,10 +310,30 @@ static void maybe_grow_locked(attest_chain_cache *c)
     c->nbuckets = nb;
 }
 
+/* The largest certificate compared for sharing (larger ones are kept as
+ * they are: sharing only saves memory). */
+#define CACHE_SHARE_MAX_DER 8192
+
+/* Whether two certificates have the same DER encoding, without allocating:
+ * X509_cmp first caches each certificate's extensions, and when an
+ * allocation fails there OpenSSL marks the certificate invalid for good,
+ * a certificate other chains of the cache share (the allocfail walk:
+ * a RIM chain then missed its issuer). i2d into a caller's buffer copies
+ * the encoding OpenSSL kept from parsing. */
+static bool same_der(X509 *a, X509 *b)
+{
+    unsigned char da[CACHE_SHARE_MAX_DER], db[CACHE_SHARE_MAX_DER];
+    int la = i2d_X509(a, NULL), lb = i2d_X509(b, NULL);
+    if (la <= 0 || la != lb || la > CACHE_SHARE_MAX_DER)
+        return false;
+    unsigned char *pa = da, *pb = db;
+    return i2d_X509(a, &pa) == la && i2d_X509(b, &pb) == lb && memcmp(da, db, (size_t)la) == 0;
+}
+
 /* Share the issuers of `n`'s chain with the recent entries that hold the
- * same certificates (X509_cmp: same encoding), so that thousands of chips
- * of one product keep one ASK and one ARK, not one per collateral object
- * they came with (an RSA-4096 certificate object costs several KiB). */
+ * same certificates (same encoding), so that thousands of chips of one
+ * product keep one ASK and one ARK, not one per collateral object they
+ * came with (an RSA-4096 certificate object costs several KiB). */
 static void share_issuers_locked(attest_chain_cache *c, node *n)
 {
     int len = n->entry.chain ? sk_X509_num(n->entry.chain) : 0;
@@ -325,7 +345,7 @@ static void share_issuers_locked(attest_chain_cache *c, node *n)
             looked += olen > 0;
             for (int j = 1; j < olen; j++) {
                 X509 *theirs = sk_X509_value(o->entry.chain, j);
-                if (theirs != mine && X509_cmp(theirs, mine) == 0 && X509_up_ref(theirs)) {
+                if (theirs != mine && same_der(theirs, mine) && X509_up_ref(theirs)) {
                     (void)sk_X509_set(n->entry.chain, i, theirs);
                     X509_free(mine);
                     goto next_cert;
