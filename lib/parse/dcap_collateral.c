@@ -553,7 +553,6 @@ static int parse_isv_levels(json_t *obj, const char *path, dcap_isv_level **out,
 
 /* ---- TCB Info ----------------------------------------------------------- */
 
-/* v3 "sgxtcbcomponents" / "tdxtcbcomponents": exactly 16 {svn, category?, type?}. */
 /* A TCB component {svn, category?, type?}: its svn in [0, 65535], or -1
  * when component_error has something to say. */
 static json_int_t component_svn(json_t *c)
@@ -585,6 +584,7 @@ static int component_error(json_t *c, const char *cpath)
     return bad(cpath, NULL, "not a TCB component");
 }
 
+/* v3 "sgxtcbcomponents" / "tdxtcbcomponents": exactly 16 {svn, category?, type?}. */
 static int parse_components(json_t *tcb, const char *path, const char *key, int svn[16])
 {
     char cpath[PATH_LEN + 64];
