@@ -14,6 +14,10 @@ void allocfail_start(long n);
 typedef int allocfail_point_fn(long k, void *ctx);
 void allocfail_on_point(allocfail_point_fn *fn, void *ctx);
 
+/* Until allocfail_stop: the block returned by counted allocation k is
+ * stored in blocks[k] (k < cap; failed ones leave theirs as it was). */
+void allocfail_record(void **blocks, long cap);
+
 /* Stops counting (and the fork-at-point callback); returns how many allocations were counted. */
 long allocfail_stop(void);
 

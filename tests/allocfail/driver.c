@@ -50,11 +50,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 size_t __sanitizer_get_current_allocated_bytes(void);
+int __sanitizer_get_ownership(const volatile void *p);
 
 #define AT "2025-06-01T12:00:00Z" /* inside every test PKI's validity */
 #define MAX_FILES 16
@@ -130,6 +132,7 @@ typedef struct outcome {
     long injected;     /* the allocation made to fail, 0: none reached */
     long count;        /* allocations counted */
     size_t end_bytes;  /* live bytes at the end (the cold kind's leak baseline) */
+    size_t once_bytes; /* the same before the cold kind verifies every case again */
     int in_function;   /* a regression point: it failed inside its function */
     char where[48];    /* the object that made the failed allocation */
     char reason[240];
@@ -378,6 +381,13 @@ static void counted_run(outcome *out, const kind *c, int forged, long n)
  * sanitizer report. */
 static int stack_has(const char *function);
 
+/* The cold kind's full walk verifies every case again only after a point
+ * near the process-wide state (cold_again, set per point by the walk;
+ * 1 elsewhere); after the others, live bytes are judged against a run
+ * without a failure that did not verify again either (cold_once_bytes). */
+static int cold_again = 1;
+static size_t cold_once_bytes;
+
 static void report(int fd, outcome *out, int cold, size_t want, const char *expect)
 {
     out->injected = allocfail_injected();
@@ -387,8 +397,13 @@ static void report(int fd, outcome *out, int cold, size_t want, const char *expe
         const char *base = strrchr(at.dli_fname, '/');
         snprintf(out->where, sizeof out->where, "%s", base ? base + 1 : at.dli_fname);
     }
-    if (cold && !builtin_mode && !getenv("ALLOCFAIL_COLD_ONCE")) /* (once: finding a crash faster) */
-        verify_all_again(out);
+    out->once_bytes = __sanitizer_get_current_allocated_bytes();
+    if (cold && !builtin_mode && !getenv("ALLOCFAIL_COLD_ONCE")) { /* (once: finding a crash faster) */
+        if (cold_again)
+            verify_all_again(out);
+        else
+            want = cold_once_bytes;
+    }
     out->end_bytes = __sanitizer_get_current_allocated_bytes();
     ssize_t w = write(fd, out, sizeof *out);
     close(fd);
@@ -411,7 +426,62 @@ typedef struct walk {
     long inside;                   /* regression points that failed inside their function */
     int gfd;                       /* fork at the point: the grandchild's pipe, -1 in W */
     const char *expect;            /* a regression point: the function it fails in */
+    int record;                    /* cold, full walk: the run without a failure marks `built` */
+    const long *built_before;      /* cold, full walk: allocations of lasting blocks before N */
+    long window, again;            /* ... how near one a point verifies again; how many did */
+    long built_k;                  /* ... K of that run */
 } walk;
+
+/* The cold kind's full walk verifies every case again (verify_all_again, 4
+ * verifications: most of a point's cost) only after the points where a
+ * failure could leave OpenSSL's, libxml2's, xmlsec1's or libattest's
+ * process-wide state half made: within `window` allocations of one whose
+ * block outlives the run (a block that lasts is that state; the code that
+ * makes it is one-time set-up). Elsewhere the failed run is judged alone,
+ * as the warm composite walk judges the same allocations. The run without
+ * a failure marks the lasting blocks in `built` (shared with this
+ * process), by allocation number. ALLOCFAIL_COLD_WINDOW sets the window;
+ * a negative one verifies again after every point. */
+#define COLD_WINDOW 1024
+#define BUILT_CAP (1L << 21)
+static unsigned char *built; /* MAP_SHARED: written by the run without a failure */
+
+static int needs_again(const walk *w, long n)
+{
+    if (!w->built_before || w->window < 0) return 1;
+    long lo = n - w->window > 1 ? n - w->window : 1;
+    long hi = n + w->window < w->built_k ? n + w->window : w->built_k;
+    return lo <= hi && w->built_before[hi + 1] - w->built_before[lo] > 0;
+}
+
+typedef struct block_at {
+    uintptr_t at;
+    long n;
+} block_at;
+
+static int by_address(const void *a, const void *b)
+{
+    const block_at *x = a, *y = b;
+    if (x->at != y->at) return x->at < y->at ? -1 : 1;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+/* After a counted run that recorded each allocation's block: marks in
+ * `built` the allocations whose block is still allocated (for an address
+ * given out more than once, its last allocation). */
+static void mark_lasting(void **blocks, long count)
+{
+    block_at *b = malloc((size_t)count * sizeof *b);
+    long m = 0;
+    if (!b) return;
+    for (long n = 1; n <= count && n < BUILT_CAP; n++)
+        if (blocks[n]) b[m++] = (block_at){(uintptr_t)blocks[n], n};
+    qsort(b, (size_t)m, sizeof *b, by_address);
+    for (long i = 0; i < m; i++)
+        if ((i + 1 == m || b[i + 1].at != b[i].at) && __sanitizer_get_ownership((void *)b[i].at))
+            built[b[i].n] = 1;
+    free(b);
+}
 
 /* In the child of walk_points: one counted run with the n-th allocation failed. */
 static void child(int fd, const walk *w, long n)
@@ -419,8 +489,16 @@ static void child(int fd, const walk *w, long n)
     outcome out;
     memset(&out, 0, sizeof out);
     size_t before = __sanitizer_get_current_allocated_bytes();
+    void **blocks = NULL;
     alarm(HANG_SECONDS);
+    cold_again = needs_again(w, n);
+    if (w->record && built) {
+        blocks = mmap(NULL, BUILT_CAP * sizeof *blocks, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (blocks != MAP_FAILED) allocfail_record(blocks, BUILT_CAP);
+    }
     counted_run(&out, w->c, w->forged, n);
+    if (blocks && blocks != MAP_FAILED) mark_lasting(blocks, out.count);
     report(fd, &out, w->cold, w->cold ? w->end_bytes : before, w->expect);
 }
 
@@ -692,12 +770,14 @@ static int at_point(long k, void *ctx)
     walk *w = ctx;
     if (k != w->next) return 0;
     w->next = plan_next(w, k);
+    int again = needs_again(w, k);
     int p[2];
     if (pipe(p) != 0) p[0] = p[1] = -1;
     pid_t pid = p[0] < 0 ? -1 : fork();
     if (pid == 0) {
         close(p[0]);
         w->gfd = p[1];
+        cold_again = again;
         alarm(HANG_SECONDS);
         return 1;
     }
@@ -711,6 +791,7 @@ static int at_point(long k, void *ctx)
     close(p[1]);
     int status = 0;
     waitpid(pid, &status, 0);
+    w->again += again;
     take(w, p[0], k, status);
     if (w->points % 10000 == 0)
         fprintf(stderr, "allocfail: %s: %ld points walked, at allocation %ld of %ld: verdict kept "
@@ -773,6 +854,7 @@ static long count_run(walk *w)
     (void)running;
     w->c->token_rc[w->forged] = o.token_rc;
     w->end_bytes = o.end_bytes;
+    cold_once_bytes = o.once_bytes;
     w->c->tampered[w->forged] = o.tampered_rc;
     if (!got || status != 0 || o.bad || o.rc != w->c->verdict[w->forged]) {
         fprintf(stderr, "allocfail: %s without a failure: %s (%s), status %d\n", label(w),
@@ -808,16 +890,46 @@ static const char *init_note(const walk *w)
     return buf;
 }
 
+/* The shared map the cold run without a failure marks (once per process). */
+static int built_map(void)
+{
+    if (!built) {
+        void *m = mmap(NULL, BUILT_CAP, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        built = m == MAP_FAILED ? NULL : m;
+    }
+    if (built) memset(built, 0, BUILT_CAP);
+    return built ? 0 : -1;
+}
+
+/* before[n]: how many allocations before n made a lasting block; sets the
+ * walk's window (the walker and its grandchildren inherit both). */
+static long *built_prefix(walk *w, long k)
+{
+    long *before = malloc((size_t)(k + 2) * sizeof *before);
+    if (!before) return NULL;
+    before[0] = before[1] = 0;
+    for (long n = 1; n <= k; n++) before[n + 1] = before[n] + (n < BUILT_CAP && built[n]);
+    const char *s = getenv("ALLOCFAIL_COLD_WINDOW");
+    w->window = s && *s ? atol(s) : COLD_WINDOW;
+    w->built_before = before;
+    w->built_k = k;
+    return before;
+}
+
 static long walk_kind(kind *c, int forged, int cold, const options *opt)
 {
     walk w = {.c = c, .forged = forged, .cold = cold, .jobs = opt->jobs, .list = opt->list,
               .from = opt->from, .to = opt->to, .stride = opt->stride, .gfd = -1};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    int record = cold && !builtin_mode && opt->full && built_map() == 0;
+    w.record = record;
     long k = count_run(&w);
     if (k == 0) return 1;
     c->allocs[forged] = k;
     plan(&w, k, opt->full);
+    w.record = 0;
+    long *before_n = record ? built_prefix(&w, k) : NULL;
     if (opt->fork)
         walk_forked(&w);
     else
@@ -829,6 +941,14 @@ static long walk_kind(kind *c, int forged, int cold, const options *opt)
            label(&w), k, w.points, walk_name(opt), w.kept, w.nomem, w.points - w.kept - w.nomem,
            w.mislabelled, w.jansson, w.failures, init_note(&w),
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    if (before_n) {
+        long near = 0;
+        for (long n = 1; n <= k; n++) near += needs_again(&w, n);
+        printf("allocfail: %-18s every case verified again after %ld of the %ld points walked "
+               "(%ld of all %ld are within %ld allocations of one of the %ld whose blocks last)\n",
+               label(&w), w.again, w.points, near, k, w.window, before_n[k + 1]);
+    }
+    free(before_n);
     fflush(stdout);
     return w.failures + w.mislabelled;
 }

@@ -63,6 +63,8 @@ static _Thread_local void *injected_stack[64];
 static _Thread_local int injected_depth;
 static _Thread_local allocfail_point_fn *point_fn;
 static _Thread_local void *point_ctx;
+static _Thread_local void **record_at; /* allocfail_record */
+static _Thread_local long record_cap;
 
 #define MAX_WRITE_LOCKS 64
 static _Thread_local pthread_rwlock_t *write_locked[MAX_WRITE_LOCKS];
@@ -134,7 +136,22 @@ long allocfail_stop(void)
 {
     armed = 0;
     point_fn = NULL;
+    record_at = NULL;
     return count;
+}
+
+void allocfail_record(void **blocks, long cap)
+{
+    record_at = blocks;
+    record_cap = cap;
+}
+
+/* A counted allocation's block, recorded by its number when asked. */
+static void *noted(void *p)
+{
+    if (armed && record_at && p && count < record_cap)
+        record_at[count] = p;
+    return p;
 }
 
 long allocfail_injected(void)
@@ -191,40 +208,45 @@ static int fail_now(void *caller)
 
 void *malloc(size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_malloc(size);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_malloc(size));
 }
 
 void *calloc(size_t n, size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_calloc(n, size);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_calloc(n, size));
 }
 
 void *realloc(void *p, size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_realloc(p, size);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_realloc(p, size));
 }
 
 char *strdup(const char *s)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strdup(s);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strdup(s));
 }
 
 char *strndup(const char *s, size_t n)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strndup(s, n);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_strndup(s, n));
 }
 
 int posix_memalign(void **out, size_t align, size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? ENOMEM : __interceptor_posix_memalign(out, align, size);
+    if (fail_now(__builtin_return_address(0)))
+        return ENOMEM;
+    int rc = __interceptor_posix_memalign(out, align, size);
+    if (rc == 0)
+        noted(*out);
+    return rc;
 }
 
 void *aligned_alloc(size_t align, size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_aligned_alloc(align, size);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_aligned_alloc(align, size));
 }
 
 void *memalign(size_t align, size_t size)
 {
-    return fail_now(__builtin_return_address(0)) ? NULL : __interceptor_memalign(align, size);
+    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_memalign(align, size));
 }
