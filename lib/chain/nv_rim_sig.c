@@ -74,7 +74,7 @@ static bool xmlsec_ready(void)
                xmlSecTransformIdUnknown;
 }
 
-static void sig_global_init(void)
+static void sig_global_init_quietly(void)
 {
     xmlInitParser();
     if (xmlsec_ready()) {
@@ -102,6 +102,14 @@ static void sig_global_init(void)
      * pushes every xmlsec error onto OpenSSL's per-thread error queue. */
     xmlSecErrorsSetCallback(xmlsec_quiet);
     sig_init_status = ATTEST_OK;
+}
+
+static void sig_global_init(void)
+{
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved);
+    sig_global_init_quietly();
+    nv_xml_quiet_end(&saved);
 }
 
 int nv_rim_sig_init(void)
@@ -270,11 +278,14 @@ int nv_rim_signature_verify(const nv_rim *rim, STACK_OF(X509) **signers)
         status = nv_rim_signers(rim, &certs);
     if (status == ATTEST_OK && sk_X509_num(certs) < 1)
         status = attest_set_error(ATTEST_E_MALFORMED, "nvidia.rim: no KeyInfo certificate");
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved); /* xmlsec1's transforms build nodes and buffers */
     if (status == ATTEST_OK)
         status = nv_rim_read(rim->raw, rim->raw_len, &doc, &sig);
     if (status == ATTEST_OK)
         status = verify_node(sig, sk_X509_value(certs, 0));
     xmlFreeDoc(doc);
+    nv_xml_quiet_end(&saved);
     ERR_clear_error(); /* failed ECDSA checks leave entries behind */
     if (status == ATTEST_OK && signers)
         *signers = certs;

@@ -67,7 +67,40 @@ static atomic_int libxml_ready;
 
 static void libxml_init(void)
 {
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved);
     xmlInitParser();
+    nv_xml_quiet_end(&saved);
+}
+
+/* ---- libxml2's error handlers, quiet while in use ------------------------- */
+
+static void structured_quiet(void *ctx, xmlErrorPtr error)
+{
+    (void)ctx;
+    (void)error;
+}
+
+static void generic_quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+void nv_xml_quiet_begin(nv_xml_handlers *saved)
+{
+    saved->structured = xmlStructuredError;
+    saved->structured_ctx = xmlStructuredErrorContext;
+    saved->generic = xmlGenericError;
+    saved->generic_ctx = xmlGenericErrorContext;
+    xmlSetStructuredErrorFunc(NULL, structured_quiet);
+    xmlSetGenericErrorFunc(NULL, generic_quiet);
+}
+
+void nv_xml_quiet_end(const nv_xml_handlers *saved)
+{
+    xmlSetStructuredErrorFunc(saved->structured_ctx, saved->structured);
+    xmlSetGenericErrorFunc(saved->generic_ctx, saved->generic);
 }
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -698,7 +731,11 @@ int nv_rim_xml_init(void)
     if (atomic_load(&libxml_ready))
         return ATTEST_OK;
     xmlDoc *doc = NULL;
-    if (read_document((const uint8_t *)probe, sizeof probe - 1, &doc) != ATTEST_OK)
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved);
+    int status = read_document((const uint8_t *)probe, sizeof probe - 1, &doc);
+    nv_xml_quiet_end(&saved);
+    if (status != ATTEST_OK)
         return attest_set_error(ATTEST_E_NOMEM,
                                 "nvidia.rim: libxml2 is not usable (its initialisation or a "
                                 "first read failed: out of memory?)");
@@ -723,12 +760,15 @@ int nv_rim_read(const uint8_t *data, size_t len, xmlDoc **doc, xmlNode **signatu
     if (bytes_contain(data, len, "<!DOCTYPE") || bytes_contain(data, len, "<!ENTITY"))
         return bad("document", "a DOCTYPE/DTD is not accepted");
     int status = nv_rim_xml_init();
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved);
     if (status == ATTEST_OK)
         status = read_document(data, len, doc);
     if (status == ATTEST_OK && (status = find_signature(*doc, signature)) != ATTEST_OK) {
         xmlFreeDoc(*doc);
         *doc = NULL;
     }
+    nv_xml_quiet_end(&saved);
     return status;
 }
 
@@ -742,6 +782,8 @@ int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
     int status = nv_rim_read(data, len, &doc, &sig);
     if (status != ATTEST_OK)
         return status;
+    nv_xml_handlers saved;
+    nv_xml_quiet_begin(&saved); /* xmlNodeGetContent reports a failed allocation */
     nv_rim *r = calloc(1, sizeof *r);
     if (!r || !(r->raw = malloc(len))) {
         status = nomem();
@@ -753,6 +795,7 @@ int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len)
     if (status == ATTEST_OK)
         status = read_content(r, xmlDocGetRootElement(doc), sig);
     xmlFreeDoc(doc);
+    nv_xml_quiet_end(&saved);
     if (status != ATTEST_OK) {
         nv_rim_free(r);
         return status;

@@ -10,6 +10,8 @@
 
 #include "../base/base.h"
 
+#include <libxml/xmlerror.h>
+
 #define NV_RIM_MAX_ALTERNATIVES 8
 #define NV_RIM_MAX_SIGNERS 16
 
@@ -82,6 +84,24 @@ ATTEST_HIDDEN void nv_rim_free(nv_rim *r);
  * (lib/api/init.c). Thread-safe. ATTEST_OK or ATTEST_E_NOMEM (retried on
  * the next call). */
 ATTEST_HIDDEN int nv_rim_xml_init(void);
+
+/* The calling thread's libxml2 error handlers. libxml2 reports a failed
+ * allocation in its tree, buffer and URI functions (and a parser error
+ * raised without a context) through them, and by default prints it to
+ * stderr: a library linked into a service must not. While libattest uses
+ * libxml2 or xmlsec1, nv_xml_quiet_begin gives the thread handlers that
+ * print nothing (the status returned already says what failed) and keeps
+ * the thread's own in *saved; nv_xml_quiet_end puts them back, so that the
+ * host's handlers are untouched outside the call. Per thread (libxml2
+ * keeps them per thread); pairs nest. */
+typedef struct nv_xml_handlers {
+    xmlStructuredErrorFunc structured;
+    void *structured_ctx;
+    xmlGenericErrorFunc generic;
+    void *generic_ctx;
+} nv_xml_handlers;
+ATTEST_HIDDEN void nv_xml_quiet_begin(nv_xml_handlers *saved);
+ATTEST_HIDDEN void nv_xml_quiet_end(const nv_xml_handlers *saved);
 
 /* Read `data` with the rules of nv_rim_parse's structural steps 1 and 2a
  * (the document, its root, one ds:Signature child of the root) and return

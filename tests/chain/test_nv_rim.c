@@ -1122,3 +1122,48 @@ Test(nv_rim_threads, concurrent_parses_share_one_init)
     }
     free(g);
 }
+
+/* ---- the host's libxml2 error handlers ------------------------------------ */
+
+static int host_calls;
+static void host_structured(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    (void)e;
+    host_calls++;
+}
+static void host_generic(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+    host_calls++;
+}
+
+/* libattest silences libxml2 while it uses it (its out-of-memory messages
+ * would go to stderr) and gives the thread its own handlers back after:
+ * a host's handlers are neither called for libattest's documents nor lost. */
+Test(nv_rim_host, libxml2_handlers_kept_and_not_called)
+{
+    static int sctx, gctx;
+    xmlSetStructuredErrorFunc(&sctx, host_structured);
+    xmlSetGenericErrorFunc(&gctx, host_generic);
+    host_calls = 0;
+    nv_rim *r = NULL;
+    char *s = load(SET_A_DRIVER, NULL);
+    cr_assert_eq(parse_str(s, &r), ATTEST_OK, "%s", attest_error_last());
+    nv_rim_free(r);
+    char *broken = replace_once(s, "</SoftwareIdentity>", "</SoftwareIdentit>");
+    cr_assert_eq(parse_str(broken, &r), ATTEST_E_MALFORMED, "%s", attest_error_last());
+    /* A relative namespace URI: libxml2's canonicaliser refuses it through
+     * the thread's handlers (by default printed), and the signature fails. */
+    char *relative = replace_once(s, "<SoftwareIdentity ", "<SoftwareIdentity xmlns:r=\"rel/uri\" ");
+    cr_assert_neq(parse_str(relative, &r), ATTEST_OK);
+    free(relative);
+    cr_assert_eq(host_calls, 0, "the host's handlers were called %d times", host_calls);
+    cr_assert(xmlStructuredError == host_structured && xmlStructuredErrorContext == &sctx);
+    cr_assert(xmlGenericError == host_generic && xmlGenericErrorContext == &gctx);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    xmlSetGenericErrorFunc(NULL, NULL);
+    free(broken);
+    free(s);
+}
