@@ -507,9 +507,12 @@ static int check_response(response_facts *f, OCSP_BASICRESP *basic, X509 *issuer
                                      : facts_fail(f, ATTEST_E_COLLATERAL_SIGNATURE, label,
                           "response signature does not verify with the key of '%s'", f->responder);
 
-    /* (b) the signer is the issuer or a responder the issuer authorised */
+    /* (b) the signer is the issuer or a responder the issuer authorised.
+     * Both steps first cache each certificate's extensions (X509_cmp,
+     * X509_check_issued), which allocates: a failure there marks the
+     * signer invalid and then reads as "not certified by the issuer". */
+    errno = 0;
     if (!is_issuer(signer, issuer)) {
-        errno = 0;
         const char *why = delegation_problem(signer, issuer);
         if (why && attest_alloc_failed())
             return facts_fail(f, ATTEST_E_NOMEM, label, "out of memory");
