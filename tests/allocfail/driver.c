@@ -137,6 +137,8 @@ typedef struct outcome {
     size_t once_bytes; /* the same before the cold kind verifies every case again */
     int in_function;   /* a regression point: it failed inside its function */
     long printed;      /* bytes the run wrote to stderr (the library must print nothing) */
+    int xmlsec_site;   /* the failure was at one of xmlsec1's known leaking sites */
+    long leaked;       /* live bytes at the end beyond the baseline */
     char where[48];    /* the object that made the failed allocation */
     char reason[240];
 } outcome;
@@ -457,6 +459,9 @@ static void report(int fd, outcome *out, int cold, size_t want, const char *expe
             want = cold_once_bytes;
     }
     out->end_bytes = __sanitizer_get_current_allocated_bytes();
+    out->leaked = (long)out->end_bytes - (long)want;
+    out->xmlsec_site = out->injected && (stack_has("xmlSecNodeSetCreate") ||
+                                         stack_has("xmlSecNodeSetGetChildren"));
     out->printed = capture_end();
     ssize_t w = write(fd, out, sizeof *out);
     close(fd);
@@ -473,7 +478,7 @@ typedef struct walk {
     unsigned long long seen_other; /* statuses other than verdict and NOMEM */
     long from, to;                 /* --range: every N in from..to */
     long stride;                   /* --stride S: every S-th N from 1 (or from) */
-    long points, injected, kept, nomem, failures, init_leaks, mislabelled, jansson;
+    long points, injected, kept, nomem, failures, init_leaks, mislabelled, jansson, xmlsec_leaks;
     long printed;                  /* safe runs that wrote to stderr (they fail the walk too) */
     size_t end_bytes;              /* cold: live bytes after a run without a failure */
     long next, last, all_to, step; /* the plan: next N to walk (0: none), plan_next */
@@ -599,6 +604,20 @@ static int init_leak(walk *w, const outcome *o)
     return 1;
 }
 
+/* xmlsec1 1.2.37 leaks an XPath node set when an allocation fails right
+ * after it made one: xmlSecTransformCtxExecute when xmlSecNodeSetCreate
+ * fails (the set of a Reference's nodes), xmlSecNodeSetGetChildren when
+ * libxml2's xmlXPathNodeSetCreate fails after its first block. Outside
+ * libattest, at most a few hundred bytes per failed verification; counted
+ * and reported, not judged unsafe, when the failure was at one of those
+ * sites, the run ended in ATTEST_E_NOMEM and it left less than 512 bytes. */
+static int xmlsec_leak(walk *w, const outcome *o)
+{
+    if (!o->xmlsec_site || o->rc != ATTEST_E_NOMEM || o->leaked <= 0 || o->leaked >= 512) return 0;
+    w->xmlsec_leaks++;
+    return 1;
+}
+
 /* OpenSSL's own one-time set-up failed (attest_crypto_init): final for the
  * process, so the library says ATTEST_E_INTERNAL ("do not retry") from then
  * on rather than ATTEST_E_NOMEM; only a cold child can meet it. */
@@ -662,7 +681,7 @@ static int judge(walk *w, long n, int got, const outcome *o, int status)
     else if (!got)
         what = WIFSIGNALED(status) ? "CRASH (signal)" : "CRASH or sanitizer report";
     else if (!WIFEXITED(status) || WEXITSTATUS(status) == 3)
-        what = init_leak(w, o) ? NULL : "LEAK";
+        what = init_leak(w, o) || xmlsec_leak(w, o) ? NULL : "LEAK";
     else if (WEXITSTATUS(status) != 0)
         what = "sanitizer report at exit";
     else if (o->bad)
@@ -949,10 +968,11 @@ static const char *walk_name(const options *opt)
 
 static const char *init_note(const walk *w)
 {
-    static char buf[96];
+    static char buf[160];
     buf[0] = 0;
-    if (w->init_leaks)
-        snprintf(buf, sizeof buf, " (%ld leaks of OpenSSL's failed one-time set-up)", w->init_leaks);
+    if (w->init_leaks || w->xmlsec_leaks)
+        snprintf(buf, sizeof buf, " (leaks: %ld of OpenSSL's failed one-time set-up, %ld of xmlsec1's "
+                 "node sets)", w->init_leaks, w->xmlsec_leaks);
     return buf;
 }
 
