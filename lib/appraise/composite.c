@@ -2,8 +2,8 @@
  * counts, and the binding of GPUs to their CPU (composite.h). */
 #include "composite.h"
 #include "nv_appraise.h"
+#include "../base/crypto.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -114,15 +114,13 @@ void composite_check_binding_nonces(attest_result *r, const uint8_t cpu_report_d
     const char *name = "composite.binding";
     uint8_t want[64];
     r->gpu_binding = "cpu_report_data";
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha512(), NULL) == 1 &&
-             EVP_DigestUpdate(ctx, nonce, nonce_len) == 1;
-    for (size_t i = 0; ok && i < count; i++)
-        ok = EVP_DigestUpdate(ctx, gpu_nonces[i], 32) == 1;
-    ok = ok && EVP_DigestFinal_ex(ctx, want, NULL) == 1;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        attest_check_fail(r, name, ATTEST_E_INTERNAL, "SHA-512 failed");
+    attest_bytes parts[1 + NV_MAX_DEVICES];
+    size_t parts_n = 0;
+    parts[parts_n++] = (attest_bytes){nonce, nonce_len};
+    for (size_t i = 0; i < count && parts_n < sizeof parts / sizeof parts[0]; i++)
+        parts[parts_n++] = (attest_bytes){gpu_nonces[i], 32};
+    if (parts_n != 1 + count || attest_sha2_concat(64, want, parts, parts_n) != 0)
+        attest_check_fail(r, name, ATTEST_E_INTERNAL, "SHA-512 of %zu GPU nonces: too many", count);
     else if (memcmp(want, cpu_report_data, 64) != 0)
         attest_check_fail(r, name, ATTEST_E_COMPOSITE_BINDING,
                           "CPU report data (%s) is not SHA-512(%s nonce || the %zu GPU "

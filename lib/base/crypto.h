@@ -68,4 +68,11 @@ ATTEST_HIDDEN void attest_sha256(uint8_t out[32], const void *data, size_t len);
 ATTEST_HIDDEN void attest_sha256_parts(uint8_t out[32], const attest_bytes *parts, size_t n);
 ATTEST_HIDDEN void attest_sha384(uint8_t out[48], const void *data, size_t len);
 
+/* SHA-256, SHA-384 or SHA-512 (out_len 32, 48 or 64) of the `n` parts one
+ * after the other (no length prefixes: nonce bindings), the same way:
+ * nothing allocated, so an allocation failure cannot turn a binding check
+ * into an internal error. 0, or -1 for another out_len. */
+ATTEST_HIDDEN int attest_sha2_concat(size_t out_len, uint8_t *out, const attest_bytes *parts,
+                                     size_t n);
+
 #endif

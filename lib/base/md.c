@@ -66,6 +66,24 @@ void attest_sha256_parts(uint8_t out[32], const attest_bytes *parts, size_t n)
     }
     SHA256_Final(out, &c);
 }
+
+int attest_sha2_concat(size_t out_len, uint8_t *out, const attest_bytes *parts, size_t n)
+{
+    if (out_len == 32) {
+        SHA256_CTX c;
+        SHA256_Init(&c);
+        for (size_t i = 0; i < n; i++) SHA256_Update(&c, parts[i].data, parts[i].len);
+        SHA256_Final(out, &c);
+        return 0;
+    }
+    if (out_len != 48 && out_len != 64)
+        return -1;
+    SHA512_CTX c;
+    out_len == 48 ? SHA384_Init(&c) : SHA512_Init(&c);
+    for (size_t i = 0; i < n; i++) SHA512_Update(&c, parts[i].data, parts[i].len);
+    out_len == 48 ? SHA384_Final(out, &c) : SHA512_Final(out, &c);
+    return 0;
+}
 #else
 #error "lib/base/md.c: an OpenSSL without the SHA256_* functions: write the EVP path"
 #endif

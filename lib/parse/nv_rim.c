@@ -35,6 +35,7 @@
 
 #include <errno.h>
 #include <libxml/parser.h>
+#include <libxml/threads.h>
 #include <libxml/tree.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -727,6 +728,13 @@ void nv_rim_free(nv_rim *r)
 int nv_rim_xml_init(void)
 {
     static const char probe[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a b=\"c\">d</a>";
+    /* libxml2 2.9 keeps each thread's globals (its error handlers, its last
+     * error) in a block allocated at the thread's first use, and uses the
+     * block without checking it: when that allocation fails, the next
+     * access dereferences NULL. Made, and checked, before any other call. */
+    if (!xmlIsMainThread() && !xmlGetGlobalState())
+        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: libxml2's per-thread state: out "
+                                                "of memory");
     pthread_once(&libxml_once, libxml_init);
     if (atomic_load(&libxml_ready))
         return ATTEST_OK;
@@ -760,10 +768,11 @@ int nv_rim_read(const uint8_t *data, size_t len, xmlDoc **doc, xmlNode **signatu
     if (bytes_contain(data, len, "<!DOCTYPE") || bytes_contain(data, len, "<!ENTITY"))
         return bad("document", "a DOCTYPE/DTD is not accepted");
     int status = nv_rim_xml_init();
+    if (status != ATTEST_OK)
+        return status;
     nv_xml_handlers saved;
     nv_xml_quiet_begin(&saved);
-    if (status == ATTEST_OK)
-        status = read_document(data, len, doc);
+    status = read_document(data, len, doc);
     if (status == ATTEST_OK && (status = find_signature(*doc, signature)) != ATTEST_OK) {
         xmlFreeDoc(*doc);
         *doc = NULL;

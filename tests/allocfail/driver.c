@@ -8,7 +8,7 @@
  * mislabelled and fails the walk too.
  *
  * Usage: allocfail EVDIR PKIDIR [--full | --range FROM:TO] [--stride S]
- *                 [--jobs J] [--fork-at-point] [--mislabelled] [--kind NAME]...
+ *                 [--jobs J] [--fork-at-point] [--thread] [--mislabelled] [--kind NAME]...
  * EVDIR is what tests/allocfail/make_evidence.sh wrote; PKIDIR build/testpki.
  * --stride S walks every S-th N (of 1..K, or of the --range); --mislabelled
  * prints every run that ended in another status than ATTEST_E_NOMEM or the
@@ -44,6 +44,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sanitizer/common_interface_defs.h>
 #include <sanitizer/lsan_interface.h>
@@ -372,15 +373,50 @@ static int stack_has(const char *function)
 
 /* One counted run: the n-th allocation fails (0: none, or the fork-at-point
  * callback decides which). */
-static void counted_run(outcome *out, const kind *c, int forged, long n)
+static allocfail_point_fn *run_point_fn; /* the walker's fork at the point, on the run's thread */
+static void *run_point_ctx;
+
+static void counted_run_here(outcome *out, const kind *c, int forged, long n)
 {
     if (builtin_mode && attest_crypto_init() != ATTEST_OK) _exit(5);
+    if (run_point_fn) allocfail_on_point(run_point_fn, run_point_ctx);
     allocfail_start(n);
     if (builtin_mode)
         run_builtin(out); /* stops the count itself */
     else
         run_once(out, c, forged);
     out->count = allocfail_stop();
+}
+
+/* --thread: each counted run in a thread made for it, so that the library
+ * meets a thread it has not seen (libxml2 allocates a thread's state at its
+ * first use there). A grandchild forked at a point holds that thread only:
+ * it reports from it (after_in_thread, set by at_point). */
+static int thread_mode;
+static void (*after_in_thread)(outcome *out);
+
+typedef struct run_args {
+    outcome *out;
+    const kind *c;
+    int forged;
+    long n;
+} run_args;
+
+static void *run_thread(void *p)
+{
+    run_args *a = p;
+    counted_run_here(a->out, a->c, a->forged, a->n);
+    if (after_in_thread) after_in_thread(a->out); /* does not return */
+    return NULL;
+}
+
+static void counted_run(outcome *out, const kind *c, int forged, long n)
+{
+    if (!thread_mode) return counted_run_here(out, c, forged, n);
+    run_args a = {out, c, forged, n};
+    pthread_t t;
+    if (pthread_create(&t, NULL, run_thread, &a) != 0) _exit(6);
+    pthread_join(t, NULL);
 }
 
 /* After the counted run, in the process that ran it with its failure: the
@@ -840,6 +876,15 @@ static void walk_regressions(walk *w)
     }
 }
 
+static walk *walking;          /* the walker's walk, for its grandchildren */
+static size_t walking_before;  /* live bytes before its counted run */
+
+static void grandchild_report(outcome *out)
+{
+    walk *w = walking;
+    report(w->gfd, out, w->cold, w->cold ? w->end_bytes : walking_before, NULL);
+}
+
 /* Fork at the point (--fork-at-point), in the walker W, at its counted
  * allocation k: when k is in the plan, a grandchild G makes it fail and
  * goes on to the end of the same verification and reports as a child of
@@ -861,6 +906,7 @@ static int at_point(long k, void *ctx)
         w->gfd = p[1];
         capture_begin(errfd);
         cold_again = again;
+        after_in_thread = thread_mode ? grandchild_report : NULL;
         alarm(HANG_SECONDS);
         return 1;
     }
@@ -893,8 +939,11 @@ static void walker(int fd, walk *w)
     outcome out;
     memset(&out, 0, sizeof out);
     size_t before = __sanitizer_get_current_allocated_bytes();
+    walking = w;
+    walking_before = before;
     w->gfd = -1;
-    allocfail_on_point(at_point, w);
+    run_point_fn = at_point;
+    run_point_ctx = w;
     counted_run(&out, w->c, w->forged, 0);
     if (w->gfd >= 0) report(w->gfd, &out, w->cold, w->cold ? w->end_bytes : before, NULL);
     _exit(write(fd, w, sizeof *w) == (ssize_t)sizeof *w ? 0 : 4);
@@ -1074,12 +1123,13 @@ int main(int argc, char **argv)
     options opt = {.jobs = 1};
     if (argc < 3) {
         fprintf(stderr, "usage: %s EVDIR PKIDIR [--full | --range FROM:TO] [--stride S] [--jobs J] "
-                "[--fork-at-point] [--mislabelled] [--kind snp|tdx|nvidia|composite|cold|builtin]...\n", argv[0]);
+                "[--fork-at-point] [--thread] [--mislabelled] [--kind snp|tdx|nvidia|composite|cold|builtin]...\n", argv[0]);
         return 2;
     }
     for (int i = 3; i < argc; i++) {
         if (strcmp(argv[i], "--full") == 0) opt.full = 1;
         if (strcmp(argv[i], "--fork-at-point") == 0) opt.fork = 1;
+        if (strcmp(argv[i], "--thread") == 0) thread_mode = 1;
         if (strcmp(argv[i], "--mislabelled") == 0 || strcmp(argv[i], "--verbose") == 0)
             opt.list = 1;
         if (strcmp(argv[i], "--stride") == 0 && i + 1 < argc) opt.stride = atol(argv[++i]);
