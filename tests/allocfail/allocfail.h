@@ -25,6 +25,12 @@ long allocfail_stop(void);
  * allocfail_start, 0 when none was. */
 long allocfail_injected(void);
 
+/* The return address of the first malloc or realloc asked for an
+ * impossible size (2^44 bytes or more: a length computed from a failed
+ * call's -1) since allocfail_start, NULL when none was: such a request
+ * gets NULL and ENOMEM, as from glibc, instead of ASan's abort. */
+void *allocfail_huge_caller(void);
+
 /* The return address of the allocation that was made to fail (in the
  * library that called malloc), NULL when none was. */
 void *allocfail_injected_caller(void);

@@ -63,6 +63,7 @@ static _Thread_local void *injected_stack[64];
 static _Thread_local int injected_depth;
 static _Thread_local allocfail_point_fn *point_fn;
 static _Thread_local void *point_ctx;
+static _Thread_local void *huge_caller; /* allocfail_huge_caller */
 static _Thread_local void **record_at; /* allocfail_record */
 static _Thread_local long record_cap;
 
@@ -122,6 +123,7 @@ void allocfail_start(long n)
     count = 0;
     injected = 0;
     injected_caller = NULL;
+    huge_caller = NULL;
     fail_at = n;
     armed = 1;
 }
@@ -138,6 +140,25 @@ long allocfail_stop(void)
     point_fn = NULL;
     record_at = NULL;
     return count;
+}
+
+void *allocfail_huge_caller(void)
+{
+    return huge_caller;
+}
+
+/* A request no allocator can meet (a size computed from a failed call's
+ * -1): NULL and ENOMEM, as glibc's malloc answers, where ASan would abort;
+ * the caller is kept for the driver to judge. */
+#define HUGE_REQUEST ((size_t)1 << 44)
+static int huge(size_t size, void *caller)
+{
+    if (size < HUGE_REQUEST)
+        return 0;
+    if (armed && !huge_caller)
+        huge_caller = caller;
+    errno = ENOMEM;
+    return 1;
 }
 
 void allocfail_record(void **blocks, long cap)
@@ -208,7 +229,8 @@ static int fail_now(void *caller)
 
 void *malloc(size_t size)
 {
-    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_malloc(size));
+    void *caller = __builtin_return_address(0);
+    return noted(fail_now(caller) || huge(size, caller) ? NULL : __interceptor_malloc(size));
 }
 
 void *calloc(size_t n, size_t size)
@@ -218,7 +240,8 @@ void *calloc(size_t n, size_t size)
 
 void *realloc(void *p, size_t size)
 {
-    return noted(fail_now(__builtin_return_address(0)) ? NULL : __interceptor_realloc(p, size));
+    void *caller = __builtin_return_address(0);
+    return noted(fail_now(caller) || huge(size, caller) ? NULL : __interceptor_realloc(p, size));
 }
 
 char *strdup(const char *s)
