@@ -47,10 +47,13 @@ static const token_alg ALG_ES256 = {JWT_ALG_ES256, "ES256", "P-256", EVP_sha256,
 static const token_alg ALG_ES384 = {JWT_ALG_ES384, "ES384", "P-384", EVP_sha384, 48};
 
 /* The algorithm a key signs with, or NULL with an ATTEST_E_INVALID_ARG
- * error naming the key type. */
-static const token_alg *alg_for_key(EVP_PKEY *pkey, const char *what)
+ * error naming the key type (ATTEST_E_NOMEM when reading its curve ran
+ * out of memory: *status says which). */
+static const token_alg *alg_for_key(EVP_PKEY *pkey, const char *what, int *status)
 {
     char group[64] = "";
+    *status = ATTEST_OK;
+    errno = 0;
     if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC &&
         EVP_PKEY_get_group_name(pkey, group, sizeof group, NULL) == 1) {
         if (!strcmp(group, "prime256v1") || !strcmp(group, "P-256"))
@@ -58,7 +61,11 @@ static const token_alg *alg_for_key(EVP_PKEY *pkey, const char *what)
         if (!strcmp(group, "secp384r1") || !strcmp(group, "P-384"))
             return &ALG_ES384;
     }
-    ERR_clear_error();
+    if (attest_alloc_failed()) {
+        *status = attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
+        return NULL;
+    }
+    *status = ATTEST_E_INVALID_ARG;
     const char *type = EVP_PKEY_get0_type_name(pkey);
     if (!type)
         type = "unknown";
@@ -123,18 +130,22 @@ static int load_public_key(EVP_PKEY **out, const char *pem, size_t len)
     if (!bio)
         return attest_set_error(len > INT_MAX ? ATTEST_E_INVALID_ARG : ATTEST_E_NOMEM,
                                 "token: public key PEM of %zu bytes unusable", len);
+    errno = 0;
     EVP_PKEY *pkey = PEM_read_bio_PUBKEY(bio, NULL, refuse_passphrase, NULL);
-    if (!pkey) {
-        ERR_clear_error();
+    bool nomem = !pkey && attest_alloc_failed(); /* (reads and clears the queue) */
+    if (!pkey && !nomem) {
         (void)BIO_reset(bio);
         X509 *cert = PEM_read_bio_X509(bio, NULL, refuse_passphrase, NULL);
         if (cert) {
             pkey = X509_get_pubkey(cert);
             X509_free(cert);
         }
+        nomem = !pkey && attest_alloc_failed();
     }
     BIO_free(bio);
     ERR_clear_error();
+    if (nomem)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
     if (!pkey)
         return attest_set_error(ATTEST_E_INVALID_ARG,
                                 "token: the verification key is neither a PEM PUBLIC KEY "
@@ -155,9 +166,13 @@ static int load_signing_key(EVP_PKEY **out, const char *pem, size_t len)
         return attest_set_error(len > INT_MAX ? ATTEST_E_INVALID_ARG : ATTEST_E_NOMEM,
                                 "token: key PEM of %zu bytes unusable", len);
     int asked = 0;
+    errno = 0;
     EVP_PKEY *pkey = PEM_read_bio_PrivateKey(bio, NULL, refuse_passphrase, &asked);
     BIO_free(bio);
+    bool nomem = !pkey && !asked && attest_alloc_failed();
     ERR_clear_error();
+    if (nomem)
+        return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
     if (!pkey || asked) {
         EVP_PKEY_free(pkey);
         return attest_set_error(ATTEST_E_INVALID_ARG,
@@ -257,8 +272,8 @@ int attest_token_key_new(attest_token_key **out, const char *key_pem, size_t key
     if (!k)
         return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
     status = load_signing_key(&k->pkey, key_pem, key_len);
-    if (status == ATTEST_OK && !(k->alg = alg_for_key(k->pkey, "the signing key")))
-        status = ATTEST_E_INVALID_ARG; /* error already set */
+    if (status == ATTEST_OK)
+        k->alg = alg_for_key(k->pkey, "the signing key", &status);
     errno = 0;
     if (status == ATTEST_OK && key_id(k->pkey, k->kid) != 0)
         status = attest_set_error(attest_alloc_failed() ? ATTEST_E_NOMEM : ATTEST_E_INTERNAL,
@@ -522,8 +537,8 @@ static int load_verify_key(verify_key *k, const char *pem, size_t len)
     int status = load_public_key(&k->pkey, pem, len);
     if (status != ATTEST_OK)
         return status;
-    if (!(k->alg = alg_for_key(k->pkey, "the verification key")))
-        return ATTEST_E_INVALID_ARG; /* error already set */
+    if (!(k->alg = alg_for_key(k->pkey, "the verification key", &status)))
+        return status;
     char *p = NULL;
     long n = 0;
     errno = 0;
@@ -683,12 +698,18 @@ static int check_signature(const char *token, const parsed_token *t, const verif
         return attest_set_error(ATTEST_E_NOMEM, "token: out of memory");
     if (rc == 0 && decoded == k->alg->jwt)
         return ATTEST_OK;
+    bool valid = signature_valid(token, t, k);
+    if (rc != 0 && !payload_ok && valid)
+        return ATTEST_OK; /* signed, but the payload fails check 9 */
+    if (valid) /* libjwt refused (or skipped: alg "none") a token whose every part passed and
+                  whose signature verifies: it ran out of memory where it says EINVAL or
+                  nothing (its copy of the key), which errno no longer shows */
+        return attest_set_error(ATTEST_E_NOMEM, "token: libjwt refused a signature that "
+                                                "verifies (out of memory?)");
     if (rc == 0)
         return attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
                                 "token: libjwt decoded the token as %s, not %s",
                                 jwt_alg_str(decoded), k->alg->name);
-    if (!payload_ok && signature_valid(token, t, k))
-        return ATTEST_OK; /* signed, but the payload fails check 9 */
     return attest_set_error(ATTEST_E_TOKEN_SIGNATURE,
                             "token: %s signature (%zu bytes) does not verify with the given "
                             "%s key",
