@@ -35,7 +35,6 @@
 
 #include <errno.h>
 #include <libxml/parser.h>
-#include <libxml/threads.h>
 #include <libxml/tree.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -728,13 +727,6 @@ void nv_rim_free(nv_rim *r)
 int nv_rim_xml_init(void)
 {
     static const char probe[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a b=\"c\">d</a>";
-    /* libxml2 2.9 keeps each thread's globals (its error handlers, its last
-     * error) in a block allocated at the thread's first use, and uses the
-     * block without checking it: when that allocation fails, the next
-     * access dereferences NULL. Made, and checked, before any other call. */
-    if (!xmlIsMainThread() && !xmlGetGlobalState())
-        return attest_set_error(ATTEST_E_NOMEM, "nvidia.rim: libxml2's per-thread state: out "
-                                                "of memory");
     pthread_once(&libxml_once, libxml_init);
     if (atomic_load(&libxml_ready))
         return ATTEST_OK;

@@ -80,10 +80,10 @@ ATTEST_HIDDEN int nv_rim_parse(nv_rim **out, const uint8_t *data, size_t len);
 ATTEST_HIDDEN void nv_rim_free(nv_rim *r);
 
 /* libxml2's one-time initialisation (xmlInitParser), checked by a first
- * read, and the calling thread's libxml2 state; nv_rim_read calls it, and
- * the library calls it where it starts (lib/api/init.c) and before every
- * use of libxml2 or xmlsec1 (nv_rim_sig_init). Thread-safe. ATTEST_OK or
- * ATTEST_E_NOMEM (retried on the next call). */
+ * read; nv_rim_read calls it, and the library calls it where it starts
+ * (lib/api/init.c) and before every use of libxml2 or xmlsec1
+ * (nv_rim_sig_init). Thread-safe. ATTEST_OK or ATTEST_E_NOMEM (retried on
+ * the next call). */
 ATTEST_HIDDEN int nv_rim_xml_init(void);
 
 /* The calling thread's libxml2 error handlers. libxml2 reports a failed
