@@ -141,6 +141,7 @@ typedef struct outcome {
     int known_site;   /* the failure was at one of xmlsec1's or libjwt's known leaking sites */
     char huge_where[48]; /* the object that asked for an impossible size, "" when none */
     int drbg_site;     /* the failure was inside OpenSSL's lazy set-up of a thread's DRBG */
+    int in_crypto_init; /* the failure was inside attest_crypto_init (OpenSSL's set-up) */
     long leaked;       /* live bytes at the end beyond the baseline */
     char where[48];    /* the object that made the failed allocation */
     char reason[240];
@@ -504,6 +505,7 @@ static void report(int fd, outcome *out, int cold, size_t want, const char *expe
     out->known_site = out->injected && (stack_has("xmlSecNodeSetCreate") ||
                                          stack_has("xmlSecNodeSetGetChildren") ||
                                          stack_has("jwt_verify_sha_pem"));
+    out->in_crypto_init = out->injected && stack_has("attest_crypto_init");
     out->drbg_site = out->injected && (stack_has("RAND_get0_private") ||
                                        stack_has("RAND_get0_public"));
     Dl_info hat;
@@ -652,6 +654,15 @@ static const char *label(const walk *w)
  * process), outside libattest; counted and reported, not judged unsafe. */
 static int init_leak(walk *w, const outcome *o)
 {
+    /* also: a failure inside attest_crypto_init's listing of the providers'
+     * algorithms, which OpenSSL reports to nobody (its do_all functions
+     * return nothing) and which loses name-map entries as it grows the map
+     * (lib/base/crypto.c); the verification goes on, the re-verifications
+     * check that it still judges right */
+    if (w->cold && o->in_crypto_init) {
+        w->init_leaks++;
+        return 1;
+    }
     if (!w->cold || o->rc != ATTEST_E_INTERNAL || o->step != 0) return 0;
     w->init_leaks++;
     return 1;
