@@ -684,7 +684,8 @@ static int init_leak(walk *w, const outcome *o)
 static int known_leak(walk *w, const outcome *o)
 {
     int nomem = o->rc == ATTEST_E_NOMEM || o->token_rc == ATTEST_E_NOMEM ||
-                o->tampered_rc == ATTEST_E_NOMEM;
+                o->tampered_rc == ATTEST_E_NOMEM ||
+                o->rc == w->c->verdict[w->forged]; /* (a forged copy: refused all the same) */
     if (o->drbg_site) { /* whatever the verdict; live bytes say nothing in a cold run,
                            whose baseline holds the DRBG the failed run lacks */
         w->known_leaks++;
