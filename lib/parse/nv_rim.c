@@ -580,15 +580,6 @@ static int read_content(nv_rim *r, xmlNode *root, xmlNode *sig)
 
 /* ---- step 1: reading the document ---------------------------------------- */
 
-/* This context's errors are read from it (xmlCtxtGetLastError), never
- * printed: NOERROR does not silence libxml2's out-of-memory message, a
- * structured handler of the context's own SAX block does. */
-static void quiet(void *ctx, xmlErrorPtr error)
-{
-    (void)ctx;
-    (void)error;
-}
-
 /* The whole document given to a push parser in one final chunk: the
  * document xmlCtxtReadMemory would give (same options, same encoding),
  * without its input growth. libxml2 2.9.14's pull parser converts the
@@ -620,7 +611,10 @@ static int read_document(const uint8_t *data, size_t len, xmlDoc **out)
     xmlParserCtxtPtr pctx = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
     if (!pctx)
         return nomem();
-    pctx->sax->serror = quiet;
+    /* This context's errors are read from it (xmlCtxtGetLastError), never
+     * printed: NOERROR does not silence libxml2's out-of-memory message, a
+     * structured handler of the context's own SAX block does. */
+    pctx->sax->serror = structured_quiet;
     const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
     errno = 0;
     xmlDoc *doc = parse_pushed(pctx, data, len, opts);
